@@ -1,0 +1,15 @@
+namespace HybridGen.Generator;
+
+/// <summary>Metadata names the generator looks for (strings, so the generator references no runtime assembly).</summary>
+internal static class KnownNames
+{
+    public const string HybridizeAttribute = "HybridGen.HybridizeAttribute";
+    public const string AtenOpAttribute = "HybridGen.Torch.AtenOpAttribute";
+    public const string Tensor = "HybridGen.Torch.Tensor";
+}
+
+/// <summary>Names of the pipeline steps, for incrementality tests.</summary>
+internal static class TrackingNames
+{
+    public const string Methods = "HybridMethods";
+}

@@ -1,0 +1,130 @@
+using System.Collections.Generic;
+using System.Text;
+
+namespace HybridGen.Generator.Lowering;
+
+/// <summary>
+/// A parsed <c>[AtenOp]</c> declaration (see HybridGen.Torch.AtenOpAttribute): either a bare schema name, whose
+/// arguments are the method's parameters in order, or a call expression over schema names and parameter names.
+/// </summary>
+internal abstract class AtenNode { }
+
+internal sealed class AtenParameter : AtenNode
+{
+    public AtenParameter(string name) => Name = name;
+    public string Name { get; }
+}
+
+internal sealed class AtenCall : AtenNode
+{
+    public AtenCall(string schema, IReadOnlyList<AtenArgument>? arguments)
+    {
+        Schema = schema;
+        Arguments = arguments;
+    }
+
+    public string Schema { get; }
+
+    /// <summary>Null for the bare form (the method's own parameters, in order).</summary>
+    public IReadOnlyList<AtenArgument>? Arguments { get; }
+
+    /// <summary>The TorchScript spelling of the operator: <c>aten::add.Tensor</c> is <c>torch.add</c>
+    /// (TorchScript picks the overload from the argument types, as the boxed eager call names it).</summary>
+    public string ScriptName
+    {
+        get
+        {
+            string name = Schema.Substring("aten::".Length);
+            int dot = name.IndexOf('.');
+            return "torch." + (dot < 0 ? name : name.Substring(0, dot));
+        }
+    }
+}
+
+internal sealed class AtenArgument
+{
+    public AtenArgument(string? keyword, AtenNode value)
+    {
+        Keyword = keyword;
+        Value = value;
+    }
+
+    public string? Keyword { get; }
+    public AtenNode Value { get; }
+}
+
+internal static class AtenDeclarationParser
+{
+    /// <summary>Parses a declaration, or returns null with <paramref name="error"/> saying what is wrong.</summary>
+    public static AtenCall? Parse(string text, out string? error)
+    {
+        var parser = new Parser(text);
+        AtenNode? node = parser.ParseNode();
+        if (parser.Error is null && !parser.AtEnd) parser.Fail("unexpected text after the declaration");
+        error = parser.Error;
+        if (error is not null) return null;
+        if (node is AtenCall call) return call;
+        error = "a declaration must name an aten:: operator";
+        return null;
+    }
+
+    private sealed class Parser
+    {
+        private readonly string _text;
+        private int _pos;
+
+        public Parser(string text) => _text = text;
+        public string? Error { get; private set; }
+        public bool AtEnd { get { SkipSpace(); return _pos >= _text.Length; } }
+
+        public void Fail(string message) => Error ??= $"{message} at offset {_pos} of \"{_text}\"";
+
+        public AtenNode? ParseNode()
+        {
+            string? name = Identifier();
+            if (name is null) { Fail("expected a name"); return null; }
+            if (!TryConsume("::")) return new AtenParameter(name);
+            if (name != "aten") { Fail("only aten:: operators can be declared"); return null; }
+            string? op = Identifier();
+            if (op is null) { Fail("expected an operator name"); return null; }
+            string schema = "aten::" + op;
+            if (TryConsume(".")) schema += "." + Identifier();
+            if (!TryConsume("(")) return new AtenCall(schema, null);
+            var arguments = new List<AtenArgument>();
+            if (TryConsume(")")) return new AtenCall(schema, arguments);
+            do
+            {
+                int start = _pos;
+                string? keyword = Identifier();
+                if (keyword is null || !TryConsume("=")) { _pos = start; keyword = null; }
+                AtenNode? value = ParseNode();
+                if (value is null) return null;
+                arguments.Add(new AtenArgument(keyword, value));
+            } while (TryConsume(","));
+            if (!TryConsume(")")) { Fail("expected ')'"); return null; }
+            return new AtenCall(schema, arguments);
+        }
+
+        private string? Identifier()
+        {
+            SkipSpace();
+            var name = new StringBuilder();
+            while (_pos < _text.Length && (char.IsLetterOrDigit(_text[_pos]) || _text[_pos] == '_'))
+                name.Append(_text[_pos++]);
+            return name.Length > 0 && !char.IsDigit(name[0]) ? name.ToString() : null;
+        }
+
+        private bool TryConsume(string token)
+        {
+            SkipSpace();
+            if (string.CompareOrdinal(_text, _pos, token, 0, token.Length) != 0) return false;
+            _pos += token.Length;
+            return true;
+        }
+
+        private void SkipSpace()
+        {
+            while (_pos < _text.Length && char.IsWhiteSpace(_text[_pos])) _pos++;
+        }
+    }
+}

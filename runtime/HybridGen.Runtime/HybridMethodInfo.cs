@@ -1,0 +1,25 @@
+namespace HybridGen;
+
+/// <summary>What the generator knows about one hybridized method: its name, where it is, and its twin.</summary>
+public sealed class HybridMethodInfo
+{
+    public HybridMethodInfo(string name, string location, string twinFunction, string twinSource)
+    {
+        Name = name;
+        Location = location;
+        TwinFunction = twinFunction;
+        TwinSource = twinSource;
+    }
+
+    /// <summary>The method's qualified name, e.g. <c>Samples.Blocks.Mlp</c>.</summary>
+    public string Name { get; }
+
+    /// <summary>The C# file and line of the declaration, e.g. <c>Blocks.cs(12)</c>.</summary>
+    public string Location { get; }
+
+    /// <summary>The TorchScript function implementing the twin.</summary>
+    public string TwinFunction { get; }
+
+    /// <summary>The twin's TorchScript source, as the generator emitted it.</summary>
+    public string TwinSource { get; }
+}

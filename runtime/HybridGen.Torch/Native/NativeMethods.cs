@@ -1,0 +1,35 @@
+using System.Runtime.InteropServices;
+
+namespace HybridGen.Torch.Native;
+
+/// <summary>The shim's exports (runtime/HybridGen.Torch/native/hybridgen_shim.cpp). Each returns 0 or an error
+/// status whose message <see cref="hg_last_error"/> holds; <see cref="Check"/> turns it into a TorchException.</summary>
+internal static unsafe partial class NativeMethods
+{
+    public const string Library = "hybridgen_shim";
+
+    static NativeMethods() => ShimLibrary.EnsureResolver();
+
+    [LibraryImport(Library)] private static partial nint hg_last_error();
+    [LibraryImport(Library)] public static partial int hg_tensor_free(nint tensor);
+    [LibraryImport(Library)] public static partial int hg_tensor_from_data(void* data, int dtype, long* shape, int ndim, out nint tensor);
+    [LibraryImport(Library)] public static partial int hg_tensor_info(nint tensor, out int dtype, out int ndim, out int deviceType, out int deviceIndex);
+    [LibraryImport(Library)] public static partial int hg_tensor_shape(nint tensor, long* shape, int capacity);
+    [LibraryImport(Library)] public static partial int hg_tensor_copy_data(nint tensor, void* destination, long bytes);
+    [LibraryImport(Library)] public static partial int hg_manual_seed(ulong seed);
+    [LibraryImport(Library)] public static partial int hg_set_num_threads(int threads);
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)] public static partial int hg_op_find(string name, string overload, out nint op);
+    [LibraryImport(Library)] public static partial int hg_op_call(nint op, NativeValue* args, int nargs, NativeValue* outs, int capacity, out int nouts);
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)] public static partial int hg_script_compile(string source, out nint unit);
+    [LibraryImport(Library)] public static partial int hg_script_free(nint unit);
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)] public static partial int hg_script_function(nint unit, string name, out nint function);
+    [LibraryImport(Library)] public static partial int hg_script_call(nint function, NativeValue* args, int nargs, NativeValue* outs, int capacity, out int nouts);
+
+    /// <summary>Throws the shim's last error as a <see cref="TorchException"/> when <paramref name="status"/> is not 0.</summary>
+    public static void Check(int status)
+    {
+        if (status != 0) throw new TorchException(LastError());
+    }
+
+    public static string LastError() => Marshal.PtrToStringUTF8(hg_last_error()) ?? "unknown libtorch error";
+}

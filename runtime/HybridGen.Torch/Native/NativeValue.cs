@@ -1,0 +1,38 @@
+using System.Runtime.InteropServices;
+
+namespace HybridGen.Torch.Native;
+
+/// <summary>Kinds of <see cref="NativeValue"/>; the numbers are shared with the shim's hg_kind.</summary>
+internal enum NativeKind : int
+{
+    None = 0,
+    Tensor = 1,
+    Int = 2,
+    Double = 3,
+    Bool = 4,
+    IntList = 5,
+    TensorList = 6,
+    String = 7,
+}
+
+/// <summary>One argument or result crossing the C ABI (the shim's hg_value; 32 bytes, blittable).</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct NativeValue
+{
+    public NativeKind Kind;
+    private int _reserved;
+    public long Int;
+    public double Double;
+    public nint Pointer;
+
+    public static NativeValue None => default;
+    public static NativeValue FromTensor(Tensor t) =>
+        new() { Kind = NativeKind.Tensor, Pointer = (t ?? throw new System.ArgumentNullException("tensor")).Handle };
+    public static NativeValue FromInt(long v) => new() { Kind = NativeKind.Int, Int = v };
+    public static NativeValue FromDouble(double v) => new() { Kind = NativeKind.Double, Double = v };
+    public static NativeValue FromBool(bool v) => new() { Kind = NativeKind.Bool, Int = v ? 1 : 0 };
+
+    /// <summary>The caller keeps <paramref name="values"/> pinned until the call returns.</summary>
+    public static unsafe NativeValue FromIntList(long* values, int length) =>
+        new() { Kind = NativeKind.IntList, Pointer = (nint)values, Int = length };
+}

@@ -1,0 +1,252 @@
+// HybridGen's C ABI over libtorch.
+//
+// Rules (DESIGN.md decision 3): opaque handles, every export is noexcept and returns a status (0 = ok), and the
+// message of a failure is kept per thread for hg_last_error. No C++ exception may cross this boundary: one that
+// does aborts the .NET process.
+//
+// Ops are table-driven (decision 2): the managed side resolves an ATen operator once by its schema name
+// (hg_op_find) and calls it boxed (hg_op_call), so a new binding op needs no new native code.
+#include <torch/script.h>
+#include <torch/jit.h>
+#include <torch/utils.h>
+#include <ATen/core/dispatch/Dispatcher.h>
+
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
+
+#define HG_EXPORT extern "C" __attribute__((visibility("default")))
+
+namespace {
+
+// Value kinds shared with HybridGen.Torch's NativeValue (keep in sync).
+enum hg_kind : int32_t {
+  HG_NONE = 0,
+  HG_TENSOR = 1,       // p: at::Tensor*
+  HG_INT = 2,          // i
+  HG_DOUBLE = 3,       // d
+  HG_BOOL = 4,         // i != 0
+  HG_INT_LIST = 5,     // p: const int64_t*, i: length
+  HG_TENSOR_LIST = 6,  // p: at::Tensor* const*, i: length
+  HG_STRING = 7,       // p: UTF-8 bytes, i: length
+};
+
+struct hg_value {
+  int32_t kind;
+  int32_t reserved;
+  int64_t i;
+  double d;
+  void* p;
+};
+static_assert(sizeof(hg_value) == 32, "hg_value layout is shared with C#");
+
+thread_local std::string last_error;
+
+template <typename F>
+int32_t guarded(F&& body) noexcept {
+  try {
+    body();
+    return 0;
+  } catch (const c10::Error& e) {
+    last_error = e.what_without_backtrace();
+  } catch (const std::exception& e) {
+    last_error = e.what();
+  } catch (...) {
+    last_error = "unknown C++ exception in libtorch";
+  }
+  return 1;
+}
+
+at::Tensor& as_tensor(void* handle) {
+  TORCH_CHECK(handle != nullptr, "HybridGen: null tensor handle");
+  return *static_cast<at::Tensor*>(handle);
+}
+
+c10::IValue to_ivalue(const hg_value& v) {
+  switch (v.kind) {
+    case HG_NONE: return c10::IValue();
+    case HG_TENSOR: return c10::IValue(as_tensor(v.p));
+    case HG_INT: return c10::IValue(static_cast<int64_t>(v.i));
+    case HG_DOUBLE: return c10::IValue(v.d);
+    case HG_BOOL: return c10::IValue(v.i != 0);
+    case HG_INT_LIST: {
+      auto data = static_cast<const int64_t*>(v.p);
+      return c10::IValue(std::vector<int64_t>(data, data + v.i));
+    }
+    case HG_TENSOR_LIST: {
+      auto handles = static_cast<void* const*>(v.p);
+      c10::List<at::Tensor> list;
+      list.reserve(static_cast<size_t>(v.i));
+      for (int64_t k = 0; k < v.i; ++k) list.push_back(as_tensor(handles[k]));
+      return c10::IValue(std::move(list));
+    }
+    case HG_STRING: return c10::IValue(std::string(static_cast<const char*>(v.p), static_cast<size_t>(v.i)));
+    default: TORCH_CHECK(false, "HybridGen: unknown argument kind ", v.kind);
+  }
+}
+
+// Flattens a result (tensors, scalars, tuples and lists of them) into outs, depth first.
+void push_output(const c10::IValue& v, hg_value* outs, int32_t capacity, int32_t& count) {
+  if (v.isTuple()) {
+    for (const auto& e : v.toTupleRef().elements()) push_output(e, outs, capacity, count);
+    return;
+  }
+  if (v.isTensorList()) {
+    for (const at::Tensor& t : v.toTensorVector()) push_output(c10::IValue(t), outs, capacity, count);
+    return;
+  }
+  TORCH_CHECK(count < capacity, "HybridGen: the call returned more than ", capacity, " values");
+  hg_value& out = outs[count];
+  out = hg_value{HG_NONE, 0, 0, 0.0, nullptr};
+  if (v.isTensor()) {
+    out.kind = HG_TENSOR;
+    out.p = new at::Tensor(v.toTensor());
+  } else if (v.isInt()) {
+    out.kind = HG_INT;
+    out.i = v.toInt();
+  } else if (v.isDouble()) {
+    out.kind = HG_DOUBLE;
+    out.d = v.toDouble();
+  } else if (v.isBool()) {
+    out.kind = HG_BOOL;
+    out.i = v.toBool() ? 1 : 0;
+  } else if (!v.isNone()) {
+    TORCH_CHECK(false, "HybridGen: unsupported result type ", v.tagKind());
+  }
+  ++count;
+}
+
+void pop_outputs(torch::jit::Stack& stack, hg_value* outs, int32_t capacity, int32_t* nouts) {
+  int32_t count = 0;
+  try {
+    for (const auto& v : stack) push_output(v, outs, capacity, count);
+  } catch (...) {
+    for (int32_t k = 0; k < count; ++k)
+      if (outs[k].kind == HG_TENSOR) delete static_cast<at::Tensor*>(outs[k].p);
+    throw;
+  }
+  *nouts = count;
+}
+
+struct script_unit {
+  std::shared_ptr<torch::jit::CompilationUnit> unit;
+};
+
+}  // namespace
+
+HG_EXPORT const char* hg_last_error() noexcept { return last_error.c_str(); }
+
+HG_EXPORT int32_t hg_tensor_free(void* tensor) noexcept {
+  return guarded([&] { delete static_cast<at::Tensor*>(tensor); });
+}
+
+// Copies `data` (dense, row-major, of dtype `dtype`, a c10::ScalarType code) into a new CPU tensor.
+HG_EXPORT int32_t hg_tensor_from_data(const void* data, int32_t dtype, const int64_t* shape, int32_t ndim,
+                                      void** out) noexcept {
+  return guarded([&] {
+    auto sizes = c10::IntArrayRef(shape, static_cast<size_t>(ndim));
+    auto options = at::TensorOptions().dtype(static_cast<c10::ScalarType>(dtype));
+    at::Tensor t = at::empty(sizes, options);
+    std::memcpy(t.data_ptr(), data, t.numel() * t.element_size());
+    *out = new at::Tensor(std::move(t));
+  });
+}
+
+HG_EXPORT int32_t hg_tensor_info(void* tensor, int32_t* dtype, int32_t* ndim, int32_t* device_type,
+                                 int32_t* device_index) noexcept {
+  return guarded([&] {
+    const at::Tensor& t = as_tensor(tensor);
+    *dtype = static_cast<int32_t>(t.scalar_type());
+    *ndim = static_cast<int32_t>(t.dim());
+    *device_type = static_cast<int32_t>(t.device().type());
+    *device_index = static_cast<int32_t>(t.device().index());
+  });
+}
+
+HG_EXPORT int32_t hg_tensor_shape(void* tensor, int64_t* shape, int32_t capacity) noexcept {
+  return guarded([&] {
+    const at::Tensor& t = as_tensor(tensor);
+    TORCH_CHECK(t.dim() <= capacity, "HybridGen: shape buffer too small");
+    for (int64_t k = 0; k < t.dim(); ++k) shape[k] = t.size(k);
+  });
+}
+
+// Copies the tensor's values (as a dense CPU buffer in its own dtype) into dst, which holds nbytes.
+HG_EXPORT int32_t hg_tensor_copy_data(void* tensor, void* dst, int64_t nbytes) noexcept {
+  return guarded([&] {
+    at::Tensor t = as_tensor(tensor).to(at::kCPU).contiguous();
+    const int64_t size = t.numel() * static_cast<int64_t>(t.element_size());
+    TORCH_CHECK(size == nbytes, "HybridGen: destination holds ", nbytes, " bytes, the tensor ", size);
+    std::memcpy(dst, t.data_ptr(), static_cast<size_t>(size));
+  });
+}
+
+HG_EXPORT int32_t hg_manual_seed(uint64_t seed) noexcept {
+  return guarded([&] { torch::manual_seed(seed); });
+}
+
+HG_EXPORT int32_t hg_set_num_threads(int32_t threads) noexcept {
+  return guarded([&] { at::set_num_threads(threads); });
+}
+
+// Resolves an ATen operator by schema name, e.g. ("aten::add", "Tensor"). The handle lives for the process.
+HG_EXPORT int32_t hg_op_find(const char* name, const char* overload, void** out) noexcept {
+  return guarded([&] {
+    auto handle = c10::Dispatcher::singleton().findSchemaOrThrow(name, overload ? overload : "");
+    *out = new c10::OperatorHandle(handle);
+  });
+}
+
+// Calls an operator boxed. Trailing arguments left out take the schema's defaults.
+HG_EXPORT int32_t hg_op_call(void* op, const hg_value* args, int32_t nargs, hg_value* outs, int32_t capacity,
+                             int32_t* nouts) noexcept {
+  return guarded([&] {
+    const auto& handle = *static_cast<c10::OperatorHandle*>(op);
+    const auto& schema = handle.schema();
+    const auto& params = schema.arguments();
+    TORCH_CHECK(static_cast<size_t>(nargs) <= params.size(), schema.name(), " takes ", params.size(),
+                " arguments, ", nargs, " given");
+    torch::jit::Stack stack;
+    stack.reserve(params.size());
+    for (int32_t k = 0; k < nargs; ++k) stack.push_back(to_ivalue(args[k]));
+    for (size_t k = static_cast<size_t>(nargs); k < params.size(); ++k) {
+      TORCH_CHECK(params[k].default_value().has_value(), schema.name(), ": argument '", params[k].name(),
+                  "' has no default and was not given");
+      stack.push_back(*params[k].default_value());
+    }
+    handle.callBoxed(&stack);
+    pop_outputs(stack, outs, capacity, nouts);
+  });
+}
+
+// Compiles TorchScript source. Errors carry libtorch's message (with its line number and caret).
+HG_EXPORT int32_t hg_script_compile(const char* source, void** out) noexcept {
+  return guarded([&] { *out = new script_unit{torch::jit::compile(source)}; });
+}
+
+HG_EXPORT int32_t hg_script_free(void* unit) noexcept {
+  return guarded([&] { delete static_cast<script_unit*>(unit); });
+}
+
+// Finds a function of a compiled unit; *out is null when there is none. Valid while the unit lives.
+HG_EXPORT int32_t hg_script_function(void* unit, const char* name, void** out) noexcept {
+  return guarded([&] {
+    auto* u = static_cast<script_unit*>(unit);
+    *out = u->unit->find_function(name);
+  });
+}
+
+HG_EXPORT int32_t hg_script_call(void* function, const hg_value* args, int32_t nargs, hg_value* outs,
+                                 int32_t capacity, int32_t* nouts) noexcept {
+  return guarded([&] {
+    auto* fn = static_cast<torch::jit::Function*>(function);
+    std::vector<c10::IValue> inputs;
+    inputs.reserve(static_cast<size_t>(nargs));
+    for (int32_t k = 0; k < nargs; ++k) inputs.push_back(to_ivalue(args[k]));
+    // operator() checks the arguments against the schema, so a wrong call is an error, not a crash.
+    torch::jit::Stack stack{(*fn)(std::move(inputs))};
+    pop_outputs(stack, outs, capacity, nouts);
+  });
+}

@@ -1,0 +1,160 @@
+using System;
+using System.Threading;
+using HybridGen.Torch.Native;
+
+namespace HybridGen.Torch;
+
+public static partial class torch
+{
+    /// <summary>TorchScript: compile source text with libtorch and call its functions.</summary>
+    public static class jit
+    {
+        /// <summary>Compiles TorchScript source. A syntax or type error is a <see cref="TorchException"/> whose
+        /// message is libtorch's (it names the line and marks the spot).</summary>
+        public static CompilationUnit compile(string source)
+        {
+            ArgumentNullException.ThrowIfNull(source);
+            NativeMethods.Check(NativeMethods.hg_script_compile(source, out nint unit));
+            return new CompilationUnit(unit);
+        }
+    }
+}
+
+/// <summary>A compiled TorchScript unit; its functions live as long as it does.</summary>
+public sealed class CompilationUnit : IDisposable
+{
+    private nint _handle;
+
+    internal CompilationUnit(nint handle) => _handle = handle;
+
+    ~CompilationUnit() => Free();
+
+    internal nint Handle
+    {
+        get
+        {
+            nint handle = Volatile.Read(ref _handle);
+            return handle != 0 ? handle : throw new ObjectDisposedException(nameof(CompilationUnit));
+        }
+    }
+
+    /// <summary>The function named <paramref name="name"/>, or a <see cref="TorchException"/> when there is none.</summary>
+    public ScriptFunction this[string name]
+    {
+        get
+        {
+            ArgumentNullException.ThrowIfNull(name);
+            NativeMethods.Check(NativeMethods.hg_script_function(Handle, name, out nint function));
+            return function != 0
+                ? new ScriptFunction(this, function, name)
+                : throw new TorchException($"the TorchScript unit has no function named '{name}'");
+        }
+    }
+
+    public void Dispose()
+    {
+        Free();
+        GC.SuppressFinalize(this);
+    }
+
+    private void Free()
+    {
+        nint handle = Interlocked.Exchange(ref _handle, 0);
+        if (handle != 0) NativeMethods.hg_script_free(handle);
+    }
+}
+
+/// <summary>One function of a <see cref="CompilationUnit"/>.</summary>
+public sealed unsafe class ScriptFunction
+{
+    private const int MaxResults = 64;
+    private readonly CompilationUnit _unit;
+    private readonly nint _function;
+
+    internal ScriptFunction(CompilationUnit unit, nint function, string name)
+    {
+        _unit = unit;
+        _function = function;
+        Name = name;
+    }
+
+    public string Name { get; }
+
+    /// <summary>Calls the function. Tuples and lists in the result are flattened, depth first, into
+    /// <paramref name="results"/>; the return value is how many were written.</summary>
+    public int Invoke(ReadOnlySpan<ScriptValue> args, Span<ScriptValue> results)
+    {
+        _ = _unit.Handle; // throws if the unit was disposed
+        Span<NativeValue> argv = args.Length <= 16 ? stackalloc NativeValue[args.Length] : new NativeValue[args.Length];
+        for (int k = 0; k < args.Length; k++) argv[k] = args[k].ToNative();
+        NativeValue* outs = stackalloc NativeValue[MaxResults];
+        int count;
+        fixed (NativeValue* p = argv)
+            NativeMethods.Check(NativeMethods.hg_script_call(_function, p, args.Length, outs, MaxResults, out count));
+        GC.KeepAlive(_unit);
+        for (int k = 0; k < args.Length; k++) GC.KeepAlive(args[k].Tensor);
+        if (count > results.Length)
+        {
+            for (int k = 0; k < count; k++) ScriptValue.FromNative(outs[k]).Tensor?.Dispose();
+            throw new ArgumentException($"{Name} returned {count} values; the results span holds {results.Length}", nameof(results));
+        }
+        for (int k = 0; k < count; k++) results[k] = ScriptValue.FromNative(outs[k]);
+        return count;
+    }
+
+    /// <summary>Calls a function that returns one tensor.</summary>
+    public Tensor Invoke(params ScriptValue[] args)
+    {
+        var results = new ScriptValue[MaxResults];
+        int count = Invoke(args, results);
+        if (count == 1 && results[0].Tensor is { } tensor) return tensor;
+        for (int k = 0; k < count; k++) results[k].Tensor?.Dispose();
+        throw new TorchException($"{Name} returned {count} values, not one tensor");
+    }
+}
+
+/// <summary>An argument to or result of a TorchScript function: a tensor, an int, a float, a bool or None.</summary>
+public readonly struct ScriptValue
+{
+    private readonly NativeKind _kind;
+    private readonly long _int;
+    private readonly double _double;
+
+    private ScriptValue(NativeKind kind, Tensor? tensor, long i, double d)
+    {
+        _kind = kind;
+        Tensor = tensor;
+        _int = i;
+        _double = d;
+    }
+
+    public Tensor? Tensor { get; }
+    public bool IsNone => _kind == NativeKind.None;
+    public long ToInt64() => _kind == NativeKind.Int ? _int : throw new InvalidCastException($"the value is {_kind}, not an int");
+    public double ToDouble() => _kind == NativeKind.Double ? _double : throw new InvalidCastException($"the value is {_kind}, not a float");
+    public bool ToBoolean() => _kind == NativeKind.Bool ? _int != 0 : throw new InvalidCastException($"the value is {_kind}, not a bool");
+
+    public static implicit operator ScriptValue(Tensor tensor) =>
+        new(NativeKind.Tensor, tensor ?? throw new ArgumentNullException(nameof(tensor)), 0, 0);
+    public static implicit operator ScriptValue(long value) => new(NativeKind.Int, null, value, 0);
+    public static implicit operator ScriptValue(double value) => new(NativeKind.Double, null, 0, value);
+    public static implicit operator ScriptValue(bool value) => new(NativeKind.Bool, null, value ? 1 : 0, 0);
+
+    internal NativeValue ToNative() => _kind switch
+    {
+        NativeKind.Tensor => NativeValue.FromTensor(Tensor!),
+        NativeKind.Int => NativeValue.FromInt(_int),
+        NativeKind.Double => NativeValue.FromDouble(_double),
+        NativeKind.Bool => NativeValue.FromBool(_int != 0),
+        _ => NativeValue.None,
+    };
+
+    internal static ScriptValue FromNative(in NativeValue value) => value.Kind switch
+    {
+        NativeKind.Tensor => new ScriptValue(NativeKind.Tensor, new Tensor(value.Pointer), 0, 0),
+        NativeKind.Int => new ScriptValue(NativeKind.Int, null, value.Int, 0),
+        NativeKind.Double => new ScriptValue(NativeKind.Double, null, 0, value.Double),
+        NativeKind.Bool => new ScriptValue(NativeKind.Bool, null, value.Int, 0),
+        _ => default,
+    };
+}
