@@ -101,6 +101,12 @@ internal sealed class TorchScriptLowering
             case IConversionOperation { IsImplicit: true } conversion when conversion.Conversion.IsIdentity || conversion.Conversion.IsReference:
                 return Expression(conversion.Operand, out failure);
 
+            // Widening within integers or within floating types changes nothing in TorchScript (int is int64,
+            // float is double); an integer becoming floating must say so, or int scalars would stay ints.
+            case IConversionOperation { Conversion.IsNumeric: true, Conversion.IsImplicit: true } conversion
+                when IsFloating(conversion.Type) == IsFloating(conversion.Operand.Type):
+                return Expression(conversion.Operand, out failure);
+
             case IConversionOperation { Conversion.IsNumeric: true } conversion
                 when IsFloating(conversion.Type) && !IsFloating(conversion.Operand.Type):
                 string? operand = Expression(conversion.Operand, out failure);

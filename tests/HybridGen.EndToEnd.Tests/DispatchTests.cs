@@ -1,0 +1,131 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using HybridGen;
+using HybridGen.Torch;
+using static HybridGen.Torch.torch;
+using T = HybridGen.Torch.Tensor;
+
+namespace HybridGen.EndToEnd.Tests;
+
+/// <summary>The dispatcher: forced modes are obeyed, auto decides, libtorch errors surface on both paths, and a
+/// graph that fails where eager does not falls back without changing the caller's result.</summary>
+public class DispatchTests
+{
+    private const string AddSource = "def add(x: Tensor, y: Tensor) -> Tensor:\n    return torch.add(x, y)\n";
+
+    private static HybridFunction<(T, T), T> AddFunction(DispatchMode mode, string source = AddSource) => new(
+        new HybridMethodInfo("Tests.Add." + mode + "." + Guid.NewGuid().ToString("N"), "DispatchTests.cs(1)", "add", source),
+        eager: static a => a.Item1 + a.Item2,
+        writeArguments: static (in (T, T) a, Span<ScriptValue> g) => { g[0] = a.Item1; g[1] = a.Item2; },
+        argumentCount: 2,
+        readResult: static r => r[0].Tensor!,
+        resultCount: 1,
+        options: new DispatchOptions { Mode = mode });
+
+    private static HybridMethodReport ReportOf<TArgs>(HybridFunction<TArgs, T> function) =>
+        HybridRuntime.GetReport().Single(r => r.Name == function.Info.Name);
+
+    [Theory]
+    [InlineData(DispatchMode.Eager)]
+    [InlineData(DispatchMode.Graph)]
+    public void ForcedModeRunsOnlyThatPath(DispatchMode mode)
+    {
+        var add = AddFunction(mode);
+        using T x = ones(3), y = ones(3);
+        for (int i = 0; i < 20; i++)
+            using (T r = add.Invoke((x, y))) Assert.Equal(new[] { 2f, 2f, 2f }, r.data<float>().ToArray());
+        HybridMethodReport report = ReportOf(add);
+        Assert.Equal(mode == DispatchMode.Eager ? 20 : 0, report.EagerCalls);
+        Assert.Equal(mode == DispatchMode.Graph ? 20 : 0, report.GraphCalls);
+        Assert.Contains("forced", report.State);
+    }
+
+    [Fact]
+    public void AutoProbesBothThenDecides()
+    {
+        var add = AddFunction(DispatchMode.Auto);
+        using T x = ones(3), y = ones(3);
+        for (int i = 0; i < 40; i++)
+            using (T r = add.Invoke((x, y))) Assert.Equal(new[] { 2f, 2f, 2f }, r.data<float>().ToArray());
+        HybridMethodReport report = ReportOf(add);
+        Assert.Contains(report.State, new[] { "eager", "graph" });
+        Assert.NotNull(report.EagerMedianMicroseconds);
+        Assert.NotNull(report.GraphMedianMicroseconds);
+        // Warm-up (2 graph + 2 eager) and 5 timed calls of each path ran before the decision.
+        Assert.True(report.EagerCalls >= 7 && report.GraphCalls >= 7, $"{report.EagerCalls}/{report.GraphCalls}");
+        Assert.Equal(40, report.EagerCalls + report.GraphCalls);
+    }
+
+    [Fact]
+    public void LibtorchErrorSurfacesOnBothPaths()
+    {
+        manual_seed(1);
+        using T x = randn(2, 3), w1 = randn(4, 5), b1 = randn(5), w2 = randn(5, 2), b2 = randn(2);
+        var mlp = Twins.Of<(T, T, T, T, T)>(typeof(Corpus), nameof(Corpus.Mlp));
+        var eager = Assert.Throws<TorchException>(() => mlp.InvokeEager((x, w1, b1, w2, b2)));
+        var graph = Assert.Throws<TorchException>(() => mlp.InvokeGraph((x, w1, b1, w2, b2)));
+        Assert.Contains("cannot be multiplied", eager.Message);
+        Assert.Contains("cannot be multiplied", graph.Message);
+        // Through the dispatcher the caller gets the same exception, and the process goes on.
+        Assert.Throws<TorchException>(() => Corpus.Mlp(x, w1, b1, w2, b2));
+        using T ok = Corpus.Mlp(x, randn(3, 5), b1, w2, b2);
+        Assert.Equal(new long[] { 2, 2 }, ok.shape);
+    }
+
+    [Fact]
+    public void GraphFailureWhereEagerSucceedsFallsBackToEager()
+    {
+        // A twin that disagrees with its body on these shapes: matmul of [2,3] by [2,3] fails.
+        var add = AddFunction(DispatchMode.Auto, "def add(x: Tensor, y: Tensor) -> Tensor:\n    return torch.matmul(x, y)\n");
+        var warnings = new System.IO.StringWriter();
+        HybridRuntime.Warnings = warnings;
+        try
+        {
+            using T x = ones(2, 3), y = ones(2, 3);
+            for (int i = 0; i < 5; i++)
+                using (T r = add.Invoke((x, y))) Assert.Equal(Enumerable.Repeat(2f, 6), r.data<float>().ToArray());
+        }
+        finally
+        {
+            HybridRuntime.Warnings = Console.Error;
+        }
+        HybridMethodReport report = ReportOf(add);
+        Assert.Equal("eager (graph failed)", report.State);
+        Assert.Contains("cannot be multiplied", report.Fallback);
+        Assert.Contains("now runs eager", warnings.ToString());
+    }
+
+    [Fact]
+    public void TwinThatDoesNotCompileRunsEagerInAuto()
+    {
+        var add = AddFunction(DispatchMode.Auto, "def add(x: Tensor, y: Tensor) -> Tensor:\n    return torch.nosuch(x)\n");
+        HybridRuntime.Warnings = null;
+        try
+        {
+            using T x = ones(2), y = ones(2);
+            using T r = add.Invoke((x, y));
+            Assert.Equal(new[] { 2f, 2f }, r.data<float>().ToArray());
+        }
+        finally
+        {
+            HybridRuntime.Warnings = Console.Error;
+        }
+        Assert.Contains("did not compile", ReportOf(add).Fallback);
+    }
+
+    [Theory]
+    [InlineData("graph", DispatchMode.Graph, false)]
+    [InlineData("EAGER", DispatchMode.Eager, false)]
+    [InlineData(" auto ", DispatchMode.Auto, false)]
+    [InlineData(null, DispatchMode.Auto, false)]
+    [InlineData("fast", DispatchMode.Auto, true)]
+    [InlineData("3", DispatchMode.Auto, true)]
+    public void ModeVariableIsParsed(string? value, DispatchMode expected, bool warns)
+    {
+        var warnings = new List<string>();
+        DispatchOptions options = DispatchOptions.FromEnvironment(name => name == "HYBRIDGEN_MODE" ? value : null, warnings.Add);
+        Assert.Equal(expected, options.Mode);
+        Assert.Equal(warns, warnings.Count == 1);
+    }
+}

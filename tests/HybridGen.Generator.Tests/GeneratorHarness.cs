@@ -1,0 +1,47 @@
+using System;
+using System.Collections.Immutable;
+using System.Linq;
+using HybridGen.Generator;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace HybridGen.Generator.Tests;
+
+/// <summary>Runs the generator over source text with CSharpGeneratorDriver, as the compiler would.</summary>
+internal static class GeneratorHarness
+{
+    private static readonly ImmutableArray<MetadataReference> s_references =
+        ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(System.IO.Path.PathSeparator)
+            .Where(p => p.EndsWith(".dll", StringComparison.Ordinal))
+            .Select(p => (MetadataReference)MetadataReference.CreateFromFile(p))
+            .ToImmutableArray();
+
+    public static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest);
+
+    public const string Usings = "using HybridGen;\nusing HybridGen.Torch;\nusing static HybridGen.Torch.torch;\n";
+
+    public static CSharpCompilation Compilation(params (string path, string text)[] sources) =>
+        CSharpCompilation.Create("Tests",
+            sources.Select(s => CSharpSyntaxTree.ParseText(s.text, ParseOptions, s.path)),
+            s_references,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+
+    public static GeneratorDriver Driver() =>
+        CSharpGeneratorDriver.Create(
+            new[] { new HybridizeGenerator().AsSourceGenerator() },
+            parseOptions: ParseOptions,
+            driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
+
+    public sealed record Run(GeneratorRunResult Result, Compilation Output, ImmutableArray<Diagnostic> Diagnostics);
+
+    public static Run Generate(CSharpCompilation compilation)
+    {
+        GeneratorDriver driver = Driver().RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out var diagnostics);
+        GeneratorRunResult result = driver.GetRunResult().Results.Single();
+        return new Run(result, output, diagnostics);
+    }
+
+    /// <summary>One file holding <paramref name="members"/> in a partial class C.</summary>
+    public static Run GenerateClass(string members, string path = "C.cs") =>
+        Generate(Compilation((path, Usings + "public static partial class C\n{\n" + members + "\n}\n")));
+}
