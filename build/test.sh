@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The README's test command: set up, run every test project, print the runner's summary and, last, one line
+# "N passed, N failed" counted from the test results (TRX files).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bash build/setup.sh || exit 1
+
+results="TestResults"
+rm -rf "$results"
+dotnet test HybridGen.sln -c Release --logger "trx" --results-directory "$results" "$@"
+status=$?
+
+passed=0
+failed=0
+shopt -s nullglob
+for trx in "$results"/*.trx; do
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
+  p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  passed=$((passed + ${p:-0}))
+  failed=$((failed + ${f:-0}))
+done
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi # a build failure runs no test but must not pass
+echo "$passed passed, $failed failed"
+exit "$status"
