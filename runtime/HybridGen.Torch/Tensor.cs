@@ -1,17 +1,16 @@
 using System;
-using System.Globalization;
-using System.Linq;
 using System.Threading;
 using HybridGen.Torch.Native;
 
 namespace HybridGen.Torch;
 
 /// <summary>
-/// A libtorch tensor. Dispose it (or let a finalizer do it, later) to release its native storage.
-/// Operators and methods follow TorchSharp's names; each declares the ATen operator it is with
-/// <see cref="AtenOpAttribute"/>.
+/// A libtorch tensor. Its native storage is released by <see cref="Dispose"/>, by the
+/// <see cref="DisposeScope"/> it was created in, or (as a backstop) by its finalizer. Operators and methods follow
+/// TorchSharp's names; each declares the ATen operator it is with <see cref="AtenOpAttribute"/>.
 /// </summary>
-public sealed partial class Tensor : IDisposable
+/// <remarks>Tensors may be used from many threads at once, as libtorch's are; grad mode is per thread.</remarks>
+public partial class Tensor : IDisposable
 {
     private static long s_live;
     private nint _handle;
@@ -20,7 +19,11 @@ public sealed partial class Tensor : IDisposable
     {
         _handle = handle;
         Interlocked.Increment(ref s_live);
+        DisposeScope.Track(this);
     }
+
+    /// <summary>Takes over the native tensor of <paramref name="source"/> (which is left disposed).</summary>
+    private protected Tensor(Tensor source) : this(source.Release()) { }
 
     ~Tensor() => Free();
 
@@ -38,6 +41,9 @@ public sealed partial class Tensor : IDisposable
 
     public bool IsDisposed => Volatile.Read(ref _handle) == 0;
 
+    /// <summary>The scope that will dispose this tensor, if any.</summary>
+    internal DisposeScope? OwningScope { get; set; }
+
     public void Dispose()
     {
         Free();
@@ -52,29 +58,69 @@ public sealed partial class Tensor : IDisposable
         Interlocked.Decrement(ref s_live);
     }
 
-    private (torch.ScalarType dtype, int ndim) Info()
+    private nint Release()
     {
-        NativeMethods.Check(NativeMethods.hg_tensor_info(Handle, out int dtype, out int ndim, out _, out _));
-        GC.KeepAlive(this);
-        return ((torch.ScalarType)dtype, ndim);
+        nint handle = Interlocked.Exchange(ref _handle, 0);
+        if (handle == 0) throw new ObjectDisposedException(nameof(Tensor));
+        Interlocked.Decrement(ref s_live);
+        OwningScope?.Forget(this);
+        GC.SuppressFinalize(this);
+        return handle;
     }
 
-    public torch.ScalarType dtype => Info().dtype;
+    /// <summary>Moves this tensor from its dispose scope to the one around it (or to none): it outlives the scope.</summary>
+    public Tensor MoveToOuterDisposeScope()
+    {
+        DisposeScope? owner = OwningScope;
+        owner?.Forget(this);
+        owner?.Outer?.Adopt(this);
+        return this;
+    }
 
-    public long Dimensions => Info().ndim;
+    /// <summary>Takes this tensor out of every dispose scope: the caller disposes it.</summary>
+    public Tensor DetachFromDisposeScope()
+    {
+        OwningScope?.Forget(this);
+        return this;
+    }
 
-    public long dim() => Info().ndim;
+    private Info Read()
+    {
+        NativeMethods.Check(NativeMethods.hg_tensor_info(Handle, out int dtype, out int ndim, out int deviceType, out int deviceIndex, out int requiresGrad));
+        GC.KeepAlive(this);
+        return new Info((torch.ScalarType)dtype, ndim, new torch.Device((torch.DeviceType)deviceType, deviceIndex), requiresGrad != 0);
+    }
+
+    private readonly record struct Info(torch.ScalarType DType, int NDim, torch.Device Device, bool RequiresGrad);
+
+    public torch.ScalarType dtype => Read().DType;
+
+    public torch.Device device => Read().Device;
+
+    public long Dimensions => Read().NDim;
+
+    public long dim() => Read().NDim;
 
     /// <summary>The size of each dimension.</summary>
     public unsafe long[] shape
     {
         get
         {
-            long[] sizes = new long[Info().ndim];
+            long[] sizes = new long[Read().NDim];
             fixed (long* p = sizes) NativeMethods.Check(NativeMethods.hg_tensor_shape(Handle, p, sizes.Length));
             GC.KeepAlive(this);
             return sizes;
         }
+    }
+
+    /// <summary>The size of dimension <paramref name="dim"/> (negative counts from the end).</summary>
+    public long size(long dim)
+    {
+        long[] sizes = shape;
+        long d = dim < 0 ? dim + sizes.Length : dim;
+        if (d < 0 || d >= sizes.Length)
+            throw new TorchException($"Dimension out of range (expected to be in range of [{-sizes.Length}, {sizes.Length - 1}], but got {dim})");
+        return sizes[d];
     }
 
     public long numel()
@@ -93,15 +139,15 @@ public sealed partial class Tensor : IDisposable
         T[] values = CopyToArray<T>();
         return values.Length == 1
             ? values[0]
-            : throw new TorchException($"item() needs a tensor with one element; this one has {values.Length}");
+            : throw new TorchException($"a Tensor with {values.Length} elements cannot be converted to Scalar");
     }
 
-    private unsafe T[] CopyToArray<T>() where T : unmanaged
+    internal unsafe T[] CopyToArray<T>() where T : unmanaged
     {
         torch.ScalarType expected = DType.Of<T>();
         torch.ScalarType actual = dtype;
         if (actual != expected)
-            throw new TorchException($"the tensor's dtype is {actual}; reading it as {typeof(T).Name} needs {expected} (convert it first)");
+            throw new TorchException($"the tensor's dtype is {actual}; reading it as {typeof(T).Name} needs {expected} (convert it with .to(...) first)");
         T[] values = new T[numel()];
         fixed (T* p = values)
             NativeMethods.Check(NativeMethods.hg_tensor_copy_data(Handle, p, (long)values.Length * sizeof(T)));
@@ -109,12 +155,7 @@ public sealed partial class Tensor : IDisposable
         return values;
     }
 
-    public override string ToString()
-    {
-        if (IsDisposed) return "Tensor (disposed)";
-        string dims = string.Join("x", shape.Select(s => s.ToString(CultureInfo.InvariantCulture)));
-        return $"[{dims}], type = {dtype}, device = cpu";
-    }
+    public override string ToString() => IsDisposed ? "tensor(<disposed>)" : TensorFormatter.Format(this);
 }
 
 /// <summary>The values of a tensor, copied to the host.</summary>
@@ -140,4 +181,15 @@ internal static class DType
         : typeof(T) == typeof(bool) ? torch.ScalarType.Bool
         : typeof(T) == typeof(Half) ? torch.ScalarType.Float16
         : throw new NotSupportedException($"{typeof(T).Name} is not a tensor element type");
+
+    public static bool IsFloating(torch.ScalarType t) =>
+        t is torch.ScalarType.Float16 or torch.ScalarType.Float32 or torch.ScalarType.Float64 or torch.ScalarType.BFloat16;
+
+    public static int Size(torch.ScalarType t) => t switch
+    {
+        torch.ScalarType.Byte or torch.ScalarType.Int8 or torch.ScalarType.Bool => 1,
+        torch.ScalarType.Int16 or torch.ScalarType.Float16 or torch.ScalarType.BFloat16 => 2,
+        torch.ScalarType.Int32 or torch.ScalarType.Float32 => 4,
+        _ => 8,
+    };
 }

@@ -146,7 +146,7 @@ public readonly struct ScriptValue
         NativeKind.Int => NativeValue.FromInt(_int),
         NativeKind.Double => NativeValue.FromDouble(_double),
         NativeKind.Bool => NativeValue.FromBool(_int != 0),
-        _ => NativeValue.None,
+        _ => default,
     };
 
     internal static ScriptValue FromNative(in NativeValue value) => value.Kind switch

@@ -68,7 +68,7 @@ public class EquivalenceTests
     [Fact]
     public void IntegerScalarsStayIntegral()
     {
-        using T x = tensor(new long[] { 1, 2, 3 }, 3);
+        using T x = tensor(new long[] { 1, 2, 3 }, new long[] { 3 });
         var twin = Twins.Of<(T, int)>(typeof(Corpus), nameof(Corpus.IntScalar));
         using T eager = twin.InvokeEager((x, 4));
         using T graph = twin.InvokeGraph((x, 4));

@@ -1,3 +1,4 @@
+using System.Linq;
 using HybridGen.Generator.Lowering;
 
 namespace HybridGen.Generator.Tests;
@@ -23,6 +24,15 @@ public class AtenDeclarationTests
         Assert.Equal("torch.reciprocal", Assert.IsType<AtenCall>(call.Arguments[0].Value).ScriptName);
         Assert.Equal("other", call.Arguments[1].Keyword);
         Assert.Equal("left", Assert.IsType<AtenParameter>(call.Arguments[1].Value).Name);
+    }
+
+    [Fact]
+    public void LiteralsAreKeptAsWritten()
+    {
+        AtenCall? call = AtenDeclarationParser.Parse("aten::batch_norm(input, -1, 0.5, True, None, \"tanh\")", out string? error);
+        Assert.Null(error);
+        Assert.Equal(new[] { "-1", "0.5", "True", "None", "\"tanh\"" },
+            call!.Arguments!.Skip(1).Select(a => Assert.IsType<AtenLiteral>(a.Value).Text));
     }
 
     [Theory]

@@ -34,13 +34,13 @@ public class ErrorTests
     {
         using Tensor a = ones(2);
         Assert.Throws<ArgumentNullException>(() => a + (Tensor)null!);
-        Assert.Throws<ArgumentNullException>(() => tensor((float[])null!, 2));
+        Assert.Throws<ArgumentNullException>(() => tensor((float[])null!, new long[] { 2 }));
     }
 
     [Fact]
     public void ShapeAndDataDisagreeingIsAnArgumentError()
     {
-        var e = Assert.Throws<ArgumentException>(() => tensor(new[] { 1f, 2f, 3f }, 2, 2));
+        var e = Assert.Throws<ArgumentException>(() => tensor(new[] { 1f, 2f, 3f }, new long[] { 2, 2 }));
         Assert.Contains("holds 4 values but 3 were given", e.Message);
     }
 
@@ -63,7 +63,7 @@ public class ErrorTests
     public void TorchScriptRoundTrip()
     {
         using CompilationUnit unit = jit.compile("def f(x: Tensor, s: float) -> Tensor:\n    return torch.mul(x, s)\n");
-        using Tensor x = tensor(new[] { 1f, 2f }, 2);
+        using Tensor x = tensor(new[] { 1f, 2f }, new long[] { 2 });
         using Tensor r = unit["f"].Invoke(x, 3.0);
         Assert.Equal(new[] { 3f, 6f }, r.data<float>().ToArray());
         Assert.Throws<TorchException>(() => unit["missing"]);

@@ -12,7 +12,7 @@ public class OpTests
     [Fact]
     public void TensorRoundTripsValuesShapeAndDtype()
     {
-        using Tensor t = tensor(new[] { 1f, 2f, 3f, 4f, 5f, 6f }, 2, 3);
+        using Tensor t = tensor(new[] { 1f, 2f, 3f, 4f, 5f, 6f }, new long[] { 2, 3 });
         Assert.Equal(new long[] { 2, 3 }, t.shape);
         Assert.Equal(ScalarType.Float32, t.dtype);
         Assert.Equal(new[] { 1f, 2f, 3f, 4f, 5f, 6f }, Values(t));
@@ -21,8 +21,8 @@ public class OpTests
     [Fact]
     public void ArithmeticWithTensorsAndScalarsInBothOrders()
     {
-        using Tensor a = tensor(new[] { 1f, 2f, 4f }, 3);
-        using Tensor b = tensor(new[] { 3f, 5f, 8f }, 3);
+        using Tensor a = tensor(new[] { 1f, 2f, 4f }, new long[] { 3 });
+        using Tensor b = tensor(new[] { 3f, 5f, 8f }, new long[] { 3 });
         using (Tensor r = a + b) Assert.Equal(new[] { 4f, 7f, 12f }, Values(r));
         using (Tensor r = a - b) Assert.Equal(new[] { -2f, -3f, -4f }, Values(r));
         using (Tensor r = a * b) Assert.Equal(new[] { 3f, 10f, 32f }, Values(r));
@@ -39,7 +39,7 @@ public class OpTests
     [Fact]
     public void IntegerScalarsKeepIntegerTensorsIntegral()
     {
-        using Tensor a = tensor(new long[] { 1, 2, 3 }, 3);
+        using Tensor a = tensor(new long[] { 1, 2, 3 }, new long[] { 3 });
         using Tensor r = a * 2 + 1;
         Assert.Equal(ScalarType.Int64, r.dtype);
         Assert.Equal(new long[] { 3, 5, 7 }, r.data<long>().ToArray());
@@ -48,8 +48,8 @@ public class OpTests
     [Fact]
     public void BroadcastingFollowsPyTorch()
     {
-        using Tensor m = tensor(new[] { 1f, 2f, 3f, 4f, 5f, 6f }, 2, 3);
-        using Tensor row = tensor(new[] { 10f, 20f, 30f }, 3);
+        using Tensor m = tensor(new[] { 1f, 2f, 3f, 4f, 5f, 6f }, new long[] { 2, 3 });
+        using Tensor row = tensor(new[] { 10f, 20f, 30f }, new long[] { 3 });
         using Tensor r = m + row;
         Assert.Equal(new long[] { 2, 3 }, r.shape);
         Assert.Equal(new[] { 11f, 22f, 33f, 14f, 25f, 36f }, Values(r));
@@ -58,8 +58,8 @@ public class OpTests
     [Fact]
     public void MatmulMatchesTheHandProduct()
     {
-        using Tensor a = tensor(new[] { 1f, 2f, 3f, 4f, 5f, 6f }, 2, 3);
-        using Tensor b = tensor(new[] { 7f, 8f, 9f, 10f, 11f, 12f }, 3, 2);
+        using Tensor a = tensor(new[] { 1f, 2f, 3f, 4f, 5f, 6f }, new long[] { 2, 3 });
+        using Tensor b = tensor(new[] { 7f, 8f, 9f, 10f, 11f, 12f }, new long[] { 3, 2 });
         using Tensor r = a.matmul(b);
         Assert.Equal(new long[] { 2, 2 }, r.shape);
         Assert.Equal(new[] { 58f, 64f, 139f, 154f }, Values(r));
@@ -71,7 +71,7 @@ public class OpTests
     public void ActivationsAndSumMatchTheirFormulas()
     {
         float[] input = { -2f, -0.5f, 0f, 0.5f, 3f };
-        using Tensor x = tensor(input, 5);
+        using Tensor x = tensor(input);
         using (Tensor r = nn.functional.relu(x)) Assert.Equal(new[] { 0f, 0f, 0f, 0.5f, 3f }, Values(r));
         using (Tensor r = x.tanh())
             for (int i = 0; i < input.Length; i++) Assert.Equal(MathF.Tanh(input[i]), Values(r)[i], 5);

@@ -15,6 +15,13 @@ internal sealed class AtenParameter : AtenNode
     public string Name { get; }
 }
 
+/// <summary>A literal written in the declaration (a number, True, False, None or a quoted string), spelled as is.</summary>
+internal sealed class AtenLiteral : AtenNode
+{
+    public AtenLiteral(string text) => Text = text;
+    public string Text { get; }
+}
+
 internal sealed class AtenCall : AtenNode
 {
     public AtenCall(string schema, IReadOnlyList<AtenArgument>? arguments)
@@ -81,6 +88,7 @@ internal static class AtenDeclarationParser
 
         public AtenNode? ParseNode()
         {
+            if (Literal() is { } literal) return literal;
             string? name = Identifier();
             if (name is null) { Fail("expected a name"); return null; }
             if (!TryConsume("::")) return new AtenParameter(name);
@@ -103,6 +111,33 @@ internal static class AtenDeclarationParser
             } while (TryConsume(","));
             if (!TryConsume(")")) { Fail("expected ')'"); return null; }
             return new AtenCall(schema, arguments);
+        }
+
+        private AtenLiteral? Literal()
+        {
+            SkipSpace();
+            int start = _pos;
+            if (_pos < _text.Length && _text[_pos] == '"')
+            {
+                int end = _text.IndexOf('"', _pos + 1);
+                if (end < 0) { Fail("unterminated string"); return null; }
+                _pos = end + 1;
+                return new AtenLiteral(_text.Substring(start, _pos - start));
+            }
+            while (_pos < _text.Length && (char.IsDigit(_text[_pos]) || (_pos == start && _text[_pos] == '-') || (_pos > start && (_text[_pos] == '.' || _text[_pos] == 'e'))))
+                _pos++;
+            if (_pos > start && char.IsDigit(_text[_pos - 1])) return new AtenLiteral(_text.Substring(start, _pos - start));
+            _pos = start;
+            foreach (string word in new[] { "True", "False", "None" })
+            {
+                if (string.CompareOrdinal(_text, _pos, word, 0, word.Length) == 0 &&
+                    (_pos + word.Length == _text.Length || !char.IsLetterOrDigit(_text[_pos + word.Length])))
+                {
+                    _pos += word.Length;
+                    return new AtenLiteral(word);
+                }
+            }
+            return null;
         }
 
         private string? Identifier()

@@ -14,6 +14,8 @@ internal static class ScriptLiterals
         {
             case null:
                 return "None";
+            case Enum:
+                return Convert.ToInt64(value, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture);
             case bool b:
                 return b ? "True" : "False";
             case float f:

@@ -177,6 +177,7 @@ internal sealed class TorchScriptLowering
             string? value = argument.Value switch
             {
                 AtenParameter p => bound.TryGetValue(p.Name, out string? v) ? v : null,
+                AtenLiteral literal => literal.Text,
                 AtenCall inner => Spell(inner, bound, positional, out missing),
                 _ => null,
             };

@@ -1,16 +1,18 @@
 using System;
 using System.Collections.Generic;
+using System.Text;
 using System.Threading;
 
 namespace HybridGen.Torch.Native;
 
 /// <summary>
-/// One ATen operator, resolved once by its schema name and called boxed through the shim (one P/Invoke a call).
-/// Binding methods hold one of these in a static field and carry the same schema name in their
-/// <see cref="AtenOpAttribute"/>; a test checks that the two agree for every method.
+/// One ATen operator, resolved once by its schema name and called boxed through the shim: one P/Invoke a call,
+/// no allocation but the result's handle. Binding methods hold one in a static field (<see cref="AtenOps"/>) and
+/// carry the same schema name in their <see cref="AtenOpAttribute"/>; a test checks that the two agree.
 /// </summary>
 internal sealed unsafe class AtenOp
 {
+    private const int StackScratch = 256;
     private readonly string _name;
     private readonly string _overload;
     private nint _handle;
@@ -28,7 +30,7 @@ internal sealed unsafe class AtenOp
 
     public string Schema { get; }
 
-    private nint Handle
+    internal nint Handle
     {
         get
         {
@@ -41,58 +43,123 @@ internal sealed unsafe class AtenOp
         }
     }
 
-    /// <summary>Calls the operator; the caller keeps every tensor in <paramref name="args"/> alive until it returns.</summary>
-    public Tensor Call(ReadOnlySpan<NativeValue> args)
+    /// <summary>The schema libtorch has for this operator, as text.</summary>
+    public string SchemaText()
     {
-        Recorder?.Add(Schema);
+        NativeMethods.Check(NativeMethods.hg_op_schema(Handle, out nint text));
+        return System.Runtime.InteropServices.Marshal.PtrToStringUTF8(text) ?? "";
+    }
+
+    /// <summary>Calls an operator that returns one tensor.</summary>
+    public Tensor Call(params ReadOnlySpan<Arg> args)
+    {
         NativeValue result;
-        int count;
-        fixed (NativeValue* argv = args)
-            NativeMethods.Check(NativeMethods.hg_op_call(Handle, argv, args.Length, &result, 1, out count));
+        int count = Invoke(args, &result, 1);
         if (count != 1 || result.Kind != NativeKind.Tensor)
-            throw new TorchException($"{Schema} returned no tensor");
+        {
+            if (count == 1 && result.Kind == NativeKind.Tensor) NativeMethods.hg_tensor_free(result.Pointer);
+            throw new TorchException($"{Schema} returned {count} values, not one tensor");
+        }
         return new Tensor(result.Pointer);
     }
 
-    public Tensor Call(Tensor a)
+    /// <summary>Calls an operator that returns two tensors (values and indices, say).</summary>
+    public (Tensor, Tensor) Call2(params ReadOnlySpan<Arg> args)
     {
-        Tensor result = Call(stackalloc[] { NativeValue.FromTensor(a) });
-        GC.KeepAlive(a);
-        return result;
+        NativeValue* results = stackalloc NativeValue[2];
+        int count = Invoke(args, results, 2);
+        if (count != 2) throw new TorchException($"{Schema} returned {count} values, not two tensors");
+        return (new Tensor(results[0].Pointer), new Tensor(results[1].Pointer));
     }
 
-    public Tensor Call(Tensor a, Tensor b)
+    /// <summary>Calls an operator that returns a list of tensors.</summary>
+    public Tensor[] CallList(params ReadOnlySpan<Arg> args)
     {
-        Tensor result = Call(stackalloc[] { NativeValue.FromTensor(a), NativeValue.FromTensor(b) });
-        GC.KeepAlive(a);
-        GC.KeepAlive(b);
-        return result;
-    }
-
-    public Tensor Call(Tensor a, double b)
-    {
-        Tensor result = Call(stackalloc[] { NativeValue.FromTensor(a), NativeValue.FromDouble(b) });
-        GC.KeepAlive(a);
-        return result;
-    }
-
-    public Tensor Call(Tensor a, long b)
-    {
-        Tensor result = Call(stackalloc[] { NativeValue.FromTensor(a), NativeValue.FromInt(b) });
-        GC.KeepAlive(a);
-        return result;
-    }
-
-    /// <summary>Creation ops: (int[] size, ScalarType? dtype, ...defaults).</summary>
-    public Tensor Call(ReadOnlySpan<long> size, torch.ScalarType? dtype)
-    {
-        fixed (long* sizes = size)
+        const int capacity = 4096;
+        var results = new NativeValue[capacity];
+        fixed (NativeValue* outs = results)
         {
-            return Call(stackalloc[]
-            {
-                NativeValue.FromIntList(sizes, size.Length),
-                dtype is { } d ? NativeValue.FromInt((long)d) : NativeValue.None,
-            });
+            int count = Invoke(args, outs, capacity);
+            var tensors = new Tensor[count];
+            for (int k = 0; k < count; k++) tensors[k] = new Tensor(outs[k].Pointer);
+            return tensors;
         }
+    }
+
+    /// <summary>Calls an operator that returns nothing (backward), or whose result the caller does not need.</summary>
+    public void CallVoid(params ReadOnlySpan<Arg> args)
+    {
+        NativeValue* results = stackalloc NativeValue[4];
+        int count = Invoke(args, results, 4);
+        for (int k = 0; k < count; k++)
+            if (results[k].Kind == NativeKind.Tensor) NativeMethods.hg_tensor_free(results[k].Pointer);
+    }
+
+    private int Invoke(ReadOnlySpan<Arg> args, NativeValue* outs, int capacity)
+    {
+        Recorder?.Add(Schema);
+        int longs = 0, handles = 0, bytes = 0;
+        foreach (ref readonly Arg arg in args)
+        {
+            (int l, int h, int b) = arg.ScratchSize();
+            longs += l;
+            handles += h;
+            bytes += b;
+        }
+        Span<NativeValue> values = args.Length <= 16 ? stackalloc NativeValue[args.Length] : new NativeValue[args.Length];
+        Span<long> longBuffer = longs <= StackScratch ? stackalloc long[longs] : new long[longs];
+        Span<nint> handleBuffer = handles <= StackScratch ? stackalloc nint[handles] : new nint[handles];
+        Span<byte> byteBuffer = bytes <= StackScratch ? stackalloc byte[bytes] : new byte[bytes];
+        int count;
+        fixed (NativeValue* argv = values)
+        fixed (long* longBase = longBuffer)
+        fixed (nint* handleBase = handleBuffer)
+        fixed (byte* byteBase = byteBuffer)
+        {
+            long* nextLong = longBase;
+            nint* nextHandle = handleBase;
+            byte* nextByte = byteBase;
+            for (int k = 0; k < args.Length; k++)
+                argv[k] = Lower(in args[k], ref nextLong, ref nextHandle, ref nextByte);
+            NativeMethods.Check(NativeMethods.hg_op_call(Handle, argv, args.Length, outs, capacity, out count));
+        }
+        foreach (ref readonly Arg arg in args) GC.KeepAlive(arg.Ref);
+        return count;
+    }
+
+    private static NativeValue Lower(in Arg arg, ref long* nextLong, ref nint* nextHandle, ref byte* nextByte)
+    {
+        var value = new NativeValue { Kind = arg.Kind, Int = arg.Int, Double = arg.Double, Extra = arg.Extra };
+        switch (arg.Kind)
+        {
+            case NativeKind.Tensor:
+                value.Pointer = ((Tensor)arg.Ref!).Handle;
+                break;
+            case NativeKind.Generator:
+                value.Pointer = ((torch.Generator)arg.Ref!).Handle;
+                break;
+            case NativeKind.IntList:
+                long[] list = (long[])arg.Ref!;
+                list.AsSpan().CopyTo(new Span<long>(nextLong, list.Length));
+                value.Pointer = (nint)nextLong;
+                value.Int = list.Length;
+                nextLong += list.Length;
+                break;
+            case NativeKind.TensorList:
+                Tensor?[] tensors = (Tensor?[])arg.Ref!;
+                for (int k = 0; k < tensors.Length; k++) nextHandle[k] = tensors[k]?.Handle ?? 0;
+                value.Pointer = (nint)nextHandle;
+                value.Int = tensors.Length;
+                nextHandle += tensors.Length;
+                break;
+            case NativeKind.String:
+                string text = (string)arg.Ref!;
+                int length = Encoding.UTF8.GetBytes(text, new Span<byte>(nextByte, Encoding.UTF8.GetByteCount(text)));
+                value.Pointer = (nint)nextByte;
+                value.Int = length;
+                nextByte += length;
+                break;
+        }
+        return value;
     }
 }

@@ -13,6 +13,8 @@ internal enum NativeKind : int
     IntList = 5,
     TensorList = 6,
     String = 7,
+    Device = 8,
+    Generator = 9,
 }
 
 /// <summary>One argument or result crossing the C ABI (the shim's hg_value; 32 bytes, blittable).</summary>
@@ -20,19 +22,15 @@ internal enum NativeKind : int
 internal struct NativeValue
 {
     public NativeKind Kind;
-    private int _reserved;
+    /// <summary>The device index (Device) or 1 for an optional-tensor list (TensorList).</summary>
+    public int Extra;
     public long Int;
     public double Double;
     public nint Pointer;
 
-    public static NativeValue None => default;
     public static NativeValue FromTensor(Tensor t) =>
         new() { Kind = NativeKind.Tensor, Pointer = (t ?? throw new System.ArgumentNullException("tensor")).Handle };
     public static NativeValue FromInt(long v) => new() { Kind = NativeKind.Int, Int = v };
     public static NativeValue FromDouble(double v) => new() { Kind = NativeKind.Double, Double = v };
     public static NativeValue FromBool(bool v) => new() { Kind = NativeKind.Bool, Int = v ? 1 : 0 };
-
-    /// <summary>The caller keeps <paramref name="values"/> pinned until the call returns.</summary>
-    public static unsafe NativeValue FromIntList(long* values, int length) =>
-        new() { Kind = NativeKind.IntList, Pointer = (nint)values, Int = length };
 }

@@ -9,11 +9,14 @@
 #include <torch/script.h>
 #include <torch/jit.h>
 #include <torch/utils.h>
+#include <torch/cuda.h>
 #include <ATen/core/dispatch/Dispatcher.h>
+#include <ATen/CPUGeneratorImpl.h>
 
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -29,8 +32,10 @@ enum hg_kind : int32_t {
   HG_DOUBLE = 3,       // d
   HG_BOOL = 4,         // i != 0
   HG_INT_LIST = 5,     // p: const int64_t*, i: length
-  HG_TENSOR_LIST = 6,  // p: at::Tensor* const*, i: length
+  HG_TENSOR_LIST = 6,  // p: at::Tensor* const*, i: length; reserved 1: Tensor?[] (null entries are None)
   HG_STRING = 7,       // p: UTF-8 bytes, i: length
+  HG_DEVICE = 8,       // i: c10::DeviceType, reserved: device index (-1: current)
+  HG_GENERATOR = 9,    // p: at::Generator*
 };
 
 struct hg_value {
@@ -77,12 +82,24 @@ c10::IValue to_ivalue(const hg_value& v) {
     }
     case HG_TENSOR_LIST: {
       auto handles = static_cast<void* const*>(v.p);
+      if (v.reserved == 1) {  // Tensor?[] (indexing): null handles are None
+        c10::List<c10::optional<at::Tensor>> optionals;
+        optionals.reserve(static_cast<size_t>(v.i));
+        for (int64_t k = 0; k < v.i; ++k)
+          optionals.push_back(handles[k] ? c10::optional<at::Tensor>(as_tensor(handles[k])) : c10::nullopt);
+        return c10::IValue(std::move(optionals));
+      }
       c10::List<at::Tensor> list;
       list.reserve(static_cast<size_t>(v.i));
       for (int64_t k = 0; k < v.i; ++k) list.push_back(as_tensor(handles[k]));
       return c10::IValue(std::move(list));
     }
     case HG_STRING: return c10::IValue(std::string(static_cast<const char*>(v.p), static_cast<size_t>(v.i)));
+    case HG_DEVICE:
+      return c10::IValue(c10::Device(static_cast<c10::DeviceType>(v.i), static_cast<c10::DeviceIndex>(v.reserved)));
+    case HG_GENERATOR:
+      TORCH_CHECK(v.p != nullptr, "HybridGen: null generator handle");
+      return c10::IValue(*static_cast<at::Generator*>(v.p));
     default: TORCH_CHECK(false, "HybridGen: unknown argument kind ", v.kind);
   }
 }
@@ -154,14 +171,80 @@ HG_EXPORT int32_t hg_tensor_from_data(const void* data, int32_t dtype, const int
   });
 }
 
+// Everything about a tensor but its values, in one call: dtype, rank, device, requires_grad.
 HG_EXPORT int32_t hg_tensor_info(void* tensor, int32_t* dtype, int32_t* ndim, int32_t* device_type,
-                                 int32_t* device_index) noexcept {
+                                 int32_t* device_index, int32_t* requires_grad) noexcept {
   return guarded([&] {
     const at::Tensor& t = as_tensor(tensor);
     *dtype = static_cast<int32_t>(t.scalar_type());
     *ndim = static_cast<int32_t>(t.dim());
     *device_type = static_cast<int32_t>(t.device().type());
     *device_index = static_cast<int32_t>(t.device().index());
+    *requires_grad = t.requires_grad() ? 1 : 0;
+  });
+}
+
+// The accumulated gradient of a leaf tensor; *out is null when there is none.
+HG_EXPORT int32_t hg_tensor_grad(void* tensor, void** out) noexcept {
+  return guarded([&] {
+    const at::Tensor& g = as_tensor(tensor).grad();
+    *out = g.defined() ? new at::Tensor(g) : nullptr;
+  });
+}
+
+// Replaces (or, with a null grad, clears) the accumulated gradient.
+HG_EXPORT int32_t hg_tensor_set_grad(void* tensor, void* grad) noexcept {
+  return guarded([&] {
+    at::Tensor& t = as_tensor(tensor);
+    if (grad == nullptr) t.mutable_grad().reset();
+    else t.mutable_grad() = as_tensor(grad);
+  });
+}
+
+// Grad mode is per thread, as in PyTorch. enabled < 0 only reads it; *previous gets the mode before the call.
+HG_EXPORT int32_t hg_grad_mode(int32_t enabled, int32_t* previous) noexcept {
+  return guarded([&] {
+    *previous = c10::GradMode::is_enabled() ? 1 : 0;
+    if (enabled >= 0) c10::GradMode::set_enabled(enabled != 0);
+  });
+}
+
+HG_EXPORT int32_t hg_cuda_info(int32_t* available, int32_t* device_count) noexcept {
+  return guarded([&] {
+    *available = torch::cuda::is_available() ? 1 : 0;
+    *device_count = static_cast<int32_t>(torch::cuda::device_count());
+  });
+}
+
+HG_EXPORT int32_t hg_cuda_synchronize(int64_t device_index) noexcept {
+  return guarded([&] { torch::cuda::synchronize(device_index); });
+}
+
+// A random generator of its own (CPU, or CUDA where libtorch has it), seeded.
+HG_EXPORT int32_t hg_generator_new(int32_t device_type, uint64_t seed, void** out) noexcept {
+  return guarded([&] {
+    at::Generator gen;
+    if (static_cast<c10::DeviceType>(device_type) == c10::DeviceType::CPU) {
+      gen = at::detail::createCPUGenerator(seed);
+    } else {
+      TORCH_CHECK(torch::cuda::is_available(), "HybridGen: CUDA is not available to create a generator on");
+      gen = at::globalContext().defaultGenerator(c10::Device(static_cast<c10::DeviceType>(device_type))).clone();
+      std::lock_guard<std::mutex> lock(gen.mutex());
+      gen.set_current_seed(seed);
+    }
+    *out = new at::Generator(std::move(gen));
+  });
+}
+
+HG_EXPORT int32_t hg_generator_free(void* generator) noexcept {
+  return guarded([&] { delete static_cast<at::Generator*>(generator); });
+}
+
+HG_EXPORT int32_t hg_generator_seed(void* generator, uint64_t seed) noexcept {
+  return guarded([&] {
+    auto* gen = static_cast<at::Generator*>(generator);
+    std::lock_guard<std::mutex> lock(gen->mutex());
+    gen->set_current_seed(seed);
   });
 }
 
@@ -196,6 +279,16 @@ HG_EXPORT int32_t hg_op_find(const char* name, const char* overload, void** out)
   return guarded([&] {
     auto handle = c10::Dispatcher::singleton().findSchemaOrThrow(name, overload ? overload : "");
     *out = new c10::OperatorHandle(handle);
+  });
+}
+
+// The operator's schema as text (for tests and docs); the pointer is valid until the next call on this thread.
+HG_EXPORT int32_t hg_op_schema(void* op, const char** out) noexcept {
+  return guarded([&] {
+    std::ostringstream text;
+    text << static_cast<c10::OperatorHandle*>(op)->schema();
+    last_error = text.str();  // reuse the thread's string buffer
+    *out = last_error.c_str();
   });
 }
 
