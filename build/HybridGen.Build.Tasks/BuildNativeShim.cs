@@ -17,7 +17,8 @@ namespace HybridGen.Build.Tasks;
 /// </summary>
 public sealed class BuildNativeShim : Task
 {
-    public const string LibraryName = "libhybridgen_shim.so";
+    /// <summary>The library the CMake project builds (its target name with lib and .so around it).</summary>
+    public string LibraryName { get; set; } = "libhybridgen_shim.so";
 
     /// <summary>The shim's sources: CMakeLists.txt and the C++ files next to it.</summary>
     [Required] public ITaskItem[] Sources { get; set; } = Array.Empty<ITaskItem>();
@@ -36,7 +37,7 @@ public sealed class BuildNativeShim : Task
     {
         string sourceDir = Path.GetDirectoryName(Path.GetFullPath(
             Sources.First(s => Path.GetFileName(s.ItemSpec) == "CMakeLists.txt").ItemSpec))!;
-        string root = Path.Combine(ResolveCacheDir(), "shim");
+        string root = Path.Combine(ResolveCacheDir(), LibraryName == "libhybridgen_shim.so" ? "shim" : Path.GetFileNameWithoutExtension(LibraryName));
         string key = CacheKey();
         string target = Path.Combine(root, key, LibraryName);
         ShimPath = target;
@@ -55,7 +56,7 @@ public sealed class BuildNativeShim : Task
         try
         {
             Log.LogMessage(MessageImportance.High,
-                $"HybridGen: compiling the native shim against libtorch at {TorchCMakeDir} (once per libtorch; about a minute)...");
+                $"HybridGen: compiling {LibraryName} against libtorch at {TorchCMakeDir} (once per libtorch; about a minute)...");
             var timer = Stopwatch.StartNew();
             if (!RunCMake(work, $"-S \"{sourceDir}\" -B \"{work}\" -DCMAKE_BUILD_TYPE=Release \"-DTorch_DIR={TorchCMakeDir}\"", "configure"))
                 return false;
@@ -65,7 +66,7 @@ public sealed class BuildNativeShim : Task
             string staged = target + ".tmp";
             File.Copy(Path.Combine(work, LibraryName), staged, overwrite: true);
             File.Move(staged, target, overwrite: true);
-            Log.LogMessage(MessageImportance.High, $"HybridGen: native shim built in {timer.Elapsed.TotalSeconds:F0} s ({target})");
+            Log.LogMessage(MessageImportance.High, $"HybridGen: {LibraryName} built in {timer.Elapsed.TotalSeconds:F0} s ({target})");
             return true;
         }
         finally
@@ -87,7 +88,7 @@ public sealed class BuildNativeShim : Task
     {
         using var sha = SHA256.Create();
         var text = new StringBuilder();
-        text.Append(TorchCMakeDir).Append('\n');
+        text.Append(TorchCMakeDir).Append('\n').Append(LibraryName).Append('\n');
         foreach (string file in new[] { "TorchConfig.cmake", "TorchConfigVersion.cmake" })
         {
             string path = Path.Combine(TorchCMakeDir, file);
