@@ -7,11 +7,14 @@ namespace HybridGen.Torch;
 /// Disposes, when it is disposed, every tensor created on this thread while it was the innermost scope, except
 /// those moved out (<see cref="Tensor.MoveToOuterDisposeScope"/>) or detached
 /// (<see cref="Tensor.DetachFromDisposeScope"/>). Start one with <c>torch.NewDisposeScope()</c>; scopes nest.
+/// A scope that is never disposed frees its tensors' native storage when it is collected (every tensor it owns
+/// refers to it, so that happens only once none of them is reachable).
 /// </summary>
 public sealed class DisposeScope : IDisposable
 {
     [ThreadStatic] private static DisposeScope? t_current;
-    private readonly HashSet<Tensor> _owned = new(ReferenceEqualityComparer.Instance);
+    // The owned tensors; each knows its index here (Tensor.ScopeIndex), so removal is a swap with the last.
+    private readonly List<Tensor> _owned = new();
     private bool _disposed;
 
     internal DisposeScope()
@@ -26,19 +29,49 @@ public sealed class DisposeScope : IDisposable
     /// <summary>How many tensors this scope will dispose.</summary>
     public int Count => _owned.Count;
 
-    internal static void Track(Tensor tensor) => t_current?.Adopt(tensor);
+    ~DisposeScope()
+    {
+        // Only native handles are freed here: the tensors are as unreachable as this scope.
+        foreach (Tensor tensor in _owned) tensor.FreeFromFinalizer();
+    }
+
+    /// <summary>Gives a new tensor to the current scope; false when there is none.</summary>
+    internal static bool Track(Tensor tensor)
+    {
+        DisposeScope? scope = t_current;
+        if (scope is null || scope._disposed) return false;
+        scope.Add(tensor);
+        return true;
+    }
 
     internal void Adopt(Tensor tensor)
     {
-        if (_disposed) return;
-        _owned.Add(tensor);
+        if (_disposed)
+        {
+            tensor.Unowned();
+            return;
+        }
+        Add(tensor);
+        tensor.Owned();
+    }
+
+    private void Add(Tensor tensor)
+    {
         tensor.OwningScope = this;
+        tensor.ScopeIndex = _owned.Count;
+        _owned.Add(tensor);
     }
 
     internal void Forget(Tensor tensor)
     {
-        _owned.Remove(tensor);
-        if (ReferenceEquals(tensor.OwningScope, this)) tensor.OwningScope = null;
+        if (!ReferenceEquals(tensor.OwningScope, this)) return;
+        int index = tensor.ScopeIndex;
+        Tensor last = _owned[^1];
+        _owned[index] = last;
+        last.ScopeIndex = index;
+        _owned.RemoveAt(_owned.Count - 1);
+        tensor.OwningScope = null;
+        tensor.Unowned();
     }
 
     /// <summary>Includes a tensor created elsewhere in this scope.</summary>
@@ -60,6 +93,7 @@ public sealed class DisposeScope : IDisposable
             tensor.Dispose();
         }
         _owned.Clear();
+        GC.SuppressFinalize(this);
         // Scopes end in the order they began; one disposed out of order still stops being current.
         if (ReferenceEquals(t_current, this)) t_current = Outer;
         while (t_current is { _disposed: true }) t_current = t_current.Outer;

@@ -1,3 +1,4 @@
+using System;
 using System.Runtime.InteropServices;
 
 namespace HybridGen.Torch.Native;
@@ -8,10 +9,19 @@ internal static unsafe partial class NativeMethods
 {
     public const string Library = "hybridgen_shim";
 
-    static NativeMethods() => ShimLibrary.EnsureResolver();
+    static NativeMethods()
+    {
+        ShimLibrary.EnsureResolver();
+        // Unless the user tunes glibc's allocator, keep freed memory in the process (see hg_tune_allocator).
+        if (Environment.GetEnvironmentVariable("HYBRIDGEN_KEEP_MALLOC_DEFAULTS") != "1" &&
+            Environment.GetEnvironmentVariable("MALLOC_TRIM_THRESHOLD_") is null &&
+            Environment.GetEnvironmentVariable("GLIBC_TUNABLES") is null)
+            hg_tune_allocator();
+    }
 
     [LibraryImport(Library)] private static partial nint hg_last_error();
-    [LibraryImport(Library)] public static partial int hg_tensor_free(nint tensor);
+    // Freeing is short and never blocks, so it skips the GC transition (it runs on every tensor's Dispose).
+    [LibraryImport(Library), SuppressGCTransition] public static partial int hg_tensor_free(nint tensor);
     [LibraryImport(Library)] public static partial int hg_tensor_from_data(void* data, int dtype, long* shape, int ndim, out nint tensor);
     [LibraryImport(Library)] public static partial int hg_tensor_info(nint tensor, out int dtype, out int ndim, out int deviceType, out int deviceIndex, out int requiresGrad);
     [LibraryImport(Library)] public static partial int hg_tensor_shape(nint tensor, long* shape, int capacity);
@@ -26,9 +36,11 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Library)] public static partial int hg_generator_seed(nint generator, ulong seed);
     [LibraryImport(Library)] public static partial int hg_manual_seed(ulong seed);
     [LibraryImport(Library)] public static partial int hg_set_num_threads(int threads);
-    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)] public static partial int hg_op_find(string name, string overload, out nint op);
+    [LibraryImport(Library)] private static partial int hg_tune_allocator();
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)] public static partial int hg_op_find(string name, string overload, out nint op, out int signature);
+    [LibraryImport(Library)] public static partial int hg_op_call_fast(nint op, nint a, nint b, NativeValue* scalars, int nscalars, nint* result);
     [LibraryImport(Library)] public static partial int hg_op_schema(nint op, out nint text);
-    [LibraryImport(Library)] public static partial int hg_op_call(nint op, NativeValue* args, int nargs, NativeValue* outs, int capacity, out int nouts);
+    [LibraryImport(Library)] public static partial int hg_op_call(nint op, NativeValue* args, int nargs, NativeValue* outs, int capacity, int* nouts);
     [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)] public static partial int hg_script_compile(string source, out nint unit);
     [LibraryImport(Library)] public static partial int hg_script_free(nint unit);
     [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)] public static partial int hg_script_function(nint unit, string name, out nint function);

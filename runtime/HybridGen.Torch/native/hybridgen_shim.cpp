@@ -1,5 +1,8 @@
 // HybridGen's C ABI over libtorch.
 //
+// Tensor handles are c10::TensorImpl pointers that own one reference (what at::Tensor::unsafeReleaseTensorImpl
+// gives): no allocation of our own per result, and freeing is one decref.
+//
 // Rules (DESIGN.md decision 3): opaque handles, every export is noexcept and returns a status (0 = ok), and the
 // message of a failure is kept per thread for hg_last_error. No C++ exception may cross this boundary: one that
 // does aborts the .NET process.
@@ -12,6 +15,8 @@
 #include <torch/cuda.h>
 #include <ATen/core/dispatch/Dispatcher.h>
 #include <ATen/CPUGeneratorImpl.h>
+
+#include <malloc.h>
 
 #include <cstdint>
 #include <cstring>
@@ -27,12 +32,12 @@ namespace {
 // Value kinds shared with HybridGen.Torch's NativeValue (keep in sync).
 enum hg_kind : int32_t {
   HG_NONE = 0,
-  HG_TENSOR = 1,       // p: at::Tensor*
+  HG_TENSOR = 1,       // p: c10::TensorImpl* (a handle)
   HG_INT = 2,          // i
   HG_DOUBLE = 3,       // d
   HG_BOOL = 4,         // i != 0
   HG_INT_LIST = 5,     // p: const int64_t*, i: length
-  HG_TENSOR_LIST = 6,  // p: at::Tensor* const*, i: length; reserved 1: Tensor?[] (null entries are None)
+  HG_TENSOR_LIST = 6,  // p: handles, i: length; reserved 1: Tensor?[] (null entries are None)
   HG_STRING = 7,       // p: UTF-8 bytes, i: length
   HG_DEVICE = 8,       // i: c10::DeviceType, reserved: device index (-1: current)
   HG_GENERATOR = 9,    // p: at::Generator*
@@ -64,9 +69,19 @@ int32_t guarded(F&& body) noexcept {
   return 1;
 }
 
-at::Tensor& as_tensor(void* handle) {
+using TensorPtr = c10::intrusive_ptr<c10::TensorImpl, c10::UndefinedTensorImpl>;
+
+// A new reference to the tensor behind a handle (the handle keeps its own).
+at::Tensor as_tensor(void* handle) {
   TORCH_CHECK(handle != nullptr, "HybridGen: null tensor handle");
-  return *static_cast<at::Tensor*>(handle);
+  return at::Tensor(TensorPtr::reclaim_copy(static_cast<c10::TensorImpl*>(handle)));
+}
+
+// Turns a tensor into a handle that owns its reference.
+void* to_handle(at::Tensor t) { return t.unsafeReleaseTensorImpl(); }
+
+void free_handle(void* handle) {
+  if (handle != nullptr) TensorPtr::reclaim(static_cast<c10::TensorImpl*>(handle));  // drops the reference
 }
 
 c10::IValue to_ivalue(const hg_value& v) {
@@ -105,9 +120,9 @@ c10::IValue to_ivalue(const hg_value& v) {
 }
 
 // Flattens a result (tensors, scalars, tuples and lists of them) into outs, depth first.
-void push_output(const c10::IValue& v, hg_value* outs, int32_t capacity, int32_t& count) {
+void push_output(c10::IValue&& v, hg_value* outs, int32_t capacity, int32_t& count) {
   if (v.isTuple()) {
-    for (const auto& e : v.toTupleRef().elements()) push_output(e, outs, capacity, count);
+    for (const auto& e : v.toTupleRef().elements()) push_output(c10::IValue(e), outs, capacity, count);
     return;
   }
   if (v.isTensorList()) {
@@ -119,7 +134,7 @@ void push_output(const c10::IValue& v, hg_value* outs, int32_t capacity, int32_t
   out = hg_value{HG_NONE, 0, 0, 0.0, nullptr};
   if (v.isTensor()) {
     out.kind = HG_TENSOR;
-    out.p = new at::Tensor(v.toTensor());
+    out.p = to_handle(std::move(v).toTensor());
   } else if (v.isInt()) {
     out.kind = HG_INT;
     out.i = v.toInt();
@@ -138,10 +153,10 @@ void push_output(const c10::IValue& v, hg_value* outs, int32_t capacity, int32_t
 void pop_outputs(torch::jit::Stack& stack, hg_value* outs, int32_t capacity, int32_t* nouts) {
   int32_t count = 0;
   try {
-    for (const auto& v : stack) push_output(v, outs, capacity, count);
+    for (auto& v : stack) push_output(std::move(v), outs, capacity, count);
   } catch (...) {
     for (int32_t k = 0; k < count; ++k)
-      if (outs[k].kind == HG_TENSOR) delete static_cast<at::Tensor*>(outs[k].p);
+      if (outs[k].kind == HG_TENSOR) free_handle(outs[k].p);
     throw;
   }
   *nouts = count;
@@ -156,7 +171,7 @@ struct script_unit {
 HG_EXPORT const char* hg_last_error() noexcept { return last_error.c_str(); }
 
 HG_EXPORT int32_t hg_tensor_free(void* tensor) noexcept {
-  return guarded([&] { delete static_cast<at::Tensor*>(tensor); });
+  return guarded([&] { free_handle(tensor); });
 }
 
 // Copies `data` (dense, row-major, of dtype `dtype`, a c10::ScalarType code) into a new CPU tensor.
@@ -167,7 +182,7 @@ HG_EXPORT int32_t hg_tensor_from_data(const void* data, int32_t dtype, const int
     auto options = at::TensorOptions().dtype(static_cast<c10::ScalarType>(dtype));
     at::Tensor t = at::empty(sizes, options);
     std::memcpy(t.data_ptr(), data, t.numel() * t.element_size());
-    *out = new at::Tensor(std::move(t));
+    *out = to_handle(std::move(t));
   });
 }
 
@@ -175,7 +190,7 @@ HG_EXPORT int32_t hg_tensor_from_data(const void* data, int32_t dtype, const int
 HG_EXPORT int32_t hg_tensor_info(void* tensor, int32_t* dtype, int32_t* ndim, int32_t* device_type,
                                  int32_t* device_index, int32_t* requires_grad) noexcept {
   return guarded([&] {
-    const at::Tensor& t = as_tensor(tensor);
+    const at::Tensor t = as_tensor(tensor);
     *dtype = static_cast<int32_t>(t.scalar_type());
     *ndim = static_cast<int32_t>(t.dim());
     *device_type = static_cast<int32_t>(t.device().type());
@@ -187,15 +202,15 @@ HG_EXPORT int32_t hg_tensor_info(void* tensor, int32_t* dtype, int32_t* ndim, in
 // The accumulated gradient of a leaf tensor; *out is null when there is none.
 HG_EXPORT int32_t hg_tensor_grad(void* tensor, void** out) noexcept {
   return guarded([&] {
-    const at::Tensor& g = as_tensor(tensor).grad();
-    *out = g.defined() ? new at::Tensor(g) : nullptr;
+    at::Tensor g = as_tensor(tensor).grad();
+    *out = g.defined() ? to_handle(std::move(g)) : nullptr;
   });
 }
 
 // Replaces (or, with a null grad, clears) the accumulated gradient.
 HG_EXPORT int32_t hg_tensor_set_grad(void* tensor, void* grad) noexcept {
   return guarded([&] {
-    at::Tensor& t = as_tensor(tensor);
+    at::Tensor t = as_tensor(tensor);
     if (grad == nullptr) t.mutable_grad().reset();
     else t.mutable_grad() = as_tensor(grad);
   });
@@ -250,7 +265,7 @@ HG_EXPORT int32_t hg_generator_seed(void* generator, uint64_t seed) noexcept {
 
 HG_EXPORT int32_t hg_tensor_shape(void* tensor, int64_t* shape, int32_t capacity) noexcept {
   return guarded([&] {
-    const at::Tensor& t = as_tensor(tensor);
+    const at::Tensor t = as_tensor(tensor);
     TORCH_CHECK(t.dim() <= capacity, "HybridGen: shape buffer too small");
     for (int64_t k = 0; k < t.dim(); ++k) shape[k] = t.size(k);
   });
@@ -274,11 +289,85 @@ HG_EXPORT int32_t hg_set_num_threads(int32_t threads) noexcept {
   return guarded([&] { at::set_num_threads(threads); });
 }
 
+// An operator resolved once. Besides the boxed route (any schema), the commonest signatures also get an unboxed
+// route, a typed call straight into the kernel: a table of five signature shapes, not code per op.
+enum hg_signature : int32_t {
+  SIG_BOXED = 0,
+  SIG_T = 1,      // Tensor(Tensor)
+  SIG_TT = 2,     // Tensor(Tensor, Tensor)
+  SIG_TTS = 3,    // Tensor(Tensor, Tensor, Scalar)
+  SIG_TS = 4,     // Tensor(Tensor, Scalar)
+  SIG_TSS = 5,    // Tensor(Tensor, Scalar, Scalar)
+};
+
+using SigT = at::Tensor(const at::Tensor&);
+using SigTT = at::Tensor(const at::Tensor&, const at::Tensor&);
+using SigTTS = at::Tensor(const at::Tensor&, const at::Tensor&, const at::Scalar&);
+using SigTS = at::Tensor(const at::Tensor&, const at::Scalar&);
+using SigTSS = at::Tensor(const at::Tensor&, const at::Scalar&, const at::Scalar&);
+
+struct hg_op {
+  c10::OperatorHandle handle;
+  int32_t signature;
+  std::vector<c10::IValue> defaults;  // per argument; None where there is no default
+  // The typed handle of the unboxed route, made once (typed() checks the C++ signature each time it is called).
+  c10::optional<c10::TypedOperatorHandle<SigT>> t;
+  c10::optional<c10::TypedOperatorHandle<SigTT>> tt;
+  c10::optional<c10::TypedOperatorHandle<SigTTS>> tts;
+  c10::optional<c10::TypedOperatorHandle<SigTS>> ts;
+  c10::optional<c10::TypedOperatorHandle<SigTSS>> tss;
+};
+
+namespace {
+int32_t signature_of(const c10::FunctionSchema& schema) {
+  if (schema.returns().size() != 1 || !schema.returns()[0].type()->isSubtypeOf(*c10::TensorType::get()) ||
+      schema.returns()[0].alias_info() != nullptr || schema.is_vararg())
+    return SIG_BOXED;
+  std::string shape;
+  for (const auto& arg : schema.arguments()) {
+    if (arg.alias_info() != nullptr) return SIG_BOXED;  // in-place and view signatures differ in C++
+    const auto& type = arg.type();
+    if (type->kind() == c10::TypeKind::TensorType) shape += 'T';
+    else if (type->kind() == c10::TypeKind::NumberType) shape += 'S';  // Scalar
+    else return SIG_BOXED;
+  }
+  if (shape == "T") return SIG_T;
+  if (shape == "TT") return SIG_TT;
+  if (shape == "TTS") return SIG_TTS;
+  if (shape == "TS") return SIG_TS;
+  if (shape == "TSS") return SIG_TSS;
+  return SIG_BOXED;
+}
+
+at::Scalar to_scalar(const hg_value& v) {
+  switch (v.kind) {
+    case HG_INT: return at::Scalar(static_cast<int64_t>(v.i));
+    case HG_DOUBLE: return at::Scalar(v.d);
+    case HG_BOOL: return at::Scalar(v.i != 0);
+    default: TORCH_CHECK(false, "HybridGen: a Scalar argument must be an int, a float or a bool");
+  }
+}
+}  // namespace
+
 // Resolves an ATen operator by schema name, e.g. ("aten::add", "Tensor"). The handle lives for the process.
-HG_EXPORT int32_t hg_op_find(const char* name, const char* overload, void** out) noexcept {
+// *signature tells the caller which unboxed route hg_op_call_fast offers for it (0: none).
+HG_EXPORT int32_t hg_op_find(const char* name, const char* overload, void** out, int32_t* signature) noexcept {
   return guarded([&] {
     auto handle = c10::Dispatcher::singleton().findSchemaOrThrow(name, overload ? overload : "");
-    *out = new c10::OperatorHandle(handle);
+    const auto& schema = handle.schema();
+    std::vector<c10::IValue> defaults;
+    for (const auto& arg : schema.arguments())
+      defaults.push_back(arg.default_value().has_value() ? *arg.default_value() : c10::IValue());
+    auto* op = new hg_op{handle, signature_of(schema), std::move(defaults), {}, {}, {}, {}, {}};
+    switch (op->signature) {
+      case SIG_T: op->t = handle.typed<SigT>(); break;
+      case SIG_TT: op->tt = handle.typed<SigTT>(); break;
+      case SIG_TTS: op->tts = handle.typed<SigTTS>(); break;
+      case SIG_TS: op->ts = handle.typed<SigTS>(); break;
+      case SIG_TSS: op->tss = handle.typed<SigTSS>(); break;
+    }
+    *signature = op->signature;
+    *out = op;
   });
 }
 
@@ -286,9 +375,55 @@ HG_EXPORT int32_t hg_op_find(const char* name, const char* overload, void** out)
 HG_EXPORT int32_t hg_op_schema(void* op, const char** out) noexcept {
   return guarded([&] {
     std::ostringstream text;
-    text << static_cast<c10::OperatorHandle*>(op)->schema();
+    text << static_cast<hg_op*>(op)->handle.schema();
     last_error = text.str();  // reuse the thread's string buffer
     *out = last_error.c_str();
+  });
+}
+
+// The unboxed route: tensors a (and b), then nscalars scalars; trailing scalars left out take their defaults.
+HG_EXPORT int32_t hg_op_call_fast(void* op, void* a, void* b, const hg_value* scalars, int32_t nscalars,
+                                  void** out) noexcept {
+  return guarded([&] {
+    const auto* o = static_cast<hg_op*>(op);
+    auto scalar = [&](int32_t k, size_t position) {
+      if (k < nscalars) return to_scalar(scalars[k]);
+      const c10::IValue& d = o->defaults[position];
+      TORCH_CHECK(!d.isNone(), o->handle.schema().name(), ": argument ", position, " has no default and was not given");
+      return d.toScalar();
+    };
+    const auto* ta = static_cast<c10::TensorImpl*>(a);
+    TORCH_CHECK(ta != nullptr, "HybridGen: null tensor handle");
+    // Borrow the handles' tensors without touching their reference counts.
+    at::Tensor ref_a = at::Tensor(TensorPtr::reclaim(const_cast<c10::TensorImpl*>(ta)));
+    at::Tensor ref_b = b ? at::Tensor(TensorPtr::reclaim(static_cast<c10::TensorImpl*>(b))) : at::Tensor();
+    struct unborrow {
+      at::Tensor& x;
+      ~unborrow() { x.unsafeReleaseTensorImpl(); }
+    } ua{ref_a}, ub{ref_b};
+    at::Tensor result;
+    switch (o->signature) {
+      case SIG_T:
+        result = o->t->call(ref_a);
+        break;
+      case SIG_TT:
+        TORCH_CHECK(b != nullptr, "HybridGen: null tensor handle");
+        result = o->tt->call(ref_a, ref_b);
+        break;
+      case SIG_TTS:
+        TORCH_CHECK(b != nullptr, "HybridGen: null tensor handle");
+        result = o->tts->call(ref_a, ref_b, scalar(0, 2));
+        break;
+      case SIG_TS:
+        result = o->ts->call(ref_a, scalar(0, 1));
+        break;
+      case SIG_TSS:
+        result = o->tss->call(ref_a, scalar(0, 1), scalar(1, 2));
+        break;
+      default:
+        TORCH_CHECK(false, "HybridGen: ", o->handle.schema().name(), " has no unboxed route");
+    }
+    *out = to_handle(std::move(result));
   });
 }
 
@@ -296,20 +431,25 @@ HG_EXPORT int32_t hg_op_schema(void* op, const char** out) noexcept {
 HG_EXPORT int32_t hg_op_call(void* op, const hg_value* args, int32_t nargs, hg_value* outs, int32_t capacity,
                              int32_t* nouts) noexcept {
   return guarded([&] {
-    const auto& handle = *static_cast<c10::OperatorHandle*>(op);
-    const auto& schema = handle.schema();
+    const auto* o = static_cast<hg_op*>(op);
+    const auto& schema = o->handle.schema();
     const auto& params = schema.arguments();
     TORCH_CHECK(static_cast<size_t>(nargs) <= params.size(), schema.name(), " takes ", params.size(),
                 " arguments, ", nargs, " given");
-    torch::jit::Stack stack;
-    stack.reserve(params.size());
+    // One stack per thread, reused: no allocation per call.
+    thread_local torch::jit::Stack stack;
+    struct clear_on_exit {
+      torch::jit::Stack& s;
+      ~clear_on_exit() { s.clear(); }  // also on an error: the stack must not keep tensors alive
+    } cleanup{stack};
+    stack.clear();
     for (int32_t k = 0; k < nargs; ++k) stack.push_back(to_ivalue(args[k]));
     for (size_t k = static_cast<size_t>(nargs); k < params.size(); ++k) {
       TORCH_CHECK(params[k].default_value().has_value(), schema.name(), ": argument '", params[k].name(),
                   "' has no default and was not given");
-      stack.push_back(*params[k].default_value());
+      stack.push_back(o->defaults[k]);
     }
-    handle.callBoxed(&stack);
+    o->handle.callBoxed(&stack);
     pop_outputs(stack, outs, capacity, nouts);
   });
 }
@@ -341,5 +481,17 @@ HG_EXPORT int32_t hg_script_call(void* function, const hg_value* args, int32_t n
     // operator() checks the arguments against the schema, so a wrong call is an error, not a crash.
     torch::jit::Stack stack{(*fn)(std::move(inputs))};
     pop_outputs(stack, outs, capacity, nouts);
+  });
+}
+
+// Keeps glibc from handing freed heap memory back to the OS at every opportunity. A dispose scope frees many
+// tensors at once; with glibc's defaults (trim above 128 KiB, mmap from 128 KiB with a moving threshold) the next
+// iteration then page-faults all of it back in, which made a 20-op loop on [64,256] tensors 3.5x slower here.
+// Freed memory up to 64 MiB stays with the process; larger blocks still come from and go back to mmap.
+HG_EXPORT int32_t hg_tune_allocator() noexcept {
+  return guarded([&] {
+    mallopt(M_TRIM_THRESHOLD, 64 << 20);
+    mallopt(M_MMAP_THRESHOLD, 64 << 20);
+    mallopt(M_TOP_PAD, 16 << 20);
   });
 }
