@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using HybridGen.Torch.Native;
 
 namespace HybridGen.Torch;
 
@@ -12,15 +13,15 @@ namespace HybridGen.Torch;
 /// </summary>
 public sealed class DisposeScope : IDisposable
 {
-    [ThreadStatic] private static DisposeScope? t_current;
     // The owned tensors; each knows its index here (Tensor.ScopeIndex), so removal is a swap with the last.
     private readonly List<Tensor> _owned = new();
     private bool _disposed;
 
     internal DisposeScope()
     {
-        Outer = t_current;
-        t_current = this;
+        TensorThreadState state = TensorThreadState.Current;
+        Outer = state.Scope;
+        state.Scope = this;
     }
 
     /// <summary>The scope this one was started in, if any.</summary>
@@ -36,9 +37,9 @@ public sealed class DisposeScope : IDisposable
     }
 
     /// <summary>Gives a new tensor to the current scope; false when there is none.</summary>
-    internal static bool Track(Tensor tensor)
+    internal static bool Track(Tensor tensor, TensorThreadState state)
     {
-        DisposeScope? scope = t_current;
+        DisposeScope? scope = state.Scope;
         if (scope is null || scope._disposed) return false;
         scope.Add(tensor);
         return true;
@@ -95,7 +96,8 @@ public sealed class DisposeScope : IDisposable
         _owned.Clear();
         GC.SuppressFinalize(this);
         // Scopes end in the order they began; one disposed out of order still stops being current.
-        if (ReferenceEquals(t_current, this)) t_current = Outer;
-        while (t_current is { _disposed: true }) t_current = t_current.Outer;
+        TensorThreadState state = TensorThreadState.Current;
+        if (ReferenceEquals(state.Scope, this)) state.Scope = Outer;
+        while (state.Scope is { _disposed: true }) state.Scope = state.Scope.Outer;
     }
 }

@@ -23,15 +23,16 @@ public partial class Tensor : IDisposable
     internal Tensor(nint handle)
     {
         _handle = handle;
-        LiveTensors.Increment();
-        if (!DisposeScope.Track(this)) _guard = HandleGuard.Rent(handle);
+        TensorThreadState state = TensorThreadState.Current;
+        state.Live++;
+        if (!DisposeScope.Track(this, state)) _guard = HandleGuard.Rent(handle, state);
     }
 
     /// <summary>Takes over the native tensor of <paramref name="source"/> (which is left disposed).</summary>
     private protected Tensor(Tensor source) : this(source.Release()) { }
 
     /// <summary>How many tensors hold native storage right now (created and not yet disposed or finalized).</summary>
-    public static long LiveCount => LiveTensors.Count;
+    public static long LiveCount => TensorThreadState.LiveCount;
 
     internal nint Handle
     {
@@ -54,9 +55,10 @@ public partial class Tensor : IDisposable
     {
         nint handle = Interlocked.Exchange(ref _handle, 0);
         if (handle == 0) return;
-        DropGuard();
+        TensorThreadState state = TensorThreadState.Current;
+        DropGuard(state);
         NativeMethods.hg_tensor_free(handle);
-        LiveTensors.Decrement();
+        state.Live--;
     }
 
     /// <summary>Hands the native tensor over (to a subclass instance); this object is left disposed.</summary>
@@ -64,8 +66,9 @@ public partial class Tensor : IDisposable
     {
         nint handle = Interlocked.Exchange(ref _handle, 0);
         if (handle == 0) throw new ObjectDisposedException(nameof(Tensor));
-        DropGuard();
-        LiveTensors.Decrement();
+        TensorThreadState state = TensorThreadState.Current;
+        DropGuard(state);
+        state.Live--;
         OwningScope?.Forget(this);
         return handle;
     }
@@ -74,38 +77,33 @@ public partial class Tensor : IDisposable
     internal void Unowned()
     {
         nint handle = Volatile.Read(ref _handle);
-        if (handle != 0 && _guard is null) _guard = HandleGuard.Rent(handle);
+        if (handle != 0 && _guard is null) _guard = HandleGuard.Rent(handle, TensorThreadState.Current);
     }
 
     /// <summary>Called when a scope takes this tensor over: the scope is its backstop now.</summary>
-    internal void Owned() => DropGuard();
+    internal void Owned() => DropGuard(TensorThreadState.Current);
 
-    private void DropGuard()
+    private void DropGuard(TensorThreadState state)
     {
         HandleGuard? guard = _guard;
         if (guard is null) return;
         _guard = null;
-        HandleGuard.Return(guard);
+        HandleGuard.Return(guard, state);
     }
 
     /// <summary>Frees the native tensor when the Tensor that holds this guard is collected undisposed.</summary>
     private sealed class HandleGuard
     {
-        private const int PoolSize = 64;
-        [ThreadStatic] private static HandleGuard?[]? t_pool;
-        [ThreadStatic] private static int t_pooled;
-
         public nint Handle;
 
         private HandleGuard(nint handle) => Handle = handle;
 
-        public static HandleGuard Rent(nint handle)
+        public static HandleGuard Rent(nint handle, TensorThreadState state)
         {
-            HandleGuard?[]? pool = t_pool;
-            if (pool is not null && t_pooled > 0)
+            if (state.Pooled > 0)
             {
-                HandleGuard guard = pool[--t_pooled]!;
-                pool[t_pooled] = null;
+                var guard = (HandleGuard)state.GuardPool[--state.Pooled]!;
+                state.GuardPool[state.Pooled] = null;
                 guard.Handle = handle;
                 return guard;
             }
@@ -114,11 +112,10 @@ public partial class Tensor : IDisposable
 
         /// <summary>Takes back a guard whose tensor was disposed. A pooled guard is reachable, so it is never
         /// finalized while it waits, and it keeps its finalization registration for its next tensor.</summary>
-        public static void Return(HandleGuard guard)
+        public static void Return(HandleGuard guard, TensorThreadState state)
         {
             guard.Handle = 0;
-            HandleGuard?[] pool = t_pool ??= new HandleGuard?[PoolSize];
-            if (t_pooled < PoolSize) pool[t_pooled++] = guard;
+            if (state.Pooled < state.GuardPool.Length) state.GuardPool[state.Pooled++] = guard;
             else GC.SuppressFinalize(guard);
         }
 
@@ -127,7 +124,7 @@ public partial class Tensor : IDisposable
             nint handle = Interlocked.Exchange(ref Handle, 0);
             if (handle == 0) return;
             NativeMethods.hg_tensor_free(handle);
-            LiveTensors.Decrement();
+            TensorThreadState.Current.Live--;
         }
     }
 
@@ -137,7 +134,7 @@ public partial class Tensor : IDisposable
         nint handle = Interlocked.Exchange(ref _handle, 0);
         if (handle == 0) return;
         NativeMethods.hg_tensor_free(handle);
-        LiveTensors.Decrement();
+        TensorThreadState.Current.Live--;
     }
 
     /// <summary>Moves this tensor from its dispose scope to the one around it (or to none): it outlives the scope.</summary>

@@ -29,8 +29,20 @@ internal sealed unsafe class AtenOp
         TensorScalarScalar = 5,
     }
 
-    /// <summary>Test hook: when set on a thread, every op called there appends its schema name.</summary>
-    [ThreadStatic] internal static List<string>? Recorder;
+    /// <summary>Test hook: when set on a thread, every op called there appends its schema name. (Checked behind
+    /// a plain static flag, so the hot path reads no thread-local storage for it.)</summary>
+    internal static List<string>? Recorder
+    {
+        get => s_recording ? t_recorder : null;
+        set
+        {
+            t_recorder = value;
+            if (value is not null) s_recording = true;
+        }
+    }
+
+    [ThreadStatic] private static List<string>? t_recorder;
+    private static volatile bool s_recording;
 
     public AtenOp(string schema)
     {
