@@ -7,8 +7,13 @@ bash build/setup.sh || exit 1
 
 results="TestResults"
 rm -rf "$results"
-dotnet test HybridGen.sln -c Release --logger "trx" --results-directory "$results" "$@"
-status=$?
+# Build everything first (samples and benchmarks too, so a broken one shows), then run the tests.
+if dotnet build HybridGen.sln -c Release; then
+  dotnet test HybridGen.sln -c Release --no-build --logger "trx" --results-directory "$results" "$@"
+  status=$?
+else
+  status=1
+fi
 
 passed=0
 failed=0
