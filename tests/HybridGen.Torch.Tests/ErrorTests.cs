@@ -20,6 +20,20 @@ public class ErrorTests
     }
 
     [Fact]
+    public void BadDimensionsAndDtypesAreTorchExceptions()
+    {
+        using Tensor a = ones(2, 3);
+        var dim = Assert.Throws<TorchException>(() => a.sum(5));
+        Assert.Contains("Dimension out of range", dim.Message);
+        Assert.Throws<TorchException>(() => a.size(2));
+        using Tensor ints = tensor(new long[] { 1, 2, 3 });
+        var dtype = Assert.Throws<TorchException>(() => a.matmul(ints));
+        Assert.Contains("expected scalar type Float but found Long", dtype.Message);
+        Assert.Throws<TorchException>(() => a.reshape(4, 4));
+        Assert.Throws<TorchException>(() => nn.functional.softmax(a, 3));
+    }
+
+    [Fact]
     public void UsingADisposedTensorIsObjectDisposed()
     {
         Tensor a = ones(2);

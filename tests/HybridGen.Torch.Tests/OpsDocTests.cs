@@ -15,7 +15,7 @@ public class OpsDocTests
     [Fact]
     public void OpsPageListsEveryDeclaredOp()
     {
-        string path = Path.Combine(Root(), "docs", "ops.md");
+        string path = HybridGen.Tests.RepoPaths.Of("docs", "ops.md");
         string expected = Render();
         if (Environment.GetEnvironmentVariable("HYBRIDGEN_UPDATE_GOLDEN") == "1") File.WriteAllText(path, expected);
         Assert.True(File.Exists(path), "docs/ops.md is missing; run the tests with HYBRIDGEN_UPDATE_GOLDEN=1");
@@ -81,11 +81,4 @@ public class OpsDocTests
         : t.IsGenericType ? t.Name[..t.Name.IndexOf('`')] + "<" + string.Join(", ", t.GetGenericArguments().Select(TypeName)) + ">"
         : t == typeof(double) ? "double" : t == typeof(long) ? "long" : t == typeof(bool) ? "bool" : t == typeof(string) ? "string"
         : t.Name;
-
-    private static string Root()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "HybridGen.sln"))) return dir.FullName;
-        throw new InvalidOperationException("HybridGen.sln not found");
-    }
 }
