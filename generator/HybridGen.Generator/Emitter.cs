@@ -52,6 +52,7 @@ internal static class Emitter
         w.Line($"name: \"{QualifiedName(model)}\",");
         w.Line($"location: \"{model.Location}\",");
         w.Line($"twinFunction: \"{twin.FunctionName}\",");
+        if (!model.Capturable) w.Line("capturable: false,");
         w.Line("twinSource:");
         foreach (string line in TwinLines(twin.Source, out int count))
             w.Line(line + (--count == 0 ? ")," : " +"));

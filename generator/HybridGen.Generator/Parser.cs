@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
+using HybridGen.Generator.Analysis;
 using HybridGen.Generator.Lowering;
 using HybridGen.Generator.Model;
 using Microsoft.CodeAnalysis;
@@ -54,28 +55,53 @@ internal static class Parser
         if (eager is null)
             return Failed(DiagnosticInfo.Create(DiagnosticDescriptors.EagerBodyMismatch, where, method.Name, eagerName!, eagerProblem!));
 
+        // HG0003: every parameter and the result must be something a graph can carry.
         var parameters = new List<ParameterModel>();
         foreach (IParameterSymbol parameter in method.Parameters)
         {
-            GraphKind? kind = parameter.RefKind == RefKind.None && !parameter.IsParams ? KindOf(parameter.Type) : null;
-            if (kind is null)
+            if (parameter.RefKind != RefKind.None || parameter.IsParams || !GraphTypes.IsCarriable(parameter.Type))
                 return Failed(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedSignatureType,
-                    parameter.Locations.FirstOrDefault() ?? where, parameter.Name, method.Name, Display(parameter)));
-            parameters.Add(new ParameterModel(parameter.Name, parameter.Type.ToDisplayString(s_fullyQualified), kind.Value));
+                    parameter.Locations.FirstOrDefault() ?? where, $"Parameter '{parameter.Name}'", method.Name, Display(parameter)));
+            parameters.Add(new ParameterModel(parameter.Name, parameter.Type.ToDisplayString(s_fullyQualified), GraphTypes.KindOf(parameter.Type)));
         }
-        if (KindOf(method.ReturnType) != GraphKind.Tensor)
+        if (!GraphTypes.IsCarriable(method.ReturnType))
             return Failed(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedSignatureType,
-                syntax.ReturnType.GetLocation(), "the return type", method.Name, method.ReturnType.ToDisplayString()));
+                syntax.ReturnType.GetLocation(), "The return type", method.Name, method.ReturnType.ToDisplayString()));
 
         string displayName = method.ContainingType.Name + "." + method.Name;
         var diagnostics = new List<DiagnosticInfo>();
         TwinModel? twin = null;
-        if (eager.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(ct) is MethodDeclarationSyntax eagerSyntax)
+        bool capturable = true;
+
+        // The rule catalog: any incompatibility leaves the method eager only.
+        MethodSummary summary = new CallGraph(model.Compilation).AnalyzeHybridized(method, eager, ct);
+        foreach (Finding finding in summary.Findings)
+            diagnostics.Add(DiagnosticInfo.Create(finding.Rule, finding.Location, displayName, "it " + finding.What));
+
+        if (summary.Findings.Count == 0)
         {
-            SemanticModel eagerModel = eagerSyntax.SyntaxTree == model.SyntaxTree ? model : model.Compilation.GetSemanticModel(eagerSyntax.SyntaxTree);
-            twin = TorchScriptLowering.Lower(eagerSyntax, eagerModel, method.Name, displayName, parameters,
-                TorchScriptLowering.Annotation(GraphKind.Tensor), out DiagnosticInfo? failure, ct);
-            if (failure is not null) diagnostics.Add(failure);
+            string? noWork = !method.Parameters.Any(p => GraphTypes.HoldsTensor(p.Type)) ? "it takes no tensor"
+                : !summary.DoesTensorWork ? "it runs no tensor operation" : null;
+            if (noWork is not null)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoTensorWork, where, displayName, noWork));
+            }
+            else if (eager.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(ct) is MethodDeclarationSyntax eagerSyntax)
+            {
+                SemanticModel eagerModel = eagerSyntax.SyntaxTree == model.SyntaxTree ? model : model.Compilation.GetSemanticModel(eagerSyntax.SyntaxTree);
+                twin = TorchScriptLowering.Lower(eagerSyntax, eagerModel, method, displayName, parameters, out DiagnosticInfo? failure, ct);
+                if (failure is not null) diagnostics.Add(failure);
+            }
+            if (twin is not null)
+            {
+                foreach (IParameterSymbol p in method.Parameters.Where(p => GraphTypes.KindOf(p.Type) is GraphKind.Int or GraphKind.Float or GraphKind.Bool))
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ScalarSpecialization, p.Locations.FirstOrDefault() ?? where, displayName, p.Name));
+                foreach (Finding advisory in summary.Advisories)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(advisory.Rule, advisory.Location, displayName, advisory.What));
+                    capturable = false;
+                }
+            }
         }
 
         FileLinePositionSpan line = where.GetLineSpan();
@@ -90,7 +116,8 @@ internal static class Parser
             Parameters: parameters.ToEquatableArray(),
             EagerName: eager.Name,
             Location: $"{System.IO.Path.GetFileName(line.Path)}({line.StartLinePosition.Line + 1})",
-            Twin: twin);
+            Twin: twin,
+            Capturable: capturable);
         return new HybridMethodResult(result, diagnostics.ToEquatableArray());
     }
 
@@ -137,18 +164,6 @@ internal static class Parser
         else if (eager.IsPartialDefinition || eager.DeclaringSyntaxReferences.Length == 0)
             problem = "has no body in this compilation";
         return problem is null ? eager : null;
-    }
-
-    private static GraphKind? KindOf(ITypeSymbol type)
-    {
-        if (type.ToDisplayString() == KnownNames.Tensor) return GraphKind.Tensor;
-        return type.SpecialType switch
-        {
-            SpecialType.System_Int32 or SpecialType.System_Int64 => GraphKind.Int,
-            SpecialType.System_Single or SpecialType.System_Double => GraphKind.Float,
-            SpecialType.System_Boolean => GraphKind.Bool,
-            _ => null,
-        };
     }
 
     private static string Display(IParameterSymbol parameter) =>

@@ -3,13 +3,17 @@ namespace HybridGen;
 /// <summary>What the generator knows about one hybridized method: its name, where it is, and its twin.</summary>
 public sealed class HybridMethodInfo
 {
-    public HybridMethodInfo(string name, string location, string twinFunction, string twinSource)
+    public HybridMethodInfo(string name, string location, string twinFunction, string twinSource, bool capturable = true)
     {
         Name = name;
         Location = location;
         TwinFunction = twinFunction;
         TwinSource = twinSource;
+        Capturable = capturable;
     }
+
+    /// <summary>False when the analysis found host synchronization a CUDA graph cannot capture (HG0204).</summary>
+    public bool Capturable { get; }
 
     /// <summary>The method's qualified name, e.g. <c>Samples.Blocks.Mlp</c>.</summary>
     public string Name { get; }

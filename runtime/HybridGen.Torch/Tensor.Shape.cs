@@ -22,6 +22,10 @@ public partial class Tensor
     [AtenOp("aten::index_select")] public Tensor index_select(long dim, Tensor index) => AtenOps.index_select.Call(this, dim, index);
     [AtenOp("aten::gather")] public Tensor gather(long dim, Tensor index) => AtenOps.gather.Call(this, dim, index);
     [AtenOp("aten::masked_fill.Scalar")] public Tensor masked_fill(Tensor mask, double value) => AtenOps.masked_fill_Scalar.Call(this, mask, value);
+    /// <summary>The values where <paramref name="mask"/> holds, flattened: the result's size depends on the values.</summary>
+    [AtenOp("aten::masked_select")] public Tensor masked_select(Tensor mask) => AtenOps.masked_select.Call(this, mask);
+    /// <summary>The indices of the non-zero values, one row each: the result's size depends on the values.</summary>
+    [AtenOp("aten::nonzero")] public Tensor nonzero() => AtenOps.nonzero.Call(this);
     [AtenOp("aten::split.Tensor")] public Tensor[] split(long split_size, long dim = 0) => AtenOps.split_Tensor.CallList(this, split_size, dim);
     [AtenOp("aten::split_with_sizes")] public Tensor[] split(long[] split_sizes, long dim = 0) => AtenOps.split_with_sizes.CallList(this, split_sizes, dim);
     [AtenOp("aten::chunk")] public Tensor[] chunk(long chunks, long dim = 0) => AtenOps.chunk.CallList(this, chunks, dim);

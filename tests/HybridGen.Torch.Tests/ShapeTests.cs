@@ -82,6 +82,15 @@ public class ShapeTests
     }
 
     [Fact]
+    public void DataDependentShapes()
+    {
+        using Tensor x = T(new long[] { 2, 2 }, 0, 3, -1, 0);
+        using Tensor mask = x.ne(0);
+        using (Tensor r = x.masked_select(mask)) Close(new double[] { 3, -1 }, r);
+        using (Tensor r = x.nonzero()) { Shape(r, 2, 2); Assert.Equal(new long[] { 0, 1, 1, 0 }, r.data<long>().ToArray()); }
+    }
+
+    [Fact]
     public void IndexerWithIntegersSlicesEllipsisAndNone()
     {
         using Tensor x = Range(2, 3, 4);

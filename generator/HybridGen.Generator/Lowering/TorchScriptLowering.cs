@@ -28,11 +28,22 @@ internal sealed class TorchScriptLowering
 
     /// <summary>The twin, or null with the diagnostic saying which construct stopped the lowering.</summary>
     public static TwinModel? Lower(
-        MethodDeclarationSyntax eager, SemanticModel model, string functionName, string displayName,
-        IReadOnlyList<ParameterModel> parameters, string returnAnnotation, out DiagnosticInfo? failure,
-        CancellationToken ct)
+        MethodDeclarationSyntax eager, SemanticModel model, IMethodSymbol method, string displayName,
+        IReadOnlyList<ParameterModel> parameters, out DiagnosticInfo? failure, CancellationToken ct)
     {
         var lowering = new TorchScriptLowering(model, displayName, ct);
+        string functionName = method.Name;
+        const string returnAnnotation = "Tensor";
+        if (parameters.FirstOrDefault(p => p.Kind == GraphKind.Other) is { } other)
+        {
+            failure = lowering.Unsupported(eager.ParameterList, $"the parameter '{other.Name}' of type '{other.Type.Replace("global::", "")}' (arrays, lists and tuples come with the wider lowering)");
+            return null;
+        }
+        if (!Analysis.KnownApis.IsTensor(method.ReturnType))
+        {
+            failure = lowering.Unsupported(eager.ReturnType, $"a '{method.ReturnType.ToDisplayString()}' result (only a Tensor result is lowered so far)");
+            return null;
+        }
         ExpressionSyntax? returned = SingleReturnedExpression(eager, out SyntaxNode statement);
         if (returned is null)
         {

@@ -12,7 +12,8 @@ internal sealed record HybridMethodModel(
     EquatableArray<ParameterModel> Parameters,
     string EagerName,
     string Location,
-    TwinModel? Twin);
+    TwinModel? Twin,
+    bool Capturable);
 
 /// <summary>A type around the method, outermost first: its keyword (class, struct, record...) and name.</summary>
 internal sealed record ContainingType(string Keyword, string Name);
@@ -27,6 +28,9 @@ internal enum GraphKind
     Int,
     Float,
     Bool,
+
+    /// <summary>Carriable (arrays, lists, tuples) but not lowered yet.</summary>
+    Other,
 }
 
 /// <summary>The graph twin: a TorchScript function's name and its source text.</summary>

@@ -97,6 +97,8 @@ internal static class AtenOps
     public static readonly AtenOp split_with_sizes = new("aten::split_with_sizes");
     public static readonly AtenOp chunk = new("aten::chunk");
     public static readonly AtenOp narrow = new("aten::narrow");
+    public static readonly AtenOp masked_select = new("aten::masked_select");
+    public static readonly AtenOp nonzero = new("aten::nonzero");
     public static readonly AtenOp index_select = new("aten::index_select");
     public static readonly AtenOp gather = new("aten::gather");
     public static readonly AtenOp masked_fill_Scalar = new("aten::masked_fill.Scalar");

@@ -1,0 +1,472 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace HybridGen.Generator.Analysis;
+
+/// <summary>
+/// Walks one method body and records what would break or slow its graph twin (the HG01xx rules and HG0204).
+/// Calls into methods with source in this compilation are followed through <see cref="CallGraph"/>, and what is
+/// found inside a helper is reported here, at the call, naming the helper and the line inside it.
+/// </summary>
+internal sealed class BodyAnalyzer : OperationWalker
+{
+    private readonly CallGraph _graph;
+    private readonly IMethodSymbol _method;
+    private readonly CancellationToken _ct;
+    private readonly List<Finding> _findings = new();
+    private readonly List<Finding> _advisories = new();
+    private readonly HashSet<ILocalSymbol> _owned = new(SymbolEqualityComparer.Default);
+    private int _conditionDepth;
+    private bool _tensorWork;
+
+    private BodyAnalyzer(CallGraph graph, IMethodSymbol method, CancellationToken ct)
+    {
+        _graph = graph;
+        _method = method;
+        _ct = ct;
+    }
+
+    public static MethodSummary Analyze(CallGraph graph, IMethodSymbol method, IOperation body, CancellationToken ct)
+    {
+        var analyzer = new BodyAnalyzer(graph, method, ct);
+        if (method.IsAsync) analyzer.Add(DiagnosticDescriptors.IteratorOrAsync, body.Syntax, "is async");
+        if (IsIterator(method)) analyzer.Add(DiagnosticDescriptors.IteratorOrAsync, body.Syntax, "is an iterator (yield)");
+        analyzer.Visit(body);
+        return new MethodSummary(analyzer._findings, analyzer._tensorWork, analyzer._advisories);
+    }
+
+    private static bool IsIterator(IMethodSymbol method) =>
+        method.DeclaringSyntaxReferences.Any(r => r.GetSyntax().DescendantNodes(n => n is not LambdaExpressionSyntax and not LocalFunctionStatementSyntax)
+            .Any(n => n is YieldStatementSyntax));
+
+    private void Add(DiagnosticDescriptor rule, SyntaxNode where, string what) => _findings.Add(new Finding(rule, where.GetLocation(), what));
+
+    // ---- calls ----------------------------------------------------------------------------------------------
+
+    public override void VisitInvocation(IInvocationOperation operation)
+    {
+        _ct.ThrowIfCancellationRequested();
+        Call(operation.TargetMethod, operation.Instance, operation.Syntax, operation.Arguments.Select(a => a.Value).ToList());
+        base.VisitInvocation(operation);
+    }
+
+    public override void VisitBinaryOperator(IBinaryOperation operation)
+    {
+        if (operation.OperatorMethod is { } method) Call(method, null, operation.Syntax, new[] { operation.LeftOperand, operation.RightOperand });
+        base.VisitBinaryOperator(operation);
+    }
+
+    public override void VisitUnaryOperator(IUnaryOperation operation)
+    {
+        if (operation.OperatorMethod is { } method) Call(method, null, operation.Syntax, new[] { operation.Operand });
+        base.VisitUnaryOperator(operation);
+    }
+
+    private void Call(IMethodSymbol method, IOperation? receiver, SyntaxNode syntax, IReadOnlyList<IOperation> arguments)
+    {
+        string name = Display(method);
+        if (method.MethodKind == MethodKind.DelegateInvoke) { Add(DiagnosticDescriptors.UnprovableCall, syntax, "invokes a delegate, whose target the analysis cannot see"); return; }
+        if (KnownApis.IsReflection(method)) { Add(DiagnosticDescriptors.UnprovableCall, syntax, $"uses reflection ('{name}')"); return; }
+        if (KnownApis.SideEffect(method) is { } effect) { Add(DiagnosticDescriptors.SideEffect, syntax, effect); return; }
+        if (KnownApis.Nondeterminism(method) is { } random) { Add(DiagnosticDescriptors.HostNondeterminism, syntax, random); return; }
+        if (KnownApis.IsLinq(method)) { Add(DiagnosticDescriptors.IteratorOrAsync, syntax, $"uses LINQ ('{method.Name}'), which enumerates lazily on the host"); return; }
+        if (KnownApis.TrainableState(method) is { } state) { Add(DiagnosticDescriptors.TrainableStateCreation, syntax, state); return; }
+        if (KnownApis.IsHostRead(method)) { HostRead(syntax, $"'{name}'"); return; }
+        if (KnownApis.IsTensor(method.ContainingType) && method.Name == "backward")
+        {
+            Add(DiagnosticDescriptors.OutsideStateWrite, syntax, "runs backward, which writes the gradients of leaf tensors");
+            return;
+        }
+        if (KnownApis.HasAtenDeclaration(method))
+        {
+            _tensorWork = true;
+            if (method.Name.EndsWith("_") && !method.IsStatic && receiver is not null && !IsOwned(receiver))
+                Add(DiagnosticDescriptors.InPlaceOnInput, syntax, $"changes '{Describe(receiver)}' in place with '{method.Name}', a tensor it did not create");
+            if (KnownApis.IsDataDependentShape(method))
+                _advisories.Add(new Finding(DiagnosticDescriptors.NotCapturable, syntax.GetLocation(), $"'{method.Name}' gives a result whose shape depends on tensor values"));
+            return;
+        }
+        if (KnownApis.IsTensor(method.ContainingType) && method.Name is "get_Item" or "index")
+        {
+            _tensorWork = true;
+            if (arguments.SelectMany(Flatten).Any(IsMask))
+                _advisories.Add(new Finding(DiagnosticDescriptors.NotCapturable, syntax.GetLocation(), "it indexes with a boolean mask, whose result's shape depends on tensor values"));
+            return;
+        }
+        if (KnownApis.IsNeutralTorchMember(method))
+        {
+            if (KnownApis.IsTensor(method.ContainingType) && method.Name == "Dispose" && receiver is not null && !IsOwned(receiver))
+                Add(DiagnosticDescriptors.OutsideStateWrite, syntax, $"disposes '{Describe(receiver)}', a tensor it did not create");
+            return;
+        }
+        if (KnownApis.IsPureBcl(method)) return;
+        if (KnownApis.IsCollection(method.ContainingType))
+        {
+            if (KnownApis.IsMutatingCollectionMember(method.Name) && receiver is not null && !IsOwned(receiver))
+                Add(DiagnosticDescriptors.OutsideStateWrite, syntax, $"changes '{Describe(receiver)}' ('{method.Name}'), a collection it did not create");
+            return;
+        }
+        FollowIntoSource(method, syntax);
+    }
+
+    /// <summary>A call into code of this compilation: analyze it (once, cached) and report what it does here.</summary>
+    private void FollowIntoSource(IMethodSymbol method, SyntaxNode syntax)
+    {
+        IMethodSymbol target = _graph.BodyOf(method);
+        if ((target.IsVirtual || target.IsAbstract || (target.IsOverride && !target.IsSealed) || target.ContainingType?.TypeKind == TypeKind.Interface)
+            && target.ContainingType?.IsSealed != true)
+        {
+            Add(DiagnosticDescriptors.UnprovableCall, syntax, $"makes a virtual or interface call ('{Display(method)}'), whose target the analysis cannot fix");
+            return;
+        }
+        if (!CallGraph.HasSource(target))
+        {
+            Add(DiagnosticDescriptors.UnprovableCall, syntax, $"calls '{Display(method)}', which has no source in this compilation and declares no ATen operator");
+            return;
+        }
+        if (_graph.IsOnStack(target) || SymbolEqualityComparer.Default.Equals(target.OriginalDefinition, _method.OriginalDefinition))
+        {
+            Add(DiagnosticDescriptors.Recursion, syntax, $"calls '{Display(method)}', which leads back to itself (recursion)");
+            return;
+        }
+        MethodSummary summary = _graph.SummaryOf(target, _ct);
+        _tensorWork |= summary.DoesTensorWork;
+        foreach (Finding inner in summary.Findings)
+            _findings.Add(new Finding(inner.Rule, syntax.GetLocation(), $"calls '{Display(method)}', which {inner.What} ({Where(inner.Location)})"));
+        foreach (Finding inner in summary.Advisories)
+            _advisories.Add(new Finding(inner.Rule, syntax.GetLocation(), $"it calls '{Display(method)}', where {inner.What.Replace("it ", "")} ({Where(inner.Location)})"));
+    }
+
+    private void HostRead(SyntaxNode syntax, string what)
+    {
+        if (_conditionDepth > 0)
+            Add(DiagnosticDescriptors.TensorDependentControlFlow, syntax, $"decides control flow on the host from tensor values ({what})");
+        else
+            Add(DiagnosticDescriptors.HostRead, syntax, $"reads tensor values on the host ({what})");
+    }
+
+    // ---- objects, members, assignments -------------------------------------------------------------------------
+
+    public override void VisitObjectCreation(IObjectCreationOperation operation)
+    {
+        ITypeSymbol? type = operation.Type;
+        if (type is not null)
+        {
+            if (KnownApis.TrainableState(type) is { } state) Add(DiagnosticDescriptors.TrainableStateCreation, operation.Syntax, state);
+            else if (KnownApis.Nondeterminism(operation.Constructor ?? (ISymbol)type) is { } random) Add(DiagnosticDescriptors.HostNondeterminism, operation.Syntax, random);
+            else if (KnownApis.SideEffect(operation.Constructor ?? (ISymbol)type) is { } effect) Add(DiagnosticDescriptors.SideEffect, operation.Syntax, effect);
+            else if (!IsAcceptedCreation(type) && operation.Constructor is { } ctor)
+            {
+                if (CallGraph.HasSource(ctor)) FollowIntoSource(ctor, operation.Syntax);
+                else if (!IsException(type)) Add(DiagnosticDescriptors.UnprovableCall, operation.Syntax, $"creates a '{type.Name}', which the analysis cannot follow");
+            }
+        }
+        base.VisitObjectCreation(operation);
+    }
+
+    private static bool IsAcceptedCreation(ITypeSymbol type) =>
+        KnownApis.IsCollection(type) || type.IsTupleType || KnownApis.Namespace(type).StartsWith(KnownApis.TorchNamespace) && !KnownApis.IsTensor(type)
+        || type.ToDisplayString() is "System.Range" or "System.Index";
+
+    private static bool IsException(ITypeSymbol type)
+    {
+        for (ITypeSymbol? t = type; t is not null; t = t.BaseType)
+            if (t.ToDisplayString() == "System.Exception") return true;
+        return false;
+    }
+
+    public override void VisitPropertyReference(IPropertyReferenceOperation operation)
+    {
+        IPropertySymbol property = operation.Property;
+        if (KnownApis.SideEffect(property) is { } effect) Add(DiagnosticDescriptors.SideEffect, operation.Syntax, effect);
+        else if (KnownApis.Nondeterminism(property) is { } random) Add(DiagnosticDescriptors.HostNondeterminism, operation.Syntax, random);
+        else if (KnownApis.IsTensor(property.ContainingType) && property.Name == "grad") Add(DiagnosticDescriptors.UnprovableCall, operation.Syntax, "reads a gradient (.grad), which a graph twin does not carry");
+        else if (KnownApis.IsTensor(property.ContainingType) && property.IsIndexer) Call(property.GetMethod!, operation.Instance, operation.Syntax, operation.Arguments.Select(a => a.Value).ToList());
+        else if (property.GetMethod is { } getter && !KnownApis.IsNeutralTorchMember(property) && !KnownApis.IsPureBcl(property) && !KnownApis.IsCollection(property.ContainingType)
+                 && !IsAutoOrSimple(property))
+        {
+            if (CallGraph.HasSource(getter)) FollowIntoSource(getter, operation.Syntax);
+            else if (!KnownApis.Namespace(property).StartsWith(KnownApis.TorchNamespace))
+                Add(DiagnosticDescriptors.UnprovableCall, operation.Syntax, $"reads '{property.ContainingType?.Name}.{property.Name}', which the analysis cannot follow");
+        }
+        base.VisitPropertyReference(operation);
+    }
+
+    /// <summary>Auto-properties and properties of this compilation without a body of their own are plain reads.</summary>
+    private static bool IsAutoOrSimple(IPropertySymbol property) =>
+        property.DeclaringSyntaxReferences.Any(r => r.GetSyntax() is PropertyDeclarationSyntax p &&
+            p.ExpressionBody is null && p.AccessorList?.Accessors.All(a => a.Body is null && a.ExpressionBody is null) == true);
+
+    public override void VisitSimpleAssignment(ISimpleAssignmentOperation operation)
+    {
+        CheckWrite(operation.Target, operation.Syntax);
+        if (operation.Target is ILocalReferenceOperation local) TrackOwnership(local.Local, operation.Value);
+        VisitValueOnly(operation.Target);
+        Visit(operation.Value);
+    }
+
+    public override void VisitCompoundAssignment(ICompoundAssignmentOperation operation)
+    {
+        CheckWrite(operation.Target, operation.Syntax);
+        if (operation.OperatorMethod is { } method) Call(method, null, operation.Syntax, new[] { operation.Target, operation.Value });
+        VisitValueOnly(operation.Target);
+        Visit(operation.Value);
+    }
+
+    public override void VisitIncrementOrDecrement(IIncrementOrDecrementOperation operation)
+    {
+        CheckWrite(operation.Target, operation.Syntax);
+        VisitValueOnly(operation.Target);
+    }
+
+    public override void VisitDeconstructionAssignment(IDeconstructionAssignmentOperation operation)
+    {
+        foreach (IOperation target in Flatten(operation.Target)) CheckWrite(target, operation.Syntax);
+        Visit(operation.Value);
+    }
+
+    public override void VisitVariableDeclarator(IVariableDeclaratorOperation operation)
+    {
+        if (operation.GetVariableInitializer() is { } init) TrackOwnership(operation.Symbol, init.Value);
+        base.VisitVariableDeclarator(operation);
+    }
+
+    public override void VisitEventAssignment(IEventAssignmentOperation operation)
+    {
+        Add(DiagnosticDescriptors.OutsideStateWrite, operation.Syntax, "subscribes to or unsubscribes from an event");
+        base.VisitEventAssignment(operation);
+    }
+
+    public override void VisitRaiseEvent(IRaiseEventOperation operation)
+    {
+        Add(DiagnosticDescriptors.SideEffect, operation.Syntax, $"raises the event '{operation.EventReference.Event.Name}'");
+        base.VisitRaiseEvent(operation);
+    }
+
+    /// <summary>Visits what an assignment target reads (an instance, an index), not the target itself.</summary>
+    private void VisitValueOnly(IOperation target)
+    {
+        switch (target)
+        {
+            case IPropertyReferenceOperation p:
+                if (p.Instance is not null) Visit(p.Instance);
+                foreach (IArgumentOperation a in p.Arguments) Visit(a.Value);
+                break;
+            case IFieldReferenceOperation f when f.Instance is not null:
+                Visit(f.Instance);
+                break;
+            case IArrayElementReferenceOperation e:
+                Visit(e.ArrayReference);
+                foreach (IOperation i in e.Indices) Visit(i);
+                break;
+        }
+    }
+
+    private void CheckWrite(IOperation target, SyntaxNode syntax)
+    {
+        switch (target)
+        {
+            case IFieldReferenceOperation field when field.Instance is null || !IsOwned(field.Instance):
+                Add(DiagnosticDescriptors.OutsideStateWrite, syntax, field.Field.IsStatic ? $"writes the static field '{field.Field.Name}'" : $"writes the field '{field.Field.Name}'");
+                break;
+            case IPropertyReferenceOperation { Property.Name: "requires_grad" } p when KnownApis.IsTensor(p.Property.ContainingType):
+                Add(DiagnosticDescriptors.TrainableStateCreation, syntax, "makes a tensor require grad");
+                break;
+            case IPropertyReferenceOperation property when property.Instance is null || !IsOwned(property.Instance):
+                Add(DiagnosticDescriptors.OutsideStateWrite, syntax, property.Property.IsIndexer
+                    ? $"writes an element of '{Describe(property.Instance)}', which it did not create"
+                    : $"sets the property '{property.Property.Name}'");
+                break;
+            case IArrayElementReferenceOperation element when !IsOwned(element.ArrayReference):
+                Add(DiagnosticDescriptors.OutsideStateWrite, syntax, $"writes an element of '{Describe(element.ArrayReference)}', an array it did not create");
+                break;
+            case IParameterReferenceOperation parameter when parameter.Parameter.RefKind is RefKind.Ref or RefKind.Out:
+                Add(DiagnosticDescriptors.OutsideStateWrite, syntax, $"writes the {parameter.Parameter.RefKind.ToString().ToLowerInvariant()} parameter '{parameter.Parameter.Name}'");
+                break;
+            case ILocalReferenceOperation local when IsCaptured(local):
+                Add(DiagnosticDescriptors.OutsideStateWrite, syntax, $"writes the captured variable '{local.Local.Name}'");
+                break;
+        }
+    }
+
+    /// <summary>A local of another method: a local function writing its enclosing method's variable.</summary>
+    private bool IsCaptured(ILocalReferenceOperation local) =>
+        !SymbolEqualityComparer.Default.Equals(local.Local.ContainingSymbol, _method);
+
+    // ---- ownership: what the method created itself ----------------------------------------------------------------
+
+    private void TrackOwnership(ILocalSymbol local, IOperation value)
+    {
+        if (IsFresh(value)) _owned.Add(local);
+        else _owned.Remove(local);
+    }
+
+    private bool IsOwned(IOperation operation) => operation switch
+    {
+        ILocalReferenceOperation local => _owned.Contains(local.Local),
+        IConversionOperation conversion => IsOwned(conversion.Operand),
+        IInstanceReferenceOperation => false,
+        _ => IsFresh(operation),
+    };
+
+    /// <summary>A new object: a creation, or a tensor op that allocates its result (not a view of its input).</summary>
+    private static bool IsFresh(IOperation value) => value switch
+    {
+        IConversionOperation conversion => IsFresh(conversion.Operand),
+        IObjectCreationOperation or IArrayCreationOperation or IAnonymousObjectCreationOperation => true,
+        IInvocationOperation invocation => KnownApis.HasAtenDeclaration(invocation.TargetMethod) && !KnownApis.MayAlias(invocation.TargetMethod),
+        IBinaryOperation { OperatorMethod: { } method } => KnownApis.HasAtenDeclaration(method),
+        IUnaryOperation { OperatorMethod: { } method } => KnownApis.HasAtenDeclaration(method),
+        _ => false,
+    };
+
+    private static bool IsMask(IOperation operation) => operation switch
+    {
+        IConversionOperation conversion => IsMask(conversion.Operand),
+        IInvocationOperation invocation => KnownApis.ProducesMask(invocation.TargetMethod),
+        IBinaryOperation { OperatorMethod: { } method } => KnownApis.ProducesMask(method),
+        _ => false,
+    };
+
+    private static IEnumerable<IOperation> Flatten(IOperation operation) => operation switch
+    {
+        ITupleOperation tuple => tuple.Elements.SelectMany(Flatten),
+        IArrayCreationOperation { Initializer: { } init } => init.ElementValues.SelectMany(Flatten),
+        IConversionOperation conversion => new[] { operation }.Concat(Flatten(conversion.Operand)),
+        _ => new[] { operation },
+    };
+
+    // ---- control flow, iterators, exceptions, dynamic ------------------------------------------------------------
+
+    public override void VisitConditional(IConditionalOperation operation)
+    {
+        VisitCondition(operation.Condition);
+        Visit(operation.WhenTrue);
+        if (operation.WhenFalse is not null) Visit(operation.WhenFalse);
+    }
+
+    public override void VisitWhileLoop(IWhileLoopOperation operation)
+    {
+        if (operation.Condition is not null) VisitCondition(operation.Condition);
+        Visit(operation.Body);
+        if (operation.IgnoredCondition is not null) Visit(operation.IgnoredCondition);
+    }
+
+    public override void VisitForLoop(IForLoopOperation operation)
+    {
+        foreach (IOperation before in operation.Before) Visit(before);
+        if (operation.Condition is not null) VisitCondition(operation.Condition);
+        foreach (IOperation next in operation.AtLoopBottom) Visit(next);
+        Visit(operation.Body);
+    }
+
+    public override void VisitSwitch(ISwitchOperation operation)
+    {
+        VisitCondition(operation.Value);
+        foreach (ISwitchCaseOperation c in operation.Cases) Visit(c);
+    }
+
+    private void VisitCondition(IOperation condition)
+    {
+        _conditionDepth++;
+        Visit(condition);
+        _conditionDepth--;
+    }
+
+    public override void VisitForEachLoop(IForEachLoopOperation operation)
+    {
+        ITypeSymbol? type = operation.Collection is IConversionOperation c ? c.Operand.Type : operation.Collection.Type;
+        bool array = type is IArrayTypeSymbol;
+        bool readOnlyList = type is INamedTypeSymbol { OriginalDefinition: var d } && d.ToDisplayString() == "System.Collections.Generic.IReadOnlyList<T>";
+        if (!array && !readOnlyList)
+            Add(DiagnosticDescriptors.IteratorOrAsync, operation.Collection.Syntax, $"enumerates a '{type?.ToDisplayString() ?? "sequence"}' (only arrays and IReadOnlyList<T> have a graph form)");
+        base.VisitForEachLoop(operation);
+    }
+
+    public override void VisitAwait(IAwaitOperation operation)
+    {
+        Add(DiagnosticDescriptors.IteratorOrAsync, operation.Syntax, "awaits");
+        base.VisitAwait(operation);
+    }
+
+    public override void VisitAnonymousFunction(IAnonymousFunctionOperation operation)
+    {
+        if (Captures(operation.Syntax)) Add(DiagnosticDescriptors.IteratorOrAsync, operation.Syntax, "has a lambda that captures state");
+        // Its body runs wherever the delegate is invoked; that call is judged there (HG0108 for a delegate).
+    }
+
+    public override void VisitLocalFunction(ILocalFunctionOperation operation)
+    {
+        if (Captures(operation.Syntax)) Add(DiagnosticDescriptors.IteratorOrAsync, operation.Syntax, $"has a local function ('{operation.Symbol.Name}') that captures state");
+        // Its body is analyzed where it is called, as any helper.
+    }
+
+    /// <summary>Whether a lambda or local function uses variables (or <c>this</c>) of the code around it.</summary>
+    private bool Captures(SyntaxNode syntax)
+    {
+        SemanticModel? model = _graph.ModelFor(syntax.SyntaxTree);
+        if (model is null) return true;
+        DataFlowAnalysis? flow = syntax switch
+        {
+            LocalFunctionStatementSyntax statement => model.AnalyzeDataFlow(statement),
+            ExpressionSyntax expression => model.AnalyzeDataFlow(expression),
+            _ => null,
+        };
+        return flow is null || !flow.Succeeded || !flow.CapturedInside.IsEmpty;
+    }
+
+    public override void VisitTry(ITryOperation operation)
+    {
+        Add(DiagnosticDescriptors.ExceptionHandling, operation.Syntax is TryStatementSyntax t ? t.TryKeyword.Parent! : operation.Syntax,
+            operation.Catches.Length > 0 ? "catches exceptions (try/catch)" : "uses try/finally");
+        base.VisitTry(operation);
+    }
+
+    public override void VisitThrow(IThrowOperation operation)
+    {
+        bool constantMessage = operation.Exception is IConversionOperation { Operand: IObjectCreationOperation c1 } ? ConstantArguments(c1)
+            : operation.Exception is IObjectCreationOperation c2 && ConstantArguments(c2);
+        if (operation.Exception is not null && !constantMessage)
+            Add(DiagnosticDescriptors.ExceptionHandling, operation.Syntax, "throws an exception whose message is not a constant");
+        // A throw with a constant message has a graph form (raise); it is not walked further.
+    }
+
+    private static bool ConstantArguments(IObjectCreationOperation creation) => creation.Arguments.All(a => a.Value.ConstantValue.HasValue);
+
+    public override void VisitDynamicInvocation(IDynamicInvocationOperation operation) => Dynamic(operation);
+    public override void VisitDynamicMemberReference(IDynamicMemberReferenceOperation operation) => Dynamic(operation);
+    public override void VisitDynamicObjectCreation(IDynamicObjectCreationOperation operation) => Dynamic(operation);
+    public override void VisitDynamicIndexerAccess(IDynamicIndexerAccessOperation operation) => Dynamic(operation);
+
+    private void Dynamic(IOperation operation) =>
+        Add(DiagnosticDescriptors.UnprovableCall, operation.Syntax, "uses dynamic, which binds at run time");
+
+    // ---- text ---------------------------------------------------------------------------------------------------
+
+    private static string Display(IMethodSymbol method) =>
+        method.MethodKind is MethodKind.PropertyGet or MethodKind.PropertySet
+            ? $"{method.ContainingType?.Name}.{method.AssociatedSymbol?.Name}"
+            : method.MethodKind == MethodKind.Constructor ? $"new {method.ContainingType?.Name}" : $"{method.ContainingType?.Name}.{method.Name}";
+
+    private static string Describe(IOperation? operation) => operation switch
+    {
+        null => "this",
+        IParameterReferenceOperation p => p.Parameter.Name,
+        ILocalReferenceOperation l => l.Local.Name,
+        IFieldReferenceOperation f => f.Field.Name,
+        IPropertyReferenceOperation pr => pr.Property.Name,
+        IConversionOperation c => Describe(c.Operand),
+        IInstanceReferenceOperation => "this",
+        _ => operation.Syntax.ToString(),
+    };
+
+    public static string Where(Location location)
+    {
+        FileLinePositionSpan span = location.GetLineSpan();
+        return $"{System.IO.Path.GetFileName(span.Path)}({span.StartLinePosition.Line + 1})";
+    }
+}

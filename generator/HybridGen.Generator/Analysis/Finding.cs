@@ -1,0 +1,29 @@
+using Microsoft.CodeAnalysis;
+
+namespace HybridGen.Generator.Analysis;
+
+/// <summary>
+/// One problem found in a method body: the rule, where, and a clause saying what was found ("writes the field
+/// 'count'"). Lives only inside the transform (it holds a Location); the pipeline carries DiagnosticInfo.
+/// </summary>
+internal sealed record Finding(DiagnosticDescriptor Rule, Location Location, string What);
+
+/// <summary>What the analysis knows about a method once its body (and, transitively, its helpers') is walked.</summary>
+internal sealed class MethodSummary
+{
+    public MethodSummary(System.Collections.Generic.IReadOnlyList<Finding> findings, bool doesTensorWork, System.Collections.Generic.IReadOnlyList<Finding> advisories)
+    {
+        Findings = findings;
+        DoesTensorWork = doesTensorWork;
+        Advisories = advisories;
+    }
+
+    /// <summary>Incompatibilities (HG01xx), each at its place in this method.</summary>
+    public System.Collections.Generic.IReadOnlyList<Finding> Findings { get; }
+
+    /// <summary>Performance advisories that do not stop a twin (HG0204).</summary>
+    public System.Collections.Generic.IReadOnlyList<Finding> Advisories { get; }
+
+    /// <summary>Whether the body (or a helper) runs at least one tensor op.</summary>
+    public bool DoesTensorWork { get; }
+}

@@ -1,0 +1,156 @@
+using System;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+
+namespace HybridGen.Generator.Analysis;
+
+/// <summary>What the analysis knows about APIs it has no source for: which are side effects, host reads, sources of
+/// non-determinism, trainable state, and which are pure enough to accept. Anything not listed is unknown, and an
+/// unknown call is HG0108.</summary>
+internal static class KnownApis
+{
+    public const string TensorType = "HybridGen.Torch.Tensor";
+    public const string TorchNamespace = "HybridGen.Torch";
+
+    public static bool IsTensor(ITypeSymbol? type)
+    {
+        for (ITypeSymbol? t = type; t is not null; t = t.BaseType)
+            if (t.ToDisplayString() == TensorType) return true;
+        return false;
+    }
+
+    public static string Namespace(ISymbol symbol) => symbol.ContainingNamespace?.ToDisplayString() ?? "";
+
+    public static string TypeName(ISymbol symbol) => symbol.ContainingType?.ToDisplayString() ?? "";
+
+    private static bool InNamespace(ISymbol symbol, params string[] prefixes)
+    {
+        string ns = Namespace(symbol);
+        return prefixes.Any(p => ns == p || ns.StartsWith(p + ".", StringComparison.Ordinal));
+    }
+
+    /// <summary>Console, debug and trace output, logging, files, network, processes: a clause, or null.</summary>
+    public static string? SideEffect(ISymbol member)
+    {
+        string type = TypeName(member);
+        if (type == "System.Console") return $"writes to or reads the console ('Console.{member.Name}')";
+        if (type is "System.Diagnostics.Debug" or "System.Diagnostics.Trace" or "System.Diagnostics.Debugger")
+            return $"writes debug output ('{member.ContainingType!.Name}.{member.Name}')";
+        if (type.StartsWith("System.Diagnostics.Process", StringComparison.Ordinal)) return $"starts or controls a process ('{member.ContainingType!.Name}.{member.Name}')";
+        if (InNamespace(member, "Microsoft.Extensions.Logging")) return $"logs ('{member.Name}')";
+        if (InNamespace(member, "System.IO")) return $"does file or stream I/O ('{member.ContainingType!.Name}.{member.Name}')";
+        if (InNamespace(member, "System.Net")) return $"does network I/O ('{member.ContainingType!.Name}.{member.Name}')";
+        return null;
+    }
+
+    /// <summary>Clocks, random numbers, GUIDs, environment reads: a clause, or null.</summary>
+    public static string? Nondeterminism(ISymbol member)
+    {
+        string type = TypeName(member);
+        if (type == "System.Random") return "uses System.Random, whose values a graph would freeze at trace time";
+        if (type == "System.Security.Cryptography.RandomNumberGenerator") return "draws random numbers on the host";
+        if (type is "System.DateTime" or "System.DateTimeOffset" && member.Name is "Now" or "UtcNow" or "Today")
+            return $"reads the clock ('{member.ContainingType!.Name}.{member.Name}')";
+        if (type == "System.Diagnostics.Stopwatch") return "reads a stopwatch";
+        if (type == "System.Guid" && member.Name == "NewGuid") return "makes a new GUID";
+        if (type == "System.Environment") return $"reads the environment ('Environment.{member.Name}')";
+        return null;
+    }
+
+    /// <summary>Tensor members that copy values to the host.</summary>
+    public static bool IsHostRead(IMethodSymbol method) =>
+        (IsTensor(method.ContainingType) && method.Name is "item" or "data" or "ToString" or "CopyToArray") ||
+        method.ContainingType?.Name == "TensorAccessor";
+
+    /// <summary>Tensor, torch and module members that are not ops but are safe in a graph method (metadata reads,
+    /// dispose scopes and grad-mode scopes, which are no-ops in the graph).</summary>
+    public static bool IsNeutralTorchMember(ISymbol member)
+    {
+        if (!InNamespace(member, TorchNamespace)) return false;
+        string type = member.ContainingType?.Name ?? "";
+        string name = member.Name;
+        if (IsTensor(member.ContainingType))
+            return name is "shape" or "dtype" or "device" or "Dimensions" or "dim" or "numel" or "size" or "IsDisposed"
+                or "MoveToOuterDisposeScope" or "DetachFromDisposeScope" or "get_shape" or "get_dtype" or "get_device"
+                or "get_Dimensions" or "get_IsDisposed" or "get_requires_grad" or "requires_grad" || name == "Dispose";
+        if (type == "DisposeScope") return name is "Dispose" or "Include" or "Count" or "Outer";
+        if (type == "GradScope") return name == "Dispose";
+        if (type == "torch") return name is "NewDisposeScope" or "no_grad" or "enable_grad" or "is_grad_enabled" or "device";
+        if (type is "Device" or "TensorIndex" or "ScalarType" or "DeviceType" or "Reduction") return true;
+        if (type == "Module") return name is "training" or "get_training";
+        return false;
+    }
+
+    /// <summary>Parameters, modules, optimizers, and tensors made to require grad.</summary>
+    public static string? TrainableState(ISymbol member)
+    {
+        // A type: creating an instance of it. A method: a factory of one (nn.Linear, optim.Adam) or requires_grad_.
+        INamedTypeSymbol? type = member as INamedTypeSymbol ?? ((member as IMethodSymbol)?.MethodKind == MethodKind.Constructor ? member.ContainingType : null);
+        for (INamedTypeSymbol? t = type; t is not null; t = t.BaseType)
+        {
+            string name = t.ToDisplayString();
+            if (name == "HybridGen.Torch.torch.nn.Parameter") return "creates a Parameter";
+            if (name == "HybridGen.Torch.torch.nn.Module") return $"creates the module '{type!.Name}'";
+            if (name == "HybridGen.Torch.Optimizers.Optimizer") return $"creates the optimizer '{type!.Name}'";
+        }
+        string container = member.ContainingType?.ToDisplayString() ?? "";
+        if (member is IMethodSymbol { ReturnType: var r } && container == "HybridGen.Torch.torch.nn" && TrainableState(r) is { } s) return s;
+        if (container == "HybridGen.Torch.torch.optim") return $"creates the optimizer '{member.Name}'";
+        if (IsTensor(member.ContainingType) && member.Name is "requires_grad_" or "set_requires_grad") return "makes a tensor require grad";
+        return null;
+    }
+
+    /// <summary>Pure .NET members the analysis accepts without source (math, value types, collections it tracks).</summary>
+    public static bool IsPureBcl(ISymbol member)
+    {
+        string type = TypeName(member);
+        if (type is "System.Math" or "System.MathF") return true;
+        if (type.StartsWith("System.ValueTuple", StringComparison.Ordinal) || type is "System.Index" or "System.Range") return true;
+        if (member.ContainingType?.SpecialType is SpecialType.System_Int32 or SpecialType.System_Int64 or SpecialType.System_Double
+            or SpecialType.System_Single or SpecialType.System_Boolean)
+            return member.Name is not ("Parse" or "TryParse" or "ToString");
+        if (member.ContainingType is IArrayTypeSymbol || type == "System.Array") return member.Name is "Length" or "get_Length" or "Rank" or "get_Rank";
+        if (type == "System.IDisposable") return member.Name == "Dispose";
+        return false;
+    }
+
+    /// <summary>Collections a method may build and use locally (HG0102 near miss): their members are accepted on
+    /// collections the method created; on others, mutating members are writes to outside state.</summary>
+    public static bool IsCollection(ITypeSymbol? type)
+    {
+        string ns = type?.ContainingNamespace?.ToDisplayString() ?? "";
+        return ns == "System.Collections.Generic" || type is IArrayTypeSymbol;
+    }
+
+    public static bool IsMutatingCollectionMember(string name) =>
+        name is "Add" or "AddRange" or "Insert" or "InsertRange" or "Remove" or "RemoveAt" or "RemoveAll" or "RemoveRange"
+            or "Clear" or "Push" or "Pop" or "Enqueue" or "Dequeue" or "Sort" or "Reverse" or "set_Item" or "TryAdd" or "TryPop" or "TryDequeue";
+
+    public static bool IsLinq(ISymbol member) => TypeName(member) is "System.Linq.Enumerable" or "System.Linq.Queryable";
+
+    public static bool IsReflection(ISymbol member) =>
+        InNamespace(member, "System.Reflection") || TypeName(member) == "System.Activator" ||
+        (TypeName(member) == "System.Type" && member.Name.StartsWith("Get", StringComparison.Ordinal)) ||
+        (TypeName(member) == "System.Type" && member.Name == "InvokeMember");
+
+    /// <summary>Ops whose result may share storage with their input (an in-place op on it changes the input).</summary>
+    public static bool MayAlias(IMethodSymbol method) =>
+        method.Name is "view" or "reshape" or "flatten" or "squeeze" or "unsqueeze" or "permute" or "expand" or "t"
+            or "transpose" or "narrow" or "select" or "slice" or "index" or "get_Item" or "this[]" or "detach" or "contiguous"
+            or "to" or "split" or "chunk" or "float" or "double" or "long" or "int" or "bool" or "cpu" or "cuda"
+            or "MoveToOuterDisposeScope" or "DetachFromDisposeScope" or "requires_grad_";
+
+    /// <summary>Ops whose output shape depends on values (need the host to wait for the device).</summary>
+    public static bool IsDataDependentShape(IMethodSymbol method) => method.Name is "nonzero" or "masked_select" or "unique";
+
+    /// <summary>Comparison and logical ops: their results are boolean masks.</summary>
+    public static bool ProducesMask(IMethodSymbol method) =>
+        method.Name is "eq" or "ne" or "lt" or "le" or "gt" or "ge" or "logical_and" or "logical_or" or "logical_not"
+            or "op_LessThan" or "op_GreaterThan" or "op_LessThanOrEqual" or "op_GreaterThanOrEqual";
+
+    public static bool HasAtenDeclaration(IMethodSymbol method) =>
+        method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "HybridGen.Torch.AtenOpAttribute");
+
+    public static bool IsHybridized(IMethodSymbol method) =>
+        method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == KnownNames.HybridizeAttribute);
+}

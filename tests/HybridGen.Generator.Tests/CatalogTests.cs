@@ -1,0 +1,264 @@
+using System.Linq;
+using Microsoft.CodeAnalysis;
+
+namespace HybridGen.Generator.Tests;
+
+/// <summary>The rule catalog: for each rule a case that fires it (id, severity, span) and a near miss that must
+/// not. Each case is the eager body of <c>M(Tensor x)</c> unless it says otherwise.</summary>
+public class CatalogTests
+{
+    private static GeneratorHarness.Run Body(string eagerBody, string parameters = "Tensor x", string extraMembers = "") =>
+        GeneratorHarness.GenerateClass($$"""
+            [Hybridize(nameof(E))]
+            public static partial Tensor M({{parameters}});
+            static Tensor E({{parameters}})
+            {
+                {{eagerBody}}
+            }
+            {{extraMembers}}
+            """);
+
+    private static Diagnostic Fires(GeneratorHarness.Run run, string id, string span, DiagnosticSeverity severity = DiagnosticSeverity.Warning)
+    {
+        Assert.Null(run.Result.Exception);
+        Diagnostic[] withId = run.Diagnostics.Where(x => x.Id == id).ToArray();
+        Diagnostic? d = withId.FirstOrDefault(x => x.Location.SourceTree!.GetText().ToString(x.Location.SourceSpan) == span);
+        Assert.True(d is not null, $"no {id} at '{span}'; reported: {string.Join("; ", run.Diagnostics.Select(x => x.ToString()))}");
+        Assert.Equal(severity, d!.Severity);
+        return d;
+    }
+
+    private static void Silent(GeneratorHarness.Run run, string id)
+    {
+        Assert.Null(run.Result.Exception);
+        Assert.DoesNotContain(run.Diagnostics, d => d.Id == id);
+    }
+
+    private static bool HasTwin(GeneratorHarness.Run run) =>
+        run.Result.GeneratedSources.Any(s => s.SourceText.ToString().Contains("HybridFunction"));
+
+    // ---- HG0101 side effects ----
+
+    [Fact]
+    public void HG0101_ConsoleOutput()
+    {
+        var run = Body("System.Console.WriteLine(\"step\");\n return x.relu();");
+        Diagnostic d = Fires(run, "HG0101", "System.Console.WriteLine(\"step\")");
+        Assert.Contains("console", d.GetMessage());
+        Assert.False(HasTwin(run));
+    }
+
+    [Fact]
+    public void HG0101_InAHelperIsReportedAtTheCallNamingTheHelperAndItsLine()
+    {
+        var run = Body("return Log(x).relu();", extraMembers: "static Tensor Log(Tensor t)\n{\n    System.Diagnostics.Debug.WriteLine(\"t\");\n    return t;\n}");
+        Diagnostic d = Fires(run, "HG0101", "Log(x)");
+        Assert.Contains("calls 'C.Log', which writes debug output", d.GetMessage());
+        Assert.Contains("C.cs(", d.GetMessage());
+    }
+
+    [Fact]
+    public void HG0101_NearMiss_AStringLocal() => Silent(Body("var label = \"step\";\n return x.relu();"), "HG0101");
+
+    // ---- HG0102 writes to outside state ----
+
+    [Fact]
+    public void HG0102_StaticFieldIncrement() =>
+        Fires(Body("calls++;\n return x.relu();", extraMembers: "static int calls;"), "HG0102", "calls++");
+
+    [Fact]
+    public void HG0102_TensorStoredIntoAField() =>
+        Fires(Body("last = x;\n return x.relu();", extraMembers: "static Tensor? last;"), "HG0102", "last = x");
+
+    [Fact]
+    public void HG0102_AddingToAnOuterList() =>
+        Fires(Body("seen.Add(x);\n return x.relu();", extraMembers: "static readonly System.Collections.Generic.List<Tensor> seen = new();"), "HG0102", "seen.Add(x)");
+
+    [Fact]
+    public void HG0102_NearMiss_ALocalListBuiltAndUsedInside() =>
+        Silent(Body("var parts = new System.Collections.Generic.List<Tensor>();\n parts.Add(x.relu());\n return parts[0];"), "HG0102");
+
+    [Fact]
+    public void HG0102_NearMiss_AFieldRead() =>
+        Silent(Body("return x * scale;", extraMembers: "static readonly double scale = 2.0;"), "HG0102");
+
+    [Fact]
+    public void HG0102_NearMiss_ADisposeScope() =>
+        Silent(Body("using var scope = torch.NewDisposeScope();\n return x.relu().MoveToOuterDisposeScope();"), "HG0102");
+
+    // ---- HG0103 host reads ----
+
+    [Fact]
+    public void HG0103_Item() =>
+        Fires(Body("float top = x.max().item<float>();\n return x / top;"), "HG0103", "x.max().item<float>()");
+
+    [Fact]
+    public void HG0103_NearMiss_ShapeRead() => Silent(Body("long n = x.shape[0];\n return x * n;"), "HG0103");
+
+    // ---- HG0104 control flow decided by tensor values ----
+
+    [Fact]
+    public void HG0104_IfOnATensorValue() =>
+        Fires(Body("if (x.sum().item<float>() > 0)\n return x;\n return -x;"), "HG0104", "x.sum().item<float>()");
+
+    [Fact]
+    public void HG0104_NearMiss_LoopBoundedByShape()
+    {
+        var run = Body("var y = x;\n for (long i = 0; i < x.shape[0]; i++)\n y = y.tanh();\n return y;");
+        Silent(run, "HG0104");
+        Silent(run, "HG0103");
+    }
+
+    // ---- HG0105 recursion ----
+
+    [Fact]
+    public void HG0105_TheEagerBodyCallsItsHybridizedMethod() =>
+        Fires(Body("return M(x.relu());"), "HG0105", "M(x.relu())");
+
+    [Fact]
+    public void HG0105_MutualRecursionThroughAHelper()
+    {
+        var run = Body("return Ping(x);", extraMembers: "static Tensor Ping(Tensor t) => Pong(t);\nstatic Tensor Pong(Tensor t) => Ping(t.relu());");
+        Assert.Contains("recursion", Fires(run, "HG0105", "Ping(x)").GetMessage());
+    }
+
+    [Fact]
+    public void HG0105_NearMiss_AHelperCalledTwice() =>
+        Silent(Body("return Twice(Twice(x));", extraMembers: "static Tensor Twice(Tensor t) => t * 2.0;"), "HG0105");
+
+    // ---- HG0106 iterators, async, LINQ, capturing lambdas ----
+
+    [Fact]
+    public void HG0106_Linq() =>
+        Fires(Body("return System.Linq.Enumerable.First(System.Linq.Enumerable.Select(new[] { x, x }, t => t.relu()));"),
+            "HG0106", "System.Linq.Enumerable.Select(new[] { x, x }, t => t.relu())");
+
+    [Fact]
+    public void HG0106_ACapturingLambda() =>
+        Fires(Body("System.Func<Tensor> f = () => x.relu();\n return f();"), "HG0106", "() => x.relu()");
+
+    [Fact]
+    public void HG0106_EnumeratingAList() =>
+        Fires(Body("var parts = new System.Collections.Generic.List<Tensor> { x };\n var y = x;\n foreach (var p in parts)\n y = y + p;\n return y;"), "HG0106", "parts");
+
+    [Fact]
+    public void HG0106_NearMiss_ForeachOverATensorArrayParameter() =>
+        Silent(Body("var y = xs[0];\n foreach (var t in xs)\n y = y + t;\n return y;", parameters: "Tensor[] xs"), "HG0106");
+
+    // ---- HG0107 exception handling ----
+
+    [Fact]
+    public void HG0107_TryCatch() =>
+        Fires(Body("try\n {\n return x.relu();\n }\n catch (TorchException)\n {\n return x;\n }"), "HG0107", "try\n {\n return x.relu();\n }\n catch (TorchException)\n {\n return x;\n }");
+
+    [Fact]
+    public void HG0107_NearMiss_AThrowWithAConstantMessage() =>
+        Silent(Body("if (x.dim() != 2)\n throw new System.ArgumentException(\"x must be 2-D\");\n return x.relu();"), "HG0107");
+
+    // ---- HG0108 calls the analysis cannot prove ----
+
+    [Fact]
+    public void HG0108_ACallWithoutSourceOrAtenDeclaration()
+    {
+        Diagnostic d = Fires(Body("string name = string.Concat(\"a\", \"b\");\n return x.relu();"), "HG0108", "string.Concat(\"a\", \"b\")");
+        Assert.Contains("no source in this compilation", d.GetMessage());
+    }
+
+    [Fact]
+    public void HG0108_AVirtualCall() =>
+        Fires(Body("return block.Forward(x);", extraMembers: "public abstract class Block { public abstract Tensor Forward(Tensor t); }\nstatic Block block = null!;"), "HG0108", "block.Forward(x)");
+
+    [Fact]
+    public void HG0108_NearMiss_MathOnScalars() =>
+        Silent(Body("double s = System.Math.Sqrt(2.0);\n return x * s;"), "HG0108");
+
+    // ---- HG0109 trainable state ----
+
+    [Fact]
+    public void HG0109_ALinearLayerCreatedInside() =>
+        Fires(Body("using var layer = torch.nn.Linear(4, 4);\n return layer.forward(x);"), "HG0109", "torch.nn.Linear(4, 4)");
+
+    [Fact]
+    public void HG0109_RequiresGrad() =>
+        Fires(Body("var w = torch.ones(4);\n w.requires_grad = true;\n return x * w;"), "HG0109", "w.requires_grad = true");
+
+    [Fact]
+    public void HG0109_NearMiss_DetachAndCreationOps() =>
+        Silent(Body("var w = torch.ones(4);\n return x.detach() * w;"), "HG0109");
+
+    // ---- HG0110 in-place on inputs ----
+
+    [Fact]
+    public void HG0110_InPlaceOnAParameter() =>
+        Fires(Body("x.add_(1.0);\n return x;"), "HG0110", "x.add_(1.0)");
+
+    [Fact]
+    public void HG0110_InPlaceOnAViewOfAParameter() =>
+        Fires(Body("var flat = x.view(-1);\n flat.mul_(2.0);\n return x;"), "HG0110", "flat.mul_(2.0)");
+
+    [Fact]
+    public void HG0110_NearMiss_InPlaceOnATensorMadeInside() =>
+        Silent(Body("var y = x * 2.0;\n y.add_(1.0);\n return y;"), "HG0110");
+
+    // ---- HG0111 host non-determinism ----
+
+    [Fact]
+    public void HG0111_SystemRandom() =>
+        Fires(Body("var r = new System.Random(1);\n return x * r.NextDouble();"), "HG0111", "new System.Random(1)");
+
+    [Fact]
+    public void HG0111_TheClock() =>
+        Fires(Body("double t = System.DateTime.Now.Second;\n return x * t;"), "HG0111", "System.DateTime.Now");
+
+    [Fact]
+    public void HG0111_NearMiss_TorchRandomness() => Silent(Body("return x + torch.randn(4);"), "HG0111");
+
+    // ---- HG0201 no tensor work ----
+
+    [Fact]
+    public void HG0201_NoTensorParameter() =>
+        Fires(Body("return torch.zeros(n);", parameters: "long n"), "HG0201", "M", DiagnosticSeverity.Info);
+
+    [Fact]
+    public void HG0201_NoTensorOperation()
+    {
+        var run = Body("return x;");
+        Assert.Contains("runs no tensor operation", Fires(run, "HG0201", "M", DiagnosticSeverity.Info).GetMessage());
+        Assert.False(HasTwin(run));
+    }
+
+    [Fact]
+    public void HG0201_NearMiss_OneOp() => Silent(Body("return x.relu();"), "HG0201");
+
+    // ---- HG0202 scalar specialization ----
+
+    [Fact]
+    public void HG0202_AScalarParameter()
+    {
+        var run = Body("return x * scale;", parameters: "Tensor x, double scale");
+        Fires(run, "HG0202", "scale", DiagnosticSeverity.Info);
+        Assert.True(HasTwin(run));
+    }
+
+    [Fact]
+    public void HG0202_NearMiss_TensorOnly() => Silent(Body("return x * 2.0;"), "HG0202");
+
+    // ---- HG0204 not capturable ----
+
+    [Fact]
+    public void HG0204_ADataDependentShape()
+    {
+        var run = Body("return x.masked_select(x > 0.0);");
+        Fires(run, "HG0204", "x.masked_select(x > 0.0)", DiagnosticSeverity.Info);
+        Assert.True(HasTwin(run));
+        Assert.Contains("capturable: false", run.Result.GeneratedSources.Single().SourceText.ToString());
+    }
+
+    [Fact]
+    public void HG0204_NearMiss_MaskedFillKeepsTheShape()
+    {
+        var run = Body("return x.masked_fill(x > 0.0, 0.0);");
+        Silent(run, "HG0204");
+        Assert.DoesNotContain("capturable", run.Result.GeneratedSources.Single().SourceText.ToString());
+    }
+}
