@@ -12,4 +12,5 @@ internal static class KnownNames
 internal static class TrackingNames
 {
     public const string Methods = "HybridMethods";
+    public const string CallSites = "HybridCallSites";
 }

@@ -118,7 +118,8 @@ internal static class Parser
             Location: $"{System.IO.Path.GetFileName(line.Path)}({line.StartLinePosition.Line + 1})",
             Twin: twin,
             Capturable: capturable);
-        return new HybridMethodResult(result, diagnostics.ToEquatableArray());
+        var target = new HybridTarget(CallSites.KeyOf(method), displayName, syntax.SyntaxTree, syntax.Identifier.Span);
+        return new HybridMethodResult(result, diagnostics.ToEquatableArray(), target);
     }
 
     private static HybridMethodResult Failed(DiagnosticInfo diagnostic) =>

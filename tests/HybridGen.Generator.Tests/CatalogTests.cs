@@ -262,3 +262,33 @@ public class CatalogTests
         Assert.DoesNotContain("capturable", run.Result.GeneratedSources.Single().SourceText.ToString());
     }
 }
+
+/// <summary>HG0203 looks at every call of a hybridized method in the compilation.</summary>
+public class RedundantHybridizationTests
+{
+    private const string Inner = """
+        [Hybridize(nameof(InnerEager))]
+        public static partial Tensor Inner(Tensor x);
+        static Tensor InnerEager(Tensor x) => x.relu();
+        [Hybridize(nameof(OuterEager))]
+        public static partial Tensor Outer(Tensor x);
+        static Tensor OuterEager(Tensor x) => Inner(x) * 2.0;
+        """;
+
+    [Fact]
+    public void HG0203_CalledOnlyFromAnotherHybridizedMethod()
+    {
+        var run = GeneratorHarness.GenerateClass(Inner);
+        Diagnostic d = Assert.Single(run.Diagnostics, x => x.Id == "HG0203");
+        Assert.Equal(DiagnosticSeverity.Info, d.Severity);
+        Assert.Equal("Inner", d.Location.SourceTree!.GetText().ToString(d.Location.SourceSpan));
+        Assert.Contains("C.Outer", d.GetMessage());
+    }
+
+    [Fact]
+    public void HG0203_NearMiss_AlsoCalledFromPlainCode()
+    {
+        var run = GeneratorHarness.GenerateClass(Inner + "\npublic static Tensor Plain(Tensor x) => Inner(x);");
+        Assert.DoesNotContain(run.Diagnostics, x => x.Id == "HG0203");
+    }
+}

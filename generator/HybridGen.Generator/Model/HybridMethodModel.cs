@@ -37,4 +37,4 @@ internal enum GraphKind
 internal sealed record TwinModel(string FunctionName, string Source);
 
 /// <summary>The pipeline's value per method: a model to emit (or null) and the diagnostics found.</summary>
-internal sealed record HybridMethodResult(HybridMethodModel? Model, EquatableArray<DiagnosticInfo> Diagnostics);
+internal sealed record HybridMethodResult(HybridMethodModel? Model, EquatableArray<DiagnosticInfo> Diagnostics, Analysis.HybridTarget? Target = null);
