@@ -98,6 +98,31 @@ public class DiagnosticTests
     }
 
     [Fact]
+    public void HG0003_AStringParameter()
+    {
+        var run = GeneratorHarness.GenerateClass("""
+            [Hybridize(nameof(TagEager))]
+            public static partial Tensor Tag(Tensor x, string label);
+            static Tensor TagEager(Tensor x, string label) => x;
+            """);
+        Diagnostic d = Single(run, "HG0003");
+        Assert.Equal("label", SpanText(d));
+        Assert.Contains("'string'", d.GetMessage());
+    }
+
+    [Fact]
+    public void HG0003_NearMiss_ArraysListsAndTuplesAreCarriable()
+    {
+        var run = GeneratorHarness.GenerateClass("""
+            [Hybridize(nameof(SplitEager))]
+            public static partial (Tensor, Tensor) Split(Tensor[] xs, System.Collections.Generic.IReadOnlyList<Tensor> ys, long[] sizes);
+            static (Tensor, Tensor) SplitEager(Tensor[] xs, System.Collections.Generic.IReadOnlyList<Tensor> ys, long[] sizes) => (xs[0].relu(), ys[0].relu());
+            """);
+        Assert.DoesNotContain(run.Diagnostics, d => d.Id == "HG0003");
+        Assert.Contains(run.Diagnostics, d => d.Id == "HG0301"); // carried, but not lowered yet
+    }
+
+    [Fact]
     public void HG0003_NearMiss_ScalarParametersAreCarried()
     {
         var run = GeneratorHarness.GenerateClass("""
