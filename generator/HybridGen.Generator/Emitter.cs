@@ -65,12 +65,14 @@ internal static class Emitter
         w.Line($"writeArguments: static (in {tupleType} a, global::System.Span<{ScriptValue}> g) =>");
         w.Line("{");
         w.Indent();
-        for (int i = 0; i < model.Parameters.Count; i++) w.Line($"g[{i}] = a.Item{i + first + 1};");
+        for (int i = 0; i < model.Parameters.Count; i++) w.Line($"g[{i}] = {ToScriptValue($"a.Item{i + first + 1}", model.Parameters[i].Kind)};");
+        for (int k = 0; k < twin.Inputs.Count; k++)
+            w.Line($"g[{model.Parameters.Count + k}] = {ToScriptValue(twin.Inputs[k].Access, twin.Inputs[k].Kind)}; // {twin.Inputs[k].Name}");
         w.Outdent();
         w.Line("},");
-        w.Line($"argumentCount: {model.Parameters.Count},");
-        w.Line($"readResult: static r => r[0].Tensor!,");
-        w.Line("resultCount: 1);");
+        w.Line($"argumentCount: {model.Parameters.Count + twin.Inputs.Count},");
+        w.Line($"readResult: static r => {twin.ResultReader},");
+        w.Line($"resultCount: {twin.ResultCount});");
         w.Outdent();
         w.Line();
         w.Line($"{model.Modifiers} {model.ReturnType} {model.Name}({ParameterList(model)})");
@@ -85,6 +87,16 @@ internal static class Emitter
         packed.AddRange(model.Parameters.Select(p => (p.Type, Escape(p.Name))));
         return packed;
     }
+
+    /// <summary>A C# expression turning a value into a graph argument (ScriptValue converts tensors and scalars
+    /// implicitly; lists say what they hold).</summary>
+    private static string ToScriptValue(string value, GraphKind kind) => kind switch
+    {
+        GraphKind.TensorList => $"{ScriptValue}.FromTensors({value})",
+        GraphKind.IntList => $"{ScriptValue}.FromInts({value})",
+        GraphKind.FloatList => $"{ScriptValue}.FromDoubles({value})",
+        _ => value,
+    };
 
     private static string TupleType(IReadOnlyList<string> types) => types.Count switch
     {

@@ -86,10 +86,15 @@ internal static class Parser
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoTensorWork, where, displayName, noWork));
             }
-            else if (eager.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(ct) is MethodDeclarationSyntax eagerSyntax)
+            else if (parameters.FirstOrDefault(p => p.Kind == GraphKind.Other) is { } other)
             {
-                SemanticModel eagerModel = eagerSyntax.SyntaxTree == model.SyntaxTree ? model : model.Compilation.GetSemanticModel(eagerSyntax.SyntaxTree);
-                twin = TorchScriptLowering.Lower(eagerSyntax, eagerModel, method, displayName, parameters, out DiagnosticInfo? failure, ct);
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedConstruct,
+                    method.Parameters.First(p => p.Name == other.Name).Locations.FirstOrDefault() ?? where, displayName,
+                    $"the parameter '{other.Name}' of type '{other.Type.Replace("global::", "")}' (tuples are not graph inputs yet)"));
+            }
+            else
+            {
+                twin = TwinBuilder.Build(model.Compilation, method, eager, displayName, out DiagnosticInfo? failure, ct);
                 if (failure is not null) diagnostics.Add(failure);
             }
             if (twin is not null)

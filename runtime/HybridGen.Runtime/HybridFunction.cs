@@ -62,7 +62,15 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
         var argv = new ScriptValue[_argumentCount];
         _writeArguments(arguments, argv);
         var results = new ScriptValue[_resultCount];
-        int count = _twin.Invoke(argv, results);
+        int count;
+        try
+        {
+            count = _twin.Invoke(argv, results);
+        }
+        catch (TorchException error)
+        {
+            throw TwinErrors.Map(error, Info);
+        }
         if (count != _resultCount)
             throw new TorchException($"the graph twin of {Info.Name} returned {count} values, {_resultCount} expected");
         return _readResult(results);

@@ -1,4 +1,7 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Runtime.InteropServices;
 using System.Threading;
 using HybridGen.Torch.Native;
 
@@ -85,14 +88,23 @@ public sealed unsafe class ScriptFunction
     public int Invoke(ReadOnlySpan<ScriptValue> args, Span<ScriptValue> results)
     {
         _ = _unit.Handle; // throws if the unit was disposed
+        // Lists travel as pointers to arrays: pin every list argument for the call.
+        var pins = new List<GCHandle>();
         Span<NativeValue> argv = args.Length <= 16 ? stackalloc NativeValue[args.Length] : new NativeValue[args.Length];
-        for (int k = 0; k < args.Length; k++) argv[k] = args[k].ToNative();
         NativeValue* outs = stackalloc NativeValue[MaxResults];
         int count;
-        fixed (NativeValue* p = argv)
-            NativeMethods.Check(NativeMethods.hg_script_call(_function, p, args.Length, outs, MaxResults, out count));
+        try
+        {
+            for (int k = 0; k < args.Length; k++) argv[k] = args[k].ToNative(pins);
+            fixed (NativeValue* p = argv)
+                NativeMethods.Check(NativeMethods.hg_script_call(_function, p, args.Length, outs, MaxResults, out count));
+        }
+        finally
+        {
+            foreach (GCHandle pin in pins) pin.Free();
+        }
         GC.KeepAlive(_unit);
-        for (int k = 0; k < args.Length; k++) GC.KeepAlive(args[k].Tensor);
+        for (int k = 0; k < args.Length; k++) args[k].KeepAlive();
         if (count > results.Length)
         {
             for (int k = 0; k < count; k++) ScriptValue.FromNative(outs[k]).Tensor?.Dispose();
@@ -113,19 +125,53 @@ public sealed unsafe class ScriptFunction
     }
 }
 
-/// <summary>An argument to or result of a TorchScript function: a tensor, an int, a float, a bool or None.</summary>
+/// <summary>An argument to or result of a TorchScript function: a tensor, an int, a float, a bool, a list of
+/// tensors, ints or floats, or None.</summary>
 public readonly struct ScriptValue
 {
     private readonly NativeKind _kind;
     private readonly long _int;
     private readonly double _double;
+    private readonly object? _list;
 
-    private ScriptValue(NativeKind kind, Tensor? tensor, long i, double d)
+    private ScriptValue(NativeKind kind, Tensor? tensor, long i, double d, object? list = null)
     {
         _kind = kind;
         Tensor = tensor;
         _int = i;
         _double = d;
+        _list = list;
+    }
+
+    /// <summary>A List[Tensor] argument.</summary>
+    public static ScriptValue FromTensors(IReadOnlyList<Tensor> tensors)
+    {
+        ArgumentNullException.ThrowIfNull(tensors);
+        var copy = new Tensor[tensors.Count];
+        for (int k = 0; k < copy.Length; k++) copy[k] = tensors[k] ?? throw new ArgumentNullException(nameof(tensors), $"element {k} is null");
+        return new ScriptValue(NativeKind.TensorList, null, 0, 0, copy);
+    }
+
+    /// <summary>A List[int] argument.</summary>
+    public static ScriptValue FromInts(IReadOnlyList<long> values) =>
+        new(NativeKind.IntList, null, 0, 0, (values ?? throw new ArgumentNullException(nameof(values))).ToArray());
+
+    /// <summary>A List[int] argument.</summary>
+    public static ScriptValue FromInts(IReadOnlyList<int> values) =>
+        new(NativeKind.IntList, null, 0, 0, (values ?? throw new ArgumentNullException(nameof(values))).Select(v => (long)v).ToArray());
+
+    /// <summary>A List[float] argument.</summary>
+    public static ScriptValue FromDoubles(IReadOnlyList<double> values) =>
+        new(NativeKind.DoubleList, null, 0, 0, (values ?? throw new ArgumentNullException(nameof(values))).ToArray());
+
+    /// <summary>A List[float] argument.</summary>
+    public static ScriptValue FromDoubles(IReadOnlyList<float> values) =>
+        new(NativeKind.DoubleList, null, 0, 0, (values ?? throw new ArgumentNullException(nameof(values))).Select(v => (double)v).ToArray());
+
+    internal void KeepAlive()
+    {
+        GC.KeepAlive(Tensor);
+        GC.KeepAlive(_list);
     }
 
     public Tensor? Tensor { get; }
@@ -140,14 +186,33 @@ public readonly struct ScriptValue
     public static implicit operator ScriptValue(double value) => new(NativeKind.Double, null, 0, value);
     public static implicit operator ScriptValue(bool value) => new(NativeKind.Bool, null, value ? 1 : 0, 0);
 
-    internal NativeValue ToNative() => _kind switch
+    /// <summary>The native form; list payloads are pinned (the handles added to <paramref name="pins"/>).</summary>
+    internal NativeValue ToNative(List<GCHandle> pins)
     {
-        NativeKind.Tensor => NativeValue.FromTensor(Tensor!),
-        NativeKind.Int => NativeValue.FromInt(_int),
-        NativeKind.Double => NativeValue.FromDouble(_double),
-        NativeKind.Bool => NativeValue.FromBool(_int != 0),
-        _ => default,
-    };
+        switch (_kind)
+        {
+            case NativeKind.Tensor: return NativeValue.FromTensor(Tensor!);
+            case NativeKind.Int: return NativeValue.FromInt(_int);
+            case NativeKind.Double: return NativeValue.FromDouble(_double);
+            case NativeKind.Bool: return NativeValue.FromBool(_int != 0);
+            case NativeKind.IntList or NativeKind.DoubleList:
+            {
+                var array = (Array)_list!;
+                GCHandle pin = GCHandle.Alloc(array, GCHandleType.Pinned);
+                pins.Add(pin);
+                return new NativeValue { Kind = _kind, Pointer = pin.AddrOfPinnedObject(), Int = array.Length };
+            }
+            case NativeKind.TensorList:
+            {
+                var tensors = (Tensor[])_list!;
+                nint[] handles = tensors.Select(t => t.Handle).ToArray();
+                GCHandle pin = GCHandle.Alloc(handles, GCHandleType.Pinned);
+                pins.Add(pin);
+                return new NativeValue { Kind = NativeKind.TensorList, Pointer = pin.AddrOfPinnedObject(), Int = handles.Length };
+            }
+            default: return default;
+        }
+    }
 
     internal static ScriptValue FromNative(in NativeValue value) => value.Kind switch
     {

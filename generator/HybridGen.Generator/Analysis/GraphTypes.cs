@@ -34,6 +34,20 @@ internal static class GraphTypes
         { SpecialType: SpecialType.System_Int32 or SpecialType.System_Int64 } => GraphKind.Int,
         { SpecialType: SpecialType.System_Single or SpecialType.System_Double } => GraphKind.Float,
         { SpecialType: SpecialType.System_Boolean } => GraphKind.Bool,
+        _ when ElementOf(type) is { } element => KindOf(element) switch
+        {
+            GraphKind.Tensor => GraphKind.TensorList,
+            GraphKind.Int => GraphKind.IntList,
+            GraphKind.Float => GraphKind.FloatList,
+            _ => GraphKind.Other,
+        },
         _ => GraphKind.Other,
+    };
+
+    private static ITypeSymbol? ElementOf(ITypeSymbol type) => type switch
+    {
+        IArrayTypeSymbol { Rank: 1, ElementType: var e } => e,
+        INamedTypeSymbol { IsGenericType: true } g when g.OriginalDefinition.ToDisplayString() == "System.Collections.Generic.IReadOnlyList<T>" => g.TypeArguments[0],
+        _ => null,
     };
 }

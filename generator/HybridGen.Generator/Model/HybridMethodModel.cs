@@ -21,20 +21,28 @@ internal sealed record ContainingType(string Keyword, string Name);
 /// <summary>A parameter: its C# name, its fully qualified type and how it crosses into the graph.</summary>
 internal sealed record ParameterModel(string Name, string Type, GraphKind Kind);
 
-/// <summary>How a value is carried into or out of the graph.</summary>
+/// <summary>How a value is carried into the graph.</summary>
 internal enum GraphKind
 {
     Tensor,
     Int,
     Float,
     Bool,
+    TensorList,
+    IntList,
+    FloatList,
 
-    /// <summary>Carriable (arrays, lists, tuples) but not lowered yet.</summary>
+    /// <summary>Carriable in principle (tuples) but not as a graph input yet.</summary>
     Other,
 }
 
-/// <summary>The graph twin: a TorchScript function's name and its source text.</summary>
-internal sealed record TwinModel(string FunctionName, string Source);
+/// <summary>The graph twin: the TorchScript function's name and source, the fields and properties it reads as
+/// extra inputs (after the parameters), and how to rebuild the method's result from the flattened outputs.</summary>
+internal sealed record TwinModel(string FunctionName, string Source, EquatableArray<TwinInput> Inputs, string ResultReader, int ResultCount);
+
+/// <summary>A field or property read at every call and passed to the twin: its C# access (on the argument tuple
+/// <c>a</c>) and how it is carried.</summary>
+internal sealed record TwinInput(string Name, string Access, GraphKind Kind);
 
 /// <summary>The pipeline's value per method: a model to emit (or null) and the diagnostics found.</summary>
 internal sealed record HybridMethodResult(HybridMethodModel? Model, EquatableArray<DiagnosticInfo> Diagnostics, Analysis.HybridTarget? Target = null);

@@ -15,6 +15,7 @@ internal enum NativeKind : int
     String = 7,
     Device = 8,
     Generator = 9,
+    DoubleList = 10,
 }
 
 /// <summary>One argument or result crossing the C ABI (the shim's hg_value; 32 bytes, blittable).</summary>

@@ -41,6 +41,7 @@ enum hg_kind : int32_t {
   HG_STRING = 7,       // p: UTF-8 bytes, i: length
   HG_DEVICE = 8,       // i: c10::DeviceType, reserved: device index (-1: current)
   HG_GENERATOR = 9,    // p: at::Generator*
+  HG_DOUBLE_LIST = 10, // p: const double*, i: length
 };
 
 struct hg_value {
@@ -94,6 +95,10 @@ c10::IValue to_ivalue(const hg_value& v) {
     case HG_INT_LIST: {
       auto data = static_cast<const int64_t*>(v.p);
       return c10::IValue(std::vector<int64_t>(data, data + v.i));
+    }
+    case HG_DOUBLE_LIST: {
+      auto data = static_cast<const double*>(v.p);
+      return c10::IValue(std::vector<double>(data, data + v.i));
     }
     case HG_TENSOR_LIST: {
       auto handles = static_cast<void* const*>(v.p);

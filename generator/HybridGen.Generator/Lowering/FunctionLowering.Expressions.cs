@@ -1,0 +1,367 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using HybridGen.Generator.Analysis;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace HybridGen.Generator.Lowering;
+
+// Expressions: constants, variables, fields (graph inputs), binding ops (spelled from their [AtenOp]
+// declarations), scalar arithmetic with C#'s meaning, indexing, tuples, lists and calls of helpers.
+internal sealed partial class FunctionLowering
+{
+    private string Condition(IOperation condition) => Expr(condition);
+
+    private string Expr(IOperation operation)
+    {
+        _twin.Token.ThrowIfCancellationRequested();
+        if (operation.ConstantValue.HasValue && ScriptLiterals.Format(operation.ConstantValue.Value, operation.Type) is { } literal)
+            return literal;
+        switch (operation)
+        {
+            case IParameterReferenceOperation parameter:
+                return NameOf(parameter.Parameter);
+            case ILocalReferenceOperation local:
+                return NameOf(local.Local);
+            case IConversionOperation conversion:
+                return Conversion(conversion);
+            case IParenthesizedOperation parenthesized:
+                return Expr(parenthesized.Operand);
+            case IFieldReferenceOperation field:
+                return Field(field);
+            case IPropertyReferenceOperation property:
+                return Property(property);
+            case IBinaryOperation binary:
+                return Binary(binary.OperatorKind, binary.OperatorMethod, binary.LeftOperand, binary.RightOperand, binary.Syntax);
+            case IUnaryOperation unary:
+                return Unary(unary);
+            case IConditionalOperation { WhenFalse: not null } ternary:
+                return $"({Expr(ternary.WhenTrue)} if {Expr(ternary.Condition)} else {Expr(ternary.WhenFalse)})";
+            case IInvocationOperation invocation:
+                return Invocation(invocation);
+            case ITupleOperation tuple:
+                return "(" + string.Join(", ", tuple.Elements.Select(Expr)) + (tuple.Elements.Length == 1 ? ",)" : ")");
+            case IArrayCreationOperation { Initializer: { } init }:
+                return "[" + string.Join(", ", init.ElementValues.Select(Expr)) + "]";
+            case IArrayElementReferenceOperation element when element.Indices.Length == 1:
+                return $"{Expr(element.ArrayReference)}[{Expr(element.Indices[0])}]";
+            case IDefaultValueOperation or ILiteralOperation { ConstantValue.Value: null }:
+                return "None";
+            case IObjectCreationOperation { Type: { } type } creation when type.ToDisplayString().StartsWith("System.Collections.Generic.List<") && creation.Initializer is { } listInit:
+                return "[" + string.Join(", ", listInit.Initializers.OfType<IInvocationOperation>().Select(i => Expr(i.Arguments[0].Value))) + "]";
+            case IObjectCreationOperation { Type: { } type, Initializer: null, Arguments.Length: 0 } when type.ToDisplayString().StartsWith("System.Collections.Generic.List<"):
+                return "[]";
+            default:
+                if (operation.Syntax is CollectionExpressionSyntax collection) return Collection(collection);
+                throw new LoweringFailure(operation.Syntax, Describe(operation));
+        }
+    }
+
+    private string Collection(CollectionExpressionSyntax collection)
+    {
+        var items = new List<string>();
+        foreach (CollectionElementSyntax element in collection.Elements)
+        {
+            if (element is not ExpressionElementSyntax { Expression: var e } || _model.GetOperation(e, _twin.Token) is not { } op)
+                throw new LoweringFailure(element, "a spread in a collection expression");
+            items.Add(Expr(op));
+        }
+        return "[" + string.Join(", ", items) + "]";
+    }
+
+    private string Conversion(IConversionOperation conversion)
+    {
+        ITypeSymbol? to = conversion.Type, from = conversion.Operand.Type;
+        string operand = Expr(conversion.Operand);
+        if (ScriptTypes.IsFloating(to) && ScriptTypes.IsIntegral(from)) return $"float({operand})";
+        if (ScriptTypes.IsIntegral(to) && ScriptTypes.IsFloating(from)) return $"int({operand})"; // truncates, as C#'s cast
+        return operand; // identity, reference, widening within ints or floats (TorchScript's int is 64-bit, float double)
+    }
+
+    private string Field(IFieldReferenceOperation field)
+    {
+        IFieldSymbol symbol = field.Field;
+        if (symbol.ContainingType?.IsTupleType == true)
+            return $"{Expr(field.Instance!)}[{TupleIndex(symbol)}]";
+        if (symbol.IsConst || (symbol.IsStatic && symbol.IsReadOnly && StaticConstant(symbol) is { } constant))
+            return ScriptLiterals.Format(symbol.IsConst ? symbol.ConstantValue : StaticConstant(symbol), symbol.Type) ?? throw new LoweringFailure(field.Syntax, $"the constant '{symbol.Name}'");
+        return MemberInput(field, symbol, symbol.Type, field.Instance);
+    }
+
+    private static int TupleIndex(IFieldSymbol field)
+    {
+        IFieldSymbol element = field.CorrespondingTupleField ?? field;
+        return field.ContainingType.TupleElements.IndexOf(element) is var i and >= 0 ? i
+            : int.Parse(field.Name.Substring("Item".Length), CultureInfo.InvariantCulture) - 1;
+    }
+
+    /// <summary>The value of a static readonly scalar field initialized with a constant (inlined), else null.</summary>
+    private object? StaticConstant(IFieldSymbol field)
+    {
+        if (ScriptTypes.Annotation(field.Type) is not ("int" or "float" or "bool")) return null;
+        foreach (SyntaxReference reference in field.DeclaringSyntaxReferences)
+            if (reference.GetSyntax(_twin.Token) is VariableDeclaratorSyntax { Initializer.Value: var value })
+            {
+                Optional<object?> constant = _twin.ModelFor(value.SyntaxTree).GetConstantValue(value, _twin.Token);
+                if (constant.HasValue) return constant.Value is double or float or bool ? constant.Value : System.Convert.ToInt64(constant.Value, CultureInfo.InvariantCulture);
+            }
+        return null;
+    }
+
+    /// <summary>A field or property of this object (or a static one) read by the main function: a graph input
+    /// read at every call, so the twin never freezes state.</summary>
+    private string MemberInput(IOperation reference, ISymbol member, ITypeSymbol type, IOperation? instance)
+    {
+        if (!_isMain) throw new LoweringFailure(reference.Syntax, $"a helper reading '{member.Name}' (fields become graph inputs of the hybridized method only)");
+        string access;
+        if (member.IsStatic) access = $"{member.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)}.{member.Name}";
+        else if (instance is IInstanceReferenceOperation) access = $"a.Item1.{member.Name}";
+        else throw new LoweringFailure(reference.Syntax, $"a read of '{member.Name}' of another object");
+        return _twin.Input(member, access, type, reference.Syntax);
+    }
+
+    private string Property(IPropertyReferenceOperation property)
+    {
+        IPropertySymbol symbol = property.Property;
+        if (KnownApis.IsTensor(symbol.ContainingType))
+        {
+            if (symbol.IsIndexer) return Index(property);
+            if (symbol.Name is "shape" or "dtype" or "requires_grad") return $"{Expr(property.Instance!)}.{symbol.Name}";
+            if (symbol.Name == "Dimensions") return $"{Expr(property.Instance!)}.dim()";
+        }
+        if (symbol.Name is "Length" or "Count" && property.Instance is { } collection && (collection.Type is IArrayTypeSymbol || KnownApis.IsCollection(collection.Type)
+                || collection.Type?.OriginalDefinition.ToDisplayString() == "System.Collections.Generic.IReadOnlyList<T>"))
+            return $"len({Expr(collection)})";
+        if (symbol.IsIndexer && property.Arguments.Length == 1 && property.Instance is { } list)
+            return $"{Expr(list)}[{Expr(property.Arguments[0].Value)}]";
+        if (property.Instance is null or IInstanceReferenceOperation && IsPlainProperty(symbol))
+            return MemberInput(property, symbol, symbol.Type, property.Instance);
+        throw new LoweringFailure(property.Syntax, $"a read of the property '{symbol.Name}'");
+    }
+
+    private static bool IsPlainProperty(IPropertySymbol property) =>
+        property.DeclaringSyntaxReferences.Any(r => r.GetSyntax() is PropertyDeclarationSyntax p &&
+            p.ExpressionBody is null && p.AccessorList?.Accessors.All(a => a.Body is null && a.ExpressionBody is null) == true);
+
+    // ---- indexing ---------------------------------------------------------------------------------------------
+
+    private string Index(IPropertyReferenceOperation indexer)
+    {
+        IEnumerable<IOperation> positions = indexer.Arguments.Length == 1 && indexer.Arguments[0].Value is IArrayCreationOperation { Initializer: { } init }
+            ? init.ElementValues : indexer.Arguments.Select(a => a.Value);
+        return $"{Expr(indexer.Instance!)}[{string.Join(", ", positions.Select(IndexPosition))}]";
+    }
+
+    private string IndexPosition(IOperation position)
+    {
+        IOperation value = position is IConversionOperation { OperatorMethod: not null } c ? c.Operand : position;
+        if (value is IConversionOperation inner && inner.Type?.Name == "TensorIndex") value = inner.Operand;
+        switch (value)
+        {
+            case IRangeOperation range:
+                return $"{RangeEnd(range.LeftOperand, start: true)}:{RangeEnd(range.RightOperand, start: false)}";
+            case IFieldReferenceOperation { Field.Name: "Ellipsis" } f when f.Field.ContainingType.Name == "TensorIndex":
+                return "...";
+            case IFieldReferenceOperation { Field.Name: "None" } f when f.Field.ContainingType.Name == "TensorIndex":
+                return "None";
+            case IFieldReferenceOperation { Field.Name: "Colon" } f when f.Field.ContainingType.Name == "TensorIndex":
+                return ":";
+            case IInvocationOperation { TargetMethod.Name: "Slice" } slice when slice.TargetMethod.ContainingType.Name == "TensorIndex":
+                IOperation[] args = slice.Arguments.OrderBy(a => a.Parameter!.Ordinal).Select(a => a.Value).ToArray();
+                string Part(IOperation o) => o.ConstantValue is { HasValue: true, Value: null } ? "" : Expr(o is IConversionOperation c2 ? c2.Operand : o);
+                return $"{Part(args[0])}:{Part(args[1])}:{Part(args[2])}";
+            default:
+                return Expr(value);
+        }
+    }
+
+    private string RangeEnd(IOperation? end, bool start)
+    {
+        if (end is null) return "";
+        IOperation value = end is IConversionOperation c ? c.Operand : end;
+        if (value is IUnaryOperation { OperatorKind: UnaryOperatorKind.Hat } hat)
+        {
+            if (!start && hat.Operand.ConstantValue is { HasValue: true, Value: 0 }) return "";
+            return $"-{Expr(hat.Operand)}";
+        }
+        return Expr(value);
+    }
+
+    // ---- operators ----------------------------------------------------------------------------------------------
+
+    private string Binary(BinaryOperatorKind kind, IMethodSymbol? method, IOperation left, IOperation right, SyntaxNode syntax)
+    {
+        if (method is not null) return Call(method, syntax, null, new[] { left, right });
+        string l = Expr(left), r = Expr(right);
+        bool integral = ScriptTypes.IsIntegral(left.Type) && ScriptTypes.IsIntegral(right.Type);
+        return kind switch
+        {
+            BinaryOperatorKind.Add => $"({l} + {r})",
+            BinaryOperatorKind.Subtract => $"({l} - {r})",
+            BinaryOperatorKind.Multiply => $"({l} * {r})",
+            BinaryOperatorKind.Divide => integral ? $"{_twin.UseRuntime(RuntimeHelpers.IntDivide)}({l}, {r})" : $"({l} / {r})",
+            BinaryOperatorKind.Remainder => integral ? $"{_twin.UseRuntime(RuntimeHelpers.IntRemainder)}({l}, {r})" : $"{_twin.UseRuntime(RuntimeHelpers.FloatRemainder)}({l}, {r})",
+            BinaryOperatorKind.Equals => $"({l} == {r})",
+            BinaryOperatorKind.NotEquals => $"({l} != {r})",
+            BinaryOperatorKind.LessThan => $"({l} < {r})",
+            BinaryOperatorKind.LessThanOrEqual => $"({l} <= {r})",
+            BinaryOperatorKind.GreaterThan => $"({l} > {r})",
+            BinaryOperatorKind.GreaterThanOrEqual => $"({l} >= {r})",
+            BinaryOperatorKind.ConditionalAnd => $"({l} and {r})",
+            BinaryOperatorKind.ConditionalOr => $"({l} or {r})",
+            BinaryOperatorKind.And when left.Type?.SpecialType == SpecialType.System_Boolean => $"({l} and {r})",
+            BinaryOperatorKind.Or when left.Type?.SpecialType == SpecialType.System_Boolean => $"({l} or {r})",
+            BinaryOperatorKind.ExclusiveOr when left.Type?.SpecialType == SpecialType.System_Boolean => $"({l} != {r})",
+            BinaryOperatorKind.And when integral => $"({l} & {r})",
+            BinaryOperatorKind.Or when integral => $"({l} | {r})",
+            BinaryOperatorKind.ExclusiveOr when integral => $"({l} ^ {r})",
+            BinaryOperatorKind.LeftShift when integral => $"({l} << {r})",
+            BinaryOperatorKind.RightShift when integral => $"({l} >> {r})",
+            _ => throw new LoweringFailure(syntax, $"the operator '{kind}' on '{left.Type?.ToDisplayString()}'"),
+        };
+    }
+
+    private string Unary(IUnaryOperation unary)
+    {
+        if (unary.OperatorMethod is { } method) return Call(method, unary.Syntax, null, new[] { unary.Operand });
+        string operand = Expr(unary.Operand);
+        return unary.OperatorKind switch
+        {
+            UnaryOperatorKind.Minus => $"(-{operand})",
+            UnaryOperatorKind.Plus => operand,
+            UnaryOperatorKind.Not => $"(not {operand})",
+            UnaryOperatorKind.BitwiseNegation => $"(~{operand})",
+            _ => throw new LoweringFailure(unary.Syntax, $"the operator '{unary.OperatorKind}'"),
+        };
+    }
+
+    // ---- calls ------------------------------------------------------------------------------------------------
+
+    private string Invocation(IInvocationOperation invocation)
+    {
+        IMethodSymbol method = invocation.TargetMethod;
+        IOperation[] arguments = invocation.Arguments.OrderBy(a => a.Parameter?.Ordinal ?? 0).Select(a => a.Value).ToArray();
+        if (KnownApis.HasAtenDeclaration(method)) return Call(method, invocation.Syntax, invocation.Instance, arguments);
+        string type = method.ContainingType?.ToDisplayString() ?? "";
+        if (type is "System.Math" or "System.MathF") return MathCall(method, arguments, invocation.Syntax);
+        if (KnownApis.IsTensor(method.ContainingType))
+        {
+            string self = Expr(invocation.Instance!);
+            switch (method.Name)
+            {
+                case "MoveToOuterDisposeScope" or "DetachFromDisposeScope": return self;
+                case "dim" or "numel": return $"{self}.{method.Name}()";
+                case "size": return $"{self}.size({Expr(arguments[0])})";
+            }
+        }
+        if (type == "HybridGen.Torch.torch" && method.Name == "is_grad_enabled") return "torch.is_grad_enabled()";
+        if (method.MethodKind is MethodKind.Ordinary or MethodKind.LocalFunction && !method.IsVirtual && !method.IsAbstract)
+        {
+            var graph = new CallGraph(_model.Compilation);
+            IMethodSymbol target = graph.BodyOf(method);
+            if (CallGraph.HasSource(target))
+            {
+                if (invocation.Instance is not null and not IInstanceReferenceOperation)
+                    throw new LoweringFailure(invocation.Syntax, $"a call of '{method.Name}' on another object");
+                string name = _twin.Helper(target, invocation.Syntax);
+                return $"{name}({string.Join(", ", arguments.Select(Expr))})";
+            }
+        }
+        throw new LoweringFailure(invocation.Syntax, $"a call of '{method.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat)}', which declares no ATen operator");
+    }
+
+    private string MathCall(IMethodSymbol method, IOperation[] arguments, SyntaxNode syntax)
+    {
+        string[] a = arguments.Select(Expr).ToArray();
+        return method.Name switch
+        {
+            "Sqrt" or "Exp" or "Log" or "Tanh" or "Sin" or "Cos" or "Tan" or "Asin" or "Acos" or "Atan" or "Log10" or "Sinh" or "Cosh"
+                => $"torch.{method.Name.ToLowerInvariant()}({a[0]})",
+            "Abs" => $"abs({a[0]})",
+            "Max" => $"max({a[0]}, {a[1]})",
+            "Min" => $"min({a[0]}, {a[1]})",
+            "Pow" => $"(float({a[0]}) ** float({a[1]}))",
+            "Floor" => $"float(torch.floor({a[0]}))",
+            "Ceiling" => $"float(torch.ceil({a[0]}))",
+            _ => throw new LoweringFailure(syntax, $"'Math.{method.Name}'"),
+        };
+    }
+
+    /// <summary>A call of a binding method: its [AtenOp] declaration, with the method's parameters bound to the
+    /// lowered arguments (and <c>self</c> to the receiver).</summary>
+    private string Call(IMethodSymbol method, SyntaxNode syntax, IOperation? receiver, IReadOnlyList<IOperation> arguments)
+    {
+        string? declaration = AtenDeclarationOf(method)
+            ?? throw new LoweringFailure(syntax, $"a call of '{method.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat)}', which declares no ATen operator");
+        AtenCall call = AtenDeclarationParser.Parse(declaration, out string? error)
+            ?? throw new LoweringFailure(syntax, $"the [AtenOp] declaration of '{method.Name}' ({error})");
+        var bound = new Dictionary<string, string>();
+        var positional = new List<string>();
+        if (receiver is not null && !method.IsStatic)
+        {
+            string self = Expr(receiver);
+            bound["self"] = self;
+            positional.Add(self);
+        }
+        for (int i = 0; i < arguments.Count && i < method.Parameters.Length; i++)
+        {
+            string value = Argument(arguments[i], method.Parameters[i]);
+            bound[method.Parameters[i].Name] = value;
+            positional.Add(value);
+        }
+        return Spell(call, bound, positional, out string? missing)
+            ?? throw new LoweringFailure(syntax, $"the [AtenOp] declaration of '{method.Name}' (it names '{missing}', which is no parameter)");
+    }
+
+    /// <summary>An argument of a binding op: a params array or collection of tensors is a list.</summary>
+    private string Argument(IOperation argument, IParameterSymbol parameter)
+    {
+        IOperation value = argument is IConversionOperation { Operand: var inner } c && (c.Conversion.IsIdentity || c.Conversion.IsReference || c.Conversion.IsImplicit && inner.Syntax is CollectionExpressionSyntax) ? inner : argument;
+        return Expr(value);
+    }
+
+    private static string? Spell(AtenCall call, IReadOnlyDictionary<string, string> bound, IReadOnlyList<string> positional, out string? missing)
+    {
+        missing = null;
+        if (call.Arguments is null) return $"{call.ScriptName}({string.Join(", ", positional)})";
+        var parts = new List<string>();
+        foreach (AtenArgument argument in call.Arguments)
+        {
+            string? value = argument.Value switch
+            {
+                AtenParameter p => bound.TryGetValue(p.Name, out string? v) ? v : null,
+                AtenLiteral literal => literal.Text,
+                AtenCall inner => Spell(inner, bound, positional, out missing),
+                _ => null,
+            };
+            if (value is null)
+            {
+                missing ??= (argument.Value as AtenParameter)?.Name;
+                return null;
+            }
+            parts.Add(argument.Keyword is null ? value : $"{argument.Keyword}={value}");
+        }
+        return $"{call.ScriptName}({string.Join(", ", parts)})";
+    }
+
+    private static string? AtenDeclarationOf(IMethodSymbol method)
+    {
+        foreach (AttributeData attribute in method.GetAttributes())
+            if (attribute.AttributeClass?.ToDisplayString() == KnownNames.AtenOpAttribute &&
+                attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is string text)
+                return text;
+        return null;
+    }
+
+    private static string Describe(IOperation operation) => operation switch
+    {
+        IBinaryOperation binary => $"the operator '{binary.OperatorKind}'",
+        IUnaryOperation unary => $"the operator '{unary.OperatorKind}'",
+        IFieldReferenceOperation field => $"a read of the field '{field.Field.Name}'",
+        IPropertyReferenceOperation property => $"a read of the property '{property.Property.Name}'",
+        IInterpolatedStringOperation => "an interpolated string",
+        _ => $"'{OneLine(operation.Syntax.ToString())}' ({operation.Kind})",
+    };
+}

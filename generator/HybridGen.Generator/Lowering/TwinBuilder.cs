@@ -1,0 +1,122 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+using System.Threading;
+using HybridGen.Generator.Analysis;
+using HybridGen.Generator.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace HybridGen.Generator.Lowering;
+
+/// <summary>
+/// Builds one twin: the TorchScript function for the hybridized method, the functions of the helpers it calls
+/// (each lowered once), and the small runtime functions C# semantics need (integer division that truncates).
+/// Fields and properties the method reads become extra graph inputs, read at every call.
+/// </summary>
+internal sealed class TwinBuilder
+{
+    private readonly Compilation _compilation;
+    private readonly CancellationToken _ct;
+    private readonly Dictionary<ISymbol, string> _helperNames = new(SymbolEqualityComparer.Default);
+    private readonly List<string> _helperSources = new();
+    private readonly SortedSet<string> _runtime = new(System.StringComparer.Ordinal);
+    private readonly Dictionary<string, (string csharp, string annotation, GraphKind kind)> _inputs = new();
+    private readonly List<string> _inputOrder = new();
+
+    private TwinBuilder(Compilation compilation, CancellationToken ct)
+    {
+        _compilation = compilation;
+        _ct = ct;
+    }
+
+    public CancellationToken Token => _ct;
+
+    public SemanticModel ModelFor(SyntaxTree tree) => _compilation.GetSemanticModel(tree);
+
+    /// <summary>The twin of <paramref name="method"/> (lowered from <paramref name="eager"/>), or null and the
+    /// HG0301 diagnostic naming the construct that has no graph form yet.</summary>
+    public static TwinModel? Build(Compilation compilation, IMethodSymbol method, IMethodSymbol eager, string displayName,
+        out DiagnosticInfo? failure, CancellationToken ct)
+    {
+        var builder = new TwinBuilder(compilation, ct);
+        try
+        {
+            string main = FunctionLowering.LowerMain(builder, method, eager);
+            var source = new StringBuilder();
+            foreach (string helper in RuntimeHelpers.Sources(builder._runtime)) source.Append(helper).Append('\n');
+            foreach (string helper in builder._helperSources) source.Append(helper).Append('\n');
+            source.Append(main);
+            failure = null;
+            var inputs = builder._inputOrder.Select(name => new TwinInput(name, builder._inputs[name].csharp, builder._inputs[name].kind)).ToEquatableArray();
+            (string reader, int count) = ResultReader.For(method.ReturnType);
+            return new TwinModel(method.Name, source.ToString(), inputs, reader, count);
+        }
+        catch (LoweringFailure f)
+        {
+            failure = DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedConstruct, f.Node.GetLocation(), displayName, f.Construct);
+            return null;
+        }
+    }
+
+    /// <summary>A TorchScript runtime function (see <see cref="RuntimeHelpers"/>) the twin needs.</summary>
+    public string UseRuntime(string name)
+    {
+        _runtime.Add(name);
+        return name;
+    }
+
+    /// <summary>The name of the function lowered from a helper method, lowering it on first use.</summary>
+    public string Helper(IMethodSymbol method, SyntaxNode callSite)
+    {
+        if (_helperNames.TryGetValue(method, out string? name)) return name;
+        name = "__hg_fn_" + method.ContainingType.Name + "_" + method.Name + (_helperNames.Count == 0 ? "" : "_" + _helperNames.Count);
+        _helperNames[method] = name;
+        _helperSources.Add(FunctionLowering.LowerHelper(this, method, name, callSite));
+        return name;
+    }
+
+    /// <summary>The graph input carrying a field or property the main function reads (one per member).</summary>
+    public string Input(ISymbol member, string csharpAccess, ITypeSymbol type, SyntaxNode where)
+    {
+        string name = "__in_" + member.Name.TrimStart('_', '@');
+        if (_inputs.ContainsKey(name)) return name;
+        string annotation = ScriptTypes.Annotation(type) ?? throw new LoweringFailure(where, $"a read of '{member.Name}', whose type '{type.ToDisplayString()}' has no graph form");
+        _inputs[name] = (csharpAccess, annotation, GraphTypes.KindOf(type));
+        _inputOrder.Add(name);
+        return name;
+    }
+
+    public IEnumerable<(string name, string annotation)> InputParameters => _inputOrder.Select(n => (n, _inputs[n].annotation));
+}
+
+/// <summary>How the generated code turns the graph's flattened results back into the method's return value.</summary>
+internal static class ResultReader
+{
+    public static (string expression, int count) For(ITypeSymbol type)
+    {
+        int index = 0;
+        string expression = Read(type, ref index);
+        return (expression, index);
+    }
+
+    private static string Read(ITypeSymbol type, ref int index)
+    {
+        if (type is INamedTypeSymbol { IsTupleType: true } tuple)
+        {
+            var parts = new List<string>();
+            foreach (IFieldSymbol element in tuple.TupleElements) parts.Add(Read(element.Type, ref index));
+            return "(" + string.Join(", ", parts) + ")";
+        }
+        int k = index++;
+        return type.SpecialType switch
+        {
+            SpecialType.System_Int32 => $"(int)r[{k}].ToInt64()",
+            SpecialType.System_Int64 => $"r[{k}].ToInt64()",
+            SpecialType.System_Single => $"(float)r[{k}].ToDouble()",
+            SpecialType.System_Double => $"r[{k}].ToDouble()",
+            SpecialType.System_Boolean => $"r[{k}].ToBoolean()",
+            _ => $"r[{k}].Tensor!",
+        };
+    }
+}
