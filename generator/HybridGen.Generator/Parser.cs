@@ -73,7 +73,42 @@ internal static class Parser
         TwinModel? twin = null;
         bool capturable = true;
 
-        // The rule catalog: any incompatibility leaves the method eager only.
+        // The rule catalog: any incompatibility leaves the method eager only. A failure of the analysis or the
+        // lowering itself (a bug) is HG0900, and the method still gets its eager implementation.
+        try
+        {
+            (twin, capturable) = AnalyzeAndLower(method, eager, displayName, parameters, model, where, diagnostics, ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            twin = null;
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, where, method.Name, ex.GetType().Name + ": " + ex.Message));
+        }
+
+        FileLinePositionSpan line = where.GetLineSpan();
+        var result = new HybridMethodModel(
+            HintName: HintName(method),
+            Namespace: method.ContainingNamespace.IsGlobalNamespace ? null : method.ContainingNamespace.ToDisplayString(),
+            ContainingTypes: ContainingTypes(method.ContainingType).ToEquatableArray(),
+            Modifiers: string.Join(" ", syntax.Modifiers.Select(m => m.Text)),
+            ReturnType: method.ReturnType.ToDisplayString(s_fullyQualified),
+            Name: method.Name,
+            IsStatic: method.IsStatic,
+            Parameters: parameters.ToEquatableArray(),
+            EagerName: eager.Name,
+            Location: $"{System.IO.Path.GetFileName(line.Path)}({line.StartLinePosition.Line + 1})",
+            Twin: twin,
+            Capturable: capturable);
+        var target = new HybridTarget(CallSites.KeyOf(method), displayName, syntax.SyntaxTree, syntax.Identifier.Span);
+        return new HybridMethodResult(result, diagnostics.ToEquatableArray(), target);
+    }
+
+    private static (TwinModel? twin, bool capturable) AnalyzeAndLower(
+        IMethodSymbol method, IMethodSymbol eager, string displayName, List<ParameterModel> parameters,
+        SemanticModel model, Location where, List<DiagnosticInfo> diagnostics, CancellationToken ct)
+    {
+        TwinModel? twin = null;
+        bool capturable = true;
         MethodSummary summary = new CallGraph(model.Compilation).AnalyzeHybridized(method, eager, ct);
         foreach (Finding finding in summary.Findings)
             diagnostics.Add(DiagnosticInfo.Create(finding.Rule, finding.Location, displayName, "it " + finding.What));
@@ -109,22 +144,7 @@ internal static class Parser
             }
         }
 
-        FileLinePositionSpan line = where.GetLineSpan();
-        var result = new HybridMethodModel(
-            HintName: HintName(method),
-            Namespace: method.ContainingNamespace.IsGlobalNamespace ? null : method.ContainingNamespace.ToDisplayString(),
-            ContainingTypes: ContainingTypes(method.ContainingType).ToEquatableArray(),
-            Modifiers: string.Join(" ", syntax.Modifiers.Select(m => m.Text)),
-            ReturnType: method.ReturnType.ToDisplayString(s_fullyQualified),
-            Name: method.Name,
-            IsStatic: method.IsStatic,
-            Parameters: parameters.ToEquatableArray(),
-            EagerName: eager.Name,
-            Location: $"{System.IO.Path.GetFileName(line.Path)}({line.StartLinePosition.Line + 1})",
-            Twin: twin,
-            Capturable: capturable);
-        var target = new HybridTarget(CallSites.KeyOf(method), displayName, syntax.SyntaxTree, syntax.Identifier.Span);
-        return new HybridMethodResult(result, diagnostics.ToEquatableArray(), target);
+        return (twin, capturable);
     }
 
     private static HybridMethodResult Failed(DiagnosticInfo diagnostic) =>

@@ -39,6 +39,9 @@ public readonly struct TensorIndex
     public static implicit operator TensorIndex(int index) => new(Kinds.Single, index: index);
     public static implicit operator TensorIndex(Tensor indices) => new(Kinds.Tensor, tensor: indices ?? throw new ArgumentNullException(nameof(indices)));
 
+    /// <summary>A C# index: <c>x[^1]</c> is the last row.</summary>
+    public static implicit operator TensorIndex(Index index) => new(Kinds.Single, index: index.IsFromEnd ? -index.Value : index.Value);
+
     /// <summary>A C# range: <c>x[1..3]</c>, <c>x[..^1]</c>.</summary>
     public static implicit operator TensorIndex(Range range) => new(Kinds.Slice,
         start: range.Start.IsFromEnd ? -range.Start.Value : range.Start.Value,

@@ -92,9 +92,12 @@ internal sealed partial class FunctionLowering
 
     private static int TupleIndex(IFieldSymbol field)
     {
-        IFieldSymbol element = field.CorrespondingTupleField ?? field;
-        return field.ContainingType.TupleElements.IndexOf(element) is var i and >= 0 ? i
-            : int.Parse(field.Name.Substring("Item".Length), CultureInfo.InvariantCulture) - 1;
+        var elements = field.ContainingType.TupleElements;
+        for (int i = 0; i < elements.Length; i++)
+            if (elements[i].Name == field.Name || SymbolEqualityComparer.Default.Equals(elements[i], field.CorrespondingTupleField ?? field)
+                || elements[i].CorrespondingTupleField?.Name == field.Name)
+                return i;
+        return int.Parse(field.Name.Substring("Item".Length), CultureInfo.InvariantCulture) - 1;
     }
 
     /// <summary>The value of a static readonly scalar field initialized with a constant (inlined), else null.</summary>
@@ -160,6 +163,8 @@ internal sealed partial class FunctionLowering
         if (value is IConversionOperation inner && inner.Type?.Name == "TensorIndex") value = inner.Operand;
         switch (value)
         {
+            case IUnaryOperation { OperatorKind: UnaryOperatorKind.Hat } fromEnd:
+                return $"-{Expr(fromEnd.Operand)}";
             case IRangeOperation range:
                 return $"{RangeEnd(range.LeftOperand, start: true)}:{RangeEnd(range.RightOperand, start: false)}";
             case IFieldReferenceOperation { Field.Name: "Ellipsis" } f when f.Field.ContainingType.Name == "TensorIndex":

@@ -162,6 +162,15 @@ internal sealed partial class FunctionLowering
                 return;
             case IReturnOperation { Kind: OperationKind.Return } ret:
                 Located(operation);
+                if (ret.ReturnedValue is not null && _frames.Any(f => f.GradRestore is not null))
+                {
+                    // The value is computed in the scope's grad mode, before the mode is restored.
+                    string value = Temporary("result");
+                    _out.Line($"{value} = {ReturnValue(ret.ReturnedValue)}");
+                    RestoreForExit(untilLoop: false);
+                    _out.Line("return " + value);
+                    return;
+                }
                 RestoreForExit(untilLoop: false);
                 _out.Line(ret.ReturnedValue is null ? "return" : "return " + ReturnValue(ret.ReturnedValue));
                 return;

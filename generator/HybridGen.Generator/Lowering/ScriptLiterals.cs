@@ -18,6 +18,8 @@ internal static class ScriptLiterals
                 return Convert.ToInt64(value, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture);
             case bool b:
                 return b ? "True" : "False";
+            case string text:
+                return "\"" + text.Replace("\\", "\\\\").Replace("\"", "\\\"").Replace("\n", "\\n") + "\"";
             case float f:
                 return Float(f);
             case double d:
