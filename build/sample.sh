@@ -3,4 +3,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash build/setup.sh
-dotnet run -c Release --project samples/Mlp -- "$@"
+dotnet run -c Release --project samples/Training -- "$@"

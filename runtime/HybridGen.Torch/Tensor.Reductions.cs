@@ -46,6 +46,9 @@ public partial class Tensor
     [AtenOp("aten::logsumexp")] public Tensor logsumexp(long[] dim, bool keepdim = false) => AtenOps.logsumexp.Call(this, dim, keepdim);
     [AtenOp("aten::logsumexp")] public Tensor logsumexp(long dim, bool keepdim = false) => AtenOps.logsumexp.Call(this, new[] { dim }, keepdim);
 
+    /// <summary>The values sorted along <paramref name="dim"/>, and where each came from.</summary>
+    [AtenOp("aten::sort")] public (Tensor values, Tensor indexes) sort(long dim = -1, bool descending = false) => AtenOps.sort.Call2(this, dim, descending);
+
     [AtenOp("aten::cumsum(self, dim, dtype=dtype)")]
     public Tensor cumsum(long dim, torch.ScalarType? dtype = null) => AtenOps.cumsum.Call(this, dim, Arg.Optional(dtype));
 }

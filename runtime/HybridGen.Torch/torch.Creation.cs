@@ -178,6 +178,10 @@ public static partial class torch
     public static Tensor randint(long low, long high, long[] size, Generator? generator = null, ScalarType? dtype = null, Device? device = null) =>
         AtenOps.randint_low_generator.Call(low, high, size, Arg.Optional(generator), dtype ?? ScalarType.Int64, Arg.None, Arg.Optional(device));
 
+    /// <summary>A random permutation of 0 .. n-1 (int64).</summary>
+    [AtenOp("aten::randperm.generator(n, generator=generator)")]
+    public static Tensor randperm(long n, Generator? generator = null) => AtenOps.randperm_generator.Call(n, Arg.Optional(generator), ScalarType.Int64);
+
     [AtenOp("aten::rand_like(input, dtype=dtype)")]
     public static Tensor rand_like(Tensor input, ScalarType? dtype = null) => AtenOps.rand_like.Call(input, Arg.Optional(dtype));
 

@@ -84,6 +84,23 @@ public class ReductionTests
     }
 
     [Fact]
+    public void SortAndRandperm()
+    {
+        using Tensor x = T(3, 1, 2);
+        (Tensor values, Tensor indexes) = x.sort();
+        using (values) using (indexes)
+        {
+            Close(new double[] { 1, 2, 3 }, values);
+            Assert.Equal(new long[] { 1, 2, 0 }, indexes.data<long>().ToArray());
+        }
+        (values, indexes) = x.sort(descending: true);
+        using (values) using (indexes) Close(new double[] { 3, 2, 1 }, values);
+        using var g = new Generator(3);
+        using Tensor p = randperm(10, g);
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => (long)i), p.data<long>().ToArray().OrderBy(v => v));
+    }
+
+    [Fact]
     public void ReductionsOfIntegerTensorsPromoteAsPyTorch()
     {
         using Tensor ints = tensor(new[] { 1, 2, 3 });

@@ -97,6 +97,8 @@ internal static class AtenOps
     public static readonly AtenOp split_with_sizes = new("aten::split_with_sizes");
     public static readonly AtenOp chunk = new("aten::chunk");
     public static readonly AtenOp narrow = new("aten::narrow");
+    public static readonly AtenOp sort = new("aten::sort");
+    public static readonly AtenOp randperm_generator = new("aten::randperm.generator");
     public static readonly AtenOp masked_select = new("aten::masked_select");
     public static readonly AtenOp nonzero = new("aten::nonzero");
     public static readonly AtenOp index_select = new("aten::index_select");
