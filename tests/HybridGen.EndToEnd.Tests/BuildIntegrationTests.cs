@@ -16,6 +16,58 @@ public sealed class BuildIntegrationTests : IDisposable
         try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
     }
 
+    private (int exit, string output) Build()
+    {
+        var info = new ProcessStartInfo("dotnet", "build -nologo -v:minimal -clp:NoSummary") { WorkingDirectory = _dir, RedirectStandardOutput = true, RedirectStandardError = true };
+        using Process process = Process.Start(info)!;
+        string output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        return (process.ExitCode, output);
+    }
+
+    [Fact]
+    public void ATwinThatDoesNotCompileIsABuildErrorAtItsCSharpLine()
+    {
+        Directory.CreateDirectory(_dir);
+        File.WriteAllText(Path.Combine(_dir, "Consumer.csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <TargetFramework>net10.0</TargetFramework>
+                <HybridGenRoot>{RepoPaths.Root}/</HybridGenRoot>
+              </PropertyGroup>
+              <ItemGroup>
+                <ProjectReference Include="{RepoPaths.Of("runtime", "HybridGen.Runtime", "HybridGen.Runtime.csproj")}" />
+                <ProjectReference Include="{RepoPaths.Of("generator", "HybridGen.Generator", "HybridGen.Generator.csproj")}"
+                                  OutputItemType="Analyzer" ReferenceOutputAssembly="false" />
+              </ItemGroup>
+              <Import Project="{RepoPaths.Of("build", "HybridGen.Validate.targets")}" />
+            </Project>
+            """);
+        File.WriteAllText(Path.Combine(_dir, "Bad.cs"), """
+            using HybridGen;
+            using HybridGen.Torch;
+            public static class MyOps
+            {
+                // A declaration libtorch does not know: the twin cannot compile.
+                [AtenOp("aten::definitely_not_an_op")] public static Tensor Bogus(Tensor x) => x;
+            }
+            public static partial class Bad
+            {
+                [Hybridize(nameof(UseEager))]
+                public static partial Tensor Use(Tensor x);
+                static Tensor UseEager(Tensor x)
+                {
+                    var y = x.relu();
+                    return MyOps.Bogus(y);
+                }
+            }
+            """);
+        (int exit, string output) = Build();
+        Assert.NotEqual(0, exit);
+        Assert.Contains("Bad.cs(15): error HG0302: The graph twin of 'Bad.Use' does not compile with libtorch at 'return MyOps.Bogus(y);'", output);
+        Assert.Contains("definitely_not_an_op", output);
+    }
+
     [Fact]
     public void PragmaAndEditorConfigApplyToHybridGenDiagnostics()
     {
@@ -61,12 +113,9 @@ public sealed class BuildIntegrationTests : IDisposable
             }
             """);
 
-        var info = new ProcessStartInfo("dotnet", "build -nologo -v:minimal -clp:NoSummary") { WorkingDirectory = _dir, RedirectStandardOutput = true, RedirectStandardError = true };
-        using Process process = Process.Start(info)!;
-        string output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
-        process.WaitForExit();
+        (int exit, string output) = Build();
 
-        Assert.NotEqual(0, process.ExitCode);                              // HG0111 raised to an error
+        Assert.NotEqual(0, exit);                                          // HG0111 raised to an error
         Assert.Contains("error HG0111", output);
         Assert.Contains("docs/diagnostics/HG0111.md", output);            // the help link
         Assert.DoesNotContain("HG0101", output);                           // silenced by #pragma
