@@ -290,6 +290,9 @@ public static partial class Corpus
     [Hybridize(nameof(DtypeArgumentsEager))] public static partial Tensor DtypeArguments(Tensor x);
     static Tensor DtypeArgumentsEager(Tensor x) => x.sum(new long[] { 1 }, dtype: ScalarType.Float64) + x.to(ScalarType.Float64).mean();
 
+    [Hybridize(nameof(DeviceArgumentsEager))] public static partial Tensor DeviceArguments(Tensor x);
+    static Tensor DeviceArgumentsEager(Tensor x) => x.to(CPU) * 2.0 + x.to(x.device) + x.to(device("cpu")) + zeros(x.shape).to(x.device);
+
     [Hybridize(nameof(CreationInsideEager))] public static partial Tensor CreationInside(Tensor x);
     static Tensor CreationInsideEager(Tensor x) => x + ones(x.shape) * 2 + zeros_like(x) + full(new long[] { 1 }, 0.5);
 

@@ -59,6 +59,7 @@ public class LoweringEquivalenceTests
         ["ReshapePermute"] = new Func<object[]>[] { () => new object[] { R(4, 3) }, () => new object[] { R(6, 6) } },
         ["WhereMaskedFill"] = new Func<object[]>[] { () => new object[] { R(10) }, () => new object[] { R(3, 3) } },
         ["DtypeArguments"] = new Func<object[]>[] { () => new object[] { R(2, 3) } },
+        ["DeviceArguments"] = new Func<object[]>[] { () => new object[] { R(3) }, () => new object[] { R(2, 2) } },
         ["CreationInside"] = new Func<object[]>[] { () => new object[] { R(3) }, () => new object[] { R(2, 2) } },
         ["IntTensorOps"] = new Func<object[]>[] { () => new object[] { randint(-5, 10, new long[] { 6 }) } },
         ["FunctionalBlock"] = new Func<object[]>[] { () => new object[] { R(3, 4), R(4, 4) } },

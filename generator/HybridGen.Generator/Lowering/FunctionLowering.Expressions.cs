@@ -83,6 +83,8 @@ internal sealed partial class FunctionLowering
     private string Field(IFieldReferenceOperation field)
     {
         IFieldSymbol symbol = field.Field;
+        if (symbol.IsStatic && symbol.ContainingType?.ToDisplayString() == "HybridGen.Torch.torch" && symbol.Name is "CPU" or "CUDA")
+            return $"torch.device(\"{symbol.Name.ToLowerInvariant()}\")";
         if (symbol.ContainingType?.IsTupleType == true)
             return $"{Expr(field.Instance!)}[{TupleIndex(symbol)}]";
         if (symbol.IsConst || (symbol.IsStatic && symbol.IsReadOnly && StaticConstant(symbol) is { } constant))
@@ -131,7 +133,7 @@ internal sealed partial class FunctionLowering
         if (KnownApis.IsTensor(symbol.ContainingType))
         {
             if (symbol.IsIndexer) return Index(property);
-            if (symbol.Name is "shape" or "dtype" or "requires_grad") return $"{Expr(property.Instance!)}.{symbol.Name}";
+            if (symbol.Name is "shape" or "dtype" or "requires_grad" or "device") return $"{Expr(property.Instance!)}.{symbol.Name}";
             if (symbol.Name == "Dimensions") return $"{Expr(property.Instance!)}.dim()";
         }
         if (symbol.Name is "Length" or "Count" && property.Instance is { } collection && (collection.Type is IArrayTypeSymbol || KnownApis.IsCollection(collection.Type)
@@ -262,6 +264,7 @@ internal sealed partial class FunctionLowering
             }
         }
         if (type == "HybridGen.Torch.torch" && method.Name == "is_grad_enabled") return "torch.is_grad_enabled()";
+        if (type == "HybridGen.Torch.torch" && method.Name == "device" && arguments.Length == 1) return $"torch.device({Expr(arguments[0])})";
         if (method.MethodKind is MethodKind.Ordinary or MethodKind.LocalFunction && !method.IsVirtual && !method.IsAbstract)
         {
             var graph = new CallGraph(_model.Compilation);
