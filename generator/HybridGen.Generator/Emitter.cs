@@ -82,7 +82,15 @@ internal static class Emitter
         w.Line("},");
         w.Line($"argumentCount: {model.Parameters.Count + twin.Inputs.Count},");
         w.Line($"readResult: static r => {twin.ResultReader},");
-        w.Line($"resultCount: {twin.ResultCount});");
+        w.Line($"resultCount: {twin.ResultCount},");
+        w.Line($"writeSignature: static (in {tupleType} a, ref global::HybridGen.SignatureBuilder s) =>");
+        w.Line("{");
+        w.Indent();
+        for (int i = 0; i < model.Parameters.Count; i++) w.Line($"s.Add({SignaturePart($"a.Item{i + first + 1}", model.Parameters[i].Kind)});");
+        foreach (TwinInput input in twin.Inputs) w.Line($"s.Add({SignaturePart(input.Access, input.Kind)});");
+        w.Outdent();
+        w.Line(model.Overrides is null ? "});" : "},");
+        if (model.Overrides is not null) w.Line($"overrides: {model.Overrides});");
         w.Outdent();
         w.Line();
         w.Line($"{model.Modifiers} {model.ReturnType} {model.Name}({ParameterList(model)})");
@@ -105,6 +113,14 @@ internal static class Emitter
         GraphKind.TensorList => $"{ScriptValue}.FromTensors({value})",
         GraphKind.IntList => $"{ScriptValue}.FromInts({value})",
         GraphKind.FloatList => $"{ScriptValue}.FromDoubles({value})",
+        _ => value,
+    };
+
+    /// <summary>A value as the signature builder takes it (ints widened, floats as doubles).</summary>
+    private static string SignaturePart(string value, GraphKind kind) => kind switch
+    {
+        GraphKind.Int => $"(long){value}",
+        GraphKind.Float => $"(double){value}",
         _ => value,
     };
 

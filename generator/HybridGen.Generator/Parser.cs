@@ -98,7 +98,8 @@ internal static class Parser
             EagerName: eager.Name,
             Location: $"{System.IO.Path.GetFileName(line.Path)}({line.StartLinePosition.Line + 1})",
             Twin: twin,
-            Capturable: capturable);
+            Capturable: capturable,
+            Overrides: Overrides(attributes.FirstOrDefault()));
         var target = new HybridTarget(CallSites.KeyOf(method), displayName, syntax.SyntaxTree, syntax.Identifier.Span);
         return new HybridMethodResult(result, diagnostics.ToEquatableArray(), target);
     }
@@ -145,6 +146,26 @@ internal static class Parser
         }
 
         return (twin, capturable);
+    }
+
+    /// <summary>The dispatch options written in the attribute, as a C# initializer (null when none are).</summary>
+    private static string? Overrides(AttributeData? attribute)
+    {
+        if (attribute is null || attribute.NamedArguments.Length == 0) return null;
+        var settings = new List<string>();
+        foreach (KeyValuePair<string, TypedConstant> named in attribute.NamedArguments.OrderBy(n => n.Key, StringComparer.Ordinal))
+        {
+            string? value = named.Key switch
+            {
+                "Mode" => named.Value.Value is int mode ? $"(global::HybridGen.DispatchMode){mode}" : null,
+                "Margin" => named.Value.Value is double d ? d.ToString("R", System.Globalization.CultureInfo.InvariantCulture) : null,
+                "ReprobeInterval" => named.Value.Value is long l ? l.ToString(System.Globalization.CultureInfo.InvariantCulture) + "L" : null,
+                "WarmupCalls" or "ProbeCalls" or "SignatureCap" => named.Value.Value is int i ? i.ToString(System.Globalization.CultureInfo.InvariantCulture) : null,
+                _ => null,
+            };
+            if (value is not null) settings.Add($"{named.Key} = {value}");
+        }
+        return settings.Count == 0 ? null : $"new global::HybridGen.DispatchOverrides {{ {string.Join(", ", settings)} }}";
     }
 
     private static HybridMethodResult Failed(DiagnosticInfo diagnostic) =>

@@ -1,5 +1,7 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
+using System.Linq;
 using HybridGen.Dispatch;
 using HybridGen.Torch;
 using HybridGen.Twins;
@@ -13,47 +15,60 @@ public delegate void GraphArgumentWriter<TArgs>(in TArgs arguments, Span<ScriptV
 public delegate TResult GraphResultReader<TResult>(ReadOnlySpan<ScriptValue> results);
 
 /// <summary>
-/// The runtime side of one [Hybridize] method; the generated partial method calls <see cref="Invoke"/>.
-/// Each call runs exactly one path, eager or the graph twin, chosen as <see cref="DispatchOptions"/> say.
+/// The runtime side of one [Hybridize] method; the generated partial method calls <see cref="Invoke"/>. Each call
+/// runs exactly one path, eager or the graph twin, chosen per input signature (dtype, device, shape and
+/// requires_grad of every tensor it reads) by measuring both; see <see cref="SignatureState"/>.
 /// </summary>
 public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
 {
     private readonly Func<TArgs, TResult> _eager;
     private readonly GraphArgumentWriter<TArgs> _writeArguments;
     private readonly GraphResultReader<TResult> _readResult;
+    private readonly SignatureWriter<TArgs>? _writeSignature;
     private readonly int _argumentCount;
     private readonly int _resultCount;
     private readonly IGraphTwin _twin;
-    private readonly Dispatcher _dispatcher;
+    private readonly MethodDispatch _dispatch;
+    private string? _brokenTwin;
 
     public HybridFunction(
         HybridMethodInfo info, Func<TArgs, TResult> eager, GraphArgumentWriter<TArgs> writeArguments,
         int argumentCount, GraphResultReader<TResult> readResult, int resultCount,
+        SignatureWriter<TArgs>? writeSignature = null, DispatchOverrides? overrides = null,
         DispatchOptions? options = null, IGraphTwin? twin = null)
     {
         Info = info ?? throw new ArgumentNullException(nameof(info));
         _eager = eager ?? throw new ArgumentNullException(nameof(eager));
         _writeArguments = writeArguments ?? throw new ArgumentNullException(nameof(writeArguments));
         _readResult = readResult ?? throw new ArgumentNullException(nameof(readResult));
+        _writeSignature = writeSignature;
         _argumentCount = argumentCount;
         _resultCount = resultCount;
         _twin = twin ?? new TorchScriptTwin(info.TwinSource, info.TwinFunction);
-        _dispatcher = new Dispatcher(options ?? HybridRuntime.DefaultOptions);
+        _dispatch = new MethodDispatch(info, options ?? HybridRuntime.OptionsFor(info.Name, overrides));
         HybridRuntime.Register(this);
     }
 
     public HybridMethodInfo Info { get; }
 
-    public DispatchMode Mode => _dispatcher.Options.Mode;
+    public DispatchMode Mode => _dispatch.Options.Mode;
+
+    public DispatchOptions Options => _dispatch.Options;
 
     public TResult Invoke(in TArgs arguments)
     {
-        if (_dispatcher.TryGetSteady(out Route route))
+        if (_dispatch.Options.Mode == DispatchMode.Eager)
         {
-            _dispatcher.Count(route);
-            return route == Route.Eager ? _eager(arguments) : InvokeGraphOrFallBack(arguments);
+            _dispatch.Get(0, false, static () => "(all calls, forced eager)").Count(Route.Eager);
+            return _eager(arguments);
         }
-        return InvokeProbing(arguments);
+        SignatureState state = SignatureOf(arguments);
+        if (state.TryGetSteady(out Route route))
+        {
+            state.CountSteady(route);
+            return route == Route.Eager ? _eager(arguments) : GraphOrFallBack(state, arguments);
+        }
+        return Probe(state, arguments);
     }
 
     /// <summary>Runs the twin alone, whatever the mode (tests and benchmarks compare it with the eager body).</summary>
@@ -79,9 +94,28 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
     /// <summary>Runs the eager body alone, whatever the mode.</summary>
     public TResult InvokeEager(in TArgs arguments) => _eager(arguments);
 
-    private TResult InvokeGraphOrFallBack(in TArgs arguments)
+    private SignatureState SignatureOf(in TArgs arguments)
     {
-        if (_dispatcher.Options.Mode == DispatchMode.Graph) return InvokeGraph(arguments);
+        if (_writeSignature is null) return _dispatch.Get(0, false, static () => "(all calls)");
+        var builder = new SignatureBuilder(stackalloc nint[16]);
+        _writeSignature(arguments, ref builder);
+        (ulong key, bool cuda) = builder.Finish();
+        if (_dispatch.TryGet(key, out SignatureState? known)) return known;
+        string description = Describe(arguments);
+        return _dispatch.Get(key, cuda, () => description);
+    }
+
+    /// <summary>"float32[64,256] cpu, float32[256] cpu grad, float": for the report (once per new signature).</summary>
+    private string Describe(in TArgs arguments)
+    {
+        var argv = new ScriptValue[_argumentCount];
+        _writeArguments(arguments, argv);
+        return string.Join(", ", argv.Select(v => v.Describe()));
+    }
+
+    private TResult GraphOrFallBack(SignatureState state, in TArgs arguments)
+    {
+        if (_dispatch.Options.Mode == DispatchMode.Graph) return InvokeGraph(arguments);
         try
         {
             return InvokeGraph(arguments);
@@ -90,52 +124,76 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
         {
             // Eager decides what the caller sees: its exception if it fails too, else its result.
             TResult result = _eager(arguments);
-            FallBack($"its graph twin failed where the eager body did not: {graphError.Message}");
+            FallBack(state, $"its graph twin failed where the eager body did not: {graphError.Message}");
             return result;
         }
     }
 
-    private TResult InvokeProbing(in TArgs arguments)
+    private TResult Probe(SignatureState state, in TArgs arguments)
     {
-        lock (_dispatcher.Gate)
+        lock (state)
         {
-            if (_dispatcher.TryGetSteady(out _)) return Invoke(arguments);
+            if (state.TryGetSteady(out Route route))
+            {
+                state.CountSteady(route);
+                return route == Route.Eager ? _eager(arguments) : GraphOrFallBack(state, arguments);
+            }
+            if (!PrepareTwin(state))
+            {
+                state.Count(Route.Eager);
+                return _eager(arguments);
+            }
+            ProbeStep step = state.NextStep();
+            if (state.Cuda) torch.cuda.synchronize();
+            long start = Stopwatch.GetTimestamp();
+            TResult result = step.Route == Route.Eager ? _eager(arguments) : GraphOrFallBack(state, arguments);
+            if (state.Cuda) torch.cuda.synchronize();
+            double microseconds = Stopwatch.GetElapsedTime(start).TotalMilliseconds * 1000;
+            if (state.Record(step, microseconds)) OnDecision(state);
+            return result;
+        }
+    }
+
+    /// <summary>Compiles the twin (once); a twin that does not compile makes every signature eager-only.</summary>
+    private bool PrepareTwin(SignatureState state)
+    {
+        if (_brokenTwin is null)
+        {
             try
             {
                 _twin.Prepare();
+                return true;
             }
             catch (TorchException compileError)
             {
-                FallBack($"its graph twin did not compile: {compileError.Message}");
-                return Invoke(arguments);
+                _brokenTwin = $"its graph twin did not compile: {TwinErrors.Map(compileError, Info).Message}";
             }
-            ProbeStep step = _dispatcher.NextStep();
-            _dispatcher.Count(step.Route);
-            long start = Stopwatch.GetTimestamp();
-            TResult result = step.Route == Route.Eager ? _eager(arguments) : InvokeGraphOrFallBack(arguments);
-            long elapsed = Stopwatch.GetTimestamp() - start;
-            if (!_dispatcher.TryGetSteady(out _)) _dispatcher.Record(step, elapsed);
-            return result;
+        }
+        FallBack(state, _brokenTwin);
+        return false;
+    }
+
+    private void FallBack(SignatureState state, string reason)
+    {
+        if (state.FallBack(reason))
+        {
+            HybridRuntime.Warn($"{Info.Name} ({Info.Location}) runs eager for [{state.Description}]: {reason}", isWarning: true);
+            HybridEventSource.Log.Fallback();
         }
     }
 
-    private void FallBack(string reason)
+    private void OnDecision(SignatureState state)
     {
-        _dispatcher.FallBack(reason);
-        HybridRuntime.Warn($"{Info.Name} ({Info.Location}) now runs eager: {reason}");
+        HybridRuntime.Decided(Info, state);
     }
 
-    HybridMethodReport IHybridFunction.Report()
-    {
-        var s = _dispatcher.Snapshot();
-        return new HybridMethodReport(Info.Name, Info.Location, _dispatcher.Options.Mode, s.state,
-            s.eagerMedian, s.graphMedian, s.eagerCalls, s.graphCalls, s.fallback);
-    }
+    IReadOnlyCollection<SignatureState> IHybridFunction.Signatures => _dispatch.States;
 }
 
 /// <summary>What the runtime's registry knows of every hybrid function, whatever its signature.</summary>
 public interface IHybridFunction
 {
     HybridMethodInfo Info { get; }
-    internal HybridMethodReport Report();
+    DispatchOptions Options { get; }
+    internal IReadOnlyCollection<SignatureState> Signatures { get; }
 }

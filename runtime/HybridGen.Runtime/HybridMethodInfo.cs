@@ -1,3 +1,5 @@
+using System;
+
 namespace HybridGen;
 
 /// <summary>What the generator knows about one hybridized method: its name, where it is, and its twin.</summary>
@@ -11,6 +13,12 @@ public sealed class HybridMethodInfo
         TwinSource = twinSource;
         Capturable = capturable;
     }
+
+    /// <summary>A hash of the twin's source: a persisted decision counts only for the twin it was measured with.</summary>
+    public string TwinHash => _twinHash ??= Convert.ToHexString(
+        System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(TwinSource)), 0, 8).ToLowerInvariant();
+
+    private string? _twinHash;
 
     /// <summary>False when the analysis found host synchronization a CUDA graph cannot capture (HG0204).</summary>
     public bool Capturable { get; }

@@ -4,57 +4,187 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
+using HybridGen.Dispatch;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace HybridGen;
 
-/// <summary>Process-wide view of the hybridized methods: the registry, the report and where warnings go.</summary>
+/// <summary>
+/// Process-wide view of the hybridized methods: their options (from hybridgen.json, HYBRIDGEN_MODE and the
+/// attributes), the registry and report, the persisted profile, and where warnings and decisions are logged.
+/// </summary>
 public static class HybridRuntime
 {
+    public const string ConfigVariable = "HYBRIDGEN_CONFIG";
+    public const string ProfileVariable = "HYBRIDGEN_PROFILE";
     private static readonly ConcurrentQueue<IHybridFunction> s_functions = new();
-    private static readonly Lazy<DispatchOptions> s_defaults = new(() => DispatchOptions.FromEnvironment(warn: Warn));
+    private static readonly Lazy<DispatchConfig> s_config = new(LoadConfig);
+    private static readonly Lazy<DispatchProfile?> s_profile = new(LoadProfile);
+    private static ILoggerFactory s_loggerFactory = NullLoggerFactory.Instance;
+    private static ILogger s_logger = NullLogger.Instance;
 
-    /// <summary>Where warnings (a graph twin that failed and fell back, a bad HYBRIDGEN_MODE) are written;
-    /// standard error by default, null to silence them.</summary>
+    /// <summary>Where warnings (a graph twin that failed and fell back, a bad config) are written; standard error by
+    /// default, null to silence them. They also go to <see cref="LoggerFactory"/>.</summary>
     public static TextWriter? Warnings { get; set; } = Console.Error;
 
-    /// <summary>The options a hybrid function gets when the generated code gives none (HYBRIDGEN_MODE applied).</summary>
-    public static DispatchOptions DefaultOptions => s_defaults.Value;
+    /// <summary>Receives decisions (Information) and fallbacks (Warning) under the category "HybridGen.Dispatch".</summary>
+    public static ILoggerFactory LoggerFactory
+    {
+        get => s_loggerFactory;
+        set
+        {
+            s_loggerFactory = value ?? NullLoggerFactory.Instance;
+            s_logger = s_loggerFactory.CreateLogger("HybridGen.Dispatch");
+        }
+    }
 
-    internal static void Register(IHybridFunction function) => s_functions.Enqueue(function);
+    /// <summary>The defaults as configured: hybridgen.json's global section and HYBRIDGEN_MODE.</summary>
+    public static DispatchOptions DefaultOptions => OptionsFor("", null);
 
-    internal static void Warn(string message) => Warnings?.WriteLine("HybridGen: " + message);
+    /// <summary>The loaded dispatch configuration (hybridgen.json in the app's folder, or HYBRIDGEN_CONFIG).</summary>
+    public static DispatchConfig Config => s_config.Value;
 
-    /// <summary>One row per hybridized method used so far: mode, state, measured medians and call counts.</summary>
+    internal static DispatchProfile? Profile => s_profile.Value;
+
+    /// <summary>A method's options: defaults &lt; attribute &lt; config global &lt; config for the method &lt; HYBRIDGEN_MODE.</summary>
+    public static DispatchOptions OptionsFor(string method, DispatchOverrides? attribute) =>
+        Resolve(method, attribute, Config, DispatchOptions.ModeFromEnvironment(warn: m => Warn(m, isWarning: true)));
+
+    /// <summary>The precedence rule itself (exposed for tests and tools).</summary>
+    public static DispatchOptions Resolve(string method, DispatchOverrides? attribute, DispatchConfig config, DispatchMode? environmentMode)
+    {
+        DispatchOptions options = new();
+        if (attribute is not null) options = attribute.ApplyTo(options);
+        options = config.Global.ApplyTo(options);
+        if (config.Methods.TryGetValue(method, out DispatchOverrides? perMethod)) options = perMethod.ApplyTo(options);
+        if (environmentMode is { } mode) options = options with { Mode = mode };
+        try
+        {
+            return options.Validated();
+        }
+        catch (FormatException e)
+        {
+            Warn($"the dispatch options of {method} are invalid ({e.Message}); the defaults are used", isWarning: true);
+            return new DispatchOptions();
+        }
+    }
+
+    internal static void Register(IHybridFunction function)
+    {
+        s_functions.Enqueue(function);
+        _ = HybridEventSource.Log; // create the event source, so dotnet-counters can find it
+    }
+
+    internal static void Warn(string message, bool isWarning)
+    {
+        Warnings?.WriteLine("HybridGen: " + message);
+        if (isWarning) s_logger.LogWarning("{Message}", message);
+        else s_logger.LogInformation("{Message}", message);
+    }
+
+    internal static void Decided(HybridMethodInfo info, SignatureState state)
+    {
+        if (!state.TryGetSteady(out Route route)) return;
+        s_logger.LogInformation("{Method} [{Signature}]: {Route} (eager median {Eager:F1} us, graph median {Graph:F1} us)",
+            info.Name, state.Description, route, state.EagerMedian, state.GraphMedian);
+        Profile?.Record(info, state, route);
+    }
+
+    private static DispatchConfig LoadConfig()
+    {
+        string? path = Environment.GetEnvironmentVariable(ConfigVariable);
+        path = string.IsNullOrWhiteSpace(path) ? Path.Combine(AppContext.BaseDirectory, "hybridgen.json") : path;
+        if (!File.Exists(path))
+        {
+            if (Environment.GetEnvironmentVariable(ConfigVariable) is { Length: > 0 })
+                Warn($"{ConfigVariable}={path}: no such file; the defaults are used", isWarning: true);
+            return DispatchConfig.Empty;
+        }
+        try
+        {
+            return DispatchConfig.Load(path);
+        }
+        catch (DispatchConfigException e)
+        {
+            Warn(e.Message + "; the defaults are used", isWarning: true);
+            return DispatchConfig.Empty;
+        }
+    }
+
+    private static DispatchProfile? LoadProfile()
+    {
+        string? path = Environment.GetEnvironmentVariable(ProfileVariable);
+        if (string.IsNullOrWhiteSpace(path)) path = Config.ProfilePath;
+        return string.IsNullOrWhiteSpace(path) ? null : DispatchProfile.Open(path!, m => Warn(m, isWarning: true));
+    }
+
+    /// <summary>One row per hybridized method used so far, each with its signatures.</summary>
     public static IReadOnlyList<HybridMethodReport> GetReport() =>
-        s_functions.Select(f => f.Report()).OrderBy(r => r.Name, StringComparer.Ordinal).ToList();
+        s_functions.Select(Report).OrderBy(r => r.Name, StringComparer.Ordinal).ToList();
 
-    /// <summary>Writes <see cref="GetReport"/> as a table.</summary>
+    private static HybridMethodReport Report(IHybridFunction function)
+    {
+        SignatureReport[] signatures = function.Signatures
+            .Select(s => new SignatureReport(s.Description, s.State, s.EagerMedian, s.GraphMedian, s.EagerCalls, s.GraphCalls, s.Fallback, s.FromProfile))
+            .OrderByDescending(s => s.EagerCalls + s.GraphCalls).ToArray();
+        string state = signatures.Length == 0 ? "not called"
+            : signatures.Select(s => s.State).Distinct().Count() == 1 ? signatures[0].State : "mixed";
+        return new HybridMethodReport(function.Info.Name, function.Info.Location, function.Options.Mode, state,
+            Weighted(signatures, s => s.EagerMedianMicroseconds), Weighted(signatures, s => s.GraphMedianMicroseconds),
+            signatures.Sum(s => s.EagerCalls), signatures.Sum(s => s.GraphCalls),
+            signatures.Select(s => s.Fallback).FirstOrDefault(f => f is not null), signatures);
+    }
+
+    /// <summary>The median of the most called signature that has one (the headline of a method's row).</summary>
+    private static double? Weighted(SignatureReport[] signatures, Func<SignatureReport, double?> pick) =>
+        signatures.Select(pick).FirstOrDefault(v => v is not null);
+
+    internal static (long total, long graph) TotalCalls()
+    {
+        long total = 0, graph = 0;
+        foreach (IHybridFunction f in s_functions)
+            foreach (SignatureState s in f.Signatures)
+            {
+                total += s.EagerCalls + s.GraphCalls;
+                graph += s.GraphCalls;
+            }
+        return (total, graph);
+    }
+
+    /// <summary>Writes <see cref="GetReport"/> as a table: a row per method, then one per signature when it has several.</summary>
     public static void WriteReport(TextWriter writer)
     {
         IReadOnlyList<HybridMethodReport> rows = GetReport();
-        string[] header = { "method", "mode", "chosen", "eager median", "graph median", "graph/eager", "calls (eager/graph)" };
+        string[] header = { "method / signature", "mode", "chosen", "eager median", "graph median", "graph/eager", "calls (eager/graph)" };
         var table = new List<string[]> { header };
         foreach (HybridMethodReport r in rows)
         {
-            table.Add(new[]
-            {
-                r.Name, r.Mode.ToString().ToLowerInvariant(), r.State, Micro(r.EagerMedianMicroseconds), Micro(r.GraphMedianMicroseconds),
-                r.EagerMedianMicroseconds is { } e && r.GraphMedianMicroseconds is { } g ? (g / e).ToString("F2", CultureInfo.InvariantCulture) : "-",
-                $"{r.EagerCalls}/{r.GraphCalls}",
-            });
+            table.Add(Row(r.Name, r.Mode.ToString().ToLowerInvariant(), r.State, r.EagerMedianMicroseconds, r.GraphMedianMicroseconds, r.EagerCalls, r.GraphCalls));
+            if (r.Signatures.Count > 1)
+                foreach (SignatureReport s in r.Signatures)
+                    table.Add(Row("  " + s.Signature, "", s.State + (s.FromProfile ? " (profile)" : ""), s.EagerMedianMicroseconds, s.GraphMedianMicroseconds, s.EagerCalls, s.GraphCalls));
         }
         int[] widths = Enumerable.Range(0, header.Length).Select(c => table.Max(row => row[c].Length)).ToArray();
         foreach (string[] row in table)
             writer.WriteLine(string.Join("  ", row.Select((cell, c) => c == 0 ? cell.PadRight(widths[c]) : cell.PadLeft(widths[c]))).TrimEnd());
-        foreach (HybridMethodReport r in rows.Where(r => r.Fallback is not null))
-            writer.WriteLine($"{r.Name}: {r.Fallback}");
+        foreach (HybridMethodReport r in rows)
+            foreach (SignatureReport s in r.Signatures.Where(s => s.Fallback is not null))
+                writer.WriteLine($"{r.Name} [{s.Signature}]: {s.Fallback}");
     }
+
+    private static string[] Row(string name, string mode, string state, double? eager, double? graph, long eagerCalls, long graphCalls) => new[]
+    {
+        name, mode, state, Micro(eager), Micro(graph),
+        eager is { } e && graph is { } g ? (g / e).ToString("F2", CultureInfo.InvariantCulture) : "-",
+        $"{eagerCalls}/{graphCalls}",
+    };
 
     private static string Micro(double? value) =>
         value is { } v ? v.ToString("F1", CultureInfo.InvariantCulture) + " us" : "-";
 }
 
-/// <summary>The dispatch state of one hybridized method.</summary>
+/// <summary>The dispatch state of one hybridized method; the medians and state are its most called signature's.</summary>
 public sealed record HybridMethodReport(
     string Name,
     string Location,
@@ -64,4 +194,23 @@ public sealed record HybridMethodReport(
     double? GraphMedianMicroseconds,
     long EagerCalls,
     long GraphCalls,
-    string? Fallback);
+    string? Fallback,
+    IReadOnlyList<SignatureReport> Signatures)
+{
+    /// <summary>eager median / graph median: above 1 the graph is faster.</summary>
+    public double? SpeedUp => EagerMedianMicroseconds is { } e && GraphMedianMicroseconds is { } g && g > 0 ? e / g : null;
+}
+
+/// <summary>The dispatch state of one input signature of a method.</summary>
+public sealed record SignatureReport(
+    string Signature,
+    string State,
+    double? EagerMedianMicroseconds,
+    double? GraphMedianMicroseconds,
+    long EagerCalls,
+    long GraphCalls,
+    string? Fallback,
+    bool FromProfile)
+{
+    public double? SpeedUp => EagerMedianMicroseconds is { } e && GraphMedianMicroseconds is { } g && g > 0 ? e / g : null;
+}

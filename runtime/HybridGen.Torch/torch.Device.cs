@@ -104,6 +104,9 @@ public static partial class torch
     /// <summary>Seeds the default random generators (CPU and, where present, CUDA).</summary>
     public static void manual_seed(long seed) => NativeMethods.Check(NativeMethods.hg_manual_seed(unchecked((ulong)seed)));
 
+    /// <summary>The version of the libtorch HybridGen's shim was built against.</summary>
+    public static string __version__ => System.Runtime.InteropServices.Marshal.PtrToStringUTF8(NativeMethods.hg_torch_version()) ?? "unknown";
+
     /// <summary>Sets the number of intra-op threads libtorch uses.</summary>
     public static void set_num_threads(int threads)
     {

@@ -168,6 +168,21 @@ public readonly struct ScriptValue
     public static ScriptValue FromDoubles(IReadOnlyList<float> values) =>
         new(NativeKind.DoubleList, null, 0, 0, (values ?? throw new ArgumentNullException(nameof(values))).Select(v => (double)v).ToArray());
 
+    /// <summary>A short description for reports: "float32[64,256] cpu grad", "int", "List[Tensor](3)".</summary>
+    public string Describe() => _kind switch
+    {
+        NativeKind.Tensor when Tensor is { IsDisposed: false } t =>
+            $"{t.dtype.ToString().ToLowerInvariant()}[{string.Join(",", t.shape)}] {t.device}{(t.requires_grad ? " grad" : "")}",
+        NativeKind.Tensor => "tensor",
+        NativeKind.Int => "int",
+        NativeKind.Double => "float",
+        NativeKind.Bool => "bool",
+        NativeKind.TensorList => $"List[Tensor]({((Tensor[])_list!).Length})",
+        NativeKind.IntList => $"List[int]({((Array)_list!).Length})",
+        NativeKind.DoubleList => $"List[float]({((Array)_list!).Length})",
+        _ => "None",
+    };
+
     internal void KeepAlive()
     {
         GC.KeepAlive(Tensor);

@@ -93,7 +93,7 @@ public class DispatchTests
         HybridMethodReport report = ReportOf(add);
         Assert.Equal("eager (graph failed)", report.State);
         Assert.Contains("cannot be multiplied", report.Fallback);
-        Assert.Contains("now runs eager", warnings.ToString());
+        Assert.Contains("runs eager for [", warnings.ToString());
     }
 
     [Fact]

@@ -13,7 +13,8 @@ internal sealed record HybridMethodModel(
     string EagerName,
     string Location,
     TwinModel? Twin,
-    bool Capturable);
+    bool Capturable,
+    string? Overrides = null);
 
 /// <summary>A type around the method, outermost first: its keyword (class, struct, record...) and name.</summary>
 internal sealed record ContainingType(string Keyword, string Name);

@@ -2,14 +2,18 @@ using System;
 
 namespace HybridGen;
 
-/// <summary>Settings of the dispatcher. <see cref="FromEnvironment"/> reads HYBRIDGEN_MODE.</summary>
+/// <summary>
+/// How a hybridized method dispatches. Resolved per method from, lowest to highest precedence: these defaults,
+/// the [Hybridize] attribute's options, hybridgen.json's global section, its section for the method, and the
+/// HYBRIDGEN_MODE environment variable (mode only). See docs/dispatch.md.
+/// </summary>
 public sealed record DispatchOptions
 {
     public const string ModeVariable = "HYBRIDGEN_MODE";
 
     public DispatchMode Mode { get; init; } = DispatchMode.Auto;
 
-    /// <summary>Untimed calls of each path before probing (the twin's first calls profile and optimize it).</summary>
+    /// <summary>Untimed calls of each path before probing (the twin's first calls compile, profile and optimize it).</summary>
     public int WarmupCalls { get; init; } = 2;
 
     /// <summary>Timed calls of each path before deciding.</summary>
@@ -18,15 +22,58 @@ public sealed record DispatchOptions
     /// <summary>The graph is kept only when its median is at least this fraction below eager's.</summary>
     public double Margin { get; init; } = 0.05;
 
-    /// <summary>The defaults, with the mode from HYBRIDGEN_MODE (eager, graph or auto; case-insensitive).
-    /// An unknown value is reported through <paramref name="warn"/> and auto is used.</summary>
-    public static DispatchOptions FromEnvironment(Func<string, string?>? getVariable = null, Action<string>? warn = null)
+    /// <summary>Steady calls before the first re-probe of a signature (doubling after each); 0 never re-probes.</summary>
+    public long ReprobeInterval { get; init; } = 10_000;
+
+    /// <summary>Distinct input signatures a method dispatches separately; calls with new signatures past it run eager.</summary>
+    public int SignatureCap { get; init; } = 64;
+
+    /// <summary>Checks the values; a <see cref="FormatException"/> names the one that is out of range.</summary>
+    public DispatchOptions Validated()
+    {
+        if (!Enum.IsDefined(Mode)) throw new FormatException($"mode must be auto, eager or graph, not {Mode}");
+        if (WarmupCalls < 0) throw new FormatException($"warmupCalls must be 0 or more, not {WarmupCalls}");
+        if (ProbeCalls < 1) throw new FormatException($"probeCalls must be 1 or more, not {ProbeCalls}");
+        if (Margin is < 0 or >= 1 || double.IsNaN(Margin)) throw new FormatException($"margin must be in [0, 1), not {Margin}");
+        if (ReprobeInterval < 0) throw new FormatException($"reprobeInterval must be 0 or more, not {ReprobeInterval}");
+        if (SignatureCap < 1) throw new FormatException($"signatureCap must be 1 or more, not {SignatureCap}");
+        return this;
+    }
+
+    /// <summary>The mode from HYBRIDGEN_MODE (eager, graph or auto; case-insensitive), or null when it is not set.
+    /// An unknown value is reported through <paramref name="warn"/> and ignored.</summary>
+    public static DispatchMode? ModeFromEnvironment(Func<string, string?>? getVariable = null, Action<string>? warn = null)
     {
         string? value = (getVariable ?? Environment.GetEnvironmentVariable)(ModeVariable);
-        if (string.IsNullOrWhiteSpace(value)) return new DispatchOptions();
-        if (Enum.TryParse(value.Trim(), ignoreCase: true, out DispatchMode mode) && Enum.IsDefined(mode))
-            return new DispatchOptions { Mode = mode };
-        warn?.Invoke($"{ModeVariable}='{value}' is not one of eager, graph, auto; using auto");
-        return new DispatchOptions();
+        if (string.IsNullOrWhiteSpace(value)) return null;
+        if (Enum.TryParse(value.Trim(), ignoreCase: true, out DispatchMode mode) && Enum.IsDefined(mode) && !int.TryParse(value, out _))
+            return mode;
+        warn?.Invoke($"{ModeVariable}='{value}' is not one of eager, graph, auto; it is ignored");
+        return null;
     }
+
+    /// <summary>The defaults with HYBRIDGEN_MODE applied (kept for callers that want just that).</summary>
+    public static DispatchOptions FromEnvironment(Func<string, string?>? getVariable = null, Action<string>? warn = null) =>
+        ModeFromEnvironment(getVariable, warn) is { } mode ? new DispatchOptions { Mode = mode } : new DispatchOptions();
+}
+
+/// <summary>Options a [Hybridize] attribute sets (the generator passes the ones written); null keeps the default.</summary>
+public sealed record DispatchOverrides
+{
+    public DispatchMode? Mode { get; init; }
+    public int? WarmupCalls { get; init; }
+    public int? ProbeCalls { get; init; }
+    public double? Margin { get; init; }
+    public long? ReprobeInterval { get; init; }
+    public int? SignatureCap { get; init; }
+
+    public DispatchOptions ApplyTo(DispatchOptions options) => options with
+    {
+        Mode = Mode ?? options.Mode,
+        WarmupCalls = WarmupCalls ?? options.WarmupCalls,
+        ProbeCalls = ProbeCalls ?? options.ProbeCalls,
+        Margin = Margin ?? options.Margin,
+        ReprobeInterval = ReprobeInterval ?? options.ReprobeInterval,
+        SignatureCap = SignatureCap ?? options.SignatureCap,
+    };
 }

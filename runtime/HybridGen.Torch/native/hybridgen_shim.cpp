@@ -13,6 +13,7 @@
 #include <torch/jit.h>
 #include <torch/utils.h>
 #include <torch/cuda.h>
+#include <torch/version.h>
 #include <ATen/core/dispatch/Dispatcher.h>
 #include <ATen/CPUGeneratorImpl.h>
 
@@ -500,3 +501,38 @@ HG_EXPORT int32_t hg_tune_allocator() noexcept {
     mallopt(M_TOP_PAD, 16 << 20);
   });
 }
+
+// A 64-bit key of what makes a call's tensors differ for a graph: dtype, device, requires_grad, rank and sizes of
+// each, in order (a null handle counts as "no tensor"). One call per dispatch, so it must stay cheap: no allocation.
+// *flags gets bit 0 set when any tensor is on a CUDA device (the dispatcher then synchronizes before timing).
+HG_EXPORT int32_t hg_signature(void* const* handles, int32_t count, uint64_t seed, uint64_t* key, int32_t* flags) noexcept {
+  return guarded([&] {
+    uint64_t h = seed ^ 1469598103934665603ull;
+    auto mix = [&h](uint64_t v) {
+      h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
+      h *= 1099511628211ull;
+    };
+    int32_t f = 0;
+    for (int32_t k = 0; k < count; ++k) {
+      const auto* impl = static_cast<const c10::TensorImpl*>(handles[k]);
+      if (impl == nullptr) {
+        mix(0xdeadull);
+        continue;
+      }
+      const c10::Device device = impl->device();
+      if (device.is_cuda()) f |= 1;
+      caffe2::TypeMeta meta = impl->dtype();
+      mix(static_cast<uint64_t>(meta.toScalarType()));
+      mix((static_cast<uint64_t>(device.type()) << 16) | static_cast<uint16_t>(device.index()));
+      mix(impl->requires_grad() ? 1 : 0);
+      const auto sizes = impl->sizes();
+      mix(sizes.size());
+      for (int64_t s : sizes) mix(static_cast<uint64_t>(s));
+    }
+    *key = h;
+    *flags = f;
+  });
+}
+
+// The libtorch version this shim was built against ("1.13.1"), for invalidating persisted dispatch profiles.
+HG_EXPORT const char* hg_torch_version() noexcept { return TORCH_VERSION; }

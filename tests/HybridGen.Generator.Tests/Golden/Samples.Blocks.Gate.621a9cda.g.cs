@@ -30,7 +30,13 @@ namespace Samples
             },
             argumentCount: 3,
             readResult: static r => r[0].Tensor!,
-            resultCount: 1);
+            resultCount: 1,
+            writeSignature: static (in (global::HybridGen.Torch.Tensor, global::HybridGen.Torch.Tensor, double) a, ref global::HybridGen.SignatureBuilder s) =>
+            {
+                s.Add(a.Item1);
+                s.Add(a.Item2);
+                s.Add((double)a.Item3);
+            });
 
         public static partial global::HybridGen.Torch.Tensor Gate(global::HybridGen.Torch.Tensor x, global::HybridGen.Torch.Tensor h, double scale)
             => __hybrid_Gate.Invoke((x, h, scale));

@@ -32,7 +32,15 @@ namespace Samples
             },
             argumentCount: 5,
             readResult: static r => r[0].Tensor!,
-            resultCount: 1);
+            resultCount: 1,
+            writeSignature: static (in (global::HybridGen.Torch.Tensor, global::HybridGen.Torch.Tensor, global::HybridGen.Torch.Tensor, global::HybridGen.Torch.Tensor, global::HybridGen.Torch.Tensor) a, ref global::HybridGen.SignatureBuilder s) =>
+            {
+                s.Add(a.Item1);
+                s.Add(a.Item2);
+                s.Add(a.Item3);
+                s.Add(a.Item4);
+                s.Add(a.Item5);
+            });
 
         public static partial global::HybridGen.Torch.Tensor Mlp(global::HybridGen.Torch.Tensor x, global::HybridGen.Torch.Tensor w1, global::HybridGen.Torch.Tensor b1, global::HybridGen.Torch.Tensor w2, global::HybridGen.Torch.Tensor b2)
             => __hybrid_Mlp.Invoke((x, w1, b1, w2, b2));

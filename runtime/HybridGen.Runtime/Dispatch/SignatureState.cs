@@ -1,0 +1,174 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+
+namespace HybridGen.Dispatch;
+
+/// <summary>Which path a call takes.</summary>
+internal enum Route
+{
+    Eager,
+    Graph,
+}
+
+/// <summary>One step of the probing schedule: the path to run and whether its time counts.</summary>
+internal readonly record struct ProbeStep(Route Route, bool Timed);
+
+/// <summary>
+/// The decision for one (method, input signature). In auto mode: warm-up (graph then eager, untimed: the twin's
+/// first calls compile, profile and optimize it) → probing (eager and graph interleaved, timed) → a decision
+/// (graph only when its median beats eager's by the margin) → steady; after ReprobeInterval steady calls it probes
+/// again, and the interval doubles each time. Forced modes are steady from the start and never probe.
+/// The steady route is one volatile read; probing calls hold this object's lock, so their timings never overlap.
+/// Pure logic: the caller measures; tests drive it with made-up timings.
+/// </summary>
+internal sealed class SignatureState
+{
+    private const int Probing = -1;
+    private readonly DispatchOptions _options;
+    private readonly List<double> _eagerTimes = new();
+    private readonly List<double> _graphTimes = new();
+    private volatile int _route;
+    private int _graphWarmups;
+    private int _eagerWarmups;
+    private long _steadyCalls;
+    private long _nextReprobe;
+    private long _reprobeInterval;
+    private long _eagerCalls;
+    private long _graphCalls;
+
+    public SignatureState(ulong key, string description, DispatchOptions options, bool cuda)
+    {
+        Key = key;
+        Description = description;
+        Cuda = cuda;
+        _options = options;
+        _reprobeInterval = options.ReprobeInterval;
+        _route = options.Mode switch
+        {
+            DispatchMode.Eager => (int)Route.Eager,
+            DispatchMode.Graph => (int)Route.Graph,
+            _ => Probing,
+        };
+    }
+
+    public ulong Key { get; }
+    public string Description { get; }
+    public bool Cuda { get; }
+    public string? Fallback { get; private set; }
+    public double? EagerMedian { get; private set; }
+    public double? GraphMedian { get; private set; }
+    public int Decisions { get; private set; }
+    public bool FromProfile { get; private set; }
+    public long EagerCalls => Interlocked.Read(ref _eagerCalls);
+    public long GraphCalls => Interlocked.Read(ref _graphCalls);
+
+    /// <summary>The route once decided (or forced); false while probing.</summary>
+    public bool TryGetSteady(out Route route)
+    {
+        int current = _route;
+        route = (Route)Math.Max(current, 0);
+        return current != Probing;
+    }
+
+    /// <summary>Counts a steady call; every ReprobeInterval of them (doubling) sends the signature back to probing.</summary>
+    public void CountSteady(Route route)
+    {
+        Count(route);
+        if (_reprobeInterval <= 0 || _options.Mode != DispatchMode.Auto || Fallback is not null) return;
+        long calls = Interlocked.Increment(ref _steadyCalls);
+        if (calls == Volatile.Read(ref _nextReprobe)) StartReprobe();
+    }
+
+    public void Count(Route route)
+    {
+        if (route == Route.Graph) Interlocked.Increment(ref _graphCalls);
+        else Interlocked.Increment(ref _eagerCalls);
+    }
+
+    private void StartReprobe()
+    {
+        lock (this)
+        {
+            if (_route == Probing || Fallback is not null) return;
+            _eagerTimes.Clear();
+            _graphTimes.Clear();
+            _route = Probing;
+        }
+    }
+
+    /// <summary>While probing (under the lock): what the next call runs.</summary>
+    public ProbeStep NextStep()
+    {
+        if (_graphWarmups < _options.WarmupCalls) return new ProbeStep(Route.Graph, false);
+        if (_eagerWarmups < _options.WarmupCalls) return new ProbeStep(Route.Eager, false);
+        return _eagerTimes.Count <= _graphTimes.Count ? new ProbeStep(Route.Eager, true) : new ProbeStep(Route.Graph, true);
+    }
+
+    /// <summary>Records a finished probing call (under the lock); returns true when it made the decision.</summary>
+    public bool Record(ProbeStep step, double microseconds)
+    {
+        Count(step.Route);
+        if (_route != Probing) return false;
+        if (!step.Timed)
+        {
+            if (step.Route == Route.Graph) _graphWarmups++;
+            else _eagerWarmups++;
+            return false;
+        }
+        (step.Route == Route.Graph ? _graphTimes : _eagerTimes).Add(microseconds);
+        if (_eagerTimes.Count < _options.ProbeCalls || _graphTimes.Count < _options.ProbeCalls) return false;
+        EagerMedian = Median(_eagerTimes);
+        GraphMedian = Median(_graphTimes);
+        Decide(GraphMedian < EagerMedian * (1 - _options.Margin) ? Route.Graph : Route.Eager);
+        return true;
+    }
+
+    private void Decide(Route route)
+    {
+        Decisions++;
+        long interval = _reprobeInterval;
+        if (Decisions > 1 && interval > 0) _reprobeInterval = interval = Math.Min(interval * 2, 1L << 40);
+        Volatile.Write(ref _nextReprobe, Interlocked.Read(ref _steadyCalls) + interval);
+        _route = (int)route;
+    }
+
+    /// <summary>A decision remembered from an earlier run (a persisted profile): no probing.</summary>
+    public void Restore(Route route, double? eagerMedian, double? graphMedian)
+    {
+        lock (this)
+        {
+            if (_options.Mode != DispatchMode.Auto) return;
+            EagerMedian = eagerMedian;
+            GraphMedian = graphMedian;
+            FromProfile = true;
+            _graphWarmups = _eagerWarmups = _options.WarmupCalls;
+            Decide(route);
+        }
+    }
+
+    /// <summary>The graph path failed where eager did not: this signature runs eager from now on.</summary>
+    public bool FallBack(string reason)
+    {
+        lock (this)
+        {
+            if (Fallback is not null) return false;
+            Fallback = reason;
+            _route = (int)Route.Eager;
+            return true;
+        }
+    }
+
+    public string State => Fallback is not null ? "eager (graph failed)"
+        : !TryGetSteady(out Route route) ? "probing"
+        : _options.Mode == DispatchMode.Auto ? (route == Route.Graph ? "graph" : "eager")
+        : $"{route.ToString().ToLowerInvariant()} (forced)";
+
+    public static double Median(IReadOnlyCollection<double> values)
+    {
+        double[] sorted = values.OrderBy(v => v).ToArray();
+        int mid = sorted.Length / 2;
+        return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    }
+}

@@ -1,0 +1,180 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using System.Diagnostics.Tracing;
+using HybridGen;
+using HybridGen.Dispatch;
+using HybridGen.Torch;
+using Microsoft.Extensions.Logging;
+using static HybridGen.Torch.torch;
+
+namespace HybridGen.Runtime.Tests;
+
+/// <summary>The dispatcher around a real (TorchScript) twin: per-signature decisions, the signature cap,
+/// concurrency, the report, the event counters and logging. The runtime's static state is shared, so these run alone.</summary>
+[Collection(nameof(RuntimeCollection))]
+public class DispatchRuntimeTests
+{
+    private const string AddSource = "def add(x: Tensor, y: Tensor) -> Tensor:\n    return torch.add(x, y)\n";
+
+    internal static HybridFunction<(Tensor, Tensor), Tensor> Add(DispatchOptions options, string? name = null) => new(
+        new HybridMethodInfo(name ?? "Tests.Add." + Guid.NewGuid().ToString("N"), "DispatchRuntimeTests.cs(1)", "add", AddSource),
+        eager: static a => a.Item1 + a.Item2,
+        writeArguments: static (in (Tensor, Tensor) a, Span<ScriptValue> g) => { g[0] = a.Item1; g[1] = a.Item2; },
+        argumentCount: 2,
+        readResult: static r => r[0].Tensor!,
+        resultCount: 1,
+        writeSignature: static (in (Tensor, Tensor) a, ref SignatureBuilder s) => { s.Add(a.Item1); s.Add(a.Item2); },
+        options: options);
+
+    private static HybridMethodReport ReportOf<T>(HybridFunction<T, Tensor> f) => HybridRuntime.GetReport().Single(r => r.Name == f.Info.Name);
+
+    [Fact]
+    public void EachSignatureIsDecidedOnItsOwn()
+    {
+        var add = Add(new DispatchOptions());
+        using Tensor a = ones(3), b = ones(2, 2), c = ones(new long[] { 3 }, ScalarType.Float64);
+        for (int i = 0; i < 30; i++)
+        {
+            using (add.Invoke((a, a))) { }
+            using (add.Invoke((b, b))) { }
+            using (add.Invoke((c, c))) { }
+        }
+        HybridMethodReport report = ReportOf(add);
+        Assert.Equal(3, report.Signatures.Count);
+        Assert.Contains(report.Signatures, s => s.Signature == "float32[3] cpu, float32[3] cpu");
+        Assert.Contains(report.Signatures, s => s.Signature == "float32[2,2] cpu, float32[2,2] cpu");
+        Assert.Contains(report.Signatures, s => s.Signature == "float64[3] cpu, float64[3] cpu");
+        Assert.All(report.Signatures, s => Assert.Equal(30, s.EagerCalls + s.GraphCalls));
+        Assert.All(report.Signatures, s => Assert.NotEqual("probing", s.State));
+        Assert.All(report.Signatures, s => Assert.NotNull(s.SpeedUp));
+    }
+
+    [Fact]
+    public void RequiresGradMakesADifferentSignature()
+    {
+        var add = Add(new DispatchOptions());
+        using Tensor a = ones(3), g = ones(new long[] { 3 }, requires_grad: true);
+        using (add.Invoke((a, a))) { }
+        using (add.Invoke((g, a))) { }
+        Assert.Equal(2, ReportOf(add).Signatures.Count);
+    }
+
+    [Fact]
+    public void PastTheCapNewSignaturesRunEagerAndItIsSaidOnce()
+    {
+        var warnings = new StringWriter();
+        TextWriter? previous = HybridRuntime.Warnings;
+        HybridRuntime.Warnings = warnings;
+        try
+        {
+            var add = Add(new DispatchOptions { SignatureCap = 2 });
+            for (int n = 1; n <= 5; n++)
+            {
+                using Tensor t = ones(n);
+                for (int i = 0; i < 3; i++) using (add.Invoke((t, t))) { }
+            }
+            HybridMethodReport report = ReportOf(add);
+            Assert.Equal(3, report.Signatures.Count); // two dispatched, one shared overflow state
+            SignatureReport overflow = report.Signatures.Single(s => s.Signature.Contains("past the cap"));
+            Assert.Equal(9, overflow.EagerCalls);
+            Assert.Equal(0, overflow.GraphCalls);
+            Assert.Equal(1, warnings.ToString().Split('\n').Count(l => l.Contains("its cap")));
+        }
+        finally
+        {
+            HybridRuntime.Warnings = previous;
+        }
+    }
+
+    [Fact]
+    public void SixteenThreadsTimesTenThousandCallsAreCorrectAndAllCounted()
+    {
+        var add = Add(new DispatchOptions { ReprobeInterval = 2000 });
+        using Tensor x = ones(4), y = full(new long[] { 4 }, 2.0);
+        bool[] correct = new bool[16];
+        Parallel.For(0, 16, new ParallelOptions { MaxDegreeOfParallelism = 16 }, t =>
+        {
+            bool ok = true;
+            for (int i = 0; i < 10_000; i++)
+            {
+                using Tensor r = add.Invoke((x, y));
+                if (i % 1000 == 0) ok &= r.data<float>().ToArray().All(v => v == 3f);
+                else ok &= r.shape[0] == 4;
+            }
+            correct[t] = ok;
+        });
+        Assert.All(correct, Assert.True);
+        HybridMethodReport report = ReportOf(add);
+        Assert.Equal(160_000, report.EagerCalls + report.GraphCalls);
+    }
+
+    [Fact]
+    public void DecisionsAreLogged()
+    {
+        var logger = new ListLoggerFactory();
+        HybridRuntime.LoggerFactory = logger;
+        try
+        {
+            var add = Add(new DispatchOptions());
+            using Tensor a = ones(2);
+            for (int i = 0; i < 20; i++) using (add.Invoke((a, a))) { }
+            Assert.Contains(logger.Messages, m => m.Contains(add.Info.Name) && (m.Contains("Graph") || m.Contains("Eager")));
+        }
+        finally
+        {
+            HybridRuntime.LoggerFactory = null!;
+        }
+    }
+
+    [Fact]
+    public void EventCountersReportCallsAndGraphShare()
+    {
+        var add = Add(new DispatchOptions { Mode = DispatchMode.Graph });
+        using Tensor a = ones(2);
+        for (int i = 0; i < 10; i++) using (add.Invoke((a, a))) { }
+        using var listener = new CounterListener();
+        Assert.True(listener.Received.Wait(TimeSpan.FromSeconds(10)), "no counters within 10 s");
+        Assert.Contains("calls", listener.Names);
+        Assert.Contains("graph-share", listener.Names);
+    }
+
+    private sealed class CounterListener : EventListener
+    {
+        public readonly ManualResetEventSlim Received = new();
+        public readonly HashSet<string> Names = new();
+
+        protected override void OnEventSourceCreated(EventSource source)
+        {
+            if (source.Name == "HybridGen")
+                EnableEvents(source, EventLevel.Verbose, EventKeywords.All, new Dictionary<string, string?> { ["EventCounterIntervalSec"] = "0.1" });
+        }
+
+        protected override void OnEventWritten(EventWrittenEventArgs e)
+        {
+            if (e.EventName != "EventCounters" || e.Payload?[0] is not IDictionary<string, object> payload) return;
+            lock (Names) Names.Add((string)payload["Name"]);
+            if (Names.Contains("calls") && Names.Contains("graph-share")) Received.Set();
+        }
+    }
+
+    private sealed class ListLoggerFactory : ILoggerFactory, ILogger
+    {
+        public readonly List<string> Messages = new();
+        public void AddProvider(ILoggerProvider provider) { }
+        public ILogger CreateLogger(string categoryName) => this;
+        public void Dispose() { }
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+        public bool IsEnabled(LogLevel logLevel) => true;
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            lock (Messages) Messages.Add(formatter(state, exception));
+        }
+    }
+}
+
+[CollectionDefinition(nameof(RuntimeCollection), DisableParallelization = true)]
+public class RuntimeCollection { }

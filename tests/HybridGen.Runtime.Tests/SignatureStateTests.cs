@@ -1,0 +1,141 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using HybridGen;
+using HybridGen.Dispatch;
+
+namespace HybridGen.Runtime.Tests;
+
+/// <summary>The per-signature state machine, driven with made-up timings (no clock, no tensors): deterministic.</summary>
+public class SignatureStateTests
+{
+    private static SignatureState State(DispatchOptions? options = null) => new(1, "test", options ?? new DispatchOptions { ReprobeInterval = 0 }, cuda: false);
+
+    /// <summary>Runs the probing schedule with fixed timings until the state decides; returns the steps taken.</summary>
+    private static List<ProbeStep> Probe(SignatureState state, double eager, double graph)
+    {
+        var steps = new List<ProbeStep>();
+        while (!state.TryGetSteady(out _))
+        {
+            ProbeStep step = state.NextStep();
+            steps.Add(step);
+            state.Record(step, step.Route == Route.Eager ? eager : graph);
+            Assert.True(steps.Count < 100, "never decided");
+        }
+        return steps;
+    }
+
+    [Fact]
+    public void WarmupThenInterleavedProbesThenDecision()
+    {
+        var state = State();
+        List<ProbeStep> steps = Probe(state, eager: 100, graph: 50);
+        Assert.Equal(new[] { new ProbeStep(Route.Graph, false), new ProbeStep(Route.Graph, false), new ProbeStep(Route.Eager, false), new ProbeStep(Route.Eager, false) }, steps.Take(4));
+        ProbeStep[] timed = steps.Skip(4).ToArray();
+        Assert.Equal(10, timed.Length);
+        Assert.All(timed, s => Assert.True(s.Timed));
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => i % 2 == 0 ? Route.Eager : Route.Graph), timed.Select(s => s.Route));
+        Assert.True(state.TryGetSteady(out Route route));
+        Assert.Equal(Route.Graph, route);
+        Assert.Equal(100, state.EagerMedian);
+        Assert.Equal(50, state.GraphMedian);
+        Assert.Equal("graph", state.State);
+    }
+
+    [Theory]
+    [InlineData(100, 96, false)]   // 4 % faster: inside the 5 % margin, stay eager
+    [InlineData(100, 94, true)]    // 6 % faster: keep the graph
+    [InlineData(100, 150, false)]
+    public void TheMarginKeepsEagerUnlessTheGraphClearlyWins(double eager, double graph, bool graphKept)
+    {
+        var state = State();
+        Probe(state, eager, graph);
+        state.TryGetSteady(out Route route);
+        Assert.Equal(graphKept ? Route.Graph : Route.Eager, route);
+    }
+
+    [Fact]
+    public void TheDecisionIsOnMediansSoOneOutlierDoesNotSwayIt()
+    {
+        var state = State();
+        double[] graphTimes = { 50, 50, 5000, 50, 50 };
+        int g = 0;
+        while (!state.TryGetSteady(out _))
+        {
+            ProbeStep step = state.NextStep();
+            state.Record(step, step.Route == Route.Eager ? 100 : (step.Timed ? graphTimes[g++] : 1));
+        }
+        state.TryGetSteady(out Route route);
+        Assert.Equal(Route.Graph, route);
+    }
+
+    [Fact]
+    public void ReprobesAfterTheIntervalAndBacksOff()
+    {
+        var state = State(new DispatchOptions { ReprobeInterval = 10 });
+        Probe(state, eager: 100, graph: 50);
+        for (int i = 0; i < 9; i++) state.CountSteady(Route.Graph);
+        Assert.True(state.TryGetSteady(out _));
+        state.CountSteady(Route.Graph);                                  // the 10th steady call
+        Assert.False(state.TryGetSteady(out _));                         // probing again
+        List<ProbeStep> steps = Probe(state, eager: 40, graph: 50);      // eager got faster
+        Assert.All(steps, s => Assert.True(s.Timed));                    // no second warm-up
+        state.TryGetSteady(out Route route);
+        Assert.Equal(Route.Eager, route);
+        for (int i = 0; i < 19; i++) state.CountSteady(Route.Eager);
+        Assert.True(state.TryGetSteady(out _));                          // the interval doubled to 20
+        state.CountSteady(Route.Eager);
+        Assert.False(state.TryGetSteady(out _));
+    }
+
+    [Theory]
+    [InlineData(DispatchMode.Eager)]
+    [InlineData(DispatchMode.Graph)]
+    public void ForcedModesAreSteadyAtOnceAndNeverReprobe(DispatchMode mode)
+    {
+        Route expected = mode == DispatchMode.Graph ? Route.Graph : Route.Eager;
+        var state = State(new DispatchOptions { Mode = mode, ReprobeInterval = 1 });
+        Assert.True(state.TryGetSteady(out Route route));
+        Assert.Equal(expected, route);
+        for (int i = 0; i < 5; i++) state.CountSteady(route);
+        Assert.True(state.TryGetSteady(out _));
+        Assert.Equal($"{expected.ToString().ToLowerInvariant()} (forced)", state.State);
+    }
+
+    [Fact]
+    public void AFallbackIsEagerForGoodAndSaidOnce()
+    {
+        var state = State(new DispatchOptions { ReprobeInterval = 1 });
+        Assert.True(state.FallBack("boom"));
+        Assert.False(state.FallBack("again"));
+        Assert.True(state.TryGetSteady(out Route route));
+        Assert.Equal(Route.Eager, route);
+        state.CountSteady(Route.Eager);
+        Assert.True(state.TryGetSteady(out _));                          // no re-probe after a fallback
+        Assert.Equal("eager (graph failed)", state.State);
+        Assert.Equal("boom", state.Fallback);
+    }
+
+    [Fact]
+    public void ARestoredDecisionSkipsProbing()
+    {
+        var state = State();
+        state.Restore(Route.Graph, 80, 40);
+        Assert.True(state.TryGetSteady(out Route route));
+        Assert.Equal(Route.Graph, route);
+        Assert.True(state.FromProfile);
+    }
+
+    [Fact]
+    public void CallsAreCountedPerPath()
+    {
+        var state = State();
+        Probe(state, 100, 50);
+        for (int i = 0; i < 7; i++) state.CountSteady(Route.Graph);
+        Assert.Equal(2 + 5, state.EagerCalls);
+        Assert.Equal(2 + 5 + 7, state.GraphCalls);
+    }
+}
