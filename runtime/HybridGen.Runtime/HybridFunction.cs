@@ -60,13 +60,13 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
         if (_dispatch.Options.Mode == DispatchMode.Eager)
         {
             _dispatch.Get(0, false, static () => "(all calls, forced eager)").Count(Route.Eager);
-            return _eager(arguments);
+            return InvokeEager(arguments);
         }
         SignatureState state = SignatureOf(arguments);
         if (state.TryGetSteady(out Route route))
         {
             state.CountSteady(route);
-            return route == Route.Eager ? _eager(arguments) : GraphOrFallBack(state, arguments);
+            return route == Route.Eager ? InvokeEager(arguments) : GraphOrFallBack(state, arguments);
         }
         return Probe(state, arguments);
     }
@@ -91,8 +91,14 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
         return _readResult(results);
     }
 
-    /// <summary>Runs the eager body alone, whatever the mode.</summary>
-    public TResult InvokeEager(in TArgs arguments) => _eager(arguments);
+    /// <summary>Runs the eager body alone, whatever the mode, freeing its intermediates when it returns.</summary>
+    public TResult InvokeEager(in TArgs arguments)
+    {
+        using DisposeScope scope = torch.NewTransientDisposeScope();
+        TResult result = _eager(arguments);
+        EagerScope.MoveOut(result);
+        return result;
+    }
 
     private SignatureState SignatureOf(in TArgs arguments)
     {
@@ -123,7 +129,7 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
         catch (TorchException graphError)
         {
             // Eager decides what the caller sees: its exception if it fails too, else its result.
-            TResult result = _eager(arguments);
+            TResult result = InvokeEager(arguments);
             FallBack(state, $"its graph twin failed where the eager body did not: {graphError.Message}");
             return result;
         }
@@ -136,17 +142,17 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
             if (state.TryGetSteady(out Route route))
             {
                 state.CountSteady(route);
-                return route == Route.Eager ? _eager(arguments) : GraphOrFallBack(state, arguments);
+                return route == Route.Eager ? InvokeEager(arguments) : GraphOrFallBack(state, arguments);
             }
             if (!PrepareTwin(state))
             {
                 state.Count(Route.Eager);
-                return _eager(arguments);
+                return InvokeEager(arguments);
             }
             ProbeStep step = state.NextStep();
             if (state.Cuda) torch.cuda.synchronize();
             long start = Stopwatch.GetTimestamp();
-            TResult result = step.Route == Route.Eager ? _eager(arguments) : GraphOrFallBack(state, arguments);
+            TResult result = step.Route == Route.Eager ? InvokeEager(arguments) : GraphOrFallBack(state, arguments);
             if (state.Cuda) torch.cuda.synchronize();
             double microseconds = Stopwatch.GetElapsedTime(start).TotalMilliseconds * 1000;
             if (state.Record(step, microseconds)) OnDecision(state);

@@ -116,4 +116,7 @@ public static partial class torch
 
     /// <summary>Starts a scope that disposes the tensors created on this thread until it is disposed.</summary>
     public static DisposeScope NewDisposeScope() => new();
+
+    /// <summary>A scope its creator always disposes (no finalizer backstop): for HybridGen's own use.</summary>
+    internal static DisposeScope NewTransientDisposeScope() => new(backstop: false);
 }

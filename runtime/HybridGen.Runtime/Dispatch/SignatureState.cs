@@ -32,7 +32,6 @@ internal sealed class SignatureState
     private volatile int _route;
     private int _graphWarmups;
     private int _eagerWarmups;
-    private long _steadyCalls;
     private long _nextReprobe;
     private long _reprobeInterval;
     private long _eagerCalls;
@@ -75,10 +74,11 @@ internal sealed class SignatureState
     /// <summary>Counts a steady call; every ReprobeInterval of them (doubling) sends the signature back to probing.</summary>
     public void CountSteady(Route route)
     {
-        Count(route);
+        // One atomic increment a call: the per-route count doubles as the clock for re-probing.
+        long calls = route == Route.Graph ? Interlocked.Increment(ref _graphCalls) : Interlocked.Increment(ref _eagerCalls);
         if (_reprobeInterval <= 0 || _options.Mode != DispatchMode.Auto || Fallback is not null) return;
-        long calls = Interlocked.Increment(ref _steadyCalls);
-        if (calls == Volatile.Read(ref _nextReprobe)) StartReprobe();
+        long total = calls + (route == Route.Graph ? Volatile.Read(ref _eagerCalls) : Volatile.Read(ref _graphCalls));
+        if (total >= Volatile.Read(ref _nextReprobe)) StartReprobe();
     }
 
     public void Count(Route route)
@@ -91,7 +91,7 @@ internal sealed class SignatureState
     {
         lock (this)
         {
-            if (_route == Probing || Fallback is not null) return;
+            if (_route == Probing || Fallback is not null || EagerCalls + GraphCalls < Volatile.Read(ref _nextReprobe)) return;
             _eagerTimes.Clear();
             _graphTimes.Clear();
             _route = Probing;
@@ -130,7 +130,7 @@ internal sealed class SignatureState
         Decisions++;
         long interval = _reprobeInterval;
         if (Decisions > 1 && interval > 0) _reprobeInterval = interval = Math.Min(interval * 2, 1L << 40);
-        Volatile.Write(ref _nextReprobe, Interlocked.Read(ref _steadyCalls) + interval);
+        Volatile.Write(ref _nextReprobe, interval > 0 ? EagerCalls + GraphCalls + interval : long.MaxValue);
         _route = (int)route;
     }
 

@@ -37,7 +37,8 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Library)] public static partial int hg_manual_seed(ulong seed);
     [LibraryImport(Library)] public static partial int hg_set_num_threads(int threads);
     [LibraryImport(Library)] private static partial int hg_tune_allocator();
-    [LibraryImport(Library)] public static partial int hg_signature(nint* handles, int count, ulong seed, out ulong key, out int flags);
+    // Reads metadata of a few tensors: short and never blocking, so no GC transition (it runs on every dispatch).
+    [LibraryImport(Library), SuppressGCTransition] public static partial int hg_signature(nint* handles, int count, ulong seed, out ulong key, out int flags);
     [LibraryImport(Library)] public static partial nint hg_torch_version();
     [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)] public static partial int hg_op_find(string name, string overload, out nint op, out int signature);
     [LibraryImport(Library)] public static partial int hg_op_call_fast(nint op, nint a, nint b, NativeValue* scalars, int nscalars, nint* result);
