@@ -30,6 +30,9 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
     private readonly IGraphTwin _twin;
     private readonly MethodDispatch _dispatch;
     private string? _brokenTwin;
+    // A captured CUDA graph is a candidate only for capturable twins (HG0204 absent) where CUDA graphs exist;
+    // scalars are then part of the signature, since a capture bakes them in.
+    private readonly bool _captureAllowed;
 
     public HybridFunction(
         HybridMethodInfo info, Func<TArgs, TResult> eager, GraphArgumentWriter<TArgs> writeArguments,
@@ -46,6 +49,7 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
         _resultCount = resultCount;
         _twin = twin ?? new TorchScriptTwin(info.TwinSource, info.TwinFunction);
         _dispatch = new MethodDispatch(info, options ?? HybridRuntime.OptionsFor(info.Name, overrides));
+        _captureAllowed = info.Capturable && _dispatch.Options.Mode == DispatchMode.Auto && HybridRuntime.CudaGraphsAvailable;
         HybridRuntime.Register(this);
     }
 
@@ -66,9 +70,39 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
         if (state.TryGetSteady(out Route route))
         {
             state.CountSteady(route);
-            return route == Route.Eager ? InvokeEager(arguments) : GraphOrFallBack(state, arguments);
+            return Run(route, state, arguments);
         }
         return Probe(state, arguments);
+    }
+
+    private TResult Run(Route route, SignatureState state, in TArgs arguments) => route switch
+    {
+        Route.Eager => InvokeEager(arguments),
+        Route.Captured => CapturedOrFallBack(state, arguments),
+        _ => GraphOrFallBack(state, arguments),
+    };
+
+    /// <summary>Replays the signature's captured CUDA graph (capturing it on first use); a failure drops the captured
+    /// path for the signature, is reported once, and this call runs the TorchScript twin.</summary>
+    private TResult CapturedOrFallBack(SignatureState state, in TArgs arguments)
+    {
+        var argv = new ScriptValue[_argumentCount];
+        _writeArguments(arguments, argv);
+        try
+        {
+            CudaGraph graph;
+            lock (state) graph = (CudaGraph)(state.Capture ??= _twin.Capture(argv));
+            var results = new ScriptValue[_resultCount];
+            if (graph.Replay(argv, results) != _resultCount)
+                throw new TorchException($"the captured graph of {Info.Name} returned the wrong number of values");
+            return _readResult(results);
+        }
+        catch (TorchException error)
+        {
+            if (state.DisableCapture(error.Message))
+                HybridRuntime.Warn($"{Info.Name} ({Info.Location}) is not captured as a CUDA graph for [{state.Description}]: {error.Message}", isWarning: true);
+            return GraphOrFallBack(state, arguments);
+        }
     }
 
     /// <summary>Runs the twin alone, whatever the mode (tests and benchmarks compare it with the eager body).</summary>
@@ -103,12 +137,12 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
     private SignatureState SignatureOf(in TArgs arguments)
     {
         if (_writeSignature is null) return _dispatch.Get(0, false, static () => "(all calls)");
-        var builder = new SignatureBuilder(stackalloc nint[16]);
+        var builder = new SignatureBuilder(stackalloc nint[16]) { SpecializeOnScalars = _captureAllowed };
         _writeSignature(arguments, ref builder);
         (ulong key, bool cuda) = builder.Finish();
         if (_dispatch.TryGet(key, out SignatureState? known)) return known;
         string description = Describe(arguments);
-        return _dispatch.Get(key, cuda, () => description);
+        return _dispatch.Get(key, cuda, () => description, captureAllowed: _captureAllowed && cuda);
     }
 
     /// <summary>"float32[64,256] cpu, float32[256] cpu grad, float": for the report (once per new signature).</summary>
@@ -142,7 +176,7 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
             if (state.TryGetSteady(out Route route))
             {
                 state.CountSteady(route);
-                return route == Route.Eager ? InvokeEager(arguments) : GraphOrFallBack(state, arguments);
+                return Run(route, state, arguments);
             }
             if (!PrepareTwin(state))
             {
@@ -152,7 +186,7 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
             ProbeStep step = state.NextStep();
             if (state.Cuda) torch.cuda.synchronize();
             long start = Stopwatch.GetTimestamp();
-            TResult result = step.Route == Route.Eager ? InvokeEager(arguments) : GraphOrFallBack(state, arguments);
+            TResult result = Run(step.Route, state, arguments);
             if (state.Cuda) torch.cuda.synchronize();
             double microseconds = Stopwatch.GetElapsedTime(start).TotalMilliseconds * 1000;
             if (state.Record(step, microseconds)) OnDecision(state);

@@ -114,6 +114,31 @@ public sealed unsafe class ScriptFunction
         return count;
     }
 
+    /// <summary>
+    /// Captures a call of this function as a CUDA graph for these arguments' shapes, dtypes and scalar values (after
+    /// <paramref name="warmups"/> runs on a side stream). Tensor arguments must be on a CUDA device. Throws a
+    /// TorchException where capture is not possible (no CUDA, a host synchronization inside).
+    /// </summary>
+    public CudaGraph CaptureCudaGraph(ReadOnlySpan<ScriptValue> args, int warmups = 3)
+    {
+        _ = _unit.Handle;
+        var pins = new List<GCHandle>();
+        Span<NativeValue> argv = args.Length <= 16 ? stackalloc NativeValue[args.Length] : new NativeValue[args.Length];
+        nint graph;
+        try
+        {
+            for (int k = 0; k < args.Length; k++) argv[k] = args[k].ToNative(pins);
+            fixed (NativeValue* p = argv)
+                NativeMethods.Check(NativeMethods.hg_cuda_graph_capture(_function, p, args.Length, warmups, out graph));
+        }
+        finally
+        {
+            foreach (GCHandle pin in pins) pin.Free();
+        }
+        for (int k = 0; k < args.Length; k++) args[k].KeepAlive();
+        return new CudaGraph(_unit, graph, Name);
+    }
+
     /// <summary>Calls a function that returns one tensor.</summary>
     public Tensor Invoke(params ScriptValue[] args)
     {
@@ -122,6 +147,69 @@ public sealed unsafe class ScriptFunction
         if (count == 1 && results[0].Tensor is { } tensor) return tensor;
         for (int k = 0; k < count; k++) results[k].Tensor?.Dispose();
         throw new TorchException($"{Name} returned {count} values, not one tensor");
+    }
+}
+
+/// <summary>
+/// A TorchScript call captured as a CUDA graph. <see cref="Replay"/> copies new tensor arguments into the graph's
+/// static inputs, replays it and returns clones of its outputs (the caller owns them; the graph's own outputs are
+/// overwritten by the next replay). One replay at a time: callers on several threads take turns.
+/// </summary>
+public sealed unsafe class CudaGraph : IDisposable
+{
+    private const int MaxResults = 64;
+    private readonly object _gate = new();
+    private readonly CompilationUnit _unit;
+    private nint _graph;
+
+    internal CudaGraph(CompilationUnit unit, nint graph, string name)
+    {
+        _unit = unit;
+        _graph = graph;
+        Name = name;
+    }
+
+    ~CudaGraph() => Free();
+
+    public string Name { get; }
+
+    /// <summary>Whether this HybridGen shim was built with CUDA-graph support (a CUDA libtorch).</summary>
+    public static bool Supported => NativeMethods.hg_cuda_graphs_supported() != 0;
+
+    public int Replay(ReadOnlySpan<ScriptValue> args, Span<ScriptValue> results)
+    {
+        Span<NativeValue> argv = args.Length <= 16 ? stackalloc NativeValue[args.Length] : new NativeValue[args.Length];
+        for (int k = 0; k < args.Length; k++)
+            argv[k] = args[k].Tensor is { } t ? NativeValue.FromTensor(t) : default;
+        NativeValue* outs = stackalloc NativeValue[MaxResults];
+        int count;
+        lock (_gate)
+        {
+            nint graph = _graph != 0 ? _graph : throw new ObjectDisposedException(nameof(CudaGraph));
+            fixed (NativeValue* p = argv)
+                NativeMethods.Check(NativeMethods.hg_cuda_graph_replay(graph, p, args.Length, outs, MaxResults, out count));
+        }
+        for (int k = 0; k < args.Length; k++) args[k].KeepAlive();
+        GC.KeepAlive(_unit);
+        if (count > results.Length)
+        {
+            for (int k = 0; k < count; k++) ScriptValue.FromNative(outs[k]).Tensor?.Dispose();
+            throw new ArgumentException($"{Name} returned {count} values; the results span holds {results.Length}", nameof(results));
+        }
+        for (int k = 0; k < count; k++) results[k] = ScriptValue.FromNative(outs[k]);
+        return count;
+    }
+
+    public void Dispose()
+    {
+        Free();
+        GC.SuppressFinalize(this);
+    }
+
+    private void Free()
+    {
+        nint graph = Interlocked.Exchange(ref _graph, 0);
+        if (graph != 0) NativeMethods.hg_cuda_graph_free(graph);
     }
 }
 

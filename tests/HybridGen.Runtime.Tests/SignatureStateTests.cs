@@ -130,6 +130,51 @@ public class SignatureStateTests
     }
 
     [Fact]
+    public void WithCaptureTheCapturedGraphIsAThirdCandidate()
+    {
+        var state = new SignatureState(1, "cuda", new DispatchOptions { ReprobeInterval = 0 }, cuda: true, captureAllowed: true);
+        var steps = new List<ProbeStep>();
+        while (!state.TryGetSteady(out _))
+        {
+            ProbeStep step = state.NextStep();
+            steps.Add(step);
+            state.Record(step, step.Route switch { Route.Eager => 100, Route.Graph => 60, _ => 20 });
+        }
+        Assert.Equal(new ProbeStep(Route.Captured, false), steps[4]);                         // the capture, untimed
+        Assert.Equal(15, steps.Count(s => s.Timed));                                            // 5 timings each
+        Assert.Equal(new[] { Route.Eager, Route.Graph, Route.Captured }, steps.Where(s => s.Timed).Take(3).Select(s => s.Route));
+        state.TryGetSteady(out Route route);
+        Assert.Equal(Route.Captured, route);
+        Assert.Equal(20, state.CapturedMedian);
+        Assert.Equal("cuda graph", state.State);
+    }
+
+    [Fact]
+    public void AFailedCaptureDropsTheCandidateAndReprobes()
+    {
+        var state = new SignatureState(1, "cuda", new DispatchOptions { ReprobeInterval = 0 }, cuda: true, captureAllowed: true);
+        while (!state.TryGetSteady(out _))
+        {
+            ProbeStep step = state.NextStep();
+            state.Record(step, step.Route switch { Route.Eager => 100, Route.Graph => 60, _ => 20 });
+        }
+        Assert.True(state.DisableCapture("replay failed"));
+        Assert.False(state.TryGetSteady(out _));                 // it was the chosen path: probe again
+        Probe(state, eager: 100, graph: 60);
+        state.TryGetSteady(out Route route);
+        Assert.Equal(Route.Graph, route);
+        Assert.Equal("replay failed", state.CaptureFailure);
+        Assert.False(state.DisableCapture("again"));             // said once
+    }
+
+    [Fact]
+    public void CaptureIsNeverACandidateInForcedModes()
+    {
+        var state = new SignatureState(1, "cuda", new DispatchOptions { Mode = DispatchMode.Graph }, cuda: true, captureAllowed: true);
+        Assert.False(state.CaptureAllowed);
+    }
+
+    [Fact]
     public void CallsAreCountedPerPath()
     {
         var state = State();

@@ -10,6 +10,9 @@ internal enum Route
 {
     Eager,
     Graph,
+
+    /// <summary>The twin captured as a CUDA graph and replayed (CUDA only, capturable twins only).</summary>
+    Captured,
 }
 
 /// <summary>One step of the probing schedule: the path to run and whether its time counts.</summary>
@@ -29,6 +32,9 @@ internal sealed class SignatureState
     private readonly DispatchOptions _options;
     private readonly List<double> _eagerTimes = new();
     private readonly List<double> _graphTimes = new();
+    private readonly List<double> _capturedTimes = new();
+    private int _capturedWarmups;
+    private long _capturedCalls;
     private volatile int _route;
     private int _graphWarmups;
     private int _eagerWarmups;
@@ -37,11 +43,12 @@ internal sealed class SignatureState
     private long _eagerCalls;
     private long _graphCalls;
 
-    public SignatureState(ulong key, string description, DispatchOptions options, bool cuda)
+    public SignatureState(ulong key, string description, DispatchOptions options, bool cuda, bool captureAllowed = false)
     {
         Key = key;
         Description = description;
         Cuda = cuda;
+        CaptureAllowed = captureAllowed && options.Mode == DispatchMode.Auto;
         _options = options;
         _reprobeInterval = options.ReprobeInterval;
         _route = options.Mode switch
@@ -61,7 +68,21 @@ internal sealed class SignatureState
     public int Decisions { get; private set; }
     public bool FromProfile { get; private set; }
     public long EagerCalls => Interlocked.Read(ref _eagerCalls);
-    public long GraphCalls => Interlocked.Read(ref _graphCalls);
+
+    /// <summary>Calls run by the twin, TorchScript or its captured CUDA graph.</summary>
+    public long GraphCalls => Interlocked.Read(ref _graphCalls) + Interlocked.Read(ref _capturedCalls);
+
+    public long CapturedCalls => Interlocked.Read(ref _capturedCalls);
+
+    /// <summary>Whether the captured CUDA graph is a candidate (CUDA, a capturable twin, auto mode, no failed capture).</summary>
+    public bool CaptureAllowed { get; private set; }
+
+    public double? CapturedMedian { get; private set; }
+
+    /// <summary>The CUDA graph captured for this signature (owned by the dispatcher), once made.</summary>
+    public object? Capture { get; set; }
+
+    public string? CaptureFailure { get; private set; }
 
     /// <summary>The route once decided (or forced); false while probing.</summary>
     public bool TryGetSteady(out Route route)
@@ -75,15 +96,21 @@ internal sealed class SignatureState
     public void CountSteady(Route route)
     {
         // One atomic increment a call: the per-route count doubles as the clock for re-probing.
-        long calls = route == Route.Graph ? Interlocked.Increment(ref _graphCalls) : Interlocked.Increment(ref _eagerCalls);
+        long calls = route switch
+        {
+            Route.Graph => Interlocked.Increment(ref _graphCalls),
+            Route.Captured => Interlocked.Increment(ref _capturedCalls),
+            _ => Interlocked.Increment(ref _eagerCalls),
+        };
         if (_reprobeInterval <= 0 || _options.Mode != DispatchMode.Auto || Fallback is not null) return;
-        long total = calls + (route == Route.Graph ? Volatile.Read(ref _eagerCalls) : Volatile.Read(ref _graphCalls));
+        long total = EagerCalls + GraphCalls;
         if (total >= Volatile.Read(ref _nextReprobe)) StartReprobe();
     }
 
     public void Count(Route route)
     {
         if (route == Route.Graph) Interlocked.Increment(ref _graphCalls);
+        else if (route == Route.Captured) Interlocked.Increment(ref _capturedCalls);
         else Interlocked.Increment(ref _eagerCalls);
     }
 
@@ -94,6 +121,7 @@ internal sealed class SignatureState
             if (_route == Probing || Fallback is not null || EagerCalls + GraphCalls < Volatile.Read(ref _nextReprobe)) return;
             _eagerTimes.Clear();
             _graphTimes.Clear();
+            _capturedTimes.Clear();
             _route = Probing;
         }
     }
@@ -103,7 +131,13 @@ internal sealed class SignatureState
     {
         if (_graphWarmups < _options.WarmupCalls) return new ProbeStep(Route.Graph, false);
         if (_eagerWarmups < _options.WarmupCalls) return new ProbeStep(Route.Eager, false);
-        return _eagerTimes.Count <= _graphTimes.Count ? new ProbeStep(Route.Eager, true) : new ProbeStep(Route.Graph, true);
+        if (CaptureAllowed && _capturedWarmups < 1) return new ProbeStep(Route.Captured, false); // the capture itself
+        // Round robin over the candidates: the one with the fewest timings goes next (eager first on ties).
+        Route next = Route.Eager;
+        int fewest = _eagerTimes.Count;
+        if (_graphTimes.Count < fewest) { next = Route.Graph; fewest = _graphTimes.Count; }
+        if (CaptureAllowed && _capturedTimes.Count < fewest) next = Route.Captured;
+        return new ProbeStep(next, true);
     }
 
     /// <summary>Records a finished probing call (under the lock); returns true when it made the decision.</summary>
@@ -114,14 +148,23 @@ internal sealed class SignatureState
         if (!step.Timed)
         {
             if (step.Route == Route.Graph) _graphWarmups++;
+            else if (step.Route == Route.Captured) _capturedWarmups++;
             else _eagerWarmups++;
             return false;
         }
-        (step.Route == Route.Graph ? _graphTimes : _eagerTimes).Add(microseconds);
+        (step.Route switch { Route.Graph => _graphTimes, Route.Captured => _capturedTimes, _ => _eagerTimes }).Add(microseconds);
         if (_eagerTimes.Count < _options.ProbeCalls || _graphTimes.Count < _options.ProbeCalls) return false;
+        if (CaptureAllowed && _capturedTimes.Count < _options.ProbeCalls) return false;
         EagerMedian = Median(_eagerTimes);
         GraphMedian = Median(_graphTimes);
-        Decide(GraphMedian < EagerMedian * (1 - _options.Margin) ? Route.Graph : Route.Eager);
+        CapturedMedian = CaptureAllowed ? Median(_capturedTimes) : null;
+        // A twin path must beat eager by the margin; between the two twin paths the faster one wins.
+        double bar = EagerMedian.Value * (1 - _options.Margin);
+        Route best = Route.Eager;
+        double bestMedian = bar;
+        if (GraphMedian < bestMedian) { best = Route.Graph; bestMedian = GraphMedian.Value; }
+        if (CapturedMedian is { } captured && captured < bestMedian) best = Route.Captured;
+        Decide(best);
         return true;
     }
 
@@ -148,6 +191,21 @@ internal sealed class SignatureState
         }
     }
 
+    /// <summary>Capturing (or replaying) the CUDA graph failed: the captured path is dropped for this signature, and
+    /// if it was the chosen one, the signature probes eager against TorchScript again.</summary>
+    public bool DisableCapture(string reason)
+    {
+        lock (this)
+        {
+            if (!CaptureAllowed) return false;
+            CaptureAllowed = false;
+            CaptureFailure = reason;
+            _capturedTimes.Clear();
+            if (_route == (int)Route.Captured) _route = Probing;
+            return true;
+        }
+    }
+
     /// <summary>The graph path failed where eager did not: this signature runs eager from now on.</summary>
     public bool FallBack(string reason)
     {
@@ -162,7 +220,7 @@ internal sealed class SignatureState
 
     public string State => Fallback is not null ? "eager (graph failed)"
         : !TryGetSteady(out Route route) ? "probing"
-        : _options.Mode == DispatchMode.Auto ? (route == Route.Graph ? "graph" : "eager")
+        : _options.Mode == DispatchMode.Auto ? route switch { Route.Graph => "graph", Route.Captured => "cuda graph", _ => "eager" }
         : $"{route.ToString().ToLowerInvariant()} (forced)";
 
     public static double Median(IReadOnlyCollection<double> values)

@@ -11,4 +11,7 @@ public interface IGraphTwin
 
     /// <summary>Runs the twin. Results (tuples flattened) go to <paramref name="results"/>; returns their count.</summary>
     int Invoke(ReadOnlySpan<ScriptValue> arguments, Span<ScriptValue> results);
+
+    /// <summary>Captures the twin as a CUDA graph for these arguments (throws a TorchException where it cannot).</summary>
+    CudaGraph Capture(ReadOnlySpan<ScriptValue> arguments);
 }

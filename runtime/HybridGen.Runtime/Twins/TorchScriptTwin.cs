@@ -34,4 +34,10 @@ public sealed class TorchScriptTwin : IGraphTwin
         Prepare();
         return _compiled!.Invoke(arguments, results);
     }
+
+    public CudaGraph Capture(ReadOnlySpan<ScriptValue> arguments)
+    {
+        Prepare();
+        return _compiled!.CaptureCudaGraph(arguments);
+    }
 }

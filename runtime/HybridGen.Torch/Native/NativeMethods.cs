@@ -40,6 +40,10 @@ internal static unsafe partial class NativeMethods
     // Reads metadata of a few tensors: short and never blocking, so no GC transition (it runs on every dispatch).
     [LibraryImport(Library), SuppressGCTransition] public static partial int hg_signature(nint* handles, int count, ulong seed, out ulong key, out int flags);
     [LibraryImport(Library)] public static partial nint hg_torch_version();
+    [LibraryImport(Library)] public static partial int hg_cuda_graph_capture(nint function, NativeValue* args, int nargs, int warmups, out nint graph);
+    [LibraryImport(Library)] public static partial int hg_cuda_graph_replay(nint graph, NativeValue* args, int nargs, NativeValue* outs, int capacity, out int nouts);
+    [LibraryImport(Library)] public static partial int hg_cuda_graph_free(nint graph);
+    [LibraryImport(Library)] public static partial int hg_cuda_graphs_supported();
     [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)] public static partial int hg_op_find(string name, string overload, out nint op, out int signature);
     [LibraryImport(Library)] public static partial int hg_op_call_fast(nint op, nint a, nint b, NativeValue* scalars, int nscalars, nint* result);
     [LibraryImport(Library)] public static partial int hg_op_schema(nint op, out nint text);

@@ -536,3 +536,114 @@ HG_EXPORT int32_t hg_signature(void* const* handles, int32_t count, uint64_t see
 
 // The libtorch version this shim was built against ("1.13.1"), for invalidating persisted dispatch profiles.
 HG_EXPORT const char* hg_torch_version() noexcept { return TORCH_VERSION; }
+
+// ---- CUDA graphs ---------------------------------------------------------------------------------------------
+//
+// A twin captured as a CUDA graph for one static signature. Tensor arguments are copied into static input
+// buffers before each replay; scalar arguments are baked in at capture (they are part of the signature). Outputs
+// live in the graph's private pool and are overwritten by the next replay, so replay hands out clones: the caller
+// owns what it gets. Captures are serialized process-wide and run on a side stream after warm-up runs (cuBLAS
+// handles, the profiling executor's runs, NVRTC compilation of fused kernels), as CUDA graphs require.
+#ifdef HG_WITH_CUDA
+#include <ATen/cuda/CUDAGraph.h>
+#include <c10/cuda/CUDAGuard.h>
+#include <c10/cuda/CUDAStream.h>
+#include <mutex>
+
+namespace {
+struct cuda_graph {
+  std::unique_ptr<at::cuda::CUDAGraph> graph;
+  std::vector<at::Tensor> static_inputs;
+  std::vector<at::Tensor> static_outputs;
+};
+
+std::mutex& capture_mutex() {
+  static std::mutex m;
+  return m;
+}
+
+void collect_tensors(const c10::IValue& v, std::vector<at::Tensor>& out) {
+  if (v.isTensor()) out.push_back(v.toTensor());
+  else if (v.isTuple()) for (const auto& e : v.toTupleRef().elements()) collect_tensors(e, out);
+  else if (v.isTensorList()) for (const at::Tensor& t : v.toTensorVector()) out.push_back(t);
+  else TORCH_CHECK(false, "HybridGen: a captured CUDA graph can only return tensors");
+}
+}  // namespace
+
+HG_EXPORT int32_t hg_cuda_graph_capture(void* function, const hg_value* args, int32_t nargs, int32_t warmups, void** out) noexcept {
+  return guarded([&] {
+    auto* fn = static_cast<torch::jit::Function*>(function);
+    auto captured = std::make_unique<cuda_graph>();
+    std::vector<c10::IValue> inputs;
+    for (int32_t k = 0; k < nargs; ++k) {
+      if (args[k].kind == HG_TENSOR) {
+        at::Tensor buffer = as_tensor(args[k].p).clone();
+        TORCH_CHECK(buffer.is_cuda(), "HybridGen: CUDA-graph capture needs every tensor argument on a CUDA device");
+        captured->static_inputs.push_back(buffer);
+        inputs.emplace_back(buffer);
+      } else {
+        TORCH_CHECK(args[k].kind != HG_TENSOR_LIST, "HybridGen: CUDA-graph capture does not take tensor lists yet");
+        inputs.push_back(to_ivalue(args[k]));
+      }
+    }
+    std::lock_guard<std::mutex> lock(capture_mutex());
+    c10::cuda::CUDAStream side = c10::cuda::getStreamFromPool();
+    side.wait_stream(c10::cuda::getCurrentCUDAStream());
+    {
+      c10::cuda::CUDAStreamGuard guard(side);
+      for (int32_t k = 0; k < warmups; ++k) (*fn)(inputs);
+      side.synchronize();
+      captured->graph = std::make_unique<at::cuda::CUDAGraph>();
+      captured->graph->capture_begin();
+      c10::IValue result;
+      try {
+        result = (*fn)(inputs);
+      } catch (...) {
+        try { captured->graph->capture_end(); } catch (...) {}
+        throw;
+      }
+      captured->graph->capture_end();
+      collect_tensors(result, captured->static_outputs);
+    }
+    c10::cuda::getCurrentCUDAStream().wait_stream(side);
+    *out = captured.release();
+  });
+}
+
+HG_EXPORT int32_t hg_cuda_graph_replay(void* graph, const hg_value* args, int32_t nargs, hg_value* outs, int32_t capacity,
+                                       int32_t* nouts) noexcept {
+  return guarded([&] {
+    auto* captured = static_cast<cuda_graph*>(graph);
+    size_t next = 0;
+    for (int32_t k = 0; k < nargs; ++k) {
+      if (args[k].kind != HG_TENSOR) continue;
+      TORCH_CHECK(next < captured->static_inputs.size(), "HybridGen: more tensor arguments than at capture");
+      captured->static_inputs[next++].copy_(as_tensor(args[k].p), /*non_blocking=*/true);
+    }
+    captured->graph->replay();
+    TORCH_CHECK(static_cast<int32_t>(captured->static_outputs.size()) <= capacity, "HybridGen: too many outputs");
+    int32_t count = 0;
+    for (const at::Tensor& t : captured->static_outputs) {
+      outs[count] = hg_value{HG_TENSOR, 0, 0, 0.0, to_handle(t.clone())};
+      ++count;
+    }
+    *nouts = count;
+  });
+}
+
+HG_EXPORT int32_t hg_cuda_graph_free(void* graph) noexcept {
+  return guarded([&] { delete static_cast<cuda_graph*>(graph); });
+}
+
+HG_EXPORT int32_t hg_cuda_graphs_supported() noexcept { return 1; }
+#else
+// Built against a libtorch without CUDA: the entry points exist and say so.
+HG_EXPORT int32_t hg_cuda_graph_capture(void*, const hg_value*, int32_t, int32_t, void**) noexcept {
+  return guarded([&] { TORCH_CHECK(false, "HybridGen's shim was built against a libtorch without CUDA: no CUDA-graph capture"); });
+}
+HG_EXPORT int32_t hg_cuda_graph_replay(void*, const hg_value*, int32_t, hg_value*, int32_t, int32_t*) noexcept {
+  return guarded([&] { TORCH_CHECK(false, "HybridGen's shim was built against a libtorch without CUDA: no CUDA-graph replay"); });
+}
+HG_EXPORT int32_t hg_cuda_graph_free(void*) noexcept { return 0; }
+HG_EXPORT int32_t hg_cuda_graphs_supported() noexcept { return 0; }
+#endif
