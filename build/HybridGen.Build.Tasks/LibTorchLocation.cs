@@ -33,11 +33,15 @@ internal sealed class LibTorchLocation
         return null;
     }
 
+    /// <summary>The first place that has libtorch. A place the user named explicitly (the property, the variable)
+    /// that holds none ends the search: quietly using another libtorch would hide the mistake.</summary>
     public (string cmakeDir, string source)? Find(string? property, string? environment, string python)
     {
         if (FromRoot("the MSBuild property HybridGenLibTorchDir", property) is { } p) return (p, "HybridGenLibTorchDir");
+        if (!string.IsNullOrWhiteSpace(property)) return null;
         if (FromRoot($"the environment variable {LocateLibTorch.EnvironmentVariable}", environment) is { } e)
             return (e, LocateLibTorch.EnvironmentVariable);
+        if (!string.IsNullOrWhiteSpace(environment)) return null;
         if (FromPython(python) is { } py) return (py, $"the torch package of {python}");
         foreach (string dir in s_systemDirs)
             if (File.Exists(Path.Combine(dir, "TorchConfig.cmake"))) return (dir, "the system's libtorch");

@@ -26,6 +26,12 @@ public sealed class ValidateTwins : Task
     /// <summary>The project's C# files, to turn a file name in a twin comment into a path.</summary>
     public ITaskItem[] SourceFiles { get; set; } = Array.Empty<ITaskItem>();
 
+    /// <summary>Compile the twins (false: only write them, when <see cref="TwinDirectory"/> is set).</summary>
+    public bool Validate { get; set; } = true;
+
+    /// <summary>Where to write each twin's TorchScript as NAME.py for inspection; empty writes none.</summary>
+    public string? TwinDirectory { get; set; }
+
     [Output] public int TwinCount { get; set; }
 
     private delegate int Compile(string source, out IntPtr unit);
@@ -37,6 +43,14 @@ public sealed class ValidateTwins : Task
         List<TwinRecord> twins = TwinRecords.Read(AssemblyPath);
         TwinCount = twins.Count;
         if (twins.Count == 0) return true;
+        if (!string.IsNullOrEmpty(TwinDirectory))
+        {
+            Directory.CreateDirectory(TwinDirectory!);
+            foreach (TwinRecord twin in twins)
+                File.WriteAllText(Path.Combine(TwinDirectory!, twin.Name + ".py"), $"# The graph twin of {twin.Name} ({twin.Location}), as HybridGen emitted it.\n{twin.Source}");
+            Log.LogMessage(MessageImportance.Normal, $"HybridGen: wrote {twins.Count} graph twins to {Path.GetFullPath(TwinDirectory!)}");
+        }
+        if (!Validate) return true;
         if (!File.Exists(ShimPath))
         {
             Log.LogWarning(null, "HG9004", null, null, 0, 0, 0, 0, $"HybridGen could not validate {twins.Count} graph twins: the native shim {ShimPath} is missing.");

@@ -59,7 +59,8 @@ public static class HybridRuntime
     /// <summary>The precedence rule itself (exposed for tests and tools).</summary>
     public static DispatchOptions Resolve(string method, DispatchOverrides? attribute, DispatchConfig config, DispatchMode? environmentMode)
     {
-        DispatchOptions options = new();
+        // The build's HybridGenMode replaces the default mode; everything else overrides it.
+        DispatchOptions options = DispatchOptions.ModeFromAppContext() is { } built ? new DispatchOptions { Mode = built } : new();
         if (attribute is not null) options = attribute.ApplyTo(options);
         options = config.Global.ApplyTo(options);
         if (config.Methods.TryGetValue(method, out DispatchOverrides? perMethod)) options = perMethod.ApplyTo(options);

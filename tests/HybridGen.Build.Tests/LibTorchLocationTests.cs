@@ -42,10 +42,21 @@ public sealed class LibTorchLocationTests : IDisposable
     public void EveryAttemptThatMissedIsRecordedWithItsReason()
     {
         var location = new LibTorchLocation();
-        location.Find(Path.Combine(_root, "missing"), null, "no-such-python-hybridgen");
-        Assert.Contains(location.Attempts, a => a.StartsWith("the MSBuild property HybridGenLibTorchDir = ") && a.Contains("no TorchConfig.cmake"));
+        location.Find(null, null, "no-such-python-hybridgen");
+        Assert.Contains(location.Attempts, a => a == "the MSBuild property HybridGenLibTorchDir: not set");
         Assert.Contains(location.Attempts, a => a.StartsWith($"the environment variable {LocateLibTorch.EnvironmentVariable}: not set"));
         Assert.Contains(location.Attempts, a => a.StartsWith("no-such-python-hybridgen: not runnable"));
+    }
+
+    [Fact]
+    public void AnExplicitPlaceWithoutLibtorchEndsTheSearch()
+    {
+        var location = new LibTorchLocation();
+        Assert.Null(location.Find(Path.Combine(_root, "missing"), null, "python3"));
+        string attempt = Assert.Single(location.Attempts);
+        Assert.StartsWith("the MSBuild property HybridGenLibTorchDir = ", attempt);
+        Assert.Contains("no TorchConfig.cmake", attempt);
+        Assert.Null(new LibTorchLocation().Find(null, Path.Combine(_root, "missing"), "python3"));
     }
 
     [Fact]

@@ -52,6 +52,12 @@ public sealed record DispatchOptions
         return null;
     }
 
+    /// <summary>The default mode the app was built with (the MSBuild property HybridGenMode, which lands in the app's
+    /// runtimeconfig.json as "HybridGen.Mode"), or null.</summary>
+    public static DispatchMode? ModeFromAppContext() =>
+        AppContext.GetData("HybridGen.Mode") is string text && Enum.TryParse(text, ignoreCase: true, out DispatchMode mode) && Enum.IsDefined(mode)
+            ? mode : null;
+
     /// <summary>The defaults with HYBRIDGEN_MODE applied (kept for callers that want just that).</summary>
     public static DispatchOptions FromEnvironment(Func<string, string?>? getVariable = null, Action<string>? warn = null) =>
         ModeFromEnvironment(getVariable, warn) is { } mode ? new DispatchOptions { Mode = mode } : new DispatchOptions();
