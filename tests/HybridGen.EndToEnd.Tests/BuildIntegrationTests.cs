@@ -40,7 +40,7 @@ public sealed class BuildIntegrationTests : IDisposable
                 <ProjectReference Include="{RepoPaths.Of("generator", "HybridGen.Generator", "HybridGen.Generator.csproj")}"
                                   OutputItemType="Analyzer" ReferenceOutputAssembly="false" />
               </ItemGroup>
-              <Import Project="{RepoPaths.Of("build", "HybridGen.Validate.targets")}" />
+              <Import Project="{RepoPaths.Of("build", "HybridGen.Common.targets")}" />
             </Project>
             """);
         File.WriteAllText(Path.Combine(_dir, "Bad.cs"), """

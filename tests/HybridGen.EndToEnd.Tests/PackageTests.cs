@@ -98,7 +98,7 @@ public sealed class PackageTests : IClassFixture<PackageTests.Feed>
         {
             "lib/net8.0/HybridGen.Runtime.dll", "lib/net8.0/HybridGen.Torch.dll", "analyzers/dotnet/cs/HybridGen.Generator.dll",
             "tasks/net8.0/HybridGen.Build.Tasks.dll", "build/HybridGen.props", "build/HybridGen.targets",
-            "buildTransitive/HybridGen.props", "buildTransitive/HybridGen.targets", "native/CMakeLists.txt", "native/hybridgen_shim.cpp", "README.md",
+            "buildTransitive/HybridGen.props", "buildTransitive/HybridGen.targets", "build/HybridGen.Common.targets", "native/CMakeLists.txt", "native/hybridgen_shim.cpp", "README.md",
         })
             Assert.Contains(expected, entries);
     }
