@@ -1,5 +1,4 @@
 using System;
-using System.Diagnostics;
 using System.IO;
 using HybridGen.Tests;
 
@@ -16,33 +15,35 @@ public sealed class BuildIntegrationTests : IDisposable
         try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
     }
 
-    private (int exit, string output) Build()
-    {
-        var info = new ProcessStartInfo("dotnet", "build -nologo -v:minimal -clp:NoSummary") { WorkingDirectory = _dir, RedirectStandardOutput = true, RedirectStandardError = true };
-        using Process process = Process.Start(info)!;
-        string output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, output);
-    }
-
-    [Fact]
-    public void ATwinThatDoesNotCompileIsABuildErrorAtItsCSharpLine()
+    /// <summary>A library project that references the runtime and the generator the way the repository's samples do;
+    /// <paramref name="property"/> and <paramref name="import"/> are what a test adds to it.</summary>
+    private void WriteConsumerProject(string property, string import)
     {
         Directory.CreateDirectory(_dir);
         File.WriteAllText(Path.Combine(_dir, "Consumer.csproj"), $"""
             <Project Sdk="Microsoft.NET.Sdk">
               <PropertyGroup>
                 <TargetFramework>net10.0</TargetFramework>
-                <HybridGenRoot>{RepoPaths.Root}/</HybridGenRoot>
+                {property}
               </PropertyGroup>
               <ItemGroup>
                 <ProjectReference Include="{RepoPaths.Of("runtime", "HybridGen.Runtime", "HybridGen.Runtime.csproj")}" />
                 <ProjectReference Include="{RepoPaths.Of("generator", "HybridGen.Generator", "HybridGen.Generator.csproj")}"
                                   OutputItemType="Analyzer" ReferenceOutputAssembly="false" />
               </ItemGroup>
-              <Import Project="{RepoPaths.Of("build", "HybridGen.Common.targets")}" />
+              {import}
             </Project>
             """);
+    }
+
+    private (int exit, string output) Build() => TestProcess.Run(_dir, "dotnet", "build -nologo -v:minimal -clp:NoSummary");
+
+    [Fact]
+    public void ATwinThatDoesNotCompileIsABuildErrorAtItsCSharpLine()
+    {
+        WriteConsumerProject(
+            property: $"<HybridGenRoot>{RepoPaths.Root}/</HybridGenRoot>",
+            import: $"""<Import Project="{RepoPaths.Of("build", "HybridGen.Common.targets")}" />""");
         File.WriteAllText(Path.Combine(_dir, "Bad.cs"), """
             using HybridGen;
             using HybridGen.Torch;
@@ -71,20 +72,7 @@ public sealed class BuildIntegrationTests : IDisposable
     [Fact]
     public void PragmaAndEditorConfigApplyToHybridGenDiagnostics()
     {
-        Directory.CreateDirectory(_dir);
-        File.WriteAllText(Path.Combine(_dir, "Consumer.csproj"), $"""
-            <Project Sdk="Microsoft.NET.Sdk">
-              <PropertyGroup>
-                <TargetFramework>net10.0</TargetFramework>
-                <Nullable>enable</Nullable>
-              </PropertyGroup>
-              <ItemGroup>
-                <ProjectReference Include="{RepoPaths.Of("runtime", "HybridGen.Runtime", "HybridGen.Runtime.csproj")}" />
-                <ProjectReference Include="{RepoPaths.Of("generator", "HybridGen.Generator", "HybridGen.Generator.csproj")}"
-                                  OutputItemType="Analyzer" ReferenceOutputAssembly="false" />
-              </ItemGroup>
-            </Project>
-            """);
+        WriteConsumerProject(property: "<Nullable>enable</Nullable>", import: "");
         File.WriteAllText(Path.Combine(_dir, ".editorconfig"), "root = true\n[*.cs]\ndotnet_diagnostic.HG0111.severity = error\n");
         File.WriteAllText(Path.Combine(_dir, "Quiet.cs"), """
             using HybridGen;

@@ -1,5 +1,4 @@
 using System;
-using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using HybridGen.Tests;
@@ -21,7 +20,7 @@ public sealed class PackageTests : IClassFixture<PackageTests.Feed>
             Directory.CreateDirectory(Root);
             Version = "0.1.0-test." + Guid.NewGuid().ToString("N")[..12];
             string configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
-            (int exit, string output) = Run(RepoPaths.Root, "dotnet", $"pack build/HybridGen.Package -c {configuration} -o \"{Path.Combine(Root, "feed")}\" -p:PackageVersion={Version}");
+            (int exit, string output) = TestProcess.Run(RepoPaths.Root, "dotnet", $"pack build/HybridGen.Package -c {configuration} -o \"{Path.Combine(Root, "feed")}\" -p:PackageVersion={Version}");
             if (exit != 0) throw new InvalidOperationException("dotnet pack failed:\n" + output);
             File.WriteAllText(Path.Combine(Root, "nuget.config"), $"""
                 <?xml version="1.0" encoding="utf-8"?>
@@ -42,9 +41,9 @@ public sealed class PackageTests : IClassFixture<PackageTests.Feed>
         public string NewApp(string name, string program)
         {
             string dir = Path.Combine(Root, name);
-            (int exit, string output) = Run(Root, "dotnet", $"new console -n {name} -o \"{dir}\"");
+            (int exit, string output) = TestProcess.Run(Root, "dotnet", $"new console -n {name} -o \"{dir}\"");
             if (exit != 0) throw new InvalidOperationException("dotnet new failed:\n" + output);
-            (exit, output) = Run(dir, "dotnet", $"add package HybridGen --version {Version}");
+            (exit, output) = TestProcess.Run(dir, "dotnet", $"add package HybridGen --version {Version}");
             if (exit != 0) throw new InvalidOperationException("dotnet add package failed:\n" + output);
             File.WriteAllText(Path.Combine(dir, "Program.cs"), program);
             return dir;
@@ -59,16 +58,6 @@ public sealed class PackageTests : IClassFixture<PackageTests.Feed>
     private readonly Feed _feed;
 
     public PackageTests(Feed feed) => _feed = feed;
-
-    internal static (int exit, string output) Run(string dir, string file, string arguments, params (string name, string value)[] environment)
-    {
-        var info = new ProcessStartInfo(file, arguments) { WorkingDirectory = dir, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach ((string name, string value) in environment) info.Environment[name] = value;
-        using Process process = Process.Start(info)!;
-        string output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, output);
-    }
 
     private const string Hybridized = """
         using HybridGen;
@@ -107,19 +96,19 @@ public sealed class PackageTests : IClassFixture<PackageTests.Feed>
     public void ANewConsoleAppBuildsRunsTheTwinAndRebuildsNothingTheSecondTime()
     {
         string app = _feed.NewApp("App", Hybridized);
-        (int exit, string build) = Run(app, "dotnet", "build -v:n -p:HybridGenEmitTwinFiles=true");
+        (int exit, string build) = TestProcess.Run(app, "dotnet", "build -v:n -p:HybridGenEmitTwinFiles=true");
         Assert.True(exit == 0, build);
         Assert.Contains("HybridGen: compiled 1 graph twins with libtorch, 0 failed", build);
         Assert.True(File.Exists(Path.Combine(app, "obj", "Debug", "net10.0", "hybridgen", "twins", "Blocks.Layer.py")));
 
-        (exit, string run) = Run(app, "dotnet", "run --no-build", ("HYBRIDGEN_MODE", "graph"));
+        (exit, string run) = TestProcess.Run(app, "dotnet", "run --no-build", ("HYBRIDGEN_MODE", "graph"));
         Assert.True(exit == 0, run);
         Assert.Contains("done", run);
         string line = run.Split('\n').Single(l => l.StartsWith("Blocks.Layer "));
         Assert.Contains("graph (forced)", line);
         Assert.EndsWith(" 0/30", line.TrimEnd());   // every call ran the twin
 
-        (exit, string again) = Run(app, "dotnet", "build -v:n -p:HybridGenEmitTwinFiles=true");
+        (exit, string again) = TestProcess.Run(app, "dotnet", "build -v:n -p:HybridGenEmitTwinFiles=true");
         Assert.True(exit == 0, again);
         Assert.DoesNotContain("compiling libhybridgen_shim.so", again);
         Assert.DoesNotContain("compiled 1 graph twins", again);
@@ -130,9 +119,9 @@ public sealed class PackageTests : IClassFixture<PackageTests.Feed>
     public void HybridGenModeSetsTheDefaultModeOfTheApp()
     {
         string app = _feed.NewApp("ModeApp", Hybridized);
-        (int exit, string build) = Run(app, "dotnet", "build -p:HybridGenMode=eager");
+        (int exit, string build) = TestProcess.Run(app, "dotnet", "build -p:HybridGenMode=eager");
         Assert.True(exit == 0, build);
-        (exit, string run) = Run(app, "dotnet", "run --no-build");
+        (exit, string run) = TestProcess.Run(app, "dotnet", "run --no-build");
         Assert.True(exit == 0, run);
         Assert.Contains("eager (forced)", run);
     }
@@ -142,7 +131,7 @@ public sealed class PackageTests : IClassFixture<PackageTests.Feed>
     {
         string app = _feed.NewApp("Noisy", Hybridized.Replace("static Tensor LayerEager(Tensor x, Tensor w) => nn.functional.gelu(x.matmul(w)) + 1.0;",
             "static Tensor LayerEager(Tensor x, Tensor w) { System.Console.WriteLine(\"layer\"); return x.matmul(w); }"));
-        (int exit, string build) = Run(app, "dotnet", "build");
+        (int exit, string build) = TestProcess.Run(app, "dotnet", "build");
         Assert.True(exit == 0, build);
         Assert.Contains("warning HG0101: 'Blocks.Layer' runs eager only: it writes to or reads the console", build);
         Assert.Contains("docs/diagnostics/HG0101.md", build);
@@ -152,14 +141,14 @@ public sealed class PackageTests : IClassFixture<PackageTests.Feed>
     public void MissingLibtorchOrCMakeAreClearBuildErrors()
     {
         string app = _feed.NewApp("Broken", Hybridized);
-        (int exit, string build) = Run(app, "dotnet", "build -p:HybridGenLibTorchDir=/nonexistent/libtorch");
+        (int exit, string build) = TestProcess.Run(app, "dotnet", "build -p:HybridGenLibTorchDir=/nonexistent/libtorch");
         Assert.NotEqual(0, exit);
         Assert.Contains("error HG9001: HybridGen could not find libtorch", build);
         Assert.Contains("HybridGenLibTorchDir = /nonexistent/libtorch", build);
         Assert.Contains("apt-get install libtorch-dev", build);
 
         string cache = Path.Combine(_feed.Root, "empty-cache");
-        (exit, build) = Run(app, "dotnet", $"build -p:HybridGenCMake=/nonexistent/cmake -p:HybridGenCacheDir={cache}");
+        (exit, build) = TestProcess.Run(app, "dotnet", $"build -p:HybridGenCMake=/nonexistent/cmake -p:HybridGenCacheDir={cache}");
         Assert.NotEqual(0, exit);
         Assert.Contains("error HG9002", build);
         Assert.Contains("apt-get install cmake g++", build);

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.IO;
 using HybridGen.Tests;
 
@@ -13,13 +12,7 @@ public class SampleTests
             .Replace(Path.Combine("tests", "HybridGen.EndToEnd.Tests"), Path.Combine("samples", "Mlp")),
             "HybridGen.Samples.Mlp.dll");
         Assert.True(File.Exists(dll), "sample not built at " + dll);
-        var info = new ProcessStartInfo("dotnet", $"\"{dll}\" 30") { RedirectStandardOutput = true, RedirectStandardError = true };
-        info.Environment["HYBRIDGEN_MODE"] = mode;
-        foreach ((string name, string value) in environment) info.Environment[name] = value;
-        using Process process = Process.Start(info)!;
-        string output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, output);
+        return TestProcess.Run(Directory.GetCurrentDirectory(), "dotnet", $"\"{dll}\" 30", [("HYBRIDGEN_MODE", mode), .. environment]);
     }
 
     [Theory]
