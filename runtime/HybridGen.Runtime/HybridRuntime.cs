@@ -137,13 +137,13 @@ public static class HybridRuntime
         string state = signatures.Length == 0 ? "not called"
             : signatures.Select(s => s.State).Distinct().Count() == 1 ? signatures[0].State : "mixed";
         return new HybridMethodReport(function.Info.Name, function.Info.Location, function.Options.Mode, state,
-            Weighted(signatures, s => s.EagerMedianMicroseconds), Weighted(signatures, s => s.GraphMedianMicroseconds),
+            HeadlineMedian(signatures, s => s.EagerMedianMicroseconds), HeadlineMedian(signatures, s => s.GraphMedianMicroseconds),
             signatures.Sum(s => s.EagerCalls), signatures.Sum(s => s.GraphCalls),
             signatures.Select(s => s.Fallback).FirstOrDefault(f => f is not null), signatures);
     }
 
     /// <summary>The median of the most called signature that has one (the headline of a method's row).</summary>
-    private static double? Weighted(SignatureReport[] signatures, Func<SignatureReport, double?> pick) =>
+    private static double? HeadlineMedian(SignatureReport[] signatures, Func<SignatureReport, double?> pick) =>
         signatures.Select(pick).FirstOrDefault(v => v is not null);
 
     internal static (long total, long graph) TotalCalls()

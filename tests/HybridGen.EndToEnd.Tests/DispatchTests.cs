@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Generic;
 using System.Linq;
 using HybridGen;
 using HybridGen.Torch;
@@ -112,20 +111,5 @@ public class DispatchTests
             HybridRuntime.Warnings = Console.Error;
         }
         Assert.Contains("did not compile", ReportOf(add).Fallback);
-    }
-
-    [Theory]
-    [InlineData("graph", DispatchMode.Graph, false)]
-    [InlineData("EAGER", DispatchMode.Eager, false)]
-    [InlineData(" auto ", DispatchMode.Auto, false)]
-    [InlineData(null, DispatchMode.Auto, false)]
-    [InlineData("fast", DispatchMode.Auto, true)]
-    [InlineData("3", DispatchMode.Auto, true)]
-    public void ModeVariableIsParsed(string? value, DispatchMode expected, bool warns)
-    {
-        var warnings = new List<string>();
-        DispatchOptions options = DispatchOptions.FromEnvironment(name => name == "HYBRIDGEN_MODE" ? value : null, warnings.Add);
-        Assert.Equal(expected, options.Mode);
-        Assert.Equal(warns, warnings.Count == 1);
     }
 }

@@ -57,10 +57,6 @@ public sealed record DispatchOptions
     public static DispatchMode? ModeFromAppContext() =>
         AppContext.GetData("HybridGen.Mode") is string text && Enum.TryParse(text, ignoreCase: true, out DispatchMode mode) && Enum.IsDefined(mode)
             ? mode : null;
-
-    /// <summary>The defaults with HYBRIDGEN_MODE applied (kept for callers that want just that).</summary>
-    public static DispatchOptions FromEnvironment(Func<string, string?>? getVariable = null, Action<string>? warn = null) =>
-        ModeFromEnvironment(getVariable, warn) is { } mode ? new DispatchOptions { Mode = mode } : new DispatchOptions();
 }
 
 /// <summary>Options a [Hybridize] attribute sets (the generator passes the ones written); null keeps the default.</summary>
