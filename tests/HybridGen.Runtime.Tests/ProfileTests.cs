@@ -76,7 +76,7 @@ public sealed class ProfileTests : IDisposable
     }
 
     [Fact]
-    public void WritesAreAtomicAReaderNeverSeesHalfAFile()
+    public async Task WritesAreAtomicAReaderNeverSeesHalfAFile()
     {
         var profile = DispatchProfile.Open(File, _ => { }, libtorch: "1.13.1");
         profile.Record(Info(), Decided(0, false, 10, 5), Route.Graph);
@@ -97,7 +97,7 @@ public sealed class ProfileTests : IDisposable
         });
         for (ulong k = 1; k <= 5000 && Volatile.Read(ref reads) < 50; k++) profile.Record(Info(), Decided(k, false, 10, 5), Route.Graph);
         stop.Cancel();
-        reader.Wait();
+        await reader;
         Assert.True(reads > 0);
         Assert.Equal(0, failures);
         Assert.Empty(Directory.GetFiles(_dir, "*.tmp"));
