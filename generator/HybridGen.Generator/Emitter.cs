@@ -10,8 +10,7 @@ namespace HybridGen.Generator;
 /// </summary>
 internal static class Emitter
 {
-    private const string Tensor = "global::HybridGen.Torch.Tensor";
-    private const string ScriptValue = "global::HybridGen.Torch.ScriptValue";
+    private const string ScriptValue = "global::HybridGen.Twins.TwinValue";
 
     public static string Emit(HybridMethodModel model)
     {

@@ -4,8 +4,7 @@ namespace HybridGen.Generator;
 internal static class KnownNames
 {
     public const string HybridizeAttribute = "HybridGen.HybridizeAttribute";
-    public const string AtenOpAttribute = "HybridGen.Torch.AtenOpAttribute";
-    public const string Tensor = "HybridGen.Torch.Tensor";
+    public const string Tensor = "TorchSharp.torch.Tensor";
 }
 
 /// <summary>Names of the pipeline steps, for incrementality tests.</summary>

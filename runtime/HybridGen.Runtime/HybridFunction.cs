@@ -3,16 +3,18 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
 using HybridGen.Dispatch;
-using HybridGen.Torch;
+using System.Runtime.InteropServices;
 using HybridGen.Twins;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace HybridGen;
 
 /// <summary>Copies a call's arguments into the graph's argument slots.</summary>
-public delegate void GraphArgumentWriter<TArgs>(in TArgs arguments, Span<ScriptValue> destination);
+public delegate void GraphArgumentWriter<TArgs>(in TArgs arguments, Span<TwinValue> destination);
 
 /// <summary>Builds the method's result from the graph's (flattened) results.</summary>
-public delegate TResult GraphResultReader<TResult>(ReadOnlySpan<ScriptValue> results);
+public delegate TResult GraphResultReader<TResult>(ReadOnlySpan<TwinValue> results);
 
 /// <summary>
 /// The runtime side of one [Hybridize] method; the generated partial method calls <see cref="Invoke"/>. Each call
@@ -31,7 +33,8 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
     private readonly MethodDispatch _dispatch;
     private string? _brokenTwin;
     // A captured CUDA graph is a candidate only for capturable twins (HG0204 absent) where CUDA graphs exist;
-    // scalars are then part of the signature, since a capture bakes them in.
+    // scalars are then part of the signature, since a capture bakes them in. (No capture backend ships yet on
+    // TorchSharp: see docs/cuda.md.)
     private readonly bool _captureAllowed;
 
     public HybridFunction(
@@ -47,7 +50,7 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
         _writeSignature = writeSignature;
         _argumentCount = argumentCount;
         _resultCount = resultCount;
-        _twin = twin ?? new TorchScriptTwin(info.TwinSource, info.TwinFunction);
+        _twin = twin ?? new TorchScriptTwin(info.TwinSource, info.TwinFunction, eager.Method.Module.Assembly);
         _dispatch = new MethodDispatch(info, options ?? HybridRuntime.OptionsFor(info.Name, overrides));
         _captureAllowed = info.Capturable && _dispatch.Options.Mode == DispatchMode.Auto && HybridRuntime.CudaGraphsAvailable;
         HybridRuntime.Register(this);
@@ -78,59 +81,47 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
     private TResult Run(Route route, SignatureState state, in TArgs arguments) => route switch
     {
         Route.Eager => InvokeEager(arguments),
-        Route.Captured => CapturedOrFallBack(state, arguments),
         _ => GraphOrFallBack(state, arguments),
     };
-
-    /// <summary>Replays the signature's captured CUDA graph (capturing it on first use); a failure drops the captured
-    /// path for the signature, is reported once, and this call runs the TorchScript twin.</summary>
-    private TResult CapturedOrFallBack(SignatureState state, in TArgs arguments)
-    {
-        var argv = new ScriptValue[_argumentCount];
-        _writeArguments(arguments, argv);
-        try
-        {
-            CudaGraph graph;
-            lock (state) graph = (CudaGraph)(state.Capture ??= _twin.Capture(argv));
-            var results = new ScriptValue[_resultCount];
-            if (graph.Replay(argv, results) != _resultCount)
-                throw new TorchException($"the captured graph of {Info.Name} returned the wrong number of values");
-            return _readResult(results);
-        }
-        catch (TorchException error)
-        {
-            if (state.DisableCapture(error.Message))
-                HybridRuntime.Warn($"{Info.Name} ({Info.Location}) is not captured as a CUDA graph for [{state.Description}]: {error.Message}", isWarning: true);
-            return GraphOrFallBack(state, arguments);
-        }
-    }
 
     /// <summary>Runs the twin alone, whatever the mode (tests and benchmarks compare it with the eager body).</summary>
     public TResult InvokeGraph(in TArgs arguments)
     {
-        var argv = new ScriptValue[_argumentCount];
-        _writeArguments(arguments, argv);
-        var results = new ScriptValue[_resultCount];
-        int count;
+        // Per-thread buffers, cleared after the call so they hold no tensor alive: a twin call allocates no array.
+        TwinValue[] argv = TwinBuffers.Arguments(_argumentCount), results = TwinBuffers.Results(_resultCount);
         try
         {
-            count = _twin.Invoke(argv, results);
+            Span<TwinValue> args = argv.AsSpan(0, _argumentCount), outs = results.AsSpan(0, _resultCount);
+            _writeArguments(arguments, args);
+            int count;
+            try
+            {
+                count = _twin.Invoke(args, outs);
+            }
+            catch (ExternalException error)
+            {
+                throw TwinErrors.Map(error, Info);
+            }
+            if (count != _resultCount)
+            {
+                for (int k = 0; k < Math.Min(count, _resultCount); k++) outs[k].Tensor?.Dispose();
+                throw new ExternalException($"{Info.Location}: the graph twin of {Info.Name} returned {count} values, {_resultCount} expected");
+            }
+            return _readResult(outs);
         }
-        catch (TorchException error)
+        finally
         {
-            throw TwinErrors.Map(error, Info);
+            Array.Clear(argv, 0, _argumentCount);
+            Array.Clear(results, 0, _resultCount);
         }
-        if (count != _resultCount)
-            throw new TorchException($"the graph twin of {Info.Name} returned {count} values, {_resultCount} expected");
-        return _readResult(results);
     }
 
     /// <summary>Runs the eager body alone, whatever the mode, freeing its intermediates when it returns.</summary>
     public TResult InvokeEager(in TArgs arguments)
     {
-        using DisposeScope scope = torch.NewTransientDisposeScope();
+        using DisposeScope scope = torch.NewDisposeScope();
         TResult result = _eager(arguments);
-        EagerScope.MoveOut(result);
+        EagerScope.MoveOut(result, scope);
         return result;
     }
 
@@ -148,19 +139,21 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
     /// <summary>"float32[64,256] cpu, float32[256] cpu grad, float": for the report (once per new signature).</summary>
     private string Describe(in TArgs arguments)
     {
-        var argv = new ScriptValue[_argumentCount];
+        var argv = new TwinValue[_argumentCount];
         _writeArguments(arguments, argv);
         return string.Join(", ", argv.Select(v => v.Describe()));
     }
 
     private TResult GraphOrFallBack(SignatureState state, in TArgs arguments)
     {
+        // A twin this process may not compile (not validated for this libtorch) runs eager, forced graph mode too.
+        if (!PrepareTwin(state)) return InvokeEager(arguments);
         if (_dispatch.Options.Mode == DispatchMode.Graph) return InvokeGraph(arguments);
         try
         {
             return InvokeGraph(arguments);
         }
-        catch (TorchException graphError)
+        catch (ExternalException graphError)
         {
             // Eager decides what the caller sees: its exception if it fails too, else its result.
             TResult result = InvokeEager(arguments);
@@ -204,9 +197,9 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
                 _twin.Prepare();
                 return true;
             }
-            catch (TorchException compileError)
+            catch (TwinUnavailableException unavailable)
             {
-                _brokenTwin = $"its graph twin did not compile: {TwinErrors.Map(compileError, Info).Message}";
+                _brokenTwin = unavailable.Message;
             }
         }
         FallBack(state, _brokenTwin);

@@ -47,10 +47,10 @@ public static class HybridRuntime
 
     internal static DispatchProfile? Profile => s_profile.Value;
 
-    /// <summary>Whether captured CUDA graphs can be a dispatch candidate: a GPU is there and the shim has CUDA graphs.</summary>
-    public static bool CudaGraphsAvailable => s_cudaGraphs.Value;
-
-    private static readonly Lazy<bool> s_cudaGraphs = new(() => HybridGen.Torch.CudaGraph.Supported && HybridGen.Torch.torch.cuda.is_available());
+    /// <summary>Whether captured CUDA graphs can be a dispatch candidate. Capture needs a native part built against
+    /// libtorch's C++ headers matching TorchSharp's libtorch, which this version does not ship (docs/cuda.md), so it
+    /// is false: CUDA twins run as TorchScript.</summary>
+    public static bool CudaGraphsAvailable => false;
 
     /// <summary>A method's options: defaults &lt; attribute &lt; config global &lt; config for the method &lt; HYBRIDGEN_MODE.</summary>
     public static DispatchOptions OptionsFor(string method, DispatchOverrides? attribute) =>

@@ -1,8 +1,8 @@
 using System;
 using System.Globalization;
 using HybridGen;
-using HybridGen.Torch;
-using static HybridGen.Torch.torch;
+using TorchSharp;
+using static TorchSharp.torch;
 using Samples;
 
 // Usage: HybridGen.Samples.Mlp [calls]   (HYBRIDGEN_MODE=eager|graph|auto forces or frees the dispatcher)

@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
+using HybridGen.Generator.Catalog;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
@@ -81,12 +82,13 @@ internal sealed class BodyAnalyzer : OperationWalker
             Add(DiagnosticDescriptors.OutsideStateWrite, syntax, "runs backward, which writes the gradients of leaf tensors");
             return;
         }
-        if (KnownApis.HasAtenDeclaration(method))
+        if (_graph.Ops.Find(method) is { } op)
         {
             _tensorWork = true;
-            if (method.Name.EndsWith("_") && !method.IsStatic && receiver is not null && !IsOwned(receiver))
+            if (op.Facts.HasFlag(OpFacts.HostRead)) { HostRead(syntax, $"'{name}'"); return; }
+            if (op.Facts.HasFlag(OpFacts.InPlace) && !method.IsStatic && receiver is not null && !IsOwned(receiver))
                 Add(DiagnosticDescriptors.InPlaceOnInput, syntax, $"changes '{Describe(receiver)}' in place with '{method.Name}', a tensor it did not create");
-            if (KnownApis.IsDataDependentShape(method))
+            if (op.Facts.HasFlag(OpFacts.DataDependentShape))
                 _advisories.Add(new Finding(DiagnosticDescriptors.NotCapturable, syntax.GetLocation(), $"'{method.Name}' gives a result whose shape depends on tensor values"));
             return;
         }
@@ -125,7 +127,7 @@ internal sealed class BodyAnalyzer : OperationWalker
         }
         if (!CallGraph.HasSource(target))
         {
-            Add(DiagnosticDescriptors.UnprovableCall, syntax, $"calls '{Display(method)}', which has no source in this compilation and declares no ATen operator");
+            Add(DiagnosticDescriptors.UnprovableCall, syntax, $"calls '{Display(method)}', which has no source in this compilation and is not in HybridGen's op catalog (docs/ops.md)");
             return;
         }
         if (_graph.IsOnStack(target) || SymbolEqualityComparer.Default.Equals(target.OriginalDefinition, _method.OriginalDefinition))
@@ -314,21 +316,23 @@ internal sealed class BodyAnalyzer : OperationWalker
     };
 
     /// <summary>A new object: a creation, or a tensor op that allocates its result (not a view of its input).</summary>
-    private static bool IsFresh(IOperation value) => value switch
+    private bool IsFresh(IOperation value) => value switch
     {
         IConversionOperation conversion => IsFresh(conversion.Operand),
         IObjectCreationOperation or IArrayCreationOperation or IAnonymousObjectCreationOperation => true,
-        IInvocationOperation invocation => KnownApis.HasAtenDeclaration(invocation.TargetMethod) && !KnownApis.MayAlias(invocation.TargetMethod),
-        IBinaryOperation { OperatorMethod: { } method } => KnownApis.HasAtenDeclaration(method),
-        IUnaryOperation { OperatorMethod: { } method } => KnownApis.HasAtenDeclaration(method),
+        // An in-place op returns its receiver: the result is fresh exactly when the receiver is the body's own.
+        IInvocationOperation { Instance: { } receiver } invocation when _graph.Ops.Find(invocation.TargetMethod) is { Facts: var f } && f.HasFlag(OpFacts.InPlace) => IsOwned(receiver),
+        IInvocationOperation invocation => _graph.Ops.Find(invocation.TargetMethod) is { } op && !op.Facts.HasFlag(OpFacts.MayAlias),
+        IBinaryOperation { OperatorMethod: { } method } => _graph.Ops.Find(method) is not null,
+        IUnaryOperation { OperatorMethod: { } method } => _graph.Ops.Find(method) is not null,
         _ => false,
     };
 
-    private static bool IsMask(IOperation operation) => operation switch
+    private bool IsMask(IOperation operation) => operation switch
     {
         IConversionOperation conversion => IsMask(conversion.Operand),
-        IInvocationOperation invocation => KnownApis.ProducesMask(invocation.TargetMethod),
-        IBinaryOperation { OperatorMethod: { } method } => KnownApis.ProducesMask(method),
+        IInvocationOperation invocation => _graph.Ops.Find(invocation.TargetMethod) is { } op && op.Facts.HasFlag(OpFacts.Mask),
+        IBinaryOperation { OperatorMethod: { } method } => _graph.Ops.Find(method) is { } op && op.Facts.HasFlag(OpFacts.Mask),
         _ => false,
     };
 

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Runtime.CompilerServices;
 using System.Threading;
+using HybridGen.Generator.Catalog;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
@@ -26,6 +27,9 @@ internal sealed class CallGraph
         _compilation = compilation;
         _cache = s_summaries.GetValue(compilation, _ => new ConcurrentDictionary<ISymbol, MethodSummary>(SymbolEqualityComparer.Default));
     }
+
+    /// <summary>The op catalog resolved for this compilation.</summary>
+    public OpLookup Ops => OpCatalog.For(_compilation);
 
     public SemanticModel? ModelFor(SyntaxTree tree)
     {

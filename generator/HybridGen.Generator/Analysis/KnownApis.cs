@@ -9,8 +9,8 @@ namespace HybridGen.Generator.Analysis;
 /// unknown call is HG0108.</summary>
 internal static class KnownApis
 {
-    public const string TensorType = "HybridGen.Torch.Tensor";
-    public const string TorchNamespace = "HybridGen.Torch";
+    public const string TensorType = "TorchSharp.torch.Tensor";
+    public const string TorchNamespace = "TorchSharp";
 
     public static bool IsTensor(ITypeSymbol? type)
     {
@@ -59,7 +59,9 @@ internal static class KnownApis
 
     /// <summary>Tensor members that copy values to the host.</summary>
     public static bool IsHostRead(IMethodSymbol method) =>
-        (IsTensor(method.ContainingType) && method.Name is "item" or "data" or "ToString" or "CopyToArray") ||
+        (IsTensor(method.ContainingType) && method.Name is "item" or "data" or "ToString" or "ToArray" or "ToSingle" or "ToDouble"
+            or "ToInt32" or "ToInt64" or "ToBoolean" or "ToScalar" or "tolist" or "bytes" or "print" or "str" or "jlstr" or "npstr" or "cstr") ||
+        method.ContainingType?.Name == "TensorExtensionMethods" && method.Name.StartsWith("To", System.StringComparison.Ordinal) ||
         method.ContainingType?.Name == "TensorAccessor";
 
     /// <summary>Tensor, torch and module members that are not ops but are safe in a graph method (metadata reads,
@@ -73,10 +75,10 @@ internal static class KnownApis
             return name is "shape" or "dtype" or "device" or "Dimensions" or "dim" or "numel" or "size" or "IsDisposed"
                 or "MoveToOuterDisposeScope" or "DetachFromDisposeScope" or "get_shape" or "get_dtype" or "get_device"
                 or "get_Dimensions" or "get_IsDisposed" or "get_requires_grad" or "requires_grad" || name == "Dispose";
-        if (type == "DisposeScope") return name is "Dispose" or "Include" or "Count" or "Outer";
-        if (type == "GradScope") return name == "Dispose";
-        if (type == "torch") return name is "NewDisposeScope" or "no_grad" or "enable_grad" or "is_grad_enabled" or "device";
-        if (type is "Device" or "TensorIndex" or "ScalarType" or "DeviceType" or "Reduction") return true;
+        if (type == "DisposeScope") return name is "Dispose" or "MoveToOuter" or "Include" or "DisposablesCount" or "get_DisposablesCount";
+        if (type == "AutoGradMode" || type == "InferenceMode") return name == "Dispose";
+        if (type == "torch") return name is "NewDisposeScope" or "no_grad" or "enable_grad" or "is_grad_enabled" or "device" or "CPU" or "CUDA";
+        if (type is "Device" or "TensorIndex" or "ScalarType" or "DeviceType" or "Reduction" or "Scalar") return true;
         if (type == "Module") return name is "training" or "get_training";
         return false;
     }
@@ -89,13 +91,13 @@ internal static class KnownApis
         for (INamedTypeSymbol? t = type; t is not null; t = t.BaseType)
         {
             string name = t.ToDisplayString();
-            if (name == "HybridGen.Torch.torch.nn.Parameter") return "creates a Parameter";
-            if (name == "HybridGen.Torch.torch.nn.Module") return $"creates the module '{type!.Name}'";
-            if (name == "HybridGen.Torch.Optimizers.Optimizer") return $"creates the optimizer '{type!.Name}'";
+            if (name == "TorchSharp.Modules.Parameter") return "creates a Parameter";
+            if (name == "TorchSharp.torch.nn.Module") return $"creates the module '{type!.Name}'";
+            if (name is "TorchSharp.torch.optim.Optimizer" or "TorchSharp.Modules.OptimizerHelper") return $"creates the optimizer '{type!.Name}'";
         }
         string container = member.ContainingType?.ToDisplayString() ?? "";
-        if (member is IMethodSymbol { ReturnType: var r } && container == "HybridGen.Torch.torch.nn" && TrainableState(r) is { } s) return s;
-        if (container == "HybridGen.Torch.torch.optim") return $"creates the optimizer '{member.Name}'";
+        if (member is IMethodSymbol { ReturnType: var r } && container == "TorchSharp.torch.nn" && TrainableState(r) is { } s) return s;
+        if (container == "TorchSharp.torch.optim") return $"creates the optimizer '{member.Name}'";
         if (IsTensor(member.ContainingType) && member.Name is "requires_grad_" or "set_requires_grad") return "makes a tensor require grad";
         return null;
     }
@@ -132,24 +134,6 @@ internal static class KnownApis
         InNamespace(member, "System.Reflection") || TypeName(member) == "System.Activator" ||
         (TypeName(member) == "System.Type" && member.Name.StartsWith("Get", StringComparison.Ordinal)) ||
         (TypeName(member) == "System.Type" && member.Name == "InvokeMember");
-
-    /// <summary>Ops whose result may share storage with their input (an in-place op on it changes the input).</summary>
-    public static bool MayAlias(IMethodSymbol method) =>
-        method.Name is "view" or "reshape" or "flatten" or "squeeze" or "unsqueeze" or "permute" or "expand" or "t"
-            or "transpose" or "narrow" or "select" or "slice" or "index" or "get_Item" or "this[]" or "detach" or "contiguous"
-            or "to" or "split" or "chunk" or "float" or "double" or "long" or "int" or "bool" or "cpu" or "cuda"
-            or "MoveToOuterDisposeScope" or "DetachFromDisposeScope" or "requires_grad_";
-
-    /// <summary>Ops whose output shape depends on values (need the host to wait for the device).</summary>
-    public static bool IsDataDependentShape(IMethodSymbol method) => method.Name is "nonzero" or "masked_select" or "unique";
-
-    /// <summary>Comparison and logical ops: their results are boolean masks.</summary>
-    public static bool ProducesMask(IMethodSymbol method) =>
-        method.Name is "eq" or "ne" or "lt" or "le" or "gt" or "ge" or "logical_and" or "logical_or" or "logical_not"
-            or "op_LessThan" or "op_GreaterThan" or "op_LessThanOrEqual" or "op_GreaterThanOrEqual";
-
-    public static bool HasAtenDeclaration(IMethodSymbol method) =>
-        method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "HybridGen.Torch.AtenOpAttribute");
 
     public static bool IsHybridized(IMethodSymbol method) =>
         method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == KnownNames.HybridizeAttribute);

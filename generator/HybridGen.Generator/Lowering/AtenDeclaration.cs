@@ -15,6 +15,22 @@ internal sealed class AtenParameter : AtenNode
     public string Name { get; }
 }
 
+/// <summary><c>if(flag, a, b)</c>: <c>a</c> where the C# argument <c>flag</c> is true, else <c>b</c> (TorchScript's
+/// conditional expression, so only the chosen op runs), e.g. <c>if(inplace, aten::relu_(x), aten::relu(x))</c>.</summary>
+internal sealed class AtenConditional : AtenNode
+{
+    public AtenConditional(AtenNode condition, AtenNode whenTrue, AtenNode whenFalse)
+    {
+        Condition = condition;
+        WhenTrue = whenTrue;
+        WhenFalse = whenFalse;
+    }
+
+    public AtenNode Condition { get; }
+    public AtenNode WhenTrue { get; }
+    public AtenNode WhenFalse { get; }
+}
+
 /// <summary>A literal written in the declaration (a number, True, False, None or a quoted string), spelled as is.</summary>
 internal sealed class AtenLiteral : AtenNode
 {
@@ -63,15 +79,15 @@ internal sealed class AtenArgument
 internal static class AtenDeclarationParser
 {
     /// <summary>Parses a declaration, or returns null with <paramref name="error"/> saying what is wrong.</summary>
-    public static AtenCall? Parse(string text, out string? error)
+    public static AtenNode? Parse(string text, out string? error)
     {
         var parser = new Parser(text);
         AtenNode? node = parser.ParseNode();
         if (parser.Error is null && !parser.AtEnd) parser.Fail("unexpected text after the declaration");
         error = parser.Error;
         if (error is not null) return null;
-        if (node is AtenCall call) return call;
-        error = "a declaration must name an aten:: operator";
+        if (node is AtenCall or AtenConditional) return node;
+        error = "a spelling must name an aten:: operator";
         return null;
     }
 
@@ -91,6 +107,14 @@ internal static class AtenDeclarationParser
             if (Literal() is { } literal) return literal;
             string? name = Identifier();
             if (name is null) { Fail("expected a name"); return null; }
+            if (name == "if" && TryConsume("("))
+            {
+                AtenNode? condition = ParseNode();
+                AtenNode? whenTrue = condition is not null && TryConsume(",") ? ParseNode() : null;
+                AtenNode? whenFalse = whenTrue is not null && TryConsume(",") ? ParseNode() : null;
+                if (whenFalse is null || !TryConsume(")")) { Fail("expected if(flag, a, b)"); return null; }
+                return new AtenConditional(condition!, whenTrue!, whenFalse);
+            }
             if (!TryConsume("::")) return new AtenParameter(name);
             if (name != "aten") { Fail("only aten:: operators can be declared"); return null; }
             string? op = Identifier();

@@ -2,14 +2,15 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using HybridGen.Generator.Analysis;
+using HybridGen.Generator.Catalog;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
 
 namespace HybridGen.Generator.Lowering;
 
-// Expressions: constants, variables, fields (graph inputs), binding ops (spelled from their [AtenOp]
-// declarations), scalar arithmetic with C#'s meaning, indexing, tuples, lists and calls of helpers.
+// Expressions: constants, variables, fields (graph inputs), TorchSharp ops (spelled from their op catalog
+// rows), scalar arithmetic with C#'s meaning, indexing, tuples, lists and calls of helpers.
 internal sealed partial class FunctionLowering
 {
     private string Condition(IOperation condition) => Expr(condition);
@@ -83,7 +84,7 @@ internal sealed partial class FunctionLowering
     private string Field(IFieldReferenceOperation field)
     {
         IFieldSymbol symbol = field.Field;
-        if (symbol.IsStatic && symbol.ContainingType?.ToDisplayString() == "HybridGen.Torch.torch" && symbol.Name is "CPU" or "CUDA")
+        if (symbol.IsStatic && symbol.ContainingType?.ToDisplayString() == "TorchSharp.torch" && symbol.Name is "CPU" or "CUDA")
             return $"torch.device(\"{symbol.Name.ToLowerInvariant()}\")";
         if (symbol.ContainingType?.IsTupleType == true)
             return $"{Expr(field.Instance!)}[{TupleIndex(symbol)}]";
@@ -250,7 +251,7 @@ internal sealed partial class FunctionLowering
     {
         IMethodSymbol method = invocation.TargetMethod;
         IOperation[] arguments = invocation.Arguments.OrderBy(a => a.Parameter?.Ordinal ?? 0).Select(a => a.Value).ToArray();
-        if (KnownApis.HasAtenDeclaration(method)) return Call(method, invocation.Syntax, invocation.Instance, arguments);
+        if (_twin.Ops.Find(method) is not null) return Call(method, invocation.Syntax, invocation.Instance, arguments);
         string type = method.ContainingType?.ToDisplayString() ?? "";
         if (type is "System.Math" or "System.MathF") return MathCall(method, arguments, invocation.Syntax);
         if (KnownApis.IsTensor(method.ContainingType))
@@ -263,8 +264,8 @@ internal sealed partial class FunctionLowering
                 case "size": return $"{self}.size({Expr(arguments[0])})";
             }
         }
-        if (type == "HybridGen.Torch.torch" && method.Name == "is_grad_enabled") return "torch.is_grad_enabled()";
-        if (type == "HybridGen.Torch.torch" && method.Name == "device" && arguments.Length == 1) return $"torch.device({Expr(arguments[0])})";
+        if (type == "TorchSharp.torch" && method.Name == "is_grad_enabled") return "torch.is_grad_enabled()";
+        if (type == "TorchSharp.torch" && method.Name == "device" && arguments.Length == 1) return $"torch.device({Expr(arguments[0])})";
         if (method.MethodKind is MethodKind.Ordinary or MethodKind.LocalFunction && !method.IsVirtual && !method.IsAbstract)
         {
             var graph = new CallGraph(_model.Compilation);
@@ -277,7 +278,7 @@ internal sealed partial class FunctionLowering
                 return $"{name}({string.Join(", ", arguments.Select(Expr))})";
             }
         }
-        throw new LoweringFailure(invocation.Syntax, $"a call of '{method.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat)}', which declares no ATen operator");
+        throw new LoweringFailure(invocation.Syntax, $"a call of '{method.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat)}', which is not in the op catalog");
     }
 
     private string MathCall(IMethodSymbol method, IOperation[] arguments, SyntaxNode syntax)
@@ -297,14 +298,14 @@ internal sealed partial class FunctionLowering
         };
     }
 
-    /// <summary>A call of a binding method: its [AtenOp] declaration, with the method's parameters bound to the
+    /// <summary>A call of a TorchSharp op: its catalog row's spelling, with the method's parameters bound to the
     /// lowered arguments (and <c>self</c> to the receiver).</summary>
     private string Call(IMethodSymbol method, SyntaxNode syntax, IOperation? receiver, IReadOnlyList<IOperation> arguments)
     {
-        string? declaration = AtenDeclarationOf(method)
-            ?? throw new LoweringFailure(syntax, $"a call of '{method.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat)}', which declares no ATen operator");
-        AtenCall call = AtenDeclarationParser.Parse(declaration, out string? error)
-            ?? throw new LoweringFailure(syntax, $"the [AtenOp] declaration of '{method.Name}' ({error})");
+        OpRow row = _twin.Ops.Find(method)
+            ?? throw new LoweringFailure(syntax, $"a call of '{method.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat)}', which is not in the op catalog");
+        AtenNode spelling = _twin.Ops.Spelling(row)
+            ?? throw new LoweringFailure(syntax, $"the catalog spelling of '{method.Name}' ('{row.Spelling}' does not parse)");
         var bound = new Dictionary<string, string>();
         var positional = new List<string>();
         if (receiver is not null && !method.IsStatic)
@@ -319,8 +320,9 @@ internal sealed partial class FunctionLowering
             bound[method.Parameters[i].Name] = value;
             positional.Add(value);
         }
-        return Spell(call, bound, positional, out string? missing)
-            ?? throw new LoweringFailure(syntax, $"the [AtenOp] declaration of '{method.Name}' (it names '{missing}', which is no parameter)");
+        string? missing = null;
+        return SpellNode(spelling, bound, positional, ref missing)
+            ?? throw new LoweringFailure(syntax, $"the catalog spelling of '{method.Name}' (it names '{missing}', which is no parameter)");
     }
 
     /// <summary>An argument of a binding op: a params array or collection of tensors is a list.</summary>
@@ -330,6 +332,28 @@ internal sealed partial class FunctionLowering
         return Expr(value);
     }
 
+    private static string? SpellNode(AtenNode node, IReadOnlyDictionary<string, string> bound, IReadOnlyList<string> positional, ref string? missing)
+    {
+        switch (node)
+        {
+            case AtenParameter p:
+                if (bound.TryGetValue(p.Name, out string? v)) return v;
+                missing ??= p.Name;
+                return null;
+            case AtenLiteral literal:
+                return literal.Text;
+            case AtenCall inner:
+                return Spell(inner, bound, positional, out missing);
+            case AtenConditional conditional:
+                string? condition = SpellNode(conditional.Condition, bound, positional, ref missing);
+                string? whenTrue = condition is null ? null : SpellNode(conditional.WhenTrue, bound, positional, ref missing);
+                string? whenFalse = whenTrue is null ? null : SpellNode(conditional.WhenFalse, bound, positional, ref missing);
+                return whenFalse is null ? null : $"({whenTrue} if {condition} else {whenFalse})";
+            default:
+                return null;
+        }
+    }
+
     private static string? Spell(AtenCall call, IReadOnlyDictionary<string, string> bound, IReadOnlyList<string> positional, out string? missing)
     {
         missing = null;
@@ -337,13 +361,7 @@ internal sealed partial class FunctionLowering
         var parts = new List<string>();
         foreach (AtenArgument argument in call.Arguments)
         {
-            string? value = argument.Value switch
-            {
-                AtenParameter p => bound.TryGetValue(p.Name, out string? v) ? v : null,
-                AtenLiteral literal => literal.Text,
-                AtenCall inner => Spell(inner, bound, positional, out missing),
-                _ => null,
-            };
+            string? value = SpellNode(argument.Value, bound, positional, ref missing);
             if (value is null)
             {
                 missing ??= (argument.Value as AtenParameter)?.Name;
@@ -352,15 +370,6 @@ internal sealed partial class FunctionLowering
             parts.Add(argument.Keyword is null ? value : $"{argument.Keyword}={value}");
         }
         return $"{call.ScriptName}({string.Join(", ", parts)})";
-    }
-
-    private static string? AtenDeclarationOf(IMethodSymbol method)
-    {
-        foreach (AttributeData attribute in method.GetAttributes())
-            if (attribute.AttributeClass?.ToDisplayString() == KnownNames.AtenOpAttribute &&
-                attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is string text)
-                return text;
-        return null;
     }
 
     private static string Describe(IOperation operation) => operation switch

@@ -16,6 +16,7 @@ namespace HybridGen.Generator.Lowering;
 /// </summary>
 internal sealed class TwinBuilder
 {
+    private readonly Dictionary<ISymbol, string> _inputNames = new(SymbolEqualityComparer.Default);
     private readonly Compilation _compilation;
     private readonly CancellationToken _ct;
     private readonly Dictionary<ISymbol, string> _helperNames = new(SymbolEqualityComparer.Default);
@@ -34,6 +35,9 @@ internal sealed class TwinBuilder
 
     public SemanticModel ModelFor(SyntaxTree tree) => _compilation.GetSemanticModel(tree);
 
+    /// <summary>The op catalog resolved for this compilation.</summary>
+    public Catalog.OpLookup Ops => Catalog.OpCatalog.For(_compilation);
+
     /// <summary>The twin of <paramref name="method"/> (lowered from <paramref name="eager"/>), or null and the
     /// HG0301 diagnostic naming the construct that has no graph form yet.</summary>
     public static TwinModel? Build(Compilation compilation, IMethodSymbol method, IMethodSymbol eager, string displayName,
@@ -42,6 +46,10 @@ internal sealed class TwinBuilder
         var builder = new TwinBuilder(compilation, ct);
         try
         {
+            foreach (IParameterSymbol parameter in method.Parameters)
+                if (GraphTypes.KindOf(parameter.Type) is GraphKind.IntList or GraphKind.FloatList)
+                    throw new LoweringFailure(parameter.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(ct) ?? eager.DeclaringSyntaxReferences[0].GetSyntax(ct),
+                        $"the parameter '{parameter.Name}', a list of numbers (TorchSharp's TorchScript calls carry tensors, lists of tensors and single numbers)");
             string main = FunctionLowering.LowerMain(builder, method, eager);
             var source = new StringBuilder();
             foreach (string helper in RuntimeHelpers.Sources(builder._runtime)) source.Append(helper).Append('\n');
@@ -79,8 +87,12 @@ internal sealed class TwinBuilder
     /// <summary>The graph input carrying a field or property the main function reads (one per member).</summary>
     public string Input(ISymbol member, string csharpAccess, ITypeSymbol type, SyntaxNode where)
     {
-        string name = "__in_" + member.Name.TrimStart('_', '@');
-        if (_inputs.ContainsKey(name)) return name;
+        // One input per member: two members whose names look alike (_scale and scale, A.Scale and B.Scale) get
+        // inputs of their own.
+        if (_inputNames.TryGetValue(member, out string? known)) return known;
+        string stem = "__in_" + member.Name.TrimStart('_', '@'), name = stem;
+        for (int k = 2; _inputs.ContainsKey(name); k++) name = stem + "_" + k;
+        _inputNames[member] = name;
         string annotation = ScriptTypes.Annotation(type) ?? throw new LoweringFailure(where, $"a read of '{member.Name}', whose type '{type.ToDisplayString()}' has no graph form");
         _inputs[name] = (csharpAccess, annotation, GraphTypes.KindOf(type));
         _inputOrder.Add(name);
@@ -116,6 +128,7 @@ internal static class ResultReader
             SpecialType.System_Single => $"(float)r[{k}].ToDouble()",
             SpecialType.System_Double => $"r[{k}].ToDouble()",
             SpecialType.System_Boolean => $"r[{k}].ToBoolean()",
+            _ when GraphTypes.KindOf(type) == GraphKind.TensorList => $"r[{k}].Tensors",
             _ => $"r[{k}].Tensor!",
         };
     }

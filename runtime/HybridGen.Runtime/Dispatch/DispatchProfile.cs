@@ -6,7 +6,7 @@ using System.Linq;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using HybridGen.Torch;
+using TorchSharp;
 
 namespace HybridGen.Dispatch;
 

@@ -1,28 +1,31 @@
+using System.Collections.Generic;
 using System.Runtime.CompilerServices;
-using HybridGen.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace HybridGen.Dispatch;
 
 /// <summary>
 /// Runs an eager body inside a dispose scope and moves its result out: the intermediates it made are freed when it
 /// returns, as in the graph twin, instead of waiting for the garbage collector. Safe for hybridized methods only:
-/// the analysis proved they store no tensor anywhere but in their result.
+/// the analysis proved they store no tensor anywhere but in their result. A result that is one of the inputs is
+/// left where it is (the scope moves only what it owns).
 /// </summary>
 internal static class EagerScope
 {
-    /// <summary>Moves the result's tensors (a tensor, or tensors in tuples and arrays) to the caller's scope.</summary>
-    public static void MoveOut(object? result)
+    /// <summary>Moves the result's tensors (a tensor, or tensors in tuples, arrays and lists) to the caller's scope.</summary>
+    public static void MoveOut(object? result, DisposeScope scope)
     {
         switch (result)
         {
             case Tensor tensor:
-                tensor.MoveToOuterDisposeScope();
+                scope.MoveToOuter(tensor);
                 break;
             case ITuple tuple:
-                for (int k = 0; k < tuple.Length; k++) MoveOut(tuple[k]);
+                for (int k = 0; k < tuple.Length; k++) MoveOut(tuple[k], scope);
                 break;
-            case Tensor[] tensors:
-                foreach (Tensor t in tensors) t.MoveToOuterDisposeScope();
+            case IEnumerable<Tensor> tensors:
+                foreach (Tensor t in tensors) scope.MoveToOuter(t);
                 break;
         }
     }

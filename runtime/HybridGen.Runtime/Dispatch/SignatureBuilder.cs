@@ -1,13 +1,13 @@
 using System;
 using System.Collections.Generic;
-using HybridGen.Torch;
-using HybridGen.Torch.Native;
+using HybridGen.Native;
+using static TorchSharp.torch;
 
 namespace HybridGen;
 
 /// <summary>
 /// Collects what identifies a call's input signature: the dtype, device, shape and requires_grad of each tensor
-/// argument and field the twin reads (hashed natively in one call), plus scalar values where a backend specializes
+/// argument and field the twin reads (read with TorchSharp's plain metadata getters), plus scalar values where a backend specializes
 /// on them. The generated code fills it; it lives on the stack.
 /// </summary>
 public ref struct SignatureBuilder
@@ -27,7 +27,7 @@ public ref struct SignatureBuilder
 
     internal bool SpecializeOnScalars { get; set; }
 
-    public void Add(Tensor tensor) => Push(tensor?.Handle ?? 0);
+    public void Add(Tensor tensor) => Push(tensor is null ? 0 : tensor.Handle);
 
     public void Add(IReadOnlyList<Tensor> tensors)
     {
@@ -74,14 +74,34 @@ public ref struct SignatureBuilder
         _handles[_count++] = handle;
     }
 
-    /// <summary>The key (one native call over all tensors) and whether any tensor is on a CUDA device.</summary>
-    internal unsafe (ulong key, bool cuda) Finish()
+    /// <summary>The key over every tensor's dtype, device, requires_grad and sizes, and whether any tensor is on a
+    /// CUDA device. A null tensor counts as its own kind.</summary>
+    internal (ulong key, bool cuda) Finish()
     {
-        fixed (nint* handles = _handles)
+        ulong key = _scalars;
+        bool cuda = false;
+        for (int k = 0; k < _count; k++)
         {
-            NativeMethods.Check(NativeMethods.hg_signature(handles, _count, _scalars, out ulong key, out int flags));
-            return (key, (flags & 1) != 0);
+            nint handle = _handles[k];
+            if (handle == 0)
+            {
+                key = Mixed(key, 0x9e3779b97f4a7c15UL);
+                continue;
+            }
+            int deviceType = LibTorchSharp.DeviceType(handle);
+            cuda |= deviceType == 1; // c10::DeviceType::CUDA
+            long dimensions = LibTorchSharp.Dimensions(handle);
+            key = Mixed(key, (ulong)(byte)LibTorchSharp.DType(handle) | (ulong)(uint)deviceType << 8 | (ulong)(uint)(LibTorchSharp.DeviceIndex(handle) + 1) << 16
+                | (LibTorchSharp.RequiresGrad(handle) ? 1UL << 40 : 0) | (ulong)dimensions << 48);
+            for (long d = 0; d < dimensions; d++) key = Mixed(key, (ulong)LibTorchSharp.Size(handle, d));
         }
+        return (key, cuda);
+    }
+
+    private static ulong Mixed(ulong key, ulong value)
+    {
+        key ^= value + 0x9e3779b97f4a7c15UL + (key << 6) + (key >> 2);
+        return key * 1099511628211UL;
     }
 }
 

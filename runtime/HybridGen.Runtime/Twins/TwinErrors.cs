@@ -1,6 +1,6 @@
 using System;
 using System.Text.RegularExpressions;
-using HybridGen.Torch;
+using System.Runtime.InteropServices;
 
 namespace HybridGen.Twins;
 
@@ -30,8 +30,8 @@ internal static class TwinErrors
     }
 
     /// <summary>The same failure, its message starting with the C# file and line when they can be found.</summary>
-    public static TorchException Map(TorchException error, HybridMethodInfo info) =>
+    public static ExternalException Map(ExternalException error, HybridMethodInfo info) =>
         Origin(error.Message, info.TwinSource) is { } origin
-            ? new TorchException($"{info.Name} failed in its graph twin at {origin}\n{error.Message}", error)
-            : error;
+            ? new ExternalException($"{origin}: {info.Name} failed in its graph twin\n{error.Message}", error)
+            : new ExternalException($"{info.Location}: {info.Name} failed in its graph twin\n{error.Message}", error);
 }

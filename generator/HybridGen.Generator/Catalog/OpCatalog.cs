@@ -1,0 +1,131 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Runtime.CompilerServices;
+using HybridGen.Generator.Analysis;
+using HybridGen.Generator.Lowering;
+using Microsoft.CodeAnalysis;
+
+namespace HybridGen.Generator.Catalog;
+
+/// <summary>
+/// The op catalog (DESIGN.md decision 2): every TorchSharp method a twin may call, with its TorchScript spelling
+/// and analysis facts. Rows are plain data (the partial files by area); <see cref="For"/> resolves their owners to
+/// TorchSharp's symbols once per compilation, and <see cref="OpLookup.Find"/> maps a called method to its row.
+/// A method without a row is unknown, and an unknown call is HG0108.
+/// </summary>
+internal static partial class OpCatalog
+{
+    /// <summary>The owners rows name, and TorchSharp's metadata names for them.</summary>
+    internal static readonly IReadOnlyDictionary<string, string> Owners = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["Tensor"] = "TorchSharp.torch+Tensor",
+        ["operator"] = "TorchSharp.torch+Tensor",
+        ["torch"] = "TorchSharp.torch",
+        ["functional"] = "TorchSharp.torch+nn+functional",
+        ["linalg"] = "TorchSharp.torch+linalg",
+        ["special"] = "TorchSharp.torch+special",
+    };
+
+    private static OpRow[]? s_rows;
+
+    /// <summary>Every row, in the order they are tried.</summary>
+    public static IReadOnlyList<OpRow> Rows => s_rows ??= s_operators.Concat(s_elementwise).Concat(s_reductions).Concat(s_shape)
+        .Concat(s_creation).Concat(s_linalg).Concat(s_functional).ToArray();
+
+    private static readonly ConditionalWeakTable<Compilation, OpLookup> s_lookups = new();
+
+    /// <summary>The catalog resolved against one compilation's TorchSharp (computed once per compilation).</summary>
+    public static OpLookup For(Compilation compilation) => s_lookups.GetValue(compilation, c => new OpLookup(c));
+}
+
+/// <summary>The catalog's rows by owner symbol and method name, for one compilation.</summary>
+internal sealed class OpLookup
+{
+    private readonly Dictionary<(INamedTypeSymbol owner, string name), OpRow[]> _rows = new(new OwnerNameComparer());
+    private readonly Dictionary<string, AtenNode?> _spellings = new(StringComparer.Ordinal);
+
+    public OpLookup(Compilation compilation)
+    {
+        foreach (IGrouping<(string Owner, string Name), OpRow> group in OpCatalog.Rows.GroupBy(r => (r.Owner, r.Name)))
+        {
+            if (!OpCatalog.Owners.TryGetValue(group.Key.Owner, out string? metadataName)) continue;
+            if (compilation.GetTypeByMetadataName(metadataName) is not { } owner) continue;
+            _rows[(owner, group.Key.Name)] = group.ToArray();
+        }
+        lock (_spellings)
+            foreach (OpRow row in OpCatalog.Rows)
+                _spellings[row.Spelling] = AtenDeclarationParser.Parse(row.Spelling, out _);
+    }
+
+    /// <summary>TorchSharp was found in the compilation (no row resolves without it).</summary>
+    public bool HasTorchSharp => _rows.Count > 0;
+
+    /// <summary>The row for a called method (the first whose overload filter and parameter names fit), or null.</summary>
+    public OpRow? Find(IMethodSymbol method)
+    {
+        IMethodSymbol definition = method.ReducedFrom ?? method.OriginalDefinition;
+        if (definition.ContainingType is not { } owner) return null;
+        if (!_rows.TryGetValue((owner, definition.Name), out OpRow[]? rows)) return null;
+        foreach (OpRow row in rows)
+            if (Fits(row, definition)) return row;
+        return null;
+    }
+
+    /// <summary>The parsed spelling of a row (parsed once).</summary>
+    public AtenNode? Spelling(OpRow row) => _spellings.TryGetValue(row.Spelling, out AtenNode? node) ? node : null;
+
+    private bool Fits(OpRow row, IMethodSymbol method)
+    {
+        if (row.Overload is { } filter)
+        {
+            string[] kinds = filter.Split(',');
+            if (kinds.Length != method.Parameters.Length) return false;
+            for (int k = 0; k < kinds.Length; k++)
+                if (!KindFits(kinds[k].Trim(), method.Parameters[k].Type)) return false;
+        }
+        AtenNode? spelling = Spelling(row);
+        if (spelling is null or AtenCall { Arguments: null }) return spelling is not null; // the bare form takes any overload
+        var named = new HashSet<string>(StringComparer.Ordinal);
+        CollectParameters(spelling, named);
+        named.Remove("self");
+        return named.SetEquals(method.Parameters.Select(p => p.Name));
+    }
+
+    private static void CollectParameters(AtenNode node, HashSet<string> into)
+    {
+        switch (node)
+        {
+            case AtenParameter p:
+                into.Add(p.Name);
+                break;
+            case AtenCall { Arguments: { } arguments }:
+                foreach (AtenArgument argument in arguments) CollectParameters(argument.Value, into);
+                break;
+            case AtenConditional c:
+                CollectParameters(c.Condition, into);
+                CollectParameters(c.WhenTrue, into);
+                CollectParameters(c.WhenFalse, into);
+                break;
+        }
+    }
+
+    private static bool KindFits(string kind, ITypeSymbol type) => kind switch
+    {
+        "*" => true,
+        "Tensor" => KnownApis.IsTensor(type),
+        "Scalar" => type.SpecialType is SpecialType.System_Int32 or SpecialType.System_Int64 or SpecialType.System_Single
+            or SpecialType.System_Double or SpecialType.System_Boolean or SpecialType.System_Byte or SpecialType.System_Int16
+            || type.ToDisplayString() == "TorchSharp.Scalar",
+        _ => false,
+    };
+
+    private sealed class OwnerNameComparer : IEqualityComparer<(INamedTypeSymbol owner, string name)>
+    {
+        public bool Equals((INamedTypeSymbol owner, string name) x, (INamedTypeSymbol owner, string name) y) =>
+            SymbolEqualityComparer.Default.Equals(x.owner, y.owner) && string.Equals(x.name, y.name, StringComparison.Ordinal);
+
+        public int GetHashCode((INamedTypeSymbol owner, string name) key) =>
+            SymbolEqualityComparer.Default.GetHashCode(key.owner) * 31 + StringComparer.Ordinal.GetHashCode(key.name);
+    }
+}

@@ -1,0 +1,21 @@
+using System;
+
+namespace HybridGen.Twins;
+
+/// <summary>Per-thread argument and result arrays for twin calls, grown on demand and reused: nothing that runs
+/// between a call's writing of its arguments and its reading of its results can start another twin call.</summary>
+internal static class TwinBuffers
+{
+    [ThreadStatic] private static TwinValue[]? t_arguments;
+    [ThreadStatic] private static TwinValue[]? t_results;
+
+    public static TwinValue[] Arguments(int count) => Get(ref t_arguments, count);
+
+    public static TwinValue[] Results(int count) => Get(ref t_results, count);
+
+    private static TwinValue[] Get(ref TwinValue[]? buffer, int count)
+    {
+        if (buffer is null || buffer.Length < count) buffer = new TwinValue[Math.Max(count, 8)];
+        return buffer;
+    }
+}

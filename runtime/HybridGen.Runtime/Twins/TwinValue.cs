@@ -1,0 +1,84 @@
+using System;
+using System.Collections.Generic;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace HybridGen.Twins;
+
+/// <summary>What a value is: TorchScript's types that a twin takes or returns.</summary>
+public enum TwinValueKind : byte
+{
+    None,
+    Tensor,
+    Int,
+    Float,
+    Bool,
+    TensorList,
+}
+
+/// <summary>
+/// An argument to or result of a graph twin: a tensor, an int, a float, a bool, a list of tensors, or None. The
+/// generated code writes a call's arguments as these (tensors and numbers convert implicitly) and reads results
+/// from them; it allocates nothing for tensors and numbers.
+/// </summary>
+public readonly struct TwinValue
+{
+    private readonly object? _ref;
+    private readonly long _int;
+    private readonly double _float;
+
+    private TwinValue(TwinValueKind kind, object? reference, long i = 0, double d = 0)
+    {
+        Kind = kind;
+        _ref = reference;
+        _int = i;
+        _float = d;
+    }
+
+    public TwinValueKind Kind { get; }
+
+    public Tensor? Tensor => _ref as Tensor;
+
+    /// <summary>The tensors of a list value.</summary>
+    public Tensor[] Tensors => _ref as Tensor[] ?? throw new InvalidCastException($"the value is {Kind}, not a list of tensors");
+
+    public long ToInt64() => Kind == TwinValueKind.Int ? _int : throw new InvalidCastException($"the value is {Kind}, not an int");
+
+    public double ToDouble() => Kind == TwinValueKind.Float ? _float : Kind == TwinValueKind.Int ? _int : throw new InvalidCastException($"the value is {Kind}, not a float");
+
+    public bool ToBoolean() => Kind == TwinValueKind.Bool ? _int != 0 : throw new InvalidCastException($"the value is {Kind}, not a bool");
+
+    public static implicit operator TwinValue(Tensor tensor) => new(TwinValueKind.Tensor, tensor ?? throw new ArgumentNullException(nameof(tensor)));
+
+    public static implicit operator TwinValue(long value) => new(TwinValueKind.Int, null, value);
+
+    public static implicit operator TwinValue(double value) => new(TwinValueKind.Float, null, 0, value);
+
+    public static implicit operator TwinValue(bool value) => new(TwinValueKind.Bool, null, value ? 1 : 0);
+
+    /// <summary>A List[Tensor] argument (copied, so a later change to the caller's list cannot reach the call).</summary>
+    public static TwinValue FromTensors(IReadOnlyList<Tensor> tensors)
+    {
+        if (tensors is null) throw new ArgumentNullException(nameof(tensors));
+        var copy = new Tensor[tensors.Count];
+        for (int k = 0; k < copy.Length; k++) copy[k] = tensors[k] ?? throw new ArgumentNullException(nameof(tensors), $"element {k} is null");
+        return new TwinValue(TwinValueKind.TensorList, copy);
+    }
+
+    internal static TwinValue OwnedTensors(Tensor[] tensors) => new(TwinValueKind.TensorList, tensors);
+
+    public static TwinValue None => default;
+
+    /// <summary>A short description for reports: "float32[64,256] cpu grad", "int", "List[Tensor](3)".</summary>
+    public string Describe() => Kind switch
+    {
+        TwinValueKind.Tensor when Tensor is { IsInvalid: false } t =>
+            $"{t.dtype.ToString().ToLowerInvariant()}[{string.Join(",", t.shape)}] {t.device}{(t.requires_grad ? " grad" : "")}",
+        TwinValueKind.Tensor => "tensor",
+        TwinValueKind.Int => "int",
+        TwinValueKind.Float => "float",
+        TwinValueKind.Bool => "bool",
+        TwinValueKind.TensorList => $"List[Tensor]({Tensors.Length})",
+        _ => "None",
+    };
+}
