@@ -1,28 +1,18 @@
 #!/usr/bin/env bash
-# Installs what HybridGen needs on Debian or Ubuntu, when it is missing: libtorch (CPU, Debian's libtorch-dev),
-# OpenBLAS (without it libtorch uses the reference BLAS and matmul is ~15x slower), CMake and g++ (the native
-# shim is compiled on this machine against that libtorch). Set HYBRIDGEN_LIBTORCH_DIR to use another libtorch.
+# Checks what the README's commands need. TorchSharp's NuGet packages bring libtorch (and its BLAS), and
+# HybridGen's build makes TorchSharp's natives loadable with this system's libstdc++ (docs/build.md), so all this
+# needs is the .NET SDK, 10 or newer. Nothing is installed: the message says how, when the SDK is missing.
 set -euo pipefail
 
-need=()
-if [ -z "${HYBRIDGEN_LIBTORCH_DIR:-}" ] && ! dpkg -s libtorch-dev >/dev/null 2>&1; then need+=(libtorch-dev); fi
-dpkg -s libopenblas0-pthread >/dev/null 2>&1 || need+=(libopenblas0-pthread)
-command -v cmake >/dev/null 2>&1 || need+=(cmake)
-command -v g++ >/dev/null 2>&1 || need+=(g++)
-
-if [ ${#need[@]} -eq 0 ]; then
-  echo "HybridGen setup: libtorch, OpenBLAS, CMake and g++ are present."
-  exit 0
+required=10
+if ! command -v dotnet >/dev/null 2>&1; then
+  echo "HybridGen setup: the .NET SDK $required or newer is needed and 'dotnet' is not on PATH." >&2
+  echo "  Install it from https://dotnet.microsoft.com/download (Debian/Ubuntu: the dotnet-sdk-$required.0 package of packages.microsoft.com)." >&2
+  exit 1
 fi
-
-sudo=""
-if [ "$(id -u)" -ne 0 ]; then
-  if command -v sudo >/dev/null 2>&1; then sudo="sudo"; else
-    echo "HybridGen setup: need root (or sudo) to install: ${need[*]}" >&2
-    exit 1
-  fi
+newest=$(dotnet --list-sdks 2>/dev/null | sed -n 's/^\([0-9][0-9]*\)\..*/\1/p' | sort -n | tail -1)
+if [ -z "$newest" ] || [ "$newest" -lt "$required" ]; then
+  echo "HybridGen setup: the .NET SDK $required or newer is needed; this machine has ${newest:-no SDK} ('dotnet --list-sdks')." >&2
+  exit 1
 fi
-echo "HybridGen setup: installing ${need[*]} (apt-get; about a minute)..."
-$sudo apt-get update -qq
-$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
-echo "HybridGen setup: done."
+echo "HybridGen setup: .NET SDK $newest found; nothing else is needed."
