@@ -1,9 +1,9 @@
 using System;
 using System.Collections.Generic;
 using HybridGen;
-using HybridGen.Torch;
-using static HybridGen.Torch.torch;
-using F = HybridGen.Torch.torch.nn.functional;
+using TorchSharp;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
 
 namespace HybridGen.EndToEnd.Tests;
 
@@ -288,7 +288,7 @@ public static partial class Corpus
     static Tensor WhereMaskedFillEager(Tensor x) => where(x > 0.0, x, x * 0.1).masked_fill(x < -1.0, 0.0);
 
     [Hybridize(nameof(DtypeArgumentsEager))] public static partial Tensor DtypeArguments(Tensor x);
-    static Tensor DtypeArgumentsEager(Tensor x) => x.sum(new long[] { 1 }, dtype: ScalarType.Float64) + x.to(ScalarType.Float64).mean();
+    static Tensor DtypeArgumentsEager(Tensor x) => x.sum(new long[] { 1 }, type: ScalarType.Float64) + x.to(ScalarType.Float64).mean();
 
     [Hybridize(nameof(DeviceArgumentsEager))] public static partial Tensor DeviceArguments(Tensor x);
     static Tensor DeviceArgumentsEager(Tensor x) => x.to(CPU) * 2.0 + x.to(x.device) + x.to(device("cpu")) + zeros(x.shape).to(x.device);
@@ -301,7 +301,7 @@ public static partial class Corpus
 
     [Hybridize(nameof(FunctionalBlockEager))] public static partial Tensor FunctionalBlock(Tensor x, Tensor w);
     static Tensor FunctionalBlockEager(Tensor x, Tensor w) =>
-        F.gelu(F.linear(x, w), approximate: "tanh") + F.silu(x.matmul(w.t())) + F.softmax(x, 1).log() + F.leaky_relu(x, 0.2) + F.elu(x);
+        F.gelu(F.linear(x, w), TorchSharp.Modules.GELU.Approximate.tanh) + F.silu(x.matmul(w.t())) + F.softmax(x, 1).log() + F.leaky_relu(x, 0.2) + F.elu(x, 1.0);
 
     // ---- tuples ----
     [Hybridize(nameof(ReturnTupleEager))] public static partial (Tensor, Tensor) ReturnTuple(Tensor x);
@@ -405,9 +405,9 @@ public static partial class Corpus
     static Tensor LayerNormByHandEager(Tensor x, Tensor gamma, Tensor beta)
     {
         const double eps = 1e-5;
-        var mean = x.mean(-1, keepdim: true);
+        var mean = x.mean(new long[] { -1 }, keepdim: true);
         var centered = x - mean;
-        var variance = (centered * centered).mean(-1, keepdim: true);
+        var variance = (centered * centered).mean(new long[] { -1 }, keepdim: true);
         return centered / (variance + eps).sqrt() * gamma + beta;
     }
 
@@ -452,8 +452,8 @@ public static partial class Corpus
     [Hybridize(nameof(ResidualConvEager))] public static partial Tensor ResidualConv(Tensor x, Tensor w1, Tensor b1, Tensor w2, Tensor b2);
     static Tensor ResidualConvEager(Tensor x, Tensor w1, Tensor b1, Tensor w2, Tensor b2)
     {
-        var h = F.relu(F.conv2d(x, w1, b1, padding: 1));
-        h = F.conv2d(h, w2, b2, padding: 1);
+        var h = F.relu(F.conv2d(x, w1, b1, padding: new long[] { 1, 1 }));
+        h = F.conv2d(h, w2, b2, padding: new long[] { 1, 1 });
         return F.relu(h + x);
     }
 

@@ -1,6 +1,6 @@
 using HybridGen;
-using HybridGen.Torch;
-using static HybridGen.Torch.torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace HybridGen.EndToEnd.Tests;
 

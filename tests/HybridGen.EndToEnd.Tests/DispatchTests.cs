@@ -1,9 +1,11 @@
 using System;
 using System.Linq;
+using System.Runtime.InteropServices;
 using HybridGen;
-using HybridGen.Torch;
-using static HybridGen.Torch.torch;
-using T = HybridGen.Torch.Tensor;
+using HybridGen.Twins;
+using TorchSharp;
+using static TorchSharp.torch;
+using T = TorchSharp.torch.Tensor;
 
 namespace HybridGen.EndToEnd.Tests;
 
@@ -13,14 +15,15 @@ public class DispatchTests
 {
     private const string AddSource = "def add(x: Tensor, y: Tensor) -> Tensor:\n    return torch.add(x, y)\n";
 
-    private static HybridFunction<(T, T), T> AddFunction(DispatchMode mode, string source = AddSource) => new(
+    private static HybridFunction<(T, T), T> AddFunction(DispatchMode mode, string source = AddSource, bool trusted = true) => new(
         new HybridMethodInfo("Tests.Add." + mode + "." + Guid.NewGuid().ToString("N"), "DispatchTests.cs(1)", "add", source),
         eager: static a => a.Item1 + a.Item2,
-        writeArguments: static (in (T, T) a, Span<ScriptValue> g) => { g[0] = a.Item1; g[1] = a.Item2; },
+        writeArguments: static (in (T, T) a, Span<TwinValue> g) => { g[0] = a.Item1; g[1] = a.Item2; },
         argumentCount: 2,
         readResult: static r => r[0].Tensor!,
         resultCount: 1,
-        options: new DispatchOptions { Mode = mode });
+        options: new DispatchOptions { Mode = mode },
+        twin: trusted ? TorchScriptTwin.Trusted(source, "add") : null);
 
     private static HybridMethodReport ReportOf<TArgs>(HybridFunction<TArgs, T> function) =>
         HybridRuntime.GetReport().Single(r => r.Name == function.Info.Name);
@@ -62,12 +65,12 @@ public class DispatchTests
         manual_seed(1);
         using T x = randn(2, 3), w1 = randn(4, 5), b1 = randn(5), w2 = randn(5, 2), b2 = randn(2);
         var mlp = Twins.Of<(T, T, T, T, T)>(typeof(Corpus), nameof(Corpus.Mlp));
-        var eager = Assert.Throws<TorchException>(() => mlp.InvokeEager((x, w1, b1, w2, b2)));
-        var graph = Assert.Throws<TorchException>(() => mlp.InvokeGraph((x, w1, b1, w2, b2)));
+        var eager = Assert.Throws<ExternalException>(() => mlp.InvokeEager((x, w1, b1, w2, b2)));
+        var graph = Assert.Throws<ExternalException>(() => mlp.InvokeGraph((x, w1, b1, w2, b2)));
         Assert.Contains("cannot be multiplied", eager.Message);
         Assert.Contains("cannot be multiplied", graph.Message);
         // Through the dispatcher the caller gets the same exception, and the process goes on.
-        Assert.Throws<TorchException>(() => Corpus.Mlp(x, w1, b1, w2, b2));
+        Assert.Throws<ExternalException>(() => Corpus.Mlp(x, w1, b1, w2, b2));
         using T ok = Corpus.Mlp(x, randn(3, 5), b1, w2, b2);
         Assert.Equal(new long[] { 2, 2 }, ok.shape);
     }
@@ -96,9 +99,11 @@ public class DispatchTests
     }
 
     [Fact]
-    public void TwinThatDoesNotCompileRunsEagerInAuto()
+    public void TwinTheBuildDidNotValidateIsNeverCompiled()
     {
-        var add = AddFunction(DispatchMode.Auto, "def add(x: Tensor, y: Tensor) -> Tensor:\n    return torch.nosuch(x)\n");
+        // libtorch aborts the process on a TorchScript compile error: text the build did not validate for this
+        // libtorch never reaches it, and the method runs eager.
+        var add = AddFunction(DispatchMode.Auto, "def add(x: Tensor, y: Tensor) -> Tensor:\n    return torch.nosuch(x)\n", trusted: false);
         HybridRuntime.Warnings = null;
         try
         {
@@ -110,6 +115,6 @@ public class DispatchTests
         {
             HybridRuntime.Warnings = Console.Error;
         }
-        Assert.Contains("did not compile", ReportOf(add).Fallback);
+        Assert.Contains("validation record", ReportOf(add).Fallback);
     }
 }

@@ -1,7 +1,7 @@
 using HybridGen;
-using HybridGen.Torch;
-using static HybridGen.Torch.torch;
-using T = HybridGen.Torch.Tensor;
+using TorchSharp;
+using static TorchSharp.torch;
+using T = TorchSharp.torch.Tensor;
 
 namespace HybridGen.EndToEnd.Tests;
 
@@ -19,8 +19,11 @@ public class EquivalenceTests
     {
         var field = typeof(Corpus).GetField("__hybrid_" + method, System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!;
         var info = (HybridMethodInfo)field.FieldType.GetProperty("Info")!.GetValue(field.GetValue(null))!;
-        using CompilationUnit unit = jit.compile(info.TwinSource);
-        Assert.Equal(method, unit[info.TwinFunction].Name);
+        Assert.Equal(method, info.TwinFunction);
+        Assert.Contains($"def {method}(", info.TwinSource);
+        // The build validated every twin of this assembly (HybridGenValidateTwins); compiling it here is safe.
+        using var unit = jit.compile(info.TwinSource);
+        Assert.NotNull(unit);
     }
 
     [Theory]

@@ -4,8 +4,8 @@ using System.Linq;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using HybridGen;
-using HybridGen.Torch;
-using static HybridGen.Torch.torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace HybridGen.EndToEnd.Tests;
 
@@ -236,13 +236,13 @@ public class TwinErrorTests
         manual_seed(3);
         object attention = LoweringEquivalenceTests.Function(typeof(Corpus), "AttentionHead");
         var args = new object[] { randn(5, 8), randn(8, 4), randn(7, 4), randn(8, 4), false }; // wk does not fit
-        var eager = Assert.Throws<TorchException>(() => LoweringEquivalenceTests.Call(attention, "InvokeEager", args));
-        var graph = Assert.Throws<TorchException>(() => LoweringEquivalenceTests.Call(attention, "InvokeGraph", args));
+        var eager = Assert.Throws<System.Runtime.InteropServices.ExternalException>(() => LoweringEquivalenceTests.Call(attention, "InvokeEager", args));
+        var graph = Assert.Throws<System.Runtime.InteropServices.ExternalException>(() => LoweringEquivalenceTests.Call(attention, "InvokeGraph", args));
         Assert.Contains("cannot be multiplied", eager.Message);
         Assert.Contains("cannot be multiplied", graph.Message);                    // libtorch's own text
         int line = System.Array.FindIndex(System.IO.File.ReadAllLines(HybridGen.Tests.RepoPaths.Of("tests", "HybridGen.EndToEnd.Tests", "Corpus.Lowering.cs")),
             l => l.Contains("var k = x.matmul(wk);")) + 1;
-        Assert.Contains($"Corpus.AttentionHead failed in its graph twin at Corpus.Lowering.cs({line}): var k = x.matmul(wk);", graph.Message);
+        Assert.StartsWith($"Corpus.Lowering.cs({line}): Corpus.AttentionHead failed in its graph twin at 'var k = x.matmul(wk);'", graph.Message);
     }
 
     [Fact]
@@ -250,7 +250,7 @@ public class TwinErrorTests
     {
         object gru = LoweringEquivalenceTests.Function(typeof(Corpus), "GruLoop");
         var args = new object[] { new[] { randn(2, 3) }, randn(2, 5), randn(3, 15), randn(4, 15), randn(15) }; // wh does not fit
-        var graph = Assert.Throws<TorchException>(() => LoweringEquivalenceTests.Call(gru, "InvokeGraph", args));
+        var graph = Assert.Throws<System.Runtime.InteropServices.ExternalException>(() => LoweringEquivalenceTests.Call(gru, "InvokeGraph", args));
         Assert.Contains("Corpus.Lowering.cs(", graph.Message);
         Assert.Contains("var gh = h.matmul(wh);", graph.Message);
     }

@@ -1,7 +1,8 @@
 using System;
 using System.Reflection;
 using HybridGen;
-using HybridGen.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace HybridGen.EndToEnd.Tests;
 

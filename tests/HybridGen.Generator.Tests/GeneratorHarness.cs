@@ -18,7 +18,7 @@ internal static class GeneratorHarness
 
     public static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest);
 
-    public const string Usings = "using HybridGen;\nusing HybridGen.Torch;\nusing static HybridGen.Torch.torch;\n";
+    public const string Usings = "using HybridGen;\nusing TorchSharp;\nusing static TorchSharp.torch;\n";
 
     public static CSharpCompilation Compilation(params (string path, string text)[] sources) =>
         CSharpCompilation.Create("Tests",

@@ -7,9 +7,10 @@ using System.Threading.Tasks;
 using System.Diagnostics.Tracing;
 using HybridGen;
 using HybridGen.Dispatch;
-using HybridGen.Torch;
+using HybridGen.Twins;
+using TorchSharp;
 using Microsoft.Extensions.Logging;
-using static HybridGen.Torch.torch;
+using static TorchSharp.torch;
 
 namespace HybridGen.Runtime.Tests;
 
@@ -23,12 +24,13 @@ public class DispatchRuntimeTests
     internal static HybridFunction<(Tensor, Tensor), Tensor> Add(DispatchOptions options, string? name = null) => new(
         new HybridMethodInfo(name ?? "Tests.Add." + Guid.NewGuid().ToString("N"), "DispatchRuntimeTests.cs(1)", "add", AddSource),
         eager: static a => a.Item1 + a.Item2,
-        writeArguments: static (in (Tensor, Tensor) a, Span<ScriptValue> g) => { g[0] = a.Item1; g[1] = a.Item2; },
+        writeArguments: static (in (Tensor, Tensor) a, Span<TwinValue> g) => { g[0] = a.Item1; g[1] = a.Item2; },
         argumentCount: 2,
         readResult: static r => r[0].Tensor!,
         resultCount: 1,
         writeSignature: static (in (Tensor, Tensor) a, ref SignatureBuilder s) => { s.Add(a.Item1); s.Add(a.Item2); },
-        options: options);
+        options: options,
+        twin: TorchScriptTwin.Trusted(AddSource, "add"));
 
     private static HybridMethodReport ReportOf<T>(HybridFunction<T, Tensor> f) => HybridRuntime.GetReport().Single(r => r.Name == f.Info.Name);
 

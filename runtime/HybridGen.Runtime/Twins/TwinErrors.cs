@@ -29,9 +29,14 @@ internal static class TwinErrors
         return null;
     }
 
-    /// <summary>The same failure, its message starting with the C# file and line when they can be found.</summary>
-    public static ExternalException Map(ExternalException error, HybridMethodInfo info) =>
-        Origin(error.Message, info.TwinSource) is { } origin
-            ? new ExternalException($"{origin}: {info.Name} failed in its graph twin\n{error.Message}", error)
-            : new ExternalException($"{info.Location}: {info.Name} failed in its graph twin\n{error.Message}", error);
+    /// <summary>The same failure, as eager's exception type, its message starting with the C# file and line (the
+    /// failing statement's, else the hybridized method's declaration).</summary>
+    public static ExternalException Map(ExternalException error, HybridMethodInfo info)
+    {
+        string? origin = Origin(error.Message, info.TwinSource); // "File.cs(12): code"
+        int split = origin?.IndexOf("): ", StringComparison.Ordinal) ?? -1;
+        string where = split > 0 ? origin!.Substring(0, split + 1) : info.Location;
+        string at = split > 0 ? $" at '{origin!.Substring(split + 3)}'" : "";
+        return new ExternalException($"{where}: {info.Name} failed in its graph twin{at}\n{error.Message}", error);
+    }
 }
