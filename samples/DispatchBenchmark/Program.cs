@@ -6,8 +6,8 @@ using System.Linq;
 using System.Reflection;
 using Benchmarks;
 using HybridGen;
-using HybridGen.Torch;
-using static HybridGen.Torch.torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 // The dispatcher, measured in one run (alternating rounds, medians):
 //  (a) its overhead: a steady-state call through the dispatcher against calling the path it chose directly;

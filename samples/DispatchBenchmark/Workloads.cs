@@ -1,7 +1,7 @@
 using HybridGen;
-using HybridGen.Torch;
-using static HybridGen.Torch.torch;
-using F = HybridGen.Torch.torch.nn.functional;
+using TorchSharp;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
 
 namespace Benchmarks;
 
@@ -42,7 +42,7 @@ public static partial class Workloads
     [Hybridize(nameof(LayerNormEager))] public static partial Tensor LayerNorm(Tensor x);
     static Tensor LayerNormEager(Tensor x)
     {
-        var centered = x - x.mean(-1, keepdim: true);
-        return centered / ((centered * centered).mean(-1, keepdim: true) + 1e-5).sqrt();
+        var centered = x - x.mean(new long[] { -1 }, keepdim: true);
+        return centered / ((centered * centered).mean(new long[] { -1 }, keepdim: true) + 1e-5).sqrt();
     }
 }

@@ -27,7 +27,7 @@ var trees = new List<SyntaxTree>();
 var parse = new CSharpParseOptions(LanguageVersion.Latest);
 for (int file = 0; file < methods / 10; file++)
 {
-    var text = new System.Text.StringBuilder("using HybridGen;\nusing HybridGen.Torch;\nusing static HybridGen.Torch.torch;\n");
+    var text = new System.Text.StringBuilder("using HybridGen;\nusing TorchSharp;\nusing static TorchSharp.torch;\n");
     text.Append($"public static partial class Block{file}\n{{\n    static int calls;\n    static Tensor Helper(Tensor t) => t.tanh() * 2.0;\n");
     for (int m = 0; m < 10; m++)
     {

@@ -1,7 +1,7 @@
 using HybridGen;
-using HybridGen.Torch;
-using static HybridGen.Torch.torch;
-using F = HybridGen.Torch.torch.nn.functional;
+using TorchSharp;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
 
 namespace GpuBenchmark;
 

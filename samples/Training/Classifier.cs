@@ -1,7 +1,7 @@
 using HybridGen;
-using HybridGen.Torch;
-using static HybridGen.Torch.torch;
-using F = HybridGen.Torch.torch.nn.functional;
+using TorchSharp;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
 
 namespace Samples.Training;
 
@@ -11,7 +11,7 @@ namespace Samples.Training;
 /// </summary>
 public sealed partial class Classifier : nn.Module<Tensor, Tensor>
 {
-    private readonly nn.Parameter _w1, _b1, _w2, _b2, _w3, _b3;
+    private readonly TorchSharp.Modules.Parameter _w1, _b1, _w2, _b2, _w3, _b3;
 
     public Classifier(long inputs, long hidden, long classes) : base(nameof(Classifier))
     {
@@ -23,11 +23,13 @@ public sealed partial class Classifier : nn.Module<Tensor, Tensor>
         _b3 = Param("b3", new[] { classes }, hidden);
     }
 
-    private nn.Parameter Param(string name, long[] shape, long fanIn)
+    private TorchSharp.Modules.Parameter Param(string name, long[] shape, long fanIn)
     {
         double bound = 1 / System.Math.Sqrt(fanIn);
         using var init = (rand(shape) * 2.0 - 1.0) * bound;
-        return register_parameter(name, new nn.Parameter(init))!;
+        var parameter = nn.Parameter(init.clone());
+        register_parameter(name, parameter);
+        return parameter;
     }
 
     public override Tensor forward(Tensor input) => Forward(input);

@@ -2,9 +2,9 @@ using System;
 using System.Diagnostics;
 using System.Globalization;
 using HybridGen;
-using HybridGen.Torch;
+using TorchSharp;
 using Samples.Training;
-using static HybridGen.Torch.torch;
+using static TorchSharp.torch;
 
 // Trains a small classifier on three interleaved spirals that the program generates itself. The forward pass and
 // the loss are hybridized (the dispatcher picks eager or the graph twin per input shape, by measuring); backward
