@@ -82,7 +82,7 @@ internal sealed class BodyAnalyzer : OperationWalker
             Add(DiagnosticDescriptors.OutsideStateWrite, syntax, "runs backward, which writes the gradients of leaf tensors");
             return;
         }
-        if (_graph.Ops.Find(method) is { } op)
+        if (_graph.Ops.Find(method, arguments) is { } op)
         {
             _tensorWork = true;
             if (op.Facts.HasFlag(OpFacts.HostRead)) { HostRead(syntax, $"'{name}'"); return; }
@@ -321,17 +321,19 @@ internal sealed class BodyAnalyzer : OperationWalker
         IConversionOperation conversion => IsFresh(conversion.Operand),
         IObjectCreationOperation or IArrayCreationOperation or IAnonymousObjectCreationOperation => true,
         // An in-place op returns its receiver: the result is fresh exactly when the receiver is the body's own.
-        IInvocationOperation { Instance: { } receiver } invocation when _graph.Ops.Find(invocation.TargetMethod) is { Facts: var f } && f.HasFlag(OpFacts.InPlace) => IsOwned(receiver),
-        IInvocationOperation invocation => _graph.Ops.Find(invocation.TargetMethod) is { } op && !op.Facts.HasFlag(OpFacts.MayAlias),
+        IInvocationOperation { Instance: { } receiver } invocation when _graph.Ops.Find(invocation.TargetMethod, Values(invocation)) is { Facts: var f } && f.HasFlag(OpFacts.InPlace) => IsOwned(receiver),
+        IInvocationOperation invocation => _graph.Ops.Find(invocation.TargetMethod, Values(invocation)) is { } op && !op.Facts.HasFlag(OpFacts.MayAlias),
         IBinaryOperation { OperatorMethod: { } method } => _graph.Ops.Find(method) is not null,
         IUnaryOperation { OperatorMethod: { } method } => _graph.Ops.Find(method) is not null,
         _ => false,
     };
 
+    private static IReadOnlyList<IOperation> Values(IInvocationOperation invocation) => invocation.Arguments.Select(a => a.Value).ToList();
+
     private bool IsMask(IOperation operation) => operation switch
     {
         IConversionOperation conversion => IsMask(conversion.Operand),
-        IInvocationOperation invocation => _graph.Ops.Find(invocation.TargetMethod) is { } op && op.Facts.HasFlag(OpFacts.Mask),
+        IInvocationOperation invocation => _graph.Ops.Find(invocation.TargetMethod, Values(invocation)) is { } op && op.Facts.HasFlag(OpFacts.Mask),
         IBinaryOperation { OperatorMethod: { } method } => _graph.Ops.Find(method) is { } op && op.Facts.HasFlag(OpFacts.Mask),
         _ => false,
     };

@@ -5,6 +5,7 @@ using System.Runtime.CompilerServices;
 using HybridGen.Generator.Analysis;
 using HybridGen.Generator.Lowering;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Operations;
 
 namespace HybridGen.Generator.Catalog;
 
@@ -61,21 +62,23 @@ internal sealed class OpLookup
     /// <summary>TorchSharp was found in the compilation (no row resolves without it).</summary>
     public bool HasTorchSharp => _rows.Count > 0;
 
-    /// <summary>The row for a called method (the first whose overload filter and parameter names fit), or null.</summary>
-    public OpRow? Find(IMethodSymbol method)
+    /// <summary>The row for a call (the first whose overload filter fits and whose spelling names every parameter
+    /// the call does not leave at its default), or null. Without <paramref name="arguments"/> (the call's argument
+    /// values), any row of the method's overload counts.</summary>
+    public OpRow? Find(IMethodSymbol method, IReadOnlyList<IOperation>? arguments = null)
     {
         IMethodSymbol definition = method.ReducedFrom ?? method.OriginalDefinition;
         if (definition.ContainingType is not { } owner) return null;
         if (!_rows.TryGetValue((owner, definition.Name), out OpRow[]? rows)) return null;
         foreach (OpRow row in rows)
-            if (Fits(row, definition)) return row;
+            if (Fits(row, definition, arguments)) return row;
         return null;
     }
 
     /// <summary>The parsed spelling of a row (parsed once).</summary>
     public AtenNode? Spelling(OpRow row) => _spellings.TryGetValue(row.Spelling, out AtenNode? node) ? node : null;
 
-    private bool Fits(OpRow row, IMethodSymbol method)
+    private bool Fits(OpRow row, IMethodSymbol method, IReadOnlyList<IOperation>? arguments)
     {
         if (row.Overload is { } filter)
         {
@@ -86,10 +89,37 @@ internal sealed class OpLookup
         }
         AtenNode? spelling = Spelling(row);
         if (spelling is null or AtenCall { Arguments: null }) return spelling is not null; // the bare form takes any overload
-        var named = new HashSet<string>(StringComparer.Ordinal);
-        CollectParameters(spelling, named);
+        HashSet<string> named = ParametersOf(spelling);
         named.Remove("self");
-        return named.SetEquals(method.Parameters.Select(p => p.Name));
+        foreach (IParameterSymbol parameter in method.Parameters)
+        {
+            if (named.Remove(parameter.Name)) continue;
+            // A parameter the spelling leaves out must keep its default (TorchSharp-only knobs such as names).
+            if (!parameter.HasExplicitDefaultValue || (arguments is not null && !LeftAtDefault(parameter, arguments))) return false;
+        }
+        return named.Count == 0; // every name in the spelling is a parameter of this overload
+    }
+
+    private static bool LeftAtDefault(IParameterSymbol parameter, IReadOnlyList<IOperation> arguments)
+    {
+        foreach (IOperation value in arguments)
+        {
+            if (value.Parent is not IArgumentOperation argument || !SymbolEqualityComparer.Default.Equals(argument.Parameter?.OriginalDefinition, parameter.OriginalDefinition)
+                && argument.Parameter?.Ordinal != parameter.Ordinal)
+                continue;
+            if (argument.ArgumentKind == ArgumentKind.DefaultValue) return true;
+            IOperation inner = value is IConversionOperation { Operand: var o } ? o : value;
+            return inner.ConstantValue.HasValue && Equals(inner.ConstantValue.Value, parameter.ExplicitDefaultValue);
+        }
+        return false;
+    }
+
+    /// <summary>The C# parameter names a spelling uses (<c>self</c> included).</summary>
+    public static HashSet<string> ParametersOf(AtenNode spelling)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        CollectParameters(spelling, names);
+        return names;
     }
 
     private static void CollectParameters(AtenNode node, HashSet<string> into)

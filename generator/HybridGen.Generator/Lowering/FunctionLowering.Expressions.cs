@@ -251,7 +251,7 @@ internal sealed partial class FunctionLowering
     {
         IMethodSymbol method = invocation.TargetMethod;
         IOperation[] arguments = invocation.Arguments.OrderBy(a => a.Parameter?.Ordinal ?? 0).Select(a => a.Value).ToArray();
-        if (_twin.Ops.Find(method) is not null) return Call(method, invocation.Syntax, invocation.Instance, arguments);
+        if (_twin.Ops.Find(method, arguments) is not null) return Call(method, invocation.Syntax, invocation.Instance, arguments);
         string type = method.ContainingType?.ToDisplayString() ?? "";
         if (type is "System.Math" or "System.MathF") return MathCall(method, arguments, invocation.Syntax);
         if (KnownApis.IsTensor(method.ContainingType))
@@ -302,12 +302,15 @@ internal sealed partial class FunctionLowering
     /// lowered arguments (and <c>self</c> to the receiver).</summary>
     private string Call(IMethodSymbol method, SyntaxNode syntax, IOperation? receiver, IReadOnlyList<IOperation> arguments)
     {
-        OpRow row = _twin.Ops.Find(method)
+        OpRow row = _twin.Ops.Find(method, arguments)
             ?? throw new LoweringFailure(syntax, $"a call of '{method.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat)}', which is not in the op catalog");
         AtenNode spelling = _twin.Ops.Spelling(row)
             ?? throw new LoweringFailure(syntax, $"the catalog spelling of '{method.Name}' ('{row.Spelling}' does not parse)");
         var bound = new Dictionary<string, string>();
         var positional = new List<string>();
+        // The bare form passes every argument; a spelled form only those it names (the others are at their
+        // defaults, which the lookup checked, and need no graph form).
+        HashSet<string>? used = spelling is AtenCall { Arguments: null } ? null : OpLookup.ParametersOf(spelling);
         if (receiver is not null && !method.IsStatic)
         {
             string self = Expr(receiver);
@@ -316,6 +319,7 @@ internal sealed partial class FunctionLowering
         }
         for (int i = 0; i < arguments.Count && i < method.Parameters.Length; i++)
         {
+            if (used is not null && !used.Contains(method.Parameters[i].Name)) continue;
             string value = Argument(arguments[i], method.Parameters[i]);
             bound[method.Parameters[i].Name] = value;
             positional.Add(value);
