@@ -36,12 +36,37 @@ internal static class TwinRecords
         return twins;
     }
 
+    /// <summary>Whether the attribute is HybridGen.HybridTwinAttribute: referenced from HybridGen.Runtime (the
+    /// usual case) or defined in the assembly itself.</summary>
     private static bool IsTwinAttribute(MetadataReader reader, CustomAttribute attribute)
     {
-        if (attribute.Constructor.Kind != HandleKind.MemberReference) return false;
-        var constructor = reader.GetMemberReference((MemberReferenceHandle)attribute.Constructor);
-        if (constructor.Parent.Kind != HandleKind.TypeReference) return false;
-        var type = reader.GetTypeReference((TypeReferenceHandle)constructor.Parent);
-        return reader.GetString(type.Name) == AttributeName && reader.GetString(type.Namespace) == "HybridGen";
+        switch (attribute.Constructor.Kind)
+        {
+            case HandleKind.MemberReference:
+                EntityHandle parent = reader.GetMemberReference((MemberReferenceHandle)attribute.Constructor).Parent;
+                return IsTwinType(reader, parent);
+            case HandleKind.MethodDefinition:
+                return IsTwinType(reader, reader.GetMethodDefinition((MethodDefinitionHandle)attribute.Constructor).GetDeclaringType());
+            default:
+                return false;
+        }
     }
+
+    private static bool IsTwinType(MetadataReader reader, EntityHandle type)
+    {
+        switch (type.Kind)
+        {
+            case HandleKind.TypeReference:
+                TypeReference reference = reader.GetTypeReference((TypeReferenceHandle)type);
+                return IsTwinType(reader, reference.Namespace, reference.Name);
+            case HandleKind.TypeDefinition:
+                TypeDefinition definition = reader.GetTypeDefinition((TypeDefinitionHandle)type);
+                return IsTwinType(reader, definition.Namespace, definition.Name);
+            default:
+                return false;
+        }
+    }
+
+    private static bool IsTwinType(MetadataReader reader, StringHandle @namespace, StringHandle name) =>
+        reader.GetString(name) == AttributeName && reader.GetString(@namespace) == "HybridGen";
 }

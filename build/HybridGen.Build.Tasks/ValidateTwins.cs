@@ -2,26 +2,28 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using System.Runtime.InteropServices;
-using System.Text.RegularExpressions;
+using HybridGen.Formats;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 
 namespace HybridGen.Build.Tasks;
 
 /// <summary>
-/// Compiles every graph twin recorded in the built assembly with libtorch, through the native shim the build made,
-/// and reports a twin that does not compile as error HG0302 at the C# line of the failing statement. So no user
-/// meets a TorchScript compile error at run time.
+/// Compiles every graph twin recorded in the built assembly with the application's own TorchSharp and libtorch, and
+/// reports a twin that does not compile as error HG0302 at the C# line of the failing statement, so no user meets
+/// a TorchScript compile error at run time. libtorch aborts the process on most compile errors (DESIGN.md
+/// decision 3), so the compiling happens in a child process (build/HybridGen.TwinValidator), restarted after the
+/// twin that killed it. The twins that compiled are recorded next to the assembly (<see cref="ValidatedTwinsFile"/>):
+/// the runtime compiles only those.
 /// </summary>
-public sealed class ValidateTwins : Task
+public sealed class ValidateTwins : Task, ICancelableTask
 {
-    private static readonly Regex s_line = new(@"File ""<string>"", line (\d+)", RegexOptions.Compiled);
-    private static readonly Regex s_origin = new(@"^\s*# (.+?)\((\d+)\): (.*)$", RegexOptions.Compiled);
-
+    /// <summary>The assembly in the output folder: its twins are read from it, TorchSharp is loaded from its
+    /// folder, and the validation record is written beside it.</summary>
     [Required] public string AssemblyPath { get; set; } = "";
 
-    [Required] public string ShimPath { get; set; } = "";
+    /// <summary>HybridGen.TwinValidator.dll.</summary>
+    public string ValidatorPath { get; set; } = "";
 
     /// <summary>The project's C# files, to turn a file name in a twin comment into a path.</summary>
     public ITaskItem[] SourceFiles { get; set; } = Array.Empty<ITaskItem>();
@@ -32,86 +34,176 @@ public sealed class ValidateTwins : Task
     /// <summary>Where to write each twin's TorchScript as NAME.py for inspection; empty writes none.</summary>
     public string? TwinDirectory { get; set; }
 
+    /// <summary>The program that runs the validator: empty for the <c>dotnet</c> of this build (DOTNET_HOST_PATH), else
+    /// the first on PATH.</summary>
+    public string? DotnetPath { get; set; }
+
+    /// <summary>How long the validator may take to start, and to compile one twin.</summary>
+    public int TimeoutSeconds { get; set; } = 120;
+
     [Output] public int TwinCount { get; set; }
 
-    private delegate int Compile(string source, out IntPtr unit);
-    private delegate int Free(IntPtr unit);
-    private delegate IntPtr LastError();
+    /// <summary>The validation record written (empty when none was).</summary>
+    [Output] public string RecordPath { get; set; } = "";
+
+    private ValidatorProcess? _validator;
+    private volatile bool _cancelled;
+
+    public void Cancel()
+    {
+        _cancelled = true;
+        _validator?.Cancel();
+    }
 
     public override bool Execute()
     {
         List<TwinRecord> twins = TwinRecords.Read(AssemblyPath);
         TwinCount = twins.Count;
         if (twins.Count == 0) return true;
-        if (!string.IsNullOrEmpty(TwinDirectory))
-        {
-            Directory.CreateDirectory(TwinDirectory!);
-            foreach (TwinRecord twin in twins)
-                File.WriteAllText(Path.Combine(TwinDirectory!, twin.Name + ".py"), $"# The graph twin of {twin.Name} ({twin.Location}), as HybridGen emitted it.\n{twin.Source}");
-            Log.LogMessage(MessageImportance.Normal, $"HybridGen: wrote {twins.Count} graph twins to {Path.GetFullPath(TwinDirectory!)}");
-        }
+        if (!string.IsNullOrEmpty(TwinDirectory)) WriteTwinFiles(twins);
         if (!Validate) return true;
-        if (!File.Exists(ShimPath))
+
+        string record = ValidatedTwinsFile.PathFor(AssemblyPath);
+        if (File.Exists(record)) File.Delete(record); // whatever happens below, an old record must not vouch for these twins
+        string appDirectory = Path.GetDirectoryName(Path.GetFullPath(AssemblyPath))!;
+        if (WhyNotValidatable(appDirectory) is string problem)
         {
-            Log.LogWarning(null, "HG9004", null, null, 0, 0, 0, 0, $"HybridGen could not validate {twins.Count} graph twins: the native shim {ShimPath} is missing.");
+            CouldNotValidate(twins.Count, problem);
             return true;
         }
-        IntPtr library;
+
+        string twinsFile = Path.Combine(Path.GetTempPath(), $"hybridgen-twins-{Guid.NewGuid():N}.json");
         try
         {
-            library = NativeLibrary.Load(ShimPath);
+            TwinValidatorProtocol.WriteTwins(twinsFile, twins.Select(t => new TwinToValidate(t.Name, t.Source)).ToList());
+            _validator = new ValidatorProcess(Dotnet()!, Path.GetFullPath(ValidatorPath), appDirectory, twinsFile, TimeSpan.FromSeconds(Math.Max(1, TimeoutSeconds)));
+            (string? version, Dictionary<int, string?> results) = CompileAll(twins);
+            Report(twins, results, version, record);
         }
-        catch (Exception ex) when (ex is DllNotFoundException or BadImageFormatException)
+        finally
         {
-            Log.LogWarning(null, "HG9004", null, null, 0, 0, 0, 0, $"HybridGen could not validate its graph twins: loading {ShimPath} failed: {ex.Message}");
-            return true;
+            File.Delete(twinsFile);
         }
-        var compile = Marshal.GetDelegateForFunctionPointer<Compile>(NativeLibrary.GetExport(library, "hg_script_compile"));
-        var free = Marshal.GetDelegateForFunctionPointer<Free>(NativeLibrary.GetExport(library, "hg_script_free"));
-        var lastError = Marshal.GetDelegateForFunctionPointer<LastError>(NativeLibrary.GetExport(library, "hg_last_error"));
-        int failures = 0;
-        foreach (TwinRecord twin in twins)
-        {
-            if (compile(twin.Source, out IntPtr unit) == 0)
-            {
-                free(unit);
-                continue;
-            }
-            failures++;
-            string message = Marshal.PtrToStringUTF8(lastError()) ?? "unknown error";
-            (string file, int line, string code) = Origin(twin, message);
-            Log.LogError(null, "HG0302", null, file, line, 0, 0, 0,
-                $"The graph twin of '{twin.Name}' does not compile with libtorch{(code.Length > 0 ? $" at '{code}'" : "")}: {FirstLines(message)}");
-        }
-        Log.LogMessage(MessageImportance.Normal, $"HybridGen: compiled {twins.Count} graph twins with libtorch, {failures} failed");
-        return failures == 0;
+        return !Log.HasLoggedErrors;
     }
 
-    /// <summary>The C# file, line and code of the failing TorchScript line (from the comment above it), or the
-    /// hybridized method's declaration.</summary>
-    private (string file, int line, string code) Origin(TwinRecord twin, string message)
+    /// <summary>Runs the validator until every twin has an answer or it cannot go on; restarts it after a twin
+    /// that ended the process.</summary>
+    private (string? version, Dictionary<int, string?> results) CompileAll(List<TwinRecord> twins)
     {
-        Match frame = s_line.Match(message);
-        if (frame.Success)
+        var results = new Dictionary<int, string?>();
+        string? version = null;
+        int first = 0, runs = 0;
+        while (first < twins.Count && !_cancelled)
         {
-            int scriptLine = int.Parse(frame.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
-            string[] lines = twin.Source.Split('\n');
-            for (int k = Math.Min(scriptLine, lines.Length) - 1; k >= 0; k--)
+            ValidatorRun run = _validator!.Run(first);
+            runs++;
+            version ??= run.LibTorchVersion;
+            foreach (KeyValuePair<int, string?> result in run.Results) results[result.Key] = result.Value;
+            if (run.Crashed is int crashed)
             {
-                Match origin = s_origin.Match(lines[k]);
-                if (origin.Success) return (PathOf(origin.Groups[1].Value), int.Parse(origin.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture), origin.Groups[3].Value);
+                results[crashed] = run.CrashMessage;
+                first = crashed + 1;
+                continue;
+            }
+            if (run.TimedOut is int hung)
+            {
+                if (hung < 0)
+                {
+                    CouldNotValidate(twins.Count - results.Count, $"the validator did not start within {TimeoutSeconds} s");
+                    break;
+                }
+                (string file, int line) = Declaration(twins[hung]);
+                Log.LogWarning(null, "HG9004", null, file, line, 0, 0, 0,
+                    $"HybridGen could not validate the graph twin of '{twins[hung].Name}': compiling it took longer than {TimeoutSeconds} s, so the validator was stopped (the twin is not used at run time).");
+                first = hung + 1;
+                continue;
+            }
+            if (run.Fatal is not null)
+            {
+                CouldNotValidate(twins.Count - results.Count, run.Fatal);
+                break;
+            }
+            while (results.ContainsKey(first)) first++;
+            if (first < twins.Count)
+            {
+                CouldNotValidate(twins.Count - results.Count, ValidatorProcess.CrashMessage(run.StandardError, run.ExitCode).Replace(" while compiling it", " before compiling twin " + first));
+                break;
             }
         }
-        Match declared = Regex.Match(twin.Location, @"^(.+)\((\d+)\)$");
-        return declared.Success ? (PathOf(declared.Groups[1].Value), int.Parse(declared.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture), "") : ("", 0, "");
+        Log.LogMessage(MessageImportance.Low, $"HybridGen: the twin validator ran {runs} time(s).");
+        return (version, results);
     }
+
+    private void Report(List<TwinRecord> twins, Dictionary<int, string?> results, string? version, string record)
+    {
+        int failed = 0;
+        for (int k = 0; k < twins.Count; k++)
+        {
+            if (!results.TryGetValue(k, out string? message) || message is null) continue;
+            failed++;
+            (string file, int line, string code) = Origin(twins[k], message);
+            Log.LogError(null, "HG0302", null, file, line, 0, 0, 0,
+                $"The graph twin of '{twins[k].Name}' does not compile with libtorch{(code.Length > 0 ? $" at '{code}'" : "")}: {Summary(message)}");
+        }
+        int compiled = results.Count(r => r.Value is null);
+        if (version is null) return;
+        Log.LogMessage(MessageImportance.Normal, $"HybridGen: compiled {results.Count} of {twins.Count} graph twins with libtorch {version}: {compiled} compiled, {failed} failed.");
+        File.WriteAllText(record, ValidatedTwinsFile.Format(version, Enumerable.Range(0, twins.Count).Where(k => results.TryGetValue(k, out string? m) && m is null).Select(k => twins[k].Source)));
+        RecordPath = record;
+    }
+
+    /// <summary>Null when the validator can be run for this application; else why not.</summary>
+    private string? WhyNotValidatable(string appDirectory)
+    {
+        if (!File.Exists(Path.Combine(appDirectory, "TorchSharp.dll")))
+            return $"TorchSharp.dll is not in {appDirectory} (the project must reference TorchSharp-cpu or TorchSharp-cuda-linux)";
+        if (string.IsNullOrEmpty(ValidatorPath) || !File.Exists(ValidatorPath))
+            return $"the twin validator {ValidatorPath} is missing";
+        if (Dotnet() is null)
+            return "no 'dotnet' to run the twin validator with (neither DOTNET_HOST_PATH nor PATH names one)";
+        return null;
+    }
+
+    private string? Dotnet() => string.IsNullOrEmpty(DotnetPath) ? DotnetHost.Find() : DotnetPath;
+
+    private void CouldNotValidate(int count, string why) =>
+        Log.LogWarning(null, "HG9004", null, null, 0, 0, 0, 0,
+            $"HybridGen could not validate {count} graph twin{(count == 1 ? "" : "s")}: {why}. Twins that were not validated are not used at run time (their methods run eager); set HybridGenValidateTwins=false to skip validation.");
+
+    private void WriteTwinFiles(List<TwinRecord> twins)
+    {
+        Directory.CreateDirectory(TwinDirectory!);
+        foreach (TwinRecord twin in twins)
+            File.WriteAllText(Path.Combine(TwinDirectory!, twin.Name + ".py"), $"# The graph twin of {twin.Name} ({twin.Location}), as HybridGen emitted it.\n{twin.Source}");
+        Log.LogMessage(MessageImportance.Normal, $"HybridGen: wrote {twins.Count} graph twins to {Path.GetFullPath(TwinDirectory!)}");
+    }
+
+    /// <summary>The C# file, line and code of the failing TorchScript line (from the comment that governs it), or the
+    /// hybridized method's declaration. A compile error names the failing twin line first.</summary>
+    private (string file, int line, string code) Origin(TwinRecord twin, string message)
+    {
+        IReadOnlyList<int> lines = TwinSourceFormat.ScriptLines(message);
+        if (lines.Count > 0 && TwinSourceFormat.TryFindOrigin(twin.Source, lines[0], out string file, out int line, out string code))
+            return (PathOf(file), line, code);
+        (string declaredIn, int declaredAt) = Declaration(twin);
+        return (declaredIn, declaredAt, "");
+    }
+
+    /// <summary>Where the hybridized method is declared (the twin record's location).</summary>
+    private (string file, int line) Declaration(TwinRecord twin) =>
+        TwinSourceFormat.TryParseLocation(twin.Location, out string file, out int line) ? (PathOf(file), line) : ("", 0);
 
     private string PathOf(string fileName) =>
         SourceFiles.Select(s => s.GetMetadata("FullPath")).FirstOrDefault(p => string.Equals(Path.GetFileName(p), fileName, StringComparison.Ordinal)) ?? fileName;
 
-    private static string FirstLines(string message)
+    /// <summary>The message part of a TorchScript error, before the source excerpt it quotes, on one line.</summary>
+    internal static string Summary(string message)
     {
-        string[] lines = message.Split('\n').Where(l => l.Trim().Length > 0).ToArray();
-        return string.Join(" ", lines.Take(3).Select(l => l.Trim()));
+        string[] lines = message.Replace("\r", "").Split('\n').Select(l => l.Trim()).ToArray();
+        int excerpt = Array.FindIndex(lines, l => l.StartsWith("File \"<string>\"", StringComparison.Ordinal));
+        string[] text = (excerpt < 0 ? lines.Take(3) : lines.Take(excerpt)).Where(l => l.Length > 0 && l != ":").ToArray();
+        string summary = string.Join(" ", text.Length > 0 ? text : lines.Where(l => l.Length > 0).Take(1)).TrimEnd(':', ' ');
+        return summary.Length <= 500 ? summary : summary.Substring(0, 500) + "…";
     }
 }
