@@ -96,7 +96,16 @@ public sealed class ValidateTwins : Task, ICancelableTask
         int first = 0, runs = 0;
         while (first < twins.Count && !_cancelled)
         {
-            ValidatorRun run = _validator!.Run(first);
+            ValidatorRun run;
+            try
+            {
+                run = _validator!.Run(first);
+            }
+            catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or IOException)
+            {
+                CouldNotValidate(twins.Count - results.Count, $"the twin validator could not be started ({Dotnet()} {ValidatorPath}): {ex.Message}");
+                break;
+            }
             runs++;
             version ??= run.LibTorchVersion;
             foreach (KeyValuePair<int, string?> result in run.Results) results[result.Key] = result.Value;

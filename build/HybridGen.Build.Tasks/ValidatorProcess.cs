@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
+using System.IO;
 using System.Linq;
 using System.Text;
 using System.Threading;
@@ -84,8 +85,15 @@ internal sealed class ValidatorProcess
         process.BeginErrorReadLine();
         var reader = new Thread(() =>
         {
-            string? line;
-            while ((line = process.StandardOutput.ReadLine()) is not null) lines.Add(line);
+            try
+            {
+                string? line;
+                while ((line = process.StandardOutput.ReadLine()) is not null) lines.Add(line);
+            }
+            catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException)
+            {
+                // The process was killed or disposed: the end of its output, as far as this run is concerned.
+            }
             lines.Add(null);
         }) { IsBackground = true, Name = "HybridGen validator output" };
         reader.Start();
@@ -111,7 +119,11 @@ internal sealed class ValidatorProcess
                 case "fatal": run.Fatal = text; break;
             }
         }
-        process.WaitForExit(); // also waits for standard error to be read to its end
+        // Its output has ended, so it is exiting. Once it has, the parameterless wait also lets standard error be
+        // read to its end (libtorch's "what():" text comes last); a process that does not exit is killed.
+        if (process.WaitForExit(10_000)) process.WaitForExit();
+        else { Cancel(); process.WaitForExit(5_000); }
+        reader.Join(5_000);
         _current = null;
         run.ExitCode = process.ExitCode;
         lock (error) run.StandardError = error.ToString();
