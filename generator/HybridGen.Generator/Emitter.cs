@@ -49,7 +49,7 @@ internal static class Emitter
 
     private static void EmitHybrid(IndentedWriter w, HybridMethodModel model, TwinModel twin)
     {
-        string field = "__hybrid_" + model.Name;
+        string field = FieldName(model);
         List<(string type, string expression)> packed = Packed(model);
         string tupleType = TupleType(packed.Select(p => p.type).ToList());
 
@@ -140,9 +140,21 @@ internal static class Emitter
     private static string ParameterList(HybridMethodModel model) =>
         string.Join(", ", model.Parameters.Select(p => $"{p.Type} {Escape(p.Name)}"));
 
+    /// <summary>The method's name for reports and profiles; an overload's carries its parameter types.</summary>
     private static string QualifiedName(HybridMethodModel model) =>
         string.Join(".", new[] { model.Namespace }.Concat(model.ContainingTypes.Select(t => t.Name)).Concat(new[] { model.Name })
-            .Where(s => !string.IsNullOrEmpty(s)));
+            .Where(s => !string.IsNullOrEmpty(s))) + (model.Overload is null ? "" : "(" + model.Overload + ")");
+
+    /// <summary>The dispatcher's field: <c>__hybrid_Name</c>, and for overloads a suffix from their parameter types.</summary>
+    private static string FieldName(HybridMethodModel model) =>
+        "__hybrid_" + model.Name + (model.Overload is null ? "" : "_" + StableHash(model.Overload));
+
+    private static string StableHash(string text)
+    {
+        uint hash = 2166136261;
+        foreach (char c in text) hash = (hash ^ c) * 16777619;
+        return hash.ToString("x8", System.Globalization.CultureInfo.InvariantCulture);
+    }
 
     /// <summary>The twin as C# string literals, one per line, so the generated file shows it as written.</summary>
     private static IEnumerable<string> TwinLines(string source, out int count)

@@ -1,4 +1,3 @@
-using HybridGen.Generator.Analysis;
 using HybridGen.Generator.Model;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -7,7 +6,9 @@ namespace HybridGen.Generator;
 
 /// <summary>
 /// The incremental pipeline: each method marked [Hybridize] becomes an equatable <see cref="HybridMethodResult"/>
-/// (Parser: checks, eager body lookup, lowering), whose diagnostics are reported and whose model is emitted.
+/// (Parser: checks, eager body lookup, analysis, lowering). Its model feeds the source output and its diagnostics
+/// a separate output, so an edit that changes only where a diagnostic's tree lives leaves the emitted code cached.
+/// HG0203, which needs every call in the compilation, is a DiagnosticAnalyzer (RedundantHybridizationAnalyzer).
 /// </summary>
 [Generator(LanguageNames.CSharp)]
 public sealed class HybridizeGenerator : IIncrementalGenerator
@@ -21,28 +22,18 @@ public sealed class HybridizeGenerator : IIncrementalGenerator
                 transform: static (ctx, ct) => Parser.Parse(ctx, ct))
             .WithTrackingName(TrackingNames.Methods);
 
-        context.RegisterSourceOutput(methods, static (spc, result) =>
-        {
-            foreach (DiagnosticInfo diagnostic in result.Diagnostics) spc.ReportDiagnostic(diagnostic.ToDiagnostic());
-            if (result.Model is { } model) spc.AddSource(model.HintName, Emitter.Emit(model));
-        });
+        IncrementalValuesProvider<HybridMethodModel> models = methods
+            .Where(static r => r.Model is not null)
+            .Select(static (r, _) => r.Model!)
+            .WithTrackingName(TrackingNames.Models);
+        context.RegisterSourceOutput(models, static (spc, model) => spc.AddSource(model.HintName, Emitter.Emit(model)));
 
-        // HG0203 needs every call of a hybridized method in the compilation: a second, separate step, so the
-        // per-method models above stay cached when only call sites change.
-        IncrementalValuesProvider<HybridCallSite> callSites = context.SyntaxProvider
-            .CreateSyntaxProvider(
-                predicate: static (node, _) => node is InvocationExpressionSyntax,
-                transform: static (ctx, ct) => CallSites.Of(ctx, ct))
-            .Where(static site => site is not null)
-            .Select(static (site, _) => site!)
-            .WithTrackingName(TrackingNames.CallSites);
-        IncrementalValuesProvider<HybridTarget> targets = methods
-            .Where(static r => r.Target is not null)
-            .Select(static (r, _) => r.Target!);
-        context.RegisterSourceOutput(targets.Collect().Combine(callSites.Collect()), static (spc, pair) =>
+        IncrementalValuesProvider<EquatableArray<DiagnosticInfo>> diagnostics = methods
+            .Select(static (r, _) => r.Diagnostics)
+            .WithTrackingName(TrackingNames.Diagnostics);
+        context.RegisterSourceOutput(diagnostics, static (spc, found) =>
         {
-            foreach (DiagnosticInfo diagnostic in CallSites.RedundantHybridizations(pair.Left, pair.Right))
-                spc.ReportDiagnostic(diagnostic.ToDiagnostic());
+            foreach (DiagnosticInfo diagnostic in found) spc.ReportDiagnostic(diagnostic.ToDiagnostic());
         });
     }
 }

@@ -11,5 +11,6 @@ internal static class KnownNames
 internal static class TrackingNames
 {
     public const string Methods = "HybridMethods";
-    public const string CallSites = "HybridCallSites";
+    public const string Models = "HybridModels";
+    public const string Diagnostics = "HybridDiagnostics";
 }

@@ -40,6 +40,24 @@ internal static class Parser
         }
     }
 
+    /// <summary>Whether a [Hybridize] method gets a graph twin (for HG0203, which advises only where the caller's
+    /// twin really holds the callee's body).</summary>
+    public static bool GetsTwin(IMethodSymbol method, Compilation compilation, CancellationToken ct)
+    {
+        IMethodSymbol declaration = method.PartialDefinitionPart ?? method;
+        if (declaration.DeclaringSyntaxReferences.Select(r => r.GetSyntax(ct)).OfType<MethodDeclarationSyntax>().FirstOrDefault() is not { } syntax)
+            return false;
+        AttributeData[] attributes = declaration.GetAttributes().Where(a => a.AttributeClass?.ToDisplayString() == KnownNames.HybridizeAttribute).ToArray();
+        try
+        {
+            return ParseCore(declaration, syntax, attributes, compilation.GetSemanticModel(syntax.SyntaxTree), ct).Model?.Twin is not null;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
     private static HybridMethodResult ParseCore(
         IMethodSymbol method, MethodDeclarationSyntax syntax, IReadOnlyList<AttributeData> attributes,
         SemanticModel model, CancellationToken ct)
@@ -99,9 +117,11 @@ internal static class Parser
             Location: $"{System.IO.Path.GetFileName(line.Path)}({line.StartLinePosition.Line + 1})",
             Twin: twin,
             Capturable: capturable,
-            Overrides: Overrides(attributes.FirstOrDefault()));
-        var target = new HybridTarget(CallSites.KeyOf(method), displayName, syntax.SyntaxTree, syntax.Identifier.Span);
-        return new HybridMethodResult(result, diagnostics.ToEquatableArray(), target);
+            Overrides: Overrides(attributes.FirstOrDefault()),
+            Overload: method.ContainingType.GetMembers(method.Name).OfType<IMethodSymbol>().Count(KnownApis.IsHybridized) > 1
+                ? string.Join(", ", method.Parameters.Select(p => p.Type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat)))
+                : null);
+        return new HybridMethodResult(result, diagnostics.ToEquatableArray());
     }
 
     private static (TwinModel? twin, bool capturable) AnalyzeAndLower(

@@ -133,6 +133,34 @@ public static partial class Corpus
         return x;
     }
 
+    // Two hybridized overloads of one name: each has its own dispatcher, report entry and twin.
+    [Hybridize(nameof(ScaleByNumberEager))] public static partial Tensor Scale(Tensor x, double s);
+    static Tensor ScaleByNumberEager(Tensor x, double s) => x * s;
+
+    [Hybridize(nameof(ScaleByTensorEager))] public static partial Tensor Scale(Tensor x, Tensor s);
+    static Tensor ScaleByTensorEager(Tensor x, Tensor s) => x * s + 1;
+
+    // C# re-evaluates a for condition at every iteration: a bound the body changes must not become range(n).
+    [Hybridize(nameof(ForBoundChangesEager))] public static partial Tensor ForBoundChanges(Tensor x, int n);
+    static Tensor ForBoundChangesEager(Tensor x, int n)
+    {
+        var y = x;
+        for (int i = 0; i < n; i++)
+        {
+            y = y + 1;
+            n = n - 1;
+        }
+        return y;
+    }
+
+    [Hybridize(nameof(ForShapeBoundChangesEager))] public static partial Tensor ForShapeBoundChanges(Tensor x);
+    static Tensor ForShapeBoundChangesEager(Tensor x)
+    {
+        var y = x;
+        for (int i = 0; i < y.shape[0]; i++) y = y[1..];
+        return y;
+    }
+
     [Hybridize(nameof(ForGeneralEager))] public static partial Tensor ForGeneral(Tensor x, int n);
     static Tensor ForGeneralEager(Tensor x, int n)
     {

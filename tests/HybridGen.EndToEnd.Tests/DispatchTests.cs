@@ -117,4 +117,18 @@ public class DispatchTests
         }
         Assert.Contains("validation record", ReportOf(add).Fallback);
     }
+
+    [Fact]
+    public void TwoHybridizedOverloadsKeepTheirOwnDispatchers()
+    {
+        using T x = ones(3), s = full(3, 2.0f);
+        for (int i = 0; i < 30; i++)
+        {
+            using (T a = Corpus.Scale(x, 3.0)) Assert.Equal(new[] { 3f, 3f, 3f }, a.data<float>().ToArray());
+            using (T b = Corpus.Scale(x, s)) Assert.Equal(new[] { 3f, 3f, 3f }, b.data<float>().ToArray());
+        }
+        string[] names = HybridRuntime.GetReport().Select(r => r.Name).Where(n => n.StartsWith("HybridGen.EndToEnd.Tests.Corpus.Scale(", StringComparison.Ordinal)).ToArray();
+        Assert.Equal(new[] { "HybridGen.EndToEnd.Tests.Corpus.Scale(Tensor, double)", "HybridGen.EndToEnd.Tests.Corpus.Scale(Tensor, Tensor)" }, names.OrderBy(n => n, StringComparer.Ordinal));
+        Assert.All(HybridRuntime.GetReport().Where(r => names.Contains(r.Name)), r => Assert.Equal(30, r.EagerCalls + r.GraphCalls));
+    }
 }

@@ -33,6 +33,8 @@ public class LoweringEquivalenceTests
         ["SwitchOnInt"] = new Func<object[]>[] { () => new object[] { R(3), 0 }, () => new object[] { R(3), 2 }, () => new object[] { R(3), 9 } },
         ["ForRange"] = new Func<object[]>[] { () => new object[] { R(3), 4 }, () => new object[] { R(2, 2), 0 } },
         ["ForDescending"] = new Func<object[]>[] { () => new object[] { R(3), 5 }, () => new object[] { R(3), 0 } },
+        ["ForBoundChanges"] = new Func<object[]>[] { () => new object[] { R(3), 6 }, () => new object[] { R(2), 1 }, () => new object[] { R(2), 0 } },
+        ["ForShapeBoundChanges"] = new Func<object[]>[] { () => new object[] { R(8, 2) }, () => new object[] { R(5) } },
         ["ForGeneral"] = new Func<object[]>[] { () => new object[] { R(3), 20 }, () => new object[] { R(3), 1 } },
         ["WhileLoop"] = new Func<object[]>[] { () => new object[] { R(3), 3 }, () => new object[] { R(4, 2), 0 } },
         ["DoWhile"] = new Func<object[]>[] { () => new object[] { R(3), 4 }, () => new object[] { R(3), 0 } },

@@ -49,6 +49,26 @@ public class CatalogTests
     }
 
     [Fact]
+    public void HG0101_RaisingAnEvent()
+    {
+        var run = GeneratorHarness.Generate(GeneratorHarness.Compilation(("C.cs", GeneratorHarness.Usings + """
+            public partial class C
+            {
+                public event System.EventHandler? Stepped;
+                [Hybridize(nameof(E))] public partial Tensor M(Tensor x);
+                Tensor E(Tensor x)
+                {
+                    Stepped?.Invoke(this, System.EventArgs.Empty);
+                    return x.relu();
+                }
+            }
+            """)));
+        Diagnostic d = Fires(run, "HG0101", ".Invoke(this, System.EventArgs.Empty)");
+        Assert.Contains("raises the event 'Stepped'", d.GetMessage());
+        Assert.DoesNotContain(run.Diagnostics, x => x.Id == "HG0108");
+    }
+
+    [Fact]
     public void HG0101_InAHelperIsReportedAtTheCallNamingTheHelperAndItsLine()
     {
         var run = Body("return Log(x).relu();", extraMembers: "static Tensor Log(Tensor t)\n{\n    System.Diagnostics.Debug.WriteLine(\"t\");\n    return t;\n}");
@@ -73,6 +93,32 @@ public class CatalogTests
     [Fact]
     public void HG0102_AddingToAnOuterList() =>
         Fires(Body("seen.Add(x);\n return x.relu();", extraMembers: "static readonly System.Collections.Generic.List<Tensor> seen = new();"), "HG0102", "seen.Add(x)");
+
+    [Fact]
+    public void HG0102_InterlockedOnAStaticField()
+    {
+        Diagnostic d = Fires(Body("System.Threading.Interlocked.Increment(ref calls);\n return x.relu();", extraMembers: "static int calls;"),
+            "HG0102", "System.Threading.Interlocked.Increment(ref calls)");
+        Assert.Contains("writes the static field 'calls'", d.GetMessage());
+    }
+
+    [Fact]
+    public void HG0102_NearMiss_InterlockedOnALocal() =>
+        Silent(Body("int n = 0;\n System.Threading.Interlocked.Increment(ref n);\n return x.relu() * n;"), "HG0102");
+
+    [Fact]
+    public void HG0102_AHelperFillingAListTheCallerWasGiven()
+    {
+        var run = Body("Fill(seen, x);\n return x.relu();",
+            extraMembers: "static readonly System.Collections.Generic.List<Tensor> seen = new();\nstatic void Fill(System.Collections.Generic.List<Tensor> into, Tensor t) => into.Add(t.relu());");
+        Diagnostic d = Fires(run, "HG0102", "Fill(seen, x)");
+        Assert.Contains("a collection it did not create", d.GetMessage());
+    }
+
+    [Fact]
+    public void HG0102_NearMiss_AHelperFillingAListTheCallerMade() =>
+        Silent(Body("var parts = new System.Collections.Generic.List<Tensor>();\n Fill(parts, x);\n return parts[0];",
+            extraMembers: "static void Fill(System.Collections.Generic.List<Tensor> into, Tensor t) => into.Add(t.relu());"), "HG0102");
 
     [Fact]
     public void HG0102_NearMiss_ALocalListBuiltAndUsedInside() =>
@@ -279,7 +325,7 @@ public class RedundantHybridizationTests
     public void HG0203_CalledOnlyFromAnotherHybridizedMethod()
     {
         var run = GeneratorHarness.GenerateClass(Inner);
-        Diagnostic d = Assert.Single(run.Diagnostics, x => x.Id == "HG0203");
+        Diagnostic d = Assert.Single(GeneratorHarness.Analyze(run), x => x.Id == "HG0203");
         Assert.Equal(DiagnosticSeverity.Info, d.Severity);
         Assert.Equal("Inner", d.Location.SourceTree!.GetText().ToString(d.Location.SourceSpan));
         Assert.Contains("C.Outer", d.GetMessage());
@@ -289,6 +335,22 @@ public class RedundantHybridizationTests
     public void HG0203_NearMiss_AlsoCalledFromPlainCode()
     {
         var run = GeneratorHarness.GenerateClass(Inner + "\npublic static Tensor Plain(Tensor x) => Inner(x);");
-        Assert.DoesNotContain(run.Diagnostics, x => x.Id == "HG0203");
+        Assert.DoesNotContain(GeneratorHarness.Analyze(run), x => x.Id == "HG0203");
+    }
+
+    [Fact]
+    public void HG0203_NearMiss_TheHybridizedCallerGotNoTwin()
+    {
+        // Outer runs eager (it writes to the console), so its calls of Inner really go through Inner's dispatcher.
+        var run = GeneratorHarness.GenerateClass("""
+            [Hybridize(nameof(InnerEager))]
+            public static partial Tensor Inner(Tensor x);
+            static Tensor InnerEager(Tensor x) => x.relu();
+            [Hybridize(nameof(OuterEager))]
+            public static partial Tensor Outer(Tensor x);
+            static Tensor OuterEager(Tensor x) { System.Console.WriteLine("outer"); return Inner(x) * 2.0; }
+            """);
+        Assert.Contains(run.Diagnostics, x => x.Id == "HG0101");
+        Assert.DoesNotContain(GeneratorHarness.Analyze(run), x => x.Id == "HG0203");
     }
 }

@@ -115,14 +115,20 @@ public class DiagnosticTests
     {
         var run = GeneratorHarness.GenerateClass("""
             [Hybridize(nameof(SplitEager))]
-            public static partial (Tensor, Tensor) Split(Tensor[] xs, System.Collections.Generic.IReadOnlyList<Tensor> ys, long[] sizes);
-            static (Tensor, Tensor) SplitEager(Tensor[] xs, System.Collections.Generic.IReadOnlyList<Tensor> ys, long[] sizes) => (xs[0].relu(), ys[0].relu());
+            public static partial (Tensor, Tensor) Split(Tensor[] xs, System.Collections.Generic.IReadOnlyList<Tensor> ys);
+            static (Tensor, Tensor) SplitEager(Tensor[] xs, System.Collections.Generic.IReadOnlyList<Tensor> ys) => (xs[0].relu(), ys[0].relu());
+            [Hybridize(nameof(SizedEager))]
+            public static partial Tensor Sized(Tensor x, long[] sizes);
+            static Tensor SizedEager(Tensor x, long[] sizes) => x.relu();
             """);
         Assert.DoesNotContain(run.Diagnostics, d => d.Id == "HG0003");
-        string generated = run.Result.GeneratedSources.Single().SourceText.ToString();
-        Assert.Contains("def Split(xs: List[Tensor], ys: List[Tensor], sizes: List[int]) -> Tuple[Tensor, Tensor]:", generated);
+        string generated = run.Result.GeneratedSources.Single(s => s.HintName.Contains(".Split.")).SourceText.ToString();
+        Assert.Contains("def Split(xs: List[Tensor], ys: List[Tensor]) -> Tuple[Tensor, Tensor]:", generated);
         Assert.Contains("readResult: static r => (r[0].Tensor!, r[1].Tensor!)", generated);
-        Assert.Contains("ScriptValue.FromTensors(a.Item1)", generated);
+        Assert.Contains("TwinValue.FromTensors(a.Item1)", generated);
+        // A list of numbers is carriable in C# but cannot cross TorchSharp's TorchScript call: no twin, and it says why.
+        Diagnostic sized = Single(run, "HG0301");
+        Assert.Contains("a list of numbers", sized.GetMessage());
     }
 
     [Fact]

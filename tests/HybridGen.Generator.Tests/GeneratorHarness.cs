@@ -4,6 +4,7 @@ using System.Linq;
 using HybridGen.Generator;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
 
 namespace HybridGen.Generator.Tests;
 
@@ -40,6 +41,11 @@ internal static class GeneratorHarness
         GeneratorRunResult result = driver.GetRunResult().Results.Single();
         return new Run(result, output, diagnostics);
     }
+
+    /// <summary>The analyzers' diagnostics (HG0203) over the compilation the generator produced.</summary>
+    public static ImmutableArray<Diagnostic> Analyze(Run run) =>
+        run.Output.WithAnalyzers(ImmutableArray.Create<Microsoft.CodeAnalysis.Diagnostics.DiagnosticAnalyzer>(new Analysis.RedundantHybridizationAnalyzer()))
+            .GetAnalyzerDiagnosticsAsync().GetAwaiter().GetResult();
 
     /// <summary>One file holding <paramref name="members"/> in a partial class C.</summary>
     public static Run GenerateClass(string members, string path = "C.cs") =>

@@ -29,6 +29,37 @@ public class LoweringTests
     }
 
     [Fact]
+    public void AForWhoseBoundTheBodyChangesIsNotARange()
+    {
+        string changing = Twin("""
+            [Hybridize(nameof(E))] public static partial Tensor M(Tensor x, int n);
+            static Tensor E(Tensor x, int n) { for (int i = 0; i < n; i++) { x = x + 1; n = n - 1; } return x; }
+            """);
+        Assert.DoesNotContain("in range(", changing);
+        Assert.Contains("while (i < n):", changing);
+        string fixedBound = Twin("""
+            [Hybridize(nameof(E))] public static partial Tensor M(Tensor x, int n);
+            static Tensor E(Tensor x, int n) { for (int i = 0; i < n; i++) { x = x + 1; } return x; }
+            """);
+        Assert.Contains("for i in range(0, n, 1):", fixedBound);
+    }
+
+    [Fact]
+    public void TwoMembersWithLookAlikeNamesGetTwoInputs()
+    {
+        string twin = Twin("""
+            private double _scale = 2.0;
+            public double scale { get; set; } = 3.0;
+            [Hybridize(nameof(E))] public partial Tensor M(Tensor x);
+            Tensor E(Tensor x) => x * _scale + x * scale;
+            """, instance: true);
+        Assert.Contains("__in_scale: float", twin);
+        Assert.Contains("__in_scale_2: float", twin);
+        Assert.Contains("a.Item1._scale", twin);
+        Assert.Contains("a.Item1.scale", twin);
+    }
+
+    [Fact]
     public void ReusedNamesInSiblingBlocksGetNamesOfTheirOwn()
     {
         string twin = Twin("""

@@ -44,7 +44,12 @@ internal sealed class BodyAnalyzer : OperationWalker
         method.DeclaringSyntaxReferences.Any(r => r.GetSyntax().DescendantNodes(n => n is not LambdaExpressionSyntax and not LocalFunctionStatementSyntax)
             .Any(n => n is YieldStatementSyntax));
 
-    private void Add(DiagnosticDescriptor rule, SyntaxNode where, string what) => _findings.Add(new Finding(rule, where.GetLocation(), what));
+    private void Add(DiagnosticDescriptor rule, SyntaxNode where, string what, int? parameter = null) => _findings.Add(new Finding(rule, where.GetLocation(), what, parameter));
+
+    /// <summary>The ordinal of this method's parameter that <paramref name="operation"/> reads, or null.</summary>
+    private int? ParameterOf(IOperation? operation) =>
+        (operation is IConversionOperation c ? c.Operand : operation) is IParameterReferenceOperation p
+            && SymbolEqualityComparer.Default.Equals(p.Parameter.ContainingSymbol, _method) ? p.Parameter.Ordinal : null;
 
     // ---- calls ----------------------------------------------------------------------------------------------
 
@@ -70,7 +75,19 @@ internal sealed class BodyAnalyzer : OperationWalker
     private void Call(IMethodSymbol method, IOperation? receiver, SyntaxNode syntax, IReadOnlyList<IOperation> arguments)
     {
         string name = Display(method);
+        if (method.MethodKind == MethodKind.DelegateInvoke && EventOf(receiver) is { } raised)
+        {
+            Add(DiagnosticDescriptors.SideEffect, syntax, $"raises the event '{raised.Name}', whose handlers would run once, at trace time");
+            return;
+        }
         if (method.MethodKind == MethodKind.DelegateInvoke) { Add(DiagnosticDescriptors.UnprovableCall, syntax, "invokes a delegate, whose target the analysis cannot see"); return; }
+        if (KnownApis.IsAtomicWrite(method))
+        {
+            foreach (IOperation argument in arguments)
+                if (argument.Parent is IArgumentOperation { Parameter.RefKind: RefKind.Ref or RefKind.Out })
+                    CheckWrite(argument, syntax);
+            return;
+        }
         if (KnownApis.IsReflection(method)) { Add(DiagnosticDescriptors.UnprovableCall, syntax, $"uses reflection ('{name}')"); return; }
         if (KnownApis.SideEffect(method) is { } effect) { Add(DiagnosticDescriptors.SideEffect, syntax, effect); return; }
         if (KnownApis.Nondeterminism(method) is { } random) { Add(DiagnosticDescriptors.HostNondeterminism, syntax, random); return; }
@@ -109,14 +126,29 @@ internal sealed class BodyAnalyzer : OperationWalker
         if (KnownApis.IsCollection(method.ContainingType))
         {
             if (KnownApis.IsMutatingCollectionMember(method.Name) && receiver is not null && !IsOwned(receiver))
-                Add(DiagnosticDescriptors.OutsideStateWrite, syntax, $"changes '{Describe(receiver)}' ('{method.Name}'), a collection it did not create");
+                Add(DiagnosticDescriptors.OutsideStateWrite, syntax, $"changes '{Describe(receiver)}' ('{method.Name}'), a collection it did not create", ParameterOf(receiver));
             return;
         }
-        FollowIntoSource(method, syntax);
+        FollowIntoSource(method, syntax, arguments);
+    }
+
+    /// <summary>The event a delegate invocation raises (<c>Changed(this, e)</c>, <c>Changed?.Invoke(...)</c>), or null.</summary>
+    private static IEventSymbol? EventOf(IOperation? receiver)
+    {
+        IOperation? target = receiver;
+        if (receiver is IConditionalAccessInstanceOperation)
+            for (IOperation? up = receiver.Parent; up is not null; up = up.Parent)
+                if (up is IConditionalAccessOperation access) { target = access.Operation; break; }
+        return target switch
+        {
+            IEventReferenceOperation e => e.Event,
+            IFieldReferenceOperation { Field.AssociatedSymbol: IEventSymbol e } => e,
+            _ => null,
+        };
     }
 
     /// <summary>A call into code of this compilation: analyze it (once, cached) and report what it does here.</summary>
-    private void FollowIntoSource(IMethodSymbol method, SyntaxNode syntax)
+    private void FollowIntoSource(IMethodSymbol method, SyntaxNode syntax, IReadOnlyList<IOperation>? arguments = null)
     {
         IMethodSymbol target = _graph.BodyOf(method);
         if ((target.IsVirtual || target.IsAbstract || (target.IsOverride && !target.IsSealed) || target.ContainingType?.TypeKind == TypeKind.Interface)
@@ -138,9 +170,27 @@ internal sealed class BodyAnalyzer : OperationWalker
         MethodSummary summary = _graph.SummaryOf(target, _ct);
         _tensorWork |= summary.DoesTensorWork;
         foreach (Finding inner in summary.Findings)
-            _findings.Add(new Finding(inner.Rule, syntax.GetLocation(), $"calls '{Display(method)}', which {inner.What} ({Where(inner.Location)})"));
+        {
+            int? parameter = null;
+            if (inner.Parameter is int k)
+            {
+                // The helper changes an object it was given: outside state only if this method did not create it.
+                IOperation? argument = ArgumentFor(arguments, k);
+                if (argument is not null && IsOwned(argument)) continue;
+                parameter = ParameterOf(argument);
+            }
+            _findings.Add(new Finding(inner.Rule, syntax.GetLocation(), $"calls '{Display(method)}', which {inner.What} ({Where(inner.Location)})", parameter));
+        }
         foreach (Finding inner in summary.Advisories)
             _advisories.Add(new Finding(inner.Rule, syntax.GetLocation(), $"it calls '{Display(method)}', where {inner.What.Replace("it ", "")} ({Where(inner.Location)})"));
+    }
+
+    private static IOperation? ArgumentFor(IReadOnlyList<IOperation>? arguments, int ordinal)
+    {
+        if (arguments is null) return null;
+        foreach (IOperation value in arguments)
+            if (value.Parent is IArgumentOperation { Parameter: { } p } && p.Ordinal == ordinal) return value;
+        return null;
     }
 
     private void HostRead(SyntaxNode syntax, string what)

@@ -5,8 +5,10 @@ namespace HybridGen.Generator.Analysis;
 /// <summary>
 /// One problem found in a method body: the rule, where, and a clause saying what was found ("writes the field
 /// 'count'"). Lives only inside the transform (it holds a Location); the pipeline carries DiagnosticInfo.
+/// <see cref="Parameter"/> is set for a write into an object the method got as that parameter: whether it is a
+/// write to outside state is the caller's question (a list the caller made itself is its own business).
 /// </summary>
-internal sealed record Finding(DiagnosticDescriptor Rule, Location Location, string What);
+internal sealed record Finding(DiagnosticDescriptor Rule, Location Location, string What, int? Parameter = null);
 
 /// <summary>What the analysis knows about a method once its body (and, transitively, its helpers') is walked.</summary>
 internal sealed class MethodSummary

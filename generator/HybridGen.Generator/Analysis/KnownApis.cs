@@ -128,6 +128,11 @@ internal static class KnownApis
         name is "Add" or "AddRange" or "Insert" or "InsertRange" or "Remove" or "RemoveAt" or "RemoveAll" or "RemoveRange"
             or "Clear" or "Push" or "Pop" or "Enqueue" or "Dequeue" or "Sort" or "Reverse" or "set_Item" or "TryAdd" or "TryPop" or "TryDequeue";
 
+    /// <summary>Atomic and volatile writes through a ref argument (<c>Interlocked.Increment(ref s_count)</c>): a
+    /// write to whatever the argument refers to.</summary>
+    public static bool IsAtomicWrite(IMethodSymbol method) =>
+        TypeName(method) == "System.Threading.Interlocked" || (TypeName(method) == "System.Threading.Volatile" && method.Name == "Write");
+
     public static bool IsLinq(ISymbol member) => TypeName(member) is "System.Linq.Enumerable" or "System.Linq.Queryable";
 
     public static bool IsReflection(ISymbol member) =>

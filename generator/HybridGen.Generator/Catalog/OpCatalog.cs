@@ -82,7 +82,7 @@ internal sealed class OpLookup
     {
         if (row.Overload is { } filter)
         {
-            string[] kinds = filter.Split(',');
+            string[] kinds = filter.Length == 0 ? Array.Empty<string>() : filter.Split(','); // "" is the overload without parameters
             if (kinds.Length != method.Parameters.Length) return false;
             for (int k = 0; k < kinds.Length; k++)
                 if (!KindFits(kinds[k].Trim(), method.Parameters[k].Type)) return false;
@@ -146,7 +146,7 @@ internal sealed class OpLookup
         "Tensor" => KnownApis.IsTensor(type),
         "Scalar" => type.SpecialType is SpecialType.System_Int32 or SpecialType.System_Int64 or SpecialType.System_Single
             or SpecialType.System_Double or SpecialType.System_Boolean or SpecialType.System_Byte or SpecialType.System_Int16
-            || type.ToDisplayString() == "TorchSharp.Scalar",
+            || (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable ? nullable.TypeArguments[0] : type).ToDisplayString() == "TorchSharp.Scalar",
         _ => false,
     };
 

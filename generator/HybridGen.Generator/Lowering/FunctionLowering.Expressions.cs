@@ -350,6 +350,10 @@ internal sealed partial class FunctionLowering
                 return Spell(inner, bound, positional, out missing);
             case AtenConditional conditional:
                 string? condition = SpellNode(conditional.Condition, bound, positional, ref missing);
+                // A constant flag (the usual inplace: false) picks its branch here: the twin stays readable, and
+                // nested calls do not double the text at every level.
+                if (condition is "True") return SpellNode(conditional.WhenTrue, bound, positional, ref missing);
+                if (condition is "False") return SpellNode(conditional.WhenFalse, bound, positional, ref missing);
                 string? whenTrue = condition is null ? null : SpellNode(conditional.WhenTrue, bound, positional, ref missing);
                 string? whenFalse = whenTrue is null ? null : SpellNode(conditional.WhenFalse, bound, positional, ref missing);
                 return whenFalse is null ? null : $"({whenTrue} if {condition} else {whenFalse})";

@@ -343,7 +343,9 @@ internal sealed partial class FunctionLowering
         _out.Close(open);
     }
 
-    /// <summary>for (int i = a; i &lt; b; i += s) with a constant step and a body that leaves i alone → range().</summary>
+    /// <summary>for (int i = a; i &lt; b; i += s) with a constant step and a body that leaves i, and every variable
+    /// the bound reads, alone → range(). (C# evaluates the condition at every iteration, range() its bound once: a
+    /// body that changes what the bound reads keeps the general while form.)</summary>
     private (string variable, string start, string end, string step)? CountingRange(IForLoopOperation loop)
     {
         if (loop.Before.Length != 1 || loop.Before[0] is not IVariableDeclarationGroupOperation group) return null;
@@ -357,6 +359,7 @@ internal sealed partial class FunctionLowering
         if (loop.Condition is not IBinaryOperation { LeftOperand: var left, RightOperand: var bound, OperatorKind: var op }
             || !IsLocal(left, index)) return null;
         if (Writes(loop.Body, index) || bound.Descendants().Prepend(bound).Any(o => o is IInvocationOperation || IsLocal(o, index))) return null;
+        if (bound.Descendants().Prepend(bound).Any(o => VariableOf(o) is { } read && Writes(loop.Body, read))) return null;
         string end = (step > 0, op) switch
         {
             (true, BinaryOperatorKind.LessThan) => Expr(bound),
@@ -382,10 +385,18 @@ internal sealed partial class FunctionLowering
     private static bool IsLocal(IOperation operation, ILocalSymbol local) =>
         (operation is IConversionOperation c ? c.Operand : operation) is ILocalReferenceOperation l && SymbolEqualityComparer.Default.Equals(l.Local, local);
 
-    private static bool Writes(IOperation body, ILocalSymbol local) => body.Descendants().Any(o => o switch
+    private static ISymbol? VariableOf(IOperation operation) => (operation is IConversionOperation c ? c.Operand : operation) switch
     {
-        IAssignmentOperation a => IsLocal(a.Target, local),
-        IIncrementOrDecrementOperation i => IsLocal(i.Target, local),
+        ILocalReferenceOperation l => l.Local,
+        IParameterReferenceOperation p => p.Parameter,
+        _ => null,
+    };
+
+    private static bool Writes(IOperation body, ISymbol variable) => body.Descendants().Any(o => o switch
+    {
+        // A deconstruction's target is a tuple of variables (conservative: an index inside a target counts too).
+        IAssignmentOperation a => a.Target.DescendantsAndSelf().Any(t => SymbolEqualityComparer.Default.Equals(VariableOf(t), variable)),
+        IIncrementOrDecrementOperation i => SymbolEqualityComparer.Default.Equals(VariableOf(i.Target), variable),
         _ => false,
     });
 

@@ -1,6 +1,8 @@
 namespace HybridGen.Generator.Model;
 
-/// <summary>Everything the emitter needs for one [Hybridize] method: strings, primitives and equatable arrays.</summary>
+/// <summary>Everything the emitter needs for one [Hybridize] method: strings, primitives and equatable arrays.
+/// <see cref="Overload"/> is set when the type hybridizes several overloads of the name: their parameter types
+/// ("Tensor, double"), which keep their dispatchers, reports and profiles apart.</summary>
 internal sealed record HybridMethodModel(
     string HintName,
     string? Namespace,
@@ -14,7 +16,8 @@ internal sealed record HybridMethodModel(
     string Location,
     TwinModel? Twin,
     bool Capturable,
-    string? Overrides = null);
+    string? Overrides = null,
+    string? Overload = null);
 
 /// <summary>A type around the method, outermost first: its keyword (class, struct, record...) and name.</summary>
 internal sealed record ContainingType(string Keyword, string Name);
@@ -45,5 +48,6 @@ internal sealed record TwinModel(string FunctionName, string Source, EquatableAr
 /// <c>a</c>) and how it is carried.</summary>
 internal sealed record TwinInput(string Name, string Access, GraphKind Kind);
 
-/// <summary>The pipeline's value per method: a model to emit (or null) and the diagnostics found.</summary>
-internal sealed record HybridMethodResult(HybridMethodModel? Model, EquatableArray<DiagnosticInfo> Diagnostics, Analysis.HybridTarget? Target = null);
+/// <summary>The transform's value per method: a model to emit (or null) and the diagnostics found. The pipeline
+/// splits it at once: the source output sees only the model (no syntax tree), the diagnostics output the rest.</summary>
+internal sealed record HybridMethodResult(HybridMethodModel? Model, EquatableArray<DiagnosticInfo> Diagnostics);
