@@ -134,10 +134,10 @@ public static partial class Corpus
     }
 
     // Two hybridized overloads of one name: each has its own dispatcher, report entry and twin.
-    [Hybridize(nameof(ScaleByNumberEager))] public static partial Tensor Scale(Tensor x, double s);
+    [Hybridize(nameof(ScaleByNumberEager))] public static partial Tensor Scaled(Tensor x, double s);
     static Tensor ScaleByNumberEager(Tensor x, double s) => x * s;
 
-    [Hybridize(nameof(ScaleByTensorEager))] public static partial Tensor Scale(Tensor x, Tensor s);
+    [Hybridize(nameof(ScaleByTensorEager))] public static partial Tensor Scaled(Tensor x, Tensor s);
     static Tensor ScaleByTensorEager(Tensor x, Tensor s) => x * s + 1;
 
     // C# re-evaluates a for condition at every iteration: a bound the body changes must not become range(n).
@@ -301,7 +301,7 @@ public static partial class Corpus
     static Tensor TensorIndexEager(Tensor x, Tensor rows) => x[rows] * 2.0 + x.index_select(0, rows);
 
     [Hybridize(nameof(CatStackEager))] public static partial Tensor CatStack(Tensor a, Tensor b);
-    static Tensor CatStackEager(Tensor a, Tensor b) => cat(new[] { a, b }, 1) + stack(new[] { a, b }).sum(0).repeat(1, 2);
+    static Tensor CatStackEager(Tensor a, Tensor b) => cat(new[] { a, b }, 1) + stack(new[] { a, b }).sum(dim: 0).repeat(1, 2); // (sum(0) would be sum(ScalarType): C# converts a literal 0 to any enum)
 
     [Hybridize(nameof(CollectionExpressionEager))] public static partial Tensor CollectionExpression(Tensor a, Tensor b);
     static Tensor CollectionExpressionEager(Tensor a, Tensor b) => cat([a, b, a * b]);
@@ -329,7 +329,7 @@ public static partial class Corpus
 
     [Hybridize(nameof(FunctionalBlockEager))] public static partial Tensor FunctionalBlock(Tensor x, Tensor w);
     static Tensor FunctionalBlockEager(Tensor x, Tensor w) =>
-        F.gelu(F.linear(x, w), TorchSharp.Modules.GELU.Approximate.tanh) + F.silu(x.matmul(w.t())) + F.softmax(x, 1).log() + F.leaky_relu(x, 0.2) + F.elu(x, 1.0);
+        F.gelu(F.linear(x, w)) + F.silu(x.matmul(w.t())) + F.softmax(x, 1).log() + F.leaky_relu(x, 0.2) + F.elu(x, 1.0);
 
     // ---- tuples ----
     [Hybridize(nameof(ReturnTupleEager))] public static partial (Tensor, Tensor) ReturnTuple(Tensor x);

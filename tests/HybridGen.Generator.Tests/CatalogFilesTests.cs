@@ -101,9 +101,9 @@ internal static class CatalogFiles
             text.Append("    // ").Append(row.Owner).Append('.').Append(row.Name).Append(row.Overload is null ? "" : " (" + row.Overload + ")").Append(": ").Append(row.Spelling).Append('\n');
             text.Append("    [Hybridize(nameof(").Append(name).Append("Eager))] public static partial Tensor ").Append(name).Append("(Tensor x, Tensor y, Tensor m);\n");
             text.Append("    static Tensor ").Append(name).Append("Eager(Tensor x, Tensor y, Tensor m) => ").Append(row.Example).Append(";\n\n");
-            entries.Add($"        [\"{name}\"] = {(row.Facts.HasFlag(OpFacts.Random) ? "true" : "false")},");
+            entries.Add($"        [\"{name}\"] = {((row.Facts & (OpFacts.Random | OpFacts.Uninitialized)) != 0 ? "true" : "false")},");
         }
-        text.Append("    /// <summary>Every example method, and whether it draws random numbers (then only dtype and shape must agree).</summary>\n");
+        text.Append("    /// <summary>Every example method, and whether its values are arbitrary (random, uninitialized): then only dtype and shape must agree.</summary>\n");
         text.Append("    public static readonly IReadOnlyDictionary<string, bool> Methods = new Dictionary<string, bool>\n    {\n");
         foreach (string entry in entries) text.Append(entry).Append('\n');
         text.Append("    };\n}\n");

@@ -109,7 +109,7 @@ internal sealed class BodyAnalyzer : OperationWalker
                 _advisories.Add(new Finding(DiagnosticDescriptors.NotCapturable, syntax.GetLocation(), $"'{method.Name}' gives a result whose shape depends on tensor values"));
             return;
         }
-        if (KnownApis.IsTensor(method.ContainingType) && method.Name is "get_Item" or "index")
+        if (KnownApis.IsTensor(method.ContainingType) && (method.AssociatedSymbol is IPropertySymbol { IsIndexer: true } || method.Name == "index"))
         {
             _tensorWork = true;
             if (arguments.SelectMany(Flatten).Any(IsMask))
@@ -372,11 +372,17 @@ internal sealed class BodyAnalyzer : OperationWalker
         IObjectCreationOperation or IArrayCreationOperation or IAnonymousObjectCreationOperation => true,
         // An in-place op returns its receiver: the result is fresh exactly when the receiver is the body's own.
         IInvocationOperation { Instance: { } receiver } invocation when _graph.Ops.Find(invocation.TargetMethod, Values(invocation)) is { Facts: var f } && f.HasFlag(OpFacts.InPlace) => IsOwned(receiver),
-        IInvocationOperation invocation => _graph.Ops.Find(invocation.TargetMethod, Values(invocation)) is { } op && !op.Facts.HasFlag(OpFacts.MayAlias),
+        // A view (or other alias) of the body's own tensor is the body's own too; of an input, it is not.
+        IInvocationOperation invocation => _graph.Ops.Find(invocation.TargetMethod, Values(invocation)) is { } op
+            && (!op.Facts.HasFlag(OpFacts.MayAlias) || AliasSource(invocation) is { } source && IsOwned(source)),
         IBinaryOperation { OperatorMethod: { } method } => _graph.Ops.Find(method) is not null,
         IUnaryOperation { OperatorMethod: { } method } => _graph.Ops.Find(method) is not null,
         _ => false,
     };
+
+    /// <summary>What an aliasing op's result may share storage with: its receiver, or a static op's first argument.</summary>
+    private static IOperation? AliasSource(IInvocationOperation invocation) =>
+        invocation.Instance ?? invocation.Arguments.OrderBy(a => a.Parameter?.Ordinal ?? 0).FirstOrDefault()?.Value;
 
     private static IReadOnlyList<IOperation> Values(IInvocationOperation invocation) => invocation.Arguments.Select(a => a.Value).ToList();
 

@@ -286,7 +286,7 @@ internal static partial class OpCatalog
         new("Tensor", "pow_", "aten::pow_", Facts: OpFacts.InPlace, Overload: "Scalar", Example: "x.clone().pow_(3)"),
         new("Tensor", "float_power", "aten::float_power", Example: "x.float_power(y)"),
         new("torch", "float_power", "aten::float_power", Example: "torch.float_power(x, y)"),
-        new("Tensor", "float_power_", "aten::float_power_", Facts: OpFacts.InPlace, Example: "x.to(ScalarType.Float64).float_power_(y)"),
+        new("Tensor", "float_power_", "aten::float_power_", Facts: OpFacts.InPlace, Example: "x.to(ScalarType.Float64).clone().float_power_(y)"),
         new("Tensor", "atan2", "aten::atan2", Example: "x.atan2(y)"),
         new("torch", "atan2", "aten::atan2", Example: "torch.atan2(x, y)"),
         new("Tensor", "atan2_", "aten::atan2_", Facts: OpFacts.InPlace, Example: "x.clone().atan2_(y)"),

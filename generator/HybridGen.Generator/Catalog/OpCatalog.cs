@@ -147,6 +147,9 @@ internal sealed class OpLookup
         "Scalar" => type.SpecialType is SpecialType.System_Int32 or SpecialType.System_Int64 or SpecialType.System_Single
             or SpecialType.System_Double or SpecialType.System_Boolean or SpecialType.System_Byte or SpecialType.System_Int16
             || (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable ? nullable.TypeArguments[0] : type).ToDisplayString() == "TorchSharp.Scalar",
+        // Arrays of numbers by element type ("long[]"), as TorchSharp's torch.tensor overloads take them.
+        _ when kind.EndsWith("[]", StringComparison.Ordinal) => type is IArrayTypeSymbol { Rank: 1 } array
+            && array.ElementType.ToDisplayString() == kind.Substring(0, kind.Length - 2),
         _ => false,
     };
 

@@ -25,6 +25,9 @@ internal enum OpFacts
 
     /// <summary>Produces a boolean mask (comparisons): the analysis tracks masks for HG0104.</summary>
     Mask = 32,
+
+    /// <summary>Returns uninitialized memory (<c>empty</c>): twin and eager agree in dtype and shape only.</summary>
+    Uninitialized = 64,
 }
 
 /// <summary>
@@ -40,7 +43,8 @@ internal enum OpFacts
 /// the C# parameters (<c>self</c> is the receiver) and may nest calls and literals (numbers, True, False, None,
 /// quoted strings). A spelling that names parameters matches only overloads that have exactly those parameters.</param>
 /// <param name="Overload">Null for every overload; else the parameter kinds in order, comma-separated:
-/// <c>Tensor</c>, <c>Scalar</c> (a number or TorchSharp Scalar), <c>*</c> (anything).</param>
+/// <c>Tensor</c>, <c>Scalar</c> (a number or TorchSharp Scalar), an array of a number type (<c>long[]</c>),
+/// <c>*</c> (anything); an empty string is the overload without parameters.</param>
 /// <param name="Example">A C# expression over the fixture tensors <c>x</c>, <c>y</c> (float32 [3,4], values in
 /// (0.1, 1)) and <c>m</c> (float32 [4,4]), for the generated equivalence test; null where the row shares the
 /// previous row's example.</param>

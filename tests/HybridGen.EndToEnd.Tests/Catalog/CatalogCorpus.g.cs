@@ -1185,7 +1185,7 @@ public static partial class CatalogCorpus
 
     // Tensor.float_power_: aten::float_power_
     [Hybridize(nameof(Op293_Tensor_float_power_Eager))] public static partial Tensor Op293_Tensor_float_power_(Tensor x, Tensor y, Tensor m);
-    static Tensor Op293_Tensor_float_power_Eager(Tensor x, Tensor y, Tensor m) => x.to(ScalarType.Float64).float_power_(y);
+    static Tensor Op293_Tensor_float_power_Eager(Tensor x, Tensor y, Tensor m) => x.to(ScalarType.Float64).clone().float_power_(y);
 
     // Tensor.atan2: aten::atan2
     [Hybridize(nameof(Op294_Tensor_atan2Eager))] public static partial Tensor Op294_Tensor_atan2(Tensor x, Tensor y, Tensor m);
@@ -2521,15 +2521,15 @@ public static partial class CatalogCorpus
 
     // Tensor.squeeze_: aten::squeeze_(self)
     [Hybridize(nameof(Op627_Tensor_squeeze_Eager))] public static partial Tensor Op627_Tensor_squeeze_(Tensor x, Tensor y, Tensor m);
-    static Tensor Op627_Tensor_squeeze_Eager(Tensor x, Tensor y, Tensor m) => x.view(3, 1, 4).squeeze_();
+    static Tensor Op627_Tensor_squeeze_Eager(Tensor x, Tensor y, Tensor m) => x.clone().view(3, 1, 4).squeeze_();
 
     // Tensor.squeeze_: aten::squeeze_(self, dim)
     [Hybridize(nameof(Op628_Tensor_squeeze_Eager))] public static partial Tensor Op628_Tensor_squeeze_(Tensor x, Tensor y, Tensor m);
-    static Tensor Op628_Tensor_squeeze_Eager(Tensor x, Tensor y, Tensor m) => x.view(3, 1, 4).squeeze_(1);
+    static Tensor Op628_Tensor_squeeze_Eager(Tensor x, Tensor y, Tensor m) => x.clone().view(3, 1, 4).squeeze_(1);
 
     // torch.squeeze_: aten::squeeze_(input, dim)
     [Hybridize(nameof(Op629_torch_squeeze_Eager))] public static partial Tensor Op629_torch_squeeze_(Tensor x, Tensor y, Tensor m);
-    static Tensor Op629_torch_squeeze_Eager(Tensor x, Tensor y, Tensor m) => torch.squeeze_(x.view(1, 3, 4), 0);
+    static Tensor Op629_torch_squeeze_Eager(Tensor x, Tensor y, Tensor m) => torch.squeeze_(x.clone().view(1, 3, 4), 0);
 
     // Tensor.unsqueeze: aten::unsqueeze
     [Hybridize(nameof(Op630_Tensor_unsqueezeEager))] public static partial Tensor Op630_Tensor_unsqueeze(Tensor x, Tensor y, Tensor m);
@@ -2943,923 +2943,943 @@ public static partial class CatalogCorpus
     [Hybridize(nameof(Op732_Tensor_slice_scatterEager))] public static partial Tensor Op732_Tensor_slice_scatter(Tensor x, Tensor y, Tensor m);
     static Tensor Op732_Tensor_slice_scatterEager(Tensor x, Tensor y, Tensor m) => x.slice_scatter(y[.., ..2], 1, 1, 3, 1);
 
+    // torch.tensor (long[],*,*,*,*): aten::tensor(dataArray, dtype=4)
+    [Hybridize(nameof(Op733_torch_tensorEager))] public static partial Tensor Op733_torch_tensor(Tensor x, Tensor y, Tensor m);
+    static Tensor Op733_torch_tensorEager(Tensor x, Tensor y, Tensor m) => x + torch.tensor(new long[] { 1, 0, 3, 2 });
+
+    // torch.tensor (int[],*,*,*,*): aten::tensor(rawArray, dtype=3)
+    [Hybridize(nameof(Op734_torch_tensorEager))] public static partial Tensor Op734_torch_tensor(Tensor x, Tensor y, Tensor m);
+    static Tensor Op734_torch_tensorEager(Tensor x, Tensor y, Tensor m) => x + torch.tensor(new int[] { 1, 0, 3, 2 });
+
+    // torch.tensor (float[],*,*,*,*): aten::tensor(rawArray, dtype=6)
+    [Hybridize(nameof(Op735_torch_tensorEager))] public static partial Tensor Op735_torch_tensor(Tensor x, Tensor y, Tensor m);
+    static Tensor Op735_torch_tensorEager(Tensor x, Tensor y, Tensor m) => x * torch.tensor(new float[] { 1, -1, 0.5f, 2 });
+
+    // torch.tensor (double[],*,*,*,*): aten::tensor(rawArray, dtype=7)
+    [Hybridize(nameof(Op736_torch_tensorEager))] public static partial Tensor Op736_torch_tensor(Tensor x, Tensor y, Tensor m);
+    static Tensor Op736_torch_tensorEager(Tensor x, Tensor y, Tensor m) => x * torch.tensor(new double[] { 1, -1, 0.5, 2 });
+
+    // torch.tensor (bool[],*,*,*,*): aten::tensor(rawArray, dtype=11)
+    [Hybridize(nameof(Op737_torch_tensorEager))] public static partial Tensor Op737_torch_tensor(Tensor x, Tensor y, Tensor m);
+    static Tensor Op737_torch_tensorEager(Tensor x, Tensor y, Tensor m) => x.masked_fill(torch.tensor(new bool[] { true, false, false, true }), 0.0);
+
     // torch.zeros (Scalar,*,*,*,*): aten::requires_grad_(aten::zeros(size, dtype=dtype, device=device), requires_grad)
-    [Hybridize(nameof(Op733_torch_zerosEager))] public static partial Tensor Op733_torch_zeros(Tensor x, Tensor y, Tensor m);
-    static Tensor Op733_torch_zerosEager(Tensor x, Tensor y, Tensor m) => torch.zeros(5, ScalarType.Int64);
+    [Hybridize(nameof(Op738_torch_zerosEager))] public static partial Tensor Op738_torch_zeros(Tensor x, Tensor y, Tensor m);
+    static Tensor Op738_torch_zerosEager(Tensor x, Tensor y, Tensor m) => torch.zeros(5, ScalarType.Int64);
 
     // torch.zeros (*,*,*,*,*): aten::requires_grad_(aten::zeros(size, dtype=dtype, device=device), requires_grad)
-    [Hybridize(nameof(Op734_torch_zerosEager))] public static partial Tensor Op734_torch_zeros(Tensor x, Tensor y, Tensor m);
-    static Tensor Op734_torch_zerosEager(Tensor x, Tensor y, Tensor m) => torch.zeros(new long[] { 3, 4 });
+    [Hybridize(nameof(Op739_torch_zerosEager))] public static partial Tensor Op739_torch_zeros(Tensor x, Tensor y, Tensor m);
+    static Tensor Op739_torch_zerosEager(Tensor x, Tensor y, Tensor m) => torch.zeros(new long[] { 3, 4 });
 
     // torch.zeros: aten::requires_grad_(aten::zeros(rows, columns, dtype=dtype, device=device), requires_grad)
-    [Hybridize(nameof(Op735_torch_zerosEager))] public static partial Tensor Op735_torch_zeros(Tensor x, Tensor y, Tensor m);
-    static Tensor Op735_torch_zerosEager(Tensor x, Tensor y, Tensor m) => torch.zeros(2, 3, ScalarType.Float64, torch.CPU);
+    [Hybridize(nameof(Op740_torch_zerosEager))] public static partial Tensor Op740_torch_zeros(Tensor x, Tensor y, Tensor m);
+    static Tensor Op740_torch_zerosEager(Tensor x, Tensor y, Tensor m) => torch.zeros(2, 3, ScalarType.Float64, torch.CPU);
 
     // torch.zeros: aten::requires_grad_(aten::zeros(dim0, dim1, dim2, dtype=dtype, device=device), requires_grad)
-    [Hybridize(nameof(Op736_torch_zerosEager))] public static partial Tensor Op736_torch_zeros(Tensor x, Tensor y, Tensor m);
-    static Tensor Op736_torch_zerosEager(Tensor x, Tensor y, Tensor m) => torch.zeros(2, 1, 3);
+    [Hybridize(nameof(Op741_torch_zerosEager))] public static partial Tensor Op741_torch_zeros(Tensor x, Tensor y, Tensor m);
+    static Tensor Op741_torch_zerosEager(Tensor x, Tensor y, Tensor m) => torch.zeros(2, 1, 3);
 
     // torch.zeros: aten::requires_grad_(aten::zeros(dim0, dim1, dim2, dim3, dtype=dtype, device=device), requires_grad)
-    [Hybridize(nameof(Op737_torch_zerosEager))] public static partial Tensor Op737_torch_zeros(Tensor x, Tensor y, Tensor m);
-    static Tensor Op737_torch_zerosEager(Tensor x, Tensor y, Tensor m) => torch.zeros(1, 2, 1, 3, ScalarType.Bool);
+    [Hybridize(nameof(Op742_torch_zerosEager))] public static partial Tensor Op742_torch_zeros(Tensor x, Tensor y, Tensor m);
+    static Tensor Op742_torch_zerosEager(Tensor x, Tensor y, Tensor m) => torch.zeros(1, 2, 1, 3, ScalarType.Bool);
 
     // torch.zeros_like: aten::requires_grad_(aten::zeros_like(input, dtype=dtype, device=device), requires_grad)
-    [Hybridize(nameof(Op738_torch_zeros_likeEager))] public static partial Tensor Op738_torch_zeros_like(Tensor x, Tensor y, Tensor m);
-    static Tensor Op738_torch_zeros_likeEager(Tensor x, Tensor y, Tensor m) => torch.zeros_like(x);
+    [Hybridize(nameof(Op743_torch_zeros_likeEager))] public static partial Tensor Op743_torch_zeros_like(Tensor x, Tensor y, Tensor m);
+    static Tensor Op743_torch_zeros_likeEager(Tensor x, Tensor y, Tensor m) => torch.zeros_like(x);
 
     // Tensor.zeros_like: aten::requires_grad_(aten::zeros_like(self, dtype=dtype, device=device), requires_grad)
-    [Hybridize(nameof(Op739_Tensor_zeros_likeEager))] public static partial Tensor Op739_Tensor_zeros_like(Tensor x, Tensor y, Tensor m);
-    static Tensor Op739_Tensor_zeros_likeEager(Tensor x, Tensor y, Tensor m) => x.zeros_like(ScalarType.Int32);
+    [Hybridize(nameof(Op744_Tensor_zeros_likeEager))] public static partial Tensor Op744_Tensor_zeros_like(Tensor x, Tensor y, Tensor m);
+    static Tensor Op744_Tensor_zeros_likeEager(Tensor x, Tensor y, Tensor m) => x.zeros_like(ScalarType.Int32);
 
     // torch.ones (Scalar,*,*,*,*): aten::requires_grad_(aten::ones(size, dtype=dtype, device=device), requires_grad)
-    [Hybridize(nameof(Op740_torch_onesEager))] public static partial Tensor Op740_torch_ones(Tensor x, Tensor y, Tensor m);
-    static Tensor Op740_torch_onesEager(Tensor x, Tensor y, Tensor m) => torch.ones(5, ScalarType.Int64);
+    [Hybridize(nameof(Op745_torch_onesEager))] public static partial Tensor Op745_torch_ones(Tensor x, Tensor y, Tensor m);
+    static Tensor Op745_torch_onesEager(Tensor x, Tensor y, Tensor m) => torch.ones(5, ScalarType.Int64);
 
     // torch.ones (*,*,*,*,*): aten::requires_grad_(aten::ones(size, dtype=dtype, device=device), requires_grad)
-    [Hybridize(nameof(Op741_torch_onesEager))] public static partial Tensor Op741_torch_ones(Tensor x, Tensor y, Tensor m);
-    static Tensor Op741_torch_onesEager(Tensor x, Tensor y, Tensor m) => torch.ones(new long[] { 3, 4 });
+    [Hybridize(nameof(Op746_torch_onesEager))] public static partial Tensor Op746_torch_ones(Tensor x, Tensor y, Tensor m);
+    static Tensor Op746_torch_onesEager(Tensor x, Tensor y, Tensor m) => torch.ones(new long[] { 3, 4 });
 
     // torch.ones: aten::requires_grad_(aten::ones(rows, columns, dtype=dtype, device=device), requires_grad)
-    [Hybridize(nameof(Op742_torch_onesEager))] public static partial Tensor Op742_torch_ones(Tensor x, Tensor y, Tensor m);
-    static Tensor Op742_torch_onesEager(Tensor x, Tensor y, Tensor m) => torch.ones(2, 3, ScalarType.Float64, torch.CPU);
+    [Hybridize(nameof(Op747_torch_onesEager))] public static partial Tensor Op747_torch_ones(Tensor x, Tensor y, Tensor m);
+    static Tensor Op747_torch_onesEager(Tensor x, Tensor y, Tensor m) => torch.ones(2, 3, ScalarType.Float64, torch.CPU);
 
     // torch.ones: aten::requires_grad_(aten::ones(dim0, dim1, dim2, dtype=dtype, device=device), requires_grad)
-    [Hybridize(nameof(Op743_torch_onesEager))] public static partial Tensor Op743_torch_ones(Tensor x, Tensor y, Tensor m);
-    static Tensor Op743_torch_onesEager(Tensor x, Tensor y, Tensor m) => torch.ones(2, 1, 3);
+    [Hybridize(nameof(Op748_torch_onesEager))] public static partial Tensor Op748_torch_ones(Tensor x, Tensor y, Tensor m);
+    static Tensor Op748_torch_onesEager(Tensor x, Tensor y, Tensor m) => torch.ones(2, 1, 3);
 
     // torch.ones: aten::requires_grad_(aten::ones(dim0, dim1, dim2, dim3, dtype=dtype, device=device), requires_grad)
-    [Hybridize(nameof(Op744_torch_onesEager))] public static partial Tensor Op744_torch_ones(Tensor x, Tensor y, Tensor m);
-    static Tensor Op744_torch_onesEager(Tensor x, Tensor y, Tensor m) => torch.ones(1, 2, 1, 3, ScalarType.Bool);
+    [Hybridize(nameof(Op749_torch_onesEager))] public static partial Tensor Op749_torch_ones(Tensor x, Tensor y, Tensor m);
+    static Tensor Op749_torch_onesEager(Tensor x, Tensor y, Tensor m) => torch.ones(1, 2, 1, 3, ScalarType.Bool);
 
     // torch.ones_like: aten::requires_grad_(aten::ones_like(input, dtype=dtype, device=device), requires_grad)
-    [Hybridize(nameof(Op745_torch_ones_likeEager))] public static partial Tensor Op745_torch_ones_like(Tensor x, Tensor y, Tensor m);
-    static Tensor Op745_torch_ones_likeEager(Tensor x, Tensor y, Tensor m) => torch.ones_like(x);
+    [Hybridize(nameof(Op750_torch_ones_likeEager))] public static partial Tensor Op750_torch_ones_like(Tensor x, Tensor y, Tensor m);
+    static Tensor Op750_torch_ones_likeEager(Tensor x, Tensor y, Tensor m) => torch.ones_like(x);
 
     // Tensor.ones_like: aten::requires_grad_(aten::ones_like(self, dtype=dtype, device=device), requires_grad)
-    [Hybridize(nameof(Op746_Tensor_ones_likeEager))] public static partial Tensor Op746_Tensor_ones_like(Tensor x, Tensor y, Tensor m);
-    static Tensor Op746_Tensor_ones_likeEager(Tensor x, Tensor y, Tensor m) => x.ones_like(ScalarType.Int32);
+    [Hybridize(nameof(Op751_Tensor_ones_likeEager))] public static partial Tensor Op751_Tensor_ones_like(Tensor x, Tensor y, Tensor m);
+    static Tensor Op751_Tensor_ones_likeEager(Tensor x, Tensor y, Tensor m) => x.ones_like(ScalarType.Int32);
 
     // torch.empty (Scalar,*,*,*,*): aten::requires_grad_(aten::empty(size, dtype=dtype, device=device), requires_grad)
-    [Hybridize(nameof(Op747_torch_emptyEager))] public static partial Tensor Op747_torch_empty(Tensor x, Tensor y, Tensor m);
-    static Tensor Op747_torch_emptyEager(Tensor x, Tensor y, Tensor m) => torch.empty(7);
+    [Hybridize(nameof(Op752_torch_emptyEager))] public static partial Tensor Op752_torch_empty(Tensor x, Tensor y, Tensor m);
+    static Tensor Op752_torch_emptyEager(Tensor x, Tensor y, Tensor m) => torch.empty(7);
 
     // torch.empty (*,*,*,*,*): aten::requires_grad_(aten::empty(size, dtype=dtype, device=device), requires_grad)
-    [Hybridize(nameof(Op748_torch_emptyEager))] public static partial Tensor Op748_torch_empty(Tensor x, Tensor y, Tensor m);
-    static Tensor Op748_torch_emptyEager(Tensor x, Tensor y, Tensor m) => torch.empty(new long[] { 3, 4 }, ScalarType.Float64);
+    [Hybridize(nameof(Op753_torch_emptyEager))] public static partial Tensor Op753_torch_empty(Tensor x, Tensor y, Tensor m);
+    static Tensor Op753_torch_emptyEager(Tensor x, Tensor y, Tensor m) => torch.empty(new long[] { 3, 4 }, ScalarType.Float64);
 
     // torch.empty: aten::requires_grad_(aten::empty(rows, columns, dtype=dtype, device=device), requires_grad)
-    [Hybridize(nameof(Op749_torch_emptyEager))] public static partial Tensor Op749_torch_empty(Tensor x, Tensor y, Tensor m);
-    static Tensor Op749_torch_emptyEager(Tensor x, Tensor y, Tensor m) => torch.empty(2, 3);
+    [Hybridize(nameof(Op754_torch_emptyEager))] public static partial Tensor Op754_torch_empty(Tensor x, Tensor y, Tensor m);
+    static Tensor Op754_torch_emptyEager(Tensor x, Tensor y, Tensor m) => torch.empty(2, 3);
 
     // torch.empty: aten::requires_grad_(aten::empty(dim0, dim1, dim2, dtype=dtype, device=device), requires_grad)
-    [Hybridize(nameof(Op750_torch_emptyEager))] public static partial Tensor Op750_torch_empty(Tensor x, Tensor y, Tensor m);
-    static Tensor Op750_torch_emptyEager(Tensor x, Tensor y, Tensor m) => torch.empty(2, 1, 3);
+    [Hybridize(nameof(Op755_torch_emptyEager))] public static partial Tensor Op755_torch_empty(Tensor x, Tensor y, Tensor m);
+    static Tensor Op755_torch_emptyEager(Tensor x, Tensor y, Tensor m) => torch.empty(2, 1, 3);
 
     // torch.empty_like: aten::requires_grad_(aten::empty_like(input, dtype=dtype, device=device), requires_grad)
-    [Hybridize(nameof(Op751_torch_empty_likeEager))] public static partial Tensor Op751_torch_empty_like(Tensor x, Tensor y, Tensor m);
-    static Tensor Op751_torch_empty_likeEager(Tensor x, Tensor y, Tensor m) => torch.empty_like(x, ScalarType.Int64);
+    [Hybridize(nameof(Op756_torch_empty_likeEager))] public static partial Tensor Op756_torch_empty_like(Tensor x, Tensor y, Tensor m);
+    static Tensor Op756_torch_empty_likeEager(Tensor x, Tensor y, Tensor m) => torch.empty_like(x, ScalarType.Int64);
 
     // Tensor.empty_like: aten::requires_grad_(aten::empty_like(self, dtype=dtype, device=device), requires_grad)
-    [Hybridize(nameof(Op752_Tensor_empty_likeEager))] public static partial Tensor Op752_Tensor_empty_like(Tensor x, Tensor y, Tensor m);
-    static Tensor Op752_Tensor_empty_likeEager(Tensor x, Tensor y, Tensor m) => x.empty_like();
+    [Hybridize(nameof(Op757_Tensor_empty_likeEager))] public static partial Tensor Op757_Tensor_empty_like(Tensor x, Tensor y, Tensor m);
+    static Tensor Op757_Tensor_empty_likeEager(Tensor x, Tensor y, Tensor m) => x.empty_like();
 
     // torch.full (*,Scalar,*,*,*,*): aten::requires_grad_(aten::full(size, value, dtype=dtype, device=device), requires_grad)
-    [Hybridize(nameof(Op753_torch_fullEager))] public static partial Tensor Op753_torch_full(Tensor x, Tensor y, Tensor m);
-    static Tensor Op753_torch_fullEager(Tensor x, Tensor y, Tensor m) => torch.full(new long[] { 3, 4 }, 0.5);
+    [Hybridize(nameof(Op758_torch_fullEager))] public static partial Tensor Op758_torch_full(Tensor x, Tensor y, Tensor m);
+    static Tensor Op758_torch_fullEager(Tensor x, Tensor y, Tensor m) => torch.full(new long[] { 3, 4 }, 0.5);
 
     // torch.full_like: aten::requires_grad_(aten::full_like(input, value, dtype=dtype, device=device), requires_grad)
-    [Hybridize(nameof(Op754_torch_full_likeEager))] public static partial Tensor Op754_torch_full_like(Tensor x, Tensor y, Tensor m);
-    static Tensor Op754_torch_full_likeEager(Tensor x, Tensor y, Tensor m) => torch.full_like(x, 7);
+    [Hybridize(nameof(Op759_torch_full_likeEager))] public static partial Tensor Op759_torch_full_like(Tensor x, Tensor y, Tensor m);
+    static Tensor Op759_torch_full_likeEager(Tensor x, Tensor y, Tensor m) => torch.full_like(x, 7);
 
     // Tensor.full_like: aten::requires_grad_(aten::full_like(self, value, dtype=dtype, device=device), requires_grad)
-    [Hybridize(nameof(Op755_Tensor_full_likeEager))] public static partial Tensor Op755_Tensor_full_like(Tensor x, Tensor y, Tensor m);
-    static Tensor Op755_Tensor_full_likeEager(Tensor x, Tensor y, Tensor m) => x.full_like(0.5, ScalarType.Float64);
+    [Hybridize(nameof(Op760_Tensor_full_likeEager))] public static partial Tensor Op760_Tensor_full_like(Tensor x, Tensor y, Tensor m);
+    static Tensor Op760_Tensor_full_likeEager(Tensor x, Tensor y, Tensor m) => x.full_like(0.5, ScalarType.Float64);
 
     // Tensor.new_zeros (Scalar,*,*,*): aten::requires_grad_(aten::new_zeros(self, size, dtype=dtype, device=device), requires_grad)
-    [Hybridize(nameof(Op756_Tensor_new_zerosEager))] public static partial Tensor Op756_Tensor_new_zeros(Tensor x, Tensor y, Tensor m);
-    static Tensor Op756_Tensor_new_zerosEager(Tensor x, Tensor y, Tensor m) => x.new_zeros(5);
+    [Hybridize(nameof(Op761_Tensor_new_zerosEager))] public static partial Tensor Op761_Tensor_new_zeros(Tensor x, Tensor y, Tensor m);
+    static Tensor Op761_Tensor_new_zerosEager(Tensor x, Tensor y, Tensor m) => x.new_zeros(5);
 
     // Tensor.new_zeros (*,*,*,*): aten::requires_grad_(aten::new_zeros(self, size, dtype=dtype, device=device), requires_grad)
-    [Hybridize(nameof(Op757_Tensor_new_zerosEager))] public static partial Tensor Op757_Tensor_new_zeros(Tensor x, Tensor y, Tensor m);
-    static Tensor Op757_Tensor_new_zerosEager(Tensor x, Tensor y, Tensor m) => x.new_zeros(new long[] { 2, 2 }, ScalarType.Int32);
+    [Hybridize(nameof(Op762_Tensor_new_zerosEager))] public static partial Tensor Op762_Tensor_new_zeros(Tensor x, Tensor y, Tensor m);
+    static Tensor Op762_Tensor_new_zerosEager(Tensor x, Tensor y, Tensor m) => x.new_zeros(new long[] { 2, 2 }, ScalarType.Int32);
 
     // Tensor.new_ones (Scalar,*,*,*): aten::requires_grad_(aten::new_ones(self, size, dtype=dtype, device=device), requires_grad)
-    [Hybridize(nameof(Op758_Tensor_new_onesEager))] public static partial Tensor Op758_Tensor_new_ones(Tensor x, Tensor y, Tensor m);
-    static Tensor Op758_Tensor_new_onesEager(Tensor x, Tensor y, Tensor m) => x.new_ones(5);
+    [Hybridize(nameof(Op763_Tensor_new_onesEager))] public static partial Tensor Op763_Tensor_new_ones(Tensor x, Tensor y, Tensor m);
+    static Tensor Op763_Tensor_new_onesEager(Tensor x, Tensor y, Tensor m) => x.new_ones(5);
 
     // Tensor.new_empty: aten::requires_grad_(aten::new_empty(self, size, dtype=dtype, device=device), requires_grad)
-    [Hybridize(nameof(Op759_Tensor_new_emptyEager))] public static partial Tensor Op759_Tensor_new_empty(Tensor x, Tensor y, Tensor m);
-    static Tensor Op759_Tensor_new_emptyEager(Tensor x, Tensor y, Tensor m) => x.new_empty(new long[] { 2, 2 }, ScalarType.Int32);
+    [Hybridize(nameof(Op764_Tensor_new_emptyEager))] public static partial Tensor Op764_Tensor_new_empty(Tensor x, Tensor y, Tensor m);
+    static Tensor Op764_Tensor_new_emptyEager(Tensor x, Tensor y, Tensor m) => x.new_empty(new long[] { 2, 2 }, ScalarType.Int32);
 
     // Tensor.new_zeros: aten::requires_grad_(aten::new_zeros(self, rows, columns, dtype=dtype, device=device), requires_grad)
-    [Hybridize(nameof(Op760_Tensor_new_zerosEager))] public static partial Tensor Op760_Tensor_new_zeros(Tensor x, Tensor y, Tensor m);
-    static Tensor Op760_Tensor_new_zerosEager(Tensor x, Tensor y, Tensor m) => x.new_zeros(2, 3);
+    [Hybridize(nameof(Op765_Tensor_new_zerosEager))] public static partial Tensor Op765_Tensor_new_zeros(Tensor x, Tensor y, Tensor m);
+    static Tensor Op765_Tensor_new_zerosEager(Tensor x, Tensor y, Tensor m) => x.new_zeros(2, 3);
 
     // Tensor.new_zeros: aten::requires_grad_(aten::new_zeros(self, dim0, dim1, dim2, dtype=dtype, device=device), requires_grad)
-    [Hybridize(nameof(Op761_Tensor_new_zerosEager))] public static partial Tensor Op761_Tensor_new_zeros(Tensor x, Tensor y, Tensor m);
-    static Tensor Op761_Tensor_new_zerosEager(Tensor x, Tensor y, Tensor m) => x.new_zeros(2, 1, 3, ScalarType.Int64);
+    [Hybridize(nameof(Op766_Tensor_new_zerosEager))] public static partial Tensor Op766_Tensor_new_zeros(Tensor x, Tensor y, Tensor m);
+    static Tensor Op766_Tensor_new_zerosEager(Tensor x, Tensor y, Tensor m) => x.new_zeros(2, 1, 3, ScalarType.Int64);
 
     // Tensor.new_ones: aten::requires_grad_(aten::new_ones(self, rows, columns, dtype=dtype, device=device), requires_grad)
-    [Hybridize(nameof(Op762_Tensor_new_onesEager))] public static partial Tensor Op762_Tensor_new_ones(Tensor x, Tensor y, Tensor m);
-    static Tensor Op762_Tensor_new_onesEager(Tensor x, Tensor y, Tensor m) => x.new_ones(2, 3);
+    [Hybridize(nameof(Op767_Tensor_new_onesEager))] public static partial Tensor Op767_Tensor_new_ones(Tensor x, Tensor y, Tensor m);
+    static Tensor Op767_Tensor_new_onesEager(Tensor x, Tensor y, Tensor m) => x.new_ones(2, 3);
 
     // Tensor.new_ones: aten::requires_grad_(aten::new_ones(self, dim0, dim1, dim2, dtype=dtype, device=device), requires_grad)
-    [Hybridize(nameof(Op763_Tensor_new_onesEager))] public static partial Tensor Op763_Tensor_new_ones(Tensor x, Tensor y, Tensor m);
-    static Tensor Op763_Tensor_new_onesEager(Tensor x, Tensor y, Tensor m) => x.new_ones(2, 1, 3, ScalarType.Int64);
+    [Hybridize(nameof(Op768_Tensor_new_onesEager))] public static partial Tensor Op768_Tensor_new_ones(Tensor x, Tensor y, Tensor m);
+    static Tensor Op768_Tensor_new_onesEager(Tensor x, Tensor y, Tensor m) => x.new_ones(2, 1, 3, ScalarType.Int64);
 
     // Tensor.new_empty: aten::requires_grad_(aten::new_empty(self, rows, columns, dtype=dtype, device=device), requires_grad)
-    [Hybridize(nameof(Op764_Tensor_new_emptyEager))] public static partial Tensor Op764_Tensor_new_empty(Tensor x, Tensor y, Tensor m);
-    static Tensor Op764_Tensor_new_emptyEager(Tensor x, Tensor y, Tensor m) => x.new_empty(2, 3);
+    [Hybridize(nameof(Op769_Tensor_new_emptyEager))] public static partial Tensor Op769_Tensor_new_empty(Tensor x, Tensor y, Tensor m);
+    static Tensor Op769_Tensor_new_emptyEager(Tensor x, Tensor y, Tensor m) => x.new_empty(2, 3);
 
     // Tensor.new_empty: aten::requires_grad_(aten::new_empty(self, dim0, dim1, dim2, dtype=dtype, device=device), requires_grad)
-    [Hybridize(nameof(Op765_Tensor_new_emptyEager))] public static partial Tensor Op765_Tensor_new_empty(Tensor x, Tensor y, Tensor m);
-    static Tensor Op765_Tensor_new_emptyEager(Tensor x, Tensor y, Tensor m) => x.new_empty(2, 1, 3, ScalarType.Int64);
+    [Hybridize(nameof(Op770_Tensor_new_emptyEager))] public static partial Tensor Op770_Tensor_new_empty(Tensor x, Tensor y, Tensor m);
+    static Tensor Op770_Tensor_new_emptyEager(Tensor x, Tensor y, Tensor m) => x.new_empty(2, 1, 3, ScalarType.Int64);
 
     // Tensor.new_full (*,Scalar,*,*,*): aten::requires_grad_(aten::new_full(self, size, value, dtype=dtype, device=device), requires_grad)
-    [Hybridize(nameof(Op766_Tensor_new_fullEager))] public static partial Tensor Op766_Tensor_new_full(Tensor x, Tensor y, Tensor m);
-    static Tensor Op766_Tensor_new_fullEager(Tensor x, Tensor y, Tensor m) => x.new_full(new long[] { 2, 3 }, 1.5);
+    [Hybridize(nameof(Op771_Tensor_new_fullEager))] public static partial Tensor Op771_Tensor_new_full(Tensor x, Tensor y, Tensor m);
+    static Tensor Op771_Tensor_new_fullEager(Tensor x, Tensor y, Tensor m) => x.new_full(new long[] { 2, 3 }, 1.5);
 
     // torch.arange: aten::requires_grad_(aten::arange(stop, dtype=dtype, device=device), requires_grad)
-    [Hybridize(nameof(Op767_torch_arangeEager))] public static partial Tensor Op767_torch_arange(Tensor x, Tensor y, Tensor m);
-    static Tensor Op767_torch_arangeEager(Tensor x, Tensor y, Tensor m) => torch.arange(5);
+    [Hybridize(nameof(Op772_torch_arangeEager))] public static partial Tensor Op772_torch_arange(Tensor x, Tensor y, Tensor m);
+    static Tensor Op772_torch_arangeEager(Tensor x, Tensor y, Tensor m) => torch.arange(5);
 
     // torch.arange: aten::requires_grad_(aten::arange(start, stop, dtype=dtype, device=device), requires_grad)
-    [Hybridize(nameof(Op768_torch_arangeEager))] public static partial Tensor Op768_torch_arange(Tensor x, Tensor y, Tensor m);
-    static Tensor Op768_torch_arangeEager(Tensor x, Tensor y, Tensor m) => torch.arange(1.5, 4.0);
+    [Hybridize(nameof(Op773_torch_arangeEager))] public static partial Tensor Op773_torch_arange(Tensor x, Tensor y, Tensor m);
+    static Tensor Op773_torch_arangeEager(Tensor x, Tensor y, Tensor m) => torch.arange(1.5, 4.0);
 
     // torch.arange: aten::requires_grad_(aten::arange(start, stop, step, dtype=dtype, device=device), requires_grad)
-    [Hybridize(nameof(Op769_torch_arangeEager))] public static partial Tensor Op769_torch_arange(Tensor x, Tensor y, Tensor m);
-    static Tensor Op769_torch_arangeEager(Tensor x, Tensor y, Tensor m) => torch.arange(0, 12, 3, ScalarType.Float32);
+    [Hybridize(nameof(Op774_torch_arangeEager))] public static partial Tensor Op774_torch_arange(Tensor x, Tensor y, Tensor m);
+    static Tensor Op774_torch_arangeEager(Tensor x, Tensor y, Tensor m) => torch.arange(0, 12, 3, ScalarType.Float32);
 
     // torch.linspace: aten::requires_grad_(aten::linspace(start, end, steps, dtype=dtype, device=device), requires_grad)
-    [Hybridize(nameof(Op770_torch_linspaceEager))] public static partial Tensor Op770_torch_linspace(Tensor x, Tensor y, Tensor m);
-    static Tensor Op770_torch_linspaceEager(Tensor x, Tensor y, Tensor m) => torch.linspace(0, 1, 5);
+    [Hybridize(nameof(Op775_torch_linspaceEager))] public static partial Tensor Op775_torch_linspace(Tensor x, Tensor y, Tensor m);
+    static Tensor Op775_torch_linspaceEager(Tensor x, Tensor y, Tensor m) => torch.linspace(0, 1, 5);
 
     // torch.logspace: aten::requires_grad_(aten::logspace(start, end, steps, base, dtype=dtype, device=device), requires_grad)
-    [Hybridize(nameof(Op771_torch_logspaceEager))] public static partial Tensor Op771_torch_logspace(Tensor x, Tensor y, Tensor m);
-    static Tensor Op771_torch_logspaceEager(Tensor x, Tensor y, Tensor m) => torch.logspace(0, 2, 3, 2);
+    [Hybridize(nameof(Op776_torch_logspaceEager))] public static partial Tensor Op776_torch_logspace(Tensor x, Tensor y, Tensor m);
+    static Tensor Op776_torch_logspaceEager(Tensor x, Tensor y, Tensor m) => torch.logspace(0, 2, 3, 2);
 
     // torch.eye: aten::requires_grad_(aten::eye(rows, dtype=dtype, device=device), requires_grad)
-    [Hybridize(nameof(Op772_torch_eyeEager))] public static partial Tensor Op772_torch_eye(Tensor x, Tensor y, Tensor m);
-    static Tensor Op772_torch_eyeEager(Tensor x, Tensor y, Tensor m) => torch.eye(3);
+    [Hybridize(nameof(Op777_torch_eyeEager))] public static partial Tensor Op777_torch_eye(Tensor x, Tensor y, Tensor m);
+    static Tensor Op777_torch_eyeEager(Tensor x, Tensor y, Tensor m) => torch.eye(3);
 
     // torch.eye: aten::requires_grad_(aten::eye(rows, columns, dtype=dtype, device=device), requires_grad)
-    [Hybridize(nameof(Op773_torch_eyeEager))] public static partial Tensor Op773_torch_eye(Tensor x, Tensor y, Tensor m);
-    static Tensor Op773_torch_eyeEager(Tensor x, Tensor y, Tensor m) => torch.eye(2, 4, ScalarType.Int64);
+    [Hybridize(nameof(Op778_torch_eyeEager))] public static partial Tensor Op778_torch_eye(Tensor x, Tensor y, Tensor m);
+    static Tensor Op778_torch_eyeEager(Tensor x, Tensor y, Tensor m) => torch.eye(2, 4, ScalarType.Int64);
 
     // torch.tril_indices: aten::tril_indices(row, col, offset, dtype=dtype, device=device)
-    [Hybridize(nameof(Op774_torch_tril_indicesEager))] public static partial Tensor Op774_torch_tril_indices(Tensor x, Tensor y, Tensor m);
-    static Tensor Op774_torch_tril_indicesEager(Tensor x, Tensor y, Tensor m) => torch.tril_indices(3, 3);
+    [Hybridize(nameof(Op779_torch_tril_indicesEager))] public static partial Tensor Op779_torch_tril_indices(Tensor x, Tensor y, Tensor m);
+    static Tensor Op779_torch_tril_indicesEager(Tensor x, Tensor y, Tensor m) => torch.tril_indices(3, 3);
 
     // torch.triu_indices: aten::triu_indices(row, col, offset, dtype=dtype, device=device)
-    [Hybridize(nameof(Op775_torch_triu_indicesEager))] public static partial Tensor Op775_torch_triu_indices(Tensor x, Tensor y, Tensor m);
-    static Tensor Op775_torch_triu_indicesEager(Tensor x, Tensor y, Tensor m) => torch.triu_indices(3, 4, 1);
+    [Hybridize(nameof(Op780_torch_triu_indicesEager))] public static partial Tensor Op780_torch_triu_indices(Tensor x, Tensor y, Tensor m);
+    static Tensor Op780_torch_triu_indicesEager(Tensor x, Tensor y, Tensor m) => torch.triu_indices(3, 4, 1);
 
     // torch.rand (Scalar,*,*,*,*,*): aten::requires_grad_(aten::rand(size, generator=generator, dtype=dtype, device=device), requires_grad)
-    [Hybridize(nameof(Op776_torch_randEager))] public static partial Tensor Op776_torch_rand(Tensor x, Tensor y, Tensor m);
-    static Tensor Op776_torch_randEager(Tensor x, Tensor y, Tensor m) => torch.rand(6, ScalarType.Float64);
+    [Hybridize(nameof(Op781_torch_randEager))] public static partial Tensor Op781_torch_rand(Tensor x, Tensor y, Tensor m);
+    static Tensor Op781_torch_randEager(Tensor x, Tensor y, Tensor m) => torch.rand(6, ScalarType.Float64);
 
     // torch.rand (*,*,*,*,*,*): aten::requires_grad_(aten::rand(size, generator=generator, dtype=dtype, device=device), requires_grad)
-    [Hybridize(nameof(Op777_torch_randEager))] public static partial Tensor Op777_torch_rand(Tensor x, Tensor y, Tensor m);
-    static Tensor Op777_torch_randEager(Tensor x, Tensor y, Tensor m) => torch.rand(new long[] { 3, 4 });
+    [Hybridize(nameof(Op782_torch_randEager))] public static partial Tensor Op782_torch_rand(Tensor x, Tensor y, Tensor m);
+    static Tensor Op782_torch_randEager(Tensor x, Tensor y, Tensor m) => torch.rand(new long[] { 3, 4 });
 
     // torch.rand: aten::requires_grad_(aten::rand(rows, columns, generator=generator, dtype=dtype, device=device), requires_grad)
-    [Hybridize(nameof(Op778_torch_randEager))] public static partial Tensor Op778_torch_rand(Tensor x, Tensor y, Tensor m);
-    static Tensor Op778_torch_randEager(Tensor x, Tensor y, Tensor m) => torch.rand(2, 3);
+    [Hybridize(nameof(Op783_torch_randEager))] public static partial Tensor Op783_torch_rand(Tensor x, Tensor y, Tensor m);
+    static Tensor Op783_torch_randEager(Tensor x, Tensor y, Tensor m) => torch.rand(2, 3);
 
     // torch.rand: aten::requires_grad_(aten::rand(dim0, dim1, dim2, generator=generator, dtype=dtype, device=device), requires_grad)
-    [Hybridize(nameof(Op779_torch_randEager))] public static partial Tensor Op779_torch_rand(Tensor x, Tensor y, Tensor m);
-    static Tensor Op779_torch_randEager(Tensor x, Tensor y, Tensor m) => torch.rand(2, 1, 3);
+    [Hybridize(nameof(Op784_torch_randEager))] public static partial Tensor Op784_torch_rand(Tensor x, Tensor y, Tensor m);
+    static Tensor Op784_torch_randEager(Tensor x, Tensor y, Tensor m) => torch.rand(2, 1, 3);
 
     // torch.rand: aten::requires_grad_(aten::rand(dim0, dim1, dim2, dim3, generator=generator, dtype=dtype, device=device), requires_grad)
-    [Hybridize(nameof(Op780_torch_randEager))] public static partial Tensor Op780_torch_rand(Tensor x, Tensor y, Tensor m);
-    static Tensor Op780_torch_randEager(Tensor x, Tensor y, Tensor m) => torch.rand(1, 2, 1, 3);
+    [Hybridize(nameof(Op785_torch_randEager))] public static partial Tensor Op785_torch_rand(Tensor x, Tensor y, Tensor m);
+    static Tensor Op785_torch_randEager(Tensor x, Tensor y, Tensor m) => torch.rand(1, 2, 1, 3);
 
     // torch.rand_like: aten::requires_grad_(aten::rand_like(input, dtype=dtype, device=device), requires_grad)
-    [Hybridize(nameof(Op781_torch_rand_likeEager))] public static partial Tensor Op781_torch_rand_like(Tensor x, Tensor y, Tensor m);
-    static Tensor Op781_torch_rand_likeEager(Tensor x, Tensor y, Tensor m) => torch.rand_like(x);
+    [Hybridize(nameof(Op786_torch_rand_likeEager))] public static partial Tensor Op786_torch_rand_like(Tensor x, Tensor y, Tensor m);
+    static Tensor Op786_torch_rand_likeEager(Tensor x, Tensor y, Tensor m) => torch.rand_like(x);
 
     // Tensor.rand_like: aten::requires_grad_(aten::rand_like(self, dtype=dtype, device=device), requires_grad)
-    [Hybridize(nameof(Op782_Tensor_rand_likeEager))] public static partial Tensor Op782_Tensor_rand_like(Tensor x, Tensor y, Tensor m);
-    static Tensor Op782_Tensor_rand_likeEager(Tensor x, Tensor y, Tensor m) => x.rand_like(ScalarType.Float64);
+    [Hybridize(nameof(Op787_Tensor_rand_likeEager))] public static partial Tensor Op787_Tensor_rand_like(Tensor x, Tensor y, Tensor m);
+    static Tensor Op787_Tensor_rand_likeEager(Tensor x, Tensor y, Tensor m) => x.rand_like(ScalarType.Float64);
 
     // torch.randn (Scalar,*,*,*,*,*): aten::requires_grad_(aten::randn(size, generator=generator, dtype=dtype, device=device), requires_grad)
-    [Hybridize(nameof(Op783_torch_randnEager))] public static partial Tensor Op783_torch_randn(Tensor x, Tensor y, Tensor m);
-    static Tensor Op783_torch_randnEager(Tensor x, Tensor y, Tensor m) => torch.randn(6, ScalarType.Float64);
+    [Hybridize(nameof(Op788_torch_randnEager))] public static partial Tensor Op788_torch_randn(Tensor x, Tensor y, Tensor m);
+    static Tensor Op788_torch_randnEager(Tensor x, Tensor y, Tensor m) => torch.randn(6, ScalarType.Float64);
 
     // torch.randn (*,*,*,*,*,*): aten::requires_grad_(aten::randn(size, generator=generator, dtype=dtype, device=device), requires_grad)
-    [Hybridize(nameof(Op784_torch_randnEager))] public static partial Tensor Op784_torch_randn(Tensor x, Tensor y, Tensor m);
-    static Tensor Op784_torch_randnEager(Tensor x, Tensor y, Tensor m) => torch.randn(new long[] { 3, 4 });
+    [Hybridize(nameof(Op789_torch_randnEager))] public static partial Tensor Op789_torch_randn(Tensor x, Tensor y, Tensor m);
+    static Tensor Op789_torch_randnEager(Tensor x, Tensor y, Tensor m) => torch.randn(new long[] { 3, 4 });
 
     // torch.randn: aten::requires_grad_(aten::randn(rows, columns, generator=generator, dtype=dtype, device=device), requires_grad)
-    [Hybridize(nameof(Op785_torch_randnEager))] public static partial Tensor Op785_torch_randn(Tensor x, Tensor y, Tensor m);
-    static Tensor Op785_torch_randnEager(Tensor x, Tensor y, Tensor m) => torch.randn(2, 3);
+    [Hybridize(nameof(Op790_torch_randnEager))] public static partial Tensor Op790_torch_randn(Tensor x, Tensor y, Tensor m);
+    static Tensor Op790_torch_randnEager(Tensor x, Tensor y, Tensor m) => torch.randn(2, 3);
 
     // torch.randn: aten::requires_grad_(aten::randn(dim0, dim1, dim2, generator=generator, dtype=dtype, device=device), requires_grad)
-    [Hybridize(nameof(Op786_torch_randnEager))] public static partial Tensor Op786_torch_randn(Tensor x, Tensor y, Tensor m);
-    static Tensor Op786_torch_randnEager(Tensor x, Tensor y, Tensor m) => torch.randn(2, 1, 3);
+    [Hybridize(nameof(Op791_torch_randnEager))] public static partial Tensor Op791_torch_randn(Tensor x, Tensor y, Tensor m);
+    static Tensor Op791_torch_randnEager(Tensor x, Tensor y, Tensor m) => torch.randn(2, 1, 3);
 
     // torch.randn: aten::requires_grad_(aten::randn(dim0, dim1, dim2, dim3, generator=generator, dtype=dtype, device=device), requires_grad)
-    [Hybridize(nameof(Op787_torch_randnEager))] public static partial Tensor Op787_torch_randn(Tensor x, Tensor y, Tensor m);
-    static Tensor Op787_torch_randnEager(Tensor x, Tensor y, Tensor m) => torch.randn(1, 2, 1, 3);
+    [Hybridize(nameof(Op792_torch_randnEager))] public static partial Tensor Op792_torch_randn(Tensor x, Tensor y, Tensor m);
+    static Tensor Op792_torch_randnEager(Tensor x, Tensor y, Tensor m) => torch.randn(1, 2, 1, 3);
 
     // torch.randn_like: aten::requires_grad_(aten::randn_like(input, dtype=dtype, device=device), requires_grad)
-    [Hybridize(nameof(Op788_torch_randn_likeEager))] public static partial Tensor Op788_torch_randn_like(Tensor x, Tensor y, Tensor m);
-    static Tensor Op788_torch_randn_likeEager(Tensor x, Tensor y, Tensor m) => torch.randn_like(x);
+    [Hybridize(nameof(Op793_torch_randn_likeEager))] public static partial Tensor Op793_torch_randn_like(Tensor x, Tensor y, Tensor m);
+    static Tensor Op793_torch_randn_likeEager(Tensor x, Tensor y, Tensor m) => torch.randn_like(x);
 
     // Tensor.randn_like: aten::requires_grad_(aten::randn_like(self, dtype=dtype, device=device), requires_grad)
-    [Hybridize(nameof(Op789_Tensor_randn_likeEager))] public static partial Tensor Op789_Tensor_randn_like(Tensor x, Tensor y, Tensor m);
-    static Tensor Op789_Tensor_randn_likeEager(Tensor x, Tensor y, Tensor m) => x.randn_like(ScalarType.Float64);
+    [Hybridize(nameof(Op794_Tensor_randn_likeEager))] public static partial Tensor Op794_Tensor_randn_like(Tensor x, Tensor y, Tensor m);
+    static Tensor Op794_Tensor_randn_likeEager(Tensor x, Tensor y, Tensor m) => x.randn_like(ScalarType.Float64);
 
     // torch.randint_like: aten::requires_grad_(aten::randint_like(input, low, high, dtype=dtype, device=device), requires_grad)
-    [Hybridize(nameof(Op790_torch_randint_likeEager))] public static partial Tensor Op790_torch_randint_like(Tensor x, Tensor y, Tensor m);
-    static Tensor Op790_torch_randint_likeEager(Tensor x, Tensor y, Tensor m) => torch.randint_like(x, 0, 10);
+    [Hybridize(nameof(Op795_torch_randint_likeEager))] public static partial Tensor Op795_torch_randint_like(Tensor x, Tensor y, Tensor m);
+    static Tensor Op795_torch_randint_likeEager(Tensor x, Tensor y, Tensor m) => torch.randint_like(x, 0, 10);
 
     // Tensor.randint_like: aten::requires_grad_(aten::randint_like(self, low, high, dtype=dtype, device=device), requires_grad)
-    [Hybridize(nameof(Op791_Tensor_randint_likeEager))] public static partial Tensor Op791_Tensor_randint_like(Tensor x, Tensor y, Tensor m);
-    static Tensor Op791_Tensor_randint_likeEager(Tensor x, Tensor y, Tensor m) => x.randint_like(1, 3, ScalarType.Int64);
+    [Hybridize(nameof(Op796_Tensor_randint_likeEager))] public static partial Tensor Op796_Tensor_randint_like(Tensor x, Tensor y, Tensor m);
+    static Tensor Op796_Tensor_randint_likeEager(Tensor x, Tensor y, Tensor m) => x.randint_like(1, 3, ScalarType.Int64);
 
     // torch.randperm (Scalar,*,*,*,*): aten::requires_grad_(aten::randperm(n, generator=generator, dtype=dtype, device=device), requires_grad)
-    [Hybridize(nameof(Op792_torch_randpermEager))] public static partial Tensor Op792_torch_randperm(Tensor x, Tensor y, Tensor m);
-    static Tensor Op792_torch_randpermEager(Tensor x, Tensor y, Tensor m) => torch.randperm(6);
+    [Hybridize(nameof(Op797_torch_randpermEager))] public static partial Tensor Op797_torch_randperm(Tensor x, Tensor y, Tensor m);
+    static Tensor Op797_torch_randpermEager(Tensor x, Tensor y, Tensor m) => torch.randperm(6);
 
     // Tensor.matmul: aten::matmul
-    [Hybridize(nameof(Op793_Tensor_matmulEager))] public static partial Tensor Op793_Tensor_matmul(Tensor x, Tensor y, Tensor m);
-    static Tensor Op793_Tensor_matmulEager(Tensor x, Tensor y, Tensor m) => x.matmul(m);
+    [Hybridize(nameof(Op798_Tensor_matmulEager))] public static partial Tensor Op798_Tensor_matmul(Tensor x, Tensor y, Tensor m);
+    static Tensor Op798_Tensor_matmulEager(Tensor x, Tensor y, Tensor m) => x.matmul(m);
 
     // torch.matmul: aten::matmul
-    [Hybridize(nameof(Op794_torch_matmulEager))] public static partial Tensor Op794_torch_matmul(Tensor x, Tensor y, Tensor m);
-    static Tensor Op794_torch_matmulEager(Tensor x, Tensor y, Tensor m) => torch.matmul(x, m);
+    [Hybridize(nameof(Op799_torch_matmulEager))] public static partial Tensor Op799_torch_matmul(Tensor x, Tensor y, Tensor m);
+    static Tensor Op799_torch_matmulEager(Tensor x, Tensor y, Tensor m) => torch.matmul(x, m);
 
     // Tensor.mm: aten::mm
-    [Hybridize(nameof(Op795_Tensor_mmEager))] public static partial Tensor Op795_Tensor_mm(Tensor x, Tensor y, Tensor m);
-    static Tensor Op795_Tensor_mmEager(Tensor x, Tensor y, Tensor m) => x.mm(m);
+    [Hybridize(nameof(Op800_Tensor_mmEager))] public static partial Tensor Op800_Tensor_mm(Tensor x, Tensor y, Tensor m);
+    static Tensor Op800_Tensor_mmEager(Tensor x, Tensor y, Tensor m) => x.mm(m);
 
     // torch.mm: aten::mm
-    [Hybridize(nameof(Op796_torch_mmEager))] public static partial Tensor Op796_torch_mm(Tensor x, Tensor y, Tensor m);
-    static Tensor Op796_torch_mmEager(Tensor x, Tensor y, Tensor m) => torch.mm(x, m);
+    [Hybridize(nameof(Op801_torch_mmEager))] public static partial Tensor Op801_torch_mm(Tensor x, Tensor y, Tensor m);
+    static Tensor Op801_torch_mmEager(Tensor x, Tensor y, Tensor m) => torch.mm(x, m);
 
     // Tensor.bmm: aten::bmm
-    [Hybridize(nameof(Op797_Tensor_bmmEager))] public static partial Tensor Op797_Tensor_bmm(Tensor x, Tensor y, Tensor m);
-    static Tensor Op797_Tensor_bmmEager(Tensor x, Tensor y, Tensor m) => x.view(1, 3, 4).bmm(m.view(1, 4, 4));
+    [Hybridize(nameof(Op802_Tensor_bmmEager))] public static partial Tensor Op802_Tensor_bmm(Tensor x, Tensor y, Tensor m);
+    static Tensor Op802_Tensor_bmmEager(Tensor x, Tensor y, Tensor m) => x.view(1, 3, 4).bmm(m.view(1, 4, 4));
 
     // torch.bmm: aten::bmm
-    [Hybridize(nameof(Op798_torch_bmmEager))] public static partial Tensor Op798_torch_bmm(Tensor x, Tensor y, Tensor m);
-    static Tensor Op798_torch_bmmEager(Tensor x, Tensor y, Tensor m) => torch.bmm(x.view(1, 3, 4), m.view(1, 4, 4));
+    [Hybridize(nameof(Op803_torch_bmmEager))] public static partial Tensor Op803_torch_bmm(Tensor x, Tensor y, Tensor m);
+    static Tensor Op803_torch_bmmEager(Tensor x, Tensor y, Tensor m) => torch.bmm(x.view(1, 3, 4), m.view(1, 4, 4));
 
     // Tensor.mv: aten::mv
-    [Hybridize(nameof(Op799_Tensor_mvEager))] public static partial Tensor Op799_Tensor_mv(Tensor x, Tensor y, Tensor m);
-    static Tensor Op799_Tensor_mvEager(Tensor x, Tensor y, Tensor m) => x.mv(m[0]);
+    [Hybridize(nameof(Op804_Tensor_mvEager))] public static partial Tensor Op804_Tensor_mv(Tensor x, Tensor y, Tensor m);
+    static Tensor Op804_Tensor_mvEager(Tensor x, Tensor y, Tensor m) => x.mv(m[0]);
 
     // torch.mv: aten::mv
-    [Hybridize(nameof(Op800_torch_mvEager))] public static partial Tensor Op800_torch_mv(Tensor x, Tensor y, Tensor m);
-    static Tensor Op800_torch_mvEager(Tensor x, Tensor y, Tensor m) => torch.mv(m, x[1]);
+    [Hybridize(nameof(Op805_torch_mvEager))] public static partial Tensor Op805_torch_mv(Tensor x, Tensor y, Tensor m);
+    static Tensor Op805_torch_mvEager(Tensor x, Tensor y, Tensor m) => torch.mv(m, x[1]);
 
     // Tensor.dot: aten::dot
-    [Hybridize(nameof(Op801_Tensor_dotEager))] public static partial Tensor Op801_Tensor_dot(Tensor x, Tensor y, Tensor m);
-    static Tensor Op801_Tensor_dotEager(Tensor x, Tensor y, Tensor m) => x[0].dot(y[1]);
+    [Hybridize(nameof(Op806_Tensor_dotEager))] public static partial Tensor Op806_Tensor_dot(Tensor x, Tensor y, Tensor m);
+    static Tensor Op806_Tensor_dotEager(Tensor x, Tensor y, Tensor m) => x[0].dot(y[1]);
 
     // torch.dot: aten::dot
-    [Hybridize(nameof(Op802_torch_dotEager))] public static partial Tensor Op802_torch_dot(Tensor x, Tensor y, Tensor m);
-    static Tensor Op802_torch_dotEager(Tensor x, Tensor y, Tensor m) => torch.dot(x[2], m[3]);
+    [Hybridize(nameof(Op807_torch_dotEager))] public static partial Tensor Op807_torch_dot(Tensor x, Tensor y, Tensor m);
+    static Tensor Op807_torch_dotEager(Tensor x, Tensor y, Tensor m) => torch.dot(x[2], m[3]);
 
     // Tensor.vdot: aten::vdot
-    [Hybridize(nameof(Op803_Tensor_vdotEager))] public static partial Tensor Op803_Tensor_vdot(Tensor x, Tensor y, Tensor m);
-    static Tensor Op803_Tensor_vdotEager(Tensor x, Tensor y, Tensor m) => x[0].vdot(y[1]);
+    [Hybridize(nameof(Op808_Tensor_vdotEager))] public static partial Tensor Op808_Tensor_vdot(Tensor x, Tensor y, Tensor m);
+    static Tensor Op808_Tensor_vdotEager(Tensor x, Tensor y, Tensor m) => x[0].vdot(y[1]);
 
     // torch.vdot: aten::vdot
-    [Hybridize(nameof(Op804_torch_vdotEager))] public static partial Tensor Op804_torch_vdot(Tensor x, Tensor y, Tensor m);
-    static Tensor Op804_torch_vdotEager(Tensor x, Tensor y, Tensor m) => torch.vdot(x[2], m[3]);
+    [Hybridize(nameof(Op809_torch_vdotEager))] public static partial Tensor Op809_torch_vdot(Tensor x, Tensor y, Tensor m);
+    static Tensor Op809_torch_vdotEager(Tensor x, Tensor y, Tensor m) => torch.vdot(x[2], m[3]);
 
     // Tensor.inner: aten::inner
-    [Hybridize(nameof(Op805_Tensor_innerEager))] public static partial Tensor Op805_Tensor_inner(Tensor x, Tensor y, Tensor m);
-    static Tensor Op805_Tensor_innerEager(Tensor x, Tensor y, Tensor m) => x[0].inner(y[1]);
+    [Hybridize(nameof(Op810_Tensor_innerEager))] public static partial Tensor Op810_Tensor_inner(Tensor x, Tensor y, Tensor m);
+    static Tensor Op810_Tensor_innerEager(Tensor x, Tensor y, Tensor m) => x[0].inner(y[1]);
 
     // torch.inner: aten::inner
-    [Hybridize(nameof(Op806_torch_innerEager))] public static partial Tensor Op806_torch_inner(Tensor x, Tensor y, Tensor m);
-    static Tensor Op806_torch_innerEager(Tensor x, Tensor y, Tensor m) => torch.inner(x[2], m[3]);
+    [Hybridize(nameof(Op811_torch_innerEager))] public static partial Tensor Op811_torch_inner(Tensor x, Tensor y, Tensor m);
+    static Tensor Op811_torch_innerEager(Tensor x, Tensor y, Tensor m) => torch.inner(x[2], m[3]);
 
     // Tensor.outer: aten::outer
-    [Hybridize(nameof(Op807_Tensor_outerEager))] public static partial Tensor Op807_Tensor_outer(Tensor x, Tensor y, Tensor m);
-    static Tensor Op807_Tensor_outerEager(Tensor x, Tensor y, Tensor m) => x[0].outer(y[1]);
+    [Hybridize(nameof(Op812_Tensor_outerEager))] public static partial Tensor Op812_Tensor_outer(Tensor x, Tensor y, Tensor m);
+    static Tensor Op812_Tensor_outerEager(Tensor x, Tensor y, Tensor m) => x[0].outer(y[1]);
 
     // torch.outer: aten::outer
-    [Hybridize(nameof(Op808_torch_outerEager))] public static partial Tensor Op808_torch_outer(Tensor x, Tensor y, Tensor m);
-    static Tensor Op808_torch_outerEager(Tensor x, Tensor y, Tensor m) => torch.outer(x[2], m[3]);
+    [Hybridize(nameof(Op813_torch_outerEager))] public static partial Tensor Op813_torch_outer(Tensor x, Tensor y, Tensor m);
+    static Tensor Op813_torch_outerEager(Tensor x, Tensor y, Tensor m) => torch.outer(x[2], m[3]);
 
     // Tensor.ger: aten::ger
-    [Hybridize(nameof(Op809_Tensor_gerEager))] public static partial Tensor Op809_Tensor_ger(Tensor x, Tensor y, Tensor m);
-    static Tensor Op809_Tensor_gerEager(Tensor x, Tensor y, Tensor m) => x[0].ger(y[1]);
+    [Hybridize(nameof(Op814_Tensor_gerEager))] public static partial Tensor Op814_Tensor_ger(Tensor x, Tensor y, Tensor m);
+    static Tensor Op814_Tensor_gerEager(Tensor x, Tensor y, Tensor m) => x[0].ger(y[1]);
 
     // torch.ger: aten::ger
-    [Hybridize(nameof(Op810_torch_gerEager))] public static partial Tensor Op810_torch_ger(Tensor x, Tensor y, Tensor m);
-    static Tensor Op810_torch_gerEager(Tensor x, Tensor y, Tensor m) => torch.ger(x[2], m[3]);
+    [Hybridize(nameof(Op815_torch_gerEager))] public static partial Tensor Op815_torch_ger(Tensor x, Tensor y, Tensor m);
+    static Tensor Op815_torch_gerEager(Tensor x, Tensor y, Tensor m) => torch.ger(x[2], m[3]);
 
     // Tensor.kron: aten::kron
-    [Hybridize(nameof(Op811_Tensor_kronEager))] public static partial Tensor Op811_Tensor_kron(Tensor x, Tensor y, Tensor m);
-    static Tensor Op811_Tensor_kronEager(Tensor x, Tensor y, Tensor m) => x.kron(m[..2, ..2]);
+    [Hybridize(nameof(Op816_Tensor_kronEager))] public static partial Tensor Op816_Tensor_kron(Tensor x, Tensor y, Tensor m);
+    static Tensor Op816_Tensor_kronEager(Tensor x, Tensor y, Tensor m) => x.kron(m[..2, ..2]);
 
     // torch.kron: aten::kron
-    [Hybridize(nameof(Op812_torch_kronEager))] public static partial Tensor Op812_torch_kron(Tensor x, Tensor y, Tensor m);
-    static Tensor Op812_torch_kronEager(Tensor x, Tensor y, Tensor m) => torch.kron(x[0], y[1]);
+    [Hybridize(nameof(Op817_torch_kronEager))] public static partial Tensor Op817_torch_kron(Tensor x, Tensor y, Tensor m);
+    static Tensor Op817_torch_kronEager(Tensor x, Tensor y, Tensor m) => torch.kron(x[0], y[1]);
 
     // Tensor.addmm: aten::addmm(self, mat1, mat2, beta=beta, alpha=alpha)
-    [Hybridize(nameof(Op813_Tensor_addmmEager))] public static partial Tensor Op813_Tensor_addmm(Tensor x, Tensor y, Tensor m);
-    static Tensor Op813_Tensor_addmmEager(Tensor x, Tensor y, Tensor m) => y.addmm(x, m, 0.5f, 2);
+    [Hybridize(nameof(Op818_Tensor_addmmEager))] public static partial Tensor Op818_Tensor_addmm(Tensor x, Tensor y, Tensor m);
+    static Tensor Op818_Tensor_addmmEager(Tensor x, Tensor y, Tensor m) => y.addmm(x, m, 0.5f, 2);
 
     // torch.addmm: aten::addmm(input, mat1, mat2, beta=beta, alpha=alpha)
-    [Hybridize(nameof(Op814_torch_addmmEager))] public static partial Tensor Op814_torch_addmm(Tensor x, Tensor y, Tensor m);
-    static Tensor Op814_torch_addmmEager(Tensor x, Tensor y, Tensor m) => torch.addmm(m[0], x, m, 1, 1);
+    [Hybridize(nameof(Op819_torch_addmmEager))] public static partial Tensor Op819_torch_addmm(Tensor x, Tensor y, Tensor m);
+    static Tensor Op819_torch_addmmEager(Tensor x, Tensor y, Tensor m) => torch.addmm(m[0], x, m, 1, 1);
 
     // Tensor.addmm_: aten::addmm_(self, mat1, mat2, beta=beta, alpha=alpha)
-    [Hybridize(nameof(Op815_Tensor_addmm_Eager))] public static partial Tensor Op815_Tensor_addmm_(Tensor x, Tensor y, Tensor m);
-    static Tensor Op815_Tensor_addmm_Eager(Tensor x, Tensor y, Tensor m) => y.clone().addmm_(x, m, 0.5f, 2);
+    [Hybridize(nameof(Op820_Tensor_addmm_Eager))] public static partial Tensor Op820_Tensor_addmm_(Tensor x, Tensor y, Tensor m);
+    static Tensor Op820_Tensor_addmm_Eager(Tensor x, Tensor y, Tensor m) => y.clone().addmm_(x, m, 0.5f, 2);
 
     // Tensor.addmv: aten::addmv(self, mat, vec, beta=beta, alpha=alpha)
-    [Hybridize(nameof(Op816_Tensor_addmvEager))] public static partial Tensor Op816_Tensor_addmv(Tensor x, Tensor y, Tensor m);
-    static Tensor Op816_Tensor_addmvEager(Tensor x, Tensor y, Tensor m) => x[0, ..3].addmv(x, m[1]);
+    [Hybridize(nameof(Op821_Tensor_addmvEager))] public static partial Tensor Op821_Tensor_addmv(Tensor x, Tensor y, Tensor m);
+    static Tensor Op821_Tensor_addmvEager(Tensor x, Tensor y, Tensor m) => x[0, ..3].addmv(x, m[1]);
 
     // torch.addmv: aten::addmv(input, mat1, mat2, beta=beta, alpha=alpha)
-    [Hybridize(nameof(Op817_torch_addmvEager))] public static partial Tensor Op817_torch_addmv(Tensor x, Tensor y, Tensor m);
-    static Tensor Op817_torch_addmvEager(Tensor x, Tensor y, Tensor m) => torch.addmv(y[1, ..3], x, m[1], 2, 0.5f);
+    [Hybridize(nameof(Op822_torch_addmvEager))] public static partial Tensor Op822_torch_addmv(Tensor x, Tensor y, Tensor m);
+    static Tensor Op822_torch_addmvEager(Tensor x, Tensor y, Tensor m) => torch.addmv(y[1, ..3], x, m[1], 2, 0.5f);
 
     // Tensor.addmv_: aten::addmv_(self, mat, vec, beta=beta, alpha=alpha)
-    [Hybridize(nameof(Op818_Tensor_addmv_Eager))] public static partial Tensor Op818_Tensor_addmv_(Tensor x, Tensor y, Tensor m);
-    static Tensor Op818_Tensor_addmv_Eager(Tensor x, Tensor y, Tensor m) => x[0, ..3].clone().addmv_(x, m[1]);
+    [Hybridize(nameof(Op823_Tensor_addmv_Eager))] public static partial Tensor Op823_Tensor_addmv_(Tensor x, Tensor y, Tensor m);
+    static Tensor Op823_Tensor_addmv_Eager(Tensor x, Tensor y, Tensor m) => x[0, ..3].clone().addmv_(x, m[1]);
 
     // Tensor.addr: aten::addr(self, vec1, vec2, beta=beta, alpha=alpha)
-    [Hybridize(nameof(Op819_Tensor_addrEager))] public static partial Tensor Op819_Tensor_addr(Tensor x, Tensor y, Tensor m);
-    static Tensor Op819_Tensor_addrEager(Tensor x, Tensor y, Tensor m) => x.addr(y[.., 0], m[1]);
+    [Hybridize(nameof(Op824_Tensor_addrEager))] public static partial Tensor Op824_Tensor_addr(Tensor x, Tensor y, Tensor m);
+    static Tensor Op824_Tensor_addrEager(Tensor x, Tensor y, Tensor m) => x.addr(y[.., 0], m[1]);
 
     // torch.addr: aten::addr(input, vec1, vec2, beta=beta, alpha=alpha)
-    [Hybridize(nameof(Op820_torch_addrEager))] public static partial Tensor Op820_torch_addr(Tensor x, Tensor y, Tensor m);
-    static Tensor Op820_torch_addrEager(Tensor x, Tensor y, Tensor m) => torch.addr(x, y[.., 0], m[1], 0.5f);
+    [Hybridize(nameof(Op825_torch_addrEager))] public static partial Tensor Op825_torch_addr(Tensor x, Tensor y, Tensor m);
+    static Tensor Op825_torch_addrEager(Tensor x, Tensor y, Tensor m) => torch.addr(x, y[.., 0], m[1], 0.5f);
 
     // Tensor.addr_: aten::addr_(self, vec1, vec2, beta=beta, alpha=alpha)
-    [Hybridize(nameof(Op821_Tensor_addr_Eager))] public static partial Tensor Op821_Tensor_addr_(Tensor x, Tensor y, Tensor m);
-    static Tensor Op821_Tensor_addr_Eager(Tensor x, Tensor y, Tensor m) => x.clone().addr_(y[.., 0], m[1]);
+    [Hybridize(nameof(Op826_Tensor_addr_Eager))] public static partial Tensor Op826_Tensor_addr_(Tensor x, Tensor y, Tensor m);
+    static Tensor Op826_Tensor_addr_Eager(Tensor x, Tensor y, Tensor m) => x.clone().addr_(y[.., 0], m[1]);
 
     // Tensor.baddbmm: aten::baddbmm(batch2, self, batch1, beta=beta, alpha=alpha)
-    [Hybridize(nameof(Op822_Tensor_baddbmmEager))] public static partial Tensor Op822_Tensor_baddbmm(Tensor x, Tensor y, Tensor m);
-    static Tensor Op822_Tensor_baddbmmEager(Tensor x, Tensor y, Tensor m) => x.view(1, 3, 4).baddbmm(m.view(1, 4, 4), y.view(1, 3, 4));
+    [Hybridize(nameof(Op827_Tensor_baddbmmEager))] public static partial Tensor Op827_Tensor_baddbmm(Tensor x, Tensor y, Tensor m);
+    static Tensor Op827_Tensor_baddbmmEager(Tensor x, Tensor y, Tensor m) => x.view(1, 3, 4).baddbmm(m.view(1, 4, 4), y.view(1, 3, 4));
 
     // torch.baddbmm: aten::baddbmm(batch2, input, batch1, beta=beta, alpha=alpha)
-    [Hybridize(nameof(Op823_torch_baddbmmEager))] public static partial Tensor Op823_torch_baddbmm(Tensor x, Tensor y, Tensor m);
-    static Tensor Op823_torch_baddbmmEager(Tensor x, Tensor y, Tensor m) => torch.baddbmm(x.view(1, 3, 4), m.view(1, 4, 4), y.view(1, 3, 4), 0.5f, 2);
+    [Hybridize(nameof(Op828_torch_baddbmmEager))] public static partial Tensor Op828_torch_baddbmm(Tensor x, Tensor y, Tensor m);
+    static Tensor Op828_torch_baddbmmEager(Tensor x, Tensor y, Tensor m) => torch.baddbmm(x.view(1, 3, 4), m.view(1, 4, 4), y.view(1, 3, 4), 0.5f, 2);
 
     // Tensor.addbmm: aten::addbmm(self, batch1, batch2, beta=beta, alpha=alpha)
-    [Hybridize(nameof(Op824_Tensor_addbmmEager))] public static partial Tensor Op824_Tensor_addbmm(Tensor x, Tensor y, Tensor m);
-    static Tensor Op824_Tensor_addbmmEager(Tensor x, Tensor y, Tensor m) => y.addbmm(x.view(1, 3, 4), m.view(1, 4, 4));
+    [Hybridize(nameof(Op829_Tensor_addbmmEager))] public static partial Tensor Op829_Tensor_addbmm(Tensor x, Tensor y, Tensor m);
+    static Tensor Op829_Tensor_addbmmEager(Tensor x, Tensor y, Tensor m) => y.addbmm(x.view(1, 3, 4), m.view(1, 4, 4));
 
     // torch.addbmm: aten::addbmm(input, batch1, batch2, beta=beta, alpha=alpha)
-    [Hybridize(nameof(Op825_torch_addbmmEager))] public static partial Tensor Op825_torch_addbmm(Tensor x, Tensor y, Tensor m);
-    static Tensor Op825_torch_addbmmEager(Tensor x, Tensor y, Tensor m) => torch.addbmm(y, x.view(1, 3, 4), m.view(1, 4, 4), 2, 0.5f);
+    [Hybridize(nameof(Op830_torch_addbmmEager))] public static partial Tensor Op830_torch_addbmm(Tensor x, Tensor y, Tensor m);
+    static Tensor Op830_torch_addbmmEager(Tensor x, Tensor y, Tensor m) => torch.addbmm(y, x.view(1, 3, 4), m.view(1, 4, 4), 2, 0.5f);
 
     // torch.einsum: aten::einsum
-    [Hybridize(nameof(Op826_torch_einsumEager))] public static partial Tensor Op826_torch_einsum(Tensor x, Tensor y, Tensor m);
-    static Tensor Op826_torch_einsumEager(Tensor x, Tensor y, Tensor m) => torch.einsum("ij,jk->ik", x, m);
+    [Hybridize(nameof(Op831_torch_einsumEager))] public static partial Tensor Op831_torch_einsum(Tensor x, Tensor y, Tensor m);
+    static Tensor Op831_torch_einsumEager(Tensor x, Tensor y, Tensor m) => torch.einsum("ij,jk->ik", x, m);
 
     // torch.chain_matmul: aten::chain_matmul
-    [Hybridize(nameof(Op827_torch_chain_matmulEager))] public static partial Tensor Op827_torch_chain_matmul(Tensor x, Tensor y, Tensor m);
-    static Tensor Op827_torch_chain_matmulEager(Tensor x, Tensor y, Tensor m) => torch.chain_matmul(x, m, m);
+    [Hybridize(nameof(Op832_torch_chain_matmulEager))] public static partial Tensor Op832_torch_chain_matmul(Tensor x, Tensor y, Tensor m);
+    static Tensor Op832_torch_chain_matmulEager(Tensor x, Tensor y, Tensor m) => torch.chain_matmul(x, m, m);
 
     // Tensor.tensordot (Tensor,*,*): aten::tensordot
-    [Hybridize(nameof(Op828_Tensor_tensordotEager))] public static partial Tensor Op828_Tensor_tensordot(Tensor x, Tensor y, Tensor m);
-    static Tensor Op828_Tensor_tensordotEager(Tensor x, Tensor y, Tensor m) => x.tensordot(m, new long[] { 1 }, new long[] { 0 });
+    [Hybridize(nameof(Op833_Tensor_tensordotEager))] public static partial Tensor Op833_Tensor_tensordot(Tensor x, Tensor y, Tensor m);
+    static Tensor Op833_Tensor_tensordotEager(Tensor x, Tensor y, Tensor m) => x.tensordot(m, new long[] { 1 }, new long[] { 0 });
 
     // torch.tensordot (Tensor,Tensor,*,*): aten::tensordot
-    [Hybridize(nameof(Op829_torch_tensordotEager))] public static partial Tensor Op829_torch_tensordot(Tensor x, Tensor y, Tensor m);
-    static Tensor Op829_torch_tensordotEager(Tensor x, Tensor y, Tensor m) => torch.tensordot(x, m, new long[] { 1 }, new long[] { 1 });
+    [Hybridize(nameof(Op834_torch_tensordotEager))] public static partial Tensor Op834_torch_tensordot(Tensor x, Tensor y, Tensor m);
+    static Tensor Op834_torch_tensordotEager(Tensor x, Tensor y, Tensor m) => torch.tensordot(x, m, new long[] { 1 }, new long[] { 1 });
 
     // torch.cdist: aten::cdist
-    [Hybridize(nameof(Op830_torch_cdistEager))] public static partial Tensor Op830_torch_cdist(Tensor x, Tensor y, Tensor m);
-    static Tensor Op830_torch_cdistEager(Tensor x, Tensor y, Tensor m) => torch.cdist(x, y);
+    [Hybridize(nameof(Op835_torch_cdistEager))] public static partial Tensor Op835_torch_cdist(Tensor x, Tensor y, Tensor m);
+    static Tensor Op835_torch_cdistEager(Tensor x, Tensor y, Tensor m) => torch.cdist(x, y);
 
     // Tensor.matrix_power: aten::matrix_power
-    [Hybridize(nameof(Op831_Tensor_matrix_powerEager))] public static partial Tensor Op831_Tensor_matrix_power(Tensor x, Tensor y, Tensor m);
-    static Tensor Op831_Tensor_matrix_powerEager(Tensor x, Tensor y, Tensor m) => m.matrix_power(3);
+    [Hybridize(nameof(Op836_Tensor_matrix_powerEager))] public static partial Tensor Op836_Tensor_matrix_power(Tensor x, Tensor y, Tensor m);
+    static Tensor Op836_Tensor_matrix_powerEager(Tensor x, Tensor y, Tensor m) => m.matrix_power(3);
 
     // torch.matrix_power: aten::matrix_power
-    [Hybridize(nameof(Op832_torch_matrix_powerEager))] public static partial Tensor Op832_torch_matrix_power(Tensor x, Tensor y, Tensor m);
-    static Tensor Op832_torch_matrix_powerEager(Tensor x, Tensor y, Tensor m) => torch.matrix_power(m, 2);
+    [Hybridize(nameof(Op837_torch_matrix_powerEager))] public static partial Tensor Op837_torch_matrix_power(Tensor x, Tensor y, Tensor m);
+    static Tensor Op837_torch_matrix_powerEager(Tensor x, Tensor y, Tensor m) => torch.matrix_power(m, 2);
 
     // Tensor.det: aten::det
-    [Hybridize(nameof(Op833_Tensor_detEager))] public static partial Tensor Op833_Tensor_det(Tensor x, Tensor y, Tensor m);
-    static Tensor Op833_Tensor_detEager(Tensor x, Tensor y, Tensor m) => m.det();
+    [Hybridize(nameof(Op838_Tensor_detEager))] public static partial Tensor Op838_Tensor_det(Tensor x, Tensor y, Tensor m);
+    static Tensor Op838_Tensor_detEager(Tensor x, Tensor y, Tensor m) => m.det();
 
     // torch.det: aten::det
-    [Hybridize(nameof(Op834_torch_detEager))] public static partial Tensor Op834_torch_det(Tensor x, Tensor y, Tensor m);
-    static Tensor Op834_torch_detEager(Tensor x, Tensor y, Tensor m) => torch.det(m);
+    [Hybridize(nameof(Op839_torch_detEager))] public static partial Tensor Op839_torch_det(Tensor x, Tensor y, Tensor m);
+    static Tensor Op839_torch_detEager(Tensor x, Tensor y, Tensor m) => torch.det(m);
 
     // Tensor.logdet: aten::logdet
-    [Hybridize(nameof(Op835_Tensor_logdetEager))] public static partial Tensor Op835_Tensor_logdet(Tensor x, Tensor y, Tensor m);
-    static Tensor Op835_Tensor_logdetEager(Tensor x, Tensor y, Tensor m) => m.mm(m.t()).add(torch.eye(4)).logdet();
+    [Hybridize(nameof(Op840_Tensor_logdetEager))] public static partial Tensor Op840_Tensor_logdet(Tensor x, Tensor y, Tensor m);
+    static Tensor Op840_Tensor_logdetEager(Tensor x, Tensor y, Tensor m) => m.mm(m.t()).add(torch.eye(4)).logdet();
 
     // torch.logdet: aten::logdet
-    [Hybridize(nameof(Op836_torch_logdetEager))] public static partial Tensor Op836_torch_logdet(Tensor x, Tensor y, Tensor m);
-    static Tensor Op836_torch_logdetEager(Tensor x, Tensor y, Tensor m) => torch.logdet(m.mm(m.t()).add(torch.eye(4)));
+    [Hybridize(nameof(Op841_torch_logdetEager))] public static partial Tensor Op841_torch_logdet(Tensor x, Tensor y, Tensor m);
+    static Tensor Op841_torch_logdetEager(Tensor x, Tensor y, Tensor m) => torch.logdet(m.mm(m.t()).add(torch.eye(4)));
 
     // Tensor.inverse: aten::inverse
-    [Hybridize(nameof(Op837_Tensor_inverseEager))] public static partial Tensor Op837_Tensor_inverse(Tensor x, Tensor y, Tensor m);
-    static Tensor Op837_Tensor_inverseEager(Tensor x, Tensor y, Tensor m) => m.inverse();
+    [Hybridize(nameof(Op842_Tensor_inverseEager))] public static partial Tensor Op842_Tensor_inverse(Tensor x, Tensor y, Tensor m);
+    static Tensor Op842_Tensor_inverseEager(Tensor x, Tensor y, Tensor m) => m.inverse();
 
     // torch.inverse: aten::inverse
-    [Hybridize(nameof(Op838_torch_inverseEager))] public static partial Tensor Op838_torch_inverse(Tensor x, Tensor y, Tensor m);
-    static Tensor Op838_torch_inverseEager(Tensor x, Tensor y, Tensor m) => torch.inverse(m);
+    [Hybridize(nameof(Op843_torch_inverseEager))] public static partial Tensor Op843_torch_inverse(Tensor x, Tensor y, Tensor m);
+    static Tensor Op843_torch_inverseEager(Tensor x, Tensor y, Tensor m) => torch.inverse(m);
 
     // Tensor.pinverse: aten::pinverse(self, rcond)
-    [Hybridize(nameof(Op839_Tensor_pinverseEager))] public static partial Tensor Op839_Tensor_pinverse(Tensor x, Tensor y, Tensor m);
-    static Tensor Op839_Tensor_pinverseEager(Tensor x, Tensor y, Tensor m) => x.pinverse();
+    [Hybridize(nameof(Op844_Tensor_pinverseEager))] public static partial Tensor Op844_Tensor_pinverse(Tensor x, Tensor y, Tensor m);
+    static Tensor Op844_Tensor_pinverseEager(Tensor x, Tensor y, Tensor m) => x.pinverse();
 
     // torch.pinverse: aten::pinverse(input, rcond)
-    [Hybridize(nameof(Op840_torch_pinverseEager))] public static partial Tensor Op840_torch_pinverse(Tensor x, Tensor y, Tensor m);
-    static Tensor Op840_torch_pinverseEager(Tensor x, Tensor y, Tensor m) => torch.pinverse(x, 0.0001);
+    [Hybridize(nameof(Op845_torch_pinverseEager))] public static partial Tensor Op845_torch_pinverse(Tensor x, Tensor y, Tensor m);
+    static Tensor Op845_torch_pinverseEager(Tensor x, Tensor y, Tensor m) => torch.pinverse(x, 0.0001);
 
     // Tensor.cholesky: aten::cholesky
-    [Hybridize(nameof(Op841_Tensor_choleskyEager))] public static partial Tensor Op841_Tensor_cholesky(Tensor x, Tensor y, Tensor m);
-    static Tensor Op841_Tensor_choleskyEager(Tensor x, Tensor y, Tensor m) => m.mm(m.t()).add(torch.eye(4)).cholesky();
+    [Hybridize(nameof(Op846_Tensor_choleskyEager))] public static partial Tensor Op846_Tensor_cholesky(Tensor x, Tensor y, Tensor m);
+    static Tensor Op846_Tensor_choleskyEager(Tensor x, Tensor y, Tensor m) => m.mm(m.t()).add(torch.eye(4)).cholesky();
 
     // torch.cholesky (Tensor): aten::cholesky
-    [Hybridize(nameof(Op842_torch_choleskyEager))] public static partial Tensor Op842_torch_cholesky(Tensor x, Tensor y, Tensor m);
-    static Tensor Op842_torch_choleskyEager(Tensor x, Tensor y, Tensor m) => torch.cholesky(m.mm(m.t()).add(torch.eye(4)));
+    [Hybridize(nameof(Op847_torch_choleskyEager))] public static partial Tensor Op847_torch_cholesky(Tensor x, Tensor y, Tensor m);
+    static Tensor Op847_torch_choleskyEager(Tensor x, Tensor y, Tensor m) => torch.cholesky(m.mm(m.t()).add(torch.eye(4)));
 
     // torch.cholesky (Tensor,*): aten::cholesky
-    [Hybridize(nameof(Op843_torch_choleskyEager))] public static partial Tensor Op843_torch_cholesky(Tensor x, Tensor y, Tensor m);
-    static Tensor Op843_torch_choleskyEager(Tensor x, Tensor y, Tensor m) => torch.cholesky(m.mm(m.t()).add(torch.eye(4)), true);
+    [Hybridize(nameof(Op848_torch_choleskyEager))] public static partial Tensor Op848_torch_cholesky(Tensor x, Tensor y, Tensor m);
+    static Tensor Op848_torch_choleskyEager(Tensor x, Tensor y, Tensor m) => torch.cholesky(m.mm(m.t()).add(torch.eye(4)), true);
 
     // Tensor.cholesky_inverse: aten::cholesky_inverse
-    [Hybridize(nameof(Op844_Tensor_cholesky_inverseEager))] public static partial Tensor Op844_Tensor_cholesky_inverse(Tensor x, Tensor y, Tensor m);
-    static Tensor Op844_Tensor_cholesky_inverseEager(Tensor x, Tensor y, Tensor m) => m.mm(m.t()).add(torch.eye(4)).cholesky().cholesky_inverse();
+    [Hybridize(nameof(Op849_Tensor_cholesky_inverseEager))] public static partial Tensor Op849_Tensor_cholesky_inverse(Tensor x, Tensor y, Tensor m);
+    static Tensor Op849_Tensor_cholesky_inverseEager(Tensor x, Tensor y, Tensor m) => m.mm(m.t()).add(torch.eye(4)).cholesky().cholesky_inverse();
 
     // Tensor.matrix_exp: aten::matrix_exp
-    [Hybridize(nameof(Op845_Tensor_matrix_expEager))] public static partial Tensor Op845_Tensor_matrix_exp(Tensor x, Tensor y, Tensor m);
-    static Tensor Op845_Tensor_matrix_expEager(Tensor x, Tensor y, Tensor m) => m.matrix_exp();
+    [Hybridize(nameof(Op850_Tensor_matrix_expEager))] public static partial Tensor Op850_Tensor_matrix_exp(Tensor x, Tensor y, Tensor m);
+    static Tensor Op850_Tensor_matrix_expEager(Tensor x, Tensor y, Tensor m) => m.matrix_exp();
 
     // linalg.cholesky: aten::linalg_cholesky
-    [Hybridize(nameof(Op846_linalg_choleskyEager))] public static partial Tensor Op846_linalg_cholesky(Tensor x, Tensor y, Tensor m);
-    static Tensor Op846_linalg_choleskyEager(Tensor x, Tensor y, Tensor m) => linalg.cholesky(m.mm(m.t()).add(torch.eye(4)));
+    [Hybridize(nameof(Op851_linalg_choleskyEager))] public static partial Tensor Op851_linalg_cholesky(Tensor x, Tensor y, Tensor m);
+    static Tensor Op851_linalg_choleskyEager(Tensor x, Tensor y, Tensor m) => linalg.cholesky(m.mm(m.t()).add(torch.eye(4)));
 
     // linalg.det: aten::linalg_det
-    [Hybridize(nameof(Op847_linalg_detEager))] public static partial Tensor Op847_linalg_det(Tensor x, Tensor y, Tensor m);
-    static Tensor Op847_linalg_detEager(Tensor x, Tensor y, Tensor m) => linalg.det(m);
+    [Hybridize(nameof(Op852_linalg_detEager))] public static partial Tensor Op852_linalg_det(Tensor x, Tensor y, Tensor m);
+    static Tensor Op852_linalg_detEager(Tensor x, Tensor y, Tensor m) => linalg.det(m);
 
     // linalg.slogdet: aten::linalg_slogdet
-    [Hybridize(nameof(Op848_linalg_slogdetEager))] public static partial Tensor Op848_linalg_slogdet(Tensor x, Tensor y, Tensor m);
-    static Tensor Op848_linalg_slogdetEager(Tensor x, Tensor y, Tensor m) => linalg.slogdet(m).Item2;
+    [Hybridize(nameof(Op853_linalg_slogdetEager))] public static partial Tensor Op853_linalg_slogdet(Tensor x, Tensor y, Tensor m);
+    static Tensor Op853_linalg_slogdetEager(Tensor x, Tensor y, Tensor m) => linalg.slogdet(m).Item2;
 
     // linalg.inv: aten::linalg_inv
-    [Hybridize(nameof(Op849_linalg_invEager))] public static partial Tensor Op849_linalg_inv(Tensor x, Tensor y, Tensor m);
-    static Tensor Op849_linalg_invEager(Tensor x, Tensor y, Tensor m) => linalg.inv(m);
+    [Hybridize(nameof(Op854_linalg_invEager))] public static partial Tensor Op854_linalg_inv(Tensor x, Tensor y, Tensor m);
+    static Tensor Op854_linalg_invEager(Tensor x, Tensor y, Tensor m) => linalg.inv(m);
 
     // linalg.pinv (Tensor,*,*,*): aten::linalg_pinv(input, atol=atol, rtol=rtol, hermitian=hermitian)
-    [Hybridize(nameof(Op850_linalg_pinvEager))] public static partial Tensor Op850_linalg_pinv(Tensor x, Tensor y, Tensor m);
-    static Tensor Op850_linalg_pinvEager(Tensor x, Tensor y, Tensor m) => linalg.pinv(x);
+    [Hybridize(nameof(Op855_linalg_pinvEager))] public static partial Tensor Op855_linalg_pinv(Tensor x, Tensor y, Tensor m);
+    static Tensor Op855_linalg_pinvEager(Tensor x, Tensor y, Tensor m) => linalg.pinv(x);
 
     // linalg.matrix_exp: aten::linalg_matrix_exp
-    [Hybridize(nameof(Op851_linalg_matrix_expEager))] public static partial Tensor Op851_linalg_matrix_exp(Tensor x, Tensor y, Tensor m);
-    static Tensor Op851_linalg_matrix_expEager(Tensor x, Tensor y, Tensor m) => linalg.matrix_exp(m);
+    [Hybridize(nameof(Op856_linalg_matrix_expEager))] public static partial Tensor Op856_linalg_matrix_exp(Tensor x, Tensor y, Tensor m);
+    static Tensor Op856_linalg_matrix_expEager(Tensor x, Tensor y, Tensor m) => linalg.matrix_exp(m);
 
     // linalg.matrix_rank (Tensor,*,*,*): aten::linalg_matrix_rank(input, atol=atol, rtol=rtol, hermitian=hermitian)
-    [Hybridize(nameof(Op852_linalg_matrix_rankEager))] public static partial Tensor Op852_linalg_matrix_rank(Tensor x, Tensor y, Tensor m);
-    static Tensor Op852_linalg_matrix_rankEager(Tensor x, Tensor y, Tensor m) => linalg.matrix_rank(m);
+    [Hybridize(nameof(Op857_linalg_matrix_rankEager))] public static partial Tensor Op857_linalg_matrix_rank(Tensor x, Tensor y, Tensor m);
+    static Tensor Op857_linalg_matrix_rankEager(Tensor x, Tensor y, Tensor m) => linalg.matrix_rank(m);
 
     // linalg.solve: aten::linalg_solve(A, B, left=left)
-    [Hybridize(nameof(Op853_linalg_solveEager))] public static partial Tensor Op853_linalg_solve(Tensor x, Tensor y, Tensor m);
-    static Tensor Op853_linalg_solveEager(Tensor x, Tensor y, Tensor m) => linalg.solve(m, x.t());
+    [Hybridize(nameof(Op858_linalg_solveEager))] public static partial Tensor Op858_linalg_solve(Tensor x, Tensor y, Tensor m);
+    static Tensor Op858_linalg_solveEager(Tensor x, Tensor y, Tensor m) => linalg.solve(m, x.t());
 
     // linalg.solve_triangular: aten::linalg_solve_triangular(A, B, upper=upper, left=left, unitriangular=unitriangular)
-    [Hybridize(nameof(Op854_linalg_solve_triangularEager))] public static partial Tensor Op854_linalg_solve_triangular(Tensor x, Tensor y, Tensor m);
-    static Tensor Op854_linalg_solve_triangularEager(Tensor x, Tensor y, Tensor m) => linalg.solve_triangular(m.triu().add(torch.eye(4)), x.t(), true);
+    [Hybridize(nameof(Op859_linalg_solve_triangularEager))] public static partial Tensor Op859_linalg_solve_triangular(Tensor x, Tensor y, Tensor m);
+    static Tensor Op859_linalg_solve_triangularEager(Tensor x, Tensor y, Tensor m) => linalg.solve_triangular(m.triu().add(torch.eye(4)), x.t(), true);
 
     // linalg.cross: aten::linalg_cross(input, other, dim=dim)
-    [Hybridize(nameof(Op855_linalg_crossEager))] public static partial Tensor Op855_linalg_cross(Tensor x, Tensor y, Tensor m);
-    static Tensor Op855_linalg_crossEager(Tensor x, Tensor y, Tensor m) => linalg.cross(x[.., ..3], y[.., ..3]);
+    [Hybridize(nameof(Op860_linalg_crossEager))] public static partial Tensor Op860_linalg_cross(Tensor x, Tensor y, Tensor m);
+    static Tensor Op860_linalg_crossEager(Tensor x, Tensor y, Tensor m) => linalg.cross(x[.., ..3], y[.., ..3]);
 
     // linalg.vecdot: aten::linalg_vecdot(x, y, dim=dim)
-    [Hybridize(nameof(Op856_linalg_vecdotEager))] public static partial Tensor Op856_linalg_vecdot(Tensor x, Tensor y, Tensor m);
-    static Tensor Op856_linalg_vecdotEager(Tensor x, Tensor y, Tensor m) => linalg.vecdot(x, y);
+    [Hybridize(nameof(Op861_linalg_vecdotEager))] public static partial Tensor Op861_linalg_vecdot(Tensor x, Tensor y, Tensor m);
+    static Tensor Op861_linalg_vecdotEager(Tensor x, Tensor y, Tensor m) => linalg.vecdot(x, y);
 
     // linalg.multi_dot: aten::linalg_multi_dot
-    [Hybridize(nameof(Op857_linalg_multi_dotEager))] public static partial Tensor Op857_linalg_multi_dot(Tensor x, Tensor y, Tensor m);
-    static Tensor Op857_linalg_multi_dotEager(Tensor x, Tensor y, Tensor m) => linalg.multi_dot(new[] { x, m, m });
+    [Hybridize(nameof(Op862_linalg_multi_dotEager))] public static partial Tensor Op862_linalg_multi_dot(Tensor x, Tensor y, Tensor m);
+    static Tensor Op862_linalg_multi_dotEager(Tensor x, Tensor y, Tensor m) => linalg.multi_dot(new[] { x, m, m });
 
     // linalg.vector_norm: aten::linalg_vector_norm
-    [Hybridize(nameof(Op858_linalg_vector_normEager))] public static partial Tensor Op858_linalg_vector_norm(Tensor x, Tensor y, Tensor m);
-    static Tensor Op858_linalg_vector_normEager(Tensor x, Tensor y, Tensor m) => linalg.vector_norm(x, 1, new long[] { 1 });
+    [Hybridize(nameof(Op863_linalg_vector_normEager))] public static partial Tensor Op863_linalg_vector_norm(Tensor x, Tensor y, Tensor m);
+    static Tensor Op863_linalg_vector_normEager(Tensor x, Tensor y, Tensor m) => linalg.vector_norm(x, 1, new long[] { 1 });
 
     // linalg.norm (Tensor,Scalar,*,*): aten::linalg_norm
-    [Hybridize(nameof(Op859_linalg_normEager))] public static partial Tensor Op859_linalg_norm(Tensor x, Tensor y, Tensor m);
-    static Tensor Op859_linalg_normEager(Tensor x, Tensor y, Tensor m) => linalg.norm(x, 2.0, new long[] { 1 }, true);
+    [Hybridize(nameof(Op864_linalg_normEager))] public static partial Tensor Op864_linalg_norm(Tensor x, Tensor y, Tensor m);
+    static Tensor Op864_linalg_normEager(Tensor x, Tensor y, Tensor m) => linalg.norm(x, 2.0, new long[] { 1 }, true);
 
     // linalg.norm (Tensor,*,*,*): aten::linalg_norm
-    [Hybridize(nameof(Op860_linalg_normEager))] public static partial Tensor Op860_linalg_norm(Tensor x, Tensor y, Tensor m);
-    static Tensor Op860_linalg_normEager(Tensor x, Tensor y, Tensor m) => linalg.norm(x, "fro");
+    [Hybridize(nameof(Op865_linalg_normEager))] public static partial Tensor Op865_linalg_norm(Tensor x, Tensor y, Tensor m);
+    static Tensor Op865_linalg_normEager(Tensor x, Tensor y, Tensor m) => linalg.norm(x, "fro");
 
     // linalg.norm (Tensor,*,*): aten::linalg_norm(input, None, dims, keepdim)
-    [Hybridize(nameof(Op861_linalg_normEager))] public static partial Tensor Op861_linalg_norm(Tensor x, Tensor y, Tensor m);
-    static Tensor Op861_linalg_normEager(Tensor x, Tensor y, Tensor m) => linalg.norm(x);
+    [Hybridize(nameof(Op866_linalg_normEager))] public static partial Tensor Op866_linalg_norm(Tensor x, Tensor y, Tensor m);
+    static Tensor Op866_linalg_normEager(Tensor x, Tensor y, Tensor m) => linalg.norm(x);
 
     // linalg.matrix_norm (Tensor,*,*,*): aten::linalg_matrix_norm(input, ord, keepdim=keepdim)
-    [Hybridize(nameof(Op862_linalg_matrix_normEager))] public static partial Tensor Op862_linalg_matrix_norm(Tensor x, Tensor y, Tensor m);
-    static Tensor Op862_linalg_matrix_normEager(Tensor x, Tensor y, Tensor m) => linalg.matrix_norm(x);
+    [Hybridize(nameof(Op867_linalg_matrix_normEager))] public static partial Tensor Op867_linalg_matrix_norm(Tensor x, Tensor y, Tensor m);
+    static Tensor Op867_linalg_matrix_normEager(Tensor x, Tensor y, Tensor m) => linalg.matrix_norm(x);
 
     // linalg.matrix_norm (Tensor,Scalar,*,*): aten::linalg_matrix_norm(input, ord, dims, keepdim)
-    [Hybridize(nameof(Op863_linalg_matrix_normEager))] public static partial Tensor Op863_linalg_matrix_norm(Tensor x, Tensor y, Tensor m);
-    static Tensor Op863_linalg_matrix_normEager(Tensor x, Tensor y, Tensor m) => linalg.matrix_norm(x.view(1, 3, 4), 1.0, new long[] { 1, 2 });
+    [Hybridize(nameof(Op868_linalg_matrix_normEager))] public static partial Tensor Op868_linalg_matrix_norm(Tensor x, Tensor y, Tensor m);
+    static Tensor Op868_linalg_matrix_normEager(Tensor x, Tensor y, Tensor m) => linalg.matrix_norm(x.view(1, 3, 4), 1.0, new long[] { 1, 2 });
 
     // linalg.svdvals: aten::linalg_svdvals
-    [Hybridize(nameof(Op864_linalg_svdvalsEager))] public static partial Tensor Op864_linalg_svdvals(Tensor x, Tensor y, Tensor m);
-    static Tensor Op864_linalg_svdvalsEager(Tensor x, Tensor y, Tensor m) => linalg.svdvals(x);
+    [Hybridize(nameof(Op869_linalg_svdvalsEager))] public static partial Tensor Op869_linalg_svdvals(Tensor x, Tensor y, Tensor m);
+    static Tensor Op869_linalg_svdvalsEager(Tensor x, Tensor y, Tensor m) => linalg.svdvals(x);
 
     // linalg.diagonal: aten::linalg_diagonal(input, offset=offset, dim1=dim1, dim2=dim2)
-    [Hybridize(nameof(Op865_linalg_diagonalEager))] public static partial Tensor Op865_linalg_diagonal(Tensor x, Tensor y, Tensor m);
-    static Tensor Op865_linalg_diagonalEager(Tensor x, Tensor y, Tensor m) => linalg.diagonal(m, 1);
+    [Hybridize(nameof(Op870_linalg_diagonalEager))] public static partial Tensor Op870_linalg_diagonal(Tensor x, Tensor y, Tensor m);
+    static Tensor Op870_linalg_diagonalEager(Tensor x, Tensor y, Tensor m) => linalg.diagonal(m, 1);
 
     // linalg.tensorinv: aten::linalg_tensorinv
-    [Hybridize(nameof(Op866_linalg_tensorinvEager))] public static partial Tensor Op866_linalg_tensorinv(Tensor x, Tensor y, Tensor m);
-    static Tensor Op866_linalg_tensorinvEager(Tensor x, Tensor y, Tensor m) => linalg.tensorinv(m.view(2, 2, 4), 2);
+    [Hybridize(nameof(Op871_linalg_tensorinvEager))] public static partial Tensor Op871_linalg_tensorinv(Tensor x, Tensor y, Tensor m);
+    static Tensor Op871_linalg_tensorinvEager(Tensor x, Tensor y, Tensor m) => linalg.tensorinv(m.view(2, 2, 4), 2);
 
     // linalg.vander: aten::linalg_vander(input, N=N)
-    [Hybridize(nameof(Op867_linalg_vanderEager))] public static partial Tensor Op867_linalg_vander(Tensor x, Tensor y, Tensor m);
-    static Tensor Op867_linalg_vanderEager(Tensor x, Tensor y, Tensor m) => linalg.vander(x[0], 3);
+    [Hybridize(nameof(Op872_linalg_vanderEager))] public static partial Tensor Op872_linalg_vander(Tensor x, Tensor y, Tensor m);
+    static Tensor Op872_linalg_vanderEager(Tensor x, Tensor y, Tensor m) => linalg.vander(x[0], 3);
 
     // linalg.householder_product: aten::linalg_householder_product
-    [Hybridize(nameof(Op868_linalg_householder_productEager))] public static partial Tensor Op868_linalg_householder_product(Tensor x, Tensor y, Tensor m);
-    static Tensor Op868_linalg_householder_productEager(Tensor x, Tensor y, Tensor m) => linalg.householder_product(m, m[0, ..2]);
+    [Hybridize(nameof(Op873_linalg_householder_productEager))] public static partial Tensor Op873_linalg_householder_product(Tensor x, Tensor y, Tensor m);
+    static Tensor Op873_linalg_householder_productEager(Tensor x, Tensor y, Tensor m) => linalg.householder_product(m, m[0, ..2]);
 
     // linalg.cond (Tensor): aten::linalg_cond
-    [Hybridize(nameof(Op869_linalg_condEager))] public static partial Tensor Op869_linalg_cond(Tensor x, Tensor y, Tensor m);
-    static Tensor Op869_linalg_condEager(Tensor x, Tensor y, Tensor m) => linalg.cond(m);
+    [Hybridize(nameof(Op874_linalg_condEager))] public static partial Tensor Op874_linalg_cond(Tensor x, Tensor y, Tensor m);
+    static Tensor Op874_linalg_condEager(Tensor x, Tensor y, Tensor m) => linalg.cond(m);
 
     // linalg.cond (Tensor,Scalar): aten::linalg_cond
-    [Hybridize(nameof(Op870_linalg_condEager))] public static partial Tensor Op870_linalg_cond(Tensor x, Tensor y, Tensor m);
-    static Tensor Op870_linalg_condEager(Tensor x, Tensor y, Tensor m) => linalg.cond(m, 1);
+    [Hybridize(nameof(Op875_linalg_condEager))] public static partial Tensor Op875_linalg_cond(Tensor x, Tensor y, Tensor m);
+    static Tensor Op875_linalg_condEager(Tensor x, Tensor y, Tensor m) => linalg.cond(m, 1);
 
     // functional.relu: if(inplace, aten::relu_(x), aten::relu(x))
-    [Hybridize(nameof(Op871_functional_reluEager))] public static partial Tensor Op871_functional_relu(Tensor x, Tensor y, Tensor m);
-    static Tensor Op871_functional_reluEager(Tensor x, Tensor y, Tensor m) => F.relu(x.sub(0.5));
+    [Hybridize(nameof(Op876_functional_reluEager))] public static partial Tensor Op876_functional_relu(Tensor x, Tensor y, Tensor m);
+    static Tensor Op876_functional_reluEager(Tensor x, Tensor y, Tensor m) => F.relu(x.sub(0.5));
 
     // functional.relu6: if(inplace, aten::relu6_(x), aten::relu6(x))
-    [Hybridize(nameof(Op872_functional_relu6Eager))] public static partial Tensor Op872_functional_relu6(Tensor x, Tensor y, Tensor m);
-    static Tensor Op872_functional_relu6Eager(Tensor x, Tensor y, Tensor m) => F.relu6(x.sub(0.5));
+    [Hybridize(nameof(Op877_functional_relu6Eager))] public static partial Tensor Op877_functional_relu6(Tensor x, Tensor y, Tensor m);
+    static Tensor Op877_functional_relu6Eager(Tensor x, Tensor y, Tensor m) => F.relu6(x.sub(0.5));
 
     // functional.selu: if(inplace, aten::selu_(x), aten::selu(x))
-    [Hybridize(nameof(Op873_functional_seluEager))] public static partial Tensor Op873_functional_selu(Tensor x, Tensor y, Tensor m);
-    static Tensor Op873_functional_seluEager(Tensor x, Tensor y, Tensor m) => F.selu(x.sub(0.5));
+    [Hybridize(nameof(Op878_functional_seluEager))] public static partial Tensor Op878_functional_selu(Tensor x, Tensor y, Tensor m);
+    static Tensor Op878_functional_seluEager(Tensor x, Tensor y, Tensor m) => F.selu(x.sub(0.5));
 
     // functional.silu: if(inplace, aten::silu_(x), aten::silu(x))
-    [Hybridize(nameof(Op874_functional_siluEager))] public static partial Tensor Op874_functional_silu(Tensor x, Tensor y, Tensor m);
-    static Tensor Op874_functional_siluEager(Tensor x, Tensor y, Tensor m) => F.silu(x.sub(0.5));
+    [Hybridize(nameof(Op879_functional_siluEager))] public static partial Tensor Op879_functional_silu(Tensor x, Tensor y, Tensor m);
+    static Tensor Op879_functional_siluEager(Tensor x, Tensor y, Tensor m) => F.silu(x.sub(0.5));
 
     // functional.tanh: if(inplace, aten::tanh_(x), aten::tanh(x))
-    [Hybridize(nameof(Op875_functional_tanhEager))] public static partial Tensor Op875_functional_tanh(Tensor x, Tensor y, Tensor m);
-    static Tensor Op875_functional_tanhEager(Tensor x, Tensor y, Tensor m) => F.tanh(x.sub(0.5));
+    [Hybridize(nameof(Op880_functional_tanhEager))] public static partial Tensor Op880_functional_tanh(Tensor x, Tensor y, Tensor m);
+    static Tensor Op880_functional_tanhEager(Tensor x, Tensor y, Tensor m) => F.tanh(x.sub(0.5));
 
     // functional.hardsigmoid: if(inplace, aten::hardsigmoid_(input), aten::hardsigmoid(input))
-    [Hybridize(nameof(Op876_functional_hardsigmoidEager))] public static partial Tensor Op876_functional_hardsigmoid(Tensor x, Tensor y, Tensor m);
-    static Tensor Op876_functional_hardsigmoidEager(Tensor x, Tensor y, Tensor m) => F.hardsigmoid(x.sub(0.5));
+    [Hybridize(nameof(Op881_functional_hardsigmoidEager))] public static partial Tensor Op881_functional_hardsigmoid(Tensor x, Tensor y, Tensor m);
+    static Tensor Op881_functional_hardsigmoidEager(Tensor x, Tensor y, Tensor m) => F.hardsigmoid(x.sub(0.5));
 
     // functional.hardswish: if(inplace, aten::hardswish_(input), aten::hardswish(input))
-    [Hybridize(nameof(Op877_functional_hardswishEager))] public static partial Tensor Op877_functional_hardswish(Tensor x, Tensor y, Tensor m);
-    static Tensor Op877_functional_hardswishEager(Tensor x, Tensor y, Tensor m) => F.hardswish(x.sub(0.5));
+    [Hybridize(nameof(Op882_functional_hardswishEager))] public static partial Tensor Op882_functional_hardswish(Tensor x, Tensor y, Tensor m);
+    static Tensor Op882_functional_hardswishEager(Tensor x, Tensor y, Tensor m) => F.hardswish(x.sub(0.5));
 
     // functional.sigmoid (Tensor): aten::sigmoid
-    [Hybridize(nameof(Op878_functional_sigmoidEager))] public static partial Tensor Op878_functional_sigmoid(Tensor x, Tensor y, Tensor m);
-    static Tensor Op878_functional_sigmoidEager(Tensor x, Tensor y, Tensor m) => F.sigmoid(x);
+    [Hybridize(nameof(Op883_functional_sigmoidEager))] public static partial Tensor Op883_functional_sigmoid(Tensor x, Tensor y, Tensor m);
+    static Tensor Op883_functional_sigmoidEager(Tensor x, Tensor y, Tensor m) => F.sigmoid(x);
 
     // functional.gelu (Tensor): aten::gelu
-    [Hybridize(nameof(Op879_functional_geluEager))] public static partial Tensor Op879_functional_gelu(Tensor x, Tensor y, Tensor m);
-    static Tensor Op879_functional_geluEager(Tensor x, Tensor y, Tensor m) => F.gelu(x.sub(0.5));
+    [Hybridize(nameof(Op884_functional_geluEager))] public static partial Tensor Op884_functional_gelu(Tensor x, Tensor y, Tensor m);
+    static Tensor Op884_functional_geluEager(Tensor x, Tensor y, Tensor m) => F.gelu(x.sub(0.5));
 
     // functional.logsigmoid: aten::log_sigmoid
-    [Hybridize(nameof(Op880_functional_logsigmoidEager))] public static partial Tensor Op880_functional_logsigmoid(Tensor x, Tensor y, Tensor m);
-    static Tensor Op880_functional_logsigmoidEager(Tensor x, Tensor y, Tensor m) => F.logsigmoid(x);
+    [Hybridize(nameof(Op885_functional_logsigmoidEager))] public static partial Tensor Op885_functional_logsigmoid(Tensor x, Tensor y, Tensor m);
+    static Tensor Op885_functional_logsigmoidEager(Tensor x, Tensor y, Tensor m) => F.logsigmoid(x);
 
     // functional.elu: if(inplace, aten::elu_(x, alpha), aten::elu(x, alpha))
-    [Hybridize(nameof(Op881_functional_eluEager))] public static partial Tensor Op881_functional_elu(Tensor x, Tensor y, Tensor m);
-    static Tensor Op881_functional_eluEager(Tensor x, Tensor y, Tensor m) => F.elu(x.sub(0.5), 0.5, true);
+    [Hybridize(nameof(Op886_functional_eluEager))] public static partial Tensor Op886_functional_elu(Tensor x, Tensor y, Tensor m);
+    static Tensor Op886_functional_eluEager(Tensor x, Tensor y, Tensor m) => F.elu(x.sub(0.5), 0.5, true);
 
     // functional.celu: if(inplace, aten::celu_(x, alpha), aten::celu(x, alpha))
-    [Hybridize(nameof(Op882_functional_celuEager))] public static partial Tensor Op882_functional_celu(Tensor x, Tensor y, Tensor m);
-    static Tensor Op882_functional_celuEager(Tensor x, Tensor y, Tensor m) => F.celu(x.sub(0.5), 2);
+    [Hybridize(nameof(Op887_functional_celuEager))] public static partial Tensor Op887_functional_celu(Tensor x, Tensor y, Tensor m);
+    static Tensor Op887_functional_celuEager(Tensor x, Tensor y, Tensor m) => F.celu(x.sub(0.5), 2);
 
     // functional.leaky_relu: if(inplace, aten::leaky_relu_(input, negative_slope), aten::leaky_relu(input, negative_slope))
-    [Hybridize(nameof(Op883_functional_leaky_reluEager))] public static partial Tensor Op883_functional_leaky_relu(Tensor x, Tensor y, Tensor m);
-    static Tensor Op883_functional_leaky_reluEager(Tensor x, Tensor y, Tensor m) => F.leaky_relu(x.sub(0.5), 0.2);
+    [Hybridize(nameof(Op888_functional_leaky_reluEager))] public static partial Tensor Op888_functional_leaky_relu(Tensor x, Tensor y, Tensor m);
+    static Tensor Op888_functional_leaky_reluEager(Tensor x, Tensor y, Tensor m) => F.leaky_relu(x.sub(0.5), 0.2);
 
     // functional.threshold: if(inplace, aten::threshold_(x, threshold, value), aten::threshold(x, threshold, value))
-    [Hybridize(nameof(Op884_functional_thresholdEager))] public static partial Tensor Op884_functional_threshold(Tensor x, Tensor y, Tensor m);
-    static Tensor Op884_functional_thresholdEager(Tensor x, Tensor y, Tensor m) => F.threshold(x, 0.5, 0);
+    [Hybridize(nameof(Op889_functional_thresholdEager))] public static partial Tensor Op889_functional_threshold(Tensor x, Tensor y, Tensor m);
+    static Tensor Op889_functional_thresholdEager(Tensor x, Tensor y, Tensor m) => F.threshold(x, 0.5, 0);
 
     // functional.rrelu: if(inplace, aten::rrelu_(x, lower, upper), aten::rrelu(x, lower, upper))
-    [Hybridize(nameof(Op885_functional_rreluEager))] public static partial Tensor Op885_functional_rrelu(Tensor x, Tensor y, Tensor m);
-    static Tensor Op885_functional_rreluEager(Tensor x, Tensor y, Tensor m) => F.rrelu(x.sub(0.5));
+    [Hybridize(nameof(Op890_functional_rreluEager))] public static partial Tensor Op890_functional_rrelu(Tensor x, Tensor y, Tensor m);
+    static Tensor Op890_functional_rreluEager(Tensor x, Tensor y, Tensor m) => F.rrelu(x.sub(0.5));
 
     // functional.mish: if(inplace, aten::mul_(x, aten::tanh(aten::softplus(x))), aten::mul(x, aten::tanh(aten::softplus(x))))
-    [Hybridize(nameof(Op886_functional_mishEager))] public static partial Tensor Op886_functional_mish(Tensor x, Tensor y, Tensor m);
-    static Tensor Op886_functional_mishEager(Tensor x, Tensor y, Tensor m) => F.mish(x.sub(0.5));
+    [Hybridize(nameof(Op891_functional_mishEager))] public static partial Tensor Op891_functional_mish(Tensor x, Tensor y, Tensor m);
+    static Tensor Op891_functional_mishEager(Tensor x, Tensor y, Tensor m) => F.mish(x.sub(0.5));
 
     // functional.softplus: aten::softplus
-    [Hybridize(nameof(Op887_functional_softplusEager))] public static partial Tensor Op887_functional_softplus(Tensor x, Tensor y, Tensor m);
-    static Tensor Op887_functional_softplusEager(Tensor x, Tensor y, Tensor m) => F.softplus(x, 2);
+    [Hybridize(nameof(Op892_functional_softplusEager))] public static partial Tensor Op892_functional_softplus(Tensor x, Tensor y, Tensor m);
+    static Tensor Op892_functional_softplusEager(Tensor x, Tensor y, Tensor m) => F.softplus(x, 2);
 
     // functional.hardshrink: aten::hardshrink
-    [Hybridize(nameof(Op888_functional_hardshrinkEager))] public static partial Tensor Op888_functional_hardshrink(Tensor x, Tensor y, Tensor m);
-    static Tensor Op888_functional_hardshrinkEager(Tensor x, Tensor y, Tensor m) => F.hardshrink(x, 0.5);
+    [Hybridize(nameof(Op893_functional_hardshrinkEager))] public static partial Tensor Op893_functional_hardshrink(Tensor x, Tensor y, Tensor m);
+    static Tensor Op893_functional_hardshrinkEager(Tensor x, Tensor y, Tensor m) => F.hardshrink(x, 0.5);
 
     // functional.softshrink: aten::softshrink
-    [Hybridize(nameof(Op889_functional_softshrinkEager))] public static partial Tensor Op889_functional_softshrink(Tensor x, Tensor y, Tensor m);
-    static Tensor Op889_functional_softshrinkEager(Tensor x, Tensor y, Tensor m) => F.softshrink(x, 0.3);
+    [Hybridize(nameof(Op894_functional_softshrinkEager))] public static partial Tensor Op894_functional_softshrink(Tensor x, Tensor y, Tensor m);
+    static Tensor Op894_functional_softshrinkEager(Tensor x, Tensor y, Tensor m) => F.softshrink(x, 0.3);
 
     // functional.prelu: aten::prelu
-    [Hybridize(nameof(Op890_functional_preluEager))] public static partial Tensor Op890_functional_prelu(Tensor x, Tensor y, Tensor m);
-    static Tensor Op890_functional_preluEager(Tensor x, Tensor y, Tensor m) => F.prelu(x.sub(0.5), torch.full(new long[] { 1 }, 0.25));
+    [Hybridize(nameof(Op895_functional_preluEager))] public static partial Tensor Op895_functional_prelu(Tensor x, Tensor y, Tensor m);
+    static Tensor Op895_functional_preluEager(Tensor x, Tensor y, Tensor m) => F.prelu(x.sub(0.5), torch.full(new long[] { 1 }, 0.25));
 
     // functional.glu: aten::glu
-    [Hybridize(nameof(Op891_functional_gluEager))] public static partial Tensor Op891_functional_glu(Tensor x, Tensor y, Tensor m);
-    static Tensor Op891_functional_gluEager(Tensor x, Tensor y, Tensor m) => F.glu(x);
+    [Hybridize(nameof(Op896_functional_gluEager))] public static partial Tensor Op896_functional_glu(Tensor x, Tensor y, Tensor m);
+    static Tensor Op896_functional_gluEager(Tensor x, Tensor y, Tensor m) => F.glu(x);
 
     // functional.softmax: aten::softmax
-    [Hybridize(nameof(Op892_functional_softmaxEager))] public static partial Tensor Op892_functional_softmax(Tensor x, Tensor y, Tensor m);
-    static Tensor Op892_functional_softmaxEager(Tensor x, Tensor y, Tensor m) => F.softmax(x, 1);
+    [Hybridize(nameof(Op897_functional_softmaxEager))] public static partial Tensor Op897_functional_softmax(Tensor x, Tensor y, Tensor m);
+    static Tensor Op897_functional_softmaxEager(Tensor x, Tensor y, Tensor m) => F.softmax(x, 1);
 
     // functional.log_softmax: aten::log_softmax
-    [Hybridize(nameof(Op893_functional_log_softmaxEager))] public static partial Tensor Op893_functional_log_softmax(Tensor x, Tensor y, Tensor m);
-    static Tensor Op893_functional_log_softmaxEager(Tensor x, Tensor y, Tensor m) => F.log_softmax(x, 1);
+    [Hybridize(nameof(Op898_functional_log_softmaxEager))] public static partial Tensor Op898_functional_log_softmax(Tensor x, Tensor y, Tensor m);
+    static Tensor Op898_functional_log_softmaxEager(Tensor x, Tensor y, Tensor m) => F.log_softmax(x, 1);
 
     // functional.softmin: aten::softmax(aten::neg(x), dim)
-    [Hybridize(nameof(Op894_functional_softminEager))] public static partial Tensor Op894_functional_softmin(Tensor x, Tensor y, Tensor m);
-    static Tensor Op894_functional_softminEager(Tensor x, Tensor y, Tensor m) => F.softmin(x, 0);
+    [Hybridize(nameof(Op899_functional_softminEager))] public static partial Tensor Op899_functional_softmin(Tensor x, Tensor y, Tensor m);
+    static Tensor Op899_functional_softminEager(Tensor x, Tensor y, Tensor m) => F.softmin(x, 0);
 
     // functional.dropout: if(inplace, aten::dropout_(input, p, training), aten::dropout(input, p, training))
-    [Hybridize(nameof(Op895_functional_dropoutEager))] public static partial Tensor Op895_functional_dropout(Tensor x, Tensor y, Tensor m);
-    static Tensor Op895_functional_dropoutEager(Tensor x, Tensor y, Tensor m) => F.dropout(x, 0.25);
+    [Hybridize(nameof(Op900_functional_dropoutEager))] public static partial Tensor Op900_functional_dropout(Tensor x, Tensor y, Tensor m);
+    static Tensor Op900_functional_dropoutEager(Tensor x, Tensor y, Tensor m) => F.dropout(x, 0.25);
 
     // functional.alpha_dropout: if(inplace, aten::alpha_dropout_(input, p, training), aten::alpha_dropout(input, p, training))
-    [Hybridize(nameof(Op896_functional_alpha_dropoutEager))] public static partial Tensor Op896_functional_alpha_dropout(Tensor x, Tensor y, Tensor m);
-    static Tensor Op896_functional_alpha_dropoutEager(Tensor x, Tensor y, Tensor m) => F.alpha_dropout(x, 0.3, true);
+    [Hybridize(nameof(Op901_functional_alpha_dropoutEager))] public static partial Tensor Op901_functional_alpha_dropout(Tensor x, Tensor y, Tensor m);
+    static Tensor Op901_functional_alpha_dropoutEager(Tensor x, Tensor y, Tensor m) => F.alpha_dropout(x, 0.3, true);
 
     // functional.feature_alpha_dropout: if(inplace, aten::feature_alpha_dropout_(input, p, training), aten::feature_alpha_dropout(input, p, training))
-    [Hybridize(nameof(Op897_functional_feature_alpha_dropoutEager))] public static partial Tensor Op897_functional_feature_alpha_dropout(Tensor x, Tensor y, Tensor m);
-    static Tensor Op897_functional_feature_alpha_dropoutEager(Tensor x, Tensor y, Tensor m) => F.feature_alpha_dropout(x.view(1, 3, 4), 0.3, true);
+    [Hybridize(nameof(Op902_functional_feature_alpha_dropoutEager))] public static partial Tensor Op902_functional_feature_alpha_dropout(Tensor x, Tensor y, Tensor m);
+    static Tensor Op902_functional_feature_alpha_dropoutEager(Tensor x, Tensor y, Tensor m) => F.feature_alpha_dropout(x.view(1, 3, 4), 0.3, true);
 
     // functional.dropout1d: if(inplace, aten::feature_dropout_(input, p, training), aten::feature_dropout(input, p, training))
-    [Hybridize(nameof(Op898_functional_dropout1dEager))] public static partial Tensor Op898_functional_dropout1d(Tensor x, Tensor y, Tensor m);
-    static Tensor Op898_functional_dropout1dEager(Tensor x, Tensor y, Tensor m) => F.dropout1d(x.view(1, 3, 4));
+    [Hybridize(nameof(Op903_functional_dropout1dEager))] public static partial Tensor Op903_functional_dropout1d(Tensor x, Tensor y, Tensor m);
+    static Tensor Op903_functional_dropout1dEager(Tensor x, Tensor y, Tensor m) => F.dropout1d(x.view(1, 3, 4));
 
     // functional.dropout2d: if(inplace, aten::feature_dropout_(input, p, training), aten::feature_dropout(input, p, training))
-    [Hybridize(nameof(Op899_functional_dropout2dEager))] public static partial Tensor Op899_functional_dropout2d(Tensor x, Tensor y, Tensor m);
-    static Tensor Op899_functional_dropout2dEager(Tensor x, Tensor y, Tensor m) => F.dropout2d(x.view(1, 3, 2, 2));
+    [Hybridize(nameof(Op904_functional_dropout2dEager))] public static partial Tensor Op904_functional_dropout2d(Tensor x, Tensor y, Tensor m);
+    static Tensor Op904_functional_dropout2dEager(Tensor x, Tensor y, Tensor m) => F.dropout2d(x.view(1, 3, 2, 2));
 
     // functional.linear: aten::linear
-    [Hybridize(nameof(Op900_functional_linearEager))] public static partial Tensor Op900_functional_linear(Tensor x, Tensor y, Tensor m);
-    static Tensor Op900_functional_linearEager(Tensor x, Tensor y, Tensor m) => F.linear(x, m, m[0]);
+    [Hybridize(nameof(Op905_functional_linearEager))] public static partial Tensor Op905_functional_linear(Tensor x, Tensor y, Tensor m);
+    static Tensor Op905_functional_linearEager(Tensor x, Tensor y, Tensor m) => F.linear(x, m, m[0]);
 
     // functional.bilinear: aten::bilinear
-    [Hybridize(nameof(Op901_functional_bilinearEager))] public static partial Tensor Op901_functional_bilinear(Tensor x, Tensor y, Tensor m);
-    static Tensor Op901_functional_bilinearEager(Tensor x, Tensor y, Tensor m) => F.bilinear(x, y, m.view(1, 4, 4));
+    [Hybridize(nameof(Op906_functional_bilinearEager))] public static partial Tensor Op906_functional_bilinear(Tensor x, Tensor y, Tensor m);
+    static Tensor Op906_functional_bilinearEager(Tensor x, Tensor y, Tensor m) => F.bilinear(x, y, m.view(1, 4, 4));
 
     // functional.layer_norm: aten::layer_norm
-    [Hybridize(nameof(Op902_functional_layer_normEager))] public static partial Tensor Op902_functional_layer_norm(Tensor x, Tensor y, Tensor m);
-    static Tensor Op902_functional_layer_normEager(Tensor x, Tensor y, Tensor m) => F.layer_norm(x, new long[] { 4 }, m[0], m[1]);
+    [Hybridize(nameof(Op907_functional_layer_normEager))] public static partial Tensor Op907_functional_layer_norm(Tensor x, Tensor y, Tensor m);
+    static Tensor Op907_functional_layer_normEager(Tensor x, Tensor y, Tensor m) => F.layer_norm(x, new long[] { 4 }, m[0], m[1]);
 
     // functional.group_norm: aten::group_norm
-    [Hybridize(nameof(Op903_functional_group_normEager))] public static partial Tensor Op903_functional_group_norm(Tensor x, Tensor y, Tensor m);
-    static Tensor Op903_functional_group_normEager(Tensor x, Tensor y, Tensor m) => F.group_norm(x.view(3, 4, 1), 2, m[0], m[1]);
+    [Hybridize(nameof(Op908_functional_group_normEager))] public static partial Tensor Op908_functional_group_norm(Tensor x, Tensor y, Tensor m);
+    static Tensor Op908_functional_group_normEager(Tensor x, Tensor y, Tensor m) => F.group_norm(x.view(3, 4, 1), 2, m[0], m[1]);
 
     // functional.batch_norm: aten::batch_norm(input, weight, bias, running_mean, running_var, training, momentum, eps, True)
-    [Hybridize(nameof(Op904_functional_batch_normEager))] public static partial Tensor Op904_functional_batch_norm(Tensor x, Tensor y, Tensor m);
-    static Tensor Op904_functional_batch_normEager(Tensor x, Tensor y, Tensor m) => F.batch_norm(x, m[0], m[1], m[2], m[3]);
+    [Hybridize(nameof(Op909_functional_batch_normEager))] public static partial Tensor Op909_functional_batch_norm(Tensor x, Tensor y, Tensor m);
+    static Tensor Op909_functional_batch_normEager(Tensor x, Tensor y, Tensor m) => F.batch_norm(x, m[0], m[1], m[2], m[3]);
 
     // functional.instance_norm: aten::instance_norm(input, weight, bias, running_mean, running_var, use_input_stats, momentum, eps, True)
-    [Hybridize(nameof(Op905_functional_instance_normEager))] public static partial Tensor Op905_functional_instance_norm(Tensor x, Tensor y, Tensor m);
-    static Tensor Op905_functional_instance_normEager(Tensor x, Tensor y, Tensor m) => F.instance_norm(x.view(1, 3, 4));
+    [Hybridize(nameof(Op910_functional_instance_normEager))] public static partial Tensor Op910_functional_instance_norm(Tensor x, Tensor y, Tensor m);
+    static Tensor Op910_functional_instance_normEager(Tensor x, Tensor y, Tensor m) => F.instance_norm(x.view(1, 3, 4));
 
     // functional.normalize: aten::div(input, aten::expand_as(aten::clamp_min(aten::norm(input, p, dim, True), eps), input))
-    [Hybridize(nameof(Op906_functional_normalizeEager))] public static partial Tensor Op906_functional_normalize(Tensor x, Tensor y, Tensor m);
-    static Tensor Op906_functional_normalizeEager(Tensor x, Tensor y, Tensor m) => F.normalize(x);
+    [Hybridize(nameof(Op911_functional_normalizeEager))] public static partial Tensor Op911_functional_normalize(Tensor x, Tensor y, Tensor m);
+    static Tensor Op911_functional_normalizeEager(Tensor x, Tensor y, Tensor m) => F.normalize(x);
 
     // functional.cosine_similarity: aten::cosine_similarity
-    [Hybridize(nameof(Op907_functional_cosine_similarityEager))] public static partial Tensor Op907_functional_cosine_similarity(Tensor x, Tensor y, Tensor m);
-    static Tensor Op907_functional_cosine_similarityEager(Tensor x, Tensor y, Tensor m) => F.cosine_similarity(x, y);
+    [Hybridize(nameof(Op912_functional_cosine_similarityEager))] public static partial Tensor Op912_functional_cosine_similarity(Tensor x, Tensor y, Tensor m);
+    static Tensor Op912_functional_cosine_similarityEager(Tensor x, Tensor y, Tensor m) => F.cosine_similarity(x, y);
 
     // functional.pairwise_distance: aten::pairwise_distance
-    [Hybridize(nameof(Op908_functional_pairwise_distanceEager))] public static partial Tensor Op908_functional_pairwise_distance(Tensor x, Tensor y, Tensor m);
-    static Tensor Op908_functional_pairwise_distanceEager(Tensor x, Tensor y, Tensor m) => F.pairwise_distance(x, y, 1);
+    [Hybridize(nameof(Op913_functional_pairwise_distanceEager))] public static partial Tensor Op913_functional_pairwise_distance(Tensor x, Tensor y, Tensor m);
+    static Tensor Op913_functional_pairwise_distanceEager(Tensor x, Tensor y, Tensor m) => F.pairwise_distance(x, y, 1);
 
     // functional.one_hot: aten::one_hot
-    [Hybridize(nameof(Op909_functional_one_hotEager))] public static partial Tensor Op909_functional_one_hot(Tensor x, Tensor y, Tensor m);
-    static Tensor Op909_functional_one_hotEager(Tensor x, Tensor y, Tensor m) => F.one_hot(x.mul(5).to(ScalarType.Int64), 5);
+    [Hybridize(nameof(Op914_functional_one_hotEager))] public static partial Tensor Op914_functional_one_hot(Tensor x, Tensor y, Tensor m);
+    static Tensor Op914_functional_one_hotEager(Tensor x, Tensor y, Tensor m) => F.one_hot(x.mul(5).to(ScalarType.Int64), 5);
 
     // functional.pad (Tensor,*,*,*): aten::constant_pad_nd(input, pad, value)
-    [Hybridize(nameof(Op910_functional_padEager))] public static partial Tensor Op910_functional_pad(Tensor x, Tensor y, Tensor m);
-    static Tensor Op910_functional_padEager(Tensor x, Tensor y, Tensor m) => F.pad(x, new long[] { 1, 2 }, value: 0.5);
+    [Hybridize(nameof(Op915_functional_padEager))] public static partial Tensor Op915_functional_pad(Tensor x, Tensor y, Tensor m);
+    static Tensor Op915_functional_padEager(Tensor x, Tensor y, Tensor m) => F.pad(x, new long[] { 1, 2 }, value: 0.5);
 
     // functional.pixel_shuffle: aten::pixel_shuffle
-    [Hybridize(nameof(Op911_functional_pixel_shuffleEager))] public static partial Tensor Op911_functional_pixel_shuffle(Tensor x, Tensor y, Tensor m);
-    static Tensor Op911_functional_pixel_shuffleEager(Tensor x, Tensor y, Tensor m) => F.pixel_shuffle(x.view(1, 4, 3, 1), 2);
+    [Hybridize(nameof(Op916_functional_pixel_shuffleEager))] public static partial Tensor Op916_functional_pixel_shuffle(Tensor x, Tensor y, Tensor m);
+    static Tensor Op916_functional_pixel_shuffleEager(Tensor x, Tensor y, Tensor m) => F.pixel_shuffle(x.view(1, 4, 3, 1), 2);
 
     // functional.pixel_unshuffle: aten::pixel_unshuffle
-    [Hybridize(nameof(Op912_functional_pixel_unshuffleEager))] public static partial Tensor Op912_functional_pixel_unshuffle(Tensor x, Tensor y, Tensor m);
-    static Tensor Op912_functional_pixel_unshuffleEager(Tensor x, Tensor y, Tensor m) => F.pixel_unshuffle(m.view(1, 1, 4, 4), 2);
+    [Hybridize(nameof(Op917_functional_pixel_unshuffleEager))] public static partial Tensor Op917_functional_pixel_unshuffle(Tensor x, Tensor y, Tensor m);
+    static Tensor Op917_functional_pixel_unshuffleEager(Tensor x, Tensor y, Tensor m) => F.pixel_unshuffle(m.view(1, 1, 4, 4), 2);
 
     // functional.scaled_dot_product_attention: aten::scaled_dot_product_attention
-    [Hybridize(nameof(Op913_functional_scaled_dot_product_attentionEager))] public static partial Tensor Op913_functional_scaled_dot_product_attention(Tensor x, Tensor y, Tensor m);
-    static Tensor Op913_functional_scaled_dot_product_attentionEager(Tensor x, Tensor y, Tensor m) => F.scaled_dot_product_attention(x.view(1, 3, 4), y.view(1, 3, 4), x.view(1, 3, 4));
+    [Hybridize(nameof(Op918_functional_scaled_dot_product_attentionEager))] public static partial Tensor Op918_functional_scaled_dot_product_attention(Tensor x, Tensor y, Tensor m);
+    static Tensor Op918_functional_scaled_dot_product_attentionEager(Tensor x, Tensor y, Tensor m) => F.scaled_dot_product_attention(x.view(1, 3, 4), y.view(1, 3, 4), x.view(1, 3, 4));
 
     // functional.conv1d: aten::conv1d(input, weight, bias, groups=groups)
-    [Hybridize(nameof(Op914_functional_conv1dEager))] public static partial Tensor Op914_functional_conv1d(Tensor x, Tensor y, Tensor m);
-    static Tensor Op914_functional_conv1dEager(Tensor x, Tensor y, Tensor m) => F.conv1d(x.view(1, 3, 4), m.view(1, 4, 4)[.., ..3, ..2]);
+    [Hybridize(nameof(Op919_functional_conv1dEager))] public static partial Tensor Op919_functional_conv1d(Tensor x, Tensor y, Tensor m);
+    static Tensor Op919_functional_conv1dEager(Tensor x, Tensor y, Tensor m) => F.conv1d(x.view(1, 3, 4), m.view(1, 4, 4)[.., ..3, ..2]);
 
     // functional.conv1d: aten::conv1d(input, weight, bias, stride, groups=groups)
-    [Hybridize(nameof(Op915_functional_conv1dEager))] public static partial Tensor Op915_functional_conv1d(Tensor x, Tensor y, Tensor m);
-    static Tensor Op915_functional_conv1dEager(Tensor x, Tensor y, Tensor m) => F.conv1d(x.view(1, 3, 4), m.view(1, 4, 4)[.., ..3, ..2], m[0, ..1], 2);
+    [Hybridize(nameof(Op920_functional_conv1dEager))] public static partial Tensor Op920_functional_conv1d(Tensor x, Tensor y, Tensor m);
+    static Tensor Op920_functional_conv1dEager(Tensor x, Tensor y, Tensor m) => F.conv1d(x.view(1, 3, 4), m.view(1, 4, 4)[.., ..3, ..2], m[0, ..1], 2);
 
     // functional.conv1d: aten::conv1d(input, weight, bias, padding=padding, groups=groups)
-    [Hybridize(nameof(Op916_functional_conv1dEager))] public static partial Tensor Op916_functional_conv1d(Tensor x, Tensor y, Tensor m);
-    static Tensor Op916_functional_conv1dEager(Tensor x, Tensor y, Tensor m) => F.conv1d(x.view(1, 3, 4), m.view(1, 4, 4)[.., ..3, ..2], padding: 1);
+    [Hybridize(nameof(Op921_functional_conv1dEager))] public static partial Tensor Op921_functional_conv1d(Tensor x, Tensor y, Tensor m);
+    static Tensor Op921_functional_conv1dEager(Tensor x, Tensor y, Tensor m) => F.conv1d(x.view(1, 3, 4), m.view(1, 4, 4)[.., ..3, ..2], padding: 1);
 
     // functional.conv1d: aten::conv1d(input, weight, bias, stride, padding, groups=groups)
-    [Hybridize(nameof(Op917_functional_conv1dEager))] public static partial Tensor Op917_functional_conv1d(Tensor x, Tensor y, Tensor m);
-    static Tensor Op917_functional_conv1dEager(Tensor x, Tensor y, Tensor m) => F.conv1d(x.view(1, 3, 4), m.view(1, 4, 4)[.., ..3, ..2], null, 2, 1);
+    [Hybridize(nameof(Op922_functional_conv1dEager))] public static partial Tensor Op922_functional_conv1d(Tensor x, Tensor y, Tensor m);
+    static Tensor Op922_functional_conv1dEager(Tensor x, Tensor y, Tensor m) => F.conv1d(x.view(1, 3, 4), m.view(1, 4, 4)[.., ..3, ..2], null, 2, 1);
 
     // functional.conv1d: aten::conv1d
-    [Hybridize(nameof(Op918_functional_conv1dEager))] public static partial Tensor Op918_functional_conv1d(Tensor x, Tensor y, Tensor m);
-    static Tensor Op918_functional_conv1dEager(Tensor x, Tensor y, Tensor m) => F.conv1d(x.view(3, 1, 4), m.view(2, 1, 8)[.., .., ..2], null, 1, 1, 2);
+    [Hybridize(nameof(Op923_functional_conv1dEager))] public static partial Tensor Op923_functional_conv1d(Tensor x, Tensor y, Tensor m);
+    static Tensor Op923_functional_conv1dEager(Tensor x, Tensor y, Tensor m) => F.conv1d(x.view(3, 1, 4), m.view(2, 1, 8)[.., .., ..2], null, 1, 1, 2);
 
     // functional.conv2d: aten::conv2d(input, weight, bias, groups=groups)
-    [Hybridize(nameof(Op919_functional_conv2dEager))] public static partial Tensor Op919_functional_conv2d(Tensor x, Tensor y, Tensor m);
-    static Tensor Op919_functional_conv2dEager(Tensor x, Tensor y, Tensor m) => F.conv2d(x.view(1, 1, 3, 4), m.view(1, 1, 4, 4)[.., .., ..2, ..2]);
+    [Hybridize(nameof(Op924_functional_conv2dEager))] public static partial Tensor Op924_functional_conv2d(Tensor x, Tensor y, Tensor m);
+    static Tensor Op924_functional_conv2dEager(Tensor x, Tensor y, Tensor m) => F.conv2d(x.view(1, 1, 3, 4), m.view(1, 1, 4, 4)[.., .., ..2, ..2]);
 
     // functional.conv2d: aten::conv2d(input, weight, bias, strides, groups=groups)
-    [Hybridize(nameof(Op920_functional_conv2dEager))] public static partial Tensor Op920_functional_conv2d(Tensor x, Tensor y, Tensor m);
-    static Tensor Op920_functional_conv2dEager(Tensor x, Tensor y, Tensor m) => F.conv2d(x.view(1, 1, 3, 4), m.view(1, 1, 4, 4)[.., .., ..2, ..2], m[0, ..1], new long[] { 1, 2 });
+    [Hybridize(nameof(Op925_functional_conv2dEager))] public static partial Tensor Op925_functional_conv2d(Tensor x, Tensor y, Tensor m);
+    static Tensor Op925_functional_conv2dEager(Tensor x, Tensor y, Tensor m) => F.conv2d(x.view(1, 1, 3, 4), m.view(1, 1, 4, 4)[.., .., ..2, ..2], m[0, ..1], new long[] { 1, 2 });
 
     // functional.conv2d: aten::conv2d(input, weight, bias, padding=padding, groups=groups)
-    [Hybridize(nameof(Op921_functional_conv2dEager))] public static partial Tensor Op921_functional_conv2d(Tensor x, Tensor y, Tensor m);
-    static Tensor Op921_functional_conv2dEager(Tensor x, Tensor y, Tensor m) => F.conv2d(x.view(1, 1, 3, 4), m.view(1, 1, 4, 4)[.., .., ..2, ..2], padding: new long[] { 1 });
+    [Hybridize(nameof(Op926_functional_conv2dEager))] public static partial Tensor Op926_functional_conv2d(Tensor x, Tensor y, Tensor m);
+    static Tensor Op926_functional_conv2dEager(Tensor x, Tensor y, Tensor m) => F.conv2d(x.view(1, 1, 3, 4), m.view(1, 1, 4, 4)[.., .., ..2, ..2], padding: new long[] { 1 });
 
     // functional.conv2d: aten::conv2d(input, weight, bias, strides, padding, groups=groups)
-    [Hybridize(nameof(Op922_functional_conv2dEager))] public static partial Tensor Op922_functional_conv2d(Tensor x, Tensor y, Tensor m);
-    static Tensor Op922_functional_conv2dEager(Tensor x, Tensor y, Tensor m) => F.conv2d(x.view(1, 1, 3, 4), m.view(1, 1, 4, 4)[.., .., ..2, ..2], null, new long[] { 2 }, new long[] { 1, 0 });
+    [Hybridize(nameof(Op927_functional_conv2dEager))] public static partial Tensor Op927_functional_conv2d(Tensor x, Tensor y, Tensor m);
+    static Tensor Op927_functional_conv2dEager(Tensor x, Tensor y, Tensor m) => F.conv2d(x.view(1, 1, 3, 4), m.view(1, 1, 4, 4)[.., .., ..2, ..2], null, new long[] { 2 }, new long[] { 1, 0 });
 
     // functional.conv2d: aten::conv2d
-    [Hybridize(nameof(Op923_functional_conv2dEager))] public static partial Tensor Op923_functional_conv2d(Tensor x, Tensor y, Tensor m);
-    static Tensor Op923_functional_conv2dEager(Tensor x, Tensor y, Tensor m) => F.conv2d(x.view(1, 1, 3, 4), m.view(1, 1, 4, 4)[.., .., ..2, ..2], null, new long[] { 1 }, new long[] { 1 }, new long[] { 2 }, 1);
+    [Hybridize(nameof(Op928_functional_conv2dEager))] public static partial Tensor Op928_functional_conv2d(Tensor x, Tensor y, Tensor m);
+    static Tensor Op928_functional_conv2dEager(Tensor x, Tensor y, Tensor m) => F.conv2d(x.view(1, 1, 3, 4), m.view(1, 1, 4, 4)[.., .., ..2, ..2], null, new long[] { 1 }, new long[] { 1 }, new long[] { 2 }, 1);
 
     // functional.conv_transpose2d: aten::conv_transpose2d(input, weight, bias, groups=groups)
-    [Hybridize(nameof(Op924_functional_conv_transpose2dEager))] public static partial Tensor Op924_functional_conv_transpose2d(Tensor x, Tensor y, Tensor m);
-    static Tensor Op924_functional_conv_transpose2dEager(Tensor x, Tensor y, Tensor m) => F.conv_transpose2d(x.view(1, 1, 3, 4), m.view(1, 1, 4, 4)[.., .., ..2, ..2]);
+    [Hybridize(nameof(Op929_functional_conv_transpose2dEager))] public static partial Tensor Op929_functional_conv_transpose2d(Tensor x, Tensor y, Tensor m);
+    static Tensor Op929_functional_conv_transpose2dEager(Tensor x, Tensor y, Tensor m) => F.conv_transpose2d(x.view(1, 1, 3, 4), m.view(1, 1, 4, 4)[.., .., ..2, ..2]);
 
     // functional.conv_transpose2d: aten::conv_transpose2d(input, weight, bias, strides, padding, output_padding, groups, dilation)
-    [Hybridize(nameof(Op925_functional_conv_transpose2dEager))] public static partial Tensor Op925_functional_conv_transpose2d(Tensor x, Tensor y, Tensor m);
-    static Tensor Op925_functional_conv_transpose2dEager(Tensor x, Tensor y, Tensor m) => F.conv_transpose2d(x.view(1, 1, 3, 4), m.view(1, 1, 4, 4)[.., .., ..2, ..2], null, new long[] { 2 }, new long[] { 1 }, new long[] { 1 }, new long[] { 1 });
+    [Hybridize(nameof(Op930_functional_conv_transpose2dEager))] public static partial Tensor Op930_functional_conv_transpose2d(Tensor x, Tensor y, Tensor m);
+    static Tensor Op930_functional_conv_transpose2dEager(Tensor x, Tensor y, Tensor m) => F.conv_transpose2d(x.view(1, 1, 3, 4), m.view(1, 1, 4, 4)[.., .., ..2, ..2], null, new long[] { 2 }, new long[] { 1 }, new long[] { 1 }, new long[] { 1 });
 
     // functional.max_pool2d (Tensor,Scalar,*,*,*,*): aten::max_pool2d(input, kernel_size, ceil_mode=ceil_mode)
-    [Hybridize(nameof(Op926_functional_max_pool2dEager))] public static partial Tensor Op926_functional_max_pool2d(Tensor x, Tensor y, Tensor m);
-    static Tensor Op926_functional_max_pool2dEager(Tensor x, Tensor y, Tensor m) => F.max_pool2d(x.view(1, 1, 3, 4), 2);
+    [Hybridize(nameof(Op931_functional_max_pool2dEager))] public static partial Tensor Op931_functional_max_pool2d(Tensor x, Tensor y, Tensor m);
+    static Tensor Op931_functional_max_pool2dEager(Tensor x, Tensor y, Tensor m) => F.max_pool2d(x.view(1, 1, 3, 4), 2);
 
     // functional.max_pool2d (Tensor,Scalar,*,*,*,*): aten::max_pool2d(input, kernel_size, stride, ceil_mode=ceil_mode)
-    [Hybridize(nameof(Op927_functional_max_pool2dEager))] public static partial Tensor Op927_functional_max_pool2d(Tensor x, Tensor y, Tensor m);
-    static Tensor Op927_functional_max_pool2dEager(Tensor x, Tensor y, Tensor m) => F.max_pool2d(x.view(1, 1, 3, 4), 2, 1);
+    [Hybridize(nameof(Op932_functional_max_pool2dEager))] public static partial Tensor Op932_functional_max_pool2d(Tensor x, Tensor y, Tensor m);
+    static Tensor Op932_functional_max_pool2dEager(Tensor x, Tensor y, Tensor m) => F.max_pool2d(x.view(1, 1, 3, 4), 2, 1);
 
     // functional.max_pool2d (Tensor,Scalar,*,*,*,*): aten::max_pool2d(input, kernel_size, stride, padding, ceil_mode=ceil_mode)
-    [Hybridize(nameof(Op928_functional_max_pool2dEager))] public static partial Tensor Op928_functional_max_pool2d(Tensor x, Tensor y, Tensor m);
-    static Tensor Op928_functional_max_pool2dEager(Tensor x, Tensor y, Tensor m) => F.max_pool2d(x.view(1, 1, 3, 4), 2, 2, 1);
+    [Hybridize(nameof(Op933_functional_max_pool2dEager))] public static partial Tensor Op933_functional_max_pool2d(Tensor x, Tensor y, Tensor m);
+    static Tensor Op933_functional_max_pool2dEager(Tensor x, Tensor y, Tensor m) => F.max_pool2d(x.view(1, 1, 3, 4), 2, 2, 1);
 
     // functional.max_pool2d (Tensor,*,*,*,*,*): aten::max_pool2d(input, kernel_size, ceil_mode=ceil_mode)
-    [Hybridize(nameof(Op929_functional_max_pool2dEager))] public static partial Tensor Op929_functional_max_pool2d(Tensor x, Tensor y, Tensor m);
-    static Tensor Op929_functional_max_pool2dEager(Tensor x, Tensor y, Tensor m) => F.max_pool2d(x.view(1, 1, 3, 4), new long[] { 2, 2 });
+    [Hybridize(nameof(Op934_functional_max_pool2dEager))] public static partial Tensor Op934_functional_max_pool2d(Tensor x, Tensor y, Tensor m);
+    static Tensor Op934_functional_max_pool2dEager(Tensor x, Tensor y, Tensor m) => F.max_pool2d(x.view(1, 1, 3, 4), new long[] { 2, 2 });
 
     // functional.max_pool2d (Tensor,*,*,*,*,*): aten::max_pool2d(input, kernel_size, strides, ceil_mode=ceil_mode)
-    [Hybridize(nameof(Op930_functional_max_pool2dEager))] public static partial Tensor Op930_functional_max_pool2d(Tensor x, Tensor y, Tensor m);
-    static Tensor Op930_functional_max_pool2dEager(Tensor x, Tensor y, Tensor m) => F.max_pool2d(x.view(1, 1, 3, 4), new long[] { 2, 2 }, new long[] { 1, 1 });
+    [Hybridize(nameof(Op935_functional_max_pool2dEager))] public static partial Tensor Op935_functional_max_pool2d(Tensor x, Tensor y, Tensor m);
+    static Tensor Op935_functional_max_pool2dEager(Tensor x, Tensor y, Tensor m) => F.max_pool2d(x.view(1, 1, 3, 4), new long[] { 2, 2 }, new long[] { 1, 1 });
 
     // functional.max_pool2d (Tensor,*,*,*,*,*): aten::max_pool2d(input, kernel_size, strides, padding, ceil_mode=ceil_mode)
-    [Hybridize(nameof(Op931_functional_max_pool2dEager))] public static partial Tensor Op931_functional_max_pool2d(Tensor x, Tensor y, Tensor m);
-    static Tensor Op931_functional_max_pool2dEager(Tensor x, Tensor y, Tensor m) => F.max_pool2d(x.view(1, 1, 3, 4), new long[] { 2, 2 }, new long[] { 2, 2 }, new long[] { 1, 1 }, ceil_mode: true);
+    [Hybridize(nameof(Op936_functional_max_pool2dEager))] public static partial Tensor Op936_functional_max_pool2d(Tensor x, Tensor y, Tensor m);
+    static Tensor Op936_functional_max_pool2dEager(Tensor x, Tensor y, Tensor m) => F.max_pool2d(x.view(1, 1, 3, 4), new long[] { 2, 2 }, new long[] { 2, 2 }, new long[] { 1, 1 }, ceil_mode: true);
 
     // functional.max_pool2d (Tensor,*,*,*,*,*): aten::max_pool2d
-    [Hybridize(nameof(Op932_functional_max_pool2dEager))] public static partial Tensor Op932_functional_max_pool2d(Tensor x, Tensor y, Tensor m);
-    static Tensor Op932_functional_max_pool2dEager(Tensor x, Tensor y, Tensor m) => F.max_pool2d(x.view(1, 1, 3, 4), new long[] { 2, 2 }, new long[] { 1, 1 }, new long[] { 0, 0 }, new long[] { 2, 1 });
+    [Hybridize(nameof(Op937_functional_max_pool2dEager))] public static partial Tensor Op937_functional_max_pool2d(Tensor x, Tensor y, Tensor m);
+    static Tensor Op937_functional_max_pool2dEager(Tensor x, Tensor y, Tensor m) => F.max_pool2d(x.view(1, 1, 3, 4), new long[] { 2, 2 }, new long[] { 1, 1 }, new long[] { 0, 0 }, new long[] { 2, 1 });
 
     // functional.avg_pool2d (Tensor,Scalar,*,*,*,*,*): aten::avg_pool2d(input, kernel_size, ceil_mode=ceil_mode, count_include_pad=count_include_pad, divisor_override=divisor_override)
-    [Hybridize(nameof(Op933_functional_avg_pool2dEager))] public static partial Tensor Op933_functional_avg_pool2d(Tensor x, Tensor y, Tensor m);
-    static Tensor Op933_functional_avg_pool2dEager(Tensor x, Tensor y, Tensor m) => F.avg_pool2d(x.view(1, 1, 3, 4), 2);
+    [Hybridize(nameof(Op938_functional_avg_pool2dEager))] public static partial Tensor Op938_functional_avg_pool2d(Tensor x, Tensor y, Tensor m);
+    static Tensor Op938_functional_avg_pool2dEager(Tensor x, Tensor y, Tensor m) => F.avg_pool2d(x.view(1, 1, 3, 4), 2);
 
     // functional.avg_pool2d (Tensor,Scalar,*,*,*,*,*): aten::avg_pool2d(input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)
-    [Hybridize(nameof(Op934_functional_avg_pool2dEager))] public static partial Tensor Op934_functional_avg_pool2d(Tensor x, Tensor y, Tensor m);
-    static Tensor Op934_functional_avg_pool2dEager(Tensor x, Tensor y, Tensor m) => F.avg_pool2d(x.view(1, 1, 3, 4), 2, 1, 1);
+    [Hybridize(nameof(Op939_functional_avg_pool2dEager))] public static partial Tensor Op939_functional_avg_pool2d(Tensor x, Tensor y, Tensor m);
+    static Tensor Op939_functional_avg_pool2dEager(Tensor x, Tensor y, Tensor m) => F.avg_pool2d(x.view(1, 1, 3, 4), 2, 1, 1);
 
     // functional.avg_pool2d (Tensor,*,*,*,*,*,*): aten::avg_pool2d(input, kernel_size, ceil_mode=ceil_mode, count_include_pad=count_include_pad, divisor_override=divisor_override)
-    [Hybridize(nameof(Op935_functional_avg_pool2dEager))] public static partial Tensor Op935_functional_avg_pool2d(Tensor x, Tensor y, Tensor m);
-    static Tensor Op935_functional_avg_pool2dEager(Tensor x, Tensor y, Tensor m) => F.avg_pool2d(x.view(1, 1, 3, 4), new long[] { 2, 2 });
+    [Hybridize(nameof(Op940_functional_avg_pool2dEager))] public static partial Tensor Op940_functional_avg_pool2d(Tensor x, Tensor y, Tensor m);
+    static Tensor Op940_functional_avg_pool2dEager(Tensor x, Tensor y, Tensor m) => F.avg_pool2d(x.view(1, 1, 3, 4), new long[] { 2, 2 });
 
     // functional.avg_pool2d (Tensor,*,*,*,*,*,*): aten::avg_pool2d(input, kernel_size, stride, ceil_mode=ceil_mode, count_include_pad=count_include_pad, divisor_override=divisor_override)
-    [Hybridize(nameof(Op936_functional_avg_pool2dEager))] public static partial Tensor Op936_functional_avg_pool2d(Tensor x, Tensor y, Tensor m);
-    static Tensor Op936_functional_avg_pool2dEager(Tensor x, Tensor y, Tensor m) => F.avg_pool2d(x.view(1, 1, 3, 4), new long[] { 2, 2 }, new long[] { 1, 2 });
+    [Hybridize(nameof(Op941_functional_avg_pool2dEager))] public static partial Tensor Op941_functional_avg_pool2d(Tensor x, Tensor y, Tensor m);
+    static Tensor Op941_functional_avg_pool2dEager(Tensor x, Tensor y, Tensor m) => F.avg_pool2d(x.view(1, 1, 3, 4), new long[] { 2, 2 }, new long[] { 1, 2 });
 
     // functional.avg_pool2d (Tensor,*,*,*,*,*,*): aten::avg_pool2d
-    [Hybridize(nameof(Op937_functional_avg_pool2dEager))] public static partial Tensor Op937_functional_avg_pool2d(Tensor x, Tensor y, Tensor m);
-    static Tensor Op937_functional_avg_pool2dEager(Tensor x, Tensor y, Tensor m) => F.avg_pool2d(x.view(1, 1, 3, 4), new long[] { 2, 2 }, new long[] { 1, 1 }, new long[] { 1, 1 }, false, false);
+    [Hybridize(nameof(Op942_functional_avg_pool2dEager))] public static partial Tensor Op942_functional_avg_pool2d(Tensor x, Tensor y, Tensor m);
+    static Tensor Op942_functional_avg_pool2dEager(Tensor x, Tensor y, Tensor m) => F.avg_pool2d(x.view(1, 1, 3, 4), new long[] { 2, 2 }, new long[] { 1, 1 }, new long[] { 1, 1 }, false, false);
 
     // functional.max_pool1d: aten::max_pool1d(input, kernel_size, ceil_mode=ceil_mode)
-    [Hybridize(nameof(Op938_functional_max_pool1dEager))] public static partial Tensor Op938_functional_max_pool1d(Tensor x, Tensor y, Tensor m);
-    static Tensor Op938_functional_max_pool1dEager(Tensor x, Tensor y, Tensor m) => F.max_pool1d(x.view(1, 3, 4), 2);
+    [Hybridize(nameof(Op943_functional_max_pool1dEager))] public static partial Tensor Op943_functional_max_pool1d(Tensor x, Tensor y, Tensor m);
+    static Tensor Op943_functional_max_pool1dEager(Tensor x, Tensor y, Tensor m) => F.max_pool1d(x.view(1, 3, 4), 2);
 
     // functional.max_pool1d: aten::max_pool1d(input, kernel_size, stride, ceil_mode=ceil_mode)
-    [Hybridize(nameof(Op939_functional_max_pool1dEager))] public static partial Tensor Op939_functional_max_pool1d(Tensor x, Tensor y, Tensor m);
-    static Tensor Op939_functional_max_pool1dEager(Tensor x, Tensor y, Tensor m) => F.max_pool1d(x.view(1, 3, 4), 2, 1);
+    [Hybridize(nameof(Op944_functional_max_pool1dEager))] public static partial Tensor Op944_functional_max_pool1d(Tensor x, Tensor y, Tensor m);
+    static Tensor Op944_functional_max_pool1dEager(Tensor x, Tensor y, Tensor m) => F.max_pool1d(x.view(1, 3, 4), 2, 1);
 
     // functional.avg_pool1d: aten::avg_pool1d(input, kernel_size, ceil_mode=ceil_mode, count_include_pad=count_include_pad)
-    [Hybridize(nameof(Op940_functional_avg_pool1dEager))] public static partial Tensor Op940_functional_avg_pool1d(Tensor x, Tensor y, Tensor m);
-    static Tensor Op940_functional_avg_pool1dEager(Tensor x, Tensor y, Tensor m) => F.avg_pool1d(x.view(1, 3, 4), 2);
+    [Hybridize(nameof(Op945_functional_avg_pool1dEager))] public static partial Tensor Op945_functional_avg_pool1d(Tensor x, Tensor y, Tensor m);
+    static Tensor Op945_functional_avg_pool1dEager(Tensor x, Tensor y, Tensor m) => F.avg_pool1d(x.view(1, 3, 4), 2);
 
     // functional.avg_pool1d: aten::avg_pool1d(input, kernel_size, stride, ceil_mode=ceil_mode, count_include_pad=count_include_pad)
-    [Hybridize(nameof(Op941_functional_avg_pool1dEager))] public static partial Tensor Op941_functional_avg_pool1d(Tensor x, Tensor y, Tensor m);
-    static Tensor Op941_functional_avg_pool1dEager(Tensor x, Tensor y, Tensor m) => F.avg_pool1d(x.view(1, 3, 4), 3, 1);
+    [Hybridize(nameof(Op946_functional_avg_pool1dEager))] public static partial Tensor Op946_functional_avg_pool1d(Tensor x, Tensor y, Tensor m);
+    static Tensor Op946_functional_avg_pool1dEager(Tensor x, Tensor y, Tensor m) => F.avg_pool1d(x.view(1, 3, 4), 3, 1);
 
     // functional.adaptive_avg_pool2d (Tensor,Scalar): aten::adaptive_avg_pool2d
-    [Hybridize(nameof(Op942_functional_adaptive_avg_pool2dEager))] public static partial Tensor Op942_functional_adaptive_avg_pool2d(Tensor x, Tensor y, Tensor m);
-    static Tensor Op942_functional_adaptive_avg_pool2dEager(Tensor x, Tensor y, Tensor m) => F.adaptive_avg_pool2d(x.view(1, 1, 3, 4), 1);
+    [Hybridize(nameof(Op947_functional_adaptive_avg_pool2dEager))] public static partial Tensor Op947_functional_adaptive_avg_pool2d(Tensor x, Tensor y, Tensor m);
+    static Tensor Op947_functional_adaptive_avg_pool2dEager(Tensor x, Tensor y, Tensor m) => F.adaptive_avg_pool2d(x.view(1, 1, 3, 4), 1);
 
     // functional.adaptive_avg_pool2d (Tensor,*): aten::adaptive_avg_pool2d
-    [Hybridize(nameof(Op943_functional_adaptive_avg_pool2dEager))] public static partial Tensor Op943_functional_adaptive_avg_pool2d(Tensor x, Tensor y, Tensor m);
-    static Tensor Op943_functional_adaptive_avg_pool2dEager(Tensor x, Tensor y, Tensor m) => F.adaptive_avg_pool2d(x.view(1, 1, 3, 4), new long[] { 2, 2 });
+    [Hybridize(nameof(Op948_functional_adaptive_avg_pool2dEager))] public static partial Tensor Op948_functional_adaptive_avg_pool2d(Tensor x, Tensor y, Tensor m);
+    static Tensor Op948_functional_adaptive_avg_pool2dEager(Tensor x, Tensor y, Tensor m) => F.adaptive_avg_pool2d(x.view(1, 1, 3, 4), new long[] { 2, 2 });
 
     // functional.adaptive_avg_pool1d: aten::adaptive_avg_pool1d
-    [Hybridize(nameof(Op944_functional_adaptive_avg_pool1dEager))] public static partial Tensor Op944_functional_adaptive_avg_pool1d(Tensor x, Tensor y, Tensor m);
-    static Tensor Op944_functional_adaptive_avg_pool1dEager(Tensor x, Tensor y, Tensor m) => F.adaptive_avg_pool1d(x.view(1, 3, 4), 2);
+    [Hybridize(nameof(Op949_functional_adaptive_avg_pool1dEager))] public static partial Tensor Op949_functional_adaptive_avg_pool1d(Tensor x, Tensor y, Tensor m);
+    static Tensor Op949_functional_adaptive_avg_pool1dEager(Tensor x, Tensor y, Tensor m) => F.adaptive_avg_pool1d(x.view(1, 3, 4), 2);
 
     // functional.unfold (Tensor,Scalar,*,*,*): aten::im2col
-    [Hybridize(nameof(Op945_functional_unfoldEager))] public static partial Tensor Op945_functional_unfold(Tensor x, Tensor y, Tensor m);
-    static Tensor Op945_functional_unfoldEager(Tensor x, Tensor y, Tensor m) => F.unfold(x.view(1, 1, 3, 4), 2);
+    [Hybridize(nameof(Op950_functional_unfoldEager))] public static partial Tensor Op950_functional_unfold(Tensor x, Tensor y, Tensor m);
+    static Tensor Op950_functional_unfoldEager(Tensor x, Tensor y, Tensor m) => F.unfold(x.view(1, 1, 3, 4), 2);
 
     // functional.fold (Tensor,Scalar,Scalar,*,*,*): aten::col2im
-    [Hybridize(nameof(Op946_functional_foldEager))] public static partial Tensor Op946_functional_fold(Tensor x, Tensor y, Tensor m);
-    static Tensor Op946_functional_foldEager(Tensor x, Tensor y, Tensor m) => F.fold(m.view(1, 4, 4), 4, 2, 1, 0, 2);
+    [Hybridize(nameof(Op951_functional_foldEager))] public static partial Tensor Op951_functional_fold(Tensor x, Tensor y, Tensor m);
+    static Tensor Op951_functional_foldEager(Tensor x, Tensor y, Tensor m) => F.fold(m.view(1, 4, 4), 4, 2, 1, 0, 2);
 
     // functional.mse_loss: aten::mse_loss
-    [Hybridize(nameof(Op947_functional_mse_lossEager))] public static partial Tensor Op947_functional_mse_loss(Tensor x, Tensor y, Tensor m);
-    static Tensor Op947_functional_mse_lossEager(Tensor x, Tensor y, Tensor m) => F.mse_loss(x, y);
+    [Hybridize(nameof(Op952_functional_mse_lossEager))] public static partial Tensor Op952_functional_mse_loss(Tensor x, Tensor y, Tensor m);
+    static Tensor Op952_functional_mse_lossEager(Tensor x, Tensor y, Tensor m) => F.mse_loss(x, y);
 
     // functional.l1_loss: aten::l1_loss
-    [Hybridize(nameof(Op948_functional_l1_lossEager))] public static partial Tensor Op948_functional_l1_loss(Tensor x, Tensor y, Tensor m);
-    static Tensor Op948_functional_l1_lossEager(Tensor x, Tensor y, Tensor m) => F.l1_loss(x, y, nn.Reduction.Sum);
+    [Hybridize(nameof(Op953_functional_l1_lossEager))] public static partial Tensor Op953_functional_l1_loss(Tensor x, Tensor y, Tensor m);
+    static Tensor Op953_functional_l1_lossEager(Tensor x, Tensor y, Tensor m) => F.l1_loss(x, y, nn.Reduction.Sum);
 
     // functional.smooth_l1_loss: aten::smooth_l1_loss
-    [Hybridize(nameof(Op949_functional_smooth_l1_lossEager))] public static partial Tensor Op949_functional_smooth_l1_loss(Tensor x, Tensor y, Tensor m);
-    static Tensor Op949_functional_smooth_l1_lossEager(Tensor x, Tensor y, Tensor m) => F.smooth_l1_loss(x, y.mul(2), nn.Reduction.None, 0.5);
+    [Hybridize(nameof(Op954_functional_smooth_l1_lossEager))] public static partial Tensor Op954_functional_smooth_l1_loss(Tensor x, Tensor y, Tensor m);
+    static Tensor Op954_functional_smooth_l1_lossEager(Tensor x, Tensor y, Tensor m) => F.smooth_l1_loss(x, y.mul(2), nn.Reduction.None, 0.5);
 
     // functional.huber_loss: aten::huber_loss(input, target, reduction, delta)
-    [Hybridize(nameof(Op950_functional_huber_lossEager))] public static partial Tensor Op950_functional_huber_loss(Tensor x, Tensor y, Tensor m);
-    static Tensor Op950_functional_huber_lossEager(Tensor x, Tensor y, Tensor m) => F.huber_loss(x, y.mul(3), 0.5);
+    [Hybridize(nameof(Op955_functional_huber_lossEager))] public static partial Tensor Op955_functional_huber_loss(Tensor x, Tensor y, Tensor m);
+    static Tensor Op955_functional_huber_lossEager(Tensor x, Tensor y, Tensor m) => F.huber_loss(x, y.mul(3), 0.5);
 
     // functional.cross_entropy: aten::cross_entropy_loss(input, target, weight, reduction, ignore_index, label_smoothing)
-    [Hybridize(nameof(Op951_functional_cross_entropyEager))] public static partial Tensor Op951_functional_cross_entropy(Tensor x, Tensor y, Tensor m);
-    static Tensor Op951_functional_cross_entropyEager(Tensor x, Tensor y, Tensor m) => F.cross_entropy(x, torch.tensor(new long[] { 1, 0, 3 }), null, 0, nn.Reduction.Mean, 0.1);
+    [Hybridize(nameof(Op956_functional_cross_entropyEager))] public static partial Tensor Op956_functional_cross_entropy(Tensor x, Tensor y, Tensor m);
+    static Tensor Op956_functional_cross_entropyEager(Tensor x, Tensor y, Tensor m) => F.cross_entropy(x, torch.tensor(new long[] { 1, 0, 3 }), null, 0, nn.Reduction.Mean, 0.1);
 
     // functional.nll_loss: aten::nll_loss
-    [Hybridize(nameof(Op952_functional_nll_lossEager))] public static partial Tensor Op952_functional_nll_loss(Tensor x, Tensor y, Tensor m);
-    static Tensor Op952_functional_nll_lossEager(Tensor x, Tensor y, Tensor m) => F.nll_loss(x.log_softmax(1), torch.tensor(new long[] { 1, 0, 3 }), m[0]);
+    [Hybridize(nameof(Op957_functional_nll_lossEager))] public static partial Tensor Op957_functional_nll_loss(Tensor x, Tensor y, Tensor m);
+    static Tensor Op957_functional_nll_lossEager(Tensor x, Tensor y, Tensor m) => F.nll_loss(x.log_softmax(1), torch.tensor(new long[] { 1, 0, 3 }), m[0]);
 
     // functional.binary_cross_entropy: aten::binary_cross_entropy
-    [Hybridize(nameof(Op953_functional_binary_cross_entropyEager))] public static partial Tensor Op953_functional_binary_cross_entropy(Tensor x, Tensor y, Tensor m);
-    static Tensor Op953_functional_binary_cross_entropyEager(Tensor x, Tensor y, Tensor m) => F.binary_cross_entropy(x, y, m[0]);
+    [Hybridize(nameof(Op958_functional_binary_cross_entropyEager))] public static partial Tensor Op958_functional_binary_cross_entropy(Tensor x, Tensor y, Tensor m);
+    static Tensor Op958_functional_binary_cross_entropyEager(Tensor x, Tensor y, Tensor m) => F.binary_cross_entropy(x, y, m[0]);
 
     // functional.binary_cross_entropy_with_logits: aten::binary_cross_entropy_with_logits(input, target, weight, pos_weights, reduction)
-    [Hybridize(nameof(Op954_functional_binary_cross_entropy_with_logitsEager))] public static partial Tensor Op954_functional_binary_cross_entropy_with_logits(Tensor x, Tensor y, Tensor m);
-    static Tensor Op954_functional_binary_cross_entropy_with_logitsEager(Tensor x, Tensor y, Tensor m) => F.binary_cross_entropy_with_logits(x, y, null, nn.Reduction.Sum, m[1]);
+    [Hybridize(nameof(Op959_functional_binary_cross_entropy_with_logitsEager))] public static partial Tensor Op959_functional_binary_cross_entropy_with_logits(Tensor x, Tensor y, Tensor m);
+    static Tensor Op959_functional_binary_cross_entropy_with_logitsEager(Tensor x, Tensor y, Tensor m) => F.binary_cross_entropy_with_logits(x, y, null, nn.Reduction.Sum, m[1]);
 
     // functional.kl_div: aten::kl_div(input, target, reduction, log_target=log_target)
-    [Hybridize(nameof(Op955_functional_kl_divEager))] public static partial Tensor Op955_functional_kl_div(Tensor x, Tensor y, Tensor m);
-    static Tensor Op955_functional_kl_divEager(Tensor x, Tensor y, Tensor m) => F.kl_div(x.log(), y.log());
+    [Hybridize(nameof(Op960_functional_kl_divEager))] public static partial Tensor Op960_functional_kl_div(Tensor x, Tensor y, Tensor m);
+    static Tensor Op960_functional_kl_divEager(Tensor x, Tensor y, Tensor m) => F.kl_div(x.log(), y.log());
 
     // functional.margin_ranking_loss: aten::margin_ranking_loss
-    [Hybridize(nameof(Op956_functional_margin_ranking_lossEager))] public static partial Tensor Op956_functional_margin_ranking_loss(Tensor x, Tensor y, Tensor m);
-    static Tensor Op956_functional_margin_ranking_lossEager(Tensor x, Tensor y, Tensor m) => F.margin_ranking_loss(x, y, x.sub(y).sign(), 0.1);
+    [Hybridize(nameof(Op961_functional_margin_ranking_lossEager))] public static partial Tensor Op961_functional_margin_ranking_loss(Tensor x, Tensor y, Tensor m);
+    static Tensor Op961_functional_margin_ranking_lossEager(Tensor x, Tensor y, Tensor m) => F.margin_ranking_loss(x, y, x.sub(y).sign(), 0.1);
 
     // functional.hinge_embedding_loss: aten::hinge_embedding_loss
-    [Hybridize(nameof(Op957_functional_hinge_embedding_lossEager))] public static partial Tensor Op957_functional_hinge_embedding_loss(Tensor x, Tensor y, Tensor m);
-    static Tensor Op957_functional_hinge_embedding_lossEager(Tensor x, Tensor y, Tensor m) => F.hinge_embedding_loss(x, y.gt(0.5).to(ScalarType.Float32).mul(2).sub(1), 0.5);
+    [Hybridize(nameof(Op962_functional_hinge_embedding_lossEager))] public static partial Tensor Op962_functional_hinge_embedding_loss(Tensor x, Tensor y, Tensor m);
+    static Tensor Op962_functional_hinge_embedding_lossEager(Tensor x, Tensor y, Tensor m) => F.hinge_embedding_loss(x, y.gt(0.5).to(ScalarType.Float32).mul(2).sub(1), 0.5);
 
     // functional.soft_margin_loss: aten::soft_margin_loss
-    [Hybridize(nameof(Op958_functional_soft_margin_lossEager))] public static partial Tensor Op958_functional_soft_margin_loss(Tensor x, Tensor y, Tensor m);
-    static Tensor Op958_functional_soft_margin_lossEager(Tensor x, Tensor y, Tensor m) => F.soft_margin_loss(x, y.gt(0.5).to(ScalarType.Float32).mul(2).sub(1));
+    [Hybridize(nameof(Op963_functional_soft_margin_lossEager))] public static partial Tensor Op963_functional_soft_margin_loss(Tensor x, Tensor y, Tensor m);
+    static Tensor Op963_functional_soft_margin_lossEager(Tensor x, Tensor y, Tensor m) => F.soft_margin_loss(x, y.gt(0.5).to(ScalarType.Float32).mul(2).sub(1));
 
     // functional.cosine_embedding_loss: aten::cosine_embedding_loss
-    [Hybridize(nameof(Op959_functional_cosine_embedding_lossEager))] public static partial Tensor Op959_functional_cosine_embedding_loss(Tensor x, Tensor y, Tensor m);
-    static Tensor Op959_functional_cosine_embedding_lossEager(Tensor x, Tensor y, Tensor m) => F.cosine_embedding_loss(x, y, torch.tensor(new float[] { 1, -1, 1 }));
+    [Hybridize(nameof(Op964_functional_cosine_embedding_lossEager))] public static partial Tensor Op964_functional_cosine_embedding_loss(Tensor x, Tensor y, Tensor m);
+    static Tensor Op964_functional_cosine_embedding_lossEager(Tensor x, Tensor y, Tensor m) => F.cosine_embedding_loss(x, y, torch.tensor(new float[] { 1, -1, 1 }));
 
     // functional.multi_label_margin_loss: aten::multilabel_margin_loss
-    [Hybridize(nameof(Op960_functional_multi_label_margin_lossEager))] public static partial Tensor Op960_functional_multi_label_margin_loss(Tensor x, Tensor y, Tensor m);
-    static Tensor Op960_functional_multi_label_margin_lossEager(Tensor x, Tensor y, Tensor m) => F.multi_label_margin_loss(x, torch.tensor(new long[] { 3, 0, -1, 1, 0, 1, 2, 3, 1, -1, 0, 0 }).view(3, 4));
+    [Hybridize(nameof(Op965_functional_multi_label_margin_lossEager))] public static partial Tensor Op965_functional_multi_label_margin_loss(Tensor x, Tensor y, Tensor m);
+    static Tensor Op965_functional_multi_label_margin_lossEager(Tensor x, Tensor y, Tensor m) => F.multi_label_margin_loss(x, torch.tensor(new long[] { 3, 0, -1, 1, 0, 1, 2, 3, 1, -1, 0, 0 }).view(3, 4));
 
     // functional.poisson_nll_loss: aten::poisson_nll_loss
-    [Hybridize(nameof(Op961_functional_poisson_nll_lossEager))] public static partial Tensor Op961_functional_poisson_nll_loss(Tensor x, Tensor y, Tensor m);
-    static Tensor Op961_functional_poisson_nll_lossEager(Tensor x, Tensor y, Tensor m) => F.poisson_nll_loss(x, y.mul(3));
+    [Hybridize(nameof(Op966_functional_poisson_nll_lossEager))] public static partial Tensor Op966_functional_poisson_nll_loss(Tensor x, Tensor y, Tensor m);
+    static Tensor Op966_functional_poisson_nll_lossEager(Tensor x, Tensor y, Tensor m) => F.poisson_nll_loss(x, y.mul(3));
 
-    /// <summary>Every example method, and whether it draws random numbers (then only dtype and shape must agree).</summary>
+    /// <summary>Every example method, and whether its values are arbitrary (random, uninitialized): then only dtype and shape must agree.</summary>
     public static readonly IReadOnlyDictionary<string, bool> Methods = new Dictionary<string, bool>
     {
         ["Op000_operator_op_Addition"] = false,
@@ -4595,234 +4615,239 @@ public static partial class CatalogCorpus
         ["Op730_Tensor_diagonal_scatter"] = false,
         ["Op731_Tensor_select_scatter"] = false,
         ["Op732_Tensor_slice_scatter"] = false,
-        ["Op733_torch_zeros"] = false,
-        ["Op734_torch_zeros"] = false,
-        ["Op735_torch_zeros"] = false,
-        ["Op736_torch_zeros"] = false,
-        ["Op737_torch_zeros"] = false,
-        ["Op738_torch_zeros_like"] = false,
-        ["Op739_Tensor_zeros_like"] = false,
-        ["Op740_torch_ones"] = false,
-        ["Op741_torch_ones"] = false,
-        ["Op742_torch_ones"] = false,
-        ["Op743_torch_ones"] = false,
-        ["Op744_torch_ones"] = false,
-        ["Op745_torch_ones_like"] = false,
-        ["Op746_Tensor_ones_like"] = false,
-        ["Op747_torch_empty"] = false,
-        ["Op748_torch_empty"] = false,
-        ["Op749_torch_empty"] = false,
-        ["Op750_torch_empty"] = false,
-        ["Op751_torch_empty_like"] = false,
-        ["Op752_Tensor_empty_like"] = false,
-        ["Op753_torch_full"] = false,
-        ["Op754_torch_full_like"] = false,
-        ["Op755_Tensor_full_like"] = false,
-        ["Op756_Tensor_new_zeros"] = false,
-        ["Op757_Tensor_new_zeros"] = false,
-        ["Op758_Tensor_new_ones"] = false,
-        ["Op759_Tensor_new_empty"] = false,
-        ["Op760_Tensor_new_zeros"] = false,
+        ["Op733_torch_tensor"] = false,
+        ["Op734_torch_tensor"] = false,
+        ["Op735_torch_tensor"] = false,
+        ["Op736_torch_tensor"] = false,
+        ["Op737_torch_tensor"] = false,
+        ["Op738_torch_zeros"] = false,
+        ["Op739_torch_zeros"] = false,
+        ["Op740_torch_zeros"] = false,
+        ["Op741_torch_zeros"] = false,
+        ["Op742_torch_zeros"] = false,
+        ["Op743_torch_zeros_like"] = false,
+        ["Op744_Tensor_zeros_like"] = false,
+        ["Op745_torch_ones"] = false,
+        ["Op746_torch_ones"] = false,
+        ["Op747_torch_ones"] = false,
+        ["Op748_torch_ones"] = false,
+        ["Op749_torch_ones"] = false,
+        ["Op750_torch_ones_like"] = false,
+        ["Op751_Tensor_ones_like"] = false,
+        ["Op752_torch_empty"] = true,
+        ["Op753_torch_empty"] = true,
+        ["Op754_torch_empty"] = true,
+        ["Op755_torch_empty"] = true,
+        ["Op756_torch_empty_like"] = true,
+        ["Op757_Tensor_empty_like"] = true,
+        ["Op758_torch_full"] = false,
+        ["Op759_torch_full_like"] = false,
+        ["Op760_Tensor_full_like"] = false,
         ["Op761_Tensor_new_zeros"] = false,
-        ["Op762_Tensor_new_ones"] = false,
+        ["Op762_Tensor_new_zeros"] = false,
         ["Op763_Tensor_new_ones"] = false,
-        ["Op764_Tensor_new_empty"] = false,
-        ["Op765_Tensor_new_empty"] = false,
-        ["Op766_Tensor_new_full"] = false,
-        ["Op767_torch_arange"] = false,
-        ["Op768_torch_arange"] = false,
-        ["Op769_torch_arange"] = false,
-        ["Op770_torch_linspace"] = false,
-        ["Op771_torch_logspace"] = false,
-        ["Op772_torch_eye"] = false,
-        ["Op773_torch_eye"] = false,
-        ["Op774_torch_tril_indices"] = false,
-        ["Op775_torch_triu_indices"] = false,
-        ["Op776_torch_rand"] = true,
-        ["Op777_torch_rand"] = true,
-        ["Op778_torch_rand"] = true,
-        ["Op779_torch_rand"] = true,
-        ["Op780_torch_rand"] = true,
-        ["Op781_torch_rand_like"] = true,
-        ["Op782_Tensor_rand_like"] = true,
-        ["Op783_torch_randn"] = true,
-        ["Op784_torch_randn"] = true,
-        ["Op785_torch_randn"] = true,
-        ["Op786_torch_randn"] = true,
-        ["Op787_torch_randn"] = true,
-        ["Op788_torch_randn_like"] = true,
-        ["Op789_Tensor_randn_like"] = true,
-        ["Op790_torch_randint_like"] = true,
-        ["Op791_Tensor_randint_like"] = true,
-        ["Op792_torch_randperm"] = true,
-        ["Op793_Tensor_matmul"] = false,
-        ["Op794_torch_matmul"] = false,
-        ["Op795_Tensor_mm"] = false,
-        ["Op796_torch_mm"] = false,
-        ["Op797_Tensor_bmm"] = false,
-        ["Op798_torch_bmm"] = false,
-        ["Op799_Tensor_mv"] = false,
-        ["Op800_torch_mv"] = false,
-        ["Op801_Tensor_dot"] = false,
-        ["Op802_torch_dot"] = false,
-        ["Op803_Tensor_vdot"] = false,
-        ["Op804_torch_vdot"] = false,
-        ["Op805_Tensor_inner"] = false,
-        ["Op806_torch_inner"] = false,
-        ["Op807_Tensor_outer"] = false,
-        ["Op808_torch_outer"] = false,
-        ["Op809_Tensor_ger"] = false,
-        ["Op810_torch_ger"] = false,
-        ["Op811_Tensor_kron"] = false,
-        ["Op812_torch_kron"] = false,
-        ["Op813_Tensor_addmm"] = false,
-        ["Op814_torch_addmm"] = false,
-        ["Op815_Tensor_addmm_"] = false,
-        ["Op816_Tensor_addmv"] = false,
-        ["Op817_torch_addmv"] = false,
-        ["Op818_Tensor_addmv_"] = false,
-        ["Op819_Tensor_addr"] = false,
-        ["Op820_torch_addr"] = false,
-        ["Op821_Tensor_addr_"] = false,
-        ["Op822_Tensor_baddbmm"] = false,
-        ["Op823_torch_baddbmm"] = false,
-        ["Op824_Tensor_addbmm"] = false,
-        ["Op825_torch_addbmm"] = false,
-        ["Op826_torch_einsum"] = false,
-        ["Op827_torch_chain_matmul"] = false,
-        ["Op828_Tensor_tensordot"] = false,
-        ["Op829_torch_tensordot"] = false,
-        ["Op830_torch_cdist"] = false,
-        ["Op831_Tensor_matrix_power"] = false,
-        ["Op832_torch_matrix_power"] = false,
-        ["Op833_Tensor_det"] = false,
-        ["Op834_torch_det"] = false,
-        ["Op835_Tensor_logdet"] = false,
-        ["Op836_torch_logdet"] = false,
-        ["Op837_Tensor_inverse"] = false,
-        ["Op838_torch_inverse"] = false,
-        ["Op839_Tensor_pinverse"] = false,
-        ["Op840_torch_pinverse"] = false,
-        ["Op841_Tensor_cholesky"] = false,
-        ["Op842_torch_cholesky"] = false,
-        ["Op843_torch_cholesky"] = false,
-        ["Op844_Tensor_cholesky_inverse"] = false,
-        ["Op845_Tensor_matrix_exp"] = false,
-        ["Op846_linalg_cholesky"] = false,
-        ["Op847_linalg_det"] = false,
-        ["Op848_linalg_slogdet"] = false,
-        ["Op849_linalg_inv"] = false,
-        ["Op850_linalg_pinv"] = false,
-        ["Op851_linalg_matrix_exp"] = false,
-        ["Op852_linalg_matrix_rank"] = false,
-        ["Op853_linalg_solve"] = false,
-        ["Op854_linalg_solve_triangular"] = false,
-        ["Op855_linalg_cross"] = false,
-        ["Op856_linalg_vecdot"] = false,
-        ["Op857_linalg_multi_dot"] = false,
-        ["Op858_linalg_vector_norm"] = false,
-        ["Op859_linalg_norm"] = false,
-        ["Op860_linalg_norm"] = false,
-        ["Op861_linalg_norm"] = false,
-        ["Op862_linalg_matrix_norm"] = false,
-        ["Op863_linalg_matrix_norm"] = false,
-        ["Op864_linalg_svdvals"] = false,
-        ["Op865_linalg_diagonal"] = false,
-        ["Op866_linalg_tensorinv"] = false,
-        ["Op867_linalg_vander"] = false,
-        ["Op868_linalg_householder_product"] = false,
-        ["Op869_linalg_cond"] = false,
-        ["Op870_linalg_cond"] = false,
-        ["Op871_functional_relu"] = false,
-        ["Op872_functional_relu6"] = false,
-        ["Op873_functional_selu"] = false,
-        ["Op874_functional_silu"] = false,
-        ["Op875_functional_tanh"] = false,
-        ["Op876_functional_hardsigmoid"] = false,
-        ["Op877_functional_hardswish"] = false,
-        ["Op878_functional_sigmoid"] = false,
-        ["Op879_functional_gelu"] = false,
-        ["Op880_functional_logsigmoid"] = false,
-        ["Op881_functional_elu"] = false,
-        ["Op882_functional_celu"] = false,
-        ["Op883_functional_leaky_relu"] = false,
-        ["Op884_functional_threshold"] = false,
-        ["Op885_functional_rrelu"] = false,
-        ["Op886_functional_mish"] = false,
-        ["Op887_functional_softplus"] = false,
-        ["Op888_functional_hardshrink"] = false,
-        ["Op889_functional_softshrink"] = false,
-        ["Op890_functional_prelu"] = false,
-        ["Op891_functional_glu"] = false,
-        ["Op892_functional_softmax"] = false,
-        ["Op893_functional_log_softmax"] = false,
-        ["Op894_functional_softmin"] = false,
-        ["Op895_functional_dropout"] = true,
-        ["Op896_functional_alpha_dropout"] = true,
-        ["Op897_functional_feature_alpha_dropout"] = true,
-        ["Op898_functional_dropout1d"] = true,
-        ["Op899_functional_dropout2d"] = true,
-        ["Op900_functional_linear"] = false,
-        ["Op901_functional_bilinear"] = false,
-        ["Op902_functional_layer_norm"] = false,
-        ["Op903_functional_group_norm"] = false,
-        ["Op904_functional_batch_norm"] = false,
-        ["Op905_functional_instance_norm"] = false,
-        ["Op906_functional_normalize"] = false,
-        ["Op907_functional_cosine_similarity"] = false,
-        ["Op908_functional_pairwise_distance"] = false,
-        ["Op909_functional_one_hot"] = false,
-        ["Op910_functional_pad"] = false,
-        ["Op911_functional_pixel_shuffle"] = false,
-        ["Op912_functional_pixel_unshuffle"] = false,
-        ["Op913_functional_scaled_dot_product_attention"] = false,
-        ["Op914_functional_conv1d"] = false,
-        ["Op915_functional_conv1d"] = false,
-        ["Op916_functional_conv1d"] = false,
-        ["Op917_functional_conv1d"] = false,
-        ["Op918_functional_conv1d"] = false,
-        ["Op919_functional_conv2d"] = false,
-        ["Op920_functional_conv2d"] = false,
-        ["Op921_functional_conv2d"] = false,
-        ["Op922_functional_conv2d"] = false,
-        ["Op923_functional_conv2d"] = false,
-        ["Op924_functional_conv_transpose2d"] = false,
-        ["Op925_functional_conv_transpose2d"] = false,
-        ["Op926_functional_max_pool2d"] = false,
-        ["Op927_functional_max_pool2d"] = false,
-        ["Op928_functional_max_pool2d"] = false,
-        ["Op929_functional_max_pool2d"] = false,
-        ["Op930_functional_max_pool2d"] = false,
+        ["Op764_Tensor_new_empty"] = true,
+        ["Op765_Tensor_new_zeros"] = false,
+        ["Op766_Tensor_new_zeros"] = false,
+        ["Op767_Tensor_new_ones"] = false,
+        ["Op768_Tensor_new_ones"] = false,
+        ["Op769_Tensor_new_empty"] = true,
+        ["Op770_Tensor_new_empty"] = true,
+        ["Op771_Tensor_new_full"] = false,
+        ["Op772_torch_arange"] = false,
+        ["Op773_torch_arange"] = false,
+        ["Op774_torch_arange"] = false,
+        ["Op775_torch_linspace"] = false,
+        ["Op776_torch_logspace"] = false,
+        ["Op777_torch_eye"] = false,
+        ["Op778_torch_eye"] = false,
+        ["Op779_torch_tril_indices"] = false,
+        ["Op780_torch_triu_indices"] = false,
+        ["Op781_torch_rand"] = true,
+        ["Op782_torch_rand"] = true,
+        ["Op783_torch_rand"] = true,
+        ["Op784_torch_rand"] = true,
+        ["Op785_torch_rand"] = true,
+        ["Op786_torch_rand_like"] = true,
+        ["Op787_Tensor_rand_like"] = true,
+        ["Op788_torch_randn"] = true,
+        ["Op789_torch_randn"] = true,
+        ["Op790_torch_randn"] = true,
+        ["Op791_torch_randn"] = true,
+        ["Op792_torch_randn"] = true,
+        ["Op793_torch_randn_like"] = true,
+        ["Op794_Tensor_randn_like"] = true,
+        ["Op795_torch_randint_like"] = true,
+        ["Op796_Tensor_randint_like"] = true,
+        ["Op797_torch_randperm"] = true,
+        ["Op798_Tensor_matmul"] = false,
+        ["Op799_torch_matmul"] = false,
+        ["Op800_Tensor_mm"] = false,
+        ["Op801_torch_mm"] = false,
+        ["Op802_Tensor_bmm"] = false,
+        ["Op803_torch_bmm"] = false,
+        ["Op804_Tensor_mv"] = false,
+        ["Op805_torch_mv"] = false,
+        ["Op806_Tensor_dot"] = false,
+        ["Op807_torch_dot"] = false,
+        ["Op808_Tensor_vdot"] = false,
+        ["Op809_torch_vdot"] = false,
+        ["Op810_Tensor_inner"] = false,
+        ["Op811_torch_inner"] = false,
+        ["Op812_Tensor_outer"] = false,
+        ["Op813_torch_outer"] = false,
+        ["Op814_Tensor_ger"] = false,
+        ["Op815_torch_ger"] = false,
+        ["Op816_Tensor_kron"] = false,
+        ["Op817_torch_kron"] = false,
+        ["Op818_Tensor_addmm"] = false,
+        ["Op819_torch_addmm"] = false,
+        ["Op820_Tensor_addmm_"] = false,
+        ["Op821_Tensor_addmv"] = false,
+        ["Op822_torch_addmv"] = false,
+        ["Op823_Tensor_addmv_"] = false,
+        ["Op824_Tensor_addr"] = false,
+        ["Op825_torch_addr"] = false,
+        ["Op826_Tensor_addr_"] = false,
+        ["Op827_Tensor_baddbmm"] = false,
+        ["Op828_torch_baddbmm"] = false,
+        ["Op829_Tensor_addbmm"] = false,
+        ["Op830_torch_addbmm"] = false,
+        ["Op831_torch_einsum"] = false,
+        ["Op832_torch_chain_matmul"] = false,
+        ["Op833_Tensor_tensordot"] = false,
+        ["Op834_torch_tensordot"] = false,
+        ["Op835_torch_cdist"] = false,
+        ["Op836_Tensor_matrix_power"] = false,
+        ["Op837_torch_matrix_power"] = false,
+        ["Op838_Tensor_det"] = false,
+        ["Op839_torch_det"] = false,
+        ["Op840_Tensor_logdet"] = false,
+        ["Op841_torch_logdet"] = false,
+        ["Op842_Tensor_inverse"] = false,
+        ["Op843_torch_inverse"] = false,
+        ["Op844_Tensor_pinverse"] = false,
+        ["Op845_torch_pinverse"] = false,
+        ["Op846_Tensor_cholesky"] = false,
+        ["Op847_torch_cholesky"] = false,
+        ["Op848_torch_cholesky"] = false,
+        ["Op849_Tensor_cholesky_inverse"] = false,
+        ["Op850_Tensor_matrix_exp"] = false,
+        ["Op851_linalg_cholesky"] = false,
+        ["Op852_linalg_det"] = false,
+        ["Op853_linalg_slogdet"] = false,
+        ["Op854_linalg_inv"] = false,
+        ["Op855_linalg_pinv"] = false,
+        ["Op856_linalg_matrix_exp"] = false,
+        ["Op857_linalg_matrix_rank"] = false,
+        ["Op858_linalg_solve"] = false,
+        ["Op859_linalg_solve_triangular"] = false,
+        ["Op860_linalg_cross"] = false,
+        ["Op861_linalg_vecdot"] = false,
+        ["Op862_linalg_multi_dot"] = false,
+        ["Op863_linalg_vector_norm"] = false,
+        ["Op864_linalg_norm"] = false,
+        ["Op865_linalg_norm"] = false,
+        ["Op866_linalg_norm"] = false,
+        ["Op867_linalg_matrix_norm"] = false,
+        ["Op868_linalg_matrix_norm"] = false,
+        ["Op869_linalg_svdvals"] = false,
+        ["Op870_linalg_diagonal"] = false,
+        ["Op871_linalg_tensorinv"] = false,
+        ["Op872_linalg_vander"] = false,
+        ["Op873_linalg_householder_product"] = false,
+        ["Op874_linalg_cond"] = false,
+        ["Op875_linalg_cond"] = false,
+        ["Op876_functional_relu"] = false,
+        ["Op877_functional_relu6"] = false,
+        ["Op878_functional_selu"] = false,
+        ["Op879_functional_silu"] = false,
+        ["Op880_functional_tanh"] = false,
+        ["Op881_functional_hardsigmoid"] = false,
+        ["Op882_functional_hardswish"] = false,
+        ["Op883_functional_sigmoid"] = false,
+        ["Op884_functional_gelu"] = false,
+        ["Op885_functional_logsigmoid"] = false,
+        ["Op886_functional_elu"] = false,
+        ["Op887_functional_celu"] = false,
+        ["Op888_functional_leaky_relu"] = false,
+        ["Op889_functional_threshold"] = false,
+        ["Op890_functional_rrelu"] = false,
+        ["Op891_functional_mish"] = false,
+        ["Op892_functional_softplus"] = false,
+        ["Op893_functional_hardshrink"] = false,
+        ["Op894_functional_softshrink"] = false,
+        ["Op895_functional_prelu"] = false,
+        ["Op896_functional_glu"] = false,
+        ["Op897_functional_softmax"] = false,
+        ["Op898_functional_log_softmax"] = false,
+        ["Op899_functional_softmin"] = false,
+        ["Op900_functional_dropout"] = true,
+        ["Op901_functional_alpha_dropout"] = true,
+        ["Op902_functional_feature_alpha_dropout"] = true,
+        ["Op903_functional_dropout1d"] = true,
+        ["Op904_functional_dropout2d"] = true,
+        ["Op905_functional_linear"] = false,
+        ["Op906_functional_bilinear"] = false,
+        ["Op907_functional_layer_norm"] = false,
+        ["Op908_functional_group_norm"] = false,
+        ["Op909_functional_batch_norm"] = false,
+        ["Op910_functional_instance_norm"] = false,
+        ["Op911_functional_normalize"] = false,
+        ["Op912_functional_cosine_similarity"] = false,
+        ["Op913_functional_pairwise_distance"] = false,
+        ["Op914_functional_one_hot"] = false,
+        ["Op915_functional_pad"] = false,
+        ["Op916_functional_pixel_shuffle"] = false,
+        ["Op917_functional_pixel_unshuffle"] = false,
+        ["Op918_functional_scaled_dot_product_attention"] = false,
+        ["Op919_functional_conv1d"] = false,
+        ["Op920_functional_conv1d"] = false,
+        ["Op921_functional_conv1d"] = false,
+        ["Op922_functional_conv1d"] = false,
+        ["Op923_functional_conv1d"] = false,
+        ["Op924_functional_conv2d"] = false,
+        ["Op925_functional_conv2d"] = false,
+        ["Op926_functional_conv2d"] = false,
+        ["Op927_functional_conv2d"] = false,
+        ["Op928_functional_conv2d"] = false,
+        ["Op929_functional_conv_transpose2d"] = false,
+        ["Op930_functional_conv_transpose2d"] = false,
         ["Op931_functional_max_pool2d"] = false,
         ["Op932_functional_max_pool2d"] = false,
-        ["Op933_functional_avg_pool2d"] = false,
-        ["Op934_functional_avg_pool2d"] = false,
-        ["Op935_functional_avg_pool2d"] = false,
-        ["Op936_functional_avg_pool2d"] = false,
-        ["Op937_functional_avg_pool2d"] = false,
-        ["Op938_functional_max_pool1d"] = false,
-        ["Op939_functional_max_pool1d"] = false,
-        ["Op940_functional_avg_pool1d"] = false,
-        ["Op941_functional_avg_pool1d"] = false,
-        ["Op942_functional_adaptive_avg_pool2d"] = false,
-        ["Op943_functional_adaptive_avg_pool2d"] = false,
-        ["Op944_functional_adaptive_avg_pool1d"] = false,
-        ["Op945_functional_unfold"] = false,
-        ["Op946_functional_fold"] = false,
-        ["Op947_functional_mse_loss"] = false,
-        ["Op948_functional_l1_loss"] = false,
-        ["Op949_functional_smooth_l1_loss"] = false,
-        ["Op950_functional_huber_loss"] = false,
-        ["Op951_functional_cross_entropy"] = false,
-        ["Op952_functional_nll_loss"] = false,
-        ["Op953_functional_binary_cross_entropy"] = false,
-        ["Op954_functional_binary_cross_entropy_with_logits"] = false,
-        ["Op955_functional_kl_div"] = false,
-        ["Op956_functional_margin_ranking_loss"] = false,
-        ["Op957_functional_hinge_embedding_loss"] = false,
-        ["Op958_functional_soft_margin_loss"] = false,
-        ["Op959_functional_cosine_embedding_loss"] = false,
-        ["Op960_functional_multi_label_margin_loss"] = false,
-        ["Op961_functional_poisson_nll_loss"] = false,
+        ["Op933_functional_max_pool2d"] = false,
+        ["Op934_functional_max_pool2d"] = false,
+        ["Op935_functional_max_pool2d"] = false,
+        ["Op936_functional_max_pool2d"] = false,
+        ["Op937_functional_max_pool2d"] = false,
+        ["Op938_functional_avg_pool2d"] = false,
+        ["Op939_functional_avg_pool2d"] = false,
+        ["Op940_functional_avg_pool2d"] = false,
+        ["Op941_functional_avg_pool2d"] = false,
+        ["Op942_functional_avg_pool2d"] = false,
+        ["Op943_functional_max_pool1d"] = false,
+        ["Op944_functional_max_pool1d"] = false,
+        ["Op945_functional_avg_pool1d"] = false,
+        ["Op946_functional_avg_pool1d"] = false,
+        ["Op947_functional_adaptive_avg_pool2d"] = false,
+        ["Op948_functional_adaptive_avg_pool2d"] = false,
+        ["Op949_functional_adaptive_avg_pool1d"] = false,
+        ["Op950_functional_unfold"] = false,
+        ["Op951_functional_fold"] = false,
+        ["Op952_functional_mse_loss"] = false,
+        ["Op953_functional_l1_loss"] = false,
+        ["Op954_functional_smooth_l1_loss"] = false,
+        ["Op955_functional_huber_loss"] = false,
+        ["Op956_functional_cross_entropy"] = false,
+        ["Op957_functional_nll_loss"] = false,
+        ["Op958_functional_binary_cross_entropy"] = false,
+        ["Op959_functional_binary_cross_entropy_with_logits"] = false,
+        ["Op960_functional_kl_div"] = false,
+        ["Op961_functional_margin_ranking_loss"] = false,
+        ["Op962_functional_hinge_embedding_loss"] = false,
+        ["Op963_functional_soft_margin_loss"] = false,
+        ["Op964_functional_cosine_embedding_loss"] = false,
+        ["Op965_functional_multi_label_margin_loss"] = false,
+        ["Op966_functional_poisson_nll_loss"] = false,
     };
 }
