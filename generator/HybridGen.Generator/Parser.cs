@@ -114,7 +114,7 @@ internal static class Parser
             IsStatic: method.IsStatic,
             Parameters: parameters.ToEquatableArray(),
             EagerName: eager.Name,
-            Location: $"{System.IO.Path.GetFileName(line.Path)}({line.StartLinePosition.Line + 1})",
+            Location: Formats.TwinSourceFormat.Location(System.IO.Path.GetFileName(line.Path), line.StartLinePosition.Line + 1),
             Twin: twin,
             Capturable: capturable,
             Overrides: Overrides(attributes.FirstOrDefault()),

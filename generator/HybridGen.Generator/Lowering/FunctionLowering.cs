@@ -125,7 +125,7 @@ internal sealed partial class FunctionLowering
         FileLinePositionSpan line = operation.Syntax.GetLocation().GetLineSpan();
         string code = OneLine(operation.Syntax.ToString());
         if (code.Length > 100) code = code.Substring(0, 97) + "...";
-        _out.Comment($"{System.IO.Path.GetFileName(line.Path)}({line.StartLinePosition.Line + 1}): {code}");
+        _out.Comment(Formats.TwinSourceFormat.Origin(System.IO.Path.GetFileName(line.Path), line.StartLinePosition.Line + 1, code));
     }
 
     private static string OneLine(string code) =>
