@@ -133,6 +133,18 @@ public static partial class Corpus
         return x;
     }
 
+    // Results that are lists of tensors: an array, and a read-only list.
+    [Hybridize(nameof(HalvesArrayEager))] public static partial Tensor[] HalvesArray(Tensor x);
+    static Tensor[] HalvesArrayEager(Tensor x) => x.chunk(2, 0);
+
+    [Hybridize(nameof(ScaledListEager))] public static partial IReadOnlyList<Tensor> ScaledList(Tensor x, int n);
+    static IReadOnlyList<Tensor> ScaledListEager(Tensor x, int n)
+    {
+        var parts = new List<Tensor>();
+        for (int i = 0; i < n; i++) parts.Add(x * (i + 1));
+        return parts;
+    }
+
     // Two hybridized overloads of one name: each has its own dispatcher, report entry and twin.
     [Hybridize(nameof(ScaleByNumberEager))] public static partial Tensor Scaled(Tensor x, double s);
     static Tensor ScaleByNumberEager(Tensor x, double s) => x * s;
@@ -384,6 +396,14 @@ public static partial class Corpus
         using var scope = NewDisposeScope();
         var y = x.relu() * 2.0;
         return y.MoveToOuterDisposeScope();
+    }
+
+    [Hybridize(nameof(ScopeMoveToOuterEager))] public static partial Tensor ScopeMoveToOuter(Tensor x);
+    static Tensor ScopeMoveToOuterEager(Tensor x)
+    {
+        using var scope = torch.NewDisposeScope();
+        var y = (x * 3.0).tanh();
+        return scope.MoveToOuter(y);
     }
 
     [Hybridize(nameof(NoGradBlockEager))] public static partial Tensor NoGradBlock(Tensor x);

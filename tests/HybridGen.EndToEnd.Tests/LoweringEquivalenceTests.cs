@@ -33,6 +33,9 @@ public class LoweringEquivalenceTests
         ["SwitchOnInt"] = new Func<object[]>[] { () => new object[] { R(3), 0 }, () => new object[] { R(3), 2 }, () => new object[] { R(3), 9 } },
         ["ForRange"] = new Func<object[]>[] { () => new object[] { R(3), 4 }, () => new object[] { R(2, 2), 0 } },
         ["ForDescending"] = new Func<object[]>[] { () => new object[] { R(3), 5 }, () => new object[] { R(3), 0 } },
+        ["ScopeMoveToOuter"] = new Func<object[]>[] { () => new object[] { R(3) } },
+        ["HalvesArray"] = new Func<object[]>[] { () => new object[] { R(4, 3) }, () => new object[] { R(5) } },
+        ["ScaledList"] = new Func<object[]>[] { () => new object[] { R(3), 3 }, () => new object[] { R(2, 2), 1 } },
         ["ForBoundChanges"] = new Func<object[]>[] { () => new object[] { R(3), 6 }, () => new object[] { R(2), 1 }, () => new object[] { R(2), 0 } },
         ["ForShapeBoundChanges"] = new Func<object[]>[] { () => new object[] { R(8, 2) }, () => new object[] { R(5) } },
         ["ForGeneral"] = new Func<object[]>[] { () => new object[] { R(3), 20 }, () => new object[] { R(3), 1 } },
@@ -201,6 +204,11 @@ public class LoweringEquivalenceTests
         var items = new List<object>();
         if (value is ITuple tuple)
             for (int k = 0; k < tuple.Length; k++) items.AddRange(Flatten(tuple[k]));
+        else if (value is IReadOnlyList<Tensor> list)
+        {
+            items.Add(list.Count); // the count must agree too
+            items.AddRange(list);
+        }
         else items.Add(value!);
         return items;
     }

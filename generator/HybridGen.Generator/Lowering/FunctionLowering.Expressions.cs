@@ -264,6 +264,13 @@ internal sealed partial class FunctionLowering
                 case "size": return $"{self}.size({Expr(arguments[0])})";
             }
         }
+        // scope.MoveToOuter(t) is t: dispose scopes do nothing in a graph.
+        if (method.Name == "MoveToOuter" && arguments.Length == 1 && method.ContainingType?.ToDisplayString() == "TorchSharp.DisposeScope")
+            return Expr(arguments[0]);
+        // A list the body made itself, filled in place (the analysis proved it local): List.append.
+        if (method.Name == "Add" && arguments.Length == 1 && invocation.Instance is ILocalReferenceOperation
+            && method.ContainingType?.OriginalDefinition.ToDisplayString() == "System.Collections.Generic.List<T>")
+            return $"{Expr(invocation.Instance)}.append({Expr(arguments[0])})";
         if (type == "TorchSharp.torch" && method.Name == "is_grad_enabled") return "torch.is_grad_enabled()";
         if (type == "TorchSharp.torch" && method.Name == "device" && arguments.Length == 1) return $"torch.device({Expr(arguments[0])})";
         if (method.MethodKind is MethodKind.Ordinary or MethodKind.LocalFunction && !method.IsVirtual && !method.IsAbstract)
@@ -278,7 +285,7 @@ internal sealed partial class FunctionLowering
                 return $"{name}({string.Join(", ", arguments.Select(Expr))})";
             }
         }
-        throw new LoweringFailure(invocation.Syntax, $"a call of '{method.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat)}', which is not in the op catalog");
+        throw new LoweringFailure(invocation.Syntax, $"a call of '{method.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat)}' (not in the op catalog, docs/ops.md)");
     }
 
     private string MathCall(IMethodSymbol method, IOperation[] arguments, SyntaxNode syntax)
@@ -303,7 +310,7 @@ internal sealed partial class FunctionLowering
     private string Call(IMethodSymbol method, SyntaxNode syntax, IOperation? receiver, IReadOnlyList<IOperation> arguments)
     {
         OpRow row = _twin.Ops.Find(method, arguments)
-            ?? throw new LoweringFailure(syntax, $"a call of '{method.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat)}', which is not in the op catalog");
+            ?? throw new LoweringFailure(syntax, $"a call of '{method.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat)}' with these arguments (not in the op catalog, docs/ops.md)");
         AtenNode spelling = _twin.Ops.Spelling(row)
             ?? throw new LoweringFailure(syntax, $"the catalog spelling of '{method.Name}' ('{row.Spelling}' does not parse)");
         var bound = new Dictionary<string, string>();

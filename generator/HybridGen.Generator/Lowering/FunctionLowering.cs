@@ -245,7 +245,7 @@ internal sealed partial class FunctionLowering
 
     /// <summary>Dispose scopes, disposal of the method's own tensors and moves between scopes do nothing in a graph.</summary>
     private static bool IsGraphNoOp(IInvocationOperation invocation) =>
-        invocation.TargetMethod.Name is "Dispose" or "MoveToOuterDisposeScope" or "DetachFromDisposeScope"
+        invocation.TargetMethod.Name is "Dispose" or "MoveToOuterDisposeScope" or "DetachFromDisposeScope" or "MoveToOuter"
         && KnownApis.Namespace(invocation.TargetMethod).StartsWith(KnownApis.TorchNamespace);
 
     private string Target(IOperation target) => target switch
