@@ -18,7 +18,7 @@ string output = args.Length > 0 ? args[0] : "gpu-results";
 int rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 7;
 if (!cuda.is_available())
 {
-    Console.Error.WriteLine("This benchmark needs a CUDA device (and a shim built against a CUDA libtorch). Nothing measured.");
+    Console.Error.WriteLine("This benchmark needs a CUDA device and TorchSharp's CUDA libtorch (TorchSharp-cuda-linux). Nothing measured.");
     return 2;
 }
 manual_seed(0);

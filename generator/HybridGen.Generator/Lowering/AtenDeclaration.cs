@@ -4,8 +4,9 @@ using System.Text;
 namespace HybridGen.Generator.Lowering;
 
 /// <summary>
-/// A parsed <c>[AtenOp]</c> declaration (see HybridGen.Torch.AtenOpAttribute): either a bare schema name, whose
-/// arguments are the method's parameters in order, or a call expression over schema names and parameter names.
+/// A parsed op spelling of the catalog (Catalog/OpRow.cs): either a bare schema name, whose arguments are the
+/// method's receiver and parameters in order, or a call expression over schema names, parameter names, literals and
+/// <c>if(flag, a, b)</c>.
 /// </summary>
 internal abstract class AtenNode { }
 
