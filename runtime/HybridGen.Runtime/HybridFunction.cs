@@ -33,8 +33,8 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
     private readonly MethodDispatch _dispatch;
     private string? _brokenTwin;
     // A captured CUDA graph is a candidate only for capturable twins (HG0204 absent) where CUDA graphs exist;
-    // scalars are then part of the signature, since a capture bakes them in. (No capture backend ships yet on
-    // TorchSharp: see docs/cuda.md.)
+    // scalars are then part of the signature, since a capture bakes them in. The backend is optional native code
+    // (docs/cuda.md): without it this is false.
     private readonly bool _captureAllowed;
 
     public HybridFunction(
@@ -81,8 +81,33 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
     private TResult Run(Route route, SignatureState state, in TArgs arguments) => route switch
     {
         Route.Eager => InvokeEager(arguments),
+        Route.Captured => CapturedOrFallBack(state, arguments),
         _ => GraphOrFallBack(state, arguments),
     };
+
+    /// <summary>Replays the signature's captured CUDA graph (capturing it on first use); a failure drops the captured
+    /// route for the signature, is reported once, and this call runs the TorchScript twin.</summary>
+    private TResult CapturedOrFallBack(SignatureState state, in TArgs arguments)
+    {
+        if (!PrepareTwin(state)) return InvokeEager(arguments);
+        var argv = new TwinValue[_argumentCount];
+        _writeArguments(arguments, argv);
+        try
+        {
+            CapturedGraph graph;
+            lock (state) graph = (CapturedGraph)(state.Capture ??= _twin.Capture(argv));
+            var results = new TwinValue[_resultCount];
+            if (graph.Replay(argv, results) != _resultCount)
+                throw new ExternalException($"the captured graph of {Info.Name} returned the wrong number of values");
+            return _readResult(results);
+        }
+        catch (ExternalException error)
+        {
+            if (state.DisableCapture(error.Message))
+                HybridRuntime.Warn($"{Info.Name} ({Info.Location}) is not captured as a CUDA graph for [{state.Description}]: {error.Message}", isWarning: true);
+            return GraphOrFallBack(state, arguments);
+        }
+    }
 
     /// <summary>Runs the twin alone, whatever the mode (tests and benchmarks compare it with the eager body).</summary>
     public TResult InvokeGraph(in TArgs arguments)

@@ -47,10 +47,9 @@ public static class HybridRuntime
 
     internal static DispatchProfile? Profile => s_profile.Value;
 
-    /// <summary>Whether captured CUDA graphs can be a dispatch candidate. Capture needs a native part built against
-    /// libtorch's C++ headers matching TorchSharp's libtorch, which this version does not ship (docs/cuda.md), so it
-    /// is false: CUDA twins run as TorchScript.</summary>
-    public static bool CudaGraphsAvailable => false;
+    /// <summary>Whether captured CUDA graphs can be a dispatch candidate: the optional native backend, built against
+    /// a CUDA libtorch matching TorchSharp's, is next to the application, and a GPU is present (docs/cuda.md).</summary>
+    public static bool CudaGraphsAvailable => Twins.CudaGraphBackend.Available;
 
     /// <summary>A method's options: defaults &lt; attribute &lt; config global &lt; config for the method &lt; HYBRIDGEN_MODE.</summary>
     public static DispatchOptions OptionsFor(string method, DispatchOverrides? attribute) =>

@@ -101,6 +101,12 @@ public sealed unsafe class TorchScriptTwin : IGraphTwin
         }
     }
 
+    public CapturedGraph Capture(ReadOnlySpan<TwinValue> arguments)
+    {
+        Prepare();
+        return new CapturedGraph(CudaGraphBackend.Capture(_unit, _function, arguments));
+    }
+
     private static Cell ToCell(in TwinValue value, Cell* listBase, ref int listUsed, Span<nint> scalars, ref int scalarCount)
     {
         switch (value.Kind)
