@@ -1,82 +1,104 @@
 using System;
 using System.IO;
+using HybridGen.Formats;
 using HybridGen.Tests;
 
 namespace HybridGen.EndToEnd.Tests;
 
-/// <summary>HybridGen's diagnostics in a real `dotnet build`: #pragma silences one, .editorconfig changes another's
-/// severity, and each carries its docs link.</summary>
+/// <summary>HybridGen's diagnostics in a real `dotnet build` of a project that uses the repository's generator, runtime
+/// and build steps: a twin libtorch rejects is an error at its C# line, #pragma silences a diagnostic,
+/// .editorconfig changes another's severity, and each carries its docs link.</summary>
+[Collection(nameof(DotnetBuildCollection))]
 public sealed class BuildIntegrationTests : IDisposable
 {
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "hybridgen-build-" + Guid.NewGuid().ToString("N"));
 
     public void Dispose()
     {
-        try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
+        try { Directory.Delete(_dir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 
-    /// <summary>A library project that references the runtime and the generator the way the repository's samples do;
-    /// <paramref name="property"/> and <paramref name="import"/> are what a test adds to it.</summary>
-    private void WriteConsumerProject(string property, string import)
+    /// <summary>An application that uses HybridGen the way the repository's own projects do: project references to
+    /// the runtime and the generator, HybridGen's build steps imported from build/, TorchSharp-cpu for the natives
+    /// (hard-linked from the NuGet cache rather than copied: they are ~600 MB).</summary>
+    private void WriteConsumerProject()
     {
         Directory.CreateDirectory(_dir);
         File.WriteAllText(Path.Combine(_dir, "Consumer.csproj"), $"""
             <Project Sdk="Microsoft.NET.Sdk">
               <PropertyGroup>
+                <OutputType>Exe</OutputType>
                 <TargetFramework>net10.0</TargetFramework>
-                {property}
+                <Nullable>enable</Nullable>
+                <CreateHardLinksForCopyLocalIfPossible>true</CreateHardLinksForCopyLocalIfPossible>
+                <HybridGenRoot>{RepoPaths.Root}/</HybridGenRoot>
               </PropertyGroup>
               <ItemGroup>
+                <PackageReference Include="TorchSharp-cpu" Version="0.107.0" />
                 <ProjectReference Include="{RepoPaths.Of("runtime", "HybridGen.Runtime", "HybridGen.Runtime.csproj")}" />
                 <ProjectReference Include="{RepoPaths.Of("generator", "HybridGen.Generator", "HybridGen.Generator.csproj")}"
                                   OutputItemType="Analyzer" ReferenceOutputAssembly="false" />
               </ItemGroup>
-              {import}
+              <Import Project="{RepoPaths.Of("build", "HybridGen.Common.targets")}" />
             </Project>
             """);
+        File.WriteAllText(Path.Combine(_dir, "Program.cs"), "System.Console.WriteLine(\"consumer\");\n");
     }
 
-    private (int exit, string output) Build() => TestProcess.Run(_dir, "dotnet", "build -nologo -v:minimal -clp:NoSummary");
+    /// <summary>Release, as the test project itself is built: the runtime and the generator are already up to date.</summary>
+    private (int exit, string output) Build(string verbosity = "minimal") =>
+        TestProcess.Run(_dir, "dotnet", $"build -c Release -nologo -v:{verbosity} -clp:NoSummary");
 
+    /// <summary>The generator never emits TorchScript libtorch rejects; a bug that did is simulated by recording such a
+    /// twin by hand, beside a real hybridized method whose twin is fine.</summary>
     [Fact]
     public void ATwinThatDoesNotCompileIsABuildErrorAtItsCSharpLine()
     {
-        WriteConsumerProject(
-            property: $"<HybridGenRoot>{RepoPaths.Root}/</HybridGenRoot>",
-            import: $"""<Import Project="{RepoPaths.Of("build", "HybridGen.Common.targets")}" />""");
-        File.WriteAllText(Path.Combine(_dir, "Bad.cs"), """
+        WriteConsumerProject();
+        const string badTwin = "def Use(x: Tensor) -> Tensor:\n    # Bad.cs(5): return MyOps.Bogus(y);\n    return torch.definitely_not_an_op(x)\n";
+        File.WriteAllText(Path.Combine(_dir, "Bad.cs"), $"""
+            // A generator bug, simulated: a twin record whose TorchScript calls an op libtorch does not have (libtorch
+            // aborts the process that compiles it). Its comment names line 5 of this file, as a generated twin's name C#.
+            [assembly: HybridGen.HybridTwin("Bad.Use", "Bad.cs(3)", "Use", "{badTwin.Replace("\n", "\\n")}")]
+
+            // line 5: the C# the bad twin's comment points at
+            """);
+        File.WriteAllText(Path.Combine(_dir, "Good.cs"), """
             using HybridGen;
-            using HybridGen.Torch;
-            public static class MyOps
-            {
-                // A declaration libtorch does not know: the twin cannot compile.
-                [AtenOp("aten::definitely_not_an_op")] public static Tensor Bogus(Tensor x) => x;
-            }
-            public static partial class Bad
+            using TorchSharp;
+            using static TorchSharp.torch;
+            public static partial class Good
             {
                 [Hybridize(nameof(UseEager))]
                 public static partial Tensor Use(Tensor x);
-                static Tensor UseEager(Tensor x)
-                {
-                    var y = x.relu();
-                    return MyOps.Bogus(y);
-                }
+                static Tensor UseEager(Tensor x) => nn.functional.relu(x) * 2;
             }
             """);
-        (int exit, string output) = Build();
-        Assert.NotEqual(0, exit);
-        Assert.Contains("Bad.cs(15): error HG0302: The graph twin of 'Bad.Use' does not compile with libtorch at 'return MyOps.Bogus(y);'", output);
-        Assert.Contains("definitely_not_an_op", output);
+
+        (int exit, string output) = Build(verbosity: "normal");
+
+        Assert.True(exit == 1, $"expected MSBuild's exit code for a failed build (1), not {exit}:\n{output}");
+        OutputAssert.Contains("Bad.cs(5): error HG0302: The graph twin of 'Bad.Use' does not compile with libtorch at 'return MyOps.Bogus(y);': ", output);
+        OutputAssert.Contains("aten::definitely_not_an_op", output);   // libtorch's reason, naming the op
+        // libtorch aborted the validator on the bad twin; the build went on, and the generator's twin was still
+        // compiled and recorded (the bad one not).
+        OutputAssert.Matches(@"HybridGen: compiled 2 of 2 graph twins with libtorch [\d.]+: 1 compiled, 1 failed\.", output);
+        string record = Path.Combine(_dir, "bin", "Release", "net10.0", "Consumer.twins.validated");
+        Assert.True(File.Exists(record), $"no validation record {record}:\n{output}");
+        var hashes = ValidatedTwinsFile.Parse(File.ReadAllText(record))!.Value.hashes;
+        Assert.Single(hashes);
+        Assert.DoesNotContain(ValidatedTwinsFile.Hash(badTwin), hashes);
     }
 
     [Fact]
     public void PragmaAndEditorConfigApplyToHybridGenDiagnostics()
     {
-        WriteConsumerProject(property: "<Nullable>enable</Nullable>", import: "");
+        WriteConsumerProject();
         File.WriteAllText(Path.Combine(_dir, ".editorconfig"), "root = true\n[*.cs]\ndotnet_diagnostic.HG0111.severity = error\n");
         File.WriteAllText(Path.Combine(_dir, "Quiet.cs"), """
             using HybridGen;
-            using HybridGen.Torch;
+            using TorchSharp;
+            using static TorchSharp.torch;
             public static partial class Quiet
             {
                 [Hybridize(nameof(LoudEager))]
@@ -92,7 +114,8 @@ public sealed class BuildIntegrationTests : IDisposable
             """);
         File.WriteAllText(Path.Combine(_dir, "Clock.cs"), """
             using HybridGen;
-            using HybridGen.Torch;
+            using TorchSharp;
+            using static TorchSharp.torch;
             public static partial class Clock
             {
                 [Hybridize(nameof(StampEager))]
@@ -103,9 +126,16 @@ public sealed class BuildIntegrationTests : IDisposable
 
         (int exit, string output) = Build();
 
-        Assert.NotEqual(0, exit);                                          // HG0111 raised to an error
-        Assert.Contains("error HG0111", output);
-        Assert.Contains("docs/diagnostics/HG0111.md", output);            // the help link
-        Assert.DoesNotContain("HG0101", output);                           // silenced by #pragma
+        Assert.True(exit != 0, "HG0111 raised to an error by .editorconfig, yet the build succeeded:\n" + output);
+        OutputAssert.Matches(@"Clock\.cs\(\d+,\d+\): error HG0111: 'Clock\.Stamp' runs eager only: ", output);
+        OutputAssert.Contains("docs/diagnostics/HG0111.md", output);            // the help link
+        OutputAssert.DoesNotContain("HG0101", output);                           // silenced by #pragma
     }
+}
+
+/// <summary>The test classes that run `dotnet build` or `dotnet pack` on the repository's projects: one at a time, so two
+/// builds never write the same project's obj/ and bin/ at once (and two builds do not share the CI's two cores).</summary>
+[CollectionDefinition(nameof(DotnetBuildCollection))]
+public sealed class DotnetBuildCollection
+{
 }
