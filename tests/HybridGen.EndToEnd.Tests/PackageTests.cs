@@ -72,9 +72,14 @@ public sealed class PackageTests : IClassFixture<PackageTests.Feed>
             if (exit != 0) throw new InvalidOperationException($"dotnet {arguments} failed:\n{output}");
         }
 
+        /// <summary>Deletes the apps and the feed, and this run's version of HybridGen from the NuGet cache (no other
+        /// run uses it).</summary>
         public void Dispose()
         {
-            try { Directory.Delete(Root, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            string cache = Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } folder ? folder
+                : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+            foreach (string dir in new[] { Root, Path.Combine(cache, "hybridgen", Version.ToLowerInvariant()) })
+                try { if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         }
     }
 
