@@ -161,6 +161,7 @@ public sealed class PackageTests : IClassFixture<PackageTests.Feed>
             "lib/net8.0/HybridGen.Runtime.dll", "lib/net8.0/HybridGen.Runtime.xml",
             "analyzers/dotnet/cs/HybridGen.Generator.dll",
             "tasks/net8.0/HybridGen.Build.Tasks.dll",
+            "native/cuda-graphs/CMakeLists.txt", "native/cuda-graphs/hybridgen_cuda_graphs.cpp",
             "tasks/net8.0/validator/HybridGen.TwinValidator.dll", "tasks/net8.0/validator/HybridGen.TwinValidator.runtimeconfig.json",
             "tasks/net8.0/validator/HybridGen.TwinValidator.deps.json",
             "build/HybridGen.props", "build/HybridGen.targets", "build/HybridGen.Common.targets",
