@@ -76,17 +76,18 @@ internal static class Emitter
         w.Indent();
         for (int i = 0; i < model.Parameters.Count; i++) w.Line($"g[{i}] = {ToScriptValue($"a.Item{i + first + 1}", model.Parameters[i].Kind)};");
         for (int k = 0; k < twin.Inputs.Count; k++)
-            w.Line($"g[{model.Parameters.Count + k}] = {ToScriptValue(twin.Inputs[k].Access, twin.Inputs[k].Kind)}; // {twin.Inputs[k].Name}");
+            w.Line($"g[{model.Parameters.Count + k}] = {ToScriptValue(Access(twin.Inputs[k]), twin.Inputs[k].Kind)}; // {twin.Inputs[k].Name}");
         w.Outdent();
         w.Line("},");
         w.Line($"argumentCount: {model.Parameters.Count + twin.Inputs.Count},");
-        w.Line($"readResult: static r => {twin.ResultReader},");
-        w.Line($"resultCount: {twin.ResultCount},");
+        int output = 0;
+        w.Line($"readResult: static r => {ReadResult(twin.Result, ref output)},");
+        w.Line($"resultCount: {twin.Result.OutputCount},");
         w.Line($"writeSignature: static (in {tupleType} a, ref global::HybridGen.SignatureBuilder s) =>");
         w.Line("{");
         w.Indent();
         for (int i = 0; i < model.Parameters.Count; i++) w.Line($"s.Add({SignaturePart($"a.Item{i + first + 1}", model.Parameters[i].Kind)});");
-        foreach (TwinInput input in twin.Inputs) w.Line($"s.Add({SignaturePart(input.Access, input.Kind)});");
+        foreach (TwinInput input in twin.Inputs) w.Line($"s.Add({SignaturePart(Access(input), input.Kind)});");
         w.Outdent();
         w.Line(model.Overrides is null ? "});" : "},");
         if (model.Overrides is not null) w.Line($"overrides: {model.Overrides});");
@@ -94,6 +95,31 @@ internal static class Emitter
         w.Line();
         w.Line($"{model.Modifiers} {model.ReturnType} {model.Name}({ParameterList(model)})");
         w.Indent().Line($"=> {field}.Invoke({TupleValue(packed.Select(p => p.expression).ToList())});").Outdent();
+    }
+
+    /// <summary>A field or property the twin reads, from the argument tuple <c>a</c> (its receiver is Item1).</summary>
+    private static string Access(TwinInput input) => (input.StaticOwner ?? "a.Item1") + "." + input.Member;
+
+    /// <summary>The expression that rebuilds the method's result from the graph's flattened outputs <c>r</c>.</summary>
+    private static string ReadResult(ResultShape shape, ref int output)
+    {
+        if (shape.Kind == ResultKind.Tuple)
+        {
+            var parts = new List<string>();
+            foreach (ResultShape element in shape.Elements) parts.Add(ReadResult(element, ref output));
+            return "(" + string.Join(", ", parts) + ")";
+        }
+        int k = output++;
+        return shape.Kind switch
+        {
+            ResultKind.Int32 => $"(int)r[{k}].ToInt64()",
+            ResultKind.Int64 => $"r[{k}].ToInt64()",
+            ResultKind.Single => $"(float)r[{k}].ToDouble()",
+            ResultKind.Double => $"r[{k}].ToDouble()",
+            ResultKind.Boolean => $"r[{k}].ToBoolean()",
+            ResultKind.TensorList => $"r[{k}].Tensors",
+            _ => $"r[{k}].Tensor!",
+        };
     }
 
     /// <summary>What the dispatcher carries per call: the receiver (instance methods) and the parameters.</summary>

@@ -121,11 +121,9 @@ internal sealed partial class FunctionLowering
     private string MemberInput(IOperation reference, ISymbol member, ITypeSymbol type, IOperation? instance)
     {
         if (!_isMain) throw new LoweringFailure(reference.Syntax, $"a helper reading '{member.Name}' (fields become graph inputs of the hybridized method only)");
-        string access;
-        if (member.IsStatic) access = $"{member.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)}.{member.Name}";
-        else if (instance is IInstanceReferenceOperation) access = $"a.Item1.{member.Name}";
-        else throw new LoweringFailure(reference.Syntax, $"a read of '{member.Name}' of another object");
-        return _twin.Input(member, access, type, reference.Syntax);
+        if (!member.IsStatic && instance is not IInstanceReferenceOperation)
+            throw new LoweringFailure(reference.Syntax, $"a read of '{member.Name}' of another object");
+        return _twin.Input(member, type, reference.Syntax);
     }
 
     private string Property(IPropertyReferenceOperation property)

@@ -22,7 +22,7 @@ internal sealed class TwinBuilder
     private readonly Dictionary<ISymbol, string> _helperNames = new(SymbolEqualityComparer.Default);
     private readonly List<string> _helperSources = new();
     private readonly SortedSet<string> _runtime = new(System.StringComparer.Ordinal);
-    private readonly Dictionary<string, (string csharp, string annotation, GraphKind kind)> _inputs = new();
+    private readonly Dictionary<string, (TwinInput input, string annotation)> _inputs = new();
     private readonly List<string> _inputOrder = new();
 
     private TwinBuilder(Compilation compilation, CancellationToken ct)
@@ -56,9 +56,8 @@ internal sealed class TwinBuilder
             foreach (string helper in builder._helperSources) source.Append(helper).Append('\n');
             source.Append(main);
             failure = null;
-            var inputs = builder._inputOrder.Select(name => new TwinInput(name, builder._inputs[name].csharp, builder._inputs[name].kind)).ToEquatableArray();
-            (string reader, int count) = ResultReader.For(method.ReturnType);
-            return new TwinModel(method.Name, source.ToString(), inputs, reader, count);
+            var inputs = builder._inputOrder.Select(name => builder._inputs[name].input).ToEquatableArray();
+            return new TwinModel(method.Name, source.ToString(), inputs, ResultShapes.Of(method.ReturnType));
         }
         catch (LoweringFailure f)
         {
@@ -85,7 +84,7 @@ internal sealed class TwinBuilder
     }
 
     /// <summary>The graph input carrying a field or property the main function reads (one per member).</summary>
-    public string Input(ISymbol member, string csharpAccess, ITypeSymbol type, SyntaxNode where)
+    public string Input(ISymbol member, ITypeSymbol type, SyntaxNode where)
     {
         // One input per member: two members whose names look alike (_scale and scale, A.Scale and B.Scale) get
         // inputs of their own.
@@ -94,7 +93,8 @@ internal sealed class TwinBuilder
         for (int k = 2; _inputs.ContainsKey(name); k++) name = stem + "_" + k;
         _inputNames[member] = name;
         string annotation = ScriptTypes.Annotation(type) ?? throw new LoweringFailure(where, $"a read of '{member.Name}', whose type '{type.ToDisplayString()}' has no graph form");
-        _inputs[name] = (csharpAccess, annotation, GraphTypes.KindOf(type));
+        string? owner = member.IsStatic ? member.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) : null;
+        _inputs[name] = (new TwinInput(name, member.Name, owner, GraphTypes.KindOf(type)), annotation);
         _inputOrder.Add(name);
         return name;
     }
@@ -102,34 +102,23 @@ internal sealed class TwinBuilder
     public IEnumerable<(string name, string annotation)> InputParameters => _inputOrder.Select(n => (n, _inputs[n].annotation));
 }
 
-/// <summary>How the generated code turns the graph's flattened results back into the method's return value.</summary>
-internal static class ResultReader
+/// <summary>The shape of a method's result, as its twin's flattened outputs are read back.</summary>
+internal static class ResultShapes
 {
-    public static (string expression, int count) For(ITypeSymbol type)
-    {
-        int index = 0;
-        string expression = Read(type, ref index);
-        return (expression, index);
-    }
-
-    private static string Read(ITypeSymbol type, ref int index)
+    public static ResultShape Of(ITypeSymbol type)
     {
         if (type is INamedTypeSymbol { IsTupleType: true } tuple)
+            return new ResultShape(ResultKind.Tuple, tuple.TupleElements.Select(e => Of(e.Type)).ToEquatableArray());
+        ResultKind kind = type.SpecialType switch
         {
-            var parts = new List<string>();
-            foreach (IFieldSymbol element in tuple.TupleElements) parts.Add(Read(element.Type, ref index));
-            return "(" + string.Join(", ", parts) + ")";
-        }
-        int k = index++;
-        return type.SpecialType switch
-        {
-            SpecialType.System_Int32 => $"(int)r[{k}].ToInt64()",
-            SpecialType.System_Int64 => $"r[{k}].ToInt64()",
-            SpecialType.System_Single => $"(float)r[{k}].ToDouble()",
-            SpecialType.System_Double => $"r[{k}].ToDouble()",
-            SpecialType.System_Boolean => $"r[{k}].ToBoolean()",
-            _ when GraphTypes.KindOf(type) == GraphKind.TensorList => $"r[{k}].Tensors",
-            _ => $"r[{k}].Tensor!",
+            SpecialType.System_Int32 => ResultKind.Int32,
+            SpecialType.System_Int64 => ResultKind.Int64,
+            SpecialType.System_Single => ResultKind.Single,
+            SpecialType.System_Double => ResultKind.Double,
+            SpecialType.System_Boolean => ResultKind.Boolean,
+            _ when GraphTypes.KindOf(type) == GraphKind.TensorList => ResultKind.TensorList,
+            _ => ResultKind.Tensor,
         };
+        return new ResultShape(kind, default);
     }
 }

@@ -1,3 +1,5 @@
+using System.Linq;
+
 namespace HybridGen.Generator.Model;
 
 /// <summary>Everything the emitter needs for one [Hybridize] method: strings, primitives and equatable arrays.
@@ -41,12 +43,24 @@ internal enum GraphKind
 }
 
 /// <summary>The graph twin: the TorchScript function's name and source, the fields and properties it reads as
-/// extra inputs (after the parameters), and how to rebuild the method's result from the flattened outputs.</summary>
-internal sealed record TwinModel(string FunctionName, string Source, EquatableArray<TwinInput> Inputs, string ResultReader, int ResultCount);
+/// extra inputs (after the parameters), and the shape of the method's result (tuples are flattened in the graph's
+/// outputs; the Emitter writes the code that rebuilds it).</summary>
+internal sealed record TwinModel(string FunctionName, string Source, EquatableArray<TwinInput> Inputs, ResultShape Result);
 
-/// <summary>A field or property read at every call and passed to the twin: its C# access (on the argument tuple
-/// <c>a</c>) and how it is carried.</summary>
-internal sealed record TwinInput(string Name, string Access, GraphKind Kind);
+/// <summary>A field or property read at every call and passed to the twin: its graph input's name, the member's
+/// name, the fully qualified type that owns it when it is static (null: a member of the receiver), and how it is
+/// carried.</summary>
+internal sealed record TwinInput(string Name, string Member, string? StaticOwner, GraphKind Kind);
+
+/// <summary>What a hybridized method returns, as the twin's flattened outputs are read back.</summary>
+internal enum ResultKind { Tensor, TensorList, Int32, Int64, Single, Double, Boolean, Tuple }
+
+/// <summary>The result's shape: a leaf (one graph output) or a tuple of shapes.</summary>
+internal sealed record ResultShape(ResultKind Kind, EquatableArray<ResultShape> Elements)
+{
+    /// <summary>How many graph outputs the result takes (tuples flattened).</summary>
+    public int OutputCount => Kind == ResultKind.Tuple ? Elements.Sum(e => e.OutputCount) : 1;
+}
 
 /// <summary>The transform's value per method: a model to emit (or null) and the diagnostics found. The pipeline
 /// splits it at once: the source output sees only the model (no syntax tree), the diagnostics output the rest.</summary>
