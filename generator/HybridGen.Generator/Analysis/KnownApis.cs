@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using System.Runtime.CompilerServices;
 using Microsoft.CodeAnalysis;
 
 namespace HybridGen.Generator.Analysis;
@@ -12,16 +13,22 @@ internal static class KnownApis
     public const string TensorType = "TorchSharp.torch.Tensor";
     public const string TorchNamespace = "TorchSharp";
 
+    // Display names are asked for over and over (every call the analysis meets is checked against these tables):
+    // each symbol's is computed once. Symbols are unique per compilation, so the weak table frees them with it.
+    private static readonly ConditionalWeakTable<ISymbol, string> s_display = new();
+
+    private static string Display(ISymbol symbol) => s_display.GetValue(symbol, static s => s.ToDisplayString());
+
     public static bool IsTensor(ITypeSymbol? type)
     {
         for (ITypeSymbol? t = type; t is not null; t = t.BaseType)
-            if (t.ToDisplayString() == TensorType) return true;
+            if (t.Name == "Tensor" && Display(t) == TensorType) return true;
         return false;
     }
 
-    public static string Namespace(ISymbol symbol) => symbol.ContainingNamespace?.ToDisplayString() ?? "";
+    public static string Namespace(ISymbol symbol) => symbol.ContainingNamespace is { } ns ? Display(ns) : "";
 
-    public static string TypeName(ISymbol symbol) => symbol.ContainingType?.ToDisplayString() ?? "";
+    public static string TypeName(ISymbol symbol) => symbol.ContainingType is { } type ? Display(type) : "";
 
     private static bool InNamespace(ISymbol symbol, params string[] prefixes)
     {
