@@ -1,5 +1,10 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+
+// Every P/Invoke of this assembly passes only blittable values (pointers, numbers, C++ one-byte bools): no
+// marshalling stubs, which matters on the per-call path (signatures read several getters per tensor).
+[assembly: DisableRuntimeMarshalling]
 
 namespace HybridGen.Native;
 
@@ -62,8 +67,7 @@ internal static unsafe class LibTorchSharp
     internal static extern double ScalarToDouble(nint scalar);
 
     [DllImport(Library, EntryPoint = "THSTorch_scalar_to_bool")]
-    [return: MarshalAs(UnmanagedType.U1)]
-    internal static extern bool ScalarToBool(nint scalar);
+    internal static extern bool ScalarToBool(nint scalar); // C++ bool: one byte, as runtime marshalling is off
 
     // Metadata reads for signatures: plain getters that neither block nor call back, so the GC transition is skipped.
 
@@ -83,7 +87,6 @@ internal static unsafe class LibTorchSharp
     internal static extern int DeviceIndex(nint tensor);
 
     [DllImport(Library, EntryPoint = "THSTensor_requires_grad"), SuppressGCTransition]
-    [return: MarshalAs(UnmanagedType.U1)]
     internal static extern bool RequiresGrad(nint tensor);
 
     /// <summary>Throws TorchSharp's exception type for a failure the last call left behind.</summary>
