@@ -136,6 +136,7 @@ internal static class Emitter
     private static string ToScriptValue(string value, GraphKind kind) => kind switch
     {
         GraphKind.TensorList => $"{ScriptValue}.FromTensors({value})",
+        GraphKind.OptionalTensor => $"{value} is null ? {ScriptValue}.None : ({ScriptValue}){value}!",
         GraphKind.IntList => $"{ScriptValue}.FromInts({value})",
         GraphKind.FloatList => $"{ScriptValue}.FromDoubles({value})",
         _ => value,

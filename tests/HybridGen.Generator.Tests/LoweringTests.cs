@@ -1,3 +1,4 @@
+using Microsoft.CodeAnalysis;
 using System.Linq;
 
 namespace HybridGen.Generator.Tests;
@@ -42,6 +43,42 @@ public class LoweringTests
             static Tensor E(Tensor x, int n) { for (int i = 0; i < n; i++) { x = x + 1; } return x; }
             """);
         Assert.Contains("for i in range(0, n, 1):", fixedBound);
+    }
+
+    [Fact]
+    public void ASubmoduleCallIsSpelledWithItsStateAsGraphInputs()
+    {
+        GeneratorHarness.Run run = GeneratorHarness.Generate(GeneratorHarness.Compilation(("Net.cs", GeneratorHarness.Usings + """
+            public sealed partial class Net : nn.Module<Tensor, Tensor>
+            {
+                private readonly TorchSharp.Modules.Linear fc = nn.Linear(4, 2);
+                public Net() : base("Net") => RegisterComponents();
+                [Hybridize(nameof(ForwardEager))] public override partial Tensor forward(Tensor x);
+                private Tensor ForwardEager(Tensor x) => fc.forward(x).relu();
+            }
+            """)));
+        Assert.DoesNotContain(run.Diagnostics, d => d.Severity >= DiagnosticSeverity.Warning);
+        string twin = run.Result.GeneratedSources.Single().SourceText.ToString();
+        Assert.Contains("torch.linear(x, __in_fc_weight, __in_fc_bias)", twin);
+        Assert.Contains("__in_fc_bias: Optional[Tensor]", twin);
+        Assert.Contains("a.Item1.fc.bias is null ? global::HybridGen.Twins.TwinValue.None", twin);
+        Assert.Contains("public override partial global::TorchSharp.torch.Tensor forward(", twin);
+    }
+
+    [Fact]
+    public void ASubmoduleTheCatalogDoesNotKnowIsHG0108()
+    {
+        GeneratorHarness.Run run = GeneratorHarness.Generate(GeneratorHarness.Compilation(("Net.cs", GeneratorHarness.Usings + """
+            public sealed partial class Net : nn.Module<Tensor, Tensor>
+            {
+                private readonly TorchSharp.Modules.GRU gru = nn.GRU(4, 4);
+                public Net() : base("Net") => RegisterComponents();
+                [Hybridize(nameof(ForwardEager))] public override partial Tensor forward(Tensor x);
+                private Tensor ForwardEager(Tensor x) => gru.call(x, null).Item1;
+            }
+            """)));
+        Assert.Contains(run.Diagnostics, d => d.Id == "HG0108");
+        Assert.DoesNotContain("HybridFunction", run.Result.GeneratedSources.Single().SourceText.ToString());
     }
 
     [Fact]

@@ -122,6 +122,12 @@ internal sealed class BodyAnalyzer : OperationWalker
                 Add(DiagnosticDescriptors.OutsideStateWrite, syntax, $"disposes '{Describe(receiver)}', a tensor it did not create");
             return;
         }
+        if (ModuleCatalog.IsForward(method) && ModuleCatalog.Find(receiver?.Type) is not null
+            && receiver is IFieldReferenceOperation { Instance: IInstanceReferenceOperation } or IPropertyReferenceOperation { Instance: IInstanceReferenceOperation })
+        {
+            _tensorWork = true; // a submodule the twin spells (its state is read at every call)
+            return;
+        }
         if (KnownApis.IsPureBcl(method)) return;
         if (KnownApis.IsCollection(method.ContainingType))
         {

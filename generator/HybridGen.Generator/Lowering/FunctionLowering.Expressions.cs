@@ -250,6 +250,8 @@ internal sealed partial class FunctionLowering
         IMethodSymbol method = invocation.TargetMethod;
         IOperation[] arguments = invocation.Arguments.OrderBy(a => a.Parameter?.Ordinal ?? 0).Select(a => a.Value).ToArray();
         if (_twin.Ops.Find(method, arguments) is not null) return Call(method, invocation.Syntax, invocation.Instance, arguments);
+        if (ModuleCatalog.IsForward(method) && ModuleField(invocation.Instance) is { } module && ModuleCatalog.Find(invocation.Instance!.Type) is { } row)
+            return ModuleCall(row, module, arguments[0], invocation.Syntax);
         string type = method.ContainingType?.ToDisplayString() ?? "";
         if (type is "System.Math" or "System.MathF") return MathCall(method, arguments, invocation.Syntax);
         if (KnownApis.IsTensor(method.ContainingType))
@@ -284,6 +286,23 @@ internal sealed partial class FunctionLowering
             }
         }
         throw new LoweringFailure(invocation.Syntax, $"a call of '{method.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat)}' (not in the op catalog, docs/ops.md)");
+    }
+
+    /// <summary>The field or property of this object a module call is made on (<c>fc1</c> in <c>fc1.forward(x)</c>).</summary>
+    private static ISymbol? ModuleField(IOperation? receiver) => receiver switch
+    {
+        IFieldReferenceOperation { Instance: IInstanceReferenceOperation, Field: var f } => f,
+        IPropertyReferenceOperation { Instance: IInstanceReferenceOperation, Property: var p } => p,
+        _ => null,
+    };
+
+    /// <summary>A submodule's forward, spelled from the module catalog with the module's state as graph inputs.</summary>
+    private string ModuleCall(ModuleRow row, ISymbol module, IOperation input, SyntaxNode syntax)
+    {
+        if (!_isMain) throw new LoweringFailure(syntax, $"a helper calling the submodule '{module.Name}' (submodule state becomes graph inputs of the hybridized method only)");
+        var values = new List<object> { Expr(input) };
+        foreach (ModuleState state in row.States) values.Add(_twin.ModuleInput(module, state));
+        return string.Format(CultureInfo.InvariantCulture, row.Spelling, values.ToArray());
     }
 
     private string MathCall(IMethodSymbol method, IOperation[] arguments, SyntaxNode syntax)

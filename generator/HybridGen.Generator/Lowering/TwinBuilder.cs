@@ -17,6 +17,15 @@ namespace HybridGen.Generator.Lowering;
 internal sealed class TwinBuilder
 {
     private readonly Dictionary<ISymbol, string> _inputNames = new(SymbolEqualityComparer.Default);
+    private readonly Dictionary<(ISymbol module, string member), string> _moduleInputNames = new(new ModuleMemberComparer());
+
+    private sealed class ModuleMemberComparer : IEqualityComparer<(ISymbol module, string member)>
+    {
+        public bool Equals((ISymbol module, string member) x, (ISymbol module, string member) y) =>
+            SymbolEqualityComparer.Default.Equals(x.module, y.module) && x.member == y.member;
+
+        public int GetHashCode((ISymbol module, string member) key) => SymbolEqualityComparer.Default.GetHashCode(key.module) ^ key.member.GetHashCode();
+    }
     private readonly Compilation _compilation;
     private readonly CancellationToken _ct;
     private readonly Dictionary<ISymbol, string> _helperNames = new(SymbolEqualityComparer.Default);
@@ -95,6 +104,19 @@ internal sealed class TwinBuilder
         string annotation = ScriptTypes.Annotation(type) ?? throw new LoweringFailure(where, $"a read of '{member.Name}', whose type '{type.ToDisplayString()}' has no graph form");
         string? owner = member.IsStatic ? member.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) : null;
         _inputs[name] = (new TwinInput(name, member.Name, owner, GraphTypes.KindOf(type)), annotation);
+        _inputOrder.Add(name);
+        return name;
+    }
+
+    /// <summary>The graph input carrying a state of a submodule field (<c>fc1.weight</c>), read at every call.</summary>
+    public string ModuleInput(ISymbol module, Catalog.ModuleState state)
+    {
+        string key = module.Name + "." + state.Member;
+        if (_moduleInputNames.TryGetValue((module, state.Member), out string? known)) return known;
+        string stem = "__in_" + module.Name.TrimStart('_', '@') + "_" + state.Member, name = stem;
+        for (int k = 2; _inputs.ContainsKey(name); k++) name = stem + "_" + k;
+        _moduleInputNames[(module, state.Member)] = name;
+        _inputs[name] = (new TwinInput(name, key, null, state.Kind), state.Annotation);
         _inputOrder.Add(name);
         return name;
     }

@@ -38,6 +38,9 @@ internal enum GraphKind
     IntList,
     FloatList,
 
+    /// <summary>A tensor that may be null (a module's optional bias): None in the graph.</summary>
+    OptionalTensor,
+
     /// <summary>Carriable in principle (tuples) but not as a graph input yet.</summary>
     Other,
 }

@@ -27,7 +27,8 @@ public ref struct SignatureBuilder
 
     internal bool SpecializeOnScalars { get; set; }
 
-    public void Add(Tensor tensor) => Push(tensor is null ? 0 : tensor.Handle);
+    /// <summary>A tensor argument or input; null (an optional bias) counts as a kind of its own.</summary>
+    public void Add(Tensor? tensor) => Push(tensor is null ? 0 : tensor.Handle);
 
     public void Add(IReadOnlyList<Tensor> tensors)
     {

@@ -1,0 +1,45 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using HybridGen.Generator.Model;
+using Microsoft.CodeAnalysis;
+
+namespace HybridGen.Generator.Catalog;
+
+/// <summary>A state read of a submodule that a twin takes as a graph input at every call (so an optimizer step,
+/// <c>load_state_dict</c> or <c>train()</c>/<c>eval()</c> is seen by the next call): the module's member, its
+/// TorchScript annotation and how it is carried.</summary>
+internal sealed record ModuleState(string Member, string Annotation, GraphKind Kind);
+
+/// <summary>
+/// A TorchSharp module whose <c>forward</c> (or <c>call</c>) a twin can spell when it is a field or property of the
+/// hybridized module with that concrete type: the spelling, in which <c>{0}</c> is the input and <c>{1}</c>...
+/// are the states in order.
+/// </summary>
+internal sealed record ModuleRow(string MetadataName, string Spelling, params ModuleState[] States);
+
+/// <summary>The module kinds a twin calls (issue 12 is widening this list; docs/modules.md).</summary>
+internal static class ModuleCatalog
+{
+    public static readonly IReadOnlyList<ModuleRow> Rows = new[]
+    {
+        new ModuleRow("TorchSharp.Modules.Linear", "torch.linear({0}, {1}, {2})",
+            new ModuleState("weight", "Tensor", GraphKind.Tensor), new ModuleState("bias", "Optional[Tensor]", GraphKind.OptionalTensor)),
+        new ModuleRow("TorchSharp.Modules.ReLU", "(torch.relu_({0}) if {1} else torch.relu({0}))",
+            new ModuleState("inplace", "bool", GraphKind.Bool)),
+        new ModuleRow("TorchSharp.Modules.Dropout", "(torch.dropout_({0}, {1}, {2}) if {3} else torch.dropout({0}, {1}, {2}))",
+            new ModuleState("p", "float", GraphKind.Float), new ModuleState("training", "bool", GraphKind.Bool),
+            new ModuleState("inplace", "bool", GraphKind.Bool)),
+    };
+
+    /// <summary>The row for a module type, or null (then a call of its forward is unknown: HG0108).</summary>
+    public static ModuleRow? Find(ITypeSymbol? type)
+    {
+        if (type is not INamedTypeSymbol named) return null;
+        string name = named.ToDisplayString();
+        return Rows.FirstOrDefault(r => string.Equals(r.MetadataName, name, StringComparison.Ordinal));
+    }
+
+    /// <summary>Whether a call is a module's forward (or call, which runs hooks and then forward).</summary>
+    public static bool IsForward(IMethodSymbol method) => method.Name is "forward" or "call" && method.Parameters.Length == 1;
+}

@@ -1,0 +1,22 @@
+using HybridGen;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace HybridGen.EndToEnd.Tests;
+
+// Models whose forward is hybridized and calls submodules held in fields (issue 12's first kinds: Linear, ReLU,
+// Dropout). Their parameters, dropout's p and the module's training flag are graph inputs read at every call.
+public sealed partial class TwoLayerNet : nn.Module<Tensor, Tensor>
+{
+    private readonly Linear fc1 = nn.Linear(6, 16), fc2 = nn.Linear(16, 3, hasBias: false);
+    private readonly ReLU act = nn.ReLU();
+    private readonly Dropout drop = nn.Dropout(0.25);
+
+    public TwoLayerNet() : base(nameof(TwoLayerNet)) => RegisterComponents();
+
+    [Hybridize(nameof(ForwardEager))]
+    public override partial Tensor forward(Tensor x);
+
+    private Tensor ForwardEager(Tensor x) => fc2.forward(drop.forward(act.forward(fc1.forward(x))));
+}

@@ -1,0 +1,89 @@
+using System;
+using System.Linq;
+using TorchSharp;
+using static TorchSharp.torch;
+using T = TorchSharp.torch.Tensor;
+
+namespace HybridGen.EndToEnd.Tests;
+
+/// <summary>Hybridized Module.forward with submodule calls: the twin agrees with eager in eval mode, its gradients
+/// for every parameter equal eager's, an optimizer step and train()/eval() are seen by the next call (state read at
+/// every call, never frozen), and a Linear without bias passes None.</summary>
+public class ModuleTests
+{
+    private static HybridFunction<(TwoLayerNet, T), T> Dispatcher() =>
+        (HybridFunction<(TwoLayerNet, T), T>)typeof(TwoLayerNet).GetField("__hybrid_forward", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!.GetValue(null)!;
+
+    [Fact]
+    public void TheTwinAgreesWithEagerInEvalModeAndSeesAnOptimizerStep()
+    {
+        manual_seed(21);
+        var net = new TwoLayerNet();
+        net.eval();
+        using T x = randn(5, 6);
+        var f = Dispatcher();
+        using (T e = f.InvokeEager((net, x)))
+        using (T g = f.InvokeGraph((net, x)))
+            Twins.AssertClose(e, g, rtol: 1e-5, atol: 1e-6);
+
+        // One SGD step changes the weights in place: the twin's next call must use the new ones.
+        using var optimizer = optim.SGD(net.parameters(), 0.5);
+        using (T loss = net.forward(x).square().sum()) loss.backward();
+        optimizer.step();
+        using (T e = f.InvokeEager((net, x)))
+        using (T g = f.InvokeGraph((net, x)))
+            Twins.AssertClose(e, g, rtol: 1e-5, atol: 1e-6);
+    }
+
+    [Fact]
+    public void GradientsOfEveryParameterThroughTheTwinEqualEagers()
+    {
+        manual_seed(22);
+        var net = new TwoLayerNet();
+        net.eval();
+        using T x = randn(4, 6);
+        var f = Dispatcher();
+        T[] Grads(Func<T> forward)
+        {
+            net.zero_grad();
+            using (T loss = forward().pow(2).mean()) loss.backward();
+            return net.parameters().Select(p => p.grad!.clone()).ToArray();
+        }
+        T[] eager = Grads(() => f.InvokeEager((net, x)));
+        T[] graph = Grads(() => f.InvokeGraph((net, x)));
+        Assert.Equal(3, eager.Length); // fc1.weight, fc1.bias, fc2.weight (no bias)
+        for (int k = 0; k < eager.Length; k++) Twins.AssertClose(eager[k], graph[k], rtol: 1e-4, atol: 1e-6);
+    }
+
+    [Fact]
+    public void TrainingModeIsReadAtEveryCall()
+    {
+        manual_seed(23);
+        var net = new TwoLayerNet();
+        using T x = ones(64, 6);
+        var f = Dispatcher();
+        net.eval();
+        using (T a = f.InvokeGraph((net, x)))
+        using (T b = f.InvokeGraph((net, x)))
+            Twins.AssertClose(a, b);                       // no dropout in eval mode
+        net.train();
+        using (T a = f.InvokeGraph((net, x)))
+        using (T b = f.InvokeGraph((net, x)))
+        using (T same = a.eq(b).all())
+            Assert.False(same.item<bool>());               // dropout in training mode: fresh masks per call
+    }
+
+    [Fact]
+    public void CallAndForwardGoThroughTheDispatcher()
+    {
+        var net = new TwoLayerNet();
+        net.eval();
+        using T x = randn(2, 6);
+        string name = "HybridGen.EndToEnd.Tests.TwoLayerNet.forward";
+        long Calls() => HybridRuntime.GetReport().Where(r => r.Name == name).Sum(r => r.EagerCalls + r.GraphCalls);
+        long before = Calls();
+        using (T y = net.forward(x)) Assert.Equal(new long[] { 2, 3 }, y.shape);
+        using (T y = net.call(x)) Assert.Equal(new long[] { 2, 3 }, y.shape);
+        Assert.Equal(before + 2, Calls());
+    }
+}
