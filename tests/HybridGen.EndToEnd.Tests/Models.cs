@@ -20,3 +20,29 @@ public sealed partial class TwoLayerNet : nn.Module<Tensor, Tensor>
 
     private Tensor ForwardEager(Tensor x) => fc2.forward(drop.forward(act.forward(fc1.forward(x))));
 }
+
+// Every stateless and scalar-configured activation module the catalog spells, in one stack.
+public sealed partial class ActivationStack : nn.Module<Tensor, Tensor>
+{
+    private readonly Linear proj = nn.Linear(8, 8);
+    private readonly Tanh tanh = nn.Tanh();
+    private readonly Sigmoid sigmoid = nn.Sigmoid();
+    private readonly SiLU silu = nn.SiLU();
+    private readonly LeakyReLU leaky = nn.LeakyReLU(0.1);
+    private readonly Softmax softmax = nn.Softmax(1);
+    private readonly LogSoftmax logSoftmax = nn.LogSoftmax(1);
+    private readonly Flatten flatten = nn.Flatten();
+    private readonly Identity identity = nn.Identity();
+
+    public ActivationStack() : base(nameof(ActivationStack)) => RegisterComponents();
+
+    [Hybridize(nameof(ForwardEager))]
+    public override partial Tensor forward(Tensor x);
+
+    private Tensor ForwardEager(Tensor x)
+    {
+        var h = proj.forward(flatten.forward(x));
+        h = tanh.forward(h) + sigmoid.forward(h) + silu.forward(h) + leaky.forward(h);
+        return identity.forward(softmax.forward(h) + logSoftmax.forward(h));
+    }
+}

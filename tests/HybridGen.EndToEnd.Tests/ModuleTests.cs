@@ -86,4 +86,16 @@ public class ModuleTests
         using (T y = net.call(x)) Assert.Equal(new long[] { 2, 3 }, y.shape);
         Assert.Equal(before + 2, Calls());
     }
+
+    [Fact]
+    public void ActivationModulesAgreeWithEager()
+    {
+        manual_seed(24);
+        var net = new ActivationStack();
+        using T x = randn(3, 2, 4);
+        var f = (HybridFunction<(ActivationStack, T), T>)typeof(ActivationStack).GetField("__hybrid_forward", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!.GetValue(null)!;
+        using T e = f.InvokeEager((net, x));
+        using T g = f.InvokeGraph((net, x));
+        Twins.AssertClose(e, g, rtol: 1e-5, atol: 1e-6);
+    }
 }
