@@ -45,7 +45,7 @@ internal static class ModuleCatalog
     /// <summary>The row for a module type, or null (then a call of its forward is unknown: HG0108).</summary>
     public static ModuleRow? Find(ITypeSymbol? type)
     {
-        if (type is not INamedTypeSymbol named) return null;
+        if (type is not INamedTypeSymbol { ContainingNamespace.Name: "Modules" } named) return null; // TorchSharp.Modules
         string name = named.ToDisplayString();
         return Rows.FirstOrDefault(r => string.Equals(r.MetadataName, name, StringComparison.Ordinal));
     }

@@ -54,9 +54,8 @@ internal sealed class OpLookup
             if (compilation.GetTypeByMetadataName(metadataName) is not { } owner) continue;
             _rows[(owner, group.Key.Name)] = group.ToArray();
         }
-        lock (_spellings)
-            foreach (OpRow row in OpCatalog.Rows)
-                _spellings[row.Spelling] = AtenDeclarationParser.Parse(row.Spelling, out _);
+        foreach (OpRow row in OpCatalog.Rows)
+            _spellings[row.Spelling] = AtenDeclarationParser.Parse(row.Spelling, out _);
     }
 
     /// <summary>TorchSharp was found in the compilation (no row resolves without it).</summary>
