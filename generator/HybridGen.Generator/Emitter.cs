@@ -137,6 +137,7 @@ internal static class Emitter
     {
         GraphKind.TensorList => $"{ScriptValue}.FromTensors({value})",
         GraphKind.OptionalTensor => $"{value} is null ? {ScriptValue}.None : ({ScriptValue}){value}!",
+        GraphKind.OptionalFloat => $"{value}.HasValue ? ({ScriptValue}){value}.Value : {ScriptValue}.None",
         GraphKind.IntList => $"{ScriptValue}.FromInts({value})",
         GraphKind.FloatList => $"{ScriptValue}.FromDoubles({value})",
         _ => value,
@@ -147,6 +148,7 @@ internal static class Emitter
     {
         GraphKind.Int => $"(long){value}",
         GraphKind.Float => $"(double){value}",
+        GraphKind.OptionalFloat => $"{value} ?? double.NaN",
         _ => value,
     };
 

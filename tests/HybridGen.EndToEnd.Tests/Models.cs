@@ -46,3 +46,23 @@ public sealed partial class ActivationStack : nn.Module<Tensor, Tensor>
         return identity.forward(softmax.forward(h) + logSoftmax.forward(h));
     }
 }
+
+// Batch norm in both modes: eval uses the running statistics; training updates running_mean, running_var and
+// num_batches_tracked in place, as eager does (momentum given, and momentum null: a cumulative average).
+public sealed partial class NormNet : nn.Module<Tensor, Tensor>
+{
+    private readonly Linear fc = nn.Linear(5, 4);
+    private readonly BatchNorm1d bn;
+
+    public NormNet(double? momentum) : base(nameof(NormNet))
+    {
+        bn = nn.BatchNorm1d(4);
+        bn.momentum = momentum;                               // null: a cumulative moving average
+        RegisterComponents();
+    }
+
+    [Hybridize(nameof(ForwardEager))]
+    public override partial Tensor forward(Tensor x);
+
+    private Tensor ForwardEager(Tensor x) => bn.forward(fc.forward(x));
+}

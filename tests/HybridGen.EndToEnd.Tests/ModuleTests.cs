@@ -98,4 +98,40 @@ public class ModuleTests
         using T g = f.InvokeGraph((net, x));
         Twins.AssertClose(e, g, rtol: 1e-5, atol: 1e-6);
     }
+
+    [Theory]
+    [InlineData(0.1)]
+    [InlineData(null)]
+    public void BatchNormTrainingUpdatesTheStatisticsInPlaceAsEagerDoes(double? momentum)
+    {
+        var f = (HybridFunction<(NormNet, T), T>)typeof(NormNet).GetField("__hybrid_forward", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!.GetValue(null)!;
+        manual_seed(31);
+        var eagerNet = new NormNet(momentum);
+        manual_seed(31);
+        var graphNet = new NormNet(momentum);                 // the same initial state
+        manual_seed(32);
+        T[] batches = Enumerable.Range(0, 4).Select(_ => randn(8, 5) * 2 + 1).ToArray();
+        foreach (T batch in batches)
+        {
+            using T e = f.InvokeEager((eagerNet, batch));
+            using T g = f.InvokeGraph((graphNet, batch));
+            Twins.AssertClose(e, g, rtol: 1e-4, atol: 1e-5);
+        }
+        var eagerState = eagerNet.state_dict();
+        var graphState = graphNet.state_dict();
+        foreach (string key in new[] { "bn.running_mean", "bn.running_var", "bn.num_batches_tracked" })
+        {
+            using T a = eagerState[key].to(ScalarType.Float32), b = graphState[key].to(ScalarType.Float32);
+            Twins.AssertClose(a, b, rtol: 1e-5, atol: 1e-6);
+        }
+        Assert.Equal(4L, graphState["bn.num_batches_tracked"].item<long>());
+
+        // Eval mode: the running statistics are used, and nothing changes.
+        eagerNet.eval();
+        graphNet.eval();
+        using (T e = f.InvokeEager((eagerNet, batches[0])))
+        using (T g = f.InvokeGraph((graphNet, batches[0])))
+            Twins.AssertClose(e, g, rtol: 1e-4, atol: 1e-5);
+        Assert.Equal(4L, graphNet.state_dict()["bn.num_batches_tracked"].item<long>());
+    }
 }

@@ -16,7 +16,11 @@ internal sealed record ModuleState(string Member, string Annotation, GraphKind K
 /// hybridized module with that concrete type: the spelling, in which <c>{0}</c> is the input and <c>{1}</c>...
 /// are the states in order.
 /// </summary>
-internal sealed record ModuleRow(string MetadataName, string Spelling, params ModuleState[] States);
+internal sealed record ModuleRow(string MetadataName, string Spelling, params ModuleState[] States)
+{
+    /// <summary>A twin runtime function the spelling calls (Lowering/RuntimeHelpers), or null.</summary>
+    public string? Helper { get; init; }
+}
 
 /// <summary>The module kinds a twin calls (issue 12 is widening this list; docs/modules.md).</summary>
 internal static class ModuleCatalog
@@ -37,10 +41,21 @@ internal static class ModuleCatalog
         new ModuleRow("TorchSharp.Modules.Flatten", "torch.flatten({0}, {1}, {2})",
             new ModuleState("start_dim", "int", GraphKind.Int), new ModuleState("end_dim", "int", GraphKind.Int)),
         new ModuleRow("TorchSharp.Modules.Identity", "torch.alias({0})"),
+        BatchNorm("TorchSharp.Modules.BatchNorm1d"),
+        BatchNorm("TorchSharp.Modules.BatchNorm2d"),
         new ModuleRow("TorchSharp.Modules.Dropout", "(torch.dropout_({0}, {1}, {2}) if {3} else torch.dropout({0}, {1}, {2}))",
             new ModuleState("p", "float", GraphKind.Float), new ModuleState("training", "bool", GraphKind.Bool),
             new ModuleState("inplace", "bool", GraphKind.Bool)),
     };
+
+    private static ModuleRow BatchNorm(string type) =>
+        new(type, "__hg_batch_norm({0}, {1}, {2}, {3}, {4}, {5}, {6}, {7}, {8}, {9})",
+            new ModuleState("weight", "Optional[Tensor]", GraphKind.OptionalTensor), new ModuleState("bias", "Optional[Tensor]", GraphKind.OptionalTensor),
+            new ModuleState("running_mean", "Optional[Tensor]", GraphKind.OptionalTensor), new ModuleState("running_var", "Optional[Tensor]", GraphKind.OptionalTensor),
+            new ModuleState("num_batches_tracked", "Optional[Tensor]", GraphKind.OptionalTensor), new ModuleState("momentum", "Optional[float]", GraphKind.OptionalFloat),
+            new ModuleState("eps", "float", GraphKind.Float), new ModuleState("training", "bool", GraphKind.Bool),
+            new ModuleState("track_running_stats", "bool", GraphKind.Bool))
+        { Helper = Lowering.RuntimeHelpers.BatchNorm };
 
     /// <summary>The row for a module type, or null (then a call of its forward is unknown: HG0108).</summary>
     public static ModuleRow? Find(ITypeSymbol? type)

@@ -300,6 +300,7 @@ internal sealed partial class FunctionLowering
     private string ModuleCall(ModuleRow row, ISymbol module, IOperation input, SyntaxNode syntax)
     {
         if (!_isMain) throw new LoweringFailure(syntax, $"a helper calling the submodule '{module.Name}' (submodule state becomes graph inputs of the hybridized method only)");
+        if (row.Helper is { } helper) _twin.UseRuntime(helper);
         var values = new List<object> { Expr(input) };
         foreach (ModuleState state in row.States) values.Add(_twin.ModuleInput(module, state));
         return string.Format(CultureInfo.InvariantCulture, row.Spelling, values.ToArray());

@@ -10,6 +10,9 @@ internal static class RuntimeHelpers
     // C#'s % takes the dividend's sign; Python's takes the divisor's.
     public const string IntRemainder = "__hg_irem";
     public const string FloatRemainder = "__hg_fmod";
+    // TorchSharp's BatchNorm.forward (NN/Normalization/BatchNorm.cs), step for step: the running statistics and
+    // num_batches_tracked are updated in place exactly as eager does (momentum None: a cumulative average).
+    public const string BatchNorm = "__hg_batch_norm";
 
     private static readonly Dictionary<string, string> s_sources = new()
     {
@@ -26,6 +29,22 @@ internal static class RuntimeHelpers
                 if q < 0 and q * b != a:
                     q = q + 1
                 return a - b * q
+            """,
+        [BatchNorm] = """
+            def __hg_batch_norm(x: Tensor, weight: Optional[Tensor], bias: Optional[Tensor], running_mean: Optional[Tensor], running_var: Optional[Tensor], num_batches_tracked: Optional[Tensor], momentum: Optional[float], eps: float, training: bool, track_running_stats: bool) -> Tensor:
+                factor = 0.0
+                if momentum is not None:
+                    factor = momentum
+                if training and track_running_stats:
+                    if num_batches_tracked is not None:
+                        num_batches_tracked.add_(1)
+                        if momentum is None:
+                            factor = 1.0 / float(num_batches_tracked.item())
+                bn_training = training or (running_mean is None and running_var is None)
+                use_stats = (not training) or track_running_stats
+                mean = running_mean if use_stats else None
+                var = running_var if use_stats else None
+                return torch.batch_norm(x, weight, bias, mean, var, bn_training, factor, eps, True)
             """,
         [FloatRemainder] = """
             def __hg_fmod(a: float, b: float) -> float:

@@ -41,6 +41,9 @@ internal enum GraphKind
     /// <summary>A tensor that may be null (a module's optional bias): None in the graph.</summary>
     OptionalTensor,
 
+    /// <summary>A double that may be null (batch norm's momentum): None in the graph.</summary>
+    OptionalFloat,
+
     /// <summary>Carriable in principle (tuples) but not as a graph input yet.</summary>
     Other,
 }
