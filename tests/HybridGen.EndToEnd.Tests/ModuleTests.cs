@@ -134,4 +134,16 @@ public class ModuleTests
             Twins.AssertClose(e, g, rtol: 1e-4, atol: 1e-5);
         Assert.Equal(4L, graphNet.state_dict()["bn.num_batches_tracked"].item<long>());
     }
+
+    [Fact]
+    public void BatchNormRejectsTheInputRanksEagerRejects()
+    {
+        var f = (HybridFunction<(NormNet, T), T>)typeof(NormNet).GetField("__hybrid_forward", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!.GetValue(null)!;
+        var net = new NormNet(0.1);
+        net.eval();
+        using T x = randn(2, 4, 3, 5); // BatchNorm1d takes 2 or 3 dimensions after fc: here 4
+        Assert.ThrowsAny<System.Exception>(() => f.InvokeEager((net, x)));
+        Assert.Throws<System.Runtime.InteropServices.ExternalException>(() => f.InvokeGraph((net, x)));
+        Assert.ThrowsAny<System.ArgumentException>(() => net.forward(x)); // the dispatcher: eager's own exception
+    }
 }

@@ -41,15 +41,17 @@ internal static class ModuleCatalog
         new ModuleRow("TorchSharp.Modules.Flatten", "torch.flatten({0}, {1}, {2})",
             new ModuleState("start_dim", "int", GraphKind.Int), new ModuleState("end_dim", "int", GraphKind.Int)),
         new ModuleRow("TorchSharp.Modules.Identity", "torch.alias({0})"),
-        BatchNorm("TorchSharp.Modules.BatchNorm1d"),
-        BatchNorm("TorchSharp.Modules.BatchNorm2d"),
+        BatchNorm("TorchSharp.Modules.BatchNorm1d", 2, 3),
+        BatchNorm("TorchSharp.Modules.BatchNorm2d", 4, 4),
         new ModuleRow("TorchSharp.Modules.Dropout", "(torch.dropout_({0}, {1}, {2}) if {3} else torch.dropout({0}, {1}, {2}))",
             new ModuleState("p", "float", GraphKind.Float), new ModuleState("training", "bool", GraphKind.Bool),
             new ModuleState("inplace", "bool", GraphKind.Bool)),
     };
 
-    private static ModuleRow BatchNorm(string type) =>
-        new(type, "__hg_batch_norm({0}, {1}, {2}, {3}, {4}, {5}, {6}, {7}, {8}, {9})",
+    // The input ranks TorchSharp's ValidateInputDimensions accepts: a wrong one fails in the twin too (then eager
+    // runs and throws its own ArgumentException), instead of aten quietly normalizing it.
+    private static ModuleRow BatchNorm(string type, int minDim, int maxDim) =>
+        new(type, "__hg_batch_norm({0}, " + minDim + ", " + maxDim + ", {1}, {2}, {3}, {4}, {5}, {6}, {7}, {8}, {9})",
             new ModuleState("weight", "Optional[Tensor]", GraphKind.OptionalTensor), new ModuleState("bias", "Optional[Tensor]", GraphKind.OptionalTensor),
             new ModuleState("running_mean", "Optional[Tensor]", GraphKind.OptionalTensor), new ModuleState("running_var", "Optional[Tensor]", GraphKind.OptionalTensor),
             new ModuleState("num_batches_tracked", "Optional[Tensor]", GraphKind.OptionalTensor), new ModuleState("momentum", "Optional[float]", GraphKind.OptionalFloat),

@@ -31,7 +31,8 @@ internal static class RuntimeHelpers
                 return a - b * q
             """,
         [BatchNorm] = """
-            def __hg_batch_norm(x: Tensor, weight: Optional[Tensor], bias: Optional[Tensor], running_mean: Optional[Tensor], running_var: Optional[Tensor], num_batches_tracked: Optional[Tensor], momentum: Optional[float], eps: float, training: bool, track_running_stats: bool) -> Tensor:
+            def __hg_batch_norm(x: Tensor, min_dim: int, max_dim: int, weight: Optional[Tensor], bias: Optional[Tensor], running_mean: Optional[Tensor], running_var: Optional[Tensor], num_batches_tracked: Optional[Tensor], momentum: Optional[float], eps: float, training: bool, track_running_stats: bool) -> Tensor:
+                assert x.dim() >= min_dim and x.dim() <= max_dim, "batch norm: the input has the wrong number of dimensions"
                 factor = 0.0
                 if momentum is not None:
                     factor = momentum
