@@ -105,11 +105,10 @@ public class ModuleTests
     public void BatchNormTrainingUpdatesTheStatisticsInPlaceAsEagerDoes(double? momentum)
     {
         var f = (HybridFunction<(NormNet, T), T>)typeof(NormNet).GetField("__hybrid_forward", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!.GetValue(null)!;
-        manual_seed(31);
         var eagerNet = new NormNet(momentum);
-        manual_seed(31);
-        var graphNet = new NormNet(momentum);                 // the same initial state
-        manual_seed(32);
+        var graphNet = new NormNet(momentum);
+        graphNet.load_state_dict(eagerNet.state_dict());      // the same initial state (not by reseeding: other
+                                                             // tests draw from the global generator in parallel)
         T[] batches = Enumerable.Range(0, 4).Select(_ => randn(8, 5) * 2 + 1).ToArray();
         foreach (T batch in batches)
         {
