@@ -44,7 +44,13 @@ internal static partial class OpCatalog
 internal sealed class OpLookup
 {
     private readonly Dictionary<(INamedTypeSymbol owner, string name), OpRow[]> _rows = new(new OwnerNameComparer());
-    private readonly Dictionary<string, AtenNode?> _spellings = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Spelled> _spellings = new(StringComparer.Ordinal);
+
+    /// <summary>A spelling as the lookup uses it, worked out once per distinct text: the parsed form, the C#
+    /// parameter names it uses (null: the bare form, which passes every argument), and the overload filter's kinds.</summary>
+    private sealed record Spelled(AtenNode? Node, HashSet<string>? Named);
+
+    private readonly Dictionary<string, string[]> _filters = new(StringComparer.Ordinal);
 
     public OpLookup(Compilation compilation)
     {
@@ -55,11 +61,18 @@ internal sealed class OpLookup
             _rows[(owner, group.Key.Name)] = group.ToArray();
         }
         foreach (OpRow row in OpCatalog.Rows)
-            _spellings[row.Spelling] = AtenDeclarationParser.Parse(row.Spelling, out _);
+        {
+            if (!_spellings.ContainsKey(row.Spelling))
+            {
+                AtenNode? node = AtenDeclarationParser.Parse(row.Spelling, out _);
+                HashSet<string>? named = node is null or AtenCall { Arguments: null } ? null : ParametersOf(node);
+                named?.Remove("self");
+                _spellings[row.Spelling] = new Spelled(node, named);
+            }
+            if (row.Overload is { } filter && !_filters.ContainsKey(filter))
+                _filters[filter] = filter.Length == 0 ? Array.Empty<string>() : filter.Split(',').Select(k => k.Trim()).ToArray(); // "": no parameters
+        }
     }
-
-    /// <summary>TorchSharp was found in the compilation (no row resolves without it).</summary>
-    public bool HasTorchSharp => _rows.Count > 0;
 
     /// <summary>The row for a call (the first whose overload filter fits and whose spelling names every parameter
     /// the call does not leave at its default), or null. Without <paramref name="arguments"/> (the call's argument
@@ -75,28 +88,31 @@ internal sealed class OpLookup
     }
 
     /// <summary>The parsed spelling of a row (parsed once).</summary>
-    public AtenNode? Spelling(OpRow row) => _spellings.TryGetValue(row.Spelling, out AtenNode? node) ? node : null;
+    public AtenNode? Spelling(OpRow row) => _spellings.TryGetValue(row.Spelling, out Spelled? s) ? s.Node : null;
+
+    /// <summary>The C# parameter names a row's spelling uses, or null for the bare form (every argument, in order).</summary>
+    public IReadOnlyCollection<string>? ParametersUsed(OpRow row) => _spellings.TryGetValue(row.Spelling, out Spelled? s) ? s.Named : null;
 
     private bool Fits(OpRow row, IMethodSymbol method, IReadOnlyList<IOperation>? arguments)
     {
         if (row.Overload is { } filter)
         {
-            string[] kinds = filter.Length == 0 ? Array.Empty<string>() : filter.Split(','); // "" is the overload without parameters
+            string[] kinds = _filters[filter];
             if (kinds.Length != method.Parameters.Length) return false;
             for (int k = 0; k < kinds.Length; k++)
-                if (!KindFits(kinds[k].Trim(), method.Parameters[k].Type)) return false;
+                if (!KindFits(kinds[k], method.Parameters[k].Type)) return false;
         }
-        AtenNode? spelling = Spelling(row);
-        if (spelling is null or AtenCall { Arguments: null }) return spelling is not null; // the bare form takes any overload
-        HashSet<string> named = ParametersOf(spelling);
-        named.Remove("self");
+        Spelled spelled = _spellings[row.Spelling];
+        if (spelled.Node is null) return false;
+        if (spelled.Named is not { } named) return true; // the bare form takes any overload
+        int matched = 0;
         foreach (IParameterSymbol parameter in method.Parameters)
         {
-            if (named.Remove(parameter.Name)) continue;
+            if (named.Contains(parameter.Name)) { matched++; continue; }
             // A parameter the spelling leaves out must keep its default (TorchSharp-only knobs such as names).
             if (!parameter.HasExplicitDefaultValue || (arguments is not null && !LeftAtDefault(parameter, arguments))) return false;
         }
-        return named.Count == 0; // every name in the spelling is a parameter of this overload
+        return matched == named.Count; // every name in the spelling is a parameter of this overload
     }
 
     private static bool LeftAtDefault(IParameterSymbol parameter, IReadOnlyList<IOperation> arguments)
@@ -114,7 +130,7 @@ internal sealed class OpLookup
     }
 
     /// <summary>The C# parameter names a spelling uses (<c>self</c> included).</summary>
-    public static HashSet<string> ParametersOf(AtenNode spelling)
+    private static HashSet<string> ParametersOf(AtenNode spelling)
     {
         var names = new HashSet<string>(StringComparer.Ordinal);
         CollectParameters(spelling, names);

@@ -335,7 +335,7 @@ internal sealed partial class FunctionLowering
         var positional = new List<string>();
         // The bare form passes every argument; a spelled form only those it names (the others are at their
         // defaults, which the lookup checked, and need no graph form).
-        HashSet<string>? used = spelling is AtenCall { Arguments: null } ? null : OpLookup.ParametersOf(spelling);
+        IReadOnlyCollection<string>? used = _twin.Ops.ParametersUsed(row);
         if (receiver is not null && !method.IsStatic)
         {
             string self = Expr(receiver);
