@@ -376,15 +376,17 @@ internal sealed class BodyAnalyzer : OperationWalker
     {
         IConversionOperation conversion => IsFresh(conversion.Operand),
         IObjectCreationOperation or IArrayCreationOperation or IAnonymousObjectCreationOperation => true,
-        // An in-place op returns its receiver: the result is fresh exactly when the receiver is the body's own.
-        IInvocationOperation { Instance: { } receiver } invocation when _graph.Ops.Find(invocation.TargetMethod, Values(invocation)) is { Facts: var f } && f.HasFlag(OpFacts.InPlace) => IsOwned(receiver),
-        // A view (or other alias) of the body's own tensor is the body's own too; of an input, it is not.
-        IInvocationOperation invocation => _graph.Ops.Find(invocation.TargetMethod, Values(invocation)) is { } op
-            && (!op.Facts.HasFlag(OpFacts.MayAlias) || AliasSource(invocation) is { } source && IsOwned(source)),
+        IInvocationOperation invocation => _graph.Ops.Find(invocation.TargetMethod, Values(invocation)) is { } op && IsFreshResult(op, invocation),
         IBinaryOperation { OperatorMethod: { } method } => _graph.Ops.Find(method) is not null,
         IUnaryOperation { OperatorMethod: { } method } => _graph.Ops.Find(method) is not null,
         _ => false,
     };
+
+    private bool IsFreshResult(OpRow op, IInvocationOperation invocation) =>
+        // An in-place op returns its receiver: the result is fresh exactly when the receiver is the body's own.
+        op.Facts.HasFlag(OpFacts.InPlace) && invocation.Instance is { } receiver ? IsOwned(receiver)
+        // A view (or other alias) of the body's own tensor is the body's own too; of an input, it is not.
+        : !op.Facts.HasFlag(OpFacts.MayAlias) || AliasSource(invocation) is { } source && IsOwned(source);
 
     /// <summary>What an aliasing op's result may share storage with: its receiver, or a static op's first argument.</summary>
     private static IOperation? AliasSource(IInvocationOperation invocation) =>
