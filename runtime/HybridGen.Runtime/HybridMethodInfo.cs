@@ -15,8 +15,7 @@ public sealed class HybridMethodInfo
     }
 
     /// <summary>A hash of the twin's source: a persisted decision counts only for the twin it was measured with.</summary>
-    public string TwinHash => _twinHash ??= Convert.ToHexString(
-        System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(TwinSource)), 0, 8).ToLowerInvariant();
+    public string TwinHash => _twinHash ??= Formats.ValidatedTwinsFile.Hash(TwinSource); // the validation record's name too
 
     private string? _twinHash;
 
