@@ -97,8 +97,8 @@ internal static class Emitter
         w.Indent().Line($"=> {field}.Invoke({TupleValue(packed.Select(p => p.expression).ToList())});").Outdent();
     }
 
-    /// <summary>A field or property the twin reads, from the argument tuple <c>a</c> (its receiver is Item1).</summary>
-    private static string Access(TwinInput input) => (input.StaticOwner ?? "a.Item1") + "." + input.Member;
+    /// <summary>A value the twin reads, from the argument tuple <c>a</c> (its receiver is Item1).</summary>
+    private static string Access(TwinInput input) => input.Access;
 
     /// <summary>The expression that rebuilds the method's result from the graph's flattened outputs <c>r</c>.</summary>
     private static string ReadResult(ResultShape shape, ref int output)
@@ -137,7 +137,7 @@ internal static class Emitter
     {
         GraphKind.TensorList => $"{ScriptValue}.FromTensors({value})",
         GraphKind.OptionalTensor => $"{value} is null ? {ScriptValue}.None : ({ScriptValue}){value}!",
-        GraphKind.OptionalFloat => $"{value}.HasValue ? ({ScriptValue}){value}.Value : {ScriptValue}.None",
+        GraphKind.OptionalFloat or GraphKind.OptionalInt => $"{value}.HasValue ? ({ScriptValue}){value}.Value : {ScriptValue}.None",
         GraphKind.IntList => $"{ScriptValue}.FromInts({value})",
         GraphKind.FloatList => $"{ScriptValue}.FromDoubles({value})",
         _ => value,
@@ -149,6 +149,7 @@ internal static class Emitter
         GraphKind.Int => $"(long){value}",
         GraphKind.Float => $"(double){value}",
         GraphKind.OptionalFloat => $"{value} ?? double.NaN",
+        GraphKind.OptionalInt => $"{value} ?? long.MinValue",
         _ => value,
     };
 

@@ -66,3 +66,69 @@ public sealed partial class NormNet : nn.Module<Tensor, Tensor>
 
     private Tensor ForwardEager(Tensor x) => bn.forward(fc.forward(x));
 }
+
+// Convolutions in every padding form TorchSharp has: explicit, Padding.Same, Padding.Valid, each padding mode
+// (an explicit pad, then an unpadded convolution), strided, dilated and grouped, with and without bias.
+public sealed partial class ConvForms : nn.Module<Tensor, Tensor>
+{
+    private readonly Conv2d plain = nn.Conv2d(4, 8, 3, padding: 1);
+    private readonly Conv2d same = nn.Conv2d(8, 8, (3, 5), padding: Padding.Same, bias: false);
+    private readonly Conv2d valid = nn.Conv2d(8, 8, 3, padding: Padding.Valid, groups: 2);
+    private readonly Conv2d reflect = nn.Conv2d(8, 8, 3, padding: 2, dilation: 2, padding_mode: PaddingModes.Reflect);
+    private readonly Conv2d replicate = nn.Conv2d(8, 8, 3, padding: 1, padding_mode: PaddingModes.Replicate);
+    private readonly Conv2d circular = nn.Conv2d(8, 8, 3, padding: Padding.Same, padding_mode: PaddingModes.Circular);
+    private readonly Conv2d strided = nn.Conv2d(8, 6, 3, stride: 2, padding: 1);
+
+    public ConvForms() : base(nameof(ConvForms)) => RegisterComponents();
+
+    [Hybridize(nameof(ForwardEager))]
+    public override partial Tensor forward(Tensor x);
+
+    private Tensor ForwardEager(Tensor x)
+    {
+        var h = same.forward(plain.forward(x));
+        h = replicate.forward(reflect.forward(valid.forward(h)));
+        return strided.forward(circular.forward(h));
+    }
+}
+
+// A 1-d convolution stack (text and audio models), with Padding.Same and a padding mode.
+public sealed partial class Conv1dNet : nn.Module<Tensor, Tensor>
+{
+    private readonly Conv1d c1 = nn.Conv1d(3, 6, 5, padding: 2);
+    private readonly Conv1d c2 = nn.Conv1d(6, 6, 3, padding: Padding.Same, padding_mode: PaddingModes.Reflect);
+    private readonly Conv1d c3 = nn.Conv1d(6, 4, 3, stride: 2, dilation: 2, bias: false);
+
+    public Conv1dNet() : base(nameof(Conv1dNet)) => RegisterComponents();
+
+    [Hybridize(nameof(ForwardEager))]
+    public override partial Tensor forward(Tensor x);
+
+    private Tensor ForwardEager(Tensor x) => c3.forward(c2.forward(c1.forward(x)));
+}
+
+// Pooling, layer norm, group norm and GELU (both approximations).
+public sealed partial class PoolNormNet : nn.Module<Tensor, Tensor>
+{
+    private readonly Conv2d conv = nn.Conv2d(3, 8, 3, padding: 1);
+    private readonly GroupNorm groups = nn.GroupNorm(2, 8);
+    private readonly MaxPool2d maxPool = nn.MaxPool2d(2);
+    private readonly MaxPool2d maxPoolCeil = nn.MaxPool2d(3, stride: 2, padding: 1, ceil_mode: true);
+    private readonly AvgPool2d avgPool = nn.AvgPool2d(2, stride: 1, padding: 1, count_include_pad: false);
+    private readonly AdaptiveAvgPool2d adaptive = nn.AdaptiveAvgPool2d((2, 3));
+    private readonly LayerNorm norm = nn.LayerNorm(new long[] { 8, 2, 3 });
+    private readonly GELU gelu = nn.GELU();
+    private readonly GELU geluTanh = nn.GELU(GELU.Approximate.tanh);
+
+    public PoolNormNet() : base(nameof(PoolNormNet)) => RegisterComponents();
+
+    [Hybridize(nameof(ForwardEager))]
+    public override partial Tensor forward(Tensor x);
+
+    private Tensor ForwardEager(Tensor x)
+    {
+        var h = gelu.forward(groups.forward(conv.forward(x)));
+        h = avgPool.forward(maxPoolCeil.forward(maxPool.forward(h)));
+        return geluTanh.forward(norm.forward(adaptive.forward(h)));
+    }
+}

@@ -1,63 +1,112 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using HybridGen.Generator.Lowering;
 using HybridGen.Generator.Model;
 using Microsoft.CodeAnalysis;
 
 namespace HybridGen.Generator.Catalog;
 
-/// <summary>A state read of a submodule that a twin takes as a graph input at every call (so an optimizer step,
-/// <c>load_state_dict</c> or <c>train()</c>/<c>eval()</c> is seen by the next call): the module's member, its
-/// TorchScript annotation and how it is carried.</summary>
-internal sealed record ModuleState(string Member, string Annotation, GraphKind Kind);
+/// <summary>
+/// A state of a submodule that a twin takes as a graph input at every call (so an optimizer step,
+/// <c>load_state_dict</c>, <c>train()</c>/<c>eval()</c> or a changed setting is seen by the next call): its name,
+/// the C# expression that reads it (<c>{0}</c> is the module), its TorchScript annotation and how it is carried.
+/// A <see cref="ListLength"/> above zero marks a <c>long[]</c> setting (a stride, a kernel size): TorchSharp's
+/// TorchScript calls carry no lists of numbers, so it travels as its length (-1: null) and that many ints, and the
+/// twin rebuilds the list (<see cref="RuntimeHelpers.IntList"/>), <see cref="NullAs"/> standing in for null.
+/// </summary>
+internal sealed record ModuleState(string Name, string Access, string Annotation, GraphKind Kind)
+{
+    public int ListLength { get; init; }
+    public string NullAs { get; init; } = "[]";
+
+    public static ModuleState Of(string member, string annotation, GraphKind kind) => new(member, "{0}." + member, annotation, kind);
+    public static ModuleState Tensor(string member) => Of(member, "Tensor", GraphKind.Tensor);
+    public static ModuleState OptionalTensor(string member) => Of(member, "Optional[Tensor]", GraphKind.OptionalTensor);
+    public static ModuleState Bool(string member) => Of(member, "bool", GraphKind.Bool);
+    public static ModuleState Int(string member) => Of(member, "int", GraphKind.Int);
+    public static ModuleState Float(string member) => Of(member, "float", GraphKind.Float);
+    public static ModuleState Enum(string member) => new(member, "(long){0}." + member, "int", GraphKind.Int);
+
+    /// <summary>A <c>long[]</c> setting of at most <paramref name="max"/> entries (more fail in the twin, which then
+    /// runs eager).</summary>
+    public static ModuleState Ints(string member, int max, string nullAs = "[]") =>
+        new(member, "{0}." + member, "int", GraphKind.Int) { ListLength = max, NullAs = nullAs };
+}
 
 /// <summary>
-/// A TorchSharp module whose <c>forward</c> (or <c>call</c>) a twin can spell when it is a field or property of the
-/// hybridized module with that concrete type: the spelling, in which <c>{0}</c> is the input and <c>{1}</c>...
-/// are the states in order.
+/// A TorchSharp module whose <c>forward</c> (or <c>call</c>) a twin can spell: the spelling, in which <c>{0}</c> is
+/// the input and <c>{1}</c>... are the states in order.
 /// </summary>
 internal sealed record ModuleRow(string MetadataName, string Spelling, params ModuleState[] States)
 {
     /// <summary>A twin runtime function the spelling calls (Lowering/RuntimeHelpers), or null.</summary>
     public string? Helper { get; init; }
+
+    /// <summary>The short name users know it by (<c>Conv2d</c>).</summary>
+    public string Name => MetadataName.Substring(MetadataName.LastIndexOf('.') + 1);
 }
 
-/// <summary>The module kinds a twin calls (issue 12 is widening this list; docs/modules.md).</summary>
+/// <summary>The module kinds a twin calls (docs/modules.md lists them; ModuleCatalogTests checks the list).</summary>
 internal static class ModuleCatalog
 {
     public static readonly IReadOnlyList<ModuleRow> Rows = new[]
     {
-        new ModuleRow("TorchSharp.Modules.Linear", "torch.linear({0}, {1}, {2})",
-            new ModuleState("weight", "Tensor", GraphKind.Tensor), new ModuleState("bias", "Optional[Tensor]", GraphKind.OptionalTensor)),
-        new ModuleRow("TorchSharp.Modules.ReLU", "(torch.relu_({0}) if {1} else torch.relu({0}))",
-            new ModuleState("inplace", "bool", GraphKind.Bool)),
-        new ModuleRow("TorchSharp.Modules.Tanh", "(torch.tanh_({0}) if {1} else torch.tanh({0}))", new ModuleState("inplace", "bool", GraphKind.Bool)),
-        new ModuleRow("TorchSharp.Modules.Sigmoid", "(torch.sigmoid_({0}) if {1} else torch.sigmoid({0}))", new ModuleState("inplace", "bool", GraphKind.Bool)),
-        new ModuleRow("TorchSharp.Modules.SiLU", "(torch.silu_({0}) if {1} else torch.silu({0}))", new ModuleState("inplace", "bool", GraphKind.Bool)),
-        new ModuleRow("TorchSharp.Modules.LeakyReLU", "(torch.leaky_relu_({0}, {1}) if {2} else torch.leaky_relu({0}, {1}))",
-            new ModuleState("negative_slope", "float", GraphKind.Float), new ModuleState("inplace", "bool", GraphKind.Bool)),
-        new ModuleRow("TorchSharp.Modules.Softmax", "torch.softmax({0}, {1})", new ModuleState("dim", "int", GraphKind.Int)),
-        new ModuleRow("TorchSharp.Modules.LogSoftmax", "torch.log_softmax({0}, {1})", new ModuleState("dim", "int", GraphKind.Int)),
-        new ModuleRow("TorchSharp.Modules.Flatten", "torch.flatten({0}, {1}, {2})",
-            new ModuleState("start_dim", "int", GraphKind.Int), new ModuleState("end_dim", "int", GraphKind.Int)),
-        new ModuleRow("TorchSharp.Modules.Identity", "torch.alias({0})"),
+        new ModuleRow("TorchSharp.Modules.Linear", "torch.linear({0}, {1}, {2})", ModuleState.Tensor("weight"), ModuleState.OptionalTensor("bias")),
+        Conv("TorchSharp.Modules.Conv1d", 1),
+        Conv("TorchSharp.Modules.Conv2d", 2),
         BatchNorm("TorchSharp.Modules.BatchNorm1d", 2, 3),
         BatchNorm("TorchSharp.Modules.BatchNorm2d", 4, 4),
+        new ModuleRow("TorchSharp.Modules.LayerNorm", "torch.layer_norm({0}, {1}, {2}, {3}, {4}, True)",
+            ModuleState.Ints("normalized_shape", 4), ModuleState.OptionalTensor("weight"), ModuleState.OptionalTensor("bias"), ModuleState.Float("eps")),
+        new ModuleRow("TorchSharp.Modules.GroupNorm", RuntimeHelpers.GroupNorm + "({0}, {1}, {2}, {3}, {4})",
+            ModuleState.Int("num_groups"), ModuleState.OptionalTensor("weight"), ModuleState.OptionalTensor("bias"), ModuleState.Float("eps"))
+        { Helper = RuntimeHelpers.GroupNorm },
         new ModuleRow("TorchSharp.Modules.Dropout", "(torch.dropout_({0}, {1}, {2}) if {3} else torch.dropout({0}, {1}, {2}))",
-            new ModuleState("p", "float", GraphKind.Float), new ModuleState("training", "bool", GraphKind.Bool),
-            new ModuleState("inplace", "bool", GraphKind.Bool)),
+            ModuleState.Float("p"), ModuleState.Bool("training"), ModuleState.Bool("inplace")),
+        new ModuleRow("TorchSharp.Modules.ReLU", "(torch.relu_({0}) if {1} else torch.relu({0}))", ModuleState.Bool("inplace")),
+        // GELU.Approximate: none = 0, tanh = 1.
+        new ModuleRow("TorchSharp.Modules.GELU", "(torch.gelu_({0}, approximate=(\"tanh\" if {1} == 1 else \"none\")) if {2} else torch.gelu({0}, approximate=(\"tanh\" if {1} == 1 else \"none\")))",
+            ModuleState.Enum("approximate"), ModuleState.Bool("inplace")),
+        new ModuleRow("TorchSharp.Modules.Tanh", "(torch.tanh_({0}) if {1} else torch.tanh({0}))", ModuleState.Bool("inplace")),
+        new ModuleRow("TorchSharp.Modules.Sigmoid", "(torch.sigmoid_({0}) if {1} else torch.sigmoid({0}))", ModuleState.Bool("inplace")),
+        new ModuleRow("TorchSharp.Modules.SiLU", "(torch.silu_({0}) if {1} else torch.silu({0}))", ModuleState.Bool("inplace")),
+        new ModuleRow("TorchSharp.Modules.LeakyReLU", "(torch.leaky_relu_({0}, {1}) if {2} else torch.leaky_relu({0}, {1}))",
+            ModuleState.Float("negative_slope"), ModuleState.Bool("inplace")),
+        new ModuleRow("TorchSharp.Modules.Softmax", "torch.softmax({0}, {1})", ModuleState.Int("dim")),
+        new ModuleRow("TorchSharp.Modules.LogSoftmax", "torch.log_softmax({0}, {1})", ModuleState.Int("dim")),
+        // TorchSharp's functional forms: a null stride is the kernel size ([] in aten), a null padding zeros, a null
+        // dilation ones.
+        new ModuleRow("TorchSharp.Modules.MaxPool2d", "torch.max_pool2d({0}, {1}, {2}, {3}, {4}, {5})",
+            ModuleState.Ints("kernel_size", 2), ModuleState.Ints("stride", 2), ModuleState.Ints("padding", 2, "[0]"),
+            ModuleState.Ints("dilation", 2, "[1]"), ModuleState.Bool("ceil_mode")),
+        new ModuleRow("TorchSharp.Modules.AvgPool2d", "torch.avg_pool2d({0}, {1}, {2}, {3}, {4}, {5}, {6})",
+            ModuleState.Ints("kernel_size", 2), ModuleState.Ints("stride", 2), ModuleState.Ints("padding", 2, "[0]"),
+            ModuleState.Bool("ceil_mode"), ModuleState.Bool("count_include_pad"), ModuleState.Of("divisor_override", "Optional[int]", GraphKind.OptionalInt)),
+        new ModuleRow("TorchSharp.Modules.AdaptiveAvgPool2d", "torch.adaptive_avg_pool2d({0}, {1})", ModuleState.Ints("output_size", 2)),
+        new ModuleRow("TorchSharp.Modules.Flatten", "torch.flatten({0}, {1}, {2})", ModuleState.Int("start_dim"), ModuleState.Int("end_dim")),
+        new ModuleRow("TorchSharp.Modules.Identity", "torch.alias({0})"),
     };
+
+    // TorchSharp's Conv1d/Conv2d.forward step for step (RuntimeHelpers.Convolution): the input-shape check, the
+    // padding modes (an explicit pad, then an unpadded convolution), Padding.Same/Valid, explicit padding.
+    private static ModuleRow Conv(string type, int dims) =>
+        new(type, RuntimeHelpers.Convolution + "({0}, " + dims + ", {1}, {2}, {3}, {4}, {5}, {6}, {7}, {8}, {9}, {10})",
+            ModuleState.Tensor("weight"), ModuleState.OptionalTensor("bias"), ModuleState.Int("in_channels"), ModuleState.Enum("padding_mode"),
+            new ModuleState("padding_type", "({0}.padding_type.HasValue ? (long){0}.padding_type.Value : -1L)", "int", GraphKind.Int),
+            ModuleState.Ints("stride", dims), ModuleState.Ints("padding", dims), ModuleState.Ints("dilation", dims),
+            ModuleState.Ints("kernel_size", dims), ModuleState.Int("groups"))
+        { Helper = RuntimeHelpers.Convolution };
 
     // The input ranks TorchSharp's ValidateInputDimensions accepts: a wrong one fails in the twin too (then eager
     // runs and throws its own ArgumentException), instead of aten quietly normalizing it.
     private static ModuleRow BatchNorm(string type, int minDim, int maxDim) =>
-        new(type, "__hg_batch_norm({0}, " + minDim + ", " + maxDim + ", {1}, {2}, {3}, {4}, {5}, {6}, {7}, {8}, {9})",
-            new ModuleState("weight", "Optional[Tensor]", GraphKind.OptionalTensor), new ModuleState("bias", "Optional[Tensor]", GraphKind.OptionalTensor),
-            new ModuleState("running_mean", "Optional[Tensor]", GraphKind.OptionalTensor), new ModuleState("running_var", "Optional[Tensor]", GraphKind.OptionalTensor),
-            new ModuleState("num_batches_tracked", "Optional[Tensor]", GraphKind.OptionalTensor), new ModuleState("momentum", "Optional[float]", GraphKind.OptionalFloat),
-            new ModuleState("eps", "float", GraphKind.Float), new ModuleState("training", "bool", GraphKind.Bool),
-            new ModuleState("track_running_stats", "bool", GraphKind.Bool))
-        { Helper = Lowering.RuntimeHelpers.BatchNorm };
+        new(type, RuntimeHelpers.BatchNorm + "({0}, " + minDim + ", " + maxDim + ", {1}, {2}, {3}, {4}, {5}, {6}, {7}, {8}, {9})",
+            ModuleState.OptionalTensor("weight"), ModuleState.OptionalTensor("bias"), ModuleState.OptionalTensor("running_mean"),
+            ModuleState.OptionalTensor("running_var"), ModuleState.OptionalTensor("num_batches_tracked"),
+            ModuleState.Of("momentum", "Optional[float]", GraphKind.OptionalFloat), ModuleState.Float("eps"), ModuleState.Bool("training"),
+            ModuleState.Bool("track_running_stats"))
+        { Helper = RuntimeHelpers.BatchNorm };
 
     /// <summary>The row for a module type, or null (then a call of its forward is unknown: HG0108).</summary>
     public static ModuleRow? Find(ITypeSymbol? type)

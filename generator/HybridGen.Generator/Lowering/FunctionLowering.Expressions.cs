@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Linq;
 using HybridGen.Generator.Analysis;
 using HybridGen.Generator.Catalog;
+using HybridGen.Generator.Model;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
@@ -300,9 +301,29 @@ internal sealed partial class FunctionLowering
     private string ModuleCall(ModuleRow row, ISymbol module, IOperation input, SyntaxNode syntax)
     {
         if (!_isMain) throw new LoweringFailure(syntax, $"a helper calling the submodule '{module.Name}' (submodule state becomes graph inputs of the hybridized method only)");
+        return SpellModule(row, module.Name, module.Name.TrimStart('_', '@'), Expr(input));
+    }
+
+    /// <summary>A catalog module applied to <paramref name="input"/>: its spelling, each state a graph input read
+    /// through <paramref name="path"/> (a list setting as its length and entries, rebuilt in the twin).</summary>
+    private string SpellModule(ModuleRow row, string path, string stem, string input)
+    {
         if (row.Helper is { } helper) _twin.UseRuntime(helper);
-        var values = new List<object> { Expr(input) };
-        foreach (ModuleState state in row.States) values.Add(_twin.ModuleInput(module, state));
+        var values = new List<object> { input };
+        foreach (ModuleState state in row.States)
+        {
+            string name = stem + "_" + state.Name;
+            if (state.ListLength == 0)
+            {
+                values.Add(_twin.ModuleInput(path, name, state.Access, state.Annotation, state.Kind));
+                continue;
+            }
+            _twin.UseRuntime(RuntimeHelpers.IntList);
+            string length = _twin.ModuleInput(path, name + "_n", "global::HybridGen.ModuleSettings.Count(" + state.Access + ")", "int", GraphKind.Int);
+            var entries = Enumerable.Range(0, state.ListLength)
+                .Select(k => _twin.ModuleInput(path, name + "_" + k, "global::HybridGen.ModuleSettings.At(" + state.Access + ", " + k + ")", "int", GraphKind.Int));
+            values.Add($"{RuntimeHelpers.IntList}({length}, [{string.Join(", ", entries)}], {state.NullAs})");
+        }
         return string.Format(CultureInfo.InvariantCulture, row.Spelling, values.ToArray());
     }
 

@@ -13,6 +13,13 @@ internal static class RuntimeHelpers
     // TorchSharp's BatchNorm.forward (NN/Normalization/BatchNorm.cs), step for step: the running statistics and
     // num_batches_tracked are updated in place exactly as eager does (momentum None: a cumulative average).
     public const string BatchNorm = "__hg_batch_norm";
+    // A module's long[] setting, carried as its length (-1: null) and a fixed number of ints (Catalog/ModuleState).
+    public const string IntList = "__hg_int_list";
+    // TorchSharp's Conv1d/Conv2d.forward (NN/Convolution/Conv1D.cs, Conv2D.cs, Convolution.cs), step for step,
+    // including its padding for Padding.Same under a padding mode (computed per dimension, not reversed).
+    public const string Convolution = "__hg_convolution";
+    // TorchSharp's GroupNorm.forward: inputs of fewer than 3 dimensions are refused.
+    public const string GroupNorm = "__hg_group_norm";
 
     private static readonly Dictionary<string, string> s_sources = new()
     {
@@ -46,6 +53,56 @@ internal static class RuntimeHelpers
                 mean = running_mean if use_stats else None
                 var = running_var if use_stats else None
                 return torch.batch_norm(x, weight, bias, mean, var, bn_training, factor, eps, True)
+            """,
+        [IntList] = """
+            def __hg_int_list(n: int, values: List[int], null: List[int]) -> List[int]:
+                if n < 0:
+                    return null
+                assert n <= len(values), "a module setting has more entries than its twin carries"
+                return values[:n]
+            """,
+        [Convolution] = """
+            def __hg_convolution(x: Tensor, dims: int, weight: Tensor, bias: Optional[Tensor], in_channels: int, padding_mode: int, padding_type: int, stride: List[int], padding: List[int], dilation: List[int], kernel_size: List[int], groups: int) -> Tensor:
+                batched = x.dim() == dims + 2 and x.size(1) == in_channels
+                unbatched = x.dim() == dims + 1 and x.size(0) == in_channels
+                assert batched or unbatched, "convolution: the input has the wrong number of dimensions or channels"
+                if padding_mode != 0:
+                    pad: List[int] = []
+                    if padding_type < 0:
+                        for k in range(len(padding)):
+                            v = padding[len(padding) - 1 - k]
+                            pad.append(v)
+                            pad.append(v)
+                    else:
+                        for k in range(len(kernel_size)):
+                            pad.append(0)
+                            pad.append(0)
+                        if padding_type == 1:
+                            for i in range(len(kernel_size)):
+                                total = dilation[i] * (kernel_size[i] - 1)
+                                left = total // 2
+                                pad[2 * i] = left
+                                pad[2 * i + 1] = total - left
+                    if padding_mode == 4:
+                        x = torch.pad(x, pad, "constant", 0.0)
+                    else:
+                        x = torch.pad(x, pad, ["constant", "reflect", "replicate", "circular"][padding_mode], None)
+                    if dims == 1:
+                        return torch.conv1d(x, weight, bias, stride, [0], dilation, groups)
+                    return torch.conv2d(x, weight, bias, stride, [0, 0], dilation, groups)
+                if padding_type >= 0:
+                    mode = "same" if padding_type == 1 else "valid"
+                    if dims == 1:
+                        return torch.conv1d(x, weight, bias, stride, mode, dilation, groups)
+                    return torch.conv2d(x, weight, bias, stride, mode, dilation, groups)
+                if dims == 1:
+                    return torch.conv1d(x, weight, bias, stride, padding, dilation, groups)
+                return torch.conv2d(x, weight, bias, stride, padding, dilation, groups)
+            """,
+        [GroupNorm] = """
+            def __hg_group_norm(x: Tensor, num_groups: int, weight: Optional[Tensor], bias: Optional[Tensor], eps: float) -> Tensor:
+                assert x.dim() >= 3, "group norm: the input has fewer than 3 dimensions"
+                return torch.group_norm(x, num_groups, weight, bias, eps, True)
             """,
         [FloatRemainder] = """
             def __hg_fmod(a: float, b: float) -> float:

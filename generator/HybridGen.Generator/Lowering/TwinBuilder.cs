@@ -17,15 +17,8 @@ namespace HybridGen.Generator.Lowering;
 internal sealed class TwinBuilder
 {
     private readonly Dictionary<ISymbol, string> _inputNames = new(SymbolEqualityComparer.Default);
-    private readonly Dictionary<(ISymbol module, string member), string> _moduleInputNames = new(new ModuleMemberComparer());
-
-    private sealed class ModuleMemberComparer : IEqualityComparer<(ISymbol module, string member)>
-    {
-        public bool Equals((ISymbol module, string member) x, (ISymbol module, string member) y) =>
-            SymbolEqualityComparer.Default.Equals(x.module, y.module) && x.member == y.member;
-
-        public int GetHashCode((ISymbol module, string member) key) => SymbolEqualityComparer.Default.GetHashCode(key.module) ^ key.member.GetHashCode();
-    }
+    // Submodule state inputs by the C# expression that reads them: one input per value, however often it is used.
+    private readonly Dictionary<string, string> _moduleInputNames = new(System.StringComparer.Ordinal);
     private readonly Compilation _compilation;
     private readonly CancellationToken _ct;
     private readonly Dictionary<ISymbol, string> _helperNames = new(SymbolEqualityComparer.Default);
@@ -102,21 +95,24 @@ internal sealed class TwinBuilder
         for (int k = 2; _inputs.ContainsKey(name); k++) name = stem + "_" + k;
         _inputNames[member] = name;
         string annotation = ScriptTypes.Annotation(type) ?? throw new LoweringFailure(where, $"a read of '{member.Name}', whose type '{type.ToDisplayString()}' has no graph form");
-        string? owner = member.IsStatic ? member.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) : null;
-        _inputs[name] = (new TwinInput(name, member.Name, owner, GraphTypes.KindOf(type)), annotation);
+        string owner = member.IsStatic ? member.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) : "a.Item1";
+        _inputs[name] = (new TwinInput(name, owner + "." + member.Name, GraphTypes.KindOf(type)), annotation);
         _inputOrder.Add(name);
         return name;
     }
 
-    /// <summary>The graph input carrying a state of a submodule field (<c>fc1.weight</c>), read at every call.</summary>
-    public string ModuleInput(ISymbol module, Catalog.ModuleState state)
+    /// <summary>The graph input carrying one value of a submodule's state (<c>fc1.weight</c>, <c>conv1.stride[1]</c>),
+    /// read at every call. <paramref name="path"/> is the submodule as the twin reaches it from the receiver
+    /// (<c>fc1</c>, <c>block.conv1</c>), <paramref name="access"/> the C# that reads the value (<c>{0}</c>: the
+    /// submodule), <paramref name="stem"/> the input's name.</summary>
+    public string ModuleInput(string path, string stem, string access, string annotation, GraphKind kind)
     {
-        string key = module.Name + "." + state.Member;
-        if (_moduleInputNames.TryGetValue((module, state.Member), out string? known)) return known;
-        string stem = "__in_" + module.Name.TrimStart('_', '@') + "_" + state.Member, name = stem;
-        for (int k = 2; _inputs.ContainsKey(name); k++) name = stem + "_" + k;
-        _moduleInputNames[(module, state.Member)] = name;
-        _inputs[name] = (new TwinInput(name, key, null, state.Kind), state.Annotation);
+        string expression = string.Format(System.Globalization.CultureInfo.InvariantCulture, access, "a.Item1." + path);
+        if (_moduleInputNames.TryGetValue(expression, out string? known)) return known;
+        string name = "__in_" + stem;
+        for (int k = 2; _inputs.ContainsKey(name); k++) name = "__in_" + stem + "_" + k;
+        _moduleInputNames[expression] = name;
+        _inputs[name] = (new TwinInput(name, expression, kind), annotation);
         _inputOrder.Add(name);
         return name;
     }

@@ -44,6 +44,9 @@ internal enum GraphKind
     /// <summary>A double that may be null (batch norm's momentum): None in the graph.</summary>
     OptionalFloat,
 
+    /// <summary>A long that may be null (average pooling's divisor_override): None in the graph.</summary>
+    OptionalInt,
+
     /// <summary>Carriable in principle (tuples) but not as a graph input yet.</summary>
     Other,
 }
@@ -53,10 +56,10 @@ internal enum GraphKind
 /// outputs; the Emitter writes the code that rebuilds it).</summary>
 internal sealed record TwinModel(string FunctionName, string Source, EquatableArray<TwinInput> Inputs, ResultShape Result);
 
-/// <summary>A field or property read at every call and passed to the twin: its graph input's name, the member's
-/// name, the fully qualified type that owns it when it is static (null: a member of the receiver), and how it is
-/// carried.</summary>
-internal sealed record TwinInput(string Name, string Member, string? StaticOwner, GraphKind Kind);
+/// <summary>A value read at every call and passed to the twin (a field or property, a submodule's parameter or
+/// setting): its graph input's name, the C# expression that reads it (<c>a.Item1</c> is the receiver, static members
+/// are fully qualified), and how it is carried.</summary>
+internal sealed record TwinInput(string Name, string Access, GraphKind Kind);
 
 /// <summary>What a hybridized method returns, as the twin's flattened outputs are read back.</summary>
 internal enum ResultKind { Tensor, TensorList, Int32, Int64, Single, Double, Boolean, Tuple }

@@ -1,0 +1,104 @@
+using System;
+using System.Linq;
+using TorchSharp;
+using static TorchSharp.torch;
+using T = TorchSharp.torch.Tensor;
+
+namespace HybridGen.EndToEnd.Tests;
+
+/// <summary>The dispatcher behind a model's hybridized forward, for tests that run the twin and eager side by side.</summary>
+internal static class Forward<TModel> where TModel : nn.Module<T, T>
+{
+    public static HybridFunction<(TModel, T), T> Dispatcher =>
+        (HybridFunction<(TModel, T), T>)typeof(TModel).GetField("__hybrid_forward", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!.GetValue(null)!;
+
+    /// <summary>Eager and twin outputs agree, and so do the gradients of the input and of every parameter.</summary>
+    public static void AgreesWithEager(TModel model, T input, double rtol = 1e-4, double atol = 1e-5)
+    {
+        var f = Dispatcher;
+        using (T e = f.InvokeEager((model, input)))
+        using (T g = f.InvokeGraph((model, input)))
+            Twins.AssertClose(e, g, rtol, atol);
+
+        T[] Grads(Func<T, T> forward)
+        {
+            model.zero_grad();
+            using T x = input.detach().requires_grad_(input.is_floating_point());
+            using (T loss = forward(x).pow(2).mean()) loss.backward();
+            var grads = model.parameters().Where(p => p.requires_grad).Select(p => p.grad!.clone()).ToList();
+            if (x.requires_grad) grads.Add(x.grad!.clone());
+            return grads.ToArray();
+        }
+        T[] eager = Grads(x => f.InvokeEager((model, x)));
+        T[] graph = Grads(x => f.InvokeGraph((model, x)));
+        Assert.Equal(eager.Length, graph.Length);
+        for (int k = 0; k < eager.Length; k++) Twins.AssertClose(eager[k], graph[k], rtol * 10, atol * 10);
+    }
+}
+
+/// <summary>Each module kind of the catalog (convolution, pooling, normalization, GELU) agrees with eager, values
+/// and gradients; the settings are read at every call.</summary>
+public class ModuleKindTests
+{
+    [Fact]
+    public void ConvolutionsInEveryPaddingFormAgreeWithEager()
+    {
+        var net = new ConvForms();
+        using T x = randn(2, 4, 9, 11);
+        Forward<ConvForms>.AgreesWithEager(net, x);
+        using T unbatched = randn(4, 7, 8);
+        Forward<ConvForms>.AgreesWithEager(net, unbatched);
+    }
+
+    [Fact]
+    public void OneDimensionalConvolutionsAgreeWithEager()
+    {
+        var net = new Conv1dNet();
+        using T x = randn(3, 3, 20);
+        Forward<Conv1dNet>.AgreesWithEager(net, x);
+    }
+
+    [Fact]
+    public void PoolingNormsAndGeluAgreeWithEager()
+    {
+        var net = new PoolNormNet();
+        using T x = randn(2, 3, 12, 14);
+        Forward<PoolNormNet>.AgreesWithEager(net, x);
+    }
+
+    [Fact]
+    public void AConvolutionsSettingsAreReadAtEveryCall()
+    {
+        var net = new Conv1dNet();
+        var f = Forward<Conv1dNet>.Dispatcher;
+        using T x = randn(2, 3, 24);
+        var c3 = (TorchSharp.Modules.Conv1d)net.named_children().Single(c => c.name == "c3").module;
+        c3.stride = new long[] { 1 };                         // was 2: the next call must see it
+        using T e = f.InvokeEager((net, x));
+        using T g = f.InvokeGraph((net, x));
+        Assert.Equal(e.shape, g.shape);
+        Twins.AssertClose(e, g, 1e-4, 1e-5);
+    }
+
+    [Fact]
+    public void AWrongInputShapeFailsInTheTwinAndEagerThrowsItsOwnError()
+    {
+        var net = new ConvForms();
+        var f = Forward<ConvForms>.Dispatcher;
+        using T wrongChannels = randn(2, 5, 9, 9);
+        Assert.Throws<ArgumentException>(() => f.InvokeEager((net, wrongChannels)));
+        Assert.Throws<System.Runtime.InteropServices.ExternalException>(() => f.InvokeGraph((net, wrongChannels)));
+        Assert.Throws<ArgumentException>(() => net.forward(wrongChannels));
+    }
+
+    [Fact]
+    public void AListSettingLongerThanTheTwinCarriesRunsEager()
+    {
+        var net = new PoolNormNet();
+        var f = Forward<PoolNormNet>.Dispatcher;
+        using T x = randn(1, 3, 12, 14);
+        var pool = (TorchSharp.Modules.MaxPool2d)net.named_children().Single(c => c.name == "maxPool").module;
+        pool.kernel_size = new long[] { 2, 2, 2 };          // aten refuses it eagerly too
+        Assert.Throws<System.Runtime.InteropServices.ExternalException>(() => f.InvokeGraph((net, x)));
+    }
+}
