@@ -22,12 +22,15 @@ internal static class Emitter
         if (model.Twin is { } recorded)
         {
             // For the build step that compiles every twin with libtorch (HybridGenValidateTwins).
-            w.Line($"[assembly: global::HybridGen.HybridTwin(\"{QualifiedName(model)}\", \"{model.Location}\", \"{recorded.FunctionName}\",");
-            w.Indent();
-            foreach (string line in TwinLines(recorded.Source, out int remaining))
-                w.Line(line + (--remaining == 0 ? ")]" : " +"));
-            w.Outdent();
-            w.Line();
+            foreach ((TwinModel twin, int tree) in Trees(recorded))
+            {
+                w.Line($"[assembly: global::HybridGen.HybridTwin(\"{QualifiedName(model, tree)}\", \"{model.Location}\", \"{twin.FunctionName}\",");
+                w.Indent();
+                foreach (string line in TwinLines(twin.Source, out int remaining))
+                    w.Line(line + (--remaining == 0 ? ")]" : " +"));
+                w.Outdent();
+                w.Line();
+            }
         }
         if (model.Namespace is not null) w.Open("namespace " + model.Namespace);
         foreach (ContainingType type in model.ContainingTypes) w.Open($"partial {type.Keyword} {type.Name}");
@@ -47,9 +50,30 @@ internal static class Emitter
         w.Indent().Line($"=> {model.EagerName}({string.Join(", ", model.Parameters.Select(p => Escape(p.Name)))});").Outdent();
     }
 
-    private static void EmitHybrid(IndentedWriter w, HybridMethodModel model, TwinModel twin)
+    /// <summary>The twin and those for the other module trees its constructor can make (1, 2, ...).</summary>
+    private static IEnumerable<(TwinModel twin, int tree)> Trees(TwinModel twin) =>
+        new[] { (twin, 0) }.Concat(twin.OtherTrees.Select((t, k) => (t, k + 1)));
+
+    private static void EmitHybrid(IndentedWriter w, HybridMethodModel model, TwinModel recorded)
     {
+        List<(string type, string expression)> packed = Packed(model);
+        foreach ((TwinModel twin, int tree) in Trees(recorded)) EmitFunction(w, model, twin, tree);
+        foreach (string accessor in Trees(recorded).SelectMany(t => t.twin.Accessors).Distinct()) w.Line(accessor);
+        if (recorded.Accessors.Count > 0) w.Line();
+        // With several module trees, the first whose checks hold runs the call; the first tree otherwise (its
+        // dispatcher runs eager and reports which module differed).
         string field = FieldName(model);
+        string target = field;
+        for (int tree = recorded.OtherTrees.Count; tree >= 1; tree--)
+            target = $"{field}_tree{tree}.Fits({TupleValue(packed.Select(p => p.expression).ToList())}) ? {field}_tree{tree} : {target}";
+        if (recorded.OtherTrees.Count > 0) target = "(" + target + ")";
+        w.Line($"{model.Modifiers} {model.ReturnType} {model.Name}({ParameterList(model)})");
+        w.Indent().Line($"=> {target}.Invoke({TupleValue(packed.Select(p => p.expression).ToList())});").Outdent();
+    }
+
+    private static void EmitFunction(IndentedWriter w, HybridMethodModel model, TwinModel twin, int tree)
+    {
+        string field = FieldName(model) + (tree == 0 ? "" : "_tree" + tree);
         List<(string type, string expression)> packed = Packed(model);
         string tupleType = TupleType(packed.Select(p => p.type).ToList());
 
@@ -58,7 +82,7 @@ internal static class Emitter
         w.Indent();
         w.Line("new global::HybridGen.HybridMethodInfo(");
         w.Indent();
-        w.Line($"name: \"{QualifiedName(model)}\",");
+        w.Line($"name: \"{QualifiedName(model, tree)}\",");
         w.Line($"location: \"{model.Location}\",");
         w.Line($"twinFunction: \"{twin.FunctionName}\",");
         if (!model.Capturable) w.Line("capturable: false,");
@@ -89,12 +113,21 @@ internal static class Emitter
         for (int i = 0; i < model.Parameters.Count; i++) w.Line($"s.Add({SignaturePart($"a.Item{i + first + 1}", model.Parameters[i].Kind)});");
         foreach (TwinInput input in twin.Inputs) w.Line($"s.Add({SignaturePart(Access(input), input.Kind)});");
         w.Outdent();
-        w.Line(model.Overrides is null ? "});" : "},");
+        bool checks = twin.TreeChecks.Count > 0;
+        w.Line(model.Overrides is null && !checks ? "});" : "},");
+        if (checks)
+        {
+            // The module tree the twin was built for (fields typed Module<Tensor,Tensor>, containers), checked
+            // before every call: the first check that fails gives the reason the call runs eager.
+            w.Line($"checkTree: static (in {tupleType} a) =>");
+            w.Indent();
+            for (int k = 0; k < twin.TreeChecks.Count; k++)
+                w.Line(twin.TreeChecks[k] + (k + 1 < twin.TreeChecks.Count ? " ??" : model.Overrides is null ? ");" : ","));
+            w.Outdent();
+        }
         if (model.Overrides is not null) w.Line($"overrides: {model.Overrides});");
         w.Outdent();
         w.Line();
-        w.Line($"{model.Modifiers} {model.ReturnType} {model.Name}({ParameterList(model)})");
-        w.Indent().Line($"=> {field}.Invoke({TupleValue(packed.Select(p => p.expression).ToList())});").Outdent();
     }
 
     /// <summary>A value the twin reads, from the argument tuple <c>a</c> (its receiver is Item1).</summary>
@@ -171,6 +204,9 @@ internal static class Emitter
         string.Join(", ", model.Parameters.Select(p => $"{p.Type} {Escape(p.Name)}"));
 
     /// <summary>The method's name for reports and profiles; an overload's carries its parameter types.</summary>
+    private static string QualifiedName(HybridMethodModel model, int tree) =>
+        QualifiedName(model) + (tree == 0 ? "" : $" [module tree {tree + 1}]");
+
     private static string QualifiedName(HybridMethodModel model) =>
         string.Join(".", new[] { model.Namespace }.Concat(model.ContainingTypes.Select(t => t.Name)).Concat(new[] { model.Name })
             .Where(s => !string.IsNullOrEmpty(s))) + (model.Overload is null ? "" : "(" + model.Overload + ")");

@@ -13,6 +13,9 @@ namespace HybridGen;
 /// <summary>Copies a call's arguments into the graph's argument slots.</summary>
 public delegate void GraphArgumentWriter<TArgs>(in TArgs arguments, Span<TwinValue> destination);
 
+/// <summary>Confirms the module tree a twin was built for: null when it holds, else the reason (ModuleTree).</summary>
+public delegate string? TreeCheck<TArgs>(in TArgs arguments);
+
 /// <summary>Builds the method's result from the graph's (flattened) results.</summary>
 public delegate TResult GraphResultReader<TResult>(ReadOnlySpan<TwinValue> results);
 
@@ -27,6 +30,7 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
     private readonly GraphArgumentWriter<TArgs> _writeArguments;
     private readonly GraphResultReader<TResult> _readResult;
     private readonly SignatureWriter<TArgs>? _writeSignature;
+    private readonly TreeCheck<TArgs>? _checkTree;
     private readonly int _argumentCount;
     private readonly int _resultCount;
     private readonly IGraphTwin _twin;
@@ -41,8 +45,9 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
         HybridMethodInfo info, Func<TArgs, TResult> eager, GraphArgumentWriter<TArgs> writeArguments,
         int argumentCount, GraphResultReader<TResult> readResult, int resultCount,
         SignatureWriter<TArgs>? writeSignature = null, DispatchOverrides? overrides = null,
-        DispatchOptions? options = null, IGraphTwin? twin = null)
+        DispatchOptions? options = null, IGraphTwin? twin = null, TreeCheck<TArgs>? checkTree = null)
     {
+        _checkTree = checkTree;
         Info = info ?? throw new ArgumentNullException(nameof(info));
         _eager = eager ?? throw new ArgumentNullException(nameof(eager));
         _writeArguments = writeArguments ?? throw new ArgumentNullException(nameof(writeArguments));
@@ -62,6 +67,10 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
 
     public DispatchOptions Options => _dispatch.Options;
 
+    /// <summary>Whether the call's module tree is the one this twin was built for (always, for a fixed tree);
+    /// generated code picks among the twins of a model whose constructor picks submodules by a condition.</summary>
+    public bool Fits(in TArgs arguments) => _checkTree is null || _checkTree(arguments) is null;
+
     public TResult Invoke(in TArgs arguments)
     {
         if (_dispatch.Options.Mode == DispatchMode.Eager)
@@ -69,6 +78,7 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
             _dispatch.Get(0, false, static () => "(all calls, forced eager)").Count(Route.Eager);
             return InvokeEager(arguments);
         }
+        if (_checkTree is not null && _checkTree(arguments) is { } misfit) return Misfit(misfit, arguments);
         SignatureState state = SignatureOf(arguments);
         if (state.TryGetSteady(out Route route))
         {
@@ -109,9 +119,23 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
         }
     }
 
+    /// <summary>A call whose module tree is not the one the twin was built for runs eager (forced graph mode
+    /// too); each distinct reason is reported once.</summary>
+    private TResult Misfit(string reason, in TArgs arguments)
+    {
+        ulong key = 0xcbf29ce484222325UL;
+        foreach (char c in reason) key = (key ^ c) * 0x100000001b3UL;
+        SignatureState state = _dispatch.Get(key | 1UL << 63, false, static () => "(another module tree)");
+        FallBack(state, $"the module tree is not the one its twin was built for: {reason}");
+        state.Count(Route.Eager);
+        return InvokeEager(arguments);
+    }
+
     /// <summary>Runs the twin alone, whatever the mode (tests and benchmarks compare it with the eager body).</summary>
     public TResult InvokeGraph(in TArgs arguments)
     {
+        if (_checkTree is not null && _checkTree(arguments) is { } misfit)
+            throw new InvalidOperationException($"{Info.Name}: the module tree is not the one its twin was built for: {misfit}");
         // Per-thread buffers, cleared after the call so they hold no tensor alive: a twin call allocates no array.
         TwinValue[] argv = TwinBuffers.Arguments(_argumentCount), results = TwinBuffers.Results(_resultCount);
         try

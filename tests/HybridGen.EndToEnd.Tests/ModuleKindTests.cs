@@ -12,10 +12,19 @@ internal static class Forward<TModel> where TModel : nn.Module<T, T>
     public static HybridFunction<(TModel, T), T> Dispatcher =>
         (HybridFunction<(TModel, T), T>)typeof(TModel).GetField("__hybrid_forward", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!.GetValue(null)!;
 
+    /// <summary>The dispatcher of the module tree <paramref name="model"/> has (a model whose constructor picks
+    /// submodules by a condition has one per tree, __hybrid_forward_treeN), as the generated forward picks it.</summary>
+    public static HybridFunction<(TModel, T), T> DispatcherFor(TModel model, T input) =>
+        typeof(TModel).GetFields(System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)
+            .Where(f => f.Name.StartsWith("__hybrid_forward", StringComparison.Ordinal))
+            .OrderByDescending(f => f.Name.Length).ThenByDescending(f => f.Name)
+            .Select(f => (HybridFunction<(TModel, T), T>)f.GetValue(null)!)
+            .First(f => f.Fits((model, input)));
+
     /// <summary>Eager and twin outputs agree, and so do the gradients of the input and of every parameter.</summary>
     public static void AgreesWithEager(TModel model, T input, double rtol = 1e-4, double atol = 1e-5)
     {
-        var f = Dispatcher;
+        var f = DispatcherFor(model, input);
         using (T e = f.InvokeEager((model, input)))
         using (T g = f.InvokeGraph((model, input)))
             Twins.AssertClose(e, g, rtol, atol);

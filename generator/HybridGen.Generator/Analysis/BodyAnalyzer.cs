@@ -21,6 +21,8 @@ internal sealed class BodyAnalyzer : OperationWalker
     private readonly List<Finding> _findings = new();
     private readonly List<Finding> _advisories = new();
     private readonly HashSet<ILocalSymbol> _owned = new(SymbolEqualityComparer.Default);
+    // foreach variables over a ModuleList whose children the constructor fixes: each stands for every child.
+    private readonly Dictionary<ILocalSymbol, SequenceSubmodule> _moduleLoops = new(SymbolEqualityComparer.Default);
     private int _conditionDepth;
     private bool _tensorWork;
 
@@ -122,10 +124,9 @@ internal sealed class BodyAnalyzer : OperationWalker
                 Add(DiagnosticDescriptors.OutsideStateWrite, syntax, $"disposes '{Describe(receiver)}', a tensor it did not create");
             return;
         }
-        if (ModuleCatalog.IsForward(method) && ModuleCatalog.Find(receiver?.Type) is not null
-            && receiver is IFieldReferenceOperation { Instance: IInstanceReferenceOperation } or IPropertyReferenceOperation { Instance: IInstanceReferenceOperation })
+        if (ModuleCatalog.IsForward(method) && ModuleOf(receiver) is { } submodule)
         {
-            _tensorWork = true; // a submodule the twin spells (its state is read at every call)
+            Submodule(submodule, receiver!, syntax); // a submodule the twin spells (its state is read at every call)
             return;
         }
         if (KnownApis.IsPureBcl(method)) return;
@@ -153,6 +154,38 @@ internal sealed class BodyAnalyzer : OperationWalker
         };
     }
 
+    /// <summary>The submodule a forward or call is made on: a field or property of this object of module type, or
+    /// a foreach variable over a ModuleList; null for any other receiver.</summary>
+    private Submodule? ModuleOf(IOperation? receiver) =>
+        receiver is ILocalReferenceOperation { Local: var local } && _moduleLoops.TryGetValue(local, out SequenceSubmodule? list) ? list
+            : Submodules.OfReceiver(receiver, _graph.Compilation, _ct);
+
+    /// <summary>A submodule's forward: catalog kinds are tensor work, a user module's forward is analyzed like any
+    /// helper, a container's children each, and one the build cannot see through is a reason.</summary>
+    private void Submodule(Submodule submodule, IOperation receiver, SyntaxNode syntax)
+    {
+        switch (submodule)
+        {
+            case CatalogSubmodule:
+                _tensorWork = true;
+                break;
+            case SourceSubmodule source:
+                FollowBody(source.Body, source.Body, syntax, null);
+                break;
+            case SequenceSubmodule sequence:
+                _tensorWork = true;
+                foreach (Submodule child in sequence.Children) Submodule(child, receiver, syntax);
+                break;
+            case ChoiceSubmodule choice:
+                Submodule(choice.WhenTrue, receiver, syntax);
+                Submodule(choice.WhenFalse, receiver, syntax);
+                break;
+            case UnknownSubmodule unknown:
+                Add(DiagnosticDescriptors.UnprovableCall, syntax, $"calls the submodule '{Describe(receiver)}', which the build cannot see through: {unknown.Reason}");
+                break;
+        }
+    }
+
     /// <summary>A call into code of this compilation: analyze it (once, cached) and report what it does here.</summary>
     private void FollowIntoSource(IMethodSymbol method, SyntaxNode syntax, IReadOnlyList<IOperation>? arguments = null)
     {
@@ -163,6 +196,11 @@ internal sealed class BodyAnalyzer : OperationWalker
             Add(DiagnosticDescriptors.UnprovableCall, syntax, $"makes a virtual or interface call ('{Display(method)}'), whose target the analysis cannot fix");
             return;
         }
+        FollowBody(method, target, syntax, arguments);
+    }
+
+    private void FollowBody(IMethodSymbol method, IMethodSymbol target, SyntaxNode syntax, IReadOnlyList<IOperation>? arguments)
+    {
         if (!CallGraph.HasSource(target))
         {
             Add(DiagnosticDescriptors.UnprovableCall, syntax, $"calls '{Display(method)}', which has no source in this compilation and is not in HybridGen's op catalog (docs/ops.md)");
@@ -376,11 +414,37 @@ internal sealed class BodyAnalyzer : OperationWalker
     {
         IConversionOperation conversion => IsFresh(conversion.Operand),
         IObjectCreationOperation or IArrayCreationOperation or IAnonymousObjectCreationOperation => true,
+        IInvocationOperation invocation when ModuleCatalog.IsForward(invocation.TargetMethod) && ModuleOf(invocation.Instance) is { } module
+            => IsFreshModuleResult(module, invocation.Arguments[0].Value),
         IInvocationOperation invocation => _graph.Ops.Find(invocation.TargetMethod, Values(invocation)) is { } op && IsFreshResult(op, invocation),
         IBinaryOperation { OperatorMethod: { } method } => _graph.Ops.Find(method) is not null,
         IUnaryOperation { OperatorMethod: { } method } => _graph.Ops.Find(method) is not null,
         _ => false,
     };
+
+    /// <summary>Whether a submodule's result is the body's own (in-place ops on it are fine, ResNet's
+    /// <c>y.add_(shortcut.forward(x)).relu_()</c>): a module that allocates gives a new tensor; one that may alias
+    /// its input (Identity, an in-place activation, an empty Sequential) gives the body's own only for its own
+    /// input; a user module's forward may return anything, so its result is not.</summary>
+    private bool IsFreshModuleResult(Submodule module, IOperation input) => module switch
+    {
+        CatalogSubmodule catalog => catalog.Row.Allocates || IsOwned(input),
+        ChoiceSubmodule choice => IsFreshModuleResult(choice.WhenTrue, input) && IsFreshModuleResult(choice.WhenFalse, input),
+        SequenceSubmodule { IsList: false } sequence => SequenceResultIsFresh(sequence, sequence.Children.Length - 1, input),
+        _ => false,
+    };
+
+    private bool SequenceResultIsFresh(SequenceSubmodule sequence, int last, IOperation input)
+    {
+        for (int k = last; k >= 0; k--)
+            switch (sequence.Children[k])
+            {
+                case CatalogSubmodule { Row.Allocates: true }: return true;
+                case CatalogSubmodule: continue;
+                default: return false;
+            }
+        return IsOwned(input);
+    }
 
     private bool IsFreshResult(OpRow op, IInvocationOperation invocation) =>
         // An in-place op returns its receiver: the result is fresh exactly when the receiver is the body's own.
@@ -449,6 +513,17 @@ internal sealed class BodyAnalyzer : OperationWalker
 
     public override void VisitForEachLoop(IForEachLoopOperation operation)
     {
+        IOperation collection = operation.Collection is IConversionOperation conversion ? conversion.Operand : operation.Collection;
+        if (Submodules.OfReceiver(collection, _graph.Compilation, _ct) is { } modules)
+        {
+            if (modules is SequenceSubmodule { IsList: true } list && operation.LoopControlVariable is IVariableDeclaratorOperation { Symbol: var variable })
+                _moduleLoops[variable] = list;   // unrolled in the twin, one copy of the body per child
+            else
+                Add(DiagnosticDescriptors.UnprovableCall, collection.Syntax, $"enumerates the submodule '{Describe(collection)}', which the build cannot see through: "
+                    + (modules is UnknownSubmodule unknown ? unknown.Reason : "only a ModuleList is enumerated"));
+            base.VisitForEachLoop(operation);
+            return;
+        }
         ITypeSymbol? type = operation.Collection is IConversionOperation c ? c.Operand.Type : operation.Collection.Type;
         bool array = type is IArrayTypeSymbol;
         bool readOnlyList = type is INamedTypeSymbol { OriginalDefinition: var d } && d.ToDisplayString() == "System.Collections.Generic.IReadOnlyList<T>";

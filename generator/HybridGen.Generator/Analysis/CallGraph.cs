@@ -31,6 +31,8 @@ internal sealed class CallGraph
     /// <summary>The op catalog resolved for this compilation.</summary>
     public OpLookup Ops => OpCatalog.For(_compilation);
 
+    public Compilation Compilation => _compilation;
+
     public SemanticModel? ModelFor(SyntaxTree tree)
     {
         if (!_compilation.ContainsSyntaxTree(tree)) return null;

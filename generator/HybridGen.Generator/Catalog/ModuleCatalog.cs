@@ -43,6 +43,10 @@ internal sealed record ModuleRow(string MetadataName, string Spelling, params Mo
     /// <summary>A twin runtime function the spelling calls (Lowering/RuntimeHelpers), or null.</summary>
     public string? Helper { get; init; }
 
+    /// <summary>Whether forward always returns a new tensor; else (Identity, Flatten's view, in-place activations)
+    /// the result may share its input's storage, and is the body's own only where the input is.</summary>
+    public bool Allocates { get; init; }
+
     /// <summary>The short name users know it by (<c>Conv2d</c>).</summary>
     public string Name => MetadataName.Substring(MetadataName.LastIndexOf('.') + 1);
 }
@@ -52,16 +56,16 @@ internal static class ModuleCatalog
 {
     public static readonly IReadOnlyList<ModuleRow> Rows = new[]
     {
-        new ModuleRow("TorchSharp.Modules.Linear", "torch.linear({0}, {1}, {2})", ModuleState.Tensor("weight"), ModuleState.OptionalTensor("bias")),
+        new ModuleRow("TorchSharp.Modules.Linear", "torch.linear({0}, {1}, {2})", ModuleState.Tensor("weight"), ModuleState.OptionalTensor("bias")) { Allocates = true },
         Conv("TorchSharp.Modules.Conv1d", 1),
         Conv("TorchSharp.Modules.Conv2d", 2),
         BatchNorm("TorchSharp.Modules.BatchNorm1d", 2, 3),
         BatchNorm("TorchSharp.Modules.BatchNorm2d", 4, 4),
         new ModuleRow("TorchSharp.Modules.LayerNorm", "torch.layer_norm({0}, {1}, {2}, {3}, {4}, True)",
-            ModuleState.Ints("normalized_shape", 4), ModuleState.OptionalTensor("weight"), ModuleState.OptionalTensor("bias"), ModuleState.Float("eps")),
+            ModuleState.Ints("normalized_shape", 4), ModuleState.OptionalTensor("weight"), ModuleState.OptionalTensor("bias"), ModuleState.Float("eps")) { Allocates = true },
         new ModuleRow("TorchSharp.Modules.GroupNorm", RuntimeHelpers.GroupNorm + "({0}, {1}, {2}, {3}, {4})",
             ModuleState.Int("num_groups"), ModuleState.OptionalTensor("weight"), ModuleState.OptionalTensor("bias"), ModuleState.Float("eps"))
-        { Helper = RuntimeHelpers.GroupNorm },
+        { Helper = RuntimeHelpers.GroupNorm, Allocates = true },
         new ModuleRow("TorchSharp.Modules.Dropout", "(torch.dropout_({0}, {1}, {2}) if {3} else torch.dropout({0}, {1}, {2}))",
             ModuleState.Float("p"), ModuleState.Bool("training"), ModuleState.Bool("inplace")),
         new ModuleRow("TorchSharp.Modules.ReLU", "(torch.relu_({0}) if {1} else torch.relu({0}))", ModuleState.Bool("inplace")),
@@ -73,17 +77,17 @@ internal static class ModuleCatalog
         new ModuleRow("TorchSharp.Modules.SiLU", "(torch.silu_({0}) if {1} else torch.silu({0}))", ModuleState.Bool("inplace")),
         new ModuleRow("TorchSharp.Modules.LeakyReLU", "(torch.leaky_relu_({0}, {1}) if {2} else torch.leaky_relu({0}, {1}))",
             ModuleState.Float("negative_slope"), ModuleState.Bool("inplace")),
-        new ModuleRow("TorchSharp.Modules.Softmax", "torch.softmax({0}, {1})", ModuleState.Int("dim")),
-        new ModuleRow("TorchSharp.Modules.LogSoftmax", "torch.log_softmax({0}, {1})", ModuleState.Int("dim")),
+        new ModuleRow("TorchSharp.Modules.Softmax", "torch.softmax({0}, {1})", ModuleState.Int("dim")) { Allocates = true },
+        new ModuleRow("TorchSharp.Modules.LogSoftmax", "torch.log_softmax({0}, {1})", ModuleState.Int("dim")) { Allocates = true },
         // TorchSharp's functional forms: a null stride is the kernel size ([] in aten), a null padding zeros, a null
         // dilation ones.
         new ModuleRow("TorchSharp.Modules.MaxPool2d", "torch.max_pool2d({0}, {1}, {2}, {3}, {4}, {5})",
             ModuleState.Ints("kernel_size", 2), ModuleState.Ints("stride", 2), ModuleState.Ints("padding", 2, "[0]"),
-            ModuleState.Ints("dilation", 2, "[1]"), ModuleState.Bool("ceil_mode")),
+            ModuleState.Ints("dilation", 2, "[1]"), ModuleState.Bool("ceil_mode")) { Allocates = true },
         new ModuleRow("TorchSharp.Modules.AvgPool2d", "torch.avg_pool2d({0}, {1}, {2}, {3}, {4}, {5}, {6})",
             ModuleState.Ints("kernel_size", 2), ModuleState.Ints("stride", 2), ModuleState.Ints("padding", 2, "[0]"),
-            ModuleState.Bool("ceil_mode"), ModuleState.Bool("count_include_pad"), ModuleState.Of("divisor_override", "Optional[int]", GraphKind.OptionalInt)),
-        new ModuleRow("TorchSharp.Modules.AdaptiveAvgPool2d", "torch.adaptive_avg_pool2d({0}, {1})", ModuleState.Ints("output_size", 2)),
+            ModuleState.Bool("ceil_mode"), ModuleState.Bool("count_include_pad"), ModuleState.Of("divisor_override", "Optional[int]", GraphKind.OptionalInt)) { Allocates = true },
+        new ModuleRow("TorchSharp.Modules.AdaptiveAvgPool2d", "torch.adaptive_avg_pool2d({0}, {1})", ModuleState.Ints("output_size", 2)) { Allocates = true },
         new ModuleRow("TorchSharp.Modules.Flatten", "torch.flatten({0}, {1}, {2})", ModuleState.Int("start_dim"), ModuleState.Int("end_dim")),
         new ModuleRow("TorchSharp.Modules.Identity", "torch.alias({0})"),
     };
@@ -96,7 +100,7 @@ internal static class ModuleCatalog
             new ModuleState("padding_type", "({0}.padding_type.HasValue ? (long){0}.padding_type.Value : -1L)", "int", GraphKind.Int),
             ModuleState.Ints("stride", dims), ModuleState.Ints("padding", dims), ModuleState.Ints("dilation", dims),
             ModuleState.Ints("kernel_size", dims), ModuleState.Int("groups"))
-        { Helper = RuntimeHelpers.Convolution };
+        { Helper = RuntimeHelpers.Convolution, Allocates = true };
 
     // The input ranks TorchSharp's ValidateInputDimensions accepts: a wrong one fails in the twin too (then eager
     // runs and throws its own ArgumentException), instead of aten quietly normalizing it.
@@ -106,7 +110,7 @@ internal static class ModuleCatalog
             ModuleState.OptionalTensor("running_var"), ModuleState.OptionalTensor("num_batches_tracked"),
             ModuleState.Of("momentum", "Optional[float]", GraphKind.OptionalFloat), ModuleState.Float("eps"), ModuleState.Bool("training"),
             ModuleState.Bool("track_running_stats"))
-        { Helper = RuntimeHelpers.BatchNorm };
+        { Helper = RuntimeHelpers.BatchNorm, Allocates = true };
 
     /// <summary>The row for a module type, or null (then a call of its forward is unknown: HG0108).</summary>
     public static ModuleRow? Find(ITypeSymbol? type)

@@ -121,10 +121,13 @@ internal sealed partial class FunctionLowering
     /// read at every call, so the twin never freezes state.</summary>
     private string MemberInput(IOperation reference, ISymbol member, ITypeSymbol type, IOperation? instance)
     {
-        if (!_isMain) throw new LoweringFailure(reference.Syntax, $"a helper reading '{member.Name}' (fields become graph inputs of the hybridized method only)");
+        if (!_isMain && _scope is null) throw new LoweringFailure(reference.Syntax, $"a helper reading '{member.Name}' (fields become graph inputs of the hybridized method only)");
         if (!member.IsStatic && instance is not IInstanceReferenceOperation)
             throw new LoweringFailure(reference.Syntax, $"a read of '{member.Name}' of another object");
-        return _twin.Input(member, type, reference.Syntax);
+        if (_scope is null) return _twin.Input(member, type, reference.Syntax);
+        string annotation = ScriptTypes.Annotation(type) ?? throw new LoweringFailure(reference.Syntax, $"a read of '{member.Name}', whose type '{type.ToDisplayString()}' has no graph form");
+        string owner = member.IsStatic ? member.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) : "{0}";
+        return StateRead(_twin.Read(owner, member), member.Name.TrimStart('_', '@'), annotation, GraphTypes.KindOf(type));
     }
 
     private string Property(IPropertyReferenceOperation property)
@@ -141,6 +144,9 @@ internal sealed partial class FunctionLowering
             return $"len({Expr(collection)})";
         if (symbol.IsIndexer && property.Arguments.Length == 1 && property.Instance is { } list)
             return $"{Expr(list)}[{Expr(property.Arguments[0].Value)}]";
+        // A module's own training flag (train()/eval()): a graph input read at every call.
+        if (symbol.Name == "training" && property.Instance is IInstanceReferenceOperation && Submodules.IsModule(symbol.ContainingType))
+            return StateRead("{0}.training", "training", "bool", GraphKind.Bool);
         if (property.Instance is null or IInstanceReferenceOperation && IsPlainProperty(symbol))
             return MemberInput(property, symbol, symbol.Type, property.Instance);
         throw new LoweringFailure(property.Syntax, $"a read of the property '{symbol.Name}'");
@@ -251,8 +257,8 @@ internal sealed partial class FunctionLowering
         IMethodSymbol method = invocation.TargetMethod;
         IOperation[] arguments = invocation.Arguments.OrderBy(a => a.Parameter?.Ordinal ?? 0).Select(a => a.Value).ToArray();
         if (_twin.Ops.Find(method, arguments) is not null) return Call(method, invocation.Syntax, invocation.Instance, arguments);
-        if (ModuleCatalog.IsForward(method) && ModuleField(invocation.Instance) is { } module && ModuleCatalog.Find(invocation.Instance!.Type) is { } row)
-            return ModuleCall(row, module, arguments[0], invocation.Syntax);
+        if (ModuleCatalog.IsForward(method) && ModuleReceiver(invocation.Instance) is { } module)
+            return ApplyModule(module.module, module.access, module.path, module.stem, Expr(arguments[0]), invocation.Syntax);
         string type = method.ContainingType?.ToDisplayString() ?? "";
         if (type is "System.Math" or "System.MathF") return MathCall(method, arguments, invocation.Syntax);
         if (KnownApis.IsTensor(method.ContainingType))
@@ -287,44 +293,6 @@ internal sealed partial class FunctionLowering
             }
         }
         throw new LoweringFailure(invocation.Syntax, $"a call of '{method.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat)}' (not in the op catalog, docs/ops.md)");
-    }
-
-    /// <summary>The field or property of this object a module call is made on (<c>fc1</c> in <c>fc1.forward(x)</c>).</summary>
-    private static ISymbol? ModuleField(IOperation? receiver) => receiver switch
-    {
-        IFieldReferenceOperation { Instance: IInstanceReferenceOperation, Field: var f } => f,
-        IPropertyReferenceOperation { Instance: IInstanceReferenceOperation, Property: var p } => p,
-        _ => null,
-    };
-
-    /// <summary>A submodule's forward, spelled from the module catalog with the module's state as graph inputs.</summary>
-    private string ModuleCall(ModuleRow row, ISymbol module, IOperation input, SyntaxNode syntax)
-    {
-        if (!_isMain) throw new LoweringFailure(syntax, $"a helper calling the submodule '{module.Name}' (submodule state becomes graph inputs of the hybridized method only)");
-        return SpellModule(row, module.Name, module.Name.TrimStart('_', '@'), Expr(input));
-    }
-
-    /// <summary>A catalog module applied to <paramref name="input"/>: its spelling, each state a graph input read
-    /// through <paramref name="path"/> (a list setting as its length and entries, rebuilt in the twin).</summary>
-    private string SpellModule(ModuleRow row, string path, string stem, string input)
-    {
-        if (row.Helper is { } helper) _twin.UseRuntime(helper);
-        var values = new List<object> { input };
-        foreach (ModuleState state in row.States)
-        {
-            string name = stem + "_" + state.Name;
-            if (state.ListLength == 0)
-            {
-                values.Add(_twin.ModuleInput(path, name, state.Access, state.Annotation, state.Kind));
-                continue;
-            }
-            _twin.UseRuntime(RuntimeHelpers.IntList);
-            string length = _twin.ModuleInput(path, name + "_n", "global::HybridGen.ModuleSettings.Count(" + state.Access + ")", "int", GraphKind.Int);
-            var entries = Enumerable.Range(0, state.ListLength)
-                .Select(k => _twin.ModuleInput(path, name + "_" + k, "global::HybridGen.ModuleSettings.At(" + state.Access + ", " + k + ")", "int", GraphKind.Int));
-            values.Add($"{RuntimeHelpers.IntList}({length}, [{string.Join(", ", entries)}], {state.NullAs})");
-        }
-        return string.Format(CultureInfo.InvariantCulture, row.Spelling, values.ToArray());
     }
 
     private string MathCall(IMethodSymbol method, IOperation[] arguments, SyntaxNode syntax)

@@ -17,6 +17,10 @@ internal sealed partial class FunctionLowering
     private readonly TwinBuilder _twin;
     private readonly IMethodSymbol _method;
     private readonly bool _isMain;
+    // Set while lowering a user module's forward: what it reads of its own module becomes parameters.
+    private readonly ModuleScope? _scope;
+    // foreach variables over a ModuleList, bound to the child the current unrolled copy of the body is for.
+    private readonly Dictionary<ISymbol, (Analysis.Submodule module, string access, string path, string stem)> _boundModules = new(SymbolEqualityComparer.Default);
     private readonly ScriptBuilder _out = new();
     private readonly Dictionary<ISymbol, string> _names = new(SymbolEqualityComparer.Default);
     private readonly HashSet<string> _usedNames = new();
@@ -33,11 +37,12 @@ internal sealed partial class FunctionLowering
         public List<IOperation>? ContinueStep;
     }
 
-    private FunctionLowering(TwinBuilder twin, IMethodSymbol method, bool isMain)
+    private FunctionLowering(TwinBuilder twin, IMethodSymbol method, bool isMain, ModuleScope? scope = null)
     {
         _twin = twin;
         _method = method;
         _isMain = isMain;
+        _scope = scope;
     }
 
     public static string LowerMain(TwinBuilder twin, IMethodSymbol partial, IMethodSymbol eager)
@@ -59,6 +64,18 @@ internal sealed partial class FunctionLowering
         return $"def {name}({string.Join(", ", lowering.Parameters(method, callSite))}) -> {returns}:\n{body}";
     }
 
+    /// <summary>A user module's forward as a function of its input and of the state it reads of its own module
+    /// (<paramref name="scope"/> collects it; each call site passes its instance's).</summary>
+    public static string LowerModuleMethod(TwinBuilder twin, IMethodSymbol method, string name, ModuleScope scope, SyntaxNode callSite)
+    {
+        var lowering = new FunctionLowering(twin, method, isMain: false, scope);
+        string body = lowering.Body(method, out SyntaxNode declaration);
+        string returns = ScriptTypes.Annotation(method.ReturnType)
+            ?? throw new LoweringFailure(callSite, $"a module whose forward returns '{method.ReturnType.ToDisplayString()}'");
+        var parameters = lowering.Parameters(method, callSite).Concat(scope.States.Select(s => $"{s.Name}: {s.Annotation}"));
+        return $"def {name}({string.Join(", ", parameters)}) -> {returns}:\n{body}";
+    }
+
     private IEnumerable<string> Parameters(IMethodSymbol method, SyntaxNode where)
     {
         foreach (IParameterSymbol p in method.Parameters)
@@ -78,7 +95,7 @@ internal sealed partial class FunctionLowering
             throw new LoweringFailure(syntax, $"'{method.Name}', whose body did not bind");
         IBlockOperation block = body.BlockBody ?? body.ExpressionBody
             ?? throw new LoweringFailure(syntax, $"'{method.Name}', which has no body");
-        if (method.IsStatic == false && !_isMain && UsesInstanceState(block))
+        if (method.IsStatic == false && !_isMain && _scope is null && UsesInstanceState(block))
             throw new LoweringFailure(syntax, $"the instance method '{method.Name}' called as a helper (its fields would have to be graph inputs)");
         int open = _out.Open();
         Statements(block.Operations);
@@ -406,6 +423,11 @@ internal sealed partial class FunctionLowering
         if (loop.LoopControlVariable is not IVariableDeclaratorOperation { Symbol: var variable })
             throw new LoweringFailure(loop.Syntax, "a foreach that deconstructs");
         IOperation collection = loop.Collection is IConversionOperation c ? c.Operand : loop.Collection;
+        if (ModuleReceiver(collection) is { } modules)
+        {
+            UnrollModules(loop, variable, modules);
+            return;
+        }
         _out.Line($"for {NameOf(variable)} in {Expr(collection)}:");
         Nested(loop.Body, new Frame { IsLoop = true });
     }

@@ -26,12 +26,43 @@ internal sealed class TwinBuilder
     private readonly SortedSet<string> _runtime = new(System.StringComparer.Ordinal);
     private readonly Dictionary<string, (TwinInput input, string annotation)> _inputs = new();
     private readonly List<string> _inputOrder = new();
+    private readonly List<ModuleTreeCheck> _treeChecks = new();
+    private readonly Dictionary<string, (string name, ModuleScope scope)> _moduleFunctions = new(System.StringComparer.Ordinal);
+    private readonly HashSet<IMethodSymbol> _loweringModules = new(SymbolEqualityComparer.Default);
+    private int _picks, _choices;
 
-    private TwinBuilder(Compilation compilation, CancellationToken ct)
+    private readonly INamedTypeSymbol _owner;
+    private readonly SortedDictionary<string, string> _accessors = new(System.StringComparer.Ordinal);
+
+    private TwinBuilder(Compilation compilation, INamedTypeSymbol owner, CancellationToken ct)
     {
         _compilation = compilation;
+        _owner = owner;
         _ct = ct;
     }
+
+    /// <summary>The C# that reads <paramref name="member"/> of <paramref name="instance"/> from the hybridized type:
+    /// a plain member access where it is accessible, else an UnsafeAccessor the generated code declares (a user
+    /// block's private submodule fields), which costs what the access does.</summary>
+    public string Read(string instance, ISymbol member)
+    {
+        if (_compilation.IsSymbolAccessibleWithin(member, _owner)) return instance + "." + member.Name;
+        string type = member.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
+        uint hash = 2166136261;                        // stable across builds (string.GetHashCode is not)
+        foreach (char c in type) hash = (hash ^ c) * 16777619;
+        string name = "__hg_access_" + member.ContainingType.Name + "_" + member.Name.TrimStart('_', '@') + "_" + (hash % 10000).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        (string kind, string target, ITypeSymbol valueType) = member switch
+        {
+            IFieldSymbol f => ("Field", f.Name, f.Type),
+            IPropertySymbol p => ("Method", "get_" + p.Name, p.Type),
+            _ => throw new System.InvalidOperationException(member.Kind.ToString()),
+        };
+        string returns = (member is IFieldSymbol ? "ref " : "") + valueType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
+        _accessors[name] = "[global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind." + kind
+            + ", Name = \"" + target + "\")] private static extern " + returns + " " + name + "(" + type + " owner);";
+        return name + "(" + instance + ")";
+    }
+
 
     public CancellationToken Token => _ct;
 
@@ -40,26 +71,35 @@ internal sealed class TwinBuilder
     /// <summary>The op catalog resolved for this compilation.</summary>
     public Catalog.OpLookup Ops => Catalog.OpCatalog.For(_compilation);
 
+    // A constructor that picks a submodule by a condition (ResNet's shortcut: a projection or an empty Sequential)
+    // gives one twin per combination of picks, each with the tree checks that select it; more are refused.
+    private const int MaxTreeChoices = 4;
+
     /// <summary>The twin of <paramref name="method"/> (lowered from <paramref name="eager"/>), or null and the
-    /// HG0301 diagnostic naming the construct that has no graph form yet.</summary>
+    /// HG0301 diagnostic naming the construct that has no graph form yet. Where the module tree has choices, the
+    /// twin for the first combination carries the others (<see cref="TwinModel.OtherTrees"/>).</summary>
     public static TwinModel? Build(Compilation compilation, IMethodSymbol method, IMethodSymbol eager, string displayName,
         out DiagnosticInfo? failure, CancellationToken ct)
     {
-        var builder = new TwinBuilder(compilation, ct);
         try
         {
             foreach (IParameterSymbol parameter in method.Parameters)
                 if (GraphTypes.KindOf(parameter.Type) is GraphKind.IntList or GraphKind.FloatList)
                     throw new LoweringFailure(parameter.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(ct) ?? eager.DeclaringSyntaxReferences[0].GetSyntax(ct),
                         $"the parameter '{parameter.Name}', a list of numbers (TorchSharp's TorchScript calls carry tensors, lists of tensors and single numbers)");
-            string main = FunctionLowering.LowerMain(builder, method, eager);
-            var source = new StringBuilder();
-            foreach (string helper in RuntimeHelpers.Sources(builder._runtime)) source.Append(helper).Append('\n');
-            foreach (string helper in builder._helperSources) source.Append(helper).Append('\n');
-            source.Append(main);
+            TwinModel first = BuildTree(compilation, method, eager, 0, out int choices, ct);
             failure = null;
-            var inputs = builder._inputOrder.Select(name => builder._inputs[name].input).ToEquatableArray();
-            return new TwinModel(method.Name, source.ToString(), inputs, ResultShapes.Of(method.ReturnType));
+            if (choices == 0) return first;
+            if (choices > MaxTreeChoices)
+                throw new LoweringFailure(eager.DeclaringSyntaxReferences[0].GetSyntax(ct),
+                    $"a module tree with {choices} submodules its constructor picks by a condition (at most {MaxTreeChoices}: {1 << MaxTreeChoices} twins)");
+            var others = new List<TwinModel>();
+            for (int picks = 1; picks < 1 << choices; picks++)
+            {
+                TwinModel twin = BuildTree(compilation, method, eager, picks, out _, ct);
+                if (twin.Source != first.Source && !others.Any(o => o.Source == twin.Source)) others.Add(twin);
+            }
+            return first with { OtherTrees = others.ToEquatableArray() };
         }
         catch (LoweringFailure f)
         {
@@ -67,6 +107,26 @@ internal sealed class TwinBuilder
             return null;
         }
     }
+
+    private static TwinModel BuildTree(Compilation compilation, IMethodSymbol method, IMethodSymbol eager, int picks, out int choices, CancellationToken ct)
+    {
+        var builder = new TwinBuilder(compilation, method.ContainingType, ct) { _picks = picks };
+        string main = FunctionLowering.LowerMain(builder, method, eager);
+        var source = new StringBuilder();
+        foreach (string helper in RuntimeHelpers.Sources(builder._runtime)) source.Append(helper).Append('\n');
+        foreach (string helper in builder._helperSources) source.Append(helper).Append('\n');
+        source.Append(main);
+        choices = builder._choices;
+        var inputs = builder._inputOrder.Select(name => builder._inputs[name].input).ToEquatableArray();
+        return new TwinModel(method.Name, source.ToString(), inputs, ResultShapes.Of(method.ReturnType))
+        {
+            TreeChecks = builder._treeChecks.Select(c => c.CSharp()).ToEquatableArray(),
+            Accessors = builder._accessors.Values.ToEquatableArray(),
+        };
+    }
+
+    /// <summary>Which branch of the next submodule the constructor picks by a condition this twin is for.</summary>
+    public bool Pick() => ((_picks >> _choices++) & 1) == 1;
 
     /// <summary>A TorchScript runtime function (see <see cref="RuntimeHelpers"/>) the twin needs.</summary>
     public string UseRuntime(string name)
@@ -102,12 +162,11 @@ internal sealed class TwinBuilder
     }
 
     /// <summary>The graph input carrying one value of a submodule's state (<c>fc1.weight</c>, <c>conv1.stride[1]</c>),
-    /// read at every call. <paramref name="path"/> is the submodule as the twin reaches it from the receiver
-    /// (<c>fc1</c>, <c>block.conv1</c>), <paramref name="access"/> the C# that reads the value (<c>{0}</c>: the
-    /// submodule), <paramref name="stem"/> the input's name.</summary>
-    public string ModuleInput(string path, string stem, string access, string annotation, GraphKind kind)
+    /// read at every call: <paramref name="access"/> is the C# that reads it, <c>{0}</c> standing for the
+    /// hybridized module; <paramref name="stem"/> names the input.</summary>
+    public string ModuleInput(string access, string stem, string annotation, GraphKind kind)
     {
-        string expression = string.Format(System.Globalization.CultureInfo.InvariantCulture, access, "a.Item1." + path);
+        string expression = access.Replace("{0}", "a.Item1");
         if (_moduleInputNames.TryGetValue(expression, out string? known)) return known;
         string name = "__in_" + stem;
         for (int k = 2; _inputs.ContainsKey(name); k++) name = "__in_" + stem + "_" + k;
@@ -115,6 +174,36 @@ internal sealed class TwinBuilder
         _inputs[name] = (new TwinInput(name, expression, kind), annotation);
         _inputOrder.Add(name);
         return name;
+    }
+
+    /// <summary>A check of the module tree the twin was built for, made before every call.</summary>
+    public void TreeCheck(ModuleTreeCheck check)
+    {
+        if (!_treeChecks.Contains(check)) _treeChecks.Add(check);
+    }
+
+    /// <summary>The function lowered from a user module's forward for one instance: its name and the state it reads,
+    /// which the call site passes for that instance. Instances whose functions come out the same (no choice in their
+    /// tree differs) share one.</summary>
+    public (string name, ModuleScope scope) ModuleFunction(IMethodSymbol body, SyntaxNode callSite)
+    {
+        if (!_loweringModules.Add(body))
+            throw new LoweringFailure(callSite, $"a module whose forward reaches itself ('{body.ContainingType.Name}')");
+        try
+        {
+            const string placeholder = "__hg_module_function";
+            var scope = new ModuleScope();
+            string text = FunctionLowering.LowerModuleMethod(this, body, placeholder, scope, callSite);
+            if (_moduleFunctions.TryGetValue(text, out (string name, ModuleScope scope) known)) return known;
+            string name = "__hg_module_" + body.ContainingType.Name + "_" + body.Name + (_moduleFunctions.Count == 0 ? "" : "_" + _moduleFunctions.Count);
+            _helperSources.Add(text.Replace("def " + placeholder + "(", "def " + name + "("));
+            _moduleFunctions[text] = (name, scope);
+            return (name, scope);
+        }
+        finally
+        {
+            _loweringModules.Remove(body);
+        }
     }
 
     public IEnumerable<(string name, string annotation)> InputParameters => _inputOrder.Select(n => (n, _inputs[n].annotation));

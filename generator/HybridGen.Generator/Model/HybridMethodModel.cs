@@ -54,7 +54,19 @@ internal enum GraphKind
 /// <summary>The graph twin: the TorchScript function's name and source, the fields and properties it reads as
 /// extra inputs (after the parameters), and the shape of the method's result (tuples are flattened in the graph's
 /// outputs; the Emitter writes the code that rebuilds it).</summary>
-internal sealed record TwinModel(string FunctionName, string Source, EquatableArray<TwinInput> Inputs, ResultShape Result);
+internal sealed record TwinModel(string FunctionName, string Source, EquatableArray<TwinInput> Inputs, ResultShape Result)
+{
+    /// <summary>C# expressions (over the argument tuple <c>a</c>) that confirm the module tree the twin was built
+    /// for, each null when it holds and else the reason (Runtime's ModuleTree); empty for a fixed tree.</summary>
+    public EquatableArray<string> TreeChecks { get; init; }
+
+    /// <summary>Twins for the other module trees the constructor can make (a submodule picked by a condition), each
+    /// selected at run time by its own tree checks; empty when the tree has no choices.</summary>
+    public EquatableArray<TwinModel> OtherTrees { get; init; }
+
+    /// <summary>UnsafeAccessor declarations the state reads need (private members of user submodules).</summary>
+    public EquatableArray<string> Accessors { get; init; }
+}
 
 /// <summary>A value read at every call and passed to the twin (a field or property, a submodule's parameter or
 /// setting): its graph input's name, the C# expression that reads it (<c>a.Item1</c> is the receiver, static members

@@ -120,7 +120,13 @@ public sealed partial class PoolNormNet : nn.Module<Tensor, Tensor>
     private readonly GELU gelu = nn.GELU();
     private readonly GELU geluTanh = nn.GELU(GELU.Approximate.tanh);
 
-    public PoolNormNet() : base(nameof(PoolNormNet)) => RegisterComponents();
+    public PoolNormNet() : base(nameof(PoolNormNet))
+    {
+        // TorchSharp's GroupNorm leaves its affine parameters uninitialized (torch.empty).
+        nn.init.uniform_(groups.weight, 0.5, 1.5);
+        nn.init.uniform_(groups.bias!, -0.5, 0.5);
+        RegisterComponents();
+    }
 
     [Hybridize(nameof(ForwardEager))]
     public override partial Tensor forward(Tensor x);

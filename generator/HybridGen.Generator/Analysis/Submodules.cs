@@ -1,0 +1,169 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using System.Threading;
+using HybridGen.Generator.Catalog;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace HybridGen.Generator.Analysis;
+
+/// <summary>
+/// What a submodule of a hybridized module is, as far as the build can tell: a module kind of the catalog, a user
+/// module whose forward has source, a <c>Sequential</c> or <c>ModuleList</c> of those, or unknown (with the reason).
+/// Fields typed <c>Module&lt;Tensor,Tensor&gt;</c> and containers are resolved from the one value the type's own
+/// code assigns them (decision 5); <see cref="Checked"/> then says the run time must confirm the module tree it
+/// meets is that one (generated code checks it at every call; a different tree runs eager, reported).
+/// </summary>
+internal abstract record Submodule(string Kind)
+{
+    /// <summary>Whether the declared type does not fix this module's kind, so the twin's use of it must be
+    /// confirmed per call.</summary>
+    public bool Checked { get; init; }
+}
+
+/// <summary>A TorchSharp module the catalog spells (<see cref="ModuleCatalog"/>).</summary>
+internal sealed record CatalogSubmodule(ModuleRow Row, INamedTypeSymbol Type) : Submodule(Row.Name);
+
+/// <summary>A module of this compilation: its forward's body is lowered as a function of its own state.</summary>
+internal sealed record SourceSubmodule(INamedTypeSymbol Type, IMethodSymbol Body) : Submodule(Type.Name);
+
+/// <summary>A <c>Sequential</c> (its forward chains the children) or <c>ModuleList</c> (iterated by foreach) whose
+/// children the constructor fixes.</summary>
+internal sealed record SequenceSubmodule(INamedTypeSymbol Type, ImmutableArray<Submodule> Children, bool IsList)
+    : Submodule((IsList ? "ModuleList" : "Sequential") + "(" + string.Join(", ", Children.Select(c => c.Kind)) + ")");
+
+/// <summary>A submodule the constructor picks by a condition (<c>stride != 1 ? Sequential(conv, bn) : Sequential()</c>):
+/// the twin is built once for each branch, and the tree checks select one at run time.</summary>
+internal sealed record ChoiceSubmodule(Submodule WhenTrue, Submodule WhenFalse) : Submodule(WhenTrue.Kind + " or " + WhenFalse.Kind);
+
+/// <summary>A module the build cannot see through.</summary>
+internal sealed record UnknownSubmodule(string Reason) : Submodule("unknown");
+
+internal static class Submodules
+{
+    private const string ModuleBase = "TorchSharp.torch.nn.Module";
+
+    /// <summary>The submodule a call is made on when its receiver is a field or property of this object whose type
+    /// is a module; null for any other receiver.</summary>
+    public static Submodule? OfReceiver(IOperation? receiver, Compilation compilation, CancellationToken ct)
+    {
+        ISymbol? member = receiver switch
+        {
+            IFieldReferenceOperation { Instance: IInstanceReferenceOperation, Field: var f } => f,
+            IPropertyReferenceOperation { Instance: IInstanceReferenceOperation, Property: { IsIndexer: false } p } => p,
+            _ => null,
+        };
+        if (member is null || !IsModule(receiver!.Type)) return null;
+        return OfMember(member, receiver.Type!, compilation, ct);
+    }
+
+    public static bool IsModule(ITypeSymbol? type)
+    {
+        for (ITypeSymbol? t = type; t is not null; t = t.BaseType)
+            if (t.OriginalDefinition.ToDisplayString() is { } name && name.StartsWith(ModuleBase, System.StringComparison.Ordinal)) return true;
+        return type is INamedTypeSymbol { TypeKind: TypeKind.Interface } i && i.OriginalDefinition.ToDisplayString().StartsWith("TorchSharp.torch.nn.IModule", System.StringComparison.Ordinal);
+    }
+
+    /// <summary>A member of module type: by its declared type when that fixes the kind, else by what the type's own
+    /// code assigns it.</summary>
+    public static Submodule OfMember(ISymbol member, ITypeSymbol declared, Compilation compilation, CancellationToken ct)
+    {
+        if (ByType(declared, compilation) is { } fixedKind && !IsContainer(declared)) return fixedKind;
+        var values = new List<IOperation>();
+        string? mutation = null;
+        foreach (SyntaxReference reference in member.ContainingType.DeclaringSyntaxReferences)
+        {
+            SyntaxNode type = reference.GetSyntax(ct);
+            SemanticModel model = compilation.GetSemanticModel(type.SyntaxTree);
+            foreach (SyntaxNode node in type.DescendantNodes())
+            {
+                ExpressionSyntax? value = node switch
+                {
+                    VariableDeclaratorSyntax { Initializer.Value: var v } d when SymbolEqualityComparer.Default.Equals(model.GetDeclaredSymbol(d, ct), member) => v,
+                    PropertyDeclarationSyntax { Initializer.Value: var v } p when SymbolEqualityComparer.Default.Equals(model.GetDeclaredSymbol(p, ct), member) => v,
+                    AssignmentExpressionSyntax a when SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(a.Left, ct).Symbol, member) => a.Right,
+                    _ => null,
+                };
+                if (value is not null && model.GetOperation(value, ct) is { } operation) values.Add(operation);
+                if (node is InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax access } call
+                    && access.Name.Identifier.Text is "append" or "Add" or "extend" or "Insert" or "insert" or "Remove" or "RemoveAt" or "Clear"
+                    && SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(access.Expression, ct).Symbol, member))
+                    mutation = access.Name.Identifier.Text;
+            }
+        }
+        if (mutation is not null) return new UnknownSubmodule($"'{member.Name}' is filled at run time ('{mutation}'), so its contents are known only then");
+        if (values.Count == 0) return ByType(declared, compilation) ?? new UnknownSubmodule($"'{member.Name}' is never assigned in this type's code");
+        if (values.Count > 1) return new UnknownSubmodule($"'{member.Name}' is assigned in {values.Count} places, so its module kind is known only at run time");
+        Submodule resolved = OfValue(values[0], compilation);
+        return resolved is UnknownSubmodule ? resolved : resolved with { Checked = true };
+    }
+
+    /// <summary>The module a constructor expression makes (<c>nn.Conv2d(...)</c>, <c>nn.Sequential(...)</c>).</summary>
+    private static Submodule OfValue(IOperation value, Compilation compilation)
+    {
+        while (value is IConversionOperation or IParenthesizedOperation)
+            value = value is IConversionOperation conversion ? conversion.Operand : ((IParenthesizedOperation)value).Operand;
+        if (value is IConditionalOperation { WhenFalse: { } whenFalse } conditional)
+        {
+            Submodule yes = OfValue(conditional.WhenTrue, compilation), no = OfValue(whenFalse, compilation);
+            if (yes is UnknownSubmodule) return yes;
+            if (no is UnknownSubmodule) return no;
+            return new ChoiceSubmodule(yes with { Checked = true }, no with { Checked = true });
+        }
+        if (value is IInvocationOperation { TargetMethod: var method } invocation && method.ContainingType?.ToDisplayString() == "TorchSharp.torch.nn"
+            && method.Name is "Sequential" or "ModuleList")
+            return Sequence(invocation.TargetMethod.ReturnType, invocation.Arguments, method.Name == "ModuleList", compilation);
+        if (value is IObjectCreationOperation { Type: { } created } creation && created.OriginalDefinition.ToDisplayString() == "TorchSharp.Modules.ModuleList<T>")
+            return Sequence(created, creation.Arguments, true, compilation);
+        if (value.Type is { } type && !IsContainer(type) && ByType(type, compilation) is { } known) return known;
+        return new UnknownSubmodule($"its value ('{Short(value.Syntax)}') is not a module kind HybridGen spells (docs/modules.md)");
+    }
+
+    private static Submodule Sequence(ITypeSymbol type, ImmutableArray<IArgumentOperation> arguments, bool isList, Compilation compilation)
+    {
+        var children = ImmutableArray.CreateBuilder<Submodule>();
+        foreach (IArgumentOperation argument in arguments)
+        {
+            if (argument.ArgumentKind != ArgumentKind.ParamArray || argument.Value is not IArrayCreationOperation { Initializer: { } init })
+                return new UnknownSubmodule($"the {(isList ? "ModuleList" : "Sequential")} is built from a collection ('{Short(argument.Syntax)}'), so its contents are known only at run time");
+            foreach (IOperation element in init.ElementValues)
+            {
+                IOperation child = element;
+                while (child is IConversionOperation c) child = c.Operand;
+                if (child is ITupleOperation { Elements.Length: 2 } named) child = named.Elements[1];
+                Submodule resolved = OfValue(child, compilation);
+                if (resolved is UnknownSubmodule) return resolved;
+                children.Add(resolved with { Checked = true });
+            }
+        }
+        return new SequenceSubmodule((INamedTypeSymbol)type, children.ToImmutable(), isList);
+    }
+
+    /// <summary>The kind a type fixes: a catalog module, or a module class of this compilation with a forward of
+    /// one tensor that has source; null otherwise.</summary>
+    private static Submodule? ByType(ITypeSymbol type, Compilation compilation)
+    {
+        if (type is not INamedTypeSymbol named) return null;
+        if (ModuleCatalog.Find(named) is { } row) return new CatalogSubmodule(row, named);
+        if (named.DeclaringSyntaxReferences.IsEmpty || named.IsAbstract) return null;
+        for (INamedTypeSymbol? t = named; t is not null && !t.DeclaringSyntaxReferences.IsEmpty; t = t.BaseType)
+        {
+            IMethodSymbol? forward = t.GetMembers("forward").OfType<IMethodSymbol>().FirstOrDefault(m => m.Parameters.Length == 1 && !m.IsStatic);
+            if (forward is null) continue;
+            IMethodSymbol body = new CallGraph(compilation).BodyOf(forward);
+            return CallGraph.HasSource(body) ? new SourceSubmodule(named, body) : null;
+        }
+        return null;
+    }
+
+    private static bool IsContainer(ITypeSymbol type) =>
+        type.OriginalDefinition.ToDisplayString() is "TorchSharp.Modules.Sequential" or "TorchSharp.Modules.ModuleList<T>";
+
+    private static string Short(SyntaxNode syntax)
+    {
+        string text = string.Join(" ", syntax.ToString().Split(new[] { '\r', '\n' }, System.StringSplitOptions.RemoveEmptyEntries).Select(l => l.Trim()));
+        return text.Length > 60 ? text.Substring(0, 57) + "..." : text;
+    }
+}

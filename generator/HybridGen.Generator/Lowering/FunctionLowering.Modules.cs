@@ -1,0 +1,137 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using HybridGen.Generator.Analysis;
+using HybridGen.Generator.Catalog;
+using HybridGen.Generator.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace HybridGen.Generator.Lowering;
+
+/// <summary>
+/// Submodule calls: a catalog module is spelled with its state as graph inputs, a user module's forward becomes a
+/// function of its own state, a Sequential chains its children and a ModuleList's foreach is unrolled. Where the
+/// declared type does not fix a module's kind (decision 5), the twin is built for the tree the constructor makes
+/// and a tree check confirms it before every call.
+/// </summary>
+internal sealed partial class FunctionLowering
+{
+    /// <summary>The submodule a call or foreach is on, with the C# that reaches it (<c>{0}</c>: the module whose
+    /// function this is), its path for messages and its stem for input names; null for other receivers.</summary>
+    private (Submodule module, string access, string path, string stem)? ModuleReceiver(IOperation? receiver)
+    {
+        if (receiver is ILocalReferenceOperation { Local: var local } && _boundModules.TryGetValue(local, out var bound)) return bound;
+        if (Submodules.OfReceiver(receiver, _model.Compilation, _twin.Token) is not { } module) return null;
+        ISymbol member = receiver switch
+        {
+            IFieldReferenceOperation f => f.Field,
+            IPropertyReferenceOperation p => p.Property,
+            _ => throw new LoweringFailure(receiver!.Syntax, "a submodule read another way"),
+        };
+        return (module, _twin.Read("{0}", member), "{0}." + member.Name, member.Name.TrimStart('_', '@'));
+    }
+
+    /// <summary>A submodule applied to <paramref name="input"/>.</summary>
+    private string ApplyModule(Submodule module, string access, string path, string stem, string input, SyntaxNode syntax)
+    {
+        if (!_isMain && _scope is null)
+            throw new LoweringFailure(syntax, $"a helper calling the submodule '{path.Replace("{0}.", "")}' (submodule state becomes graph inputs of the hybridized method only)");
+        if (module is ChoiceSubmodule choice)
+            return ApplyModule(_twin.Pick() ? choice.WhenTrue : choice.WhenFalse, access, path, stem, input, syntax);
+        string? type = module switch
+        {
+            CatalogSubmodule c => c.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
+            SourceSubmodule s => s.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
+            SequenceSubmodule q => q.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
+            _ => null,
+        };
+        if (module.Checked && type is not null)
+        {
+            TreeCheck(new ModuleTreeCheck(access, path, type, 0));
+            access = $"(({type}){access})";
+        }
+        switch (module)
+        {
+            case CatalogSubmodule catalog:
+                return SpellModule(catalog.Row, access, stem, input);
+            case SourceSubmodule source:
+            {
+                (string name, ModuleScope scope) = _twin.ModuleFunction(source.Body, syntax);
+                var arguments = new List<string> { input };
+                foreach (var state in scope.States)
+                    arguments.Add(StateRead(state.Access.Replace("{0}", access), stem + "_" + state.Stem, state.Annotation, state.Kind));
+                foreach (ModuleTreeCheck check in scope.Checks) TreeCheck(check.Rebase(access, path));
+                return $"{name}({string.Join(", ", arguments)})";
+            }
+            case SequenceSubmodule { IsList: false } sequence:
+            {
+                // TorchSharp's Sequential.forward: no children gives an alias of the input, else each child in turn.
+                TreeCheck(new ModuleTreeCheck(access, path, null, sequence.Children.Length));
+                if (sequence.Children.Length == 0) return $"torch.alias({input})";
+                string value = input;
+                for (int k = 0; k < sequence.Children.Length; k++)
+                    value = ApplyModule(sequence.Children[k], $"{access}[{k}]", $"{path}[{k}]", $"{stem}_{k}", value, syntax);
+                return value;
+            }
+            case UnknownSubmodule unknown:
+                throw new LoweringFailure(syntax, $"the submodule '{path.Replace("{0}.", "")}': {unknown.Reason}");
+            default:
+                throw new LoweringFailure(syntax, $"a call of the container '{path.Replace("{0}.", "")}' (a ModuleList is iterated, not called)");
+        }
+    }
+
+    /// <summary><c>foreach (var layer in layers)</c> over a ModuleList whose children the constructor fixes: one
+    /// copy of the body per child, with <c>layer</c> bound to it.</summary>
+    private void UnrollModules(IForEachLoopOperation loop, ISymbol variable, (Submodule module, string access, string path, string stem) list)
+    {
+        if (list.module is not SequenceSubmodule { IsList: true } sequence)
+            throw new LoweringFailure(loop.Collection.Syntax, $"a foreach over the submodule '{list.path.Replace("{0}.", "")}'"
+                + (list.module is UnknownSubmodule unknown ? ": " + unknown.Reason : " (only a ModuleList is iterated)"));
+        if (loop.Body.Descendants().Any(o => o is IBranchOperation { BranchKind: BranchKind.Break or BranchKind.Continue }))
+            throw new LoweringFailure(loop.Syntax, "a break or continue in a foreach over a ModuleList (the twin unrolls it)");
+        TreeCheck(new ModuleTreeCheck(list.access, list.path, null, sequence.Children.Length));
+        for (int k = 0; k < sequence.Children.Length; k++)
+        {
+            _boundModules[variable] = (sequence.Children[k], $"{list.access}[{k}]", $"{list.path}[{k}]", $"{list.stem}_{k}");
+            Statement(loop.Body);
+        }
+        _boundModules.Remove(variable);
+    }
+
+    /// <summary>A catalog module applied to <paramref name="input"/>: its spelling, each state a graph input read
+    /// through <paramref name="access"/> (a list setting as its length and entries, rebuilt in the twin).</summary>
+    private string SpellModule(ModuleRow row, string access, string stem, string input)
+    {
+        if (row.Helper is { } helper) _twin.UseRuntime(helper);
+        var values = new List<object> { input };
+        foreach (ModuleState state in row.States)
+        {
+            string read = state.Access.Replace("{0}", access), name = stem + "_" + state.Name;
+            if (state.ListLength == 0)
+            {
+                values.Add(StateRead(read, name, state.Annotation, state.Kind));
+                continue;
+            }
+            _twin.UseRuntime(RuntimeHelpers.IntList);
+            string length = StateRead("global::HybridGen.ModuleSettings.Count(" + read + ")", name + "_n", "int", GraphKind.Int);
+            var entries = Enumerable.Range(0, state.ListLength)
+                .Select(k => StateRead("global::HybridGen.ModuleSettings.At(" + read + ", " + k + ")", name + "_" + k, "int", GraphKind.Int)).ToList();
+            values.Add($"{RuntimeHelpers.IntList}({length}, [{string.Join(", ", entries)}], {state.NullAs})");
+        }
+        return string.Format(CultureInfo.InvariantCulture, row.Spelling, values.ToArray());
+    }
+
+    /// <summary>A value of the module's state (<c>{0}</c> is the module): a graph input of the main function, or a
+    /// parameter of the user module's function being lowered.</summary>
+    private string StateRead(string access, string stem, string annotation, GraphKind kind) =>
+        _scope is not null ? _scope.State(access, stem, annotation, kind)
+            : _isMain ? _twin.ModuleInput(access, stem, annotation, kind)
+            : throw new System.InvalidOperationException("state read outside the main function and module functions");
+
+    private void TreeCheck(ModuleTreeCheck check)
+    {
+        if (_scope is null) _twin.TreeCheck(check);
+        else if (!_scope.Checks.Contains(check)) _scope.Checks.Add(check);
+    }
+}

@@ -1,0 +1,123 @@
+using System;
+using System.Linq;
+using TorchSharp;
+using static TorchSharp.torch;
+using T = TorchSharp.torch.Tensor;
+
+namespace HybridGen.EndToEnd.Tests;
+
+/// <summary>Issue 12's model corpus (Models/CorpusModels.cs): each model eager vs twin in eval mode (outputs and
+/// gradients of the input and of every parameter) and in training mode (batch-norm statistics after several
+/// calls), with the dispatcher proven to run the twin (InvokeGraph is what forced graph mode calls).</summary>
+public class ModelCorpusTests
+{
+    [Fact] public void MnistCnn() => EvalAndGradients(new MnistCnn(), randn(2, 1, 16, 16));
+    [Fact] public void AlexNetLike() => EvalAndGradients(new AlexNetLike(), randn(2, 3, 32, 32));
+    [Fact] public void TinyResNet() => EvalAndGradients(new TinyResNet(), randn(2, 3, 16, 16));
+    [Fact] public void VggBn() => EvalAndGradients(new VggBn(), randn(2, 3, 16, 16));
+    [Fact] public void MobileNetBlock() => EvalAndGradients(new MobileNetBlock(), randn(2, 16, 8, 8));
+    [Fact] public void EncoderLayer() => EvalAndGradients(new EncoderLayer(), randn(2, 6, 32));
+    [Fact] public void PositionalEncoding() => EvalAndGradients(new PositionalEncoding(16, 50), randn(3, 7, 16));
+    [Fact] public void ListMlp() => EvalAndGradients(new ListMlp(), randn(4, 8));
+
+    [Fact]
+    public void MaskedAttentionWithATupleResult()
+    {
+        var model = new MaskedAttention();
+        var f = (HybridFunction<(MaskedAttention, T, T, T), (T, T)>)typeof(MaskedAttention)
+            .GetField("__hybrid_Attend", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!.GetValue(null)!;
+        using T x = randn(2, 5, 16), mask = ones(5, 5).tril().eq(0);
+        var (eo, ew) = f.InvokeEager((model, x, x, mask));
+        var (go, gw) = f.InvokeGraph((model, x, x, mask));
+        Twins.AssertClose(eo, go, 1e-4, 1e-5);
+        Twins.AssertClose(ew, gw, 1e-4, 1e-5);
+        using (T masked = gw.masked_select(mask.expand(2, 5, 5))) Assert.True(masked.eq(0).all().item<bool>()); // masked weights are 0
+    }
+
+    [Theory]
+    [InlineData(typeof(TinyResNet))]
+    [InlineData(typeof(VggBn))]
+    [InlineData(typeof(MobileNetBlock))]
+    public void TrainingModeUpdatesBatchNormStatisticsAsEagerDoes(Type modelType)
+    {
+        var eagerModel = (nn.Module<T, T>)Activator.CreateInstance(modelType)!;
+        var graphModel = (nn.Module<T, T>)Activator.CreateInstance(modelType)!;
+        graphModel.load_state_dict(eagerModel.state_dict());
+        eagerModel.train();
+        graphModel.train();
+        var dispatcher = ForwardOf(modelType, graphModel);
+        long[] shape = modelType == typeof(MobileNetBlock) ? new long[] { 4, 16, 8, 8 } : new long[] { 4, 3, 16, 16 };
+        for (int step = 0; step < 3; step++)
+        {
+            using T x = randn(shape);
+            using T e = ForwardOf(modelType, eagerModel).eager(x);
+            using T g = dispatcher.graph(x);
+            if (modelType != typeof(VggBn)) Twins.AssertClose(e, g, 1e-3, 1e-4); // VggBn has dropout: random in training
+        }
+        var eagerState = eagerModel.state_dict();
+        var graphState = graphModel.state_dict();
+        int checkedStats = 0;
+        foreach (string key in eagerState.Keys.Where(k => k.EndsWith("running_mean") || k.EndsWith("running_var") || k.EndsWith("num_batches_tracked")))
+        {
+            using T a = eagerState[key].to(ScalarType.Float32), b = graphState[key].to(ScalarType.Float32);
+            Twins.AssertClose(a, b, 1e-4, 1e-5);
+            checkedStats++;
+        }
+        Assert.True(checkedStats >= 6);
+    }
+
+    [Fact]
+    public void TheDispatcherRunsTheTwinOfEveryCorpusModel()
+    {
+        foreach (var (model, input) in new (nn.Module<T, T>, T)[]
+        {
+            (new MnistCnn(), randn(1, 1, 16, 16)), (new AlexNetLike(), randn(1, 3, 32, 32)), (new TinyResNet(), randn(1, 3, 16, 16)),
+            (new VggBn(), randn(1, 3, 16, 16)), (new MobileNetBlock(), randn(1, 16, 8, 8)), (new EncoderLayer(), randn(1, 4, 32)),
+            (new PositionalEncoding(16, 20), randn(1, 5, 16)), (new ListMlp(), randn(1, 8)),
+        })
+        {
+            model.eval();
+            string name = "HybridGen.EndToEnd.Tests." + model.GetType().Name + ".forward";
+            long Graph() => HybridRuntime.GetReport().Where(r => r.Name.StartsWith(name, StringComparison.Ordinal)).Sum(r => r.GraphCalls);
+            long before = Graph();
+            for (int call = 0; call < 8; call++)               // auto mode probes the twin among its first calls
+                using (T y = model.forward(input)) { }
+            Assert.True(Graph() > before, $"{name} did not run its twin");
+        }
+    }
+
+    [Fact]
+    public void AReassignedSubmoduleRunsEagerAndIsReported()
+    {
+        var model = new ListMlp();
+        model.eval();
+        using T x = randn(3, 8);
+        using (T before = model.forward(x)) { }
+        model.ReplaceLayer(1, nn.ReLU());                      // the twin was built for Tanh there
+        using T expected = Forward<ListMlp>.Dispatcher.InvokeEager((model, x));
+        using T y = model.forward(x);
+        Twins.AssertClose(expected, y);
+        Assert.Throws<InvalidOperationException>(() => Forward<ListMlp>.Dispatcher.InvokeGraph((model, x)));
+        var report = HybridRuntime.GetReport().Where(r => r.Name == "HybridGen.EndToEnd.Tests.ListMlp.forward").ToList();
+        Assert.Contains(report, r => r.Fallback is { } reason && reason.Contains("'layers[1]' is a ReLU") && reason.Contains("Tanh"));
+    }
+
+    private static void EvalAndGradients<TModel>(TModel model, T input) where TModel : nn.Module<T, T>
+    {
+        model.eval();
+        Forward<TModel>.AgreesWithEager(model, input);
+        input.Dispose();
+    }
+
+    private static (Func<T, T> eager, Func<T, T> graph) ForwardOf(Type modelType, nn.Module<T, T> model)
+    {
+        var method = typeof(ModelCorpusTests).GetMethod(nameof(Typed), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!.MakeGenericMethod(modelType);
+        return ((Func<T, T>, Func<T, T>))method.Invoke(null, new object[] { model })!;
+    }
+
+    private static (Func<T, T>, Func<T, T>) Typed<TModel>(nn.Module<T, T> model) where TModel : nn.Module<T, T>
+    {
+        var m = (TModel)model;
+        return (x => Forward<TModel>.DispatcherFor(m, x).InvokeEager((m, x)), x => Forward<TModel>.DispatcherFor(m, x).InvokeGraph((m, x)));
+    }
+}
