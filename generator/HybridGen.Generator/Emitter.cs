@@ -113,19 +113,20 @@ internal static class Emitter
         for (int i = 0; i < model.Parameters.Count; i++) w.Line($"s.Add({SignaturePart($"a.Item{i + first + 1}", model.Parameters[i].Kind)});");
         foreach (TwinInput input in twin.Inputs) w.Line($"s.Add({SignaturePart(Access(input), input.Kind)});");
         w.Outdent();
-        bool checks = twin.TreeChecks.Count > 0;
-        w.Line(model.Overrides is null && !checks ? "});" : "},");
-        if (checks)
-        {
-            // The module tree the twin was built for (fields typed Module<Tensor,Tensor>, containers), checked
-            // before every call: the first check that fails gives the reason the call runs eager.
-            w.Line($"checkTree: static (in {tupleType} a) =>");
-            w.Indent();
-            for (int k = 0; k < twin.TreeChecks.Count; k++)
-                w.Line(twin.TreeChecks[k] + (k + 1 < twin.TreeChecks.Count ? " ??" : model.Overrides is null ? ");" : ","));
-            w.Outdent();
-        }
-        if (model.Overrides is not null) w.Line($"overrides: {model.Overrides});");
+        // The named arguments after writeSignature, each ended with ',' and the last with ');'.
+        var trailing = new List<List<string>>();
+        // The module tree the twin was built for (fields typed Module<Tensor,Tensor>, containers), checked before
+        // every call: the first check that fails gives the reason the call runs eager.
+        if (twin.TreeChecks.Count > 0)
+            trailing.Add(new[] { $"checkTree: static (in {tupleType} a) =>" }
+                .Concat(twin.TreeChecks.Select((c, k) => "    " + c + (k + 1 < twin.TreeChecks.Count ? " ??" : ""))).ToList());
+        // Reports describe the parameters and sum up a module's state.
+        if (twin.Inputs.Count > 4) trailing.Add(new List<string> { $"parameterCount: {model.Parameters.Count}" });
+        if (model.Overrides is not null) trailing.Add(new List<string> { $"overrides: {model.Overrides}" });
+        w.Line(trailing.Count == 0 ? "});" : "},");
+        for (int k = 0; k < trailing.Count; k++)
+            for (int line = 0; line < trailing[k].Count; line++)
+                w.Line(trailing[k][line] + (line + 1 < trailing[k].Count ? "" : k + 1 < trailing.Count ? "," : ");"));
         w.Outdent();
         w.Line();
     }
@@ -169,8 +170,7 @@ internal static class Emitter
     private static string ToScriptValue(string value, GraphKind kind) => kind switch
     {
         GraphKind.TensorList => $"{ScriptValue}.FromTensors({value})",
-        GraphKind.OptionalTensor => $"{value} is null ? {ScriptValue}.None : ({ScriptValue}){value}!",
-        GraphKind.OptionalFloat or GraphKind.OptionalInt => $"{value}.HasValue ? ({ScriptValue}){value}.Value : {ScriptValue}.None",
+        GraphKind.OptionalTensor or GraphKind.OptionalFloat or GraphKind.OptionalInt => $"{ScriptValue}.Optional({value})",
         GraphKind.IntList => $"{ScriptValue}.FromInts({value})",
         GraphKind.FloatList => $"{ScriptValue}.FromDoubles({value})",
         _ => value,

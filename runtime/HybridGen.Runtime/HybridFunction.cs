@@ -31,6 +31,8 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
     private readonly GraphResultReader<TResult> _readResult;
     private readonly SignatureWriter<TArgs>? _writeSignature;
     private readonly TreeCheck<TArgs>? _checkTree;
+    // The graph arguments that are the method's parameters; the rest are fields and submodule state.
+    private readonly int _parameterCount;
     private readonly int _argumentCount;
     private readonly int _resultCount;
     private readonly IGraphTwin _twin;
@@ -45,9 +47,10 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
         HybridMethodInfo info, Func<TArgs, TResult> eager, GraphArgumentWriter<TArgs> writeArguments,
         int argumentCount, GraphResultReader<TResult> readResult, int resultCount,
         SignatureWriter<TArgs>? writeSignature = null, DispatchOverrides? overrides = null,
-        DispatchOptions? options = null, IGraphTwin? twin = null, TreeCheck<TArgs>? checkTree = null)
+        DispatchOptions? options = null, IGraphTwin? twin = null, TreeCheck<TArgs>? checkTree = null, int parameterCount = -1)
     {
         _checkTree = checkTree;
+        _parameterCount = parameterCount < 0 ? argumentCount : parameterCount;
         Info = info ?? throw new ArgumentNullException(nameof(info));
         _eager = eager ?? throw new ArgumentNullException(nameof(eager));
         _writeArguments = writeArguments ?? throw new ArgumentNullException(nameof(writeArguments));
@@ -185,12 +188,17 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
         return _dispatch.Get(key, cuda, () => description, captureAllowed: _captureAllowed && cuda);
     }
 
-    /// <summary>"float32[64,256] cpu, float32[256] cpu grad, float": for the report (once per new signature).</summary>
+    /// <summary>"float32[64,256] cpu, float32[256] cpu grad, float": for the report (once per new signature). A
+    /// module's state is summed up ("+ 40 state inputs, 12 tensors, 8 with grad"), not listed.</summary>
     private string Describe(in TArgs arguments)
     {
         var argv = new TwinValue[_argumentCount];
         _writeArguments(arguments, argv);
-        return string.Join(", ", argv.Select(v => v.Describe()));
+        string parameters = string.Join(", ", argv.Take(_parameterCount).Select(v => v.Describe()));
+        var state = argv.Skip(_parameterCount).ToList();
+        if (state.Count <= 4) return string.Join(", ", argv.Select(v => v.Describe()));
+        int tensors = state.Count(v => v.Tensor is not null), grad = state.Count(v => v.Tensor is { requires_grad: true });
+        return $"{parameters} + {state.Count} state inputs ({tensors} tensors, {grad} with grad)";
     }
 
     private TResult GraphOrFallBack(SignatureState state, in TArgs arguments)

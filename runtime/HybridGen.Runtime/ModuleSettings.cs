@@ -14,6 +14,9 @@ public static class ModuleSettings
     /// <summary>The list's length, or -1 for null (the module's default).</summary>
     public static long Count(IReadOnlyList<long>? values) => values is null ? -1 : values.Count;
 
+    /// <summary>A convolution's padding type as the twin takes it: -1 for none (explicit padding), else its value.</summary>
+    public static long Code(TorchSharp.Padding? value) => value.HasValue ? (long)value.Value : -1;
+
     /// <summary>The entry at <paramref name="index"/>, or 0 past the end (the twin reads only Count entries).</summary>
     public static long At(IReadOnlyList<long>? values, int index) => values is not null && index < values.Count ? values[index] : 0;
 }

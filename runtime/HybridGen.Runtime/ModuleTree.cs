@@ -17,8 +17,14 @@ public static class ModuleTree
         module is not null && module.GetType() == expected ? null
             : $"'{path}' is {(module is null ? "null" : "a " + module.GetType().Name)}; the twin was built for a {expected.Name}";
 
-    /// <summary>Null when a container holds <paramref name="expected"/> children, else the reason.</summary>
-    public static string? Count(int count, int expected, string path) =>
+    /// <summary>Null when a Sequential holds <paramref name="expected"/> children, else the reason.</summary>
+    public static string? Count(TorchSharp.Modules.Sequential? container, int expected, string path) => Count(container?.Count ?? -1, expected, path);
+
+    /// <summary>Null when a ModuleList holds <paramref name="expected"/> children, else the reason.</summary>
+    public static string? Count<T>(TorchSharp.Modules.ModuleList<T>? container, int expected, string path) where T : TorchSharp.torch.nn.Module =>
+        Count(container?.Count ?? -1, expected, path);
+
+    private static string? Count(int count, int expected, string path) =>
         count == expected ? null
             : count < 0 ? $"'{path}' is null; the twin was built for {expected} children"
             : $"'{path}' holds {count} modules; the twin was built for the {expected} its constructor adds";

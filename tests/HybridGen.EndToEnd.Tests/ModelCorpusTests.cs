@@ -67,6 +67,38 @@ public class ModelCorpusTests
     }
 
     [Fact]
+    public void TrainingThroughTheTwinFollowsEagersLossCurve()
+    {
+        // TinyResNet has batch norm in training mode and no dropout (the global generator is shared with tests
+        // running in parallel), so both copies see exactly the same computation.
+        var eagerModel = new TinyResNet();
+        var graphModel = new TinyResNet();
+        graphModel.load_state_dict(eagerModel.state_dict());
+        using var eagerOptimizer = optim.SGD(eagerModel.parameters(), 0.05, momentum: 0.9);
+        using var graphOptimizer = optim.SGD(graphModel.parameters(), 0.05, momentum: 0.9);
+        var (eager, _) = ForwardOf(typeof(TinyResNet), eagerModel);
+        var (_, graph) = ForwardOf(typeof(TinyResNet), graphModel);
+        T[] batches = Enumerable.Range(0, 5).Select(_ => randn(4, 3, 16, 16)).ToArray();
+        using T targets = tensor(new long[] { 0, 1, 2, 3 });
+        foreach (T batch in batches)
+        {
+            double Step(nn.Module<T, T> model, optim.Optimizer optimizer, Func<T, T> forward)
+            {
+                model.train();
+                optimizer.zero_grad();
+                using T loss = nn.functional.cross_entropy(forward(batch), targets);
+                loss.backward();
+                optimizer.step();
+                return loss.item<float>();
+            }
+            double e = Step(eagerModel, eagerOptimizer, eager), g = Step(graphModel, graphOptimizer, graph);
+            Assert.True(Math.Abs(e - g) <= 1e-4 * Math.Max(1, Math.Abs(e)), $"loss eager {e} vs twin {g}");
+        }
+        foreach (var ((name, a), (_, b)) in eagerModel.named_parameters().Zip(graphModel.named_parameters()))
+            Twins.AssertClose(a, b, 1e-3, 1e-4);
+    }
+
+    [Fact]
     public void TheDispatcherRunsTheTwinOfEveryCorpusModel()
     {
         foreach (var (model, input) in new (nn.Module<T, T>, T)[]

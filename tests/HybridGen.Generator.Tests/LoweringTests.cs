@@ -65,8 +65,101 @@ public class LoweringTests
         string twin = run.Result.GeneratedSources.Single().SourceText.ToString();
         Assert.Contains("torch.linear(x, __in_fc_weight, __in_fc_bias)", twin);
         Assert.Contains("__in_fc_bias: Optional[Tensor]", twin);
-        Assert.Contains("a.Item1.fc.bias is null ? global::HybridGen.Twins.TwinValue.None", twin);
+        Assert.Contains("global::HybridGen.Twins.TwinValue.Optional(a.Item1.fc.bias)", twin);
         Assert.Contains("public override partial global::TorchSharp.torch.Tensor forward(", twin);
+    }
+
+    [Fact]
+    public void AFieldTypedModuleIsBuiltForWhatItIsAssignedAndCheckedBeforeEachCall()
+    {
+        GeneratorHarness.Run run = Model("private readonly nn.Module<Tensor, Tensor> conv = nn.Conv2d(3, 4, 3, padding: 1);", "conv.forward(x)");
+        Assert.DoesNotContain(run.Diagnostics, d => d.Severity >= DiagnosticSeverity.Warning);
+        string code = run.Result.GeneratedSources.Single().SourceText.ToString();
+        Assert.Contains("__hg_convolution(x, 2, __in_conv_weight", code);
+        Assert.Contains("global::HybridGen.ModuleTree.Kind(a.Item1.conv, typeof(global::TorchSharp.Modules.Conv2d), \"conv\")", code);
+        Assert.Contains("((global::TorchSharp.Modules.Conv2d)a.Item1.conv).weight", code);
+    }
+
+    [Theory]
+    [InlineData("private readonly nn.Module<Tensor, Tensor> seq = nn.Sequential(new System.Collections.Generic.List<nn.Module<Tensor, Tensor>> { nn.ReLU() });",
+        "is built from a collection")]
+    [InlineData("private readonly TorchSharp.Modules.Sequential seq = nn.Sequential(); public void Grow() => seq.append(nn.ReLU());",
+        "'seq' is filled at run time ('append')")]
+    [InlineData("private nn.Module<Tensor, Tensor> seq = nn.ReLU(); public void Swap() => seq = nn.Tanh();",
+        "'seq' is assigned in 2 places")]
+    [InlineData("private readonly nn.Module<Tensor, Tensor> seq = nn.GRU(4, 4).AsModule();", "is not a module kind HybridGen spells")]
+    public void AModuleTreeTheBuildCannotSeeIsHG0108WithTheReason(string field, string reason)
+    {
+        GeneratorHarness.Run run = Model(field.Replace(".AsModule()", " as nn.Module<Tensor, Tensor>"), "seq.forward(x)");
+        Diagnostic diagnostic = Assert.Single(run.Diagnostics, d => d.Id == "HG0108");
+        Assert.Contains(reason, diagnostic.GetMessage());
+    }
+
+    [Fact]
+    public void AConstructorChoiceGivesOneTwinPerTree()
+    {
+        GeneratorHarness.Run run = Model("private readonly nn.Module<Tensor, Tensor> shortcut = Flag ? nn.Sequential(nn.Linear(4, 4), nn.ReLU()) : nn.Sequential(); static bool Flag = true;",
+            "shortcut.forward(x)");
+        Assert.DoesNotContain(run.Diagnostics, d => d.Severity >= DiagnosticSeverity.Warning);
+        string code = run.Result.GeneratedSources.Single().SourceText.ToString();
+        Assert.Contains("__hybrid_forward_tree1.Fits(", code);
+        Assert.Contains("[module tree 2]", code);
+        Assert.Contains("torch.alias(x)", code);                 // the empty Sequential
+        Assert.Contains("torch.linear(x, ", code);               // the other tree
+    }
+
+    [Fact]
+    public void AUserSubmodulesPrivateFieldsAreReadThroughUnsafeAccessors()
+    {
+        GeneratorHarness.Run run = GeneratorHarness.Generate(GeneratorHarness.Compilation(("Net.cs", GeneratorHarness.Usings + """
+            public sealed class Block : nn.Module<Tensor, Tensor>
+            {
+                private readonly TorchSharp.Modules.Linear fc = nn.Linear(4, 4);
+                private readonly bool residual = true;
+                public Block() : base("Block") => RegisterComponents();
+                public override Tensor forward(Tensor x) => residual ? fc.forward(x) + x : fc.forward(x);
+            }
+            public sealed partial class Net : nn.Module<Tensor, Tensor>
+            {
+                private readonly Block first = new Block(), second = new Block();
+                public Net() : base("Net") => RegisterComponents();
+                [Hybridize(nameof(ForwardEager))] public override partial Tensor forward(Tensor x);
+                private Tensor ForwardEager(Tensor x) => second.forward(first.forward(x));
+            }
+            """)));
+        Assert.DoesNotContain(run.Diagnostics, d => d.Severity >= DiagnosticSeverity.Warning);
+        string code = run.Result.GeneratedSources.Single().SourceText.ToString();
+        Assert.Contains("UnsafeAccessorKind.Field, Name = \"fc\")] private static extern ref global::TorchSharp.Modules.Linear __hg_access_Block_fc_", code);
+        Assert.Contains("def __hg_module_Block_forward(x: Tensor, __st_fc_weight: Tensor, __st_fc_bias: Optional[Tensor], __st_residual: bool)", code);
+        Assert.Contains("__in_first_fc_weight", code);
+        Assert.Contains("__in_second_fc_weight", code);
+    }
+
+    [Theory]
+    [InlineData("fc.forward(x).relu_()", false)]                 // Linear allocates: its result is the body's own
+    [InlineData("id.forward(x).relu_()", true)]                  // Identity aliases the caller's x
+    [InlineData("id.forward(x * 2).relu_()", false)]             // ... of the body's own tensor: fine
+    public void InPlaceOnASubmodulesResultIsFineWhereTheResultIsTheBodysOwn(string body, bool hg0110)
+    {
+        GeneratorHarness.Run run = Model("private readonly TorchSharp.Modules.Linear fc = nn.Linear(4, 4); private readonly TorchSharp.Modules.Identity id = nn.Identity();", body);
+        Assert.Equal(hg0110, run.Diagnostics.Any(d => d.Id == "HG0110"));
+    }
+
+    [Theory]
+    [InlineData("private readonly TorchSharp.Modules.Linear fc = nn.Linear(4, 4); private int calls;", "{ calls++; return fc.forward(x); }")]
+    [InlineData("private readonly TorchSharp.Modules.Linear fc = nn.Linear(4, 4);", "{ fc.bias = null; return fc.forward(x); }")]
+    public void WritingAFieldOrASubmodulesStateIsHG0102(string field, string body)
+    {
+        GeneratorHarness.Run run = GeneratorHarness.Generate(GeneratorHarness.Compilation(("Net.cs", GeneratorHarness.Usings + $$"""
+            public sealed partial class Net : nn.Module<Tensor, Tensor>
+            {
+                {{field}}
+                public Net() : base("Net") => RegisterComponents();
+                [Hybridize(nameof(ForwardEager))] public override partial Tensor forward(Tensor x);
+                private Tensor ForwardEager(Tensor x) {{body}}
+            }
+            """)));
+        Assert.Contains(run.Diagnostics, d => d.Id == "HG0102");
     }
 
     [Fact]

@@ -97,7 +97,7 @@ internal static class ModuleCatalog
     private static ModuleRow Conv(string type, int dims) =>
         new(type, RuntimeHelpers.Convolution + "({0}, " + dims + ", {1}, {2}, {3}, {4}, {5}, {6}, {7}, {8}, {9}, {10})",
             ModuleState.Tensor("weight"), ModuleState.OptionalTensor("bias"), ModuleState.Int("in_channels"), ModuleState.Enum("padding_mode"),
-            new ModuleState("padding_type", "({0}.padding_type.HasValue ? (long){0}.padding_type.Value : -1L)", "int", GraphKind.Int),
+            new ModuleState("padding_type", "global::HybridGen.ModuleSettings.Code({0}.padding_type)", "int", GraphKind.Int),
             ModuleState.Ints("stride", dims), ModuleState.Ints("padding", dims), ModuleState.Ints("dilation", dims),
             ModuleState.Ints("kernel_size", dims), ModuleState.Int("groups"))
         { Helper = RuntimeHelpers.Convolution, Allocates = true };

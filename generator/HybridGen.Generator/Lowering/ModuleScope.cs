@@ -20,7 +20,7 @@ internal sealed record ModuleTreeCheck(string Access, string Path, string? Type,
         string access = Access.Replace("{0}", "a.Item1"), path = Path.Replace("{0}.", "").Replace("{0}", "this");
         return Type is not null
             ? $"global::HybridGen.ModuleTree.Kind({access}, typeof({Type}), \"{path}\")"
-            : $"global::HybridGen.ModuleTree.Count({access}?.Count ?? -1, {Count}, \"{path}\")";
+            : $"global::HybridGen.ModuleTree.Count({access}, {Count}, \"{path}\")";
     }
 }
 
