@@ -1,0 +1,119 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.Linq;
+using System.Reflection;
+using HybridGen;
+using HybridGen.EndToEnd.Tests;
+using TorchSharp;
+using static TorchSharp.torch;
+using T = TorchSharp.torch.Tensor;
+
+// Issue 12's model corpus, measured in one run: for each model at batch 1 and 32, forward (eval, no_grad) and
+// forward+backward (train mode, gradients of every parameter), TorchSharp eager vs the twin vs auto (the
+// dispatcher). Rounds alternate the three paths; each figure is a median of per-round means. Ratios are taken
+// side by side, so machine noise hits all three alike.
+// Usage: HybridGen.Samples.ModelBenchmark [rounds] [model-name-filter] [forward|fwd+bwd]
+int rounds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 7;
+string filter = args.Length > 1 ? args[1] : "";
+string passFilter = args.Length > 2 ? args[2] : "";   // "forward" or "fwd+bwd": only that pass
+set_num_threads(1);
+manual_seed(0);
+HybridRuntime.Warnings = null;
+
+var models = new (string name, Func<nn.Module<T, T>> create, Func<long, T> input)[]
+{
+    ("MNIST CNN", () => new MnistCnn(), b => randn(b, 1, 16, 16)),
+    ("AlexNet-style", () => new AlexNetLike(), b => randn(b, 3, 32, 32)),
+    ("ResNet blocks", () => new TinyResNet(), b => randn(b, 3, 16, 16)),
+    ("VGG + batch norm", () => new VggBn(), b => randn(b, 3, 16, 16)),
+    ("MobileNet block", () => new MobileNetBlock(), b => randn(b, 16, 8, 8)),
+    ("transformer encoder", () => new EncoderLayer(), b => randn(b, 8, 32)),
+    ("positional encoding", () => new PositionalEncoding(16, 64), b => randn(b, 16, 16)),
+    ("ModuleList MLP", () => new ListMlp(), b => randn(b, 8)),
+};
+
+Console.WriteLine($"HybridGen model benchmark: {rounds} alternating rounds, medians, 1 intra-op thread, libtorch {torch.__version__}");
+Console.WriteLine();
+Console.WriteLine($"{"model",-22} {"batch",5} {"pass",-9} {"eager us",10} {"twin us",10} {"auto us",10} {"twin/eager",11} {"auto/best",10} {"chose",6}");
+var autoOverBest = new List<(string, double)>();
+foreach (var (name, create, input) in models.Where(m => m.name.Contains(filter, StringComparison.OrdinalIgnoreCase)))
+    foreach (long batch in new long[] { 1, 32 })
+        foreach (bool backward in new[] { false, true }.Where(b => passFilter == "" || passFilter == (b ? "fwd+bwd" : "forward")))
+        {
+            nn.Module<T, T> model = create();
+            using T x = input(batch);
+            var (eager, graph, auto) = Dispatchers.Paths(model, x);
+            if (backward) model.train(); else model.eval();
+            Func<object> Pass(Func<T, T> forward) => backward
+                ? () => { using var scope = NewDisposeScope(); model.zero_grad(); forward(x).square().mean().backward(); return 0; }
+                : () => { using var scope = NewDisposeScope(); using (no_grad()) forward(x); return 0; };
+            var passes = new (string path, Func<object> run)[] { ("eager", Pass(eager)), ("twin", Pass(graph)), ("auto", Pass(auto)) };
+
+            // Warm up: the twin's compile and TorchScript's profiling runs, and the dispatcher's probing.
+            string method = "HybridGen.EndToEnd.Tests." + model.GetType().Name + ".forward";
+            for (int i = 0; i < 3; i++) { passes[0].run(); passes[1].run(); }
+            for (int i = 0; i < 300 && Signatures(method).Any(sig => sig.State == "probing") || i < 20; i++) passes[2].run();
+            (long eagerBefore, long graphBefore) = Calls(method);
+
+            // Calls per round: about 40 ms of the eager pass.
+            long t0 = Stopwatch.GetTimestamp();
+            passes[0].run();
+            double once = Math.Max(Stopwatch.GetElapsedTime(t0).TotalMilliseconds, 0.005);
+            int calls = (int)Math.Clamp(40 / once, 3, 2000);
+            var times = passes.ToDictionary(p => p.path, _ => new List<double>());
+            for (int round = 0; round < rounds; round++)
+                for (int k = 0; k < passes.Length; k++)
+                {
+                    var (path, run) = passes[(k + round) % passes.Length];
+                    long start = Stopwatch.GetTimestamp();
+                    for (int i = 0; i < calls; i++) run();
+                    times[path].Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds * 1000 / calls);
+                }
+            (long eagerAfter, long graphAfter) = Calls(method);
+            string chose = graphAfter - graphBefore > eagerAfter - eagerBefore ? "twin" : "eager";
+            double e = Median(times["eager"]), g = Median(times["twin"]), a = Median(times["auto"]);
+            double ratio = a / Math.Min(e, g);
+            autoOverBest.Add(($"{name}, batch {batch}, {(backward ? "fwd+bwd" : "forward")}", ratio));
+            Console.WriteLine($"{name,-22} {batch,5} {(backward ? "fwd+bwd" : "forward"),-9} {e,10:F1} {g,10:F1} {a,10:F1} {g / e,11:F2} {ratio,10:F2} {chose,6}");
+        }
+
+Console.WriteLine();
+var worst = autoOverBest.OrderByDescending(r => r.Item2).First();
+Console.WriteLine($"auto/best: worst {worst.Item2:F2} ({worst.Item1}); {autoOverBest.Count(r => r.Item2 <= 1.05)} of {autoOverBest.Count} within 1.05");
+Console.WriteLine($"summary: auto/best worst {worst.Item2:F2} over {autoOverBest.Count} model workloads");
+
+static double Median(List<double> values)
+{
+    var sorted = values.OrderBy(v => v).ToList();
+    return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
+}
+
+static IEnumerable<SignatureReport> Signatures(string method) =>
+    HybridRuntime.GetReport().Where(r => r.Name.StartsWith(method, StringComparison.Ordinal)).SelectMany(r => r.Signatures);
+
+// How many calls of the method (every module tree, every signature) ran eager and ran the twin so far.
+static (long eager, long graph) Calls(string method) =>
+    (Signatures(method).Sum(s => s.EagerCalls), Signatures(method).Sum(s => s.GraphCalls));
+
+/// <summary>The eager body, twin and dispatcher of a model's forward, for the dispatcher field that fits its module tree.</summary>
+internal static class Dispatchers
+{
+    public static (Func<T, T> eager, Func<T, T> graph, Func<T, T> auto) Paths(nn.Module<T, T> model, T x)
+    {
+        var method = typeof(Dispatchers).GetMethod(nameof(Typed), BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(model.GetType());
+        return ((Func<T, T>, Func<T, T>, Func<T, T>))method.Invoke(null, new object[] { model, x })!;
+    }
+
+    private static (Func<T, T>, Func<T, T>, Func<T, T>) Typed<TModel>(nn.Module<T, T> model, T x) where TModel : nn.Module<T, T>
+    {
+        var m = (TModel)model;
+        var f = typeof(TModel).GetFields(BindingFlags.NonPublic | BindingFlags.Static)
+            .Where(field => field.Name.StartsWith("__hybrid_forward", StringComparison.Ordinal))
+            .Select(field => (HybridFunction<(TModel, T), T>)field.GetValue(null)!)
+            .First(fn => fn.Fits((m, x)));
+        return (t => f.InvokeEager((m, t)), t => f.InvokeGraph((m, t)), t => m.forward(t));
+    }
+}
+
