@@ -32,6 +32,7 @@ var models = new (string name, Func<nn.Module<T, T>> create, Func<long, T> input
     ("transformer encoder", () => new EncoderLayer(), b => randn(b, 8, 32)),
     ("positional encoding", () => new PositionalEncoding(16, 64), b => randn(b, 16, 16)),
     ("ModuleList MLP", () => new ListMlp(), b => randn(b, 8)),
+    ("embeddings (ids)", () => new TokenEncoder(), b => randint(0, 50, new long[] { b, 12 })),
 };
 
 Console.WriteLine($"HybridGen model benchmark: {rounds} alternating rounds, medians, 1 intra-op thread, libtorch {torch.__version__}");
@@ -46,8 +47,10 @@ foreach (var (name, create, input) in models.Where(m => m.name.Contains(filter, 
             using T x = input(batch);
             var (eager, graph, auto) = Dispatchers.Paths(model, x);
             if (backward) model.train(); else model.eval();
+            // With backward, a floating input requires grad too (a model without parameters still has a backward).
+            using T xg = x.is_floating_point() ? x.detach().requires_grad_() : x.alias();
             Func<object> Pass(Func<T, T> forward) => backward
-                ? () => { using var scope = NewDisposeScope(); model.zero_grad(); forward(x).square().mean().backward(); return 0; }
+                ? () => { using var scope = NewDisposeScope(); model.zero_grad(); forward(xg).square().mean().backward(); return 0; }
                 : () => { using var scope = NewDisposeScope(); using (no_grad()) forward(x); return 0; };
             var passes = new (string path, Func<object> run)[] { ("eager", Pass(eager)), ("twin", Pass(graph)), ("auto", Pass(auto)) };
 

@@ -20,6 +20,33 @@ public class ModelCorpusTests
     [Fact] public void PositionalEncoding() => EvalAndGradients(new PositionalEncoding(16, 50), randn(3, 7, 16));
     [Fact] public void ListMlp() => EvalAndGradients(new ListMlp(), randn(4, 8));
 
+    [Fact] public void TokenEncoder() => EvalAndGradients(new TokenEncoder(), randint(0, 50, new long[] { 3, 6 }));
+
+    [Fact]
+    public void TextClassifierWithEmbeddingBagOffsets()
+    {
+        var model = new TextClassifier(100, 16, 4);
+        var f = (HybridFunction<(TextClassifier, T, T), T>)typeof(TextClassifier)
+            .GetField("__hybrid_forward", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!.GetValue(null)!;
+        using T tokens = randint(0, 100, new long[] { 12 }), offsets = tensor(new long[] { 0, 3, 7 });
+        using (T e = f.InvokeEager((model, tokens, offsets)))
+        using (T g = f.InvokeGraph((model, tokens, offsets)))
+            Twins.AssertClose(e, g, 1e-5, 1e-6);
+        T[] Grads(Func<T> forward)
+        {
+            model.zero_grad();
+            using (T loss = forward().square().sum()) loss.backward();
+            return model.parameters().Select(p => p.grad!.clone()).ToArray();
+        }
+        T[] eager = Grads(() => f.InvokeEager((model, tokens, offsets))), graph = Grads(() => f.InvokeGraph((model, tokens, offsets)));
+        for (int k = 0; k < eager.Length; k++) Twins.AssertClose(eager[k], graph[k], 1e-4, 1e-5);
+        // A 2-D input with offsets: TorchSharp's call refuses it eagerly (ArgumentException), the twin's assert too.
+        using T rows = randint(0, 100, new long[] { 2, 3 });
+        Assert.Throws<ArgumentException>(() => f.InvokeEager((model, rows, offsets)));
+        Assert.Throws<System.Runtime.InteropServices.ExternalException>(() => f.InvokeGraph((model, rows, offsets)));
+        Assert.Throws<ArgumentException>(() => model.forward(rows, offsets));
+    }
+
     [Fact]
     public void MaskedAttentionWithATupleResult()
     {
@@ -105,7 +132,7 @@ public class ModelCorpusTests
         {
             (new MnistCnn(), randn(1, 1, 16, 16)), (new AlexNetLike(), randn(1, 3, 32, 32)), (new TinyResNet(), randn(1, 3, 16, 16)),
             (new VggBn(), randn(1, 3, 16, 16)), (new MobileNetBlock(), randn(1, 16, 8, 8)), (new EncoderLayer(), randn(1, 4, 32)),
-            (new PositionalEncoding(16, 20), randn(1, 5, 16)), (new ListMlp(), randn(1, 8)),
+            (new PositionalEncoding(16, 20), randn(1, 5, 16)), (new ListMlp(), randn(1, 8)), (new TokenEncoder(), randint(0, 50, new long[] { 2, 5 })),
         })
         {
             model.eval();

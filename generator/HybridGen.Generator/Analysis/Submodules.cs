@@ -23,8 +23,12 @@ internal abstract record Submodule(string Kind)
     public bool Checked { get; init; }
 }
 
-/// <summary>A TorchSharp module the catalog spells (<see cref="ModuleCatalog"/>).</summary>
-internal sealed record CatalogSubmodule(ModuleRow Row, INamedTypeSymbol Type) : Submodule(Row.Name);
+/// <summary>A TorchSharp module the catalog spells (<see cref="ModuleCatalog"/>); <see cref="Constants"/> holds the
+/// TorchScript literals of its construction-time settings (<see cref="ModuleRow.Constructed"/>).</summary>
+internal sealed record CatalogSubmodule(ModuleRow Row, INamedTypeSymbol Type) : Submodule(Row.Name)
+{
+    public ImmutableDictionary<string, string> Constants { get; init; } = ImmutableDictionary<string, string>.Empty;
+}
 
 /// <summary>A module of this compilation: its forward's body is lowered as a function of its own state.</summary>
 internal sealed record SourceSubmodule(INamedTypeSymbol Type, IMethodSymbol Body) : Submodule(Type.Name);
@@ -70,7 +74,7 @@ internal static class Submodules
     /// code assigns it.</summary>
     public static Submodule OfMember(ISymbol member, ITypeSymbol declared, Compilation compilation, CancellationToken ct)
     {
-        if (ByType(declared, compilation) is { } fixedKind && !IsContainer(declared)) return fixedKind;
+        if (ByType(declared, compilation) is { } fixedKind && !IsContainer(declared) && !IsConstructed(fixedKind)) return fixedKind;
         var values = new List<IOperation>();
         string? mutation = null;
         foreach (SyntaxReference reference in member.ContainingType.DeclaringSyntaxReferences)
@@ -94,10 +98,11 @@ internal static class Submodules
             }
         }
         if (mutation is not null) return new UnknownSubmodule($"'{member.Name}' is filled at run time ('{mutation}'), so its contents are known only then");
-        if (values.Count == 0) return ByType(declared, compilation) ?? new UnknownSubmodule($"'{member.Name}' is never assigned in this type's code");
+        if (values.Count == 0 && ByType(declared, compilation) is { } typed && !IsConstructed(typed)) return typed;
+        if (values.Count == 0) return new UnknownSubmodule($"'{member.Name}' is never assigned in this type's code");
         if (values.Count > 1) return new UnknownSubmodule($"'{member.Name}' is assigned in {values.Count} places, so its module kind is known only at run time");
         Submodule resolved = OfValue(values[0], compilation);
-        return resolved is UnknownSubmodule ? resolved : resolved with { Checked = true };
+        return resolved is UnknownSubmodule ? resolved : resolved with { Checked = !SymbolEqualityComparer.Default.Equals(declared, TypeOf(resolved)) };
     }
 
     /// <summary>The module a constructor expression makes (<c>nn.Conv2d(...)</c>, <c>nn.Sequential(...)</c>).</summary>
@@ -117,7 +122,8 @@ internal static class Submodules
             return Sequence(invocation.TargetMethod.ReturnType, invocation.Arguments, method.Name == "ModuleList", compilation);
         if (value is IObjectCreationOperation { Type: { } created } creation && created.OriginalDefinition.ToDisplayString() == "TorchSharp.Modules.ModuleList<T>")
             return Sequence(created, creation.Arguments, true, compilation);
-        if (value.Type is { } type && !IsContainer(type) && ByType(type, compilation) is { } known) return known;
+        if (value.Type is { } type && !IsContainer(type) && ByType(type, compilation) is { } known)
+            return known is CatalogSubmodule { Row.Constructed.Length: > 0 } catalog ? Construction(catalog, value) : known;
         return new UnknownSubmodule($"its value ('{Short(value.Syntax)}') is not a module kind HybridGen spells (docs/modules.md)");
     }
 
@@ -140,6 +146,37 @@ internal static class Submodules
         }
         return new SequenceSubmodule((INamedTypeSymbol)type, children.ToImmutable(), isList);
     }
+
+    /// <summary>A module whose settings live in native options: its construction call's constants.</summary>
+    private static Submodule Construction(CatalogSubmodule module, IOperation value)
+    {
+        if (value is not IInvocationOperation { TargetMethod.ContainingType: { } factory } call || factory.ToDisplayString() != "TorchSharp.torch.nn")
+            return new UnknownSubmodule($"its value ('{Short(value.Syntax)}') is not a call of nn.{module.Row.Name}, and a {module.Row.Name}'s settings are read from its construction (TorchSharp does not expose them later)");
+        var constants = ImmutableDictionary.CreateBuilder<string, string>();
+        foreach (string name in module.Row.Constructed)
+        {
+            IArgumentOperation? argument = call.Arguments.FirstOrDefault(a => a.Parameter?.Name == name);
+            IOperation? given = argument?.Value;
+            while (given is IConversionOperation { ConstantValue.HasValue: false } widened) given = widened.Operand; // 0 → long?
+            object? constant = given?.ConstantValue is { HasValue: true } c ? c.Value : null;
+            if (argument is null || given?.ConstantValue.HasValue != true && argument.ArgumentKind != ArgumentKind.DefaultValue)
+                return new UnknownSubmodule($"the {module.Row.Name}'s '{name}' is not a constant in '{Short(call.Syntax)}' (its settings are read from its construction)");
+            if (name == "max_norm" && constant is not null)
+                return new UnknownSubmodule($"the {module.Row.Name} has a max_norm (it renormalizes its weight in place at each call; not lowered)");
+            constants[name] = Lowering.ScriptLiterals.Format(constant, argument.Parameter?.Type) ?? "None";
+        }
+        return module with { Constants = constants.ToImmutable() };
+    }
+
+    private static bool IsConstructed(Submodule module) => module is CatalogSubmodule { Row.Constructed.Length: > 0 };
+
+    private static ITypeSymbol? TypeOf(Submodule module) => module switch
+    {
+        CatalogSubmodule c => c.Type,
+        SourceSubmodule s => s.Type,
+        SequenceSubmodule q => q.Type,
+        _ => null,
+    };
 
     /// <summary>The kind a type fixes: a catalog module, or a module class of this compilation with a forward of
     /// one tensor that has source; null otherwise.</summary>

@@ -40,6 +40,15 @@ internal sealed record ModuleState(string Name, string Access, string Annotation
 /// </summary>
 internal sealed record ModuleRow(string MetadataName, string Spelling, params ModuleState[] States)
 {
+    /// <summary>Settings that live in the native module's options, which TorchSharp does not expose after
+    /// construction (Embedding's padding_idx): read from the construction call, where each must be a constant,
+    /// and spelled as literals (<c>{name}</c> in the spelling). Each is the construction parameter's name.</summary>
+    public string[] Constructed { get; init; } = System.Array.Empty<string>();
+
+    /// <summary>How many tensor inputs forward takes (EmbeddingBag: input, offsets, per_sample_weights; <c>{in1}</c>,
+    /// <c>{in2}</c> in the spelling, None where the call leaves them out).</summary>
+    public int Inputs { get; init; } = 1;
+
     /// <summary>A twin runtime function the spelling calls (Lowering/RuntimeHelpers), or null.</summary>
     public string? Helper { get; init; }
 
@@ -88,6 +97,17 @@ internal static class ModuleCatalog
             ModuleState.Ints("kernel_size", 2), ModuleState.Ints("stride", 2), ModuleState.Ints("padding", 2, "[0]"),
             ModuleState.Bool("ceil_mode"), ModuleState.Bool("count_include_pad"), ModuleState.Of("divisor_override", "Optional[int]", GraphKind.OptionalInt)) { Allocates = true },
         new ModuleRow("TorchSharp.Modules.AdaptiveAvgPool2d", "torch.adaptive_avg_pool2d({0}, {1})", ModuleState.Ints("output_size", 2)) { Allocates = true },
+        // Native forwards: TorchSharp's Embedding and EmbeddingBag run libtorch's C++ modules, whose settings
+        // cannot change after construction, so the construction's constants are the settings.
+        new ModuleRow("TorchSharp.Modules.Embedding", RuntimeHelpers.Embedding + "({0}, {1}, {padding_idx}, {scale_grad_by_freq}, {sparse})",
+            ModuleState.Tensor("weight"))
+        { Helper = RuntimeHelpers.Embedding, Allocates = true, Constructed = new[] { "padding_idx", "max_norm", "scale_grad_by_freq", "sparse" } },
+        new ModuleRow("TorchSharp.Modules.EmbeddingBag", RuntimeHelpers.EmbeddingBag + "({0}, {in1}, {in2}, {1}, {scale_grad_by_freq}, {mode}, {sparse}, {include_last_offset}, {padding_index})",
+            ModuleState.Tensor("weight"))
+        {
+            Helper = RuntimeHelpers.EmbeddingBag, Allocates = true, Inputs = 3,
+            Constructed = new[] { "max_norm", "scale_grad_by_freq", "mode", "sparse", "include_last_offset", "padding_index" },
+        },
         new ModuleRow("TorchSharp.Modules.Flatten", "torch.flatten({0}, {1}, {2})", ModuleState.Int("start_dim"), ModuleState.Int("end_dim")),
         new ModuleRow("TorchSharp.Modules.Identity", "torch.alias({0})"),
     };
@@ -121,5 +141,5 @@ internal static class ModuleCatalog
     }
 
     /// <summary>Whether a call is a module's forward (or call, which runs hooks and then forward).</summary>
-    public static bool IsForward(IMethodSymbol method) => method.Name is "forward" or "call" && method.Parameters.Length == 1;
+    public static bool IsForward(IMethodSymbol method) => method.Name is "forward" or "call" && method.Parameters.Length is >= 1 and <= 3;
 }

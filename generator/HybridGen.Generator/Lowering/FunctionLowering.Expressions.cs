@@ -258,7 +258,7 @@ internal sealed partial class FunctionLowering
         IOperation[] arguments = invocation.Arguments.OrderBy(a => a.Parameter?.Ordinal ?? 0).Select(a => a.Value).ToArray();
         if (_twin.Ops.Find(method, arguments) is not null) return Call(method, invocation.Syntax, invocation.Instance, arguments);
         if (ModuleCatalog.IsForward(method) && ModuleReceiver(invocation.Instance) is { } module)
-            return ApplyModule(module.module, module.access, module.path, module.stem, Expr(arguments[0]), invocation.Syntax);
+            return ApplyModule(module.module, module.access, module.path, module.stem, arguments.Select(Expr).ToList(), invocation.Syntax);
         string type = method.ContainingType?.ToDisplayString() ?? "";
         if (type is "System.Math" or "System.MathF") return MathCall(method, arguments, invocation.Syntax);
         if (KnownApis.IsTensor(method.ContainingType))

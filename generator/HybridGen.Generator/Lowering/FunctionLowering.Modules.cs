@@ -32,13 +32,14 @@ internal sealed partial class FunctionLowering
         return (module, _twin.Read("{0}", member), "{0}." + member.Name, member.Name.TrimStart('_', '@'));
     }
 
-    /// <summary>A submodule applied to <paramref name="input"/>.</summary>
-    private string ApplyModule(Submodule module, string access, string path, string stem, string input, SyntaxNode syntax)
+    /// <summary>A submodule applied to <paramref name="inputs"/> (most modules take one).</summary>
+    private string ApplyModule(Submodule module, string access, string path, string stem, IReadOnlyList<string> inputs, SyntaxNode syntax)
     {
+        string input = inputs[0];
         if (!_isMain && _scope is null)
             throw new LoweringFailure(syntax, $"a helper calling the submodule '{path.Replace("{0}.", "")}' (submodule state becomes graph inputs of the hybridized method only)");
         if (module is ChoiceSubmodule choice)
-            return ApplyModule(_twin.Pick() ? choice.WhenTrue : choice.WhenFalse, access, path, stem, input, syntax);
+            return ApplyModule(_twin.Pick() ? choice.WhenTrue : choice.WhenFalse, access, path, stem, inputs, syntax);
         string? type = module switch
         {
             CatalogSubmodule c => c.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
@@ -54,11 +55,11 @@ internal sealed partial class FunctionLowering
         switch (module)
         {
             case CatalogSubmodule catalog:
-                return SpellModule(catalog.Row, access, stem, input);
+                return SpellModule(catalog, access, stem, inputs, syntax);
             case SourceSubmodule source:
             {
                 (string name, ModuleScope scope) = _twin.ModuleFunction(source.Body, syntax);
-                var arguments = new List<string> { input };
+                var arguments = new List<string>(inputs);
                 foreach (var state in scope.States)
                     arguments.Add(StateRead(state.Access.Replace("{0}", access), stem + "_" + state.Stem, state.Annotation, state.Kind));
                 foreach (ModuleTreeCheck check in scope.Checks) TreeCheck(check.Rebase(access, path));
@@ -71,7 +72,7 @@ internal sealed partial class FunctionLowering
                 if (sequence.Children.Length == 0) return $"torch.alias({input})";
                 string value = input;
                 for (int k = 0; k < sequence.Children.Length; k++)
-                    value = ApplyModule(sequence.Children[k], $"{access}[{k}]", $"{path}[{k}]", $"{stem}_{k}", value, syntax);
+                    value = ApplyModule(sequence.Children[k], $"{access}[{k}]", $"{path}[{k}]", $"{stem}_{k}", new[] { value }, syntax);
                 return value;
             }
             case UnknownSubmodule unknown:
@@ -101,10 +102,13 @@ internal sealed partial class FunctionLowering
 
     /// <summary>A catalog module applied to <paramref name="input"/>: its spelling, each state a graph input read
     /// through <paramref name="access"/> (a list setting as its length and entries, rebuilt in the twin).</summary>
-    private string SpellModule(ModuleRow row, string access, string stem, string input)
+    private string SpellModule(CatalogSubmodule module, string access, string stem, IReadOnlyList<string> inputs, SyntaxNode syntax)
     {
+        ModuleRow row = module.Row;
+        if (inputs.Count > row.Inputs)
+            throw new LoweringFailure(syntax, $"a {row.Name} called with {inputs.Count} inputs");
         if (row.Helper is { } helper) _twin.UseRuntime(helper);
-        var values = new List<object> { input };
+        var values = new List<object> { inputs[0] };
         foreach (ModuleState state in row.States)
         {
             string read = state.Access.Replace("{0}", access), name = stem + "_" + state.Name;
@@ -119,7 +123,10 @@ internal sealed partial class FunctionLowering
                 .Select(k => StateRead("global::HybridGen.ModuleSettings.At(" + read + ", " + k + ")", name + "_" + k, "int", GraphKind.Int)).ToList();
             values.Add($"{RuntimeHelpers.IntList}({length}, [{string.Join(", ", entries)}], {state.NullAs})");
         }
-        return string.Format(CultureInfo.InvariantCulture, row.Spelling, values.ToArray());
+        string spelling = row.Spelling;
+        for (int k = 1; k < row.Inputs; k++) spelling = spelling.Replace("{in" + k + "}", k < inputs.Count ? inputs[k] : "None");
+        foreach (string name in row.Constructed) spelling = spelling.Replace("{" + name + "}", module.Constants[name]);
+        return string.Format(CultureInfo.InvariantCulture, spelling, values.ToArray());
     }
 
     /// <summary>A value of the module's state (<c>{0}</c> is the module): a graph input of the main function, or a

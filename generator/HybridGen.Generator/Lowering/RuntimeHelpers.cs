@@ -18,6 +18,11 @@ internal static class RuntimeHelpers
     // TorchSharp's Conv1d/Conv2d.forward (NN/Convolution/Conv1D.cs, Conv2D.cs, Convolution.cs), step for step,
     // including its padding for Padding.Same under a padding mode (computed per dimension, not reversed).
     public const string Convolution = "__hg_convolution";
+    // libtorch's C++ Embedding and EmbeddingBag forwards (torch/nn/functional/embedding.h), which TorchSharp's
+    // native modules run: the padding index made non-negative, a 2-d EmbeddingBag input one bag per row; and
+    // TorchSharp's EmbeddingBag.call checks.
+    public const string Embedding = "__hg_embedding";
+    public const string EmbeddingBag = "__hg_embedding_bag";
     // TorchSharp's GroupNorm.forward: inputs of fewer than 3 dimensions are refused.
     public const string GroupNorm = "__hg_group_norm";
 
@@ -98,6 +103,36 @@ internal static class RuntimeHelpers
                 if dims == 1:
                     return torch.conv1d(x, weight, bias, stride, padding, dilation, groups)
                 return torch.conv2d(x, weight, bias, stride, padding, dilation, groups)
+            """,
+        [Embedding] = """
+            def __hg_embedding(x: Tensor, weight: Tensor, padding_idx: Optional[int], scale_grad_by_freq: bool, sparse: bool) -> Tensor:
+                index = -1
+                if padding_idx is not None:
+                    index = padding_idx
+                    if index < 0:
+                        index = index + weight.size(0)
+                return torch.embedding(weight, x, index, scale_grad_by_freq, sparse)
+            """,
+        [EmbeddingBag] = """
+            def __hg_embedding_bag(x: Tensor, offsets: Optional[Tensor], per_sample_weights: Optional[Tensor], weight: Tensor, scale_grad_by_freq: bool, mode: int, sparse: bool, include_last_offset: bool, padding_index: int) -> Tensor:
+                assert not x.is_floating_point() and not x.is_complex(), "EmbeddingBag: the input must be an integral tensor"
+                if offsets is not None:
+                    assert x.dtype == offsets.dtype, "EmbeddingBag: input and offsets must have the same element type"
+                assert x.dim() != 1 or offsets is not None, "EmbeddingBag: offsets must be given for a 1-D input"
+                assert x.dim() != 2 or offsets is None, "EmbeddingBag: offsets must be None for a 2-D input"
+                assert x.dim() == 1 or x.dim() == 2, "EmbeddingBag: the input must have 1 or 2 dimensions"
+                weights = per_sample_weights
+                if x.dim() == 2:
+                    offsets = torch.arange(0, x.numel(), x.size(1), dtype=x.dtype, device=x.device)
+                    x = x.reshape([-1])
+                    if weights is not None:
+                        weights = weights.reshape([-1])
+                assert offsets is not None
+                assert weights is None or mode == 0, "EmbeddingBag: per_sample_weights need mode Sum"
+                index: Optional[int] = None
+                if padding_index >= 0:
+                    index = padding_index
+                return torch.embedding_bag(weight, x, offsets, scale_grad_by_freq, mode, sparse, weights, include_last_offset, index)[0]
             """,
         [GroupNorm] = """
             def __hg_group_norm(x: Tensor, num_groups: int, weight: Optional[Tensor], bias: Optional[Tensor], eps: float) -> Tensor:

@@ -280,3 +280,38 @@ public sealed partial class MaskedAttention : Module<Tensor, Tensor>
         return (weights.matmul(keys), weights);
     }
 }
+
+// TorchSharp's text-classification example: an EmbeddingBag over token ids with offsets, then a linear head.
+// EmbeddingBag's settings live in libtorch's native module, so the twin takes them from the construction call.
+public sealed partial class TextClassifier : Module<Tensor, Tensor, Tensor>
+{
+    private readonly EmbeddingBag embedding;
+    private readonly Linear fc;
+
+    public TextClassifier(long vocabulary, long dims, long classes) : base(nameof(TextClassifier))
+    {
+        embedding = EmbeddingBag(vocabulary, dims, mode: EmbeddingBagMode.Mean);
+        fc = Linear(dims, classes);
+        RegisterComponents();
+    }
+
+    [Hybridize(nameof(ForwardEager))]
+    public override partial Tensor forward(Tensor tokens, Tensor offsets);
+
+    private Tensor ForwardEager(Tensor tokens, Tensor offsets) => fc.call(embedding.call(tokens, offsets));
+}
+
+// Token embeddings with a padding index, summed over the sequence.
+public sealed partial class TokenEncoder : Module<Tensor, Tensor>
+{
+    private readonly Embedding embedding = Embedding(50, 8, padding_idx: 0);
+    private readonly EmbeddingBag bag = EmbeddingBag(50, 8, mode: EmbeddingBagMode.Max);
+    private readonly LayerNorm norm = LayerNorm(8);
+
+    public TokenEncoder() : base(nameof(TokenEncoder)) => RegisterComponents();
+
+    [Hybridize(nameof(ForwardEager))]
+    public override partial Tensor forward(Tensor tokens);
+
+    private Tensor ForwardEager(Tensor tokens) => norm.forward(embedding.forward(tokens).sum(1) + bag.call(tokens));
+}
