@@ -70,12 +70,12 @@ public readonly struct TwinValue
     public static TwinValue None => default;
 
     /// <summary>A tensor, or None for null (a module's absent bias).</summary>
-    public static TwinValue Optional(Tensor? tensor) => tensor is null ? default(TwinValue) : (TwinValue)tensor;
+    public static TwinValue Optional(Tensor? tensor) => tensor is null ? None : (TwinValue)tensor;
 
     /// <summary>A number, or None for null (batch norm's momentum, pooling's divisor_override).</summary>
-    public static TwinValue Optional(double? value) => value.HasValue ? value.Value : default;
+    public static TwinValue Optional(double? value) => value.HasValue ? (TwinValue)value.Value : None;
 
-    public static TwinValue Optional(long? value) => value.HasValue ? value.Value : default;
+    public static TwinValue Optional(long? value) => value.HasValue ? (TwinValue)value.Value : None;
 
     /// <summary>A short description for reports: "float32[64,256] cpu grad", "int", "List[Tensor](3)".</summary>
     public string Describe() => Kind switch
