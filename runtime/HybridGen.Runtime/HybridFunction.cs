@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Linq;
 using HybridGen.Dispatch;
 using System.Runtime.InteropServices;
+using System.Threading;
 using HybridGen.Twins;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -244,23 +245,48 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
         }
     }
 
-    /// <summary>Compiles the twin (once); a twin that does not compile makes every signature eager-only.</summary>
+    // The twin's compile: not started, running on a thread-pool thread, done, or failed (_brokenTwin says why).
+    private const int NotCompiled = 0, Compiling = 1, Compiled = 2, Broken = 3;
+    private int _compile;
+
+    /// <summary>Whether this call may run the twin: compiles it (once) on first need. In auto mode the compile runs
+    /// on a thread-pool thread (<see cref="DispatchOptions.BackgroundCompile"/>) and calls run eager until it is
+    /// done, without counting as a fallback; a twin that does not compile makes every signature eager-only.</summary>
     private bool PrepareTwin(SignatureState state)
     {
-        if (_brokenTwin is null)
+        int compile = Volatile.Read(ref _compile);
+        if (compile == Compiled) return true;
+        if (compile != Broken)
         {
-            try
+            if (_dispatch.Options.Mode == DispatchMode.Auto && _dispatch.Options.BackgroundCompile)
             {
-                _twin.Prepare();
+                if (compile == NotCompiled && Interlocked.CompareExchange(ref _compile, Compiling, NotCompiled) == NotCompiled)
+                    BackgroundCompiles.Start(Info.Name, CompileTwin);
+                if (Volatile.Read(ref _compile) != Broken) return Volatile.Read(ref _compile) == Compiled;
+            }
+            else if (CompileTwin())
+            {
                 return true;
             }
-            catch (TwinUnavailableException unavailable)
-            {
-                _brokenTwin = unavailable.Message;
-            }
         }
-        FallBack(state, _brokenTwin);
+        FallBack(state, _brokenTwin!);
         return false;
+    }
+
+    private bool CompileTwin()
+    {
+        try
+        {
+            _twin.Prepare();
+            Volatile.Write(ref _compile, Compiled);
+            return true;
+        }
+        catch (TwinUnavailableException unavailable)
+        {
+            _brokenTwin = unavailable.Message;
+            Volatile.Write(ref _compile, Broken);
+            return false;
+        }
     }
 
     private void FallBack(SignatureState state, string reason)

@@ -57,6 +57,8 @@ foreach (var (name, create, input) in models.Where(m => m.name.Contains(filter, 
             // Warm up: the twin's compile and TorchScript's profiling runs, and the dispatcher's probing.
             string method = "HybridGen.EndToEnd.Tests." + model.GetType().Name + ".forward";
             for (int i = 0; i < 3; i++) { passes[0].run(); passes[1].run(); }
+            passes[2].run();                                    // starts the twin's compile, in the background
+            HybridRuntime.WaitForTwins(TimeSpan.FromSeconds(60));
             for (int i = 0; i < 300 && Signatures(method).Any(sig => sig.State == "probing") || i < 20; i++) passes[2].run();
             (long eagerBefore, long graphBefore) = Calls(method);
 

@@ -10,7 +10,7 @@ namespace HybridGen;
 /// hybridgen.json: dispatch settings for every method and per method, and where to keep a profile.
 /// <code>
 /// {
-///   "mode": "auto", "warmupCalls": 2, "probeCalls": 5, "margin": 0.05, "reprobeInterval": 10000, "signatureCap": 64,
+///   "mode": "auto", "warmupCalls": 2, "probeCalls": 5, "margin": 0.05, "reprobeInterval": 10000, "signatureCap": 64, "backgroundCompile": true,
 ///   "profile": "hybridgen.profile.json",
 ///   "methods": { "Samples.Blocks.Mlp": { "mode": "graph" } }
 /// }
@@ -115,7 +115,8 @@ public sealed class DispatchConfig
                 "margin" => o with { Margin = Check(reader.GetDouble(), v => v is >= 0 and < 1, "in [0, 1)") },
                 "reprobeInterval" => o with { ReprobeInterval = Check(reader.GetInt64(), v => v >= 0, "0 or more (0: never)") },
                 "signatureCap" => o with { SignatureCap = Check(reader.GetInt32(), v => v >= 1, "1 or more") },
-                _ => throw new FormatException("is not a setting; known: mode, warmupCalls, probeCalls, margin, reprobeInterval, signatureCap, profile, methods"),
+                "backgroundCompile" => o with { BackgroundCompile = reader.TokenType is JsonTokenType.True or JsonTokenType.False ? reader.GetBoolean() : throw new FormatException("must be true or false") },
+                _ => throw new FormatException("is not a setting; known: mode, warmupCalls, probeCalls, margin, reprobeInterval, signatureCap, backgroundCompile, profile, methods"),
             };
         }
         catch (Exception e) when (e is FormatException or InvalidOperationException)

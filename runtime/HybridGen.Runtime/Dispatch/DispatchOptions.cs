@@ -28,6 +28,11 @@ public sealed record DispatchOptions
     /// <summary>Distinct input signatures a method dispatches separately; calls with new signatures past it run eager.</summary>
     public int SignatureCap { get; init; } = 64;
 
+    /// <summary>In auto mode, compile the twin on a thread-pool thread while the first calls run eager, so no call
+    /// waits for TorchScript's compile; probing starts once it is ready. False compiles on the first call's thread.
+    /// Forced graph mode always compiles on the caller's thread (it must run the twin).</summary>
+    public bool BackgroundCompile { get; init; } = true;
+
     /// <summary>Checks the values; a <see cref="FormatException"/> names the one that is out of range.</summary>
     public DispatchOptions Validated()
     {
@@ -68,6 +73,7 @@ public sealed record DispatchOverrides
     public double? Margin { get; init; }
     public long? ReprobeInterval { get; init; }
     public int? SignatureCap { get; init; }
+    public bool? BackgroundCompile { get; init; }
 
     public DispatchOptions ApplyTo(DispatchOptions options) => options with
     {
@@ -77,5 +83,6 @@ public sealed record DispatchOverrides
         Margin = Margin ?? options.Margin,
         ReprobeInterval = ReprobeInterval ?? options.ReprobeInterval,
         SignatureCap = SignatureCap ?? options.SignatureCap,
+        BackgroundCompile = BackgroundCompile ?? options.BackgroundCompile,
     };
 }

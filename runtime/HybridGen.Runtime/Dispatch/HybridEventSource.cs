@@ -22,7 +22,15 @@ internal sealed class HybridEventSource : EventSource
 
     public long Fallbacks => Interlocked.Read(ref _fallbacks);
 
+    [NonEvent]
     public void Fallback() => Interlocked.Increment(ref _fallbacks);
+
+    /// <summary>A twin compiled (or failed to) on a thread-pool thread while its method ran eager.</summary>
+    [Event(1, Level = EventLevel.Informational, Message = "{0}: twin compiled in the background: {1}")]
+    public void TwinCompiledInBackground(string method, bool compiled)
+    {
+        if (IsEnabled()) WriteEvent(1, method, compiled);
+    }
 
     protected override void OnEventCommand(EventCommandEventArgs command)
     {

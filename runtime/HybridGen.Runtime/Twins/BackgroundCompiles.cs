@@ -1,0 +1,49 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+using HybridGen.Dispatch;
+
+namespace HybridGen.Twins;
+
+/// <summary>
+/// Twin compiles running on thread-pool threads while their methods' first calls run eager. A process that exits
+/// while one is inside libtorch waits for it (up to <see cref="ExitWait"/>), so libtorch is never torn down under a
+/// running compile; nothing else holds a thread.
+/// </summary>
+internal static class BackgroundCompiles
+{
+    public static readonly TimeSpan ExitWait = TimeSpan.FromSeconds(30);
+    private static readonly List<Task> s_running = new();
+    private static int s_hooked;
+
+    public static void Start(string method, Func<bool> compile)
+    {
+        if (Interlocked.Exchange(ref s_hooked, 1) == 0) AppDomain.CurrentDomain.ProcessExit += (_, _) => WaitAll(ExitWait);
+        Task task = Task.Run(() =>
+        {
+            bool compiled = compile();
+            HybridEventSource.Log.TwinCompiledInBackground(method, compiled);
+        });
+        lock (s_running)
+        {
+            s_running.RemoveAll(t => t.IsCompleted);
+            s_running.Add(task);
+        }
+    }
+
+    /// <summary>Waits for the compiles still running (tests, benchmarks, process exit); false if some did not end.</summary>
+    public static bool WaitAll(TimeSpan timeout)
+    {
+        Task[] running;
+        lock (s_running) running = s_running.ToArray();
+        try
+        {
+            return Task.WaitAll(running, timeout);
+        }
+        catch (AggregateException)
+        {
+            return true; // a compile that threw has ended; its method runs eager (the failure is its report)
+        }
+    }
+}
