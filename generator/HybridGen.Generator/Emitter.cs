@@ -111,7 +111,10 @@ internal static class Emitter
         w.Line("{");
         w.Indent();
         for (int i = 0; i < model.Parameters.Count; i++) w.Line($"s.Add({SignaturePart($"a.Item{i + first + 1}", model.Parameters[i].Kind)});");
-        foreach (TwinInput input in twin.Inputs) w.Line($"s.Add({SignaturePart(Access(input), input.Kind)});");
+        foreach (TwinInput input in twin.Inputs)
+            w.Line(input.Kind is GraphKind.Tensor or GraphKind.OptionalTensor
+                ? $"s.AddState({Access(input)});"
+                : $"s.Add({SignaturePart(Access(input), input.Kind)});");
         w.Outdent();
         // The named arguments after writeSignature, each ended with ',' and the last with ');'.
         var trailing = new List<List<string>>();

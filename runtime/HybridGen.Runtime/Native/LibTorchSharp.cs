@@ -71,6 +71,10 @@ internal static unsafe class LibTorchSharp
 
     // Metadata reads for signatures: plain getters that neither block nor call back, so the GC transition is skipped.
 
+    [DllImport(Library, EntryPoint = "THSAutograd_isGradEnabled"), SuppressGCTransition]
+    [return: MarshalAs(UnmanagedType.U1)]
+    internal static extern bool IsGradEnabled();
+
     [DllImport(Library, EntryPoint = "THSTensor_ndimension"), SuppressGCTransition]
     internal static extern long Dimensions(nint tensor);
 

@@ -69,15 +69,19 @@ public sealed unsafe class TorchScriptTwin : IGraphTwin
         }
     }
 
+    private const int StackCells = 128;
+
     public int Invoke(ReadOnlySpan<TwinValue> arguments, Span<TwinValue> results)
     {
         Prepare();
         int lists = 0;
         for (int k = 0; k < arguments.Length; k++)
             if (arguments[k].Kind == TwinValueKind.TensorList) lists += arguments[k].Tensors.Length;
-        Span<Cell> cells = arguments.Length <= 32 ? stackalloc Cell[arguments.Length] : new Cell[arguments.Length];
-        Span<Cell> listCells = lists <= 64 ? stackalloc Cell[lists] : new Cell[lists];
-        Span<nint> scalars = arguments.Length <= 32 ? stackalloc nint[arguments.Length] : new nint[arguments.Length];
+        // A model's twin takes every submodule's state (100 arguments and more): cells on the stack up to
+        // StackCells, past that in per-thread arrays, so no call allocates.
+        Span<Cell> cells = arguments.Length <= StackCells ? stackalloc Cell[arguments.Length] : CallBuffers.Cells(arguments.Length);
+        Span<Cell> listCells = lists <= StackCells ? stackalloc Cell[lists] : CallBuffers.ListCells(lists);
+        Span<nint> scalars = arguments.Length <= StackCells ? stackalloc nint[arguments.Length] : CallBuffers.Scalars(arguments.Length);
         int scalarCount = 0;
         try
         {
@@ -119,6 +123,8 @@ public sealed unsafe class TorchScriptTwin : IGraphTwin
                 return new Cell { TypeCode = LibTorchSharp.ArgInt32, Handle = (nint)value.ToInt64() };
             case TwinValueKind.Int:
                 return ScalarCell(LibTorchSharp.ScalarFromInt64(value.ToInt64()), scalars, ref scalarCount);
+            case TwinValueKind.Float when ScalarCache.Double(value.ToDouble()) is var cached and not 0:
+                return new Cell { TypeCode = LibTorchSharp.ArgScalar, Handle = cached };
             case TwinValueKind.Float:
                 return ScalarCell(LibTorchSharp.ScalarFromDouble(value.ToDouble()), scalars, ref scalarCount);
             case TwinValueKind.TensorList:
