@@ -15,6 +15,8 @@ using static TorchSharp.torch;
 //  (b) the dispatcher's steady-state overhead per call, and a twin call's overhead against invoke's;
 //  (c) first-call latency: the first call of a fresh method (compile + first run) and the calls until steady.
 // Usage: HybridGen.Samples.DispatchBenchmark [rounds]
+if (args.Length > 0 && args[0] == "--first-call") return FirstCallChild();
+if (args.Length > 1 && args[0] == "--dispatch-loop") return DispatchLoop(double.Parse(args[1], CultureInfo.InvariantCulture));
 int rounds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 9;
 set_num_threads(1);
 manual_seed(0);
@@ -154,15 +156,138 @@ using (Tensor probe = randn(32, 512))
     eagerTotal = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
 }
 
+// (d) the dispatcher's steady-state cost with 7 tensor inputs (1-element tensors, one op each): through the
+// dispatcher minus the path it chose, called directly, in alternating rounds.
+var seven = (HybridFunction<(Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor), Tensor>)typeof(Workloads)
+    .GetField("__hybrid_Seven", BindingFlags.NonPublic | BindingFlags.Static)!.GetValue(null)!;
+var sevenOverhead = new List<double>();
+using (Tensor s1 = ones(1), s2 = ones(1), s3 = ones(1), s4 = ones(1), s5 = ones(1), s6 = ones(1), s7 = ones(1))
+{
+    var seven7 = (s1, s2, s3, s4, s5, s6, s7);
+    seven.Invoke(seven7).Dispose();
+    HybridRuntime.WaitForTwins(TimeSpan.FromSeconds(60));
+    while (Report("Seven").Signatures.Any(s => s.State == "probing")) seven.Invoke(seven7).Dispose();
+    bool sevenGraph = Report("Seven").State == "graph";
+    // Short alternating blocks, many rounds, the median of the per-round differences: the two loops do the same
+    // work but for the dispatch, so slow drifts of the machine cancel.
+    for (int r = 0; r < 40 * rounds; r++)
+    {
+        long start = Stopwatch.GetTimestamp();
+        for (int i = 0; i < 1000; i++) seven.Invoke(seven7).Dispose();
+        double through = Stopwatch.GetElapsedTime(start).TotalNanoseconds / 1000;
+        start = Stopwatch.GetTimestamp();
+        for (int i = 0; i < 1000; i++) (sevenGraph ? seven.InvokeGraph(seven7) : seven.InvokeEager(seven7)).Dispose();
+        double direct = Stopwatch.GetElapsedTime(start).TotalNanoseconds / 1000;
+        sevenOverhead.Add(through - direct);
+    }
+}
+
+// (c, in child processes) process start to first result, and the first 20 calls, auto against forced eager.
+var firstAutoRuns = new List<(double first, double twenty)>();
+var firstEagerRuns = new List<(double first, double twenty)>();
+for (int r = 0; r < 3; r++)
+{
+    firstAutoRuns.Add(RunFirstCallChild(eager: false));
+    firstEagerRuns.Add(RunFirstCallChild(eager: true));
+}
+double firstAutoMs = Median(firstAutoRuns.Select(v => v.first).ToList()), firstEagerMs = Median(firstEagerRuns.Select(v => v.first).ToList());
+double twentyAutoMs = Median(firstAutoRuns.Select(v => v.twenty).ToList()), twentyEagerMs = Median(firstEagerRuns.Select(v => v.twenty).ToList());
+
+// (e) 16 threads, each calling the batch-1 MLP: calls per second through the dispatcher (auto) and eager, in
+// alternating rounds; every thread checks its last result against eager's.
+const int threadCount = 16, perThread = 400;
+using Tensor mx = randn(1, 64), mw1 = randn(256, 64) * 0.1, mb1 = randn(256), mw2 = randn(10, 256) * 0.1, mb2 = randn(10);
+var mlp = (HybridFunction<(Tensor, Tensor, Tensor, Tensor, Tensor), Tensor>)typeof(Workloads).GetField("__hybrid_Mlp", BindingFlags.NonPublic | BindingFlags.Static)!.GetValue(null)!;
+var mlpArgs = (mx, mw1, mb1, mw2, mb2);
+using Tensor expected = mlp.InvokeEager(mlpArgs);
+var threadRatios = new List<double>();
+int mismatches = 0;
+double Throughput(bool eager)
+{
+    var threads = new System.Threading.Thread[threadCount];
+    using var start = new System.Threading.Barrier(threadCount + 1);
+    for (int t = 0; t < threadCount; t++)
+        threads[t] = new System.Threading.Thread(() =>
+        {
+            torch.set_grad_enabled(true);
+            start.SignalAndWait();
+            Tensor? last = null;
+            for (int i = 0; i < perThread; i++)
+            {
+                last?.Dispose();
+                last = eager ? mlp.InvokeEager(mlpArgs) : mlp.Invoke(mlpArgs);
+            }
+            if (!last!.allclose(expected, 1e-4, 1e-5)) System.Threading.Interlocked.Increment(ref mismatches);
+            last.Dispose();
+        });
+    foreach (var thread in threads) thread.Start();
+    long t0 = Stopwatch.GetTimestamp();
+    start.SignalAndWait();
+    foreach (var thread in threads) thread.Join();
+    return threadCount * perThread / Stopwatch.GetElapsedTime(t0).TotalSeconds;
+}
+Throughput(eager: false);
+for (int r = 0; r < rounds; r++)
+{
+    double a16 = Throughput(eager: false), e16 = Throughput(eager: true);
+    threadRatios.Add(a16 / e16);
+}
+
 Console.WriteLine();
 Console.WriteLine($"dispatcher overhead, steady state (1-element add, through the dispatcher minus the chosen path called directly): {Median(overhead):F0} ns per call (target < 150)");
 Console.WriteLine($"twin call overhead (1-element add twin minus TorchSharp's eager add): {Median(twinOverhead):F0} ns; CompilationUnit.invoke of the same function: {Median(invokeOverhead):F0} ns; ratio {Median(twinOverhead) / Median(invokeOverhead):F2}");
-Console.WriteLine($"first call in this process: eager body {firstEager:F1} ms (cold .NET JIT); a fresh method with that body through the dispatcher {firstAuto:F1} ms (twin compiled)");
+Console.WriteLine($"first call in this process: eager body {firstEager:F1} ms (cold .NET JIT); a fresh method with that body through the dispatcher {firstAuto:F1} ms (eager while its twin compiles in the background; the difference is mostly the dispatcher's own first-use JIT)");
 Console.WriteLine($"calls until steady for a new method: {steadyCalls}, {steadyTotal:F1} ms; the same number of eager calls: {eagerTotal:F1} ms; ratio {steadyTotal / eagerTotal:F2}");
+Console.WriteLine($"dispatcher overhead with 7 tensor inputs (1-element tensors, through the dispatcher minus the chosen path): {Median(sevenOverhead):F0} ns per call (target < 100)");
+Console.WriteLine($"new process, start to first result of a hybridized method: auto {firstAutoMs:F1} ms, forced eager {firstEagerMs:F1} ms, ratio {firstAutoMs / firstEagerMs:F2}; first 20 calls: auto {twentyAutoMs:F1} ms, eager {twentyEagerMs:F1} ms, ratio {twentyAutoMs / twentyEagerMs:F2} (target <= 1.1; 3 runs each, medians)");
+Console.WriteLine($"{threadCount} threads x {perThread} calls of the batch-1 MLP ({Environment.ProcessorCount} cores here): auto/eager throughput {Median(threadRatios):F2} (target >= 0.95); results differing from eager: {mismatches}");
 Console.WriteLine();
 HybridRuntime.WriteReport(Console.Out);
 Console.WriteLine();
-Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"summary: auto/best worst {ratios.Max():F2} over {ratios.Count} workloads"));
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+    $"summary: auto/best worst {ratios.Max():F2}, dispatch {Median(sevenOverhead):F0} ns, twin call overhead vs CompilationUnit.invoke {Median(twinOverhead) / Median(invokeOverhead):F2}, first call / eager {firstAutoMs / firstEagerMs:F2}"));
+return 0;
+
+// For a profiler (dotnet-trace collect -- BENCH --dispatch-loop 10): the 7-input method, steady, for that long.
+static int DispatchLoop(double seconds)
+{
+    set_num_threads(1);
+    using Tensor a = ones(1), b = ones(1), c = ones(1), d = ones(1), e = ones(1), f = ones(1), g = ones(1);
+    Workloads.Seven(a, b, c, d, e, f, g).Dispose();
+    HybridRuntime.WaitForTwins(TimeSpan.FromSeconds(60));
+    long end = Stopwatch.GetTimestamp() + (long)(seconds * Stopwatch.Frequency);
+    long calls = 0;
+    while (Stopwatch.GetTimestamp() < end)
+        for (int i = 0; i < 1000; i++, calls++) Workloads.Seven(a, b, c, d, e, f, g).Dispose();
+    Console.WriteLine($"{calls} calls");
+    return 0;
+}
+
+// A child process: process start to the first result of a hybridized method, and its first 20 calls.
+static int FirstCallChild()
+{
+    double sinceStart = (DateTime.Now - Process.GetCurrentProcess().StartTime).TotalMilliseconds;
+    using Tensor x = randn(32, 512);
+    long t0 = Stopwatch.GetTimestamp();
+    Workloads.LayerNorm(x).Dispose();
+    double first = sinceStart + Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+    for (int i = 1; i < 20; i++) Workloads.LayerNorm(x).Dispose();
+    double twenty = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"first-call {first:F3} {twenty:F3}"));
+    return 0;
+}
+
+static (double first, double twenty) RunFirstCallChild(bool eager)
+{
+    var start = new ProcessStartInfo(Environment.ProcessPath!, "--first-call") { RedirectStandardOutput = true, UseShellExecute = false };
+    start.Environment[DispatchOptions.ModeVariable] = eager ? "eager" : "auto";
+    using var child = Process.Start(start)!;
+    string output = child.StandardOutput.ReadToEnd();
+    child.WaitForExit();
+    string line = output.Split('\n').First(l => l.StartsWith("first-call ", StringComparison.Ordinal));
+    string[] parts = line.Split(' ');
+    return (double.Parse(parts[1], CultureInfo.InvariantCulture), double.Parse(parts[2], CultureInfo.InvariantCulture));
+}
 
 static HybridMethodReport Report(string method) => HybridRuntime.GetReport().FirstOrDefault(r => r.Name == "Benchmarks.Workloads." + method)
     ?? new HybridMethodReport(method, "", DispatchMode.Auto, "not called", null, null, 0, 0, null, Array.Empty<SignatureReport>());
