@@ -27,5 +27,5 @@ public static class ModuleTree
     private static string? Count(int count, int expected, string path) =>
         count == expected ? null
             : count < 0 ? $"'{path}' is null; the twin was built for {expected} children"
-            : $"'{path}' holds {count} modules; the twin was built for the {expected} its constructor adds";
+            : $"'{path}' holds {count} modules, a tree no twin was built for (this one holds {expected}; containers filled in a loop get twins up to 8 repetitions)";
 }

@@ -20,6 +20,32 @@ public class ModelCorpusTests
     [Fact] public void PositionalEncoding() => EvalAndGradients(new PositionalEncoding(16, 50), randn(3, 7, 16));
     [Fact] public void ListMlp() => EvalAndGradients(new ListMlp(), randn(4, 8));
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(2)]
+    [InlineData(8)]
+    public void ASequentialFilledInALoopGetsTheTwinForItsDepth(int depth) => EvalAndGradients(new DeepMlp(depth), randn(3, 8));
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void AModuleListFilledInALoopGetsTheTwinForItsDepth(int depth) => EvalAndGradients(new EncoderStack(depth), randn(2, 5, 32));
+
+    [Fact]
+    public void ADeeperLoopThanTheTwinsWereBuiltForRunsEagerAndIsReported()
+    {
+        var model = new DeepMlp(9);                        // TwinBuilder.MaxRepeats is 8
+        model.eval();
+        using T x = randn(2, 8);
+        Assert.False(typeof(DeepMlp).GetFields(System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)
+            .Where(f => f.Name.StartsWith("__hybrid_forward", StringComparison.Ordinal))
+            .Any(f => ((HybridFunction<(DeepMlp, T), T>)f.GetValue(null)!).Fits((model, x))));
+        using T y = model.forward(x);
+        Assert.Equal(new long[] { 2, 4 }, y.shape);
+        Assert.Contains(HybridRuntime.GetReport(), r => r.Name == "HybridGen.EndToEnd.Tests.DeepMlp.forward"
+            && r.Signatures.Any(s => s.Fallback is { } reason && reason.Contains("'layers' holds 20 modules")));
+    }
+
     [Fact] public void TokenEncoder() => EvalAndGradients(new TokenEncoder(), randint(0, 50, new long[] { 3, 6 }));
 
     [Fact]

@@ -84,7 +84,7 @@ public class LoweringTests
     [InlineData("private readonly nn.Module<Tensor, Tensor> seq = nn.Sequential(new System.Collections.Generic.List<nn.Module<Tensor, Tensor>> { nn.ReLU() });",
         "is built from a collection")]
     [InlineData("private readonly TorchSharp.Modules.Sequential seq = nn.Sequential(); public void Grow() => seq.append(nn.ReLU());",
-        "'seq' is filled at run time ('append')")]
+        "'seq' is filled at run time outside its constructor")]
     [InlineData("private nn.Module<Tensor, Tensor> seq = nn.ReLU(); public void Swap() => seq = nn.Tanh();",
         "'seq' is assigned in 2 places")]
     [InlineData("private readonly nn.Module<Tensor, Tensor> seq = nn.GRU(4, 4).AsModule();", "is not a module kind HybridGen spells")]

@@ -180,6 +180,10 @@ internal sealed class BodyAnalyzer : OperationWalker
                 Submodule(choice.WhenTrue, receiver, syntax);
                 Submodule(choice.WhenFalse, receiver, syntax);
                 break;
+            case RepeatSubmodule repeat:
+                _tensorWork = true;
+                foreach (Submodule child in repeat.Prefix.Concat(repeat.Pattern).Concat(repeat.Suffix)) Submodule(child, receiver, syntax);
+                break;
             case UnknownSubmodule unknown:
                 Add(DiagnosticDescriptors.UnprovableCall, syntax, $"calls the submodule '{Describe(receiver)}', which the build cannot see through: {unknown.Reason}");
                 break;
@@ -516,6 +520,8 @@ internal sealed class BodyAnalyzer : OperationWalker
         IOperation collection = operation.Collection is IConversionOperation conversion ? conversion.Operand : operation.Collection;
         if (Submodules.OfReceiver(collection, _graph.Compilation, _ct) is { } modules)
         {
+            if (modules is RepeatSubmodule { IsList: true } repeat)
+                modules = repeat.Expand(1);      // every kind a repeated list can hold, for the analysis
             if (modules is SequenceSubmodule { IsList: true } list && operation.LoopControlVariable is IVariableDeclaratorOperation { Symbol: var variable })
                 _moduleLoops[variable] = list;   // unrolled in the twin, one copy of the body per child
             else

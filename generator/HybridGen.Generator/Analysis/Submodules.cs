@@ -42,6 +42,18 @@ internal sealed record SequenceSubmodule(INamedTypeSymbol Type, ImmutableArray<S
 /// the twin is built once for each branch, and the tree checks select one at run time.</summary>
 internal sealed record ChoiceSubmodule(Submodule WhenTrue, Submodule WhenFalse) : Submodule(WhenTrue.Kind + " or " + WhenFalse.Kind);
 
+/// <summary>A container its constructor fills in a loop (<c>for (...) layers.append(Linear(h, h));</c>): fixed children
+/// before and after the loop and the loop body's children repeated a count only the run time knows. The twin is
+/// built for each count from 0 to TwinBuilder.MaxRepeats; the tree checks pick the one that fits.</summary>
+internal sealed record RepeatSubmodule(INamedTypeSymbol Type, ImmutableArray<Submodule> Prefix, ImmutableArray<Submodule> Pattern,
+    ImmutableArray<Submodule> Suffix, bool IsList)
+    : Submodule((IsList ? "ModuleList" : "Sequential") + "(" + string.Join(", ", Prefix.Select(c => c.Kind)
+        .Concat(new[] { "(" + string.Join(", ", Pattern.Select(c => c.Kind)) + ") x n" }).Concat(Suffix.Select(c => c.Kind))) + ")")
+{
+    public SequenceSubmodule Expand(int repeats) =>
+        new(Type, Prefix.Concat(Enumerable.Range(0, repeats).SelectMany(_ => Pattern)).Concat(Suffix).ToImmutableArray(), IsList) { Checked = Checked };
+}
+
 /// <summary>A module the build cannot see through.</summary>
 internal sealed record UnknownSubmodule(string Reason) : Submodule("unknown");
 
@@ -76,6 +88,7 @@ internal static class Submodules
     {
         if (ByType(declared, compilation) is { } fixedKind && !IsContainer(declared) && !IsConstructed(fixedKind)) return fixedKind;
         var values = new List<IOperation>();
+        var appends = new List<(InvocationExpressionSyntax call, SemanticModel model)>();
         string? mutation = null;
         foreach (SyntaxReference reference in member.ContainingType.DeclaringSyntaxReferences)
         {
@@ -94,15 +107,64 @@ internal static class Submodules
                 if (node is InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax access } call
                     && access.Name.Identifier.Text is "append" or "Add" or "extend" or "Insert" or "insert" or "Remove" or "RemoveAt" or "Clear"
                     && SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(access.Expression, ct).Symbol, member))
-                    mutation = access.Name.Identifier.Text;
+                {
+                    if (access.Name.Identifier.Text is "append" or "Add") appends.Add((call, model));
+                    else mutation = access.Name.Identifier.Text;
+                }
             }
         }
-        if (mutation is not null) return new UnknownSubmodule($"'{member.Name}' is filled at run time ('{mutation}'), so its contents are known only then");
+        if (mutation is not null) return new UnknownSubmodule($"'{member.Name}' is changed at run time ('{mutation}'), so its contents are known only then");
+        if (appends.Count > 0)
+        {
+            Submodule initial = values.Count == 1 ? OfValue(values[0], compilation) : new UnknownSubmodule($"'{member.Name}' is assigned in {values.Count} places");
+            if (initial is not SequenceSubmodule start) return initial is UnknownSubmodule u ? u : new UnknownSubmodule($"'{member.Name}' is not a container it can append to");
+            Submodule filled = Appended(member, start, appends, compilation, ct);
+            return filled is UnknownSubmodule ? filled : filled with { Checked = true };
+        }
         if (values.Count == 0 && ByType(declared, compilation) is { } typed && !IsConstructed(typed)) return typed;
         if (values.Count == 0) return new UnknownSubmodule($"'{member.Name}' is never assigned in this type's code");
         if (values.Count > 1) return new UnknownSubmodule($"'{member.Name}' is assigned in {values.Count} places, so its module kind is known only at run time");
         Submodule resolved = OfValue(values[0], compilation);
         return resolved is UnknownSubmodule ? resolved : resolved with { Checked = !SymbolEqualityComparer.Default.Equals(declared, TypeOf(resolved)) };
+    }
+
+    /// <summary>A container the constructor fills with <c>append</c>/<c>Add</c>: in straight-line code, and in at most
+    /// one loop whose body appends unconditionally.</summary>
+    private static Submodule Appended(ISymbol member, SequenceSubmodule start, List<(InvocationExpressionSyntax call, SemanticModel model)> appends,
+        Compilation compilation, CancellationToken ct)
+    {
+        string why = $"'{member.Name}' is filled at run time";
+        if (appends.Select(a => a.call.SyntaxTree).Distinct().Count() > 1) return new UnknownSubmodule(why + " (in more than one file)");
+        SyntaxNode? loop = null;
+        var prefix = ImmutableArray.CreateBuilder<Submodule>();
+        var pattern = ImmutableArray.CreateBuilder<Submodule>();
+        var suffix = ImmutableArray.CreateBuilder<Submodule>();
+        prefix.AddRange(start.Children);
+        foreach (var (call, model) in appends.OrderBy(a => a.call.SpanStart))
+        {
+            SyntaxNode? constructor = call.Ancestors().FirstOrDefault(n => n is ConstructorDeclarationSyntax or MethodDeclarationSyntax or PropertyDeclarationSyntax or LocalFunctionStatementSyntax or AnonymousFunctionExpressionSyntax);
+            if (constructor is not ConstructorDeclarationSyntax)
+                return new UnknownSubmodule(why + $" outside its constructor ('{Short(call)}')");
+            var around = call.Ancestors().TakeWhile(n => n != constructor).ToList();
+            if (around.Any(n => n is IfStatementSyntax or ConditionalExpressionSyntax or SwitchStatementSyntax or WhileStatementSyntax or DoStatementSyntax))
+                return new UnknownSubmodule(why + $" under a condition ('{Short(call)}')");
+            var loops = around.Where(n => n is ForStatementSyntax or ForEachStatementSyntax).ToList();
+            if (loops.Count > 1 || loops.Count == 1 && loop is not null && loops[0] != loop || loops.Count == 1 && suffix.Count > 0)
+                return new UnknownSubmodule(why + " in more than one loop");
+            if (model.GetOperation(call, ct) is not IInvocationOperation { Arguments: { Length: >= 1 } arguments })
+                return new UnknownSubmodule(why + $" ('{Short(call)}' did not bind)");
+            if (arguments[arguments.Length - 1].ArgumentKind == ArgumentKind.ParamArray)
+                return new UnknownSubmodule(why + $" (an append of several modules at once: '{Short(call)}')");
+            Submodule child = OfValue(arguments[arguments.Length - 1].Value, compilation);
+            if (child is UnknownSubmodule) return child;
+            child = child with { Checked = true };
+            if (loops.Count == 1) { loop = loops[0]; pattern.Add(child); }
+            else if (loop is null) prefix.Add(child);
+            else suffix.Add(child);
+        }
+        return loop is null
+            ? new SequenceSubmodule(start.Type, prefix.ToImmutable(), start.IsList)
+            : new RepeatSubmodule(start.Type, prefix.ToImmutable(), pattern.ToImmutable(), suffix.ToImmutable(), start.IsList);
     }
 
     /// <summary>The module a constructor expression makes (<c>nn.Conv2d(...)</c>, <c>nn.Sequential(...)</c>).</summary>

@@ -39,7 +39,9 @@ internal sealed partial class FunctionLowering
         if (!_isMain && _scope is null)
             throw new LoweringFailure(syntax, $"a helper calling the submodule '{path.Replace("{0}.", "")}' (submodule state becomes graph inputs of the hybridized method only)");
         if (module is ChoiceSubmodule choice)
-            return ApplyModule(_twin.Pick() ? choice.WhenTrue : choice.WhenFalse, access, path, stem, inputs, syntax);
+            return ApplyModule(_twin.Pick(2) == 1 ? choice.WhenTrue : choice.WhenFalse, access, path, stem, inputs, syntax);
+        if (module is RepeatSubmodule repeat)
+            return ApplyModule(repeat.Expand(_twin.Pick(TwinBuilder.MaxRepeats + 1)), access, path, stem, inputs, syntax);
         string? type = module switch
         {
             CatalogSubmodule c => c.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
@@ -86,6 +88,8 @@ internal sealed partial class FunctionLowering
     /// copy of the body per child, with <c>layer</c> bound to it.</summary>
     private void UnrollModules(IForEachLoopOperation loop, ISymbol variable, (Submodule module, string access, string path, string stem) list)
     {
+        if (list.module is RepeatSubmodule { IsList: true } repeat)
+            list = (repeat.Expand(_twin.Pick(TwinBuilder.MaxRepeats + 1)), list.access, list.path, list.stem);
         if (list.module is not SequenceSubmodule { IsList: true } sequence)
             throw new LoweringFailure(loop.Collection.Syntax, $"a foreach over the submodule '{list.path.Replace("{0}.", "")}'"
                 + (list.module is UnknownSubmodule unknown ? ": " + unknown.Reason : " (only a ModuleList is iterated)"));

@@ -29,7 +29,8 @@ internal sealed class TwinBuilder
     private readonly List<ModuleTreeCheck> _treeChecks = new();
     private readonly Dictionary<string, (string name, ModuleScope scope)> _moduleFunctions = new(System.StringComparer.Ordinal);
     private readonly HashSet<IMethodSymbol> _loweringModules = new(SymbolEqualityComparer.Default);
-    private int _picks, _choices;
+    private int[] _selection = System.Array.Empty<int>();
+    private readonly List<int> _choiceSizes = new();
 
     private readonly INamedTypeSymbol _owner;
     private readonly SortedDictionary<string, string> _accessors = new(System.StringComparer.Ordinal);
@@ -71,9 +72,11 @@ internal sealed class TwinBuilder
     /// <summary>The op catalog resolved for this compilation.</summary>
     public Catalog.OpLookup Ops => Catalog.OpCatalog.For(_compilation);
 
-    // A constructor that picks a submodule by a condition (ResNet's shortcut: a projection or an empty Sequential)
-    // gives one twin per combination of picks, each with the tree checks that select it; more are refused.
-    private const int MaxTreeChoices = 4;
+    // A constructor that picks a submodule by a condition (ResNet's shortcut: a projection or an empty Sequential),
+    // or fills a container in a loop (one twin per repetition count up to MaxRepeats), gives one twin per
+    // combination, each with the tree checks that select it at run time; past MaxTrees the method runs eager.
+    public const int MaxTrees = 16;
+    public const int MaxRepeats = 8;
 
     /// <summary>The twin of <paramref name="method"/> (lowered from <paramref name="eager"/>), or null and the
     /// HG0301 diagnostic naming the construct that has no graph form yet. Where the module tree has choices, the
@@ -87,16 +90,20 @@ internal sealed class TwinBuilder
                 if (GraphTypes.KindOf(parameter.Type) is GraphKind.IntList or GraphKind.FloatList)
                     throw new LoweringFailure(parameter.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(ct) ?? eager.DeclaringSyntaxReferences[0].GetSyntax(ct),
                         $"the parameter '{parameter.Name}', a list of numbers (TorchSharp's TorchScript calls carry tensors, lists of tensors and single numbers)");
-            TwinModel first = BuildTree(compilation, method, eager, 0, out int choices, ct);
+            TwinModel first = BuildTree(compilation, method, eager, System.Array.Empty<int>(), out List<int> sizes, ct);
             failure = null;
-            if (choices == 0) return first;
-            if (choices > MaxTreeChoices)
+            if (sizes.Count == 0) return first;
+            long trees = sizes.Aggregate(1L, (product, size) => product * size);
+            if (trees > MaxTrees)
                 throw new LoweringFailure(eager.DeclaringSyntaxReferences[0].GetSyntax(ct),
-                    $"a module tree with {choices} submodules its constructor picks by a condition (at most {MaxTreeChoices}: {1 << MaxTreeChoices} twins)");
+                    $"a module tree its constructor can build {trees} ways (conditions, containers filled in loops: at most {MaxTrees} twins)");
             var others = new List<TwinModel>();
-            for (int picks = 1; picks < 1 << choices; picks++)
+            int[] selection = new int[sizes.Count];
+            for (long tree = 1; tree < trees; tree++)
             {
-                TwinModel twin = BuildTree(compilation, method, eager, picks, out _, ct);
+                long rest = tree;                             // the tree's number in mixed radix, one digit a choice
+                for (int k = 0; k < sizes.Count; k++, rest /= sizes[k - 1]) selection[k] = (int)(rest % sizes[k]);
+                TwinModel twin = BuildTree(compilation, method, eager, selection, out _, ct);
                 if (twin.Source != first.Source && !others.Any(o => o.Source == twin.Source)) others.Add(twin);
             }
             return first with { OtherTrees = others.ToEquatableArray() };
@@ -108,15 +115,15 @@ internal sealed class TwinBuilder
         }
     }
 
-    private static TwinModel BuildTree(Compilation compilation, IMethodSymbol method, IMethodSymbol eager, int picks, out int choices, CancellationToken ct)
+    private static TwinModel BuildTree(Compilation compilation, IMethodSymbol method, IMethodSymbol eager, int[] selection, out List<int> sizes, CancellationToken ct)
     {
-        var builder = new TwinBuilder(compilation, method.ContainingType, ct) { _picks = picks };
+        var builder = new TwinBuilder(compilation, method.ContainingType, ct) { _selection = selection };
         string main = FunctionLowering.LowerMain(builder, method, eager);
         var source = new StringBuilder();
         foreach (string helper in RuntimeHelpers.Sources(builder._runtime)) source.Append(helper).Append('\n');
         foreach (string helper in builder._helperSources) source.Append(helper).Append('\n');
         source.Append(main);
-        choices = builder._choices;
+        sizes = builder._choiceSizes;
         var inputs = builder._inputOrder.Select(name => builder._inputs[name].input).ToEquatableArray();
         return new TwinModel(method.Name, source.ToString(), inputs, ResultShapes.Of(method.ReturnType))
         {
@@ -125,8 +132,14 @@ internal sealed class TwinBuilder
         };
     }
 
-    /// <summary>Which branch of the next submodule the constructor picks by a condition this twin is for.</summary>
-    public bool Pick() => ((_picks >> _choices++) & 1) == 1;
+    /// <summary>Which of <paramref name="options"/> ways the constructor builds the next such submodule this twin is
+    /// for (0 in the first twin).</summary>
+    public int Pick(int options)
+    {
+        int k = _choiceSizes.Count;
+        _choiceSizes.Add(options);
+        return k < _selection.Length ? _selection[k] : 0;
+    }
 
     /// <summary>A TorchScript runtime function (see <see cref="RuntimeHelpers"/>) the twin needs.</summary>
     public string UseRuntime(string name)

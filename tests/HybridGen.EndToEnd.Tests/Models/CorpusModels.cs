@@ -315,3 +315,49 @@ public sealed partial class TokenEncoder : Module<Tensor, Tensor>
 
     private Tensor ForwardEager(Tensor tokens) => norm.forward(embedding.forward(tokens).sum(1) + bag.call(tokens));
 }
+
+// Containers filled in a constructor loop, to a depth only the run time knows: a Sequential MLP and a ModuleList of
+// encoder layers. The twin is built for every depth up to TwinBuilder.MaxRepeats; a deeper one runs eager.
+public sealed partial class DeepMlp : Module<Tensor, Tensor>
+{
+    private readonly Sequential layers;
+
+    public DeepMlp(int depth) : base(nameof(DeepMlp))
+    {
+        layers = Sequential();
+        layers.append("input", Linear(8, 16));
+        for (int i = 0; i < depth; i++)
+        {
+            layers.append($"hidden{i}", Linear(16, 16));
+            layers.append($"act{i}", Tanh());
+        }
+        layers.append("output", Linear(16, 4));
+        RegisterComponents();
+    }
+
+    [Hybridize(nameof(ForwardEager))]
+    public override partial Tensor forward(Tensor x);
+
+    private Tensor ForwardEager(Tensor x) => layers.forward(x);
+}
+
+public sealed partial class EncoderStack : Module<Tensor, Tensor>
+{
+    private readonly ModuleList<EncoderLayer> blocks = new ModuleList<EncoderLayer>();
+    private readonly LayerNorm norm = LayerNorm(32);
+
+    public EncoderStack(int depth) : base(nameof(EncoderStack))
+    {
+        for (int i = 0; i < depth; i++) blocks.Add(new EncoderLayer());
+        RegisterComponents();
+    }
+
+    [Hybridize(nameof(ForwardEager))]
+    public override partial Tensor forward(Tensor x);
+
+    private Tensor ForwardEager(Tensor x)
+    {
+        foreach (var block in blocks) x = block.forward(x);
+        return norm.forward(x);
+    }
+}
