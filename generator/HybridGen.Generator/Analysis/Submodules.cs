@@ -82,9 +82,22 @@ internal static class Submodules
         return type is INamedTypeSymbol { TypeKind: TypeKind.Interface } i && i.OriginalDefinition.ToDisplayString().StartsWith("TorchSharp.torch.nn.IModule", System.StringComparison.Ordinal);
     }
 
+    // Resolved once per member and compilation: the analysis and every twin of a model (one per module tree) ask
+    // for the same members, and resolving one reads its type's whole source.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Compilation, System.Collections.Concurrent.ConcurrentDictionary<ISymbol, Submodule>> s_resolved = new();
+
     /// <summary>A member of module type: by its declared type when that fixes the kind, else by what the type's own
     /// code assigns it.</summary>
     public static Submodule OfMember(ISymbol member, ITypeSymbol declared, Compilation compilation, CancellationToken ct)
+    {
+        var resolved = s_resolved.GetValue(compilation, _ => new System.Collections.Concurrent.ConcurrentDictionary<ISymbol, Submodule>(SymbolEqualityComparer.Default));
+        if (resolved.TryGetValue(member, out Submodule? known)) return known;
+        Submodule module = Resolve(member, declared, compilation, ct);
+        resolved.TryAdd(member, module);
+        return module;
+    }
+
+    private static Submodule Resolve(ISymbol member, ITypeSymbol declared, Compilation compilation, CancellationToken ct)
     {
         if (ByType(declared, compilation) is { } fixedKind && !IsContainer(declared) && !IsConstructed(fixedKind)) return fixedKind;
         var values = new List<IOperation>();
