@@ -17,6 +17,10 @@ public static class ModuleSettings
     /// <summary>A convolution's padding type as the twin takes it: -1 for none (explicit padding), else its value.</summary>
     public static long Code(TorchSharp.Padding? value) => value.HasValue ? (long)value.Value : -1;
 
+    /// <summary>The entry at <paramref name="index"/> of a setting with a fixed number of entries (the tree check
+    /// confirmed the count), or <paramref name="whenNull"/> for a null setting.</summary>
+    public static long At(IReadOnlyList<long>? values, int index, long whenNull) => values is null ? whenNull : values[index];
+
     /// <summary>The entry at <paramref name="index"/>, or 0 past the end (the twin reads only Count entries).</summary>
     public static long At(IReadOnlyList<long>? values, int index) => values is not null && index < values.Count ? values[index] : 0;
 }

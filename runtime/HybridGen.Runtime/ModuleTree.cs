@@ -17,6 +17,12 @@ public static class ModuleTree
         module is not null && module.GetType() == expected ? null
             : $"'{path}' is {(module is null ? "null" : "a " + module.GetType().Name)}; the twin was built for a {expected.Name}";
 
+    /// <summary>Null when a module's <c>long[]</c> setting is null or has <paramref name="expected"/> entries (its
+    /// twin takes that many), else the reason.</summary>
+    public static string? Entries(System.Collections.Generic.IReadOnlyList<long>? values, int expected, string path) =>
+        values is null || values.Count == expected ? null
+            : $"'{path}' has {values.Count} entries; the twin takes {expected}";
+
     /// <summary>Null when a Sequential holds <paramref name="expected"/> children, else the reason.</summary>
     public static string? Count(TorchSharp.Modules.Sequential? container, int expected, string path) => Count(container?.Count ?? -1, expected, path);
 

@@ -101,13 +101,16 @@ public class ModuleKindTests
     }
 
     [Fact]
-    public void AListSettingLongerThanTheTwinCarriesRunsEager()
+    public void AListSettingOfAnotherLengthThanTheTwinTakesRunsEager()
     {
         var net = new PoolNormNet();
         var f = Forward<PoolNormNet>.Dispatcher;
         using T x = randn(1, 3, 12, 14);
         var pool = (TorchSharp.Modules.MaxPool2d)net.named_children().Single(c => c.name == "maxPool").module;
-        pool.kernel_size = new long[] { 2, 2, 2 };          // aten refuses it eagerly too
-        Assert.Throws<System.Runtime.InteropServices.ExternalException>(() => f.InvokeGraph((net, x)));
+        pool.kernel_size = new long[] { 2, 2, 2 };          // the twin takes 2 entries: the call runs eager
+        Assert.False(f.Fits((net, x)));
+        var error = Assert.Throws<InvalidOperationException>(() => f.InvokeGraph((net, x)));
+        Assert.Contains("'maxPool.kernel_size' has 3 entries; the twin takes 2", error.Message);
+        Assert.ThrowsAny<Exception>(() => net.forward(x));   // and aten refuses it eagerly
     }
 }

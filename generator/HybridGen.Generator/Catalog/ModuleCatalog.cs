@@ -13,7 +13,8 @@ namespace HybridGen.Generator.Catalog;
 /// the C# expression that reads it (<c>{0}</c> is the module), its TorchScript annotation and how it is carried.
 /// A <see cref="ListLength"/> above zero marks a <c>long[]</c> setting (a stride, a kernel size): TorchSharp's
 /// TorchScript calls carry no lists of numbers, so it travels as its length (-1: null) and that many ints, and the
-/// twin rebuilds the list (<see cref="RuntimeHelpers.IntList"/>), <see cref="NullAs"/> standing in for null.
+/// twin rebuilds the list (<see cref="RuntimeHelpers.IntList"/>), <see cref="NullAs"/> standing in for null; a
+/// <see cref="FixedEntries"/> above zero marks one of a fixed length, passed as that many ints.
 /// </summary>
 internal sealed record ModuleState(string Name, string Access, string Annotation, GraphKind Kind)
 {
@@ -32,6 +33,18 @@ internal sealed record ModuleState(string Name, string Access, string Annotation
     /// runs eager).</summary>
     public static ModuleState Ints(string member, int max, string nullAs = "[]") =>
         new(member, "{0}." + member, "int", GraphKind.Int) { ListLength = max, NullAs = nullAs };
+
+    /// <summary>A <c>long[]</c> setting with exactly <paramref name="entries"/> entries (a 2-d layer's stride), passed as
+    /// that many ints and spelled as a list literal, without the twin-side rebuilding <see cref="Ints"/> needs (the
+    /// TorchScript interpreter charges per instruction). Null means <paramref name="whenNull"/> (C#, <c>{0}</c> the
+    /// module: another setting) or else <paramref name="nullValue"/> per entry, as TorchSharp's forward does; another
+    /// length fails the call's tree check, and the call runs eager.</summary>
+    public static ModuleState Fixed(string member, int entries, string? whenNull = null, long nullValue = 0) =>
+        new(member, "{0}." + member, "int", GraphKind.Int) { FixedEntries = entries, WhenNull = whenNull, NullValue = nullValue };
+
+    public int FixedEntries { get; init; }
+    public string? WhenNull { get; init; }
+    public long NullValue { get; init; }
 }
 
 /// <summary>
@@ -91,12 +104,12 @@ internal static class ModuleCatalog
         // TorchSharp's functional forms: a null stride is the kernel size ([] in aten), a null padding zeros, a null
         // dilation ones.
         new ModuleRow("TorchSharp.Modules.MaxPool2d", "torch.max_pool2d({0}, {1}, {2}, {3}, {4}, {5})",
-            ModuleState.Ints("kernel_size", 2), ModuleState.Ints("stride", 2), ModuleState.Ints("padding", 2, "[0]"),
-            ModuleState.Ints("dilation", 2, "[1]"), ModuleState.Bool("ceil_mode")) { Allocates = true },
+            ModuleState.Fixed("kernel_size", 2), ModuleState.Fixed("stride", 2, whenNull: "{0}.kernel_size"), ModuleState.Fixed("padding", 2),
+            ModuleState.Fixed("dilation", 2, nullValue: 1), ModuleState.Bool("ceil_mode")) { Allocates = true },
         new ModuleRow("TorchSharp.Modules.AvgPool2d", "torch.avg_pool2d({0}, {1}, {2}, {3}, {4}, {5}, {6})",
-            ModuleState.Ints("kernel_size", 2), ModuleState.Ints("stride", 2), ModuleState.Ints("padding", 2, "[0]"),
+            ModuleState.Fixed("kernel_size", 2), ModuleState.Fixed("stride", 2, whenNull: "{0}.kernel_size"), ModuleState.Fixed("padding", 2),
             ModuleState.Bool("ceil_mode"), ModuleState.Bool("count_include_pad"), ModuleState.Of("divisor_override", "Optional[int]", GraphKind.OptionalInt)) { Allocates = true },
-        new ModuleRow("TorchSharp.Modules.AdaptiveAvgPool2d", "torch.adaptive_avg_pool2d({0}, {1})", ModuleState.Ints("output_size", 2)) { Allocates = true },
+        new ModuleRow("TorchSharp.Modules.AdaptiveAvgPool2d", "torch.adaptive_avg_pool2d({0}, {1})", ModuleState.Fixed("output_size", 2)) { Allocates = true },
         // Native forwards: TorchSharp's Embedding and EmbeddingBag run libtorch's C++ modules, whose settings
         // cannot change after construction, so the construction's constants are the settings.
         new ModuleRow("TorchSharp.Modules.Embedding", RuntimeHelpers.Embedding + "({0}, {1}, {padding_idx}, {scale_grad_by_freq}, {sparse})",
@@ -112,14 +125,14 @@ internal static class ModuleCatalog
         new ModuleRow("TorchSharp.Modules.Identity", "torch.alias({0})"),
     };
 
-    // TorchSharp's Conv1d/Conv2d.forward step for step (RuntimeHelpers.Convolution): the input-shape check, the
-    // padding modes (an explicit pad, then an unpadded convolution), Padding.Same/Valid, explicit padding.
+    // TorchSharp's Conv1d/Conv2d.forward step for step (RuntimeHelpers.Convolution): the padding modes (an
+    // explicit pad, then an unpadded convolution), Padding.Same/Valid, explicit padding.
     private static ModuleRow Conv(string type, int dims) =>
-        new(type, RuntimeHelpers.Convolution + "({0}, " + dims + ", {1}, {2}, {3}, {4}, {5}, {6}, {7}, {8}, {9}, {10})",
-            ModuleState.Tensor("weight"), ModuleState.OptionalTensor("bias"), ModuleState.Int("in_channels"), ModuleState.Enum("padding_mode"),
+        new(type, RuntimeHelpers.Convolution + "({0}, " + dims + ", {1}, {2}, {3}, {4}, {5}, {6}, {7}, {8}, {9})",
+            ModuleState.Tensor("weight"), ModuleState.OptionalTensor("bias"), ModuleState.Enum("padding_mode"),
             new ModuleState("padding_type", "global::HybridGen.ModuleSettings.Code({0}.padding_type)", "int", GraphKind.Int),
-            ModuleState.Ints("stride", dims), ModuleState.Ints("padding", dims), ModuleState.Ints("dilation", dims),
-            ModuleState.Ints("kernel_size", dims), ModuleState.Int("groups"))
+            ModuleState.Fixed("stride", dims), ModuleState.Fixed("padding", dims), ModuleState.Fixed("dilation", dims),
+            ModuleState.Fixed("kernel_size", dims), ModuleState.Int("groups"))
         { Helper = RuntimeHelpers.Convolution, Allocates = true };
 
     // The input ranks TorchSharp's ValidateInputDimensions accepts: a wrong one fails in the twin too (then eager

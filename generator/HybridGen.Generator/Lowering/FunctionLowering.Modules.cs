@@ -57,7 +57,7 @@ internal sealed partial class FunctionLowering
         switch (module)
         {
             case CatalogSubmodule catalog:
-                return SpellModule(catalog, access, stem, inputs, syntax);
+                return SpellModule(catalog, access, path, stem, inputs, syntax);
             case SourceSubmodule source:
             {
                 (string name, ModuleScope scope) = _twin.ModuleFunction(source.Body, syntax);
@@ -106,7 +106,7 @@ internal sealed partial class FunctionLowering
 
     /// <summary>A catalog module applied to <paramref name="input"/>: its spelling, each state a graph input read
     /// through <paramref name="access"/> (a list setting as its length and entries, rebuilt in the twin).</summary>
-    private string SpellModule(CatalogSubmodule module, string access, string stem, IReadOnlyList<string> inputs, SyntaxNode syntax)
+    private string SpellModule(CatalogSubmodule module, string access, string path, string stem, IReadOnlyList<string> inputs, SyntaxNode syntax)
     {
         ModuleRow row = module.Row;
         if (inputs.Count > row.Inputs)
@@ -116,6 +116,15 @@ internal sealed partial class FunctionLowering
         foreach (ModuleState state in row.States)
         {
             string read = state.Access.Replace("{0}", access), name = stem + "_" + state.Name;
+            if (state.FixedEntries > 0)
+            {
+                TreeCheck(new ModuleTreeCheck(read, path + "." + state.Name, null, 0) { Entries = state.FixedEntries });
+                string list = state.WhenNull is null ? read : $"({read} ?? {state.WhenNull.Replace("{0}", access)})";
+                var ints = Enumerable.Range(0, state.FixedEntries).Select(k => StateRead(
+                    $"global::HybridGen.ModuleSettings.At({list}, {k}, {state.NullValue})", name + "_" + k, "int", GraphKind.Int));
+                values.Add("[" + string.Join(", ", ints) + "]");
+                continue;
+            }
             if (state.ListLength == 0)
             {
                 values.Add(StateRead(read, name, state.Annotation, state.Kind));

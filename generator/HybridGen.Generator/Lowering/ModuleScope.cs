@@ -11,6 +11,10 @@ namespace HybridGen.Generator.Lowering;
 /// </summary>
 internal sealed record ModuleTreeCheck(string Access, string Path, string? Type, int Count)
 {
+    /// <summary>Above zero: a check that the <c>long[]</c> setting read through <see cref="Access"/> is null or has
+    /// this many entries (the twin takes exactly that many).</summary>
+    public int Entries { get; init; }
+
     public ModuleTreeCheck Rebase(string owner, string ownerPath) =>
         this with { Access = Access.Replace("{0}", owner), Path = Path.Replace("{0}", ownerPath) };
 
@@ -18,6 +22,7 @@ internal sealed record ModuleTreeCheck(string Access, string Path, string? Type,
     public string CSharp()
     {
         string access = Access.Replace("{0}", "a.Item1"), path = Path.Replace("{0}.", "").Replace("{0}", "this");
+        if (Entries > 0) return $"global::HybridGen.ModuleTree.Entries({access}, {Entries}, \"{path}\")";
         return Type is not null
             ? $"global::HybridGen.ModuleTree.Kind({access}, typeof({Type}), \"{path}\")"
             : $"global::HybridGen.ModuleTree.Count({access}, {Count}, \"{path}\")";

@@ -16,7 +16,10 @@ internal static class RuntimeHelpers
     // A module's long[] setting, carried as its length (-1: null) and a fixed number of ints (Catalog/ModuleState).
     public const string IntList = "__hg_int_list";
     // TorchSharp's Conv1d/Conv2d.forward (NN/Convolution/Conv1D.cs, Conv2D.cs, Convolution.cs), step for step,
-    // including its padding for Padding.Same under a padding mode (computed per dimension, not reversed).
+    // including its padding for Padding.Same under a padding mode (computed per dimension, not reversed). Its
+    // input-shape check is left to aten, which refuses the same inputs (wrong rank or channel count): the twin
+    // fails where eager throws, and eager's ArgumentException is what the caller sees (the interpreter charges
+    // per instruction, and a model has many convolutions).
     public const string Convolution = "__hg_convolution";
     // libtorch's C++ Embedding and EmbeddingBag forwards (torch/nn/functional/embedding.h), which TorchSharp's
     // native modules run: the padding index made non-negative, a 2-d EmbeddingBag input one bag per row; and
@@ -67,10 +70,7 @@ internal static class RuntimeHelpers
                 return values[:n]
             """,
         [Convolution] = """
-            def __hg_convolution(x: Tensor, dims: int, weight: Tensor, bias: Optional[Tensor], in_channels: int, padding_mode: int, padding_type: int, stride: List[int], padding: List[int], dilation: List[int], kernel_size: List[int], groups: int) -> Tensor:
-                batched = x.dim() == dims + 2 and x.size(1) == in_channels
-                unbatched = x.dim() == dims + 1 and x.size(0) == in_channels
-                assert batched or unbatched, "convolution: the input has the wrong number of dimensions or channels"
+            def __hg_convolution(x: Tensor, dims: int, weight: Tensor, bias: Optional[Tensor], padding_mode: int, padding_type: int, stride: List[int], padding: List[int], dilation: List[int], kernel_size: List[int], groups: int) -> Tensor:
                 if padding_mode != 0:
                     pad: List[int] = []
                     if padding_type < 0:
