@@ -135,6 +135,28 @@ public class LoweringTests
         Assert.Contains("__in_second_fc_weight", code);
     }
 
+    [Fact]
+    public void AFieldOfAUserModuleTypeThatIsNotSealedIsCheckedBeforeEachCall()
+    {
+        // A subclass could override forward: the twin is for Block's, so the exact type is confirmed per call.
+        GeneratorHarness.Run run = GeneratorHarness.Generate(GeneratorHarness.Compilation(("Net.cs", GeneratorHarness.Usings + """
+            public class Block : nn.Module<Tensor, Tensor>
+            {
+                public Block() : base("Block") { }
+                public override Tensor forward(Tensor x) => x.relu();
+            }
+            public sealed partial class Net : nn.Module<Tensor, Tensor>
+            {
+                private readonly Block block = new Block();
+                public Net() : base("Net") => RegisterComponents();
+                [Hybridize(nameof(ForwardEager))] public override partial Tensor forward(Tensor x);
+                private Tensor ForwardEager(Tensor x) => block.forward(x);
+            }
+            """)));
+        Assert.DoesNotContain(run.Diagnostics, d => d.Severity >= DiagnosticSeverity.Warning);
+        Assert.Contains("global::HybridGen.ModuleTree.Kind(a.Item1.block, typeof(global::Block), \"block\")", run.Result.GeneratedSources.Single().SourceText.ToString());
+    }
+
     [Theory]
     [InlineData("fc.forward(x).relu_()", false)]                 // Linear allocates: its result is the body's own
     [InlineData("id.forward(x).relu_()", true)]                  // Identity aliases the caller's x

@@ -99,7 +99,9 @@ internal static class Submodules
 
     private static Submodule Resolve(ISymbol member, ITypeSymbol declared, Compilation compilation, CancellationToken ct)
     {
-        if (ByType(declared, compilation) is { } fixedKind && !IsContainer(declared) && !IsConstructed(fixedKind)) return fixedKind;
+        // A type that is not sealed fixes the kind only up to subclasses (which may override forward): checked.
+        if (ByType(declared, compilation) is { } fixedKind && !IsContainer(declared) && !IsConstructed(fixedKind))
+            return declared.IsSealed ? fixedKind : fixedKind with { Checked = true };
         var values = new List<IOperation>();
         var appends = new List<(InvocationExpressionSyntax call, SemanticModel model)>();
         string? mutation = null;
@@ -134,7 +136,7 @@ internal static class Submodules
             Submodule filled = Appended(member, start, appends, compilation, ct);
             return filled is UnknownSubmodule ? filled : filled with { Checked = true };
         }
-        if (values.Count == 0 && ByType(declared, compilation) is { } typed && !IsConstructed(typed)) return typed;
+        if (values.Count == 0 && ByType(declared, compilation) is { } typed && !IsConstructed(typed)) return declared.IsSealed ? typed : typed with { Checked = true };
         if (values.Count == 0) return new UnknownSubmodule($"'{member.Name}' is never assigned in this type's code");
         if (values.Count > 1) return new UnknownSubmodule($"'{member.Name}' is assigned in {values.Count} places, so its module kind is known only at run time");
         Submodule resolved = OfValue(values[0], compilation);

@@ -127,7 +127,7 @@ internal sealed partial class FunctionLowering
         if (_scope is null) return _twin.Input(member, type, reference.Syntax);
         string annotation = ScriptTypes.Annotation(type) ?? throw new LoweringFailure(reference.Syntax, $"a read of '{member.Name}', whose type '{type.ToDisplayString()}' has no graph form");
         string owner = member.IsStatic ? member.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) : "{0}";
-        return StateRead(_twin.Read(owner, member), member.Name.TrimStart('_', '@'), annotation, GraphTypes.KindOf(type));
+        return StateRead(_twin.Read(owner, member, reference.Syntax), member.Name.TrimStart('_', '@'), annotation, GraphTypes.KindOf(type));
     }
 
     private string Property(IPropertyReferenceOperation property)

@@ -29,7 +29,7 @@ internal sealed partial class FunctionLowering
             IPropertyReferenceOperation p => p.Property,
             _ => throw new LoweringFailure(receiver!.Syntax, "a submodule read another way"),
         };
-        return (module, _twin.Read("{0}", member), "{0}." + member.Name, member.Name.TrimStart('_', '@'));
+        return (module, _twin.Read("{0}", member, receiver!.Syntax), "{0}." + member.Name, member.Name.TrimStart('_', '@'));
     }
 
     /// <summary>A submodule applied to <paramref name="inputs"/> (most modules take one).</summary>

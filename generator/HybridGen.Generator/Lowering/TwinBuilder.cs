@@ -45,9 +45,10 @@ internal sealed class TwinBuilder
     /// <summary>The C# that reads <paramref name="member"/> of <paramref name="instance"/> from the hybridized type:
     /// a plain member access where it is accessible, else an UnsafeAccessor the generated code declares (a user
     /// block's private submodule fields), which costs what the access does.</summary>
-    public string Read(string instance, ISymbol member)
+    public string Read(string instance, ISymbol member, SyntaxNode where)
     {
         if (_compilation.IsSymbolAccessibleWithin(member, _owner)) return instance + "." + member.Name;
+        if (member.IsStatic) throw new LoweringFailure(where, $"a read of '{member.Name}', a static member the hybridized type cannot reach");
         string type = member.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
         uint hash = 2166136261;                        // stable across builds (string.GetHashCode is not)
         foreach (char c in type) hash = (hash ^ c) * 16777619;
