@@ -136,6 +136,19 @@ public class LoweringTests
     }
 
     [Fact]
+    public void AChainOfModulesWritesEachInputOnce()
+    {
+        // ReLU(inplace) is a function call, not `relu_(x) if inplace else relu(x)`: that would repeat the chain so
+        // far in both branches, doubling the twin's text at each module (2^12 copies here).
+        string twelve = string.Join(", ", Enumerable.Repeat("nn.ReLU()", 12));
+        GeneratorHarness.Run run = Model($"private readonly TorchSharp.Modules.Sequential seq = nn.Sequential({twelve});", "seq.forward(x)");
+        Assert.DoesNotContain(run.Diagnostics, d => d.Severity >= DiagnosticSeverity.Warning);
+        string code = run.Result.GeneratedSources.Single().SourceText.ToString();
+        int calls = System.Text.RegularExpressions.Regex.Matches(code, "__hg_relu\\(").Count;
+        Assert.InRange(calls, 12, 2 * 13);                       // the twin is written twice (attribute, dispatcher)
+    }
+
+    [Fact]
     public void AFieldOfAUserModuleTypeThatIsNotSealedIsCheckedBeforeEachCall()
     {
         // A subclass could override forward: the twin is for Block's, so the exact type is confirmed per call.

@@ -26,6 +26,11 @@ internal static class RuntimeHelpers
     // TorchSharp's EmbeddingBag.call checks.
     public const string Embedding = "__hg_embedding";
     public const string EmbeddingBag = "__hg_embedding_bag";
+    // A module whose forward is an op or its in-place form (ReLU(inplace: true)...): a function, so the input's
+    // expression is written once (a spelling `relu_(x) if inplace else relu(x)` would repeat x's whole expression
+    // in both branches, doubling the text at every such module of a chain).
+    public const string Relu = "__hg_relu", Tanh = "__hg_tanh", Sigmoid = "__hg_sigmoid", Silu = "__hg_silu",
+        LeakyRelu = "__hg_leaky_relu", Gelu = "__hg_gelu", Dropout = "__hg_dropout";
     // TorchSharp's GroupNorm.forward: inputs of fewer than 3 dimensions are refused.
     public const string GroupNorm = "__hg_group_norm";
 
@@ -133,6 +138,49 @@ internal static class RuntimeHelpers
                 if padding_index >= 0:
                     index = padding_index
                 return torch.embedding_bag(weight, x, offsets, scale_grad_by_freq, mode, sparse, weights, include_last_offset, index)[0]
+            """,
+        [Relu] = """
+            def __hg_relu(x: Tensor, inplace: bool) -> Tensor:
+                if inplace:
+                    return torch.relu_(x)
+                return torch.relu(x)
+            """,
+        [Tanh] = """
+            def __hg_tanh(x: Tensor, inplace: bool) -> Tensor:
+                if inplace:
+                    return torch.tanh_(x)
+                return torch.tanh(x)
+            """,
+        [Sigmoid] = """
+            def __hg_sigmoid(x: Tensor, inplace: bool) -> Tensor:
+                if inplace:
+                    return torch.sigmoid_(x)
+                return torch.sigmoid(x)
+            """,
+        [Silu] = """
+            def __hg_silu(x: Tensor, inplace: bool) -> Tensor:
+                if inplace:
+                    return torch.silu_(x)
+                return torch.silu(x)
+            """,
+        [LeakyRelu] = """
+            def __hg_leaky_relu(x: Tensor, negative_slope: float, inplace: bool) -> Tensor:
+                if inplace:
+                    return torch.leaky_relu_(x, negative_slope)
+                return torch.leaky_relu(x, negative_slope)
+            """,
+        [Gelu] = """
+            def __hg_gelu(x: Tensor, approximate: int, inplace: bool) -> Tensor:
+                mode = "tanh" if approximate == 1 else "none"
+                if inplace:
+                    return torch.gelu_(x, approximate=mode)
+                return torch.gelu(x, approximate=mode)
+            """,
+        [Dropout] = """
+            def __hg_dropout(x: Tensor, p: float, training: bool, inplace: bool) -> Tensor:
+                if inplace:
+                    return torch.dropout_(x, p, training)
+                return torch.dropout(x, p, training)
             """,
         [GroupNorm] = """
             def __hg_group_norm(x: Tensor, num_groups: int, weight: Optional[Tensor], bias: Optional[Tensor], eps: float) -> Tensor:
