@@ -247,7 +247,8 @@ internal static class Submodules
 
     private static bool IsConstructed(Submodule module) => module is CatalogSubmodule { Row.Constructed.Length: > 0 };
 
-    private static ITypeSymbol? TypeOf(Submodule module) => module switch
+    /// <summary>The module's exact type, or null for a choice, a repeat or an unknown (they stand for several).</summary>
+    public static ITypeSymbol? TypeOf(Submodule module) => module switch
     {
         CatalogSubmodule c => c.Type,
         SourceSubmodule s => s.Type,

@@ -42,13 +42,7 @@ internal sealed partial class FunctionLowering
             return ApplyModule(_twin.Pick(2) == 1 ? choice.WhenTrue : choice.WhenFalse, access, path, stem, inputs, syntax);
         if (module is RepeatSubmodule repeat)
             return ApplyModule(repeat.Expand(_twin.Pick(TwinBuilder.MaxRepeats + 1)), access, path, stem, inputs, syntax);
-        string? type = module switch
-        {
-            CatalogSubmodule c => c.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
-            SourceSubmodule s => s.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
-            SequenceSubmodule q => q.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
-            _ => null,
-        };
+        string? type = Submodules.TypeOf(module)?.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
         if (module.Checked && type is not null)
         {
             TreeCheck(new ModuleTreeCheck(access, path, type, 0));
