@@ -139,30 +139,10 @@ internal static class RuntimeHelpers
                     index = padding_index
                 return torch.embedding_bag(weight, x, offsets, scale_grad_by_freq, mode, sparse, weights, include_last_offset, index)[0]
             """,
-        [Relu] = """
-            def __hg_relu(x: Tensor, inplace: bool) -> Tensor:
-                if inplace:
-                    return torch.relu_(x)
-                return torch.relu(x)
-            """,
-        [Tanh] = """
-            def __hg_tanh(x: Tensor, inplace: bool) -> Tensor:
-                if inplace:
-                    return torch.tanh_(x)
-                return torch.tanh(x)
-            """,
-        [Sigmoid] = """
-            def __hg_sigmoid(x: Tensor, inplace: bool) -> Tensor:
-                if inplace:
-                    return torch.sigmoid_(x)
-                return torch.sigmoid(x)
-            """,
-        [Silu] = """
-            def __hg_silu(x: Tensor, inplace: bool) -> Tensor:
-                if inplace:
-                    return torch.silu_(x)
-                return torch.silu(x)
-            """,
+        [Relu] = OpOrInPlace("relu"),
+        [Tanh] = OpOrInPlace("tanh"),
+        [Sigmoid] = OpOrInPlace("sigmoid"),
+        [Silu] = OpOrInPlace("silu"),
         [LeakyRelu] = """
             def __hg_leaky_relu(x: Tensor, negative_slope: float, inplace: bool) -> Tensor:
                 if inplace:
@@ -195,6 +175,10 @@ internal static class RuntimeHelpers
                 return r
             """,
     };
+
+    // __hg_relu and its kind: the op, or its in-place form when the module says inplace.
+    private static string OpOrInPlace(string op) =>
+        $"def __hg_{op}(x: Tensor, inplace: bool) -> Tensor:\n    if inplace:\n        return torch.{op}_(x)\n    return torch.{op}(x)";
 
     public static IEnumerable<string> Sources(IEnumerable<string> used)
     {
