@@ -60,15 +60,14 @@ internal static class Emitter
         foreach ((TwinModel twin, int tree) in Trees(recorded)) EmitFunction(w, model, twin, tree);
         foreach (string accessor in Trees(recorded).SelectMany(t => t.twin.Accessors).Distinct()) w.Line(accessor);
         if (recorded.Accessors.Count > 0) w.Line();
-        // With several module trees, the first whose checks hold runs the call; the first tree otherwise (its
-        // dispatcher runs eager and reports which module differed).
-        string field = FieldName(model);
-        string target = field;
+        // With several module trees, the first whose checks hold runs the call (TryInvoke checks each tree once);
+        // the first tree otherwise (its dispatcher runs eager and reports which module differed).
+        string field = FieldName(model), arguments = TupleValue(packed.Select(p => p.expression).ToList());
+        string call = $"{field}.Invoke({arguments})";
         for (int tree = recorded.OtherTrees.Count; tree >= 1; tree--)
-            target = $"{field}_tree{tree}.Fits({TupleValue(packed.Select(p => p.expression).ToList())}) ? {field}_tree{tree} : {target}";
-        if (recorded.OtherTrees.Count > 0) target = "(" + target + ")";
+            call = $"{field}_tree{tree}.TryInvoke({arguments}, out var __tree{tree}) ? __tree{tree} : {call}";
         w.Line($"{model.Modifiers} {model.ReturnType} {model.Name}({ParameterList(model)})");
-        w.Indent().Line($"=> {target}.Invoke({TupleValue(packed.Select(p => p.expression).ToList())});").Outdent();
+        w.Indent().Line($"=> {call};").Outdent();
     }
 
     private static void EmitFunction(IndentedWriter w, HybridMethodModel model, TwinModel twin, int tree)

@@ -75,14 +75,34 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
     /// generated code picks among the twins of a model whose constructor picks submodules by a condition.</summary>
     public bool Fits(in TArgs arguments) => _checkTree is null || _checkTree(arguments) is null;
 
+    /// <summary>Runs the call when its module tree is the one this twin was built for: generated code tries the
+    /// twins of a model with several trees in turn, so each tree is checked once, not again to run the call.</summary>
+    public bool TryInvoke(in TArgs arguments, out TResult result)
+    {
+        if (!Fits(arguments))
+        {
+            result = default!;
+            return false;
+        }
+        result = Dispatch(arguments);
+        return true;
+    }
+
     public TResult Invoke(in TArgs arguments)
+    {
+        if (_dispatch.Options.Mode != DispatchMode.Eager && _checkTree is not null && _checkTree(arguments) is { } misfit)
+            return Misfit(misfit, arguments);
+        return Dispatch(arguments);
+    }
+
+    /// <summary>One call whose module tree was confirmed (or does not matter: forced eager).</summary>
+    private TResult Dispatch(in TArgs arguments)
     {
         if (_dispatch.Options.Mode == DispatchMode.Eager)
         {
             _dispatch.Get(0, false, static () => "(all calls, forced eager)").Count(Route.Eager);
             return InvokeEager(arguments);
         }
-        if (_checkTree is not null && _checkTree(arguments) is { } misfit) return Misfit(misfit, arguments);
         SignatureState state = SignatureOf(arguments);
         if (state.TryGetSteady(out Route route))
         {

@@ -102,7 +102,7 @@ public class LoweringTests
             "shortcut.forward(x)");
         Assert.DoesNotContain(run.Diagnostics, d => d.Severity >= DiagnosticSeverity.Warning);
         string code = run.Result.GeneratedSources.Single().SourceText.ToString();
-        Assert.Contains("__hybrid_forward_tree1.Fits(", code);
+        Assert.Contains("__hybrid_forward_tree1.TryInvoke(", code);
         Assert.Contains("[module tree 2]", code);
         Assert.Contains("torch.alias(x)", code);                 // the empty Sequential
         Assert.Contains("torch.linear(x, ", code);               // the other tree
