@@ -125,7 +125,7 @@ internal sealed partial class FunctionLowering
         if (!member.IsStatic && instance is not IInstanceReferenceOperation)
             throw new LoweringFailure(reference.Syntax, $"a read of '{member.Name}' of another object");
         if (_scope is null) return _twin.Input(member, type, reference.Syntax);
-        string annotation = ScriptTypes.Annotation(type) ?? throw new LoweringFailure(reference.Syntax, $"a read of '{member.Name}', whose type '{type.ToDisplayString()}' has no graph form");
+        string annotation = ScriptTypes.OfMember(member, type, reference.Syntax);
         string owner = member.IsStatic ? member.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) : "{0}";
         return StateRead(_twin.Read(owner, member, reference.Syntax), member.Name.TrimStart('_', '@'), annotation, GraphTypes.KindOf(type));
     }

@@ -24,6 +24,10 @@ internal static class ScriptTypes
         _ => null,
     };
 
+    /// <summary>The annotation of a field or property the twin reads, or the HG0301 failure naming it.</summary>
+    public static string OfMember(ISymbol member, ITypeSymbol type, SyntaxNode where) =>
+        Annotation(type) ?? throw new LoweringFailure(where, $"a read of '{member.Name}', whose type '{type.ToDisplayString()}' has no graph form");
+
     public static bool IsIntegral(ITypeSymbol? type) =>
         type?.SpecialType is SpecialType.System_Int32 or SpecialType.System_Int64 or SpecialType.System_Int16 or SpecialType.System_Byte or SpecialType.System_SByte
             or SpecialType.System_UInt32 or SpecialType.System_UInt64 or SpecialType.System_UInt16 || type?.TypeKind == TypeKind.Enum;

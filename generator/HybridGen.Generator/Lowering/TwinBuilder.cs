@@ -168,7 +168,7 @@ internal sealed class TwinBuilder
         string stem = "__in_" + member.Name.TrimStart('_', '@'), name = stem;
         for (int k = 2; _inputs.ContainsKey(name); k++) name = stem + "_" + k;
         _inputNames[member] = name;
-        string annotation = ScriptTypes.Annotation(type) ?? throw new LoweringFailure(where, $"a read of '{member.Name}', whose type '{type.ToDisplayString()}' has no graph form");
+        string annotation = ScriptTypes.OfMember(member, type, where);
         string owner = member.IsStatic ? member.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) : "a.Item1";
         _inputs[name] = (new TwinInput(name, owner + "." + member.Name, GraphTypes.KindOf(type)), annotation);
         _inputOrder.Add(name);
