@@ -62,6 +62,7 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
         _twin = twin ?? new TorchScriptTwin(info.TwinSource, info.TwinFunction, eager.Method.Module.Assembly);
         _dispatch = new MethodDispatch(info, options ?? HybridRuntime.OptionsFor(info.Name, overrides));
         _captureAllowed = info.Capturable && _dispatch.Options.Mode == DispatchMode.Auto && HybridRuntime.CudaGraphsAvailable;
+        if (_dispatch.Options.Mode != DispatchMode.Eager && writeSignature is not null) Native.TensorFields.Calibration.Start();
         HybridRuntime.Register(this);
     }
 
@@ -198,6 +199,8 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
         return result;
     }
 
+    // The key's handle buffer is written before it is read: zeroing its 128 bytes was a memset call a dispatch.
+    [System.Runtime.CompilerServices.SkipLocalsInit]
     private SignatureState SignatureOf(in TArgs arguments)
     {
         if (_writeSignature is null) return _dispatch.Get(0, false, static () => "(all calls)");
@@ -213,13 +216,23 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
     /// module's state is summed up ("+ 40 state inputs, 12 tensors, 8 with grad"), not listed.</summary>
     private string Describe(in TArgs arguments)
     {
+        // Plain loops, no LINQ: this runs on a method's first call, where each generic instantiation over TwinValue
+        // is one more method for the JIT to compile before the first result.
         var argv = new TwinValue[_argumentCount];
         _writeArguments(arguments, argv);
-        string parameters = string.Join(", ", argv.Take(_parameterCount).Select(v => v.Describe()));
-        var state = argv.Skip(_parameterCount).ToList();
-        if (state.Count <= 4) return string.Join(", ", argv.Select(v => v.Describe()));
-        int tensors = state.Count(v => v.Tensor is not null), grad = state.Count(v => v.Tensor is { requires_grad: true });
-        return $"{parameters} + {state.Count} state inputs ({tensors} tensors, {grad} with grad)";
+        int stateCount = _argumentCount - _parameterCount;
+        var text = new System.Text.StringBuilder();
+        int listed = stateCount <= 4 ? _argumentCount : _parameterCount;
+        for (int k = 0; k < listed; k++) text.Append(k == 0 ? "" : ", ").Append(argv[k].Describe());
+        if (stateCount <= 4) return text.ToString();
+        int tensors = 0, grad = 0;
+        for (int k = _parameterCount; k < _argumentCount; k++)
+        {
+            if (argv[k].Tensor is not { } tensor) continue;
+            tensors++;
+            if (tensor.requires_grad) grad++;
+        }
+        return text.Append($" + {stateCount} state inputs ({tensors} tensors, {grad} with grad)").ToString();
     }
 
     private TResult GraphOrFallBack(SignatureState state, in TArgs arguments)

@@ -4,8 +4,8 @@ using static TorchSharp.torch;
 namespace HybridGen.Runtime.Tests;
 
 /// <summary>What the dispatch key groups: arguments by dtype, device, requires_grad and sizes; state tensors (a
-/// module's parameters) by dtype, device and requires_grad only; and the grad mode, since a forward under no_grad
-/// costs less than one that records a graph.</summary>
+/// module's parameters) by dtype, device and requires_grad only; and the grad mode where a tensor requires grad,
+/// since a forward under no_grad then costs less than one that records a graph.</summary>
 public class SignatureKeyTests
 {
     private static ulong Key(Tensor argument, Tensor state)
@@ -28,13 +28,24 @@ public class SignatureKeyTests
     }
 
     [Fact]
-    public void GradModeIsPartOfTheKey()
+    public void GradModeIsPartOfTheKeyWhereATensorRequiresGrad()
     {
-        using Tensor a = ones(2, 3), w = ones(3, 3);
+        using Tensor a = ones(2, 3), w = ones(3, 3).requires_grad_();
         ulong withGrad = Key(a, w);
         ulong without;
         using (no_grad()) without = Key(a, w);
         Assert.NotEqual(withGrad, without);
         Assert.Equal(withGrad, Key(a, w));
+    }
+
+    // Where no tensor requires grad, nothing is recorded in either mode: one signature, and the mode is not read.
+    [Fact]
+    public void GradModeDoesNotSplitCallsWhereNoTensorRequiresGrad()
+    {
+        using Tensor a = ones(2, 3), w = ones(3, 3);
+        ulong withGrad = Key(a, w);
+        ulong without;
+        using (no_grad()) without = Key(a, w);
+        Assert.Equal(withGrad, without);
     }
 }

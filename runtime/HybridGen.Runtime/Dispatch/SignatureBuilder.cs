@@ -85,11 +85,10 @@ public ref struct SignatureBuilder
 
     /// <summary>The key over every tensor's dtype, device, requires_grad and sizes, and whether any tensor is on a
     /// CUDA device. A null tensor counts as its own kind.</summary>
-    internal (ulong key, bool cuda) Finish()
+    internal unsafe (ulong key, bool cuda) Finish()
     {
-        // Grad mode decides what a call costs (a forward under no_grad records no graph): part of the key.
-        ulong key = Mixed(_scalars, LibTorchSharp.IsGradEnabled() ? 0x5bd1e995UL : 0x1b873593UL);
-        bool cuda = false;
+        ulong key = _scalars;
+        bool cuda = false, anyGrad = false;
         for (int k = 0; k < _count; k++)
         {
             nint handle = _handles[k];
@@ -98,24 +97,43 @@ public ref struct SignatureBuilder
                 key = Mixed(key, 0x9e3779b97f4a7c15UL);
                 continue;
             }
-            if ((handle & StateTag) != 0)
+            bool state = (handle & StateTag) != 0;
+            handle &= ~StateTag;
+            // A dense CPU tensor's fields are read in place (TensorFields); any other tensor through the getters.
+            // Both give the same values, so a tensor's key does not depend on the way it was read.
+            if (TensorFields.Calibration.Ready && TensorFields.TryRead(handle, out sbyte dtype, out int deviceIndex, out bool requiresGrad, out int dimensions, out long* sizes))
             {
-                handle &= ~StateTag;
-                int stateDevice = LibTorchSharp.DeviceType(handle);
-                cuda |= stateDevice == 1;
-                key = Mixed(key, (ulong)(byte)LibTorchSharp.DType(handle) | (ulong)(uint)stateDevice << 8 | (ulong)(uint)(LibTorchSharp.DeviceIndex(handle) + 1) << 16
-                    | (LibTorchSharp.RequiresGrad(handle) ? 1UL << 40 : 0) | 1UL << 41);
+                anyGrad |= requiresGrad;
+                ulong word = Header(dtype, 0, deviceIndex, requiresGrad, dimensions, state);
+                if (!state)
+                    for (int d = 0; d < dimensions; d++) word = WithSize(word, sizes[d]);
+                key = Mixed(key, word);
                 continue;
             }
             int deviceType = LibTorchSharp.DeviceType(handle);
             cuda |= deviceType == 1; // c10::DeviceType::CUDA
-            long dimensions = LibTorchSharp.Dimensions(handle);
-            key = Mixed(key, (ulong)(byte)LibTorchSharp.DType(handle) | (ulong)(uint)deviceType << 8 | (ulong)(uint)(LibTorchSharp.DeviceIndex(handle) + 1) << 16
-                | (LibTorchSharp.RequiresGrad(handle) ? 1UL << 40 : 0) | (ulong)dimensions << 48);
-            for (long d = 0; d < dimensions; d++) key = Mixed(key, (ulong)LibTorchSharp.Size(handle, d));
+            long rank = state ? 0 : LibTorchSharp.Dimensions(handle);
+            bool grad = LibTorchSharp.RequiresGrad(handle);
+            anyGrad |= grad;
+            ulong read = Header(LibTorchSharp.DType(handle), deviceType, LibTorchSharp.DeviceIndex(handle), grad, rank, state);
+            for (long d = 0; d < rank; d++) read = WithSize(read, LibTorchSharp.Size(handle, d));
+            key = Mixed(key, read);
         }
+        // Grad mode decides what a call costs when a tensor requires grad (under no_grad the forward records no
+        // graph): then it is part of the key. Where none does, no graph is recorded either way, and it is not read.
+        if (anyGrad) key = Mixed(key, LibTorchSharp.IsGradEnabled() ? 0x5bd1e995UL : 0x1b873593UL);
         return (key, cuda);
     }
+
+    /// <summary>One tensor's dtype, device, requires_grad and dimension count in one word; a state tensor's sizes do
+    /// not count, and its word says it is one.</summary>
+    private static ulong Header(sbyte dtype, int deviceType, int deviceIndex, bool requiresGrad, long dimensions, bool state) =>
+        (ulong)(byte)dtype | (ulong)(uint)deviceType << 8 | (ulong)(uint)(deviceIndex + 1) << 16
+        | (requiresGrad ? 1UL << 40 : 0) | (state ? 1UL << 41 : (ulong)dimensions << 48);
+
+    // A tensor's sizes go into its own word first, and the word into the key once: the per-tensor work does not
+    // wait on the key's chain of multiplies, so the tensors' words are computed side by side.
+    private static ulong WithSize(ulong word, long size) => (word ^ (ulong)size) * 0x9e3779b97f4a7c15UL + 0x632be59bd9b4e019UL;
 
     private static ulong Mixed(ulong key, ulong value)
     {

@@ -103,7 +103,9 @@ internal sealed class SignatureState
             _ => Interlocked.Increment(ref _eagerCalls),
         };
         if (_reprobeInterval <= 0 || _options.Mode != DispatchMode.Auto || Fallback is not null) return;
-        long total = EagerCalls + GraphCalls;
+        // Plain volatile reads of the other counters (atomic for aligned longs on 64-bit): Interlocked.Read is a
+        // locked compare-exchange, three of them cost more than the rest of the steady path.
+        long total = Volatile.Read(ref _eagerCalls) + Volatile.Read(ref _graphCalls) + Volatile.Read(ref _capturedCalls);
         if (total >= Volatile.Read(ref _nextReprobe)) StartReprobe();
     }
 

@@ -17,14 +17,18 @@ internal static class BackgroundCompiles
     private static readonly List<Task> s_running = new();
     private static int s_hooked;
 
-    public static void Start(string method, Func<bool> compile)
+    public static void Start(string method, Func<bool> compile) => Run(() =>
+    {
+        bool compiled = compile();
+        HybridEventSource.Log.TwinCompiledInBackground(method, compiled);
+    });
+
+    /// <summary>Runs other libtorch work off the caller's thread with the same exit guarantee (the tensor field
+    /// calibration, <see cref="Native.TensorFields"/>).</summary>
+    public static void Run(Action work)
     {
         if (Interlocked.Exchange(ref s_hooked, 1) == 0) AppDomain.CurrentDomain.ProcessExit += (_, _) => WaitAll(ExitWait);
-        Task task = Task.Run(() =>
-        {
-            bool compiled = compile();
-            HybridEventSource.Log.TwinCompiledInBackground(method, compiled);
-        });
+        Task task = Task.Run(work);
         lock (s_running)
         {
             s_running.RemoveAll(t => t.IsCompleted);

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using HybridGen.Native;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -77,11 +78,41 @@ public readonly struct TwinValue
 
     public static TwinValue Optional(long? value) => value.HasValue ? (TwinValue)value.Value : None;
 
+    /// <summary>"float32[64,256] cpu grad", read with the getters the dispatch key uses: a method's first call
+    /// describes its signature, and TorchSharp's shape, device and enum-name paths cost milliseconds of first-use
+    /// work there (a callback stub, a device object, enum reflection).</summary>
+    private static string DescribeTensor(nint handle)
+    {
+        var text = new System.Text.StringBuilder(DTypeName(LibTorchSharp.DType(handle))).Append('[');
+        long dimensions = LibTorchSharp.Dimensions(handle);
+        for (long d = 0; d < dimensions; d++) text.Append(d == 0 ? "" : ",").Append(LibTorchSharp.Size(handle, d));
+        text.Append("] ");
+        int deviceType = LibTorchSharp.DeviceType(handle);
+        if (deviceType == 0) text.Append("cpu");
+        else text.Append(deviceType == 1 ? "cuda" : $"device{deviceType}").Append(':').Append(LibTorchSharp.DeviceIndex(handle));
+        if (LibTorchSharp.RequiresGrad(handle)) text.Append(" grad");
+        return text.ToString();
+    }
+
+    private static string DTypeName(sbyte dtype) => (ScalarType)dtype switch
+    {
+        ScalarType.Float32 => "float32",
+        ScalarType.Float64 => "float64",
+        ScalarType.Float16 => "float16",
+        ScalarType.BFloat16 => "bfloat16",
+        ScalarType.Int64 => "int64",
+        ScalarType.Int32 => "int32",
+        ScalarType.Int16 => "int16",
+        ScalarType.Int8 => "int8",
+        ScalarType.Byte => "byte",
+        ScalarType.Bool => "bool",
+        var other => other.ToString().ToLowerInvariant(),
+    };
+
     /// <summary>A short description for reports: "float32[64,256] cpu grad", "int", "List[Tensor](3)".</summary>
     public string Describe() => Kind switch
     {
-        TwinValueKind.Tensor when Tensor is { IsInvalid: false } t =>
-            $"{t.dtype.ToString().ToLowerInvariant()}[{string.Join(",", t.shape)}] {t.device}{(t.requires_grad ? " grad" : "")}",
+        TwinValueKind.Tensor when Tensor is { IsInvalid: false } t => DescribeTensor(t.Handle),
         TwinValueKind.Tensor => "tensor",
         TwinValueKind.Int => "int",
         TwinValueKind.Float => "float",
