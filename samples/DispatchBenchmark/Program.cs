@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
+using System.IO;
 using System.Linq;
 using System.Reflection;
 using Benchmarks;
@@ -279,7 +280,10 @@ static int FirstCallChild()
 
 static (double first, double twenty) RunFirstCallChild(bool eager)
 {
-    var start = new ProcessStartInfo(Environment.ProcessPath!, "--first-call") { RedirectStandardOutput = true, UseShellExecute = false };
+    // This program again: its apphost, or `dotnet <this dll>` where it was started that way.
+    string host = Environment.ProcessPath!;
+    string arguments = Path.GetFileNameWithoutExtension(host) == "dotnet" ? $"\"{typeof(Workloads).Assembly.Location}\" --first-call" : "--first-call";
+    var start = new ProcessStartInfo(host, arguments) { RedirectStandardOutput = true, UseShellExecute = false };
     start.Environment[DispatchOptions.ModeVariable] = eager ? "eager" : "auto";
     using var child = Process.Start(start)!;
     string output = child.StandardOutput.ReadToEnd();

@@ -28,6 +28,51 @@ public class DispatchTests
     private static HybridMethodReport ReportOf<TArgs>(HybridFunction<TArgs, T> function) =>
         HybridRuntime.GetReport().Single(r => r.Name == function.Info.Name);
 
+    // A twin that shows the grad mode it ran in: 2x under grad mode, 3x under no_grad.
+    private const string GradModeSource = "def f(x: Tensor) -> Tensor:\n    return torch.mul(x, 2.0) if torch.is_grad_enabled() else torch.mul(x, 3.0)\n";
+
+    private static HybridFunction<ValueTuple<T>, T> GradModeFunction(bool dependsOnGradMode) => new(
+        new HybridMethodInfo("Tests.GradMode." + Guid.NewGuid().ToString("N"), "DispatchTests.cs(2)", "f", GradModeSource, dependsOnGradMode: dependsOnGradMode),
+        eager: static a => a.Item1 * 2.0,
+        writeArguments: static (in ValueTuple<T> a, Span<TwinValue> g) => g[0] = a.Item1,
+        argumentCount: 1,
+        readResult: static r => r[0].Tensor!,
+        resultCount: 1,
+        writeSignature: static (in ValueTuple<T> a, ref SignatureBuilder s) => s.Add(a.Item1),
+        options: new DispatchOptions { Mode = DispatchMode.Graph, BackgroundCompile = false },
+        twin: TorchScriptTwin.Trusted(GradModeSource, "f"));
+
+    [Fact]
+    public void ATwinRunsUnderNoGradWhereNoInputRequiresGrad()
+    {
+        var f = GradModeFunction(dependsOnGradMode: false);
+        using T x = ones(2), trainable = ones(2).requires_grad_();
+        using (T r = f.Invoke(new ValueTuple<T>(x)))
+        {
+            Assert.Equal(new[] { 3f, 3f }, r.data<float>().ToArray()); // ran under no_grad
+            Assert.False(r.requires_grad);
+        }
+        Assert.True(is_grad_enabled()); // the caller's grad mode is back
+        using (T r = f.Invoke(new ValueTuple<T>(trainable)))
+        {
+            Assert.Equal(new[] { 2f, 2f }, r.data<float>().ToArray()); // an input requires grad: the caller's mode
+            Assert.True(r.requires_grad);
+            r.sum().backward();
+            Assert.Equal(new[] { 2f, 2f }, trainable.grad!.data<float>().ToArray());
+        }
+    }
+
+    [Fact]
+    public void ATwinThatDependsOnTheGradModeRunsInTheCallersMode()
+    {
+        var f = GradModeFunction(dependsOnGradMode: true);
+        using T x = ones(2);
+        using (T r = f.Invoke(new ValueTuple<T>(x))) Assert.Equal(new[] { 2f, 2f }, r.data<float>().ToArray());
+        using (no_grad())
+        using (T r = f.Invoke(new ValueTuple<T>(x))) Assert.Equal(new[] { 3f, 3f }, r.data<float>().ToArray());
+        Assert.True(is_grad_enabled());
+    }
+
     [Theory]
     [InlineData(DispatchMode.Eager)]
     [InlineData(DispatchMode.Graph)]

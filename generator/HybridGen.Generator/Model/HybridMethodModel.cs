@@ -66,6 +66,10 @@ internal sealed record TwinModel(string FunctionName, string Source, EquatableAr
 
     /// <summary>UnsafeAccessor declarations the state reads need (private members of user submodules).</summary>
     public EquatableArray<string> Accessors { get; init; }
+
+    /// <summary>Whether the twin reads the grad mode or makes tensors that require grad (a factory's
+    /// requires_grad); false lets the runtime run it under no_grad where no input requires grad.</summary>
+    public bool DependsOnGradMode { get; init; }
 }
 
 /// <summary>A value read at every call and passed to the twin (a field or property, a submodule's parameter or

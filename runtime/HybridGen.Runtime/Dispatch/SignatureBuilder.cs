@@ -83,9 +83,9 @@ public ref struct SignatureBuilder
         _handles[_count++] = handle;
     }
 
-    /// <summary>The key over every tensor's dtype, device, requires_grad and sizes, and whether any tensor is on a
-    /// CUDA device. A null tensor counts as its own kind.</summary>
-    internal unsafe (ulong key, bool cuda) Finish()
+    /// <summary>The key over every tensor's dtype, device, requires_grad and sizes, whether any tensor is on a
+    /// CUDA device, and whether any requires grad. A null tensor counts as its own kind.</summary>
+    internal unsafe (ulong key, bool cuda, bool anyGrad) Finish()
     {
         ulong key = _scalars;
         bool cuda = false, anyGrad = false;
@@ -122,7 +122,7 @@ public ref struct SignatureBuilder
         // Grad mode decides what a call costs when a tensor requires grad (under no_grad the forward records no
         // graph): then it is part of the key. Where none does, no graph is recorded either way, and it is not read.
         if (anyGrad) key = Mixed(key, LibTorchSharp.IsGradEnabled() ? 0x5bd1e995UL : 0x1b873593UL);
-        return (key, cuda);
+        return (key, cuda, anyGrad);
     }
 
     /// <summary>One tensor's dtype, device, requires_grad and dimension count in one word; a state tensor's sizes do
