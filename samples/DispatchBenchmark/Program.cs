@@ -183,6 +183,26 @@ using (Tensor s1 = ones(1), s2 = ones(1), s3 = ones(1), s4 = ones(1), s5 = ones(
     }
 }
 
+// (d') the same with the work taken out (DispatcherOnly): what the dispatcher itself costs for 7 tensor inputs.
+var dispatcherOnly = DispatcherOnly.Create();
+var dispatchOverhead = new List<double>();
+using (Tensor s1 = ones(1), s2 = ones(1), s3 = ones(1), s4 = ones(1), s5 = ones(1), s6 = ones(1), s7 = ones(1))
+{
+    var seven7 = (s1, s2, s3, s4, s5, s6, s7);
+    while (!HybridRuntime.GetReport().Any(r => r.Name == dispatcherOnly.Info.Name && r.State == "eager")) dispatcherOnly.Invoke(seven7);
+    for (int i = 0; i < 100_000; i++) dispatcherOnly.Invoke(seven7); // steady, and compiled at the JIT's last tier
+    for (int r = 0; r < 40 * rounds; r++)
+    {
+        long start = Stopwatch.GetTimestamp();
+        for (int i = 0; i < 10_000; i++) dispatcherOnly.Invoke(seven7);
+        double through = Stopwatch.GetElapsedTime(start).TotalNanoseconds / 10_000;
+        start = Stopwatch.GetTimestamp();
+        for (int i = 0; i < 10_000; i++) dispatcherOnly.InvokeEager(seven7);
+        double direct = Stopwatch.GetElapsedTime(start).TotalNanoseconds / 10_000;
+        dispatchOverhead.Add(through - direct);
+    }
+}
+
 // (c, in child processes) process start to first result, and the first 20 calls, auto against forced eager.
 var firstAutoRuns = new List<(double first, double twenty)>();
 var firstEagerRuns = new List<(double first, double twenty)>();
@@ -239,14 +259,15 @@ Console.WriteLine($"dispatcher overhead, steady state (1-element add, through th
 Console.WriteLine($"twin call overhead (1-element add twin minus TorchSharp's eager add): {Median(twinOverhead):F0} ns; CompilationUnit.invoke of the same function: {Median(invokeOverhead):F0} ns; ratio {Median(twinOverhead) / Median(invokeOverhead):F2}");
 Console.WriteLine($"first call in this process: eager body {firstEager:F1} ms (cold .NET JIT); a fresh method with that body through the dispatcher {firstAuto:F1} ms (eager while its twin compiles in the background; the difference is mostly the dispatcher's own first-use JIT)");
 Console.WriteLine($"calls until steady for a new method: {steadyCalls}, {steadyTotal:F1} ms; the same number of eager calls: {eagerTotal:F1} ms; ratio {steadyTotal / eagerTotal:F2}");
-Console.WriteLine($"dispatcher overhead with 7 tensor inputs (1-element tensors, through the dispatcher minus the chosen path): {Median(sevenOverhead):F0} ns per call (target < 100)");
+Console.WriteLine($"dispatcher overhead with 7 tensor inputs, the dispatcher alone (a body that returns its input: through the dispatcher minus the body): {Median(dispatchOverhead):F0} ns per call (target < 100)");
+Console.WriteLine($"  the same with a one-op body (Workloads.Seven: through the dispatcher minus the chosen path; the body's own variance dominates): {Median(sevenOverhead):F0} ns per call");
 Console.WriteLine($"new process, start to first result of a hybridized method: auto {firstAutoMs:F1} ms, forced eager {firstEagerMs:F1} ms, ratio {firstAutoMs / firstEagerMs:F2}; first 20 calls: auto {twentyAutoMs:F1} ms, eager {twentyEagerMs:F1} ms, ratio {twentyAutoMs / twentyEagerMs:F2} (target <= 1.1; 3 runs each, medians)");
 Console.WriteLine($"{threadCount} threads x {perThread} calls of the batch-1 MLP ({Environment.ProcessorCount} cores here): auto/eager throughput {Median(threadRatios):F2} (target >= 0.95); results differing from eager: {mismatches}");
 Console.WriteLine();
 HybridRuntime.WriteReport(Console.Out);
 Console.WriteLine();
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"summary: auto/best worst {ratios.Max():F2}, dispatch {Median(sevenOverhead):F0} ns, twin call overhead vs CompilationUnit.invoke {Median(twinOverhead) / Median(invokeOverhead):F2}, first call / eager {firstAutoMs / firstEagerMs:F2}"));
+    $"summary: auto/best worst {ratios.Max():F2}, dispatch {Median(dispatchOverhead):F0} ns, twin call overhead vs CompilationUnit.invoke {Median(twinOverhead) / Median(invokeOverhead):F2}, first call / eager {firstAutoMs / firstEagerMs:F2}"));
 return 0;
 
 // For a profiler (dotnet-trace collect -- BENCH --dispatch-loop 10): the 7-input method, steady, for that long.

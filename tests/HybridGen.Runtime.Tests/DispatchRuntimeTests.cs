@@ -39,7 +39,8 @@ public class DispatchRuntimeTests
     {
         var add = Add(new DispatchOptions());
         using Tensor a = ones(3), b = ones(2, 2), c = ones(new long[] { 3 }, ScalarType.Float64);
-        for (int i = 0; i < 30; i++)
+        // 60 calls each: enough to decide even where noisy timings make probing take 4 + 2 x 20 calls.
+        for (int i = 0; i < 60; i++)
         {
             using (add.Invoke((a, a))) { }
             using (add.Invoke((b, b))) { }
@@ -50,7 +51,7 @@ public class DispatchRuntimeTests
         Assert.Contains(report.Signatures, s => s.Signature == "float32[3] cpu, float32[3] cpu");
         Assert.Contains(report.Signatures, s => s.Signature == "float32[2,2] cpu, float32[2,2] cpu");
         Assert.Contains(report.Signatures, s => s.Signature == "float64[3] cpu, float64[3] cpu");
-        Assert.All(report.Signatures, s => Assert.Equal(30, s.EagerCalls + s.GraphCalls));
+        Assert.All(report.Signatures, s => Assert.Equal(60, s.EagerCalls + s.GraphCalls));
         Assert.All(report.Signatures, s => Assert.NotEqual("probing", s.State));
         Assert.All(report.Signatures, s => Assert.NotNull(s.SpeedUp));
     }
@@ -123,7 +124,9 @@ public class DispatchRuntimeTests
         {
             var add = Add(new DispatchOptions());
             using Tensor a = ones(2);
-            for (int i = 0; i < 20; i++) using (add.Invoke((a, a))) { }
+            // Until decided: noisy timings of a 2-element add can take up to 4 times ProbeCalls of each path.
+            bool Logged() { lock (logger.Messages) return logger.Messages.Any(m => m.Contains(add.Info.Name)); }
+            for (int i = 0; i < 200 && !Logged(); i++) using (add.Invoke((a, a))) { }
             Assert.Contains(logger.Messages, m => m.Contains(add.Info.Name) && (m.Contains("Graph") || m.Contains("Eager")));
         }
         finally

@@ -57,6 +57,45 @@ public class SignatureStateTests
         Assert.Equal(graphKept ? Route.Graph : Route.Eager, route);
     }
 
+    /// <summary>Probes with timings that cycle through three values per path (low, middle, high: the median is the
+    /// middle one for any count); returns the timed calls of each and the decision.</summary>
+    private static (int eager, int graph, Route route) ProbeNoisy(double[] eagerCycle, double[] graphCycle)
+    {
+        var state = State();
+        int e = 0, g = 0;
+        while (!state.TryGetSteady(out _))
+        {
+            ProbeStep step = state.NextStep();
+            double time = step.Route == Route.Eager ? eagerCycle[e % 3] : graphCycle[g % 3];
+            if (step.Timed && step.Route == Route.Eager) e++;
+            if (step.Timed && step.Route == Route.Graph) g++;
+            state.Record(step, time);
+            Assert.True(e + g < 200, "never decided");
+        }
+        state.TryGetSteady(out Route route);
+        return (e, g, route);
+    }
+
+    [Fact]
+    public void NoisyTimingsThatDoNotTellThePathsApartAreProbedLonger()
+    {
+        // Medians 4 % apart, each path varying by a third: probing goes on (to at most 4 times ProbeCalls) instead of
+        // deciding after 5 timings of each.
+        (int eager, int graph, Route route) = ProbeNoisy(new double[] { 100, 120, 140 }, new double[] { 96, 115, 134 });
+        Assert.InRange(eager, 15, 20);
+        Assert.InRange(graph, 15, 20);
+        Assert.Equal(Route.Eager, route); // inside the margin
+    }
+
+    [Fact]
+    public void NoisyTimingsWithAClearGapAreDecidedAtOnce()
+    {
+        (int eager, int graph, Route route) = ProbeNoisy(new double[] { 100, 115, 130 }, new double[] { 50, 57, 65 });
+        Assert.Equal(5, eager);
+        Assert.Equal(5, graph);
+        Assert.Equal(Route.Graph, route);
+    }
+
     [Fact]
     public void TheDecisionIsOnMediansSoOneOutlierDoesNotSwayIt()
     {

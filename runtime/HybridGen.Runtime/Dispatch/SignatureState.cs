@@ -161,6 +161,7 @@ internal sealed class SignatureState
         (step.Route switch { Route.Graph => _graphTimes, Route.Captured => _capturedTimes, _ => _eagerTimes }).Add(microseconds);
         if (_eagerTimes.Count < _options.ProbeCalls || _graphTimes.Count < _options.ProbeCalls) return false;
         if (CaptureAllowed && _capturedTimes.Count < _options.ProbeCalls) return false;
+        if (!Resolved() && Math.Min(_eagerTimes.Count, _graphTimes.Count) < _options.ProbeCalls * MaxProbeRounds) return false;
         EagerMedian = Median(_eagerTimes);
         GraphMedian = Median(_graphTimes);
         CapturedMedian = CaptureAllowed ? Median(_capturedTimes) : null;
@@ -172,6 +173,29 @@ internal sealed class SignatureState
         if (CapturedMedian is { } captured && captured < bestMedian) best = Route.Captured;
         Decide(best);
         return true;
+    }
+
+    // Where the timings are too noisy to tell the paths apart, probing goes on, to this many times ProbeCalls.
+    private const int MaxProbeRounds = 4;
+
+    /// <summary>Whether eager's and the graph's medians differ by more than their noise: a call of a few
+    /// microseconds on a busy machine varies by a third from one call to the next, so 5 timings of each can pick
+    /// the slower path. The noise of a median of n timings is about its interquartile range over √n; the gap must
+    /// be twice the two paths' noise together. Timings that do not vary (tests) are resolved at once.</summary>
+    private bool Resolved()
+    {
+        double eager = Median(_eagerTimes), graph = Median(_graphTimes);
+        if (eager <= 0 || graph <= 0) return true;
+        double gap = Math.Abs(eager - graph) / Math.Min(eager, graph);
+        double spreadEager = Spread(_eagerTimes) / eager, spreadGraph = Spread(_graphTimes) / graph;
+        int n = Math.Min(_eagerTimes.Count, _graphTimes.Count);
+        return gap >= 2 * Math.Sqrt((spreadEager * spreadEager + spreadGraph * spreadGraph) / n);
+    }
+
+    private static double Spread(List<double> values)
+    {
+        double[] sorted = values.OrderBy(v => v).ToArray();
+        return sorted[(3 * (sorted.Length - 1) + 2) / 4] - sorted[(sorted.Length - 1) / 4];
     }
 
     private void Decide(Route route)
