@@ -223,12 +223,10 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
         return result;
     }
 
-    // The key's handle buffer is written before it is read: zeroing its 128 bytes was a memset call a dispatch.
-    [System.Runtime.CompilerServices.SkipLocalsInit]
     private SignatureState SignatureOf(in TArgs arguments)
     {
         if (_writeSignature is null) return _dispatch.Get(0, false, static () => "(all calls)");
-        var builder = new SignatureBuilder(stackalloc nint[16]) { SpecializeOnScalars = _captureAllowed };
+        var builder = new SignatureBuilder(_captureAllowed);
         _writeSignature(arguments, ref builder);
         (ulong key, bool cuda, bool anyGrad) = builder.Finish();
         if (_dispatch.TryGet(key, out SignatureState? known)) return known;

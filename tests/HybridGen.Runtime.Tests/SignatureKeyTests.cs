@@ -10,7 +10,7 @@ public class SignatureKeyTests
 {
     private static ulong Key(Tensor argument, Tensor state)
     {
-        var builder = new SignatureBuilder(stackalloc nint[4]);
+        var builder = new SignatureBuilder(false);
         builder.Add(argument);
         builder.AddState(state);
         return builder.Finish().key;

@@ -85,7 +85,7 @@ public unsafe class TensorFieldsTests
         for (int way = 0; way < 2; way++)
         {
             using IDisposable? getters = way == 1 ? TensorFields.Calibration.GettersOnly() : null;
-            var builder = new SignatureBuilder(stackalloc nint[8]);
+            var builder = new SignatureBuilder(false);
             builder.Add(a);
             builder.Add(b);
             builder.Add(c);
@@ -112,7 +112,7 @@ public unsafe class TensorFieldsTests
 
     private static ulong Key(Tensor t)
     {
-        var builder = new SignatureBuilder(stackalloc nint[2]);
+        var builder = new SignatureBuilder(false);
         builder.Add(t);
         return builder.Finish().key;
     }
