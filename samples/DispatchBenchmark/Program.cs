@@ -254,11 +254,39 @@ for (int r = 0; r < rounds; r++)
     threadRatios.Add(a16 / e16);
 }
 
+// (f) grad-free twin calls: the twin of calls where no input requires grad, run in grad mode, under no_grad (what
+// the dispatcher does for such calls) and under inference_mode (cheaper still, but its results are inference
+// tensors, unlike eager's), in alternating rounds; ratios against grad mode.
+var chain = (HybridFunction<ValueTuple<Tensor>, Tensor>)typeof(Workloads).GetField("__hybrid_ScalarChain", BindingFlags.NonPublic | BindingFlags.Static)!.GetValue(null)!;
+using Tensor chainInput = randn(1);
+var gradFreeLines = new List<string>();
+foreach (var (label, call, n) in new (string, Func<Tensor>, int)[]
+{
+    ("20-op scalar chain", () => chain.InvokeGraph(new ValueTuple<Tensor>(chainInput)), 300),
+    ("MLP batch 1", () => mlp.InvokeGraph(mlpArgs), 1000),
+})
+{
+    for (int i = 0; i < 20; i++) call().Dispose();
+    var modeTimes = new Dictionary<string, List<double>> { ["grad"] = new(), ["no_grad"] = new(), ["inference"] = new() };
+    for (int r = 0; r < 3 * rounds; r++)
+        foreach (string mode in new[] { "grad", "no_grad", "inference" })
+        {
+            IDisposable? guard = mode == "no_grad" ? no_grad() : mode == "inference" ? inference_mode() : null;
+            long t0 = Stopwatch.GetTimestamp();
+            for (int i = 0; i < n; i++) call().Dispose();
+            modeTimes[mode].Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds * 1000 / n);
+            guard?.Dispose();
+        }
+    double grad = Median(modeTimes["grad"]);
+    gradFreeLines.Add($"{label} {grad:F1} us: no_grad/grad {Median(modeTimes["no_grad"]) / grad:F2}, inference_mode/grad {Median(modeTimes["inference"]) / grad:F2}");
+}
+
 Console.WriteLine();
 Console.WriteLine($"dispatcher overhead, steady state (1-element add, through the dispatcher minus the chosen path called directly): {Median(overhead):F0} ns per call (target < 150)");
 Console.WriteLine($"twin call overhead (1-element add twin minus TorchSharp's eager add): {Median(twinOverhead):F0} ns; CompilationUnit.invoke of the same function: {Median(invokeOverhead):F0} ns; ratio {Median(twinOverhead) / Median(invokeOverhead):F2}");
 Console.WriteLine($"first call in this process: eager body {firstEager:F1} ms (cold .NET JIT); a fresh method with that body through the dispatcher {firstAuto:F1} ms (eager while its twin compiles in the background; the difference is mostly the dispatcher's own first-use JIT)");
 Console.WriteLine($"calls until steady for a new method: {steadyCalls}, {steadyTotal:F1} ms; the same number of eager calls: {eagerTotal:F1} ms; ratio {steadyTotal / eagerTotal:F2}");
+Console.WriteLine($"grad-free twin calls (no input requires grad): {string.Join("; ", gradFreeLines)}");
 Console.WriteLine($"dispatcher overhead with 7 tensor inputs, the dispatcher alone (a body that returns its input: through the dispatcher minus the body): {Median(dispatchOverhead):F0} ns per call (target < 100)");
 Console.WriteLine($"  the same with a one-op body (Workloads.Seven: through the dispatcher minus the chosen path; the body's own variance dominates): {Median(sevenOverhead):F0} ns per call");
 Console.WriteLine($"new process, start to first result of a hybridized method: auto {firstAutoMs:F1} ms, forced eager {firstEagerMs:F1} ms, ratio {firstAutoMs / firstEagerMs:F2}; first 20 calls: auto {twentyAutoMs:F1} ms, eager {twentyEagerMs:F1} ms, ratio {twentyAutoMs / twentyEagerMs:F2} (target <= 1.1; 3 runs each, medians)");
