@@ -105,25 +105,25 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
             _dispatch.Get(0, false, static () => "(all calls, forced eager)").Count(Route.Eager);
             return InvokeEager(arguments);
         }
-        SignatureState state = SignatureOf(arguments);
+        SignatureState state = SignatureOf(arguments, out bool gradFree);
         if (state.TryGetSteady(out Route route))
         {
             state.CountSteady(route);
-            return Run(route, state, arguments);
+            return Run(route, state, gradFree, arguments);
         }
-        return Probe(state, arguments);
+        return Probe(state, gradFree, arguments);
     }
 
-    private TResult Run(Route route, SignatureState state, in TArgs arguments) => route switch
+    private TResult Run(Route route, SignatureState state, bool gradFree, in TArgs arguments) => route switch
     {
         Route.Eager => InvokeEager(arguments),
-        Route.Captured => CapturedOrFallBack(state, arguments),
-        _ => GraphOrFallBack(state, arguments),
+        Route.Captured => CapturedOrFallBack(state, gradFree, arguments),
+        _ => GraphOrFallBack(state, gradFree, arguments),
     };
 
     /// <summary>Replays the signature's captured CUDA graph (capturing it on first use); a failure drops the captured
     /// route for the signature, is reported once, and this call runs the TorchScript twin.</summary>
-    private TResult CapturedOrFallBack(SignatureState state, in TArgs arguments)
+    private TResult CapturedOrFallBack(SignatureState state, bool gradFree, in TArgs arguments)
     {
         if (!PrepareTwin(state)) return InvokeEager(arguments);
         var argv = new TwinValue[_argumentCount];
@@ -141,7 +141,7 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
         {
             if (state.DisableCapture(error.Message))
                 HybridRuntime.Warn($"{Info.Name} ({Info.Location}) is not captured as a CUDA graph for [{state.Description}]: {error.Message}", isWarning: true);
-            return GraphOrFallBack(state, arguments);
+            return GraphOrFallBack(state, gradFree, arguments);
         }
     }
 
@@ -162,8 +162,9 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
     public TResult InvokeGraph(in TArgs arguments) => InvokeGraph(arguments, gradFree: false);
 
     /// <summary>The twin; <paramref name="gradFree"/> (no input requires grad, and the twin neither reads the grad
-    /// mode nor makes tensors that require grad) runs it under no_grad, which records nothing either way, gives
-    /// results that behave as eager's (normal tensors, requires_grad false) and skips autograd's per-op checks:
+    /// mode, nor makes tensors that require grad, nor makes views, which libtorch tags with the mode they were made
+    /// in) runs it under no_grad, which records nothing either way, gives results that behave as eager's (normal
+    /// tensors, requires_grad false) and skips autograd's per-op checks:
     /// 11 % off a 20-op chain of small ops, nothing measurable on an MLP (docs/benchmarks/fast-path.md).
     /// inference_mode would save 3 % more but gives inference tensors, which later autograd and in-place use reject,
     /// unlike eager's results; a caller already in inference mode runs the twin in it.</summary>
@@ -223,15 +224,20 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
         return result;
     }
 
-    private SignatureState SignatureOf(in TArgs arguments)
+    /// <summary>The call's signature state, and whether this call may run the twin under no_grad: no tensor of it
+    /// requires grad (read from this call, not the state, so a key collision cannot detach a result from its graph)
+    /// and the twin does not depend on the grad mode.</summary>
+    private SignatureState SignatureOf(in TArgs arguments, out bool gradFree)
     {
+        gradFree = false;
         if (_writeSignature is null) return _dispatch.Get(0, false, static () => "(all calls)");
-        var builder = new SignatureBuilder(_captureAllowed);
+        var builder = new SignatureBuilder(_captureAllowed, keyGradMode: Info.DependsOnGradMode);
         _writeSignature(arguments, ref builder);
         (ulong key, bool cuda, bool anyGrad) = builder.Finish();
+        gradFree = !anyGrad && !Info.DependsOnGradMode;
         if (_dispatch.TryGet(key, out SignatureState? known)) return known;
         string description = Describe(arguments);
-        return _dispatch.Get(key, cuda, () => description, captureAllowed: _captureAllowed && cuda, gradFree: !anyGrad && !Info.DependsOnGradMode);
+        return _dispatch.Get(key, cuda, () => description, captureAllowed: _captureAllowed && cuda);
     }
 
     /// <summary>"float32[64,256] cpu, float32[256] cpu grad, float": for the report (once per new signature). A
@@ -257,14 +263,14 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
         return text.Append($" + {stateCount} state inputs ({tensors} tensors, {grad} with grad)").ToString();
     }
 
-    private TResult GraphOrFallBack(SignatureState state, in TArgs arguments)
+    private TResult GraphOrFallBack(SignatureState state, bool gradFree, in TArgs arguments)
     {
         // A twin this process may not compile (not validated for this libtorch) runs eager, forced graph mode too.
         if (!PrepareTwin(state)) return InvokeEager(arguments);
-        if (_dispatch.Options.Mode == DispatchMode.Graph) return InvokeGraph(arguments, state.GradFree);
+        if (_dispatch.Options.Mode == DispatchMode.Graph) return InvokeGraph(arguments, gradFree);
         try
         {
-            return InvokeGraph(arguments, state.GradFree);
+            return InvokeGraph(arguments, gradFree);
         }
         catch (ExternalException graphError)
         {
@@ -275,14 +281,14 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
         }
     }
 
-    private TResult Probe(SignatureState state, in TArgs arguments)
+    private TResult Probe(SignatureState state, bool gradFree, in TArgs arguments)
     {
         lock (state)
         {
             if (state.TryGetSteady(out Route route))
             {
                 state.CountSteady(route);
-                return Run(route, state, arguments);
+                return Run(route, state, gradFree, arguments);
             }
             if (!PrepareTwin(state))
             {
@@ -292,7 +298,7 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
             ProbeStep step = state.NextStep();
             if (state.Cuda) torch.cuda.synchronize();
             long start = Stopwatch.GetTimestamp();
-            TResult result = Run(step.Route, state, arguments);
+            TResult result = Run(step.Route, state, gradFree, arguments);
             if (state.Cuda) torch.cuda.synchronize();
             double microseconds = Stopwatch.GetElapsedTime(start).TotalMilliseconds * 1000;
             if (state.Record(step, microseconds)) OnDecision(state);

@@ -160,6 +160,7 @@ internal sealed partial class FunctionLowering
 
     private string Index(IPropertyReferenceOperation indexer)
     {
+        _twin.DependsOnGradMode(); // basic indexing makes views (ViewOps)
         IEnumerable<IOperation> positions = indexer.Arguments.Length == 1 && indexer.Arguments[0].Value is IArrayCreationOperation { Initializer: { } init }
             ? init.ElementValues : indexer.Arguments.Select(a => a.Value);
         return $"{Expr(indexer.Instance!)}[{string.Join(", ", positions.Select(IndexPosition))}]";

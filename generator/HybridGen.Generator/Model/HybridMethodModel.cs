@@ -67,8 +67,9 @@ internal sealed record TwinModel(string FunctionName, string Source, EquatableAr
     /// <summary>UnsafeAccessor declarations the state reads need (private members of user submodules).</summary>
     public EquatableArray<string> Accessors { get; init; }
 
-    /// <summary>Whether the twin reads the grad mode or makes tensors that require grad (a factory's
-    /// requires_grad); false lets the runtime run it under no_grad where no input requires grad.</summary>
+    /// <summary>Whether what the twin gives can depend on the grad mode it runs in: it reads the grad mode, makes
+    /// tensors that require grad (a factory's requires_grad) or can make views (tagged with the mode they were made
+    /// in); false lets the runtime run it under no_grad where no input requires grad.</summary>
     public bool DependsOnGradMode { get; init; }
 }
 

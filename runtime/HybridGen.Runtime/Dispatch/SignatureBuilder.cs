@@ -18,13 +18,17 @@ public ref struct SignatureBuilder
 
     /// <summary>An empty signature (the generated code gets one from the dispatcher); scalars count where a backend
     /// specializes on them (a captured CUDA graph does; TorchScript does not).</summary>
-    internal SignatureBuilder(bool specializeOnScalars)
+    internal SignatureBuilder(bool specializeOnScalars, bool keyGradMode = false)
     {
         _key = 0x51ed27;
         _specializeOnScalars = specializeOnScalars;
+        _keyGradMode = keyGradMode;
     }
 
     private readonly bool _specializeOnScalars;
+
+    // The grad mode is keyed always where the twin reads it or its results depend on it (dependsOnGradMode).
+    private readonly bool _keyGradMode;
 
     /// <summary>A tensor argument or input; null (an optional bias) counts as a kind of its own.</summary>
     public void Add(Tensor? tensor)
@@ -35,7 +39,7 @@ public ref struct SignatureBuilder
 
     /// <summary>A tensor of a module's or field's state (a parameter, a running statistic): its dtype, device and
     /// requires_grad, not its sizes, which such tensors keep from call to call; a model passes dozens of them, and
-    /// the key only groups calls for timing.</summary>
+    /// the key groups calls for timing (what a call runs is decided from the call itself).</summary>
     public void AddState(Tensor? tensor)
     {
         if (tensor is null) Mix(0x9e3779b97f4a7c15UL);
@@ -102,8 +106,9 @@ public ref struct SignatureBuilder
     {
         ulong key = _key;
         // Grad mode decides what a call costs when a tensor requires grad (under no_grad the forward records no
-        // graph): then it is part of the key. Where none does, no graph is recorded either way, and it is not read.
-        if (_anyGrad) key = Mixed(key, LibTorchSharp.IsGradEnabled() ? 0x5bd1e995UL : 0x1b873593UL);
+        // graph), or where the twin depends on it: then it is part of the key. Otherwise the twin runs under
+        // no_grad either way, and the mode is not read.
+        if (_anyGrad || _keyGradMode) key = Mixed(key, LibTorchSharp.IsGradEnabled() ? 0x5bd1e995UL : 0x1b873593UL);
         return (key, _cuda, _anyGrad);
     }
 

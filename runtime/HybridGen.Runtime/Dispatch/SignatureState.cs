@@ -61,9 +61,6 @@ internal sealed class SignatureState
 
     public ulong Key { get; }
 
-    /// <summary>No tensor of the signature requires grad and the twin does not depend on the grad mode: its twin
-    /// calls run under no_grad (the key holds every tensor's requires_grad, so this holds for every call).</summary>
-    public bool GradFree { get; init; }
     public string Description { get; }
     public bool Cuda { get; }
     public string? Fallback { get; private set; }

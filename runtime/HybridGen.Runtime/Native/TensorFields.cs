@@ -25,8 +25,9 @@ namespace HybridGen.Native;
 /// </summary>
 internal static unsafe class TensorFields
 {
-    // What is scanned for the fields: the start of a TensorImpl (about 208 bytes on 64-bit builds of libtorch 2.x,
-    // the sizes ending before byte 170), so no read leaves the object.
+    // What is scanned for the fields: a TensorImpl's first 192 bytes, which is the whole object on 64-bit builds of
+    // libtorch 2.x (its header asserts sizeof(TensorImpl) == 24 words; the inline sizes end near byte 152), so no
+    // read of the scan leaves the object.
     private const int ScanBytes = 192;
     private const int InlineDimensions = 5; // c10::impl::SizesAndStrides keeps up to 5 sizes and strides inline
 
@@ -63,9 +64,8 @@ internal static unsafe class TensorFields
         /// <summary>Tests: keys read through the getters until disposed (the keys must not change).</summary>
         internal static IDisposable GettersOnly()
         {
-            bool was = s_ready;
             s_ready = false;
-            return new Restore(() => s_ready = was);
+            return new Restore(static () => s_ready = Available); // the calibration's outcome, whenever it ran
         }
 
         private sealed class Restore(Action undo) : IDisposable
@@ -152,14 +152,14 @@ internal static unsafe class TensorFields
         // Distinct dimension counts, sizes, element counts and dtypes, so each field fits at one offset only.
         var samples = new List<Tensor>
         {
-            zeros(new long[] { 3, 5, 7 }, ScalarType.Float32),
-            zeros(new long[] { 11, 13 }, ScalarType.Float64),
-            zeros(new long[] { 17 }, ScalarType.Int64),
-            zeros(new long[] { 2, 3, 4, 5, 6 }, ScalarType.Int32),
-            zeros(Array.Empty<long>(), ScalarType.Bool),
-            zeros(new long[] { 19, 1 }, ScalarType.Int16),
-            zeros(new long[] { 0, 4 }, ScalarType.Byte),
-            zeros(new long[] { 4, 2, 3, 1 }, ScalarType.Float16),
+            zeros(new long[] { 3, 5, 7 }, ScalarType.Float32, CPU),
+            zeros(new long[] { 11, 13 }, ScalarType.Float64, CPU),
+            zeros(new long[] { 17 }, ScalarType.Int64, CPU),
+            zeros(new long[] { 2, 3, 4, 5, 6 }, ScalarType.Int32, CPU),
+            zeros(Array.Empty<long>(), ScalarType.Bool, CPU),
+            zeros(new long[] { 19, 1 }, ScalarType.Int16, CPU),
+            zeros(new long[] { 0, 4 }, ScalarType.Byte, CPU),
+            zeros(new long[] { 4, 2, 3, 1 }, ScalarType.Float16, CPU),
         };
         nint vtable = *(nint*)Impl(samples[0]);
         foreach (Tensor t in samples)
@@ -180,7 +180,7 @@ internal static unsafe class TensorFields
         if (sizes < 0 || numel < 0 || dtype < 0) return null;
 
         // The autograd metadata pointer: the one word that requires_grad_() turns from null into an object.
-        Tensor leaf = zeros(2);
+        Tensor leaf = zeros(new long[] { 2 }, ScalarType.Float32, CPU);
         nint* leafImpl = (nint*)Impl(leaf);
         var before = new nint[ScanBytes / 8];
         for (int k = 0; k < before.Length; k++) before[k] = leafImpl[k];
@@ -226,8 +226,10 @@ internal static unsafe class TensorFields
     /// copy, other dtypes.</summary>
     private static bool AgreesWithGetters(Layout layout, List<Tensor> samples, Tensor leaf)
     {
-        Tensor matrix = randn(6, 4);
-        Tensor reshaped = zeros(3, 1, 4);
+        // No random tensors: this runs on a pool thread, and drawing from the global generator there would change
+        // what a seeded program draws. On the CPU whatever the default device (other devices read the getters).
+        Tensor matrix = arange(24, ScalarType.Float32, CPU).reshape(6, 4);
+        Tensor reshaped = zeros(new long[] { 3, 1, 4 }, ScalarType.Float32, CPU);
         reshaped.squeeze_(1).unsqueeze_(0); // sizes changed in place: [1, 3, 4]
         var checks = new List<Tensor>(samples)
         {
@@ -239,8 +241,8 @@ internal static unsafe class TensorFields
             matrix.unsqueeze(0).expand(5, 6, 4),
             matrix.view(2, 3, 4),
             reshaped,
-            zeros(new long[] { 1, 1, 1, 1, 1 }, ScalarType.ComplexFloat32),
-            zeros(new long[] { 7 }, ScalarType.BFloat16),
+            zeros(new long[] { 1, 1, 1, 1, 1 }, ScalarType.ComplexFloat32, CPU),
+            zeros(new long[] { 7 }, ScalarType.BFloat16, CPU),
         };
         foreach (Tensor t in checks)
         {

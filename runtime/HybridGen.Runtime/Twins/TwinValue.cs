@@ -89,7 +89,8 @@ public readonly struct TwinValue
         text.Append("] ");
         int deviceType = LibTorchSharp.DeviceType(handle);
         if (deviceType == 0) text.Append("cpu");
-        else text.Append(deviceType == 1 ? "cuda" : $"device{deviceType}").Append(':').Append(LibTorchSharp.DeviceIndex(handle));
+        else if (deviceType == 1) text.Append("cuda:").Append(LibTorchSharp.DeviceIndex(handle));
+        else text.Append(new Device((DeviceType)deviceType, LibTorchSharp.DeviceIndex(handle)).ToString()); // TorchSharp's name (mps, xpu...)
         if (LibTorchSharp.RequiresGrad(handle)) text.Append(" grad");
         return text.ToString();
     }
