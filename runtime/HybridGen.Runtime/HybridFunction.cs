@@ -290,10 +290,15 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
                 state.CountSteady(route);
                 return Run(route, state, gradFree, arguments);
             }
-            if (!PrepareTwin(state))
+            if (!PrepareTwin(state, startCompile: false))
             {
                 state.Count(Route.Eager);
-                return InvokeEager(arguments);
+                TResult eager = InvokeEager(arguments);
+                // The compile starts once this call has its result: on a machine with few cores, a compile thread
+                // started before it would compete with the first call itself (measured: ~10 ms of a 50 ms first
+                // call on 2 cores), and a program that calls the method once gets its result just as soon.
+                StartBackgroundCompile();
+                return eager;
             }
             ProbeStep step = state.NextStep();
             if (state.Cuda) torch.cuda.synchronize();
@@ -313,7 +318,7 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
     /// <summary>Whether this call may run the twin: compiles it (once) on first need. In auto mode the compile runs
     /// on a thread-pool thread (<see cref="DispatchOptions.BackgroundCompile"/>) and calls run eager until it is
     /// done, without counting as a fallback; a twin that does not compile makes every signature eager-only.</summary>
-    private bool PrepareTwin(SignatureState state)
+    private bool PrepareTwin(SignatureState state, bool startCompile = true)
     {
         int compile = Volatile.Read(ref _compile);
         if (compile == Compiled) return true;
@@ -321,8 +326,7 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
         {
             if (_dispatch.Options.Mode == DispatchMode.Auto && _dispatch.Options.BackgroundCompile)
             {
-                if (compile == NotCompiled && Interlocked.CompareExchange(ref _compile, Compiling, NotCompiled) == NotCompiled)
-                    BackgroundCompiles.Start(Info.Name, CompileTwin);
+                if (startCompile) StartBackgroundCompile();
                 if (Volatile.Read(ref _compile) != Broken) return Volatile.Read(ref _compile) == Compiled;
             }
             else if (CompileTwin())
@@ -332,6 +336,14 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
         }
         FallBack(state, _brokenTwin!);
         return false;
+    }
+
+    /// <summary>Starts the twin's compile on a thread-pool thread, once (auto mode with background compiles).</summary>
+    private void StartBackgroundCompile()
+    {
+        if (_dispatch.Options.Mode != DispatchMode.Auto || !_dispatch.Options.BackgroundCompile) return;
+        if (Volatile.Read(ref _compile) == NotCompiled && Interlocked.CompareExchange(ref _compile, Compiling, NotCompiled) == NotCompiled)
+            BackgroundCompiles.Start(Info.Name, CompileTwin);
     }
 
     private bool CompileTwin()

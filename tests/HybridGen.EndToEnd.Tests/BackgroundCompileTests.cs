@@ -30,11 +30,20 @@ public class BackgroundCompileTests
 
         public int CompileThread { get; private set; } = -1;
 
+        /// <summary>What <see cref="Observe"/> said when the compile started.</summary>
+        public bool ObservedAtStart { get; private set; }
+
+        public Func<bool>? Observe { get; init; }
+
         public void Release() => _gate.Set();
 
         public void Prepare()
         {
-            if (CompileThread < 0) CompileThread = Environment.CurrentManagedThreadId;
+            if (CompileThread < 0)
+            {
+                CompileThread = Environment.CurrentManagedThreadId;
+                ObservedAtStart = Observe?.Invoke() ?? false;
+            }
             _gate.Wait(TimeSpan.FromSeconds(30));
             if (_failure is not null) throw new TwinUnavailableException(_failure);
             _inner.Prepare();
@@ -56,6 +65,39 @@ public class BackgroundCompileTests
         twin: twin);
 
     private static HybridMethodReport ReportOf(HybridFunction<(T, T), T> f) => HybridRuntime.GetReport().Single(r => r.Name == f.Info.Name);
+
+    private static volatile bool s_slowBodyDone;
+
+    // On a machine with few cores a compile thread would compete with the first call: it starts only once the first
+    // call's eager body is done (the body takes 300 ms, so a compile started with the call would start inside it).
+    [Fact]
+    public void TheCompileStartsOnceTheFirstCallsBodyIsDone()
+    {
+        s_slowBodyDone = false;
+        var twin = new GatedTwin { Observe = static () => s_slowBodyDone };
+        var slow = new HybridFunction<(T, T), T>(
+            new HybridMethodInfo("Tests.BackgroundCompile.Slow." + Guid.NewGuid().ToString("N"), "BackgroundCompileTests.cs(2)", "add", Source),
+            eager: static a =>
+            {
+                Thread.Sleep(300);
+                T sum = a.Item1 + a.Item2;
+                s_slowBodyDone = true;
+                return sum;
+            },
+            writeArguments: static (in (T, T) a, Span<TwinValue> g) => { g[0] = a.Item1; g[1] = a.Item2; },
+            argumentCount: 2,
+            readResult: static r => r[0].Tensor!,
+            resultCount: 1,
+            options: new DispatchOptions { Mode = DispatchMode.Auto, BackgroundCompile = true, WarmupCalls = 0, ProbeCalls = 2 },
+            twin: twin);
+        using T x = ones(3), y = ones(3);
+        using (T r = slow.Invoke((x, y))) Assert.Equal(new[] { 2f, 2f, 2f }, r.data<float>().ToArray());
+        twin.Release();
+        Assert.True(HybridRuntime.WaitForTwins(TimeSpan.FromSeconds(30)));
+        Assert.NotEqual(-1, twin.CompileThread);                // it did start, off the caller's thread
+        Assert.NotEqual(Environment.CurrentManagedThreadId, twin.CompileThread);
+        Assert.True(twin.ObservedAtStart);
+    }
 
     [Fact]
     public void FirstCallsRunEagerWhileTheTwinCompilesThenProbingStarts()
