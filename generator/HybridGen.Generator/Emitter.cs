@@ -85,7 +85,6 @@ internal static class Emitter
         w.Line($"location: \"{model.Location}\",");
         w.Line($"twinFunction: \"{twin.FunctionName}\",");
         if (!model.Capturable) w.Line("capturable: false,");
-        if (twin.DependsOnGradMode) w.Line("dependsOnGradMode: true,");
         w.Line("twinSource:");
         foreach (string line in TwinLines(twin.Source, out int count))
             w.Line(line + (--count == 0 ? ")," : " +"));

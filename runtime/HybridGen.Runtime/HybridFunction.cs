@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
 using HybridGen.Dispatch;
-using HybridGen.Native;
 using System.Runtime.InteropServices;
 using System.Threading;
 using HybridGen.Twins;
@@ -105,25 +104,25 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
             _dispatch.Get(0, false, static () => "(all calls, forced eager)").Count(Route.Eager);
             return InvokeEager(arguments);
         }
-        SignatureState state = SignatureOf(arguments, out bool gradFree);
+        SignatureState state = SignatureOf(arguments);
         if (state.TryGetSteady(out Route route))
         {
             state.CountSteady(route);
-            return Run(route, state, gradFree, arguments);
+            return Run(route, state, arguments);
         }
-        return Probe(state, gradFree, arguments);
+        return Probe(state, arguments);
     }
 
-    private TResult Run(Route route, SignatureState state, bool gradFree, in TArgs arguments) => route switch
+    private TResult Run(Route route, SignatureState state, in TArgs arguments) => route switch
     {
         Route.Eager => InvokeEager(arguments),
-        Route.Captured => CapturedOrFallBack(state, gradFree, arguments),
-        _ => GraphOrFallBack(state, gradFree, arguments),
+        Route.Captured => CapturedOrFallBack(state, arguments),
+        _ => GraphOrFallBack(state, arguments),
     };
 
     /// <summary>Replays the signature's captured CUDA graph (capturing it on first use); a failure drops the captured
     /// route for the signature, is reported once, and this call runs the TorchScript twin.</summary>
-    private TResult CapturedOrFallBack(SignatureState state, bool gradFree, in TArgs arguments)
+    private TResult CapturedOrFallBack(SignatureState state, in TArgs arguments)
     {
         if (!PrepareTwin(state)) return InvokeEager(arguments);
         var argv = new TwinValue[_argumentCount];
@@ -141,7 +140,7 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
         {
             if (state.DisableCapture(error.Message))
                 HybridRuntime.Warn($"{Info.Name} ({Info.Location}) is not captured as a CUDA graph for [{state.Description}]: {error.Message}", isWarning: true);
-            return GraphOrFallBack(state, gradFree, arguments);
+            return GraphOrFallBack(state, arguments);
         }
     }
 
@@ -157,32 +156,13 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
         return InvokeEager(arguments);
     }
 
-    /// <summary>Runs the twin alone, whatever the mode (tests and benchmarks compare it with the eager body), in
-    /// the caller's grad mode.</summary>
-    public TResult InvokeGraph(in TArgs arguments) => InvokeGraph(arguments, gradFree: false);
-
-    /// <summary>The twin; <paramref name="gradFree"/> (no input requires grad, and the twin neither reads the grad
-    /// mode, nor makes tensors that require grad, nor makes views, which libtorch tags with the mode they were made
-    /// in) runs it under no_grad, which records nothing either way, gives results that behave as eager's (normal
-    /// tensors, requires_grad false) and skips autograd's per-op checks:
-    /// 11 % off a 20-op chain of small ops, nothing measurable on an MLP (docs/benchmarks/fast-path.md).
-    /// inference_mode would save 3 % more but gives inference tensors, which later autograd and in-place use reject,
-    /// unlike eager's results; a caller already in inference mode runs the twin in it.</summary>
-    private TResult InvokeGraph(in TArgs arguments, bool gradFree)
-    {
-        if (!gradFree || !LibTorchSharp.IsGradEnabled()) return InvokeTwin(arguments);
-        LibTorchSharp.SetGradEnabled(false);
-        try
-        {
-            return InvokeTwin(arguments);
-        }
-        finally
-        {
-            LibTorchSharp.SetGradEnabled(true);
-        }
-    }
-
-    private TResult InvokeTwin(in TArgs arguments)
+    /// <summary>Runs the twin alone, whatever the mode (tests and benchmarks compare it with the eager body). It
+    /// runs in the caller's grad mode, always: under no_grad where the caller is (the usual evaluation), with grad
+    /// otherwise, also where no input requires grad. Running such calls under no_grad was measured (0–3 %, once
+    /// 11 %, off a 20-op chain; nothing on an MLP) and not kept: a view the twin makes under no_grad, including
+    /// inside composite ops (ravel, avg_pool1d, adaptive_avg_pool1d measured), fails a later in-place op with grad
+    /// on, which eager's does not; inference_mode's results are inference tensors (docs/dispatch.md).</summary>
+    public TResult InvokeGraph(in TArgs arguments)
     {
         if (_checkTree is not null && _checkTree(arguments) is { } misfit)
             throw new InvalidOperationException($"{Info.Name}: the module tree is not the one its twin was built for: {misfit}");
@@ -224,17 +204,12 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
         return result;
     }
 
-    /// <summary>The call's signature state, and whether this call may run the twin under no_grad: no tensor of it
-    /// requires grad (read from this call, not the state, so a key collision cannot detach a result from its graph)
-    /// and the twin does not depend on the grad mode.</summary>
-    private SignatureState SignatureOf(in TArgs arguments, out bool gradFree)
+    private SignatureState SignatureOf(in TArgs arguments)
     {
-        gradFree = false;
         if (_writeSignature is null) return _dispatch.Get(0, false, static () => "(all calls)");
-        var builder = new SignatureBuilder(_captureAllowed, keyGradMode: Info.DependsOnGradMode);
+        var builder = new SignatureBuilder(_captureAllowed);
         _writeSignature(arguments, ref builder);
-        (ulong key, bool cuda, bool anyGrad) = builder.Finish();
-        gradFree = !anyGrad && !Info.DependsOnGradMode;
+        (ulong key, bool cuda) = builder.Finish();
         if (_dispatch.TryGet(key, out SignatureState? known)) return known;
         string description = Describe(arguments);
         return _dispatch.Get(key, cuda, () => description, captureAllowed: _captureAllowed && cuda);
@@ -263,14 +238,14 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
         return text.Append($" + {stateCount} state inputs ({tensors} tensors, {grad} with grad)").ToString();
     }
 
-    private TResult GraphOrFallBack(SignatureState state, bool gradFree, in TArgs arguments)
+    private TResult GraphOrFallBack(SignatureState state, in TArgs arguments)
     {
         // A twin this process may not compile (not validated for this libtorch) runs eager, forced graph mode too.
         if (!PrepareTwin(state)) return InvokeEager(arguments);
-        if (_dispatch.Options.Mode == DispatchMode.Graph) return InvokeGraph(arguments, gradFree);
+        if (_dispatch.Options.Mode == DispatchMode.Graph) return InvokeGraph(arguments);
         try
         {
-            return InvokeGraph(arguments, gradFree);
+            return InvokeGraph(arguments);
         }
         catch (ExternalException graphError)
         {
@@ -281,14 +256,14 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
         }
     }
 
-    private TResult Probe(SignatureState state, bool gradFree, in TArgs arguments)
+    private TResult Probe(SignatureState state, in TArgs arguments)
     {
         lock (state)
         {
             if (state.TryGetSteady(out Route route))
             {
                 state.CountSteady(route);
-                return Run(route, state, gradFree, arguments);
+                return Run(route, state, arguments);
             }
             if (!PrepareTwin(state, startCompile: false))
             {
@@ -303,7 +278,7 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
             ProbeStep step = state.NextStep();
             if (state.Cuda) torch.cuda.synchronize();
             long start = Stopwatch.GetTimestamp();
-            TResult result = Run(step.Route, state, gradFree, arguments);
+            TResult result = Run(step.Route, state, arguments);
             if (state.Cuda) torch.cuda.synchronize();
             double microseconds = Stopwatch.GetElapsedTime(start).TotalMilliseconds * 1000;
             if (state.Record(step, microseconds)) OnDecision(state);

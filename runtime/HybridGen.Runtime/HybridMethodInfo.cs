@@ -5,15 +5,13 @@ namespace HybridGen;
 /// <summary>What the generator knows about one hybridized method: its name, where it is, and its twin.</summary>
 public sealed class HybridMethodInfo
 {
-    public HybridMethodInfo(string name, string location, string twinFunction, string twinSource, bool capturable = true,
-        bool dependsOnGradMode = false)
+    public HybridMethodInfo(string name, string location, string twinFunction, string twinSource, bool capturable = true)
     {
         Name = name;
         Location = location;
         TwinFunction = twinFunction;
         TwinSource = twinSource;
         Capturable = capturable;
-        DependsOnGradMode = dependsOnGradMode;
     }
 
     /// <summary>A hash of the twin's source: a persisted decision counts only for the twin it was measured with.</summary>
@@ -23,11 +21,6 @@ public sealed class HybridMethodInfo
 
     /// <summary>False when the analysis found host synchronization a CUDA graph cannot capture (HG0204).</summary>
     public bool Capturable { get; }
-
-    /// <summary>True when the twin reads the grad mode or makes tensors that require grad (a factory's
-    /// requires_grad): then it always runs in the caller's grad mode. Otherwise a call where no input requires grad
-    /// runs the twin under no_grad, which records nothing either way and costs less (docs/dispatch.md).</summary>
-    public bool DependsOnGradMode { get; }
 
     /// <summary>The method's qualified name, e.g. <c>Samples.Blocks.Mlp</c>.</summary>
     public string Name { get; }

@@ -256,9 +256,9 @@ for (int r = 0; r < rounds; r++)
     threadRatios.Add(a16 / e16);
 }
 
-// (f) grad-free twin calls: the twin of calls where no input requires grad, run in grad mode, under no_grad (what
-// the dispatcher does for such calls) and under inference_mode (cheaper still, but its results are inference
-// tensors, unlike eager's), in alternating rounds; ratios against grad mode.
+// (f) grad-free twin calls: the twin of calls where no input requires grad, run in grad mode (what the dispatcher
+// does, the caller's mode), under no_grad and under inference_mode, in alternating rounds; ratios against grad
+// mode. Neither shortcut is taken: no_grad views and inference tensors do not behave as eager's (dispatch.md).
 var chain = (HybridFunction<ValueTuple<Tensor>, Tensor>)typeof(Workloads).GetField("__hybrid_ScalarChain", BindingFlags.NonPublic | BindingFlags.Static)!.GetValue(null)!;
 using Tensor chainInput = randn(1);
 var gradFreeLines = new List<string>();

@@ -16,27 +16,6 @@ public class LoweringTests
         return run.Result.GeneratedSources.Single().SourceText.ToString();
     }
 
-    // The runtime runs a twin under no_grad where no input requires grad, unless the body reads the grad mode,
-    // makes tensors that require grad or can make views; the generator says which.
-    [Theory]
-    [InlineData("x + torch.zeros(3)", false)]
-    [InlineData("x + torch.zeros(3, requires_grad: false)", false)]
-    [InlineData("x + torch.zeros(3, requires_grad: g)", true)]
-    [InlineData("x + torch.ones(3, requires_grad: true)", true)]
-    [InlineData("torch.is_grad_enabled() ? x * 2.0 : x", true)]
-    [InlineData("x.t() * 2.0", true)]           // views are tagged with the grad mode they were made in
-    [InlineData("(x * 2.0).view(-1)", true)]
-    [InlineData("x[0] * 2.0", true)]             // indexing makes a view
-    [InlineData("(x * 2.0).sum(0)", false)]
-    public void ATwinThatReadsTheGradModeOrMakesGradTensorsSaysSo(string body, bool depends)
-    {
-        string twin = Twin($$"""
-            [Hybridize(nameof(E))] public static partial Tensor M(Tensor x, bool g);
-            static Tensor E(Tensor x, bool g) => {{body}};
-            """);
-        Assert.Equal(depends, twin.Contains("dependsOnGradMode: true,"));
-    }
-
     [Fact]
     public void IntegerDivisionAndRemainderKeepCSharpsMeaning()
     {

@@ -160,7 +160,6 @@ internal sealed partial class FunctionLowering
 
     private string Index(IPropertyReferenceOperation indexer)
     {
-        _twin.DependsOnGradMode(); // basic indexing makes views (ViewOps)
         IEnumerable<IOperation> positions = indexer.Arguments.Length == 1 && indexer.Arguments[0].Value is IArrayCreationOperation { Initializer: { } init }
             ? init.ElementValues : indexer.Arguments.Select(a => a.Value);
         return $"{Expr(indexer.Instance!)}[{string.Join(", ", positions.Select(IndexPosition))}]";
@@ -279,11 +278,7 @@ internal sealed partial class FunctionLowering
         if (method.Name == "Add" && arguments.Length == 1 && invocation.Instance is ILocalReferenceOperation
             && method.ContainingType?.OriginalDefinition.ToDisplayString() == "System.Collections.Generic.List<T>")
             return $"{Expr(invocation.Instance)}.append({Expr(arguments[0])})";
-        if (type == "TorchSharp.torch" && method.Name == "is_grad_enabled")
-        {
-            _twin.DependsOnGradMode();
-            return "torch.is_grad_enabled()";
-        }
+        if (type == "TorchSharp.torch" && method.Name == "is_grad_enabled") return "torch.is_grad_enabled()";
         if (type == "TorchSharp.torch" && method.Name == "device" && arguments.Length == 1) return $"torch.device({Expr(arguments[0])})";
         if (method.MethodKind is MethodKind.Ordinary or MethodKind.LocalFunction && !method.IsVirtual && !method.IsAbstract)
         {
@@ -343,9 +338,6 @@ internal sealed partial class FunctionLowering
             bound[method.Parameters[i].Name] = value;
             positional.Add(value);
         }
-        // A factory asked for a tensor that requires grad (a flag that is not the constant false): the results can
-        // need grad where no input does, so the twin may not run under no_grad for such calls.
-        if (bound.TryGetValue("requires_grad", out string? grad) && grad != "False") _twin.DependsOnGradMode();
         string? missing = null;
         return SpellNode(spelling, bound, positional, ref missing)
             ?? throw new LoweringFailure(syntax, $"the catalog spelling of '{method.Name}' (it names '{missing}', which is no parameter)");

@@ -130,7 +130,6 @@ internal sealed class TwinBuilder
         {
             TreeChecks = builder._treeChecks.Select(c => c.CSharp()).ToEquatableArray(),
             Accessors = builder._accessors.Values.ToEquatableArray(),
-            DependsOnGradMode = builder._dependsOnGradMode || ViewOps.AppearIn(source.ToString()),
         };
     }
 
@@ -142,13 +141,6 @@ internal sealed class TwinBuilder
         _choiceSizes.Add(options);
         return k < _selection.Length ? _selection[k] : 0;
     }
-
-    /// <summary>Notes that the body reads the grad mode, makes tensors that require grad or indexes a tensor (a
-    /// view), so what it gives can differ under no_grad even where no input requires grad (the runtime then never
-    /// adds no_grad). Ops that can return views are found in the twin's text (<see cref="ViewOps"/>).</summary>
-    public void DependsOnGradMode() => _dependsOnGradMode = true;
-
-    private bool _dependsOnGradMode;
 
     /// <summary>A TorchScript runtime function (see <see cref="RuntimeHelpers"/>) the twin needs.</summary>
     public string UseRuntime(string name)

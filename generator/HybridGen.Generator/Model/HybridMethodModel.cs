@@ -66,11 +66,6 @@ internal sealed record TwinModel(string FunctionName, string Source, EquatableAr
 
     /// <summary>UnsafeAccessor declarations the state reads need (private members of user submodules).</summary>
     public EquatableArray<string> Accessors { get; init; }
-
-    /// <summary>Whether what the twin gives can depend on the grad mode it runs in: it reads the grad mode, makes
-    /// tensors that require grad (a factory's requires_grad) or can make views (tagged with the mode they were made
-    /// in); false lets the runtime run it under no_grad where no input requires grad.</summary>
-    public bool DependsOnGradMode { get; init; }
 }
 
 /// <summary>A value read at every call and passed to the twin (a field or property, a submodule's parameter or

@@ -18,17 +18,13 @@ public ref struct SignatureBuilder
 
     /// <summary>An empty signature (the generated code gets one from the dispatcher); scalars count where a backend
     /// specializes on them (a captured CUDA graph does; TorchScript does not).</summary>
-    internal SignatureBuilder(bool specializeOnScalars, bool keyGradMode = false)
+    internal SignatureBuilder(bool specializeOnScalars)
     {
         _key = 0x51ed27;
         _specializeOnScalars = specializeOnScalars;
-        _keyGradMode = keyGradMode;
     }
 
     private readonly bool _specializeOnScalars;
-
-    // The grad mode is keyed always where the twin reads it or its results depend on it (dependsOnGradMode).
-    private readonly bool _keyGradMode;
 
     /// <summary>A tensor argument or input; null (an optional bias) counts as a kind of its own.</summary>
     public void Add(Tensor? tensor)
@@ -39,7 +35,7 @@ public ref struct SignatureBuilder
 
     /// <summary>A tensor of a module's or field's state (a parameter, a running statistic): its dtype, device and
     /// requires_grad, not its sizes, which such tensors keep from call to call; a model passes dozens of them, and
-    /// the key groups calls for timing (what a call runs is decided from the call itself).</summary>
+    /// the key only groups calls for timing.</summary>
     public void AddState(Tensor? tensor)
     {
         if (tensor is null) Mix(0x9e3779b97f4a7c15UL);
@@ -101,15 +97,16 @@ public ref struct SignatureBuilder
         Mix(read);
     }
 
-    /// <summary>The key over everything added, whether any tensor is on a CUDA device, and whether any requires grad.</summary>
-    internal (ulong key, bool cuda, bool anyGrad) Finish()
+    /// <summary>The key over everything added, and whether any tensor is on a CUDA device.</summary>
+    internal (ulong key, bool cuda) Finish()
     {
         ulong key = _key;
         // Grad mode decides what a call costs when a tensor requires grad (under no_grad the forward records no
-        // graph), or where the twin depends on it: then it is part of the key. Otherwise the twin runs under
-        // no_grad either way, and the mode is not read.
-        if (_anyGrad || _keyGradMode) key = Mixed(key, LibTorchSharp.IsGradEnabled() ? 0x5bd1e995UL : 0x1b873593UL);
-        return (key, _cuda, _anyGrad);
+        // graph): then it is part of the key. Where none does, nothing is recorded in either mode and the two
+        // cost about the same (a 20-op chain of small ops: 0-3 % apart, once 11 %), so they share a signature
+        // and the mode is not read (11 ns a call).
+        if (_anyGrad) key = Mixed(key, LibTorchSharp.IsGradEnabled() ? 0x5bd1e995UL : 0x1b873593UL);
+        return (key, _cuda);
     }
 
     /// <summary>One tensor's dtype, device, requires_grad and dimension count in one word; a state tensor's sizes do

@@ -75,10 +75,6 @@ internal static unsafe class LibTorchSharp
     [return: MarshalAs(UnmanagedType.U1)]
     internal static extern bool IsGradEnabled();
 
-    /// <summary>Sets the thread's grad mode (c10's thread-local flag; no_grad is false).</summary>
-    [DllImport(Library, EntryPoint = "THSAutograd_setGrad"), SuppressGCTransition]
-    internal static extern void SetGradEnabled([MarshalAs(UnmanagedType.U1)] bool enabled);
-
     [DllImport(Library, EntryPoint = "THSTensor_ndimension"), SuppressGCTransition]
     internal static extern long Dimensions(nint tensor);
 
