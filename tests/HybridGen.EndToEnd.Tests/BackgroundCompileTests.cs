@@ -54,9 +54,9 @@ public class BackgroundCompileTests
         public CapturedGraph Capture(ReadOnlySpan<TwinValue> arguments) => _inner.Capture(arguments);
     }
 
-    private static HybridFunction<(T, T), T> Add(GatedTwin twin, bool background) => new(
+    private static HybridFunction<(T, T), T> Add(GatedTwin twin, bool background, Func<(T, T), T>? eager = null) => new(
         new HybridMethodInfo("Tests.BackgroundCompile." + Guid.NewGuid().ToString("N"), "BackgroundCompileTests.cs(1)", "add", Source),
-        eager: static a => a.Item1 + a.Item2,
+        eager: eager ?? (static a => a.Item1 + a.Item2),
         writeArguments: static (in (T, T) a, Span<TwinValue> g) => { g[0] = a.Item1; g[1] = a.Item2; },
         argumentCount: 2,
         readResult: static r => r[0].Tensor!,
@@ -75,24 +75,22 @@ public class BackgroundCompileTests
     {
         s_slowBodyDone = false;
         var twin = new GatedTwin { Observe = static () => s_slowBodyDone };
-        var slow = new HybridFunction<(T, T), T>(
-            new HybridMethodInfo("Tests.BackgroundCompile.Slow." + Guid.NewGuid().ToString("N"), "BackgroundCompileTests.cs(2)", "add", Source),
-            eager: static a =>
-            {
-                Thread.Sleep(300);
-                T sum = a.Item1 + a.Item2;
-                s_slowBodyDone = true;
-                return sum;
-            },
-            writeArguments: static (in (T, T) a, Span<TwinValue> g) => { g[0] = a.Item1; g[1] = a.Item2; },
-            argumentCount: 2,
-            readResult: static r => r[0].Tensor!,
-            resultCount: 1,
-            options: new DispatchOptions { Mode = DispatchMode.Auto, BackgroundCompile = true, WarmupCalls = 0, ProbeCalls = 2 },
-            twin: twin);
+        var slow = Add(twin, background: true, eager: static a =>
+        {
+            Thread.Sleep(300);
+            T sum = a.Item1 + a.Item2;
+            s_slowBodyDone = true;
+            return sum;
+        });
         using T x = ones(3), y = ones(3);
-        using (T r = slow.Invoke((x, y))) Assert.Equal(new[] { 2f, 2f, 2f }, r.data<float>().ToArray());
-        twin.Release();
+        try
+        {
+            using (T r = slow.Invoke((x, y))) Assert.Equal(new[] { 2f, 2f, 2f }, r.data<float>().ToArray());
+        }
+        finally
+        {
+            twin.Release(); // never leave a held compile behind: WaitForTwins waits for every test's
+        }
         Assert.True(HybridRuntime.WaitForTwins(TimeSpan.FromSeconds(30)));
         Assert.NotEqual(-1, twin.CompileThread);                // it did start, off the caller's thread
         Assert.NotEqual(Environment.CurrentManagedThreadId, twin.CompileThread);
