@@ -60,7 +60,6 @@ internal sealed class SignatureState
     }
 
     public ulong Key { get; }
-
     public string Description { get; }
     public bool Cuda { get; }
     public string? Fallback { get; private set; }
@@ -181,18 +180,20 @@ internal sealed class SignatureState
     /// be twice the two paths' noise together. Timings that do not vary (tests) are resolved at once.</summary>
     private bool Resolved()
     {
-        double eager = Median(_eagerTimes), graph = Median(_graphTimes);
+        (double eager, double spreadEager) = MedianAndSpread(_eagerTimes);
+        (double graph, double spreadGraph) = MedianAndSpread(_graphTimes);
         if (eager <= 0 || graph <= 0) return true;
         double gap = Math.Abs(eager - graph) / Math.Min(eager, graph);
-        double spreadEager = Spread(_eagerTimes) / eager, spreadGraph = Spread(_graphTimes) / graph;
+        double noiseEager = spreadEager / eager, noiseGraph = spreadGraph / graph;
         int n = Math.Min(_eagerTimes.Count, _graphTimes.Count);
-        return gap >= 2 * Math.Sqrt((spreadEager * spreadEager + spreadGraph * spreadGraph) / n);
+        return gap >= 2 * Math.Sqrt((noiseEager * noiseEager + noiseGraph * noiseGraph) / n);
     }
 
-    private static double Spread(List<double> values)
+    /// <summary>The median and the interquartile range, from one sort.</summary>
+    private static (double median, double spread) MedianAndSpread(List<double> values)
     {
         double[] sorted = values.OrderBy(v => v).ToArray();
-        return sorted[(3 * (sorted.Length - 1) + 2) / 4] - sorted[(sorted.Length - 1) / 4];
+        return (MedianOfSorted(sorted), sorted[(3 * (sorted.Length - 1) + 2) / 4] - sorted[(sorted.Length - 1) / 4]);
     }
 
     private void Decide(Route route)
@@ -250,9 +251,10 @@ internal sealed class SignatureState
         : _options.Mode == DispatchMode.Auto ? route switch { Route.Graph => "graph", Route.Captured => "cuda graph", _ => "eager" }
         : $"{route.ToString().ToLowerInvariant()} (forced)";
 
-    public static double Median(IReadOnlyCollection<double> values)
+    public static double Median(IReadOnlyCollection<double> values) => MedianOfSorted(values.OrderBy(v => v).ToArray());
+
+    private static double MedianOfSorted(double[] sorted)
     {
-        double[] sorted = values.OrderBy(v => v).ToArray();
         int mid = sorted.Length / 2;
         return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
     }
