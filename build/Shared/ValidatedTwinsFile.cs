@@ -9,8 +9,10 @@ namespace HybridGen.Formats;
 /// <summary>
 /// The record the build writes next to an assembly after compiling its twins with libtorch
 /// (<c>NAME.twins.validated</c>): which twin sources compiled, and with which libtorch. The runtime compiles only
-/// twins listed for the libtorch it runs on, because a TorchScript compile error aborts the process (DESIGN.md
-/// decision 3). Linked into the build tasks and the runtime, so both read and write one format.
+/// twins listed for the libtorch it runs on, because a TorchScript compile error aborts the process
+/// (docs/architecture.md, decision 3). A twin that failed is listed too, with the reason (a line "! HASH MESSAGE"),
+/// so that the runtime can say why its method runs eager. Linked into the build tasks and the runtime, so both read
+/// and write one format.
 /// </summary>
 internal static class ValidatedTwinsFile
 {
@@ -29,21 +31,39 @@ internal static class ValidatedTwinsFile
         return text.ToString();
     }
 
-    public static string Format(string libtorchVersion, IEnumerable<string> sources)
+    private const string FailedPrefix = "! ";
+
+    /// <param name="failures">Each twin that failed, with the one-line reason the build reported (HG0302).</param>
+    public static string Format(string libtorchVersion, IEnumerable<string> sources, IEnumerable<(string source, string reason)>? failures = null)
     {
         var text = new StringBuilder().Append(Header).Append('\n').Append("libtorch ").Append(libtorchVersion).Append('\n');
         foreach (string source in sources) text.Append(Hash(source)).Append('\n');
+        foreach ((string source, string reason) in failures ?? Array.Empty<(string, string)>())
+            text.Append(FailedPrefix).Append(Hash(source)).Append(' ').Append(reason.Replace('\r', ' ').Replace('\n', ' ')).Append('\n');
         return text.ToString();
     }
 
-    /// <summary>The libtorch version and twin hashes of a record, or null if the text is not one.</summary>
-    public static (string libtorch, HashSet<string> hashes)? Parse(string text)
+    /// <summary>The libtorch version, the hashes of the twins that compiled, and those that failed with their reasons,
+    /// of a record; null if the text is not one.</summary>
+    public static (string libtorch, HashSet<string> hashes, Dictionary<string, string> failures)? Parse(string text)
     {
         string[] lines = text.Replace("\r", "").Split('\n');
         if (lines.Length < 2 || lines[0] != Header || !lines[1].StartsWith("libtorch ", StringComparison.Ordinal)) return null;
         var hashes = new HashSet<string>(StringComparer.Ordinal);
+        var failures = new Dictionary<string, string>(StringComparer.Ordinal);
         for (int k = 2; k < lines.Length; k++)
-            if (lines[k].Length > 0) hashes.Add(lines[k]);
-        return (lines[1].Substring("libtorch ".Length), hashes);
+        {
+            string line = lines[k];
+            if (line.StartsWith(FailedPrefix, StringComparison.Ordinal))
+            {
+                int space = line.IndexOf(' ', FailedPrefix.Length);
+                if (space > 0) failures[line.Substring(FailedPrefix.Length, space - FailedPrefix.Length)] = line.Substring(space + 1);
+            }
+            else if (line.Length > 0)
+            {
+                hashes.Add(line);
+            }
+        }
+        return (lines[1].Substring("libtorch ".Length), hashes, failures);
     }
 }

@@ -107,24 +107,33 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
         SignatureState state = SignatureOf(arguments);
         if (state.TryGetSteady(out Route route))
         {
-            state.CountSteady(route);
-            return Run(route, state, arguments);
+            TResult result = Run(route, state, arguments, out Route ran);
+            state.CountSteady(ran);
+            return result;
         }
         return Probe(state, arguments);
     }
 
-    private TResult Run(Route route, SignatureState state, in TArgs arguments) => route switch
+    /// <summary>Runs the call on <paramref name="route"/>, or on eager where that route cannot take it;
+    /// <paramref name="ran"/> says which ran, since the report counts a graph call only where a twin gave the result.</summary>
+    private TResult Run(Route route, SignatureState state, in TArgs arguments, out Route ran)
     {
-        Route.Eager => InvokeEager(arguments),
-        Route.Captured => CapturedOrFallBack(state, arguments),
-        _ => GraphOrFallBack(state, arguments),
-    };
+        ran = route;
+        return route switch
+        {
+            Route.Eager => InvokeEager(arguments),
+            Route.Captured => CapturedOrFallBack(state, arguments, out ran),
+            _ => GraphOrFallBack(state, arguments, out ran),
+        };
+    }
 
     /// <summary>Replays the signature's captured CUDA graph (capturing it on first use); a failure drops the captured
     /// route for the signature, is reported once, and this call runs the TorchScript twin.</summary>
-    private TResult CapturedOrFallBack(SignatureState state, in TArgs arguments)
+    private TResult CapturedOrFallBack(SignatureState state, in TArgs arguments, out Route ran)
     {
+        ran = Route.Eager;
         if (!PrepareTwin(state)) return InvokeEager(arguments);
+        ran = Route.Captured;
         var argv = new TwinValue[_argumentCount];
         _writeArguments(arguments, argv);
         try
@@ -140,7 +149,7 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
         {
             if (state.DisableCapture(error.Message))
                 HybridRuntime.Warn($"{Info.Name} ({Info.Location}) is not captured as a CUDA graph for [{state.Description}]: {error.Message}", isWarning: true);
-            return GraphOrFallBack(state, arguments);
+            return GraphOrFallBack(state, arguments, out ran);
         }
     }
 
@@ -238,10 +247,12 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
         return text.Append($" + {stateCount} state inputs ({tensors} tensors, {grad} with grad)").ToString();
     }
 
-    private TResult GraphOrFallBack(SignatureState state, in TArgs arguments)
+    private TResult GraphOrFallBack(SignatureState state, in TArgs arguments, out Route ran)
     {
         // A twin this process may not compile (not validated for this libtorch) runs eager, forced graph mode too.
+        ran = Route.Eager;
         if (!PrepareTwin(state)) return InvokeEager(arguments);
+        ran = Route.Graph;
         if (_dispatch.Options.Mode == DispatchMode.Graph) return InvokeGraph(arguments);
         try
         {
@@ -250,6 +261,7 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
         catch (ExternalException graphError)
         {
             // Eager decides what the caller sees: its exception if it fails too, else its result.
+            ran = Route.Eager;
             TResult result = InvokeEager(arguments);
             FallBack(state, $"its graph twin failed where the eager body did not: {graphError.Message}");
             return result;
@@ -262,8 +274,9 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
         {
             if (state.TryGetSteady(out Route route))
             {
-                state.CountSteady(route);
-                return Run(route, state, arguments);
+                TResult steady = Run(route, state, arguments, out Route ran);
+                state.CountSteady(ran);
+                return steady;
             }
             if (!PrepareTwin(state, startCompile: false))
             {
@@ -278,10 +291,12 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
             ProbeStep step = state.NextStep();
             if (state.Cuda) torch.cuda.synchronize();
             long start = Stopwatch.GetTimestamp();
-            TResult result = Run(step.Route, state, arguments);
+            TResult result = Run(step.Route, state, arguments, out Route ranOn);
             if (state.Cuda) torch.cuda.synchronize();
             double microseconds = Stopwatch.GetElapsedTime(start).TotalMilliseconds * 1000;
-            if (state.Record(step, microseconds)) OnDecision(state);
+            // A step that fell back to eager is counted as eager and its time is not the route's (the fallback has
+            // ended probing for this signature).
+            if (state.Record(ranOn == step.Route ? step : new ProbeStep(ranOn, Timed: false), microseconds)) OnDecision(state);
             return result;
         }
     }

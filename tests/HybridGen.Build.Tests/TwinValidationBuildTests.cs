@@ -98,19 +98,19 @@ public sealed class TwinValidationBuildTests : IClassFixture<ScratchBuild>
     public TwinValidationBuildTests(ScratchBuild build) => _build = build;
 
     [Fact]
-    public void TheTwinLibtorchAbortsOnIsHG0302AtTheCSharpLineOfItsComment()
+    public void TheTwinLibtorchAbortsOnIsWarningHG0302AtTheCSharpLineOfItsComment()
     {
-        Assert.Contains($"{_build.Folder.File("Bad.cs")}(7): error HG0302: The graph twin of 'N.Bad' does not compile with libtorch at 'return torch.no_such_op(y);': Unknown builtin op: aten::no_such_op.", _build.Output);
+        Assert.Contains($"{_build.Folder.File("Bad.cs")}(7): warning HG0302: The graph twin of 'N.Bad' does not compile with libtorch at 'return torch.no_such_op(y);': Unknown builtin op: aten::no_such_op.", _build.Output);
         Assert.DoesNotContain("'N.Good'", _build.Output);
         Assert.DoesNotContain("'N.After'", _build.Output);
     }
 
     [Fact]
-    public void TheBuildSurvivedAndFailedOnlyForTheBadTwin()
+    public void TheBuildSurvivedAndWarnedOnlyForTheBadTwin()
     {
-        Assert.Equal(1, _build.ExitCode); // MSBuild's own failure, not a crash
-        Assert.Contains("1 Error(s)", _build.Output);
-        Assert.Contains("0 Warning(s)", _build.Output);
+        Assert.Equal(0, _build.ExitCode); // a HybridGen bug never fails the user's build (no crash either)
+        Assert.Contains("0 Error(s)", _build.Output);
+        Assert.Contains("1 Warning(s)", _build.Output);
     }
 
     [Fact]
@@ -118,7 +118,8 @@ public sealed class TwinValidationBuildTests : IClassFixture<ScratchBuild>
     {
         string[] record = File.ReadAllLines(Path.Combine(_build.OutputFolder, "Scratch.twins.validated"));
         Assert.Equal("libtorch 2.10.0.0", record[1]);
-        Assert.Equal(new[] { ValidatedTwinsFile.Hash(TwinAssembly.Good.Source), ValidatedTwinsFile.Hash(TwinAssembly.After.Source) }, record.Skip(2));
+        Assert.Equal(new[] { ValidatedTwinsFile.Hash(TwinAssembly.Good.Source), ValidatedTwinsFile.Hash(TwinAssembly.After.Source) }, record.Skip(2).Take(2));
+        Assert.StartsWith($"! {ValidatedTwinsFile.Hash(TwinAssembly.Bad.Source)} The graph twin of 'N.Bad' does not compile", record[4]);
     }
 
     [Fact]

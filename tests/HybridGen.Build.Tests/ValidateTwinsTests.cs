@@ -52,7 +52,7 @@ public sealed class ValidateTwinsTests : IDisposable
         return script;
     }
 
-    private bool Run(string validator, int timeoutSeconds = 60)
+    private bool Run(string validator, int timeoutSeconds = 60, bool failuresAreErrors = false)
     {
         var task = new ValidateTwins
         {
@@ -61,25 +61,43 @@ public sealed class ValidateTwinsTests : IDisposable
             ValidatorPath = validator,
             DotnetPath = "/bin/sh",
             TimeoutSeconds = timeoutSeconds,
+            FailuresAreErrors = failuresAreErrors,
             SourceFiles = new[] { "Good.cs", "Bad.cs", "After.cs" }.Select(f => (ITaskItem)new TaskItem(_folder.File(f))).ToArray(),
         };
         return task.Execute();
     }
 
-    private string[] RecordedHashes() => File.ReadAllLines(Record).Skip(2).ToArray();
+    private string[] RecordedHashes() => File.ReadAllLines(Record).Skip(2).Where(l => !l.StartsWith("! ", StringComparison.Ordinal)).ToArray();
 
     [Fact]
-    public void AnAbortFailsOnlyTheTwinItHappenedInAsHG0302AtItsCSharpLine()
+    public void AnAbortFailsOnlyTheTwinItHappenedInAsWarningHG0302AtItsCSharpLine()
     {
-        Assert.False(Run(Validator(crashAt: 1)));
+        Assert.True(Run(Validator(crashAt: 1)));                     // HybridGen's bug does not fail the user's build
 
+        Assert.Empty(_engine.Errors);
+        BuildWarningEventArgs warning = Assert.Single(_engine.Warnings);
+        Assert.Equal("HG0302", warning.Code);
+        Assert.Equal((_folder.File("Bad.cs"), 7), (warning.File, warning.LineNumber));
+        Assert.StartsWith("The graph twin of 'N.Bad' does not compile with libtorch at 'return torch.no_such_op(y);': Unknown builtin op: aten::no_such_op. The method runs eager", warning.Message);
+        // The validator was restarted after the abort: the twin after the bad one was compiled and recorded, and the
+        // bad one is recorded as failed, with the reason the runtime will give.
+        Assert.Equal("libtorch 9.9.9", File.ReadAllLines(Record)[1]);
+        Assert.Equal(new[] { ValidatedTwinsFile.Hash(TwinAssembly.Good.Source), ValidatedTwinsFile.Hash(TwinAssembly.After.Source) }, RecordedHashes());
+        var failures = ValidatedTwinsFile.Parse(File.ReadAllText(Record))!.Value.failures;
+        Assert.Equal("The graph twin of 'N.Bad' does not compile with libtorch at 'return torch.no_such_op(y);': Unknown builtin op: aten::no_such_op.",
+            failures[ValidatedTwinsFile.Hash(TwinAssembly.Bad.Source)]);
+    }
+
+    [Fact]
+    public void AProjectThatAsksForItGetsErrorHG0302()
+    {
+        Assert.False(Run(Validator(crashAt: 1), failuresAreErrors: true));
+
+        Assert.Empty(_engine.Warnings);
         BuildErrorEventArgs error = Assert.Single(_engine.Errors);
         Assert.Equal("HG0302", error.Code);
         Assert.Equal((_folder.File("Bad.cs"), 7), (error.File, error.LineNumber));
         Assert.Equal("The graph twin of 'N.Bad' does not compile with libtorch at 'return torch.no_such_op(y);': Unknown builtin op: aten::no_such_op.", error.Message);
-        // The validator was restarted after the abort: the twin after the bad one was compiled and recorded.
-        Assert.Equal("libtorch 9.9.9", File.ReadAllLines(Record)[1]);
-        Assert.Equal(new[] { ValidatedTwinsFile.Hash(TwinAssembly.Good.Source), ValidatedTwinsFile.Hash(TwinAssembly.After.Source) }, RecordedHashes());
     }
 
     [Fact]

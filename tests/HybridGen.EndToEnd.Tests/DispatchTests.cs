@@ -1,4 +1,5 @@
 using System;
+using System.IO;
 using System.Linq;
 using System.Runtime.InteropServices;
 using HybridGen;
@@ -142,6 +143,53 @@ public class DispatchTests
             HybridRuntime.Warnings = Console.Error;
         }
         Assert.Contains("validation record", ReportOf(add).Fallback);
+    }
+
+    [Fact]
+    public void ForcedGraphModeCountsAGraphCallOnlyWhereTheTwinRanIt()
+    {
+        // Forced graph mode on a twin this process may not compile: every call runs eager, and the report says so.
+        var add = AddFunction(DispatchMode.Graph, "def add(x: Tensor, y: Tensor) -> Tensor:\n    return torch.nosuch(x)\n", trusted: false);
+        var warnings = new StringWriter();
+        HybridRuntime.Warnings = warnings;
+        try
+        {
+            using T x = ones(2), y = ones(2);
+            for (int call = 0; call < 5; call++)
+                using (T r = add.Invoke((x, y))) Assert.Equal(new[] { 2f, 2f }, r.data<float>().ToArray());
+        }
+        finally
+        {
+            HybridRuntime.Warnings = Console.Error;
+        }
+        HybridMethodReport report = ReportOf(add);
+        Assert.Equal(5, report.EagerCalls);
+        Assert.Equal(0, report.GraphCalls);
+        var table = new StringWriter();
+        HybridRuntime.WriteReport(table);
+        Assert.Matches(System.Text.RegularExpressions.Regex.Escape(add.Info.Name) + @"\s.*\s5/0\r?\n", table.ToString());
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(warnings.ToString(), "runs eager for")); // reported once
+    }
+
+    [Fact]
+    public void AGraphCallThatFellBackToEagerCountsAsEager()
+    {
+        // A twin that fails where eager does not (auto mode): that call's result is eager's, and so is its count.
+        var add = AddFunction(DispatchMode.Auto, "def add(x: Tensor, y: Tensor) -> Tensor:\n    return torch.mm(x, y)\n");
+        HybridRuntime.Warnings = null;
+        try
+        {
+            using T x = ones(3), y = ones(3);
+            for (int call = 0; call < 6; call++)
+                using (T r = add.Invoke((x, y))) Assert.Equal(new[] { 2f, 2f, 2f }, r.data<float>().ToArray());
+        }
+        finally
+        {
+            HybridRuntime.Warnings = Console.Error;
+        }
+        HybridMethodReport report = ReportOf(add);
+        Assert.Equal((6L, 0L), (report.EagerCalls, report.GraphCalls));
+        Assert.Equal("eager (graph failed)", report.State);
     }
 
     [Fact]

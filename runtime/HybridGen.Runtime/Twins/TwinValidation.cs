@@ -16,7 +16,7 @@ internal static class TwinValidation
 {
     private static readonly ConcurrentDictionary<Assembly, Record> s_records = new();
 
-    private sealed record Record(string? Libtorch, HashSet<string>? Hashes, string? Problem);
+    private sealed record Record(string? Libtorch, HashSet<string>? Hashes, Dictionary<string, string>? Failures, string? Problem);
 
     /// <summary>Null when the twin may be compiled here; else why not, for the report.</summary>
     public static string? WhyNotValidated(Assembly assembly, string source)
@@ -26,7 +26,10 @@ internal static class TwinValidation
         string here = torch.__version__;
         if (!string.Equals(record.Libtorch, here, StringComparison.Ordinal))
             return $"its twin was validated for libtorch {record.Libtorch}, and this process runs libtorch {here}: rebuild the project";
-        return record.Hashes!.Contains(ValidatedTwinsFile.Hash(source)) ? null
+        string hash = ValidatedTwinsFile.Hash(source);
+        if (record.Hashes!.Contains(hash)) return null;
+        return record.Failures!.TryGetValue(hash, out string? reason)
+            ? $"its graph twin failed validation at build time (HG0302): {reason}"
             : "its twin is not in the build's validation record (the assembly changed after validation): rebuild the project";
     }
 
@@ -34,11 +37,11 @@ internal static class TwinValidation
     {
         string location = assembly.Location;
         if (string.IsNullOrEmpty(location))
-            return new Record(null, null, "its assembly has no file, so the build's twin validation record cannot be found");
+            return new Record(null, null, null, "its assembly has no file, so the build's twin validation record cannot be found");
         string path = ValidatedTwinsFile.PathFor(location);
         if (!File.Exists(path))
-            return new Record(null, null, $"the build did not validate its twin ({Path.GetFileName(path)} is missing; HybridGenValidateTwins must be on, and the project must reference TorchSharp-cpu or TorchSharp-cuda-linux)");
+            return new Record(null, null, null, $"the build did not validate its twin ({Path.GetFileName(path)} is missing; HybridGenValidateTwins must be on, and the project must reference TorchSharp-cpu or TorchSharp-cuda-linux)");
         var parsed = ValidatedTwinsFile.Parse(File.ReadAllText(path));
-        return parsed is { } p ? new Record(p.libtorch, p.hashes, null) : new Record(null, null, $"{Path.GetFileName(path)} is not a twin validation record");
+        return parsed is { } p ? new Record(p.libtorch, p.hashes, p.failures, null) : new Record(null, null, null, $"{Path.GetFileName(path)} is not a twin validation record");
     }
 }
