@@ -309,6 +309,29 @@ public static partial class Corpus
     [Hybridize(nameof(EllipsisNoneEager))] public static partial Tensor EllipsisNone(Tensor x);
     static Tensor EllipsisNoneEager(Tensor x) => x[TensorIndex.Ellipsis, 1] * 2.0 + x[TensorIndex.None].squeeze(0).sum(2) + x[0][1].sum();
 
+    // TensorIndex forms whose parts are omitted or null (TorchSharp's SequenceToSequence example slices its positional
+    // table as pe[Slice(null, t.shape[0]), Slice()]): a part left out is left out of the subscript.
+    [Hybridize(nameof(SliceToLengthOfEager))] public static partial Tensor SliceToLengthOf(Tensor pe, Tensor t);
+    static Tensor SliceToLengthOfEager(Tensor pe, Tensor t) => t + pe[TensorIndex.Slice(null, t.shape[0]), TensorIndex.Slice()];
+
+    [Hybridize(nameof(SliceOmittedPartsEager))] public static partial Tensor SliceOmittedParts(Tensor x);
+    static Tensor SliceOmittedPartsEager(Tensor x) =>
+        x[TensorIndex.Slice(1)].sum(0) + x[TensorIndex.Slice(stop: 2)].sum(0) + x[TensorIndex.Slice(step: 2)].sum(0)
+        + x[TensorIndex.Slice(null, null, 2), TensorIndex.Slice(1, 3)].sum(0).sum() + x[TensorIndex.Slice(0, 4, null)].sum(0);
+
+    [Hybridize(nameof(SliceNegativeBoundsEager))] public static partial Tensor SliceNegativeBounds(Tensor x, long k);
+    static Tensor SliceNegativeBoundsEager(Tensor x, long k) =>
+        x[TensorIndex.Slice(-3, -1)].sum(0) + x[TensorIndex.Slice(-k)].sum(0) + x[TensorIndex.Slice(1, -1, 2)].sum(0) + x[^2..].sum(0);
+
+    [Hybridize(nameof(SingleNullAndNewAxisEager))] public static partial Tensor SingleNullAndNewAxis(Tensor x, long i);
+    static Tensor SingleNullAndNewAxisEager(Tensor x, long i) =>
+        x[TensorIndex.Single(i)] + x[TensorIndex.Single(-1)] + x[TensorIndex.Single(null)]
+        + x[TensorIndex.Null, TensorIndex.Single(0)].squeeze(0) + x[TensorIndex.Ellipsis, TensorIndex.None, TensorIndex.Single(0)].sum() + x[i, TensorIndex.Colon];
+
+    [Hybridize(nameof(IndexMethodAndTensorIndexEager))] public static partial Tensor IndexMethodAndTensorIndex(Tensor x, Tensor rows);
+    static Tensor IndexMethodAndTensorIndexEager(Tensor x, Tensor rows) =>
+        x.index(TensorIndex.Slice(start: 1), TensorIndex.Slice(step: 2)).sum() + x.index(TensorIndex.Tensor(rows), TensorIndex.Colon) + x[TensorIndex.Slice(1..3)].sum();
+
     [Hybridize(nameof(TensorIndexEager))] public static partial Tensor TensorIndexing(Tensor x, Tensor rows);
     static Tensor TensorIndexEager(Tensor x, Tensor rows) => x[rows] * 2.0 + x.index_select(0, rows);
 

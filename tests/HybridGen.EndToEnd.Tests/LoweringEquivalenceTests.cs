@@ -22,6 +22,11 @@ public class LoweringEquivalenceTests
     /// <summary>name → input sets (each a list of argument values).</summary>
     public static readonly Dictionary<string, Func<object[]>[]> Cases = new()
     {
+        ["SliceToLengthOf"] = new Func<object[]>[] { () => new object[] { R(50, 16), R(7, 16) }, () => new object[] { R(5, 4), R(5, 4) } },
+        ["SliceOmittedParts"] = new Func<object[]>[] { () => new object[] { R(6, 5) }, () => new object[] { R(5, 3) } },
+        ["SliceNegativeBounds"] = new Func<object[]>[] { () => new object[] { R(6, 4), 2L }, () => new object[] { R(5, 3), 4L } },
+        ["SingleNullAndNewAxis"] = new Func<object[]>[] { () => new object[] { R(4, 3), 1L }, () => new object[] { R(3, 3), -2L } },
+        ["IndexMethodAndTensorIndex"] = new Func<object[]>[] { () => new object[] { R(5, 4), tensor(new long[] { 0, 3, 1, 2, 4 }) } },
         ["LocalsChain"] = new Func<object[]>[] { () => new object[] { R(3) }, () => new object[] { R(2, 5) } },
         ["CompoundAssign"] = new Func<object[]>[] { () => new object[] { R(4) }, () => new object[] { R(3, 3) } },
         ["ScalarCounters"] = new Func<object[]>[] { () => new object[] { R(4), 3 }, () => new object[] { R(2, 2), -2 } },

@@ -17,6 +17,41 @@ public class LoweringTests
     }
 
     [Fact]
+    public void SlicePartsOmittedOrNullAreLeftOutOfTheSubscript()
+    {
+        // TorchSharp's SequenceToSequence example, and the other TensorIndex forms: never a `None` step, which
+        // libtorch's TorchScript rejects (aten::slice's step is an int).
+        string twin = Twin("""
+            [Hybridize(nameof(E))] public static partial Tensor M(Tensor pe, Tensor t, long i);
+            static Tensor E(Tensor pe, Tensor t, long i) =>
+                t + pe[TensorIndex.Slice(null, t.shape[0]), TensorIndex.Slice()] + pe[TensorIndex.Slice(1)] + pe[TensorIndex.Slice(step: 2)]
+                + pe[TensorIndex.Slice(-3, -1, null)] + pe[TensorIndex.Single(i), TensorIndex.Null] + pe[TensorIndex.Single(null)] + pe.index(TensorIndex.Slice(1..3));
+            """);
+        Assert.Contains("pe[:t.shape[0], :]", twin);
+        Assert.Contains("pe[1:]", twin);
+        Assert.Contains("pe[::2]", twin);
+        Assert.Contains("pe[-3:-1]", twin);
+        Assert.Contains("pe[i, None]", twin);
+        Assert.Contains("pe[0]", twin);
+        Assert.Contains("pe[1:3]", twin);
+        Assert.DoesNotContain(":None", twin);
+    }
+
+    [Theory]
+    [InlineData("x[TensorIndex.Slice(0, 4, step)]", "long? step")]
+    [InlineData("x[idx]", "TensorIndex[] idx")]
+    [InlineData("x[TensorIndex.Bool(true)]", "long unused")]
+    public void IndexFormsWithoutAGraphSpellingAreHG0301(string index, string parameter)
+    {
+        var run = GeneratorHarness.GenerateClass($$"""
+            [Hybridize(nameof(E))] public static partial Tensor M(Tensor x, {{parameter}});
+            static Tensor E(Tensor x, {{parameter}}) => {{index}};
+            """);
+        Assert.Contains(run.Diagnostics, d => d.Id is "HG0301" or "HG0003");
+        Assert.DoesNotContain(run.Diagnostics, d => d.Id == "HG0900");
+    }
+
+    [Fact]
     public void IntegerDivisionAndRemainderKeepCSharpsMeaning()
     {
         string twin = Twin("""

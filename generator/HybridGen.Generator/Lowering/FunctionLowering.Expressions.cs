@@ -157,38 +157,111 @@ internal sealed partial class FunctionLowering
             p.ExpressionBody is null && p.AccessorList?.Accessors.All(a => a.Body is null && a.ExpressionBody is null) == true);
 
     // ---- indexing ---------------------------------------------------------------------------------------------
+    // TorchSharp's indexers and index(params TensorIndex[]) as a Python subscript. TorchSharp hands each TensorIndex
+    // to libtorch's at::indexing: a slice part that is null is c10::nullopt, as a part left out of a Python slice,
+    // so a part omitted, null or default is left out here (a `None` step TorchScript rejects: aten::slice's step is
+    // an int). TensorIndex.None and .Null are both a new axis; Single(null) is index 0.
 
-    private string Index(IPropertyReferenceOperation indexer)
+    private string Index(IPropertyReferenceOperation indexer) =>
+        IndexText(indexer.Instance!, indexer.Arguments.Select(a => a.Value).ToArray(), indexer.Syntax);
+
+    /// <summary><c>x[...]</c> for an indexer or an <c>index(...)</c> call: a params array's elements are the positions.</summary>
+    private string IndexText(IOperation instance, IReadOnlyList<IOperation> arguments, SyntaxNode syntax)
     {
-        IEnumerable<IOperation> positions = indexer.Arguments.Length == 1 && indexer.Arguments[0].Value is IArrayCreationOperation { Initializer: { } init }
-            ? init.ElementValues : indexer.Arguments.Select(a => a.Value);
-        return $"{Expr(indexer.Instance!)}[{string.Join(", ", positions.Select(IndexPosition))}]";
+        IEnumerable<IOperation> positions = arguments;
+        if (arguments.Count == 1 && arguments[0].Type is IArrayTypeSymbol)
+        {
+            // TorchSharp applies the array's elements one per dimension; an array held in a variable would be a List
+            // subscript in TorchScript (advanced indexing by its values): another meaning.
+            if (Unwrapped(arguments[0]) is not IArrayCreationOperation { Initializer: { } init })
+                throw new LoweringFailure(syntax, "an index list held in a variable (write the indices in the subscript)");
+            positions = init.ElementValues;
+        }
+        return $"{Expr(instance)}[{string.Join(", ", positions.Select(IndexPosition))}]";
     }
 
     private string IndexPosition(IOperation position)
     {
-        IOperation value = position is IConversionOperation { OperatorMethod: not null } c ? c.Operand : position;
-        if (value is IConversionOperation inner && inner.Type?.Name == "TensorIndex") value = inner.Operand;
+        IOperation value = Unwrapped(position);
         switch (value)
         {
-            case IUnaryOperation { OperatorKind: UnaryOperatorKind.Hat } fromEnd:
+            case IUnaryOperation { OperatorKind: UnaryOperatorKind.Hat } fromEnd:   // ^k: TorchSharp's Single(-k)
                 return $"-{Expr(fromEnd.Operand)}";
-            case IRangeOperation range:
-                return $"{RangeEnd(range.LeftOperand, start: true)}:{RangeEnd(range.RightOperand, start: false)}";
-            case IFieldReferenceOperation { Field.Name: "Ellipsis" } f when f.Field.ContainingType.Name == "TensorIndex":
-                return "...";
-            case IFieldReferenceOperation { Field.Name: "None" } f when f.Field.ContainingType.Name == "TensorIndex":
-                return "None";
-            case IFieldReferenceOperation { Field.Name: "Colon" } f when f.Field.ContainingType.Name == "TensorIndex":
-                return ":";
-            case IInvocationOperation { TargetMethod.Name: "Slice" } slice when slice.TargetMethod.ContainingType.Name == "TensorIndex":
-                IOperation[] args = slice.Arguments.OrderBy(a => a.Parameter!.Ordinal).Select(a => a.Value).ToArray();
-                string Part(IOperation o) => o.ConstantValue is { HasValue: true, Value: null } ? "" : Expr(o is IConversionOperation c2 ? c2.Operand : o);
-                return $"{Part(args[0])}:{Part(args[1])}:{Part(args[2])}";
+            case IRangeOperation range:                                          // a..b: Slice(a, b)
+                return RangeText(range);
+            case ITupleOperation { Elements.Length: 2 } pair:                    // (start, end): Slice(start, end)
+                return SliceText(SlicePart(pair.Elements[0]), SlicePart(pair.Elements[1]), null);
+            case IFieldReferenceOperation { Field: var field } when IsTensorIndex(field.ContainingType):
+                return field.Name switch
+                {
+                    "Ellipsis" => "...",
+                    "None" or "Null" => "None",
+                    "Colon" => ":",
+                    _ => throw new LoweringFailure(value.Syntax, $"the index 'TensorIndex.{field.Name}'"),
+                };
+            case IInvocationOperation call when IsTensorIndex(call.TargetMethod.ContainingType):
+                return TensorIndexCall(call);
             default:
-                return Expr(value);
+                return Expr(value);                                              // a number, or a Tensor (advanced indexing)
         }
     }
+
+    /// <summary>TensorIndex.Slice, Single and Tensor (TorchSharp's struct TensorIndex).</summary>
+    private string TensorIndexCall(IInvocationOperation call)
+    {
+        IOperation[] args = call.Arguments.OrderBy(a => a.Parameter!.Ordinal).Select(a => a.Value).ToArray();
+        switch (call.TargetMethod.Name, args.Length)
+        {
+            case ("Slice", 3):                                   // Slice(long? start, long? stop, long? step)
+                return SliceText(SlicePart(args[0]), SlicePart(args[1]), SlicePart(args[2]));
+            case ("Slice", 1):                                   // Slice(Range), Slice((int? start, int? end))
+                switch (Unwrapped(args[0]))
+                {
+                    case IRangeOperation range: return RangeText(range);
+                    case ITupleOperation { Elements.Length: 2 } pair: return SliceText(SlicePart(pair.Elements[0]), SlicePart(pair.Elements[1]), null);
+                }
+                break;
+            case ("Single", 1):                                  // Single(long? index): null is index 0
+                return SlicePart(args[0]) ?? "0";
+            case ("Tensor", 1):
+                return Expr(args[0]);
+        }
+        throw new LoweringFailure(call.Syntax, $"the index '{OneLine(call.Syntax.ToString())}'");
+    }
+
+    /// <summary>One part of a slice (or a single index), or null for a part left out: omitted, null or default. A part
+    /// that may be null only at run time (a long? variable) has no spelling: aten::slice's step is an int.</summary>
+    private string? SlicePart(IOperation part)
+    {
+        if (part.Parent is IArgumentOperation { ArgumentKind: ArgumentKind.DefaultValue }) return null; // TorchSharp's defaults are null
+        IOperation value = Unwrapped(part);
+        if (IsNull(part) || IsNull(value)) return null;
+        if (!ScriptTypes.IsIntegral(value.Type))
+            throw new LoweringFailure(part.Syntax, $"the slice part '{OneLine(part.Syntax.ToString())}', which may be null at run time");
+        return Expr(value);
+    }
+
+    private static bool IsNull(IOperation operation) =>
+        operation.ConstantValue is { HasValue: true, Value: null } || operation is IDefaultValueOperation { ConstantValue.HasValue: false };
+
+    /// <summary>A Python slice with its absent parts left out: ":", "a:", ":b", "a:b", "::s", "a:b:s".</summary>
+    private static string SliceText(string? start, string? stop, string? step) =>
+        step is null ? $"{start}:{stop}" : $"{start}:{stop}:{step}";
+
+    private string RangeText(IRangeOperation range) =>
+        $"{RangeEnd(range.LeftOperand, start: true)}:{RangeEnd(range.RightOperand, start: false)}";
+
+    /// <summary>The value under implicit and user-defined conversions (int → long → long?; long, Index, Range and
+    /// tuples → TensorIndex): each keeps the value. Explicit numeric casts stay (Expr spells them).</summary>
+    private static IOperation Unwrapped(IOperation operation)
+    {
+        while (operation is IConversionOperation c && (c.OperatorMethod is not null || c.Conversion.IsImplicit))
+            operation = c.Operand;
+        return operation;
+    }
+
+    private static bool IsTensorIndex(ITypeSymbol? type) =>
+        type is { Name: "TensorIndex" } && type.ContainingType?.ToDisplayString() == "TorchSharp.torch";
 
     private string RangeEnd(IOperation? end, bool start)
     {
@@ -256,6 +329,10 @@ internal sealed partial class FunctionLowering
     {
         IMethodSymbol method = invocation.TargetMethod;
         IOperation[] arguments = invocation.Arguments.OrderBy(a => a.Parameter?.Ordinal ?? 0).Select(a => a.Value).ToArray();
+        // x.index(TensorIndex...) is x[...]; the catalog's index row is for index(params Tensor[]) (aten::index).
+        if (KnownApis.IsTensor(method.ContainingType) && method.Name == "index" && method.Parameters.Length == 1
+            && method.Parameters[0].Type is IArrayTypeSymbol { ElementType: var element } && IsTensorIndex(element))
+            return IndexText(invocation.Instance!, arguments, invocation.Syntax);
         if (_twin.Ops.Find(method, arguments) is not null) return Call(method, invocation.Syntax, invocation.Instance, arguments);
         if (ModuleCatalog.IsForward(method) && ModuleReceiver(invocation.Instance) is { } module)
             return ApplyModule(module.module, module.access, module.path, module.stem, arguments.Select(Expr).ToList(), invocation.Syntax);
