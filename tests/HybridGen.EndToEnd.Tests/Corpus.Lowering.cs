@@ -309,6 +309,13 @@ public static partial class Corpus
     [Hybridize(nameof(EllipsisNoneEager))] public static partial Tensor EllipsisNone(Tensor x);
     static Tensor EllipsisNoneEager(Tensor x) => x[TensorIndex.Ellipsis, 1] * 2.0 + x[TensorIndex.None].squeeze(0).sum(2) + x[0][1].sum();
 
+    // Host arithmetic on scalar parameters: Math.Round rounds half to even (2.5 → 2), Truncate toward zero, Sign and
+    // Clamp as .NET computes them, casts truncate.
+    [Hybridize(nameof(HostMathEager))] public static partial Tensor HostMath(Tensor x, double a, int n);
+    static Tensor HostMathEager(Tensor x, double a, int n) =>
+        x * Math.Round(a) + Math.Truncate(a) + Math.Sign(a) * 10 + Math.Sign(n) * 100 + Math.Clamp(n, -2, 3) * 1000
+        + Math.Clamp(a, -1.0, 1.0) + Math.Round(a * 10) / 10 + (int)a + (long)(a * 3) + (float)a + MathF.Round((float)a) * 7;
+
     // TensorIndex forms whose parts are omitted or null (TorchSharp's SequenceToSequence example slices its positional
     // table as pe[Slice(null, t.shape[0]), Slice()]): a part left out is left out of the subscript.
     [Hybridize(nameof(SliceToLengthOfEager))] public static partial Tensor SliceToLengthOf(Tensor pe, Tensor t);

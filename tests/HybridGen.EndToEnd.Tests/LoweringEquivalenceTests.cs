@@ -22,6 +22,7 @@ public class LoweringEquivalenceTests
     /// <summary>name → input sets (each a list of argument values).</summary>
     public static readonly Dictionary<string, Func<object[]>[]> Cases = new()
     {
+        ["HostMath"] = new[] { 2.5, -2.5, 0.5, 1.5, 3.7, -0.35, 0.0 }.SelectMany(a => new[] { -5, 0, 7 }.Select(n => (Func<object[]>)(() => new object[] { R(3), a, n }))).ToArray(),
         ["SliceToLengthOf"] = new Func<object[]>[] { () => new object[] { R(50, 16), R(7, 16) }, () => new object[] { R(5, 4), R(5, 4) } },
         ["SliceOmittedParts"] = new Func<object[]>[] { () => new object[] { R(6, 5) }, () => new object[] { R(5, 3) } },
         ["SliceNegativeBounds"] = new Func<object[]>[] { () => new object[] { R(6, 4), 2L }, () => new object[] { R(5, 3), 4L } },

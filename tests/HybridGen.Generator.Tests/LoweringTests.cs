@@ -38,6 +38,32 @@ public class LoweringTests
     }
 
     [Theory]
+    [InlineData("System.Math.Round(a, 2)")]
+    [InlineData("System.Math.Round(a, System.MidpointRounding.AwayFromZero)")]
+    [InlineData("System.Math.Log(a, 2.0)")]
+    public void MathOverloadsWithAnotherMeaningAreHG0301NotTheOneArgumentForm(string call)
+    {
+        var run = GeneratorHarness.GenerateClass($$"""
+            [Hybridize(nameof(E))] public static partial Tensor M(Tensor x, double a);
+            static Tensor E(Tensor x, double a) => x * {{call}};
+            """);
+        Assert.Contains(run.Diagnostics, d => d.Id == "HG0301");
+    }
+
+    [Fact]
+    public void RoundTruncateSignAndClampOfScalarsAreLowered()
+    {
+        string twin = Twin("""
+            [Hybridize(nameof(E))] public static partial Tensor M(Tensor x, double a, int n);
+            static Tensor E(Tensor x, double a, int n) => x * System.Math.Round(a) + System.Math.Truncate(a) + System.Math.Sign(n) + System.Math.Clamp(n, -2, 3);
+            """);
+        Assert.Contains("round(a)", twin);
+        Assert.Contains("float(int(a))", twin);
+        Assert.Contains("(1 if n > 0 else (-1 if n < 0 else 0))", twin);
+        Assert.Contains("(-2 if n < -2 else (3 if n > 3 else n))", twin);
+    }
+
+    [Theory]
     [InlineData("x[TensorIndex.Slice(0, 4, step)]", "long? step")]
     [InlineData("x[idx]", "TensorIndex[] idx")]
     [InlineData("x[TensorIndex.Bool(true)]", "long unused")]

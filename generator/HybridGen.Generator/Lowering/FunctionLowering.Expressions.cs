@@ -375,17 +375,26 @@ internal sealed partial class FunctionLowering
     private string MathCall(IMethodSymbol method, IOperation[] arguments, SyntaxNode syntax)
     {
         string[] a = arguments.Select(Expr).ToArray();
-        return method.Name switch
+        // Overloads with more arguments than the one spelled (Round's digits or MidpointRounding, Log's base) have
+        // another meaning: refused below rather than spelled as the one-argument form.
+        int count = arguments.Length;
+        return (method.Name, count) switch
         {
-            "Sqrt" or "Exp" or "Log" or "Tanh" or "Sin" or "Cos" or "Tan" or "Asin" or "Acos" or "Atan" or "Log10" or "Sinh" or "Cosh"
+            ("Sqrt" or "Exp" or "Log" or "Tanh" or "Sin" or "Cos" or "Tan" or "Asin" or "Acos" or "Atan" or "Log10" or "Sinh" or "Cosh", 1)
                 => $"torch.{method.Name.ToLowerInvariant()}({a[0]})",
-            "Abs" => $"abs({a[0]})",
-            "Max" => $"max({a[0]}, {a[1]})",
-            "Min" => $"min({a[0]}, {a[1]})",
-            "Pow" => $"(float({a[0]}) ** float({a[1]}))",
-            "Floor" => $"float(torch.floor({a[0]}))",
-            "Ceiling" => $"float(torch.ceil({a[0]}))",
-            _ => throw new LoweringFailure(syntax, $"'Math.{method.Name}'"),
+            ("Abs", 1) => $"abs({a[0]})",
+            ("Max", 2) => $"max({a[0]}, {a[1]})",
+            ("Min", 2) => $"min({a[0]}, {a[1]})",
+            ("Pow", 2) => $"(float({a[0]}) ** float({a[1]}))",
+            ("Floor", 1) => $"float(torch.floor({a[0]}))",
+            ("Ceiling", 1) => $"float(torch.ceil({a[0]}))",
+            // TorchScript's round of a float rounds half to even, as C#'s Math.Round(double) does (2.5 → 2).
+            ("Round", 1) when ScriptTypes.IsFloating(arguments[0].Type) => $"round({a[0]})",
+            ("Truncate", 1) when ScriptTypes.IsFloating(arguments[0].Type) => $"float(int({a[0]}))",  // int() truncates toward zero
+            ("Sign", 1) => $"(1 if {a[0]} > 0 else (-1 if {a[0]} < 0 else 0))",
+            // Math.Clamp's own comparisons, in its order (a NaN value stays NaN); its min > max throw is not kept.
+            ("Clamp", 3) => $"({a[1]} if {a[0]} < {a[1]} else ({a[2]} if {a[0]} > {a[2]} else {a[0]}))",
+            _ => throw new LoweringFailure(syntax, $"'{method.ContainingType.Name}.{method.Name}' with {count} argument{(count == 1 ? "" : "s")}"),
         };
     }
 
