@@ -30,14 +30,14 @@ for trx in "$results"/*.trx; do
   failed=$((failed + ${f:-0}))
   skipped=$((skipped + ${n:-0}))
 done
-if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi # a build failure runs no test but must not pass
 # Comparisons the equivalence tests' eager oracle did not make, because eager itself gave different values in two
 # runs (libtorch's kernels on some hosts, docs/torchsharp.md): counted here, listed in the file.
 [ -s "$results/host.log" ] && sort -u "$results/host.log"
 ledger="$results/nondeterminism.log"
 if [ -s "$ledger" ]; then
   echo "Not compared, libtorch nondeterministic on this host: $(wc -l < "$ledger") values (listed in $ledger; docs/torchsharp.md)"
-fi # a build failure runs no test but must not pass
+fi
 # Skipped: the GPU tests, where there is no CUDA device (they say why in the runner's output).
 echo "$passed passed, $failed failed, $skipped skipped"
 exit "$status"

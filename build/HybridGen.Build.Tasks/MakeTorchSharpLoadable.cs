@@ -12,7 +12,7 @@ namespace HybridGen.Build.Tasks;
 
 /// <summary>
 /// Makes the application's copy of TorchSharp's native wrapper (libLibTorchSharp.so) loadable with the system's
-/// libstdc++ (DESIGN.md decision 9). TorchSharp 0.107 was built with GCC 13 and needs GLIBCXX_3.4.32 for a marker
+/// libstdc++ (docs/architecture.md, decision 9). TorchSharp 0.107 was built with GCC 13 and needs GLIBCXX_3.4.32 for a marker
 /// symbol nothing uses; Debian 12 and Ubuntu 22.04 stop at 3.4.30, so TorchSharp fails to load there. The copy's
 /// missing need is pointed at the newest version the system has; the NuGet cache is never touched. Where the
 /// system's libstdc++ is new enough, or the copy was made loadable before, it does nothing.

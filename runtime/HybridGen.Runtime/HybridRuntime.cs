@@ -124,12 +124,12 @@ public static class HybridRuntime
         return string.IsNullOrWhiteSpace(path) ? null : DispatchProfile.Open(path!, m => Warn(m, isWarning: true));
     }
 
-    /// <summary>One row per hybridized method used so far, each with its signatures.</summary>
     /// <summary>Waits for twins compiling in the background (<see cref="DispatchOptions.BackgroundCompile"/>) to be
     /// ready; false when some are still compiling after <paramref name="timeout"/>. Calls never need this: until a
     /// twin is ready its method runs eager. Benchmarks and tests use it to start from compiled twins.</summary>
     public static bool WaitForTwins(TimeSpan timeout) => Twins.BackgroundCompiles.WaitAll(timeout);
 
+    /// <summary>One row per hybridized method used so far, each with its signatures.</summary>
     public static IReadOnlyList<HybridMethodReport> GetReport() =>
         s_functions.Select(Report).OrderBy(r => r.Name, StringComparer.Ordinal).ToList();
 

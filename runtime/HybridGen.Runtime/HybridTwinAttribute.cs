@@ -4,7 +4,7 @@ namespace HybridGen;
 
 /// <summary>
 /// Records an emitted graph twin in the assembly, for the build step that compiles every twin with libtorch
-/// (HybridGenValidateTwins) so a twin that does not compile is a build error at its C# line, not a run-time surprise.
+/// (HybridGenValidateTwins) so a twin that does not compile is warning HG0302 at its C# line (its method runs eager), not a run-time surprise.
 /// The generator writes one per twin; nothing reads it at run time.
 /// </summary>
 [AttributeUsage(AttributeTargets.Assembly, AllowMultiple = true, Inherited = false)]

@@ -1,5 +1,5 @@
 // Does this host's libtorch compute convolution input gradients correctly, and the same on every run? Plain
-// TorchSharp, no HybridGen. docs/torchsharp.md, "Wrong or changing convolution gradients (oneDNN)", says what it
+// TorchSharp, no HybridGen. docs/torchsharp.md, section 7 ("Wrong, changing convolution gradients on some hosts"), says what it
 // found and what avoids it.
 // Usage: dotnet run -c Release --project samples/ConvBackwardCheck [runs]
 // Exit code 0: the float32 gradients agree with float64 on every run; 1: they do not.

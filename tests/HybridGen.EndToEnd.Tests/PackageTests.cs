@@ -118,7 +118,7 @@ public sealed class PackageTests : IClassFixture<PackageTests.Feed>
 
     public PackageTests(Feed feed) => _feed = feed;
 
-    /// <summary>What a user writes (DESIGN.md): an MLP block, called 30 times, then the dispatch report. It also
+    /// <summary>What a user writes (README.md, "What you write"): an MLP block, called 30 times, then the dispatch report. It also
     /// checks the results against the same expression run directly, so a twin that computed something else fails.</summary>
     private const string Hybridized = """
         using HybridGen;

@@ -1,4 +1,4 @@
-// Op catalog rows: factories (DESIGN.md decision 2). dtype, device and generator are keyword-only in aten.
+// Op catalog rows: factories (docs/architecture.md, decision 2). dtype, device and generator are keyword-only in aten.
 // TorchSharp-specific findings:
 // - Every factory has requires_grad and most have names (named dimensions), which aten's factories lack: only
 //   calls leaving them at their defaults (false, null) are spelled.

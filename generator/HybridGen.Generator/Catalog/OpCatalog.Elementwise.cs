@@ -1,4 +1,4 @@
-// Op catalog rows: elementwise math, masks, selection by mask, in-place fills and random draws (DESIGN.md
+// Op catalog rows: elementwise math, masks, selection by mask, in-place fills and random draws (docs/architecture.md,
 // decision 2). Keyed by TorchSharp 0.107.0's own methods and parameter names; verified eager vs torch.jit.compile.
 // TorchSharp-specific findings:
 // - Parameter names differ from PyTorch: Tensor.add(target, alpha) / add(scalar, alpha), sub/mul/div(target),

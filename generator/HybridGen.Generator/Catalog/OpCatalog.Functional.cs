@@ -1,4 +1,4 @@
-// Op catalog rows: torch.nn.functional (owner "functional"; DESIGN.md decision 2). TorchScript's resolver does
+// Op catalog rows: torch.nn.functional (owner "functional"; docs/architecture.md, decision 2). TorchScript's resolver does
 // not know torch.nn.functional, so every row is spelled with the aten op the functional form runs.
 // TorchSharp-specific findings (src/TorchSharp/NN/**):
 // - Most activations take a trailing bool inplace; inplace: true is x.op_().alias() in TorchSharp, which no

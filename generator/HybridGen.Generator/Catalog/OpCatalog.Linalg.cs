@@ -1,4 +1,4 @@
-// Op catalog rows: matrix products, decompositions and torch.linalg (DESIGN.md decision 2).
+// Op catalog rows: matrix products, decompositions and torch.linalg (docs/architecture.md, decision 2).
 // TorchSharp-specific findings:
 // - addmm/addmv/addr/addbmm/baddbmm take float beta and alpha (aten: keyword-only Scalars); torch.addmm has no
 //   defaults for them; torch.addmv names its operands mat1, mat2 though they are a matrix and a vector.

@@ -1,4 +1,4 @@
-// Op catalog rows: C# operators on TorchSharp's Tensor, named by their metadata names (DESIGN.md decision 2).
+// Op catalog rows: C# operators on TorchSharp's Tensor, named by their metadata names (docs/architecture.md, decision 2).
 // Overload "Tensor,Scalar" covers TorchSharp's Scalar, int, long, float and double right operands alike.
 // TorchSharp-specific findings (Tensor.Operators.cs, Tensor.cs):
 // - scalar - t is t.negative().add(scalar), scalar / t is t.reciprocal().mul(scalar): spelled exactly so, not

@@ -1,4 +1,4 @@
-// Op catalog rows: reductions, scans, order statistics and value-dependent shapes (DESIGN.md decision 2).
+// Op catalog rows: reductions, scans, order statistics and value-dependent shapes (docs/architecture.md, decision 2).
 // TorchSharp-specific findings:
 // - The dtype argument is called type (sum, mean, prod, cumsum, Tensor.cumprod), but dtype in torch.cumprod,
 //   nanmean; in aten it is keyword-only, so it is spelled dtype=type.

@@ -1,5 +1,5 @@
 // Op catalog rows: joining, splitting, views, reshapes, conversions and index-based gathers/scatters
-// (DESIGN.md decision 2). Facts: MayAlias on every op whose result may share storage with its input.
+// (docs/architecture.md, decision 2). Facts: MayAlias on every op whose result may share storage with its input.
 // TorchSharp-specific findings:
 // - Tensor.split(long size, int dim) takes an int dim; split(params long[] sizes) has no dim (always 0);
 //   torch.split has only the long[] form. torch.stack takes IEnumerable<Tensor>, torch.cat IList/array/span.

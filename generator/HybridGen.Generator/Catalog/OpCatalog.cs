@@ -10,7 +10,7 @@ using Microsoft.CodeAnalysis.Operations;
 namespace HybridGen.Generator.Catalog;
 
 /// <summary>
-/// The op catalog (DESIGN.md decision 2): every TorchSharp method a twin may call, with its TorchScript spelling
+/// The op catalog (docs/architecture.md, decision 2): every TorchSharp method a twin may call, with its TorchScript spelling
 /// and analysis facts. Rows are plain data (the partial files by area); <see cref="For"/> resolves their owners to
 /// TorchSharp's symbols once per compilation, and <see cref="OpLookup.Find"/> maps a called method to its row.
 /// A method without a row is unknown, and an unknown call is HG0108.

@@ -2,7 +2,7 @@ using System;
 
 namespace HybridGen.Generator.Catalog;
 
-/// <summary>What the analysis must know about an op besides its spelling (DESIGN.md decision 2).</summary>
+/// <summary>What the analysis must know about an op besides its spelling (docs/architecture.md, decision 2).</summary>
 [Flags]
 internal enum OpFacts
 {

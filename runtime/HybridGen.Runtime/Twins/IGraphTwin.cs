@@ -2,7 +2,7 @@ using System;
 
 namespace HybridGen.Twins;
 
-/// <summary>A graph backend for one hybridized method (DESIGN.md decision 6: TorchScript is the first).</summary>
+/// <summary>A graph backend for one hybridized method (docs/architecture.md, decision 6: TorchScript is the first).</summary>
 public interface IGraphTwin
 {
     /// <summary>Prepares the twin (compiles it); calling it again does nothing. Throws a
