@@ -114,14 +114,11 @@ public class LoweringEquivalenceTests
         int set = 0;
         foreach (Func<object[]> inputs in Cases[name])
         {
-            int seed = 1000 + set++;
-            // Each run makes its inputs anew from the seed: the oracle runs eager twice, and a body may write into them.
-            List<object> Run(string path)
-            {
-                manual_seed(seed);
-                return Flatten(Call(function, path, inputs()));
-            }
-            EagerOracle.AssertAgree($"{name}, input set {set}", () => Run("InvokeEager"), () => Run("InvokeGraph"));
+            // The inputs are made once and shared by every run (a body writes only tensors it made, HG0102): reseeding
+            // the global generator per run would race with the tests that draw from it in parallel.
+            manual_seed(1000 + set++);
+            object[] args = inputs();
+            EagerOracle.AssertAgree($"{name}, input set {set}", () => Flatten(Call(function, "InvokeEager", args)), () => Flatten(Call(function, "InvokeGraph", args)));
         }
     }
 
