@@ -182,22 +182,21 @@ internal static class NondeterminismLedger
     /// <summary>What the test process did about this host's kernels (TestResults/host.log; test.sh prints it).</summary>
     public static void NoteHost(string line)
     {
-        lock (s_gate)
-        {
-            string path = RepoPaths.Of("TestResults", "host.log");
-            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
-            File.AppendAllText(path, line + Environment.NewLine);
-        }
-        Console.WriteLine(line);
+        Append(RepoPaths.Of("TestResults", "host.log"), line);
     }
 
     public static void Note(string what, string why)
     {
         string line = $"not compared (libtorch nondeterministic on this host, docs/torchsharp.md): {what}: {why}";
+        Append(Path, line);
+    }
+
+    private static void Append(string path, string line)
+    {
         lock (s_gate)
         {
-            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
-            File.AppendAllText(Path, line + Environment.NewLine);
+            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
+            File.AppendAllText(path, line + Environment.NewLine);
         }
         Console.WriteLine(line);
     }
