@@ -33,6 +33,9 @@ internal static class ValidatedTwinsFile
 
     private const string FailedPrefix = "! ";
 
+    /// <summary>The record's text: the header, the libtorch version, then one line per validated twin.</summary>
+    /// <param name="libtorchVersion">The libtorch the twins were compiled with; another one makes the record void.</param>
+    /// <param name="sources">The TorchScript of each twin that compiled.</param>
     /// <param name="failures">Each twin that failed, with the one-line reason the build reported (HG0302).</param>
     public static string Format(string libtorchVersion, IEnumerable<string> sources, IEnumerable<(string source, string reason)>? failures = null)
     {

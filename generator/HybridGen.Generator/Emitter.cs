@@ -99,7 +99,12 @@ internal static class Emitter
         w.Indent();
         for (int i = 0; i < model.Parameters.Count; i++) w.Line($"g[{i}] = {ToScriptValue($"a.Item{i + first + 1}", model.Parameters[i].Kind)};");
         for (int k = 0; k < twin.Inputs.Count; k++)
-            w.Line($"g[{model.Parameters.Count + k}] = {ToScriptValue(Access(twin.Inputs[k]), twin.Inputs[k].Kind)}; // {twin.Inputs[k].Name}");
+        {
+            // Module state TorchSharp declares nullable (Embedding's weight is a Parameter?) is set on the trees a
+            // twin is built for; a null one still fails clearly, in TwinValue's conversion, not in the user's build.
+            string state = twin.Inputs[k].Kind == GraphKind.Tensor ? Access(twin.Inputs[k]) + "!" : Access(twin.Inputs[k]);
+            w.Line($"g[{model.Parameters.Count + k}] = {ToScriptValue(state, twin.Inputs[k].Kind)}; // {twin.Inputs[k].Name}");
+        }
         w.Outdent();
         w.Line("},");
         w.Line($"argumentCount: {model.Parameters.Count + twin.Inputs.Count},");

@@ -326,7 +326,7 @@ public class LoweringTests
             double _scale;
             """, instance: true);
         Assert.Contains("def M(x: Tensor, __in_w: Tensor, __in_scale: float) -> Tensor:", twin);
-        Assert.Contains("g[1] = a.Item1._w; // __in_w", twin);
+        Assert.Contains("g[1] = a.Item1._w!; // __in_w", twin);
         Assert.Contains("g[2] = a.Item1._scale; // __in_scale", twin);
     }
 }
