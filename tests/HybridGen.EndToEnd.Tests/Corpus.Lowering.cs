@@ -339,6 +339,31 @@ public static partial class Corpus
     static Tensor IndexMethodAndTensorIndexEager(Tensor x, Tensor rows) =>
         x.index(TensorIndex.Slice(start: 1), TensorIndex.Slice(step: 2)).sum() + x.index(TensorIndex.Tensor(rows), TensorIndex.Colon) + x[TensorIndex.Slice(1..3)].sum();
 
+    // Lists the body makes (a collection initializer, a collection expression), filled by the body and by void
+    // helpers it passes them to, and a loop whose Count bound grows as it runs.
+    [Hybridize(nameof(ListsTheBodyMakesEager))] public static partial Tensor ListsTheBodyMakes(Tensor x, int extra);
+    static Tensor ListsTheBodyMakesEager(Tensor x, int extra)
+    {
+        var parts = new List<Tensor> { x, x.relu() };
+        List<Tensor> more = [x * 3];
+        AppendScaled(parts, x, 0.5);
+        ScaleAt(parts, 1, -2.0);
+        parts[0] = parts[0] + more[0];
+        more[0] += parts[2];
+        for (int i = 0; i < parts.Count; i++)
+            if (parts.Count < 4 + extra) parts.Add(parts[i] * 0.25);
+        Tensor sum = more[0];
+        for (int i = 0; i < parts.Count; i++) sum = sum + parts[i];
+        return sum * parts.Count;
+    }
+
+    static void AppendScaled(List<Tensor> into, Tensor t, double scale) => into.Add(t * scale);
+
+    static void ScaleAt(List<Tensor> into, int k, double scale)
+    {
+        into[k] = into[k] * scale;
+    }
+
     [Hybridize(nameof(TensorIndexEager))] public static partial Tensor TensorIndexing(Tensor x, Tensor rows);
     static Tensor TensorIndexEager(Tensor x, Tensor rows) => x[rows] * 2.0 + x.index_select(0, rows);
 

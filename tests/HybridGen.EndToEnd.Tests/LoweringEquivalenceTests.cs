@@ -28,6 +28,7 @@ public class LoweringEquivalenceTests
         ["SliceNegativeBounds"] = new Func<object[]>[] { () => new object[] { R(6, 4), 2L }, () => new object[] { R(5, 3), 4L } },
         ["SingleNullAndNewAxis"] = new Func<object[]>[] { () => new object[] { R(4, 3), 1L }, () => new object[] { R(3, 3), -2L } },
         ["IndexMethodAndTensorIndex"] = new Func<object[]>[] { () => new object[] { R(5, 4), tensor(new long[] { 0, 3, 1, 2, 4 }) } },
+        ["ListsTheBodyMakes"] = new Func<object[]>[] { () => new object[] { R(3), 0 }, () => new object[] { R(2, 4), 3 } },
         ["LocalsChain"] = new Func<object[]>[] { () => new object[] { R(3) }, () => new object[] { R(2, 5) } },
         ["CompoundAssign"] = new Func<object[]>[] { () => new object[] { R(4) }, () => new object[] { R(3, 3) } },
         ["ScalarCounters"] = new Func<object[]>[] { () => new object[] { R(4), 3 }, () => new object[] { R(2, 2), -2 } },

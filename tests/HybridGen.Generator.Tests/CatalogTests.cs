@@ -125,6 +125,32 @@ public class CatalogTests
         Silent(Body("var parts = new System.Collections.Generic.List<Tensor>();\n parts.Add(x.relu());\n return parts[0];"), "HG0102");
 
     [Fact]
+    public void HG0102_NearMiss_AListMadeWithACollectionInitializer() =>
+        Silent(Body("var parts = new System.Collections.Generic.List<Tensor> { x };\n parts.Add(x.relu());\n parts[0] = parts[0] * 2;\n return parts[0] + parts[1];"), "HG0102");
+
+    [Fact]
+    public void HG0102_NearMiss_AListMadeWithACollectionExpression() =>
+        Silent(Body("System.Collections.Generic.List<Tensor> parts = [x];\n parts.Add(x.relu());\n return parts[1];"), "HG0102");
+
+    [Fact]
+    public void HG0102_NearMiss_AHelperWritingIntoAListTheCallerMade() =>
+        Silent(Body("var parts = new System.Collections.Generic.List<Tensor> { x };\n Scale(parts, 0);\n return parts[0];",
+            extraMembers: "static void Scale(System.Collections.Generic.List<Tensor> into, int k) { into[k] = into[k] * 2; }"), "HG0102");
+
+    [Fact]
+    public void HG0102_AHelperWritingIntoAListTheCallerWasGiven()
+    {
+        var run = Body("Scale(seen, 0);\n return x.relu();",
+            extraMembers: "static readonly System.Collections.Generic.List<Tensor> seen = new();\nstatic void Scale(System.Collections.Generic.List<Tensor> into, int k) { into[k] = into[k] * 2; }");
+        Diagnostic d = Fires(run, "HG0102", "Scale(seen, 0)");
+        Assert.Contains("which it did not create", d.GetMessage());
+    }
+
+    [Fact]
+    public void HG0102_AnArrayParameterWrittenByTheMethodItself() =>
+        Fires(Body("xs[0] = xs[0].relu();\n return xs[0];", parameters: "Tensor[] xs"), "HG0102", "xs[0] = xs[0].relu()");
+
+    [Fact]
     public void HG0102_NearMiss_AFieldRead() =>
         Silent(Body("return x * scale;", extraMembers: "static readonly double scale = 2.0;"), "HG0102");
 

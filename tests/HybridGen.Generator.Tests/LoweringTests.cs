@@ -329,4 +329,82 @@ public class LoweringTests
         Assert.Contains("g[1] = a.Item1._w!; // __in_w", twin);
         Assert.Contains("g[2] = a.Item1._scale; // __in_scale", twin);
     }
+
+    [Fact]
+    public void ListsTheBodyMakesAreListsFilledInPlace()
+    {
+        // A collection initializer, a collection expression, an append, an element write and a compound write.
+        string twin = Twin("""
+            [Hybridize(nameof(E))] public static partial Tensor M(Tensor x);
+            static Tensor E(Tensor x)
+            {
+                var parts = new System.Collections.Generic.List<Tensor> { x };
+                System.Collections.Generic.List<Tensor> more = [x, x];
+                parts.Add(x.relu());
+                parts[0] = parts[1] * 2;
+                more[1] += x;
+                return parts[0] + more[1];
+            }
+            """);
+        Assert.Contains("parts = [x]", twin);
+        Assert.Contains("more = [x, x]", twin);
+        Assert.Contains("parts.append(torch.relu(x))", twin);
+        Assert.Contains("parts[0] = ", twin);
+        Assert.Contains("more[1] = ", twin);
+    }
+
+    [Fact]
+    public void AVoidHelperFillingAListItIsGivenReturnsNone()
+    {
+        string twin = Twin("""
+            [Hybridize(nameof(E))] public static partial Tensor M(Tensor x);
+            static Tensor E(Tensor x)
+            {
+                var parts = new System.Collections.Generic.List<Tensor> { x };
+                Fill(parts, x);
+                Scale(parts, 0);
+                return parts[0] + parts[1];
+            }
+            static void Fill(System.Collections.Generic.List<Tensor> into, Tensor t) => into.Add(t.relu());
+            static void Scale(System.Collections.Generic.List<Tensor> into, int k) { into[k] = into[k] * 2; }
+            """);
+        Assert.Matches(@"def \w*Fill\w*\(into: List\[Tensor\], t: Tensor\) -> None:", twin);
+        Assert.Contains("into.append(", twin);
+        Assert.Contains("into[k] = ", twin);
+    }
+
+    [Fact]
+    public void ACountBoundOfAListTheLoopGrowsIsReadAtEveryIteration()
+    {
+        // for (i < parts.Count) with parts.Add inside: C# reads Count at every iteration, range() would read it once.
+        string twin = Twin("""
+            [Hybridize(nameof(E))] public static partial Tensor M(Tensor x);
+            static Tensor E(Tensor x)
+            {
+                var parts = new System.Collections.Generic.List<Tensor> { x };
+                for (int i = 0; i < parts.Count; i++)
+                    if (parts.Count < 4) parts.Add(parts[i] * 2);
+                return parts[3];
+            }
+            """);
+        Assert.DoesNotContain("range(", twin);
+        Assert.Contains("while ", twin);
+    }
+
+    [Fact]
+    public void AnEmptyListOfNumbersSaysItsType()
+    {
+        // TorchScript types a bare [] as List[Tensor].
+        string twin = Twin("""
+            [Hybridize(nameof(E))] public static partial Tensor M(Tensor x);
+            static Tensor E(Tensor x)
+            {
+                var sizes = new System.Collections.Generic.List<long>();
+                sizes.Add(x.shape[0]);
+                sizes.Add(-1);
+                return x * sizes[0] + sizes[1];
+            }
+            """);
+        Assert.Contains("sizes: List[int] = []", twin);
+    }
 }

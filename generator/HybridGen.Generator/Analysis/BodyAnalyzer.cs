@@ -379,10 +379,13 @@ internal sealed class BodyAnalyzer : OperationWalker
             case IPropertyReferenceOperation property when property.Instance is null || !IsOwned(property.Instance):
                 Add(DiagnosticDescriptors.OutsideStateWrite, syntax, property.Property.IsIndexer
                     ? $"writes an element of '{Describe(property.Instance)}', which it did not create"
-                    : $"sets the property '{property.Property.Name}'");
+                    : $"sets the property '{property.Property.Name}'",
+                    // A collection a helper was given is outside state only where its caller did not create it.
+                    property.Property.IsIndexer && KnownApis.IsCollection(property.Property.ContainingType) ? ParameterOf(property.Instance) : null);
                 break;
             case IArrayElementReferenceOperation element when !IsOwned(element.ArrayReference):
-                Add(DiagnosticDescriptors.OutsideStateWrite, syntax, $"writes an element of '{Describe(element.ArrayReference)}', an array it did not create");
+                Add(DiagnosticDescriptors.OutsideStateWrite, syntax, $"writes an element of '{Describe(element.ArrayReference)}', an array it did not create",
+                    ParameterOf(element.ArrayReference));
                 break;
             case IParameterReferenceOperation parameter when parameter.Parameter.RefKind is RefKind.Ref or RefKind.Out:
                 Add(DiagnosticDescriptors.OutsideStateWrite, syntax, $"writes the {parameter.Parameter.RefKind.ToString().ToLowerInvariant()} parameter '{parameter.Parameter.Name}'");
@@ -409,6 +412,8 @@ internal sealed class BodyAnalyzer : OperationWalker
     {
         ILocalReferenceOperation local => _owned.Contains(local.Local),
         IConversionOperation conversion => IsOwned(conversion.Operand),
+        // The object a collection or object initializer fills (new List<Tensor> { x }) is being created here.
+        IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ImplicitReceiver } => true,
         IInstanceReferenceOperation => false,
         _ => IsFresh(operation),
     };
@@ -423,6 +428,9 @@ internal sealed class BodyAnalyzer : OperationWalker
         IInvocationOperation invocation => _graph.Ops.Find(invocation.TargetMethod, Values(invocation)) is { } op && IsFreshResult(op, invocation),
         IBinaryOperation { OperatorMethod: { } method } => _graph.Ops.Find(method) is not null,
         IUnaryOperation { OperatorMethod: { } method } => _graph.Ops.Find(method) is not null,
+        // A collection expression ([x, y]) always makes a new collection. Matched on syntax: the generator is
+        // built against a Roslyn that has no operation kind for it.
+        _ when value.Syntax is CollectionExpressionSyntax => true,
         _ => false,
     };
 

@@ -351,8 +351,10 @@ internal sealed partial class FunctionLowering
         // scope.MoveToOuter(t) is t: dispose scopes do nothing in a graph.
         if (method.Name == "MoveToOuter" && arguments.Length == 1 && method.ContainingType?.ToDisplayString() == "TorchSharp.DisposeScope")
             return Expr(arguments[0]);
-        // A list the body made itself, filled in place (the analysis proved it local): List.append.
-        if (method.Name == "Add" && arguments.Length == 1 && invocation.Instance is ILocalReferenceOperation
+        // A list the body made itself, or a helper's list parameter, filled in place (the analysis proved it the
+        // body's own, or the caller's own): List.append. TorchScript lists are shared references, so the caller
+        // sees a helper's appends as in C#.
+        if (method.Name == "Add" && arguments.Length == 1 && invocation.Instance is ILocalReferenceOperation or IParameterReferenceOperation
             && method.ContainingType?.OriginalDefinition.ToDisplayString() == "System.Collections.Generic.List<T>")
             return $"{Expr(invocation.Instance)}.append({Expr(arguments[0])})";
         if (type == "TorchSharp.torch" && method.Name == "is_grad_enabled") return "torch.is_grad_enabled()";

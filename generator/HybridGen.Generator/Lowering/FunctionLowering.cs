@@ -59,7 +59,8 @@ internal sealed partial class FunctionLowering
     {
         var lowering = new FunctionLowering(twin, method, isMain: false);
         string body = lowering.Body(method, out SyntaxNode declaration);
-        string returns = ScriptTypes.Annotation(method.ReturnType)
+        // A void helper (one that fills a list it is given) is a function returning None.
+        string returns = method.ReturnsVoid ? "None" : ScriptTypes.Annotation(method.ReturnType)
             ?? throw new LoweringFailure(callSite, $"a call of '{method.Name}', whose '{method.ReturnType.ToDisplayString()}' result has no graph form");
         return $"def {name}({string.Join(", ", lowering.Parameters(method, callSite))}) -> {returns}:\n{body}";
     }
@@ -103,8 +104,9 @@ internal sealed partial class FunctionLowering
         return _out.ToString();
     }
 
+    // (An initializer's implicit receiver, new List<Tensor> { x }, is the object being made, not this.)
     private static bool UsesInstanceState(IOperation operation) =>
-        operation.Descendants().Any(o => o is IInstanceReferenceOperation);
+        operation.Descendants().Any(o => o is IInstanceReferenceOperation { ReferenceKind: not InstanceReferenceKind.ImplicitReceiver });
 
     // ---- names ------------------------------------------------------------------------------------------------
 
@@ -165,7 +167,10 @@ internal sealed partial class FunctionLowering
                         if (declarator.GetVariableInitializer() is { } init)
                         {
                             Located(operation);
-                            _out.Line($"{NameOf(declarator.Symbol)} = {Expr(init.Value)}");
+                            string value = Expr(init.Value);
+                            // An empty literal is List[Tensor] to TorchScript: a list of numbers says its type.
+                            string annotation = value == "[]" && ScriptTypes.Annotation(declarator.Symbol.Type) is { } a && a != "List[Tensor]" ? ": " + a : "";
+                            _out.Line($"{NameOf(declarator.Symbol)}{annotation} = {value}");
                         }
                 return;
             case IUsingDeclarationOperation usingDeclaration:
@@ -233,15 +238,15 @@ internal sealed partial class FunctionLowering
         {
             case ISimpleAssignmentOperation assignment:
                 Located(operation);
-                _out.Line($"{Target(assignment.Target)} = {Expr(assignment.Value)}");
+                _out.Line($"{AssignmentTarget(assignment.Target)} = {Expr(assignment.Value)}");
                 return;
             case ICompoundAssignmentOperation compound:
                 Located(operation);
-                _out.Line($"{Target(compound.Target)} = {Binary(compound.OperatorKind, compound.OperatorMethod, compound.Target, compound.Value, compound.Syntax)}");
+                _out.Line($"{AssignmentTarget(compound.Target)} = {Binary(compound.OperatorKind, compound.OperatorMethod, compound.Target, compound.Value, compound.Syntax)}");
                 return;
             case IIncrementOrDecrementOperation step:
                 Located(operation);
-                string target = Target(step.Target);
+                string target = AssignmentTarget(step.Target);
                 _out.Line($"{target} = {target} {(step.Kind == OperationKind.Increment ? "+" : "-")} 1");
                 return;
             case IDeconstructionAssignmentOperation deconstruction:
@@ -270,6 +275,18 @@ internal sealed partial class FunctionLowering
         ILocalReferenceOperation local => NameOf(local.Local),
         IParameterReferenceOperation parameter => NameOf(parameter.Parameter),
         _ => throw new LoweringFailure(target.Syntax, $"an assignment to '{OneLine(target.Syntax.ToString())}'"),
+    };
+
+    /// <summary>An assignment's target: a variable, or an element of a list or array the analysis proved the
+    /// body's own (for a helper's parameter, its caller's own). TorchScript lists are shared references, so a
+    /// helper's write is seen by its caller as in C#.</summary>
+    private string AssignmentTarget(IOperation target) => target switch
+    {
+        IPropertyReferenceOperation { Property.IsIndexer: true, Arguments.Length: 1, Instance: { } list } element
+            when list.Type?.OriginalDefinition.ToDisplayString() == "System.Collections.Generic.List<T>"
+            => $"{Expr(list)}[{Expr(element.Arguments[0].Value)}]",
+        IArrayElementReferenceOperation { Indices.Length: 1 } element => $"{Expr(element.ArrayReference)}[{Expr(element.Indices[0])}]",
+        _ => Target(target),
     };
 
     private string DeconstructionTargets(IOperation target) => target switch
@@ -377,6 +394,9 @@ internal sealed partial class FunctionLowering
             || !IsLocal(left, index)) return null;
         if (Writes(loop.Body, index) || bound.Descendants().Prepend(bound).Any(o => o is IInvocationOperation || IsLocal(o, index))) return null;
         if (bound.Descendants().Prepend(bound).Any(o => VariableOf(o) is { } read && Writes(loop.Body, read))) return null;
+        // A list the body adds to, itself or through a call it passes the list to, changes a Count bound at every
+        // iteration; range() would read it once.
+        if (bound.Descendants().Prepend(bound).Any(o => VariableOf(o) is { } read && IsGrowable(read) && MayGrow(loop.Body, read))) return null;
         string end = (step > 0, op) switch
         {
             (true, BinaryOperatorKind.LessThan) => Expr(bound),
@@ -408,6 +428,14 @@ internal sealed partial class FunctionLowering
         IParameterReferenceOperation p => p.Parameter,
         _ => null,
     };
+
+    private static bool IsGrowable(ISymbol variable) =>
+        (variable switch { ILocalSymbol l => l.Type, IParameterSymbol p => p.Type, _ => null }) is { } type
+        && type is not IArrayTypeSymbol && KnownApis.IsCollection(type);
+
+    private static bool MayGrow(IOperation body, ISymbol list) => body.Descendants().OfType<IInvocationOperation>().Any(call =>
+        (call.Instance is { } receiver && SymbolEqualityComparer.Default.Equals(VariableOf(receiver), list))
+        || call.Arguments.Any(a => SymbolEqualityComparer.Default.Equals(VariableOf(a.Value), list)));
 
     private static bool Writes(IOperation body, ISymbol variable) => body.Descendants().Any(o => o switch
     {
