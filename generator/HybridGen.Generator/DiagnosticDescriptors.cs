@@ -58,7 +58,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor RedundantHybridization = Create(
         "HG0203", "Redundant hybridization",
-        "'{0}' is hybridized but called only from other hybridized methods ({1}), whose twins contain its body: its own dispatch only adds overhead",
+        "'{0}' is hybridized but every call of it runs inside the twins of other hybridized methods ({1}), which contain its body: its own dispatch only adds overhead",
         Performance, DiagnosticSeverity.Info);
 
     public static readonly DiagnosticDescriptor NotCapturable = Create(
