@@ -103,12 +103,14 @@ public sealed class ValidateTwinsTests : IDisposable
     [Fact]
     public void ATwinThatHangsIsHG9004AndTheOthersAreStillValidated()
     {
-        Assert.True(Run(Validator(hangAt: 0), timeoutSeconds: 1));
+        // 5 s, not 1: the limit is also the restarted validator's time to say "ready", which a busy 2-core machine
+        // can take longer than 1 s for (a second HG9004).
+        Assert.True(Run(Validator(hangAt: 0), timeoutSeconds: 5));
 
         BuildWarningEventArgs warning = Assert.Single(_engine.Warnings);
         Assert.Equal("HG9004", warning.Code);
         Assert.Contains("'N.Good'", warning.Message);
-        Assert.Contains("longer than 1 s", warning.Message);
+        Assert.Contains("longer than 5 s", warning.Message);
         Assert.Equal((_folder.File("Good.cs"), 3), (warning.File, warning.LineNumber));
         Assert.Equal(new[] { ValidatedTwinsFile.Hash(TwinAssembly.Bad.Source), ValidatedTwinsFile.Hash(TwinAssembly.After.Source) }, RecordedHashes());
     }

@@ -47,7 +47,7 @@ public class EagerOracleTests
     [Fact]
     public void AValueEagerGetsDifferentlyInTwoRunsIsNotedNotCompared()
     {
-        var generator = new Generator(3);
+        var generator = new torch.Generator(3);
         string what = "a made-up eager body that draws anew each run";
         string ledger = Path.Combine(Path.GetTempPath(), $"hybridgen-ledger-{Guid.NewGuid():N}.log");
         using var redirect = NondeterminismLedger.RedirectTo(ledger);

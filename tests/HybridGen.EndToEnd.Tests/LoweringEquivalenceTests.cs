@@ -143,9 +143,11 @@ public class LoweringEquivalenceTests
     [Fact]
     public void GradientsThroughTheTwinEqualEagerGradients()
     {
-        manual_seed(9);
-        Tensor x = randn(8, 4), y = randint(0, 3, new long[] { 8 });
-        Tensor[] Weights() { manual_seed(10); return new[] { randn(16, 4), randn(16), randn(3, 16), randn(3) }.Select(w => w.requires_grad_()).ToArray(); }
+        // Drawn once, from a generator of its own: the global one is shared with tests running in parallel.
+        var generator = new torch.Generator(9);
+        Tensor x = randn(new long[] { 8, 4 }, generator: generator), y = randint(0, 3, new long[] { 8 }, generator: generator);
+        Tensor[] drawn = new long[][] { new long[] { 16, 4 }, new long[] { 16 }, new long[] { 3, 16 }, new long[] { 3 } }.Select(shape => randn(shape, generator: generator)).ToArray();
+        Tensor[] Weights() => drawn.Select(w => w.detach().clone().requires_grad_()).ToArray();
         object loss = Function(typeof(Corpus), "MlpLoss");
         double[][] Grads(string path)
         {

@@ -47,6 +47,16 @@ internal static class GeneratorHarness
         run.Output.WithAnalyzers(ImmutableArray.Create<Microsoft.CodeAnalysis.Diagnostics.DiagnosticAnalyzer>(new Analysis.RedundantHybridizationAnalyzer()))
             .GetAnalyzerDiagnosticsAsync().GetAwaiter().GetResult();
 
+    /// <summary>The same, with every exception an analyzer throws added to <paramref name="exceptions"/> (by default
+    /// one becomes an AD0001 diagnostic that nothing asserts on).</summary>
+    public static ImmutableArray<Diagnostic> Analyze(Run run, System.Collections.Generic.ICollection<Exception> exceptions) =>
+        run.Output.WithAnalyzers(
+                ImmutableArray.Create<DiagnosticAnalyzer>(new Analysis.RedundantHybridizationAnalyzer()),
+                new CompilationWithAnalyzersOptions(new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty),
+                    (exception, _, _) => { lock (exceptions) exceptions.Add(exception); },
+                    concurrentAnalysis: true, logAnalyzerExecutionTime: false))
+            .GetAnalyzerDiagnosticsAsync().GetAwaiter().GetResult();
+
     /// <summary>One file holding <paramref name="members"/> in a partial class C.</summary>
     public static Run GenerateClass(string members, string path = "C.cs") =>
         Generate(Compilation((path, Usings + "public static partial class C\n{\n" + members + "\n}\n")));
