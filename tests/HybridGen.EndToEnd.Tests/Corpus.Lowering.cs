@@ -314,7 +314,8 @@ public static partial class Corpus
     [Hybridize(nameof(HostMathEager))] public static partial Tensor HostMath(Tensor x, double a, int n);
     static Tensor HostMathEager(Tensor x, double a, int n) =>
         x * Math.Round(a) + Math.Truncate(a) + Math.Sign(a) * 10 + Math.Sign(n) * 100 + Math.Clamp(n, -2, 3) * 1000
-        + Math.Clamp(a, -1.0, 1.0) + Math.Round(a * 10) / 10 + (int)a + (long)(a * 3) + (float)a + MathF.Round((float)a) * 7;
+        + Math.Clamp(a, -1.0, 1.0) + Math.Round(a * 10) / 10 + (int)a + (long)(a * 3) + (float)a + MathF.Round((float)a) * 7
+        + Math.Ceiling(a) * 0.5 + Math.Floor(a) * 0.25 + MathF.Truncate((float)a) * 3 + MathF.Sign((float)a) * 5 + MathF.Abs((float)a) * 0.125;
 
     // TensorIndex forms whose parts are omitted or null (TorchSharp's SequenceToSequence example slices its positional
     // table as pe[Slice(null, t.shape[0]), Slice()]): a part left out is left out of the subscript.
