@@ -170,8 +170,8 @@ public sealed class PackageTests : IClassFixture<PackageTests.Feed>
         Assert.True(expected.SequenceEqual(entries),
             $"The package holds what it should not: [{string.Join(", ", entries.Except(expected))}]; it lacks: [{string.Join(", ", expected.Except(entries))}]");
 
-        // TorchSharp and the logging abstractions, at the versions the runtime is built against; no libtorch flavour:
-        // the application picks one.
+        // TorchSharp, ONNX Runtime and the logging abstractions, at the versions the runtime is built against; no
+        // libtorch flavour: the application picks one.
         XDocument nuspec = XDocument.Load(zip.GetEntry("HybridGen.nuspec")!.Open());
         XNamespace ns = nuspec.Root!.Name.Namespace;
         XElement group = nuspec.Descendants(ns + "group").Single();
@@ -180,6 +180,7 @@ public sealed class PackageTests : IClassFixture<PackageTests.Feed>
         Dictionary<string, string> runtimeReferences = XDocument.Load(RepoPaths.Of("runtime", "HybridGen.Runtime", "HybridGen.Runtime.csproj"))
             .Descendants("PackageReference").Where(r => r.Attribute("PrivateAssets")?.Value != "all").ToDictionary(r => r.Attribute("Include")!.Value, r => r.Attribute("Version")!.Value);
         Assert.Equal(TorchSharpVersion, runtimeReferences["TorchSharp"]);
+        Assert.Contains("Microsoft.ML.OnnxRuntime", dependencies.Keys);
         Assert.Equal(runtimeReferences.OrderBy(r => r.Key), dependencies.OrderBy(d => d.Key));
 
         // The analyzer assembly carries the generator and the DiagnosticAnalyzer (HG0203).
@@ -230,6 +231,8 @@ public sealed class PackageTests : IClassFixture<PackageTests.Feed>
         string record = Path.Combine(app.Output, "App.twins.validated");
         Assert.True(File.Exists(record), $"no validation record {record}:\n{build}");
         Assert.Single(ValidatedTwinsFile.Parse(File.ReadAllText(record))!.Value.hashes);
+        // One PackageReference brings ONNX Runtime's CPU natives too (the grad-free route).
+        Assert.True(File.Exists(Path.Combine(app.Output, "runtimes", "linux-x64", "native", "libonnxruntime.so")), "no libonnxruntime.so in " + app.Output);
 
         (exit, string run) = app.Run(mode: "graph");
         Assert.True(exit == 0, run);

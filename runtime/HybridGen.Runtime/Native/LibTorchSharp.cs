@@ -90,6 +90,10 @@ internal static unsafe class LibTorchSharp
     [DllImport(Library, EntryPoint = "THSTensor_device_index"), SuppressGCTransition]
     internal static extern int DeviceIndex(nint tensor);
 
+    /// <summary>The address of a tensor's first element (its storage offset included).</summary>
+    [DllImport(Library, EntryPoint = "THSTensor_data"), SuppressGCTransition]
+    internal static extern nint DataPointer(nint tensor);
+
     [DllImport(Library, EntryPoint = "THSTensor_requires_grad"), SuppressGCTransition]
     internal static extern bool RequiresGrad(nint tensor);
 
