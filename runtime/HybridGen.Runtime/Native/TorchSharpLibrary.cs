@@ -22,6 +22,11 @@ internal static class TorchSharpLibrary
 #pragma warning restore CA2255
     internal static void Register() => NativeLibrary.SetDllImportResolver(typeof(TorchSharpLibrary).Assembly, Resolve);
 
+    /// <summary>The handle of the libLibTorchSharp TorchSharp loaded (loading TorchSharp if it has not). Its
+    /// exports, and through it those of the libtorch it was linked with, can be looked up with
+    /// <see cref="NativeLibrary.GetExport"/>.</summary>
+    internal static nint Handle => s_handle != 0 ? s_handle : Resolve("LibTorchSharp", typeof(TorchSharpLibrary).Assembly, null);
+
     private static nint Resolve(string name, Assembly requester, DllImportSearchPath? searchPath)
     {
         if (name != "LibTorchSharp") return 0;

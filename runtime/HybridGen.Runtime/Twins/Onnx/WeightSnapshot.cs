@@ -1,0 +1,35 @@
+using System.Collections.Generic;
+using HybridGen.Native;
+using static TorchSharp.torch;
+
+namespace HybridGen.Twins.Onnx;
+
+/// <summary>
+/// The weights an ONNX Runtime session took as initializers (copies it prepacked), as they were then. A call may use
+/// that session only while <see cref="Matches"/> holds for the weights it reads now: the same tensors, unchanged
+/// since (docs/onnx-runtime.md). Anything else, an optimizer step, <c>load_state_dict</c>, a reassigned parameter,
+/// <c>to(dtype)</c>, makes it false, and the call must use weights as graph inputs (always current) instead.
+/// </summary>
+internal sealed class WeightSnapshot
+{
+    private readonly TensorVersion[] _versions;
+
+    private WeightSnapshot(TensorVersion[] versions) => _versions = versions;
+
+    public static WeightSnapshot Of(IReadOnlyList<Tensor> weights)
+    {
+        var versions = new TensorVersion[weights.Count];
+        for (int k = 0; k < versions.Length; k++) versions[k] = TensorVersions.Of(weights[k]);
+        return new WeightSnapshot(versions);
+    }
+
+    /// <summary>Whether <paramref name="weights"/> are the snapshot's tensors with the values it saw (one native
+    /// call a tensor).</summary>
+    public bool Matches(IReadOnlyList<Tensor> weights)
+    {
+        if (weights.Count != _versions.Length) return false;
+        for (int k = 0; k < _versions.Length; k++)
+            if (TensorVersions.Of(weights[k]) != _versions[k]) return false;
+        return true;
+    }
+}
