@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Runtime.InteropServices;
 using HybridGen.Twins.Onnx;
 using TorchSharp;
@@ -134,5 +135,27 @@ public class OnnxRuntimeSessionTests
         using var session = new OnnxRuntimeSession(Mlp(w, asInitializers: true), threads: 1);
         Assert.Throws<ExternalException>(() => session.Run(Draw(g, 2, 15))); // 15 features where 16 are declared
         Assert.Equal(new long[] { 2, 4 }, session.Run(Draw(g, 2, 16))[0].shape); // and the session still works
+    }
+
+    [Fact]
+    public void ConcurrentCallersGetTheirOwnResults()
+    {
+        // One signature's binding is reused by one call at a time; the others bind their own (OneOff).
+        var g = new torch.Generator(12);
+        Tensor[] w = Weights(g);
+        using var session = new OnnxRuntimeSession(Mlp(w, asInitializers: false), threads: 1);
+        Tensor[] xs = Enumerable.Range(0, 4).Select(_ => Draw(g, 3, 16)).ToArray();
+        Tensor[] expected = xs.Select(x => Eager(x, w)).ToArray();
+        var failures = new System.Collections.Concurrent.ConcurrentBag<string>();
+        System.Threading.Tasks.Parallel.For(0, 4, new System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = 4 }, t =>
+        {
+            for (int i = 0; i < 50; i++)
+            {
+                using var scope = NewDisposeScope();
+                Tensor y = session.Run(xs[t], w[0], w[1], w[2], w[3])[0];
+                if (EagerOracle.Difference(expected[t], y, 1e-4, 1e-5) is { } d) failures.Add($"caller {t}, call {i}: {d}");
+            }
+        });
+        Assert.Empty(failures);
     }
 }

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Concurrent;
 using System.Linq;
 using System.Runtime.InteropServices;
+using System.Threading;
 using Microsoft.ML.OnnxRuntime;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -23,8 +24,8 @@ internal sealed class OnnxRuntimeSession : IDisposable
     private readonly RunOptions _run = new();
     private readonly string[] _inputNames, _outputNames;
     private readonly ScalarType[] _outputTypes;
-    // The input shapes' key → each output's shape, learnt on the first call with those shapes.
-    private readonly ConcurrentDictionary<ulong, long[][]> _outputShapes = new();
+    // The input shapes' key → what calls with those shapes reuse (their outputs' shapes, learnt on the first call).
+    private readonly ConcurrentDictionary<ulong, Signature> _signatures = new();
 
     public OnnxRuntimeSession(byte[] model, int? threads = null)
     {
@@ -65,73 +66,171 @@ internal sealed class OnnxRuntimeSession : IDisposable
         if (inputs.Length != _inputNames.Length)
             throw new ArgumentException($"the ONNX model takes {_inputNames.Length} inputs, not {inputs.Length}", nameof(inputs));
         // A non-contiguous input is copied once (ONNX Runtime reads dense row-major memory); the copy lives until the run ends.
-        var owned = new Tensor?[inputs.Length];
-        var values = new OrtValue[inputs.Length];
-        Tensor[]? results = null;
+        Tensor[] dense = inputs;
+        ulong key = 0xcbf29ce484222325UL;
+        for (int k = 0; k < inputs.Length; k++)
+        {
+            Tensor input = inputs[k];
+            if (input.device_type != DeviceType.CPU)
+                throw new ExternalException($"ONNX Runtime's CPU route was given a tensor on {input.device}");
+            if (!input.is_contiguous())
+            {
+                if (ReferenceEquals(dense, inputs)) dense = (Tensor[])inputs.Clone();
+                dense[k] = input.contiguous();
+            }
+            key = Mix(key, (ulong)input.dtype);
+            foreach (long d in input.shape) key = Mix(key, (ulong)d);
+            key = Mix(key, ulong.MaxValue);
+        }
         try
         {
-            ulong key = 0xcbf29ce484222325UL;
-            using OrtIoBinding binding = _session.CreateIoBinding();
-            for (int k = 0; k < inputs.Length; k++)
+            if (!_signatures.TryGetValue(key, out Signature? signature)) return FirstRun(key, dense);
+            if (!signature.TryEnter()) return OneOff(signature.Shapes, dense); // another thread holds its binding
+            try
             {
-                Tensor input = inputs[k];
-                if (input.device_type != DeviceType.CPU)
-                    throw new ExternalException($"ONNX Runtime's CPU route was given a tensor on {input.device}");
-                if (!input.is_contiguous()) input = owned[k] = input.contiguous();
-                values[k] = Bind(input);
-                binding.BindInput(_inputNames[k], values[k]);
-                key = Mix(key, (ulong)input.dtype);
-                foreach (long d in input.shape) key = Mix(key, (ulong)d);
-                key = Mix(key, ulong.MaxValue);
+                return signature.Run(this, dense);
             }
-            if (_outputShapes.TryGetValue(key, out long[][]? shapes))
+            finally
             {
-                results = new Tensor[_outputNames.Length];
-                var outputs = new OrtValue[results.Length];
-                try
-                {
-                    for (int k = 0; k < results.Length; k++)
-                    {
-                        results[k] = empty(shapes[k], _outputTypes[k]);
-                        outputs[k] = Bind(results[k]);
-                        binding.BindOutput(_outputNames[k], outputs[k]);
-                    }
-                    _session.RunWithBinding(_run, binding);
-                }
-                finally
-                {
-                    foreach (OrtValue? output in outputs) output?.Dispose();
-                }
-                return results;
+                signature.Exit();
             }
-            foreach (string name in _outputNames) binding.BindOutputToDevice(name, OrtMemoryInfo.DefaultInstance);
-            _session.RunWithBinding(_run, binding);
-            using IDisposableReadOnlyCollection<OrtValue> produced = binding.GetOutputValues();
-            results = new Tensor[produced.Count];
-            var learnt = new long[produced.Count][];
-            for (int k = 0; k < produced.Count; k++)
-            {
-                learnt[k] = produced[k].GetTensorTypeAndShape().Shape;
-                results[k] = empty(learnt[k], _outputTypes[k]);
-                CopyInto(produced[k], results[k]);
-            }
-            _outputShapes.TryAdd(key, learnt);
-            return results;
         }
         catch (OnnxRuntimeException error)
         {
-            if (results is not null) foreach (Tensor? r in results) r?.Dispose();
             throw new ExternalException("ONNX Runtime: " + error.Message, error);
         }
         finally
         {
+            if (!ReferenceEquals(dense, inputs))
+                for (int k = 0; k < dense.Length; k++)
+                    if (!ReferenceEquals(dense[k], inputs[k])) dense[k].Dispose();
+        }
+    }
+
+    /// <summary>The first call with these input shapes: ONNX Runtime allocates the outputs, which tells their shapes;
+    /// the results are copied out once, and the signature is kept for the calls that follow.</summary>
+    private Tensor[] FirstRun(ulong key, Tensor[] inputs)
+    {
+        var values = new OrtValue[inputs.Length];
+        try
+        {
+            using OrtIoBinding binding = _session.CreateIoBinding();
+            for (int k = 0; k < inputs.Length; k++) binding.BindInput(_inputNames[k], values[k] = Bind(inputs[k]));
+            foreach (string name in _outputNames) binding.BindOutputToDevice(name, OrtMemoryInfo.DefaultInstance);
+            _session.RunWithBinding(_run, binding);
+            using IDisposableReadOnlyCollection<OrtValue> produced = binding.GetOutputValues();
+            var results = new Tensor[produced.Count];
+            var shapes = new long[produced.Count][];
+            for (int k = 0; k < produced.Count; k++)
+            {
+                shapes[k] = produced[k].GetTensorTypeAndShape().Shape;
+                results[k] = empty(shapes[k], _outputTypes[k]);
+                CopyInto(produced[k], results[k]);
+            }
+            var signature = new Signature(_session.CreateIoBinding(), inputs.Length, shapes);
+            if (!_signatures.TryAdd(key, signature)) signature.Dispose();
+            return results;
+        }
+        finally
+        {
             foreach (OrtValue? value in values) value?.Dispose();
-            foreach (Tensor? copy in owned) copy?.Dispose();
+        }
+    }
+
+    /// <summary>A call with a binding of its own (the signature's is in use on another thread).</summary>
+    private Tensor[] OneOff(long[][] shapes, Tensor[] inputs)
+    {
+        var values = new OrtValue[inputs.Length];
+        var outputs = new OrtValue[shapes.Length];
+        var results = new Tensor[shapes.Length];
+        try
+        {
+            using OrtIoBinding binding = _session.CreateIoBinding();
+            for (int k = 0; k < inputs.Length; k++) binding.BindInput(_inputNames[k], values[k] = Bind(inputs[k]));
+            for (int k = 0; k < shapes.Length; k++)
+                binding.BindOutput(_outputNames[k], outputs[k] = Bind(results[k] = empty(shapes[k], _outputTypes[k])));
+            _session.RunWithBinding(_run, binding);
+            return results;
+        }
+        catch
+        {
+            foreach (Tensor? r in results) r?.Dispose();
+            throw;
+        }
+        finally
+        {
+            foreach (OrtValue? value in values) value?.Dispose();
+            foreach (OrtValue? output in outputs) output?.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// What the calls with one set of input shapes reuse: the binding, and each input's bound value, rebound only
+    /// where the tensor's data address changed (weights read at every call keep theirs, so a call binds the data
+    /// inputs and its fresh results only). One call at a time uses it.
+    /// </summary>
+    private sealed class Signature : IDisposable
+    {
+        private readonly OrtIoBinding _binding;
+        private readonly nint[] _data;
+        private readonly OrtValue?[] _values;
+        private int _busy;
+
+        public Signature(OrtIoBinding binding, int inputs, long[][] shapes)
+        {
+            _binding = binding;
+            _data = new nint[inputs];
+            _values = new OrtValue?[inputs];
+            Shapes = shapes;
+        }
+
+        public long[][] Shapes { get; }
+
+        public bool TryEnter() => Interlocked.CompareExchange(ref _busy, 1, 0) == 0;
+
+        public void Exit() => Volatile.Write(ref _busy, 0);
+
+        public Tensor[] Run(OnnxRuntimeSession session, Tensor[] inputs)
+        {
+            for (int k = 0; k < inputs.Length; k++)
+            {
+                nint data = Native.LibTorchSharp.DataPointer(inputs[k].Handle);
+                if (_values[k] is not null && data == _data[k]) continue; // same memory, same shape and dtype (the key)
+                _values[k]?.Dispose();
+                _values[k] = Bind(inputs[k]);
+                _data[k] = data;
+                _binding.BindInput(session._inputNames[k], _values[k]!);
+            }
+            var results = new Tensor[Shapes.Length];
+            var outputs = new OrtValue[Shapes.Length];
+            try
+            {
+                for (int k = 0; k < Shapes.Length; k++)
+                    _binding.BindOutput(session._outputNames[k], outputs[k] = Bind(results[k] = empty(Shapes[k], session._outputTypes[k])));
+                session._session.RunWithBinding(session._run, _binding);
+                return results;
+            }
+            catch
+            {
+                foreach (Tensor? r in results) r?.Dispose();
+                throw;
+            }
+            finally
+            {
+                foreach (OrtValue? output in outputs) output?.Dispose();
+            }
+        }
+
+        public void Dispose()
+        {
+            _binding.Dispose();
+            foreach (OrtValue? value in _values) value?.Dispose();
         }
     }
 
     public void Dispose()
     {
+        foreach (Signature signature in _signatures.Values) signature.Dispose();
         _session.Dispose();
         _run.Dispose();
     }
