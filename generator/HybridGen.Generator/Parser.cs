@@ -259,9 +259,6 @@ internal static class Parser
         string type = method.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)
             .Replace("global::", "").Replace('<', '{').Replace('>', '}');
         // Overloads share a name: a stable hash of the parameter types keeps their files apart.
-        uint hash = 2166136261;
-        foreach (char c in string.Join(",", method.Parameters.Select(p => p.Type.ToDisplayString())))
-            hash = unchecked((hash ^ c) * 16777619);
-        return $"{type}.{method.Name}.{hash:x8}.g.cs";
+        return $"{type}.{method.Name}.{StableHash.Hex(string.Join(",", method.Parameters.Select(p => p.Type.ToDisplayString())))}.g.cs";
     }
 }

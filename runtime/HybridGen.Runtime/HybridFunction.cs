@@ -157,8 +157,7 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
     /// too); each distinct reason is reported once.</summary>
     private TResult Misfit(string reason, in TArgs arguments)
     {
-        ulong key = 0xcbf29ce484222325UL;
-        foreach (char c in reason) key = (key ^ c) * 0x100000001b3UL;
+        ulong key = StableKey.Of(reason);
         SignatureState state = _dispatch.Get(key | 1UL << 63, false, static () => "(another module tree)");
         FallBack(state, $"the module tree is not the one its twin was built for: {reason}");
         state.Count(Route.Eager);

@@ -50,9 +50,7 @@ internal sealed class TwinBuilder
         if (_compilation.IsSymbolAccessibleWithin(member, _owner)) return instance + "." + member.Name;
         if (member.IsStatic) throw new LoweringFailure(where, $"a read of '{member.Name}', a static member the hybridized type cannot reach");
         string type = member.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
-        uint hash = 2166136261;                        // stable across builds (string.GetHashCode is not)
-        foreach (char c in type) hash = (hash ^ c) * 16777619;
-        string name = "__hg_access_" + member.ContainingType.Name + "_" + member.Name.TrimStart('_', '@') + "_" + (hash % 10000).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        string name = "__hg_access_" + member.ContainingType.Name + "_" + member.Name.TrimStart('_', '@') + "_" + (StableHash.Of(type) % 10000).ToString(System.Globalization.CultureInfo.InvariantCulture);
         (string kind, string target, ITypeSymbol valueType) = member switch
         {
             IFieldSymbol f => ("Field", f.Name, f.Type),

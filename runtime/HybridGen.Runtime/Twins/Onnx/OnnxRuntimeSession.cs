@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Linq;
 using System.Runtime.InteropServices;
 using System.Threading;
+using HybridGen.Dispatch;
 using Microsoft.ML.OnnxRuntime;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -67,7 +68,7 @@ internal sealed class OnnxRuntimeSession : IDisposable
             throw new ArgumentException($"the ONNX model takes {_inputNames.Length} inputs, not {inputs.Length}", nameof(inputs));
         // A non-contiguous input is copied once (ONNX Runtime reads dense row-major memory); the copy lives until the run ends.
         Tensor[] dense = inputs;
-        ulong key = 0xcbf29ce484222325UL;
+        ulong key = StableKey.Start;
         for (int k = 0; k < inputs.Length; k++)
         {
             Tensor input = inputs[k];
@@ -78,9 +79,9 @@ internal sealed class OnnxRuntimeSession : IDisposable
                 if (ReferenceEquals(dense, inputs)) dense = (Tensor[])inputs.Clone();
                 dense[k] = input.contiguous();
             }
-            key = Mix(key, (ulong)input.dtype);
-            foreach (long d in input.shape) key = Mix(key, (ulong)d);
-            key = Mix(key, ulong.MaxValue);
+            key = StableKey.Mix(key, (ulong)input.dtype);
+            foreach (long d in input.shape) key = StableKey.Mix(key, (ulong)d);
+            key = StableKey.Mix(key, ulong.MaxValue);
         }
         try
         {
@@ -234,8 +235,6 @@ internal sealed class OnnxRuntimeSession : IDisposable
         _session.Dispose();
         _run.Dispose();
     }
-
-    private static ulong Mix(ulong hash, ulong value) => (hash ^ value) * 0x100000001b3UL;
 
     /// <summary>An ONNX Runtime value over a contiguous CPU tensor's memory (no copy; valid while the tensor lives).</summary>
     private static OrtValue Bind(Tensor tensor) =>
