@@ -66,12 +66,9 @@ internal static class Parser
         if (NotAPartialDeclaration(method, syntax) is { } problem)
             return Failed(DiagnosticInfo.Create(DiagnosticDescriptors.NotAPartialDeclaration, where, method.Name, problem));
 
-        string? eagerName = attributes.FirstOrDefault()?.ConstructorArguments.FirstOrDefault().Value as string;
-        if (string.IsNullOrEmpty(eagerName))
-            return Failed(DiagnosticInfo.Create(DiagnosticDescriptors.EagerBodyMismatch, where, method.Name, "", "is empty: pass nameof(TheEagerMethod)"));
-        IMethodSymbol? eager = FindEager(method, eagerName!, out string? eagerProblem);
+        IMethodSymbol? eager = EagerBodies.Find(method, out string? eagerProblem);
         if (eager is null)
-            return Failed(DiagnosticInfo.Create(DiagnosticDescriptors.EagerBodyMismatch, where, method.Name, eagerName!, eagerProblem!));
+            return Failed(DiagnosticInfo.Create(DiagnosticDescriptors.EagerBodyMismatch, where, method.Name, EagerBodies.NameOf(method) ?? "", eagerProblem!));
 
         // HG0003: every parameter and the result must be something a graph can carry.
         var parameters = new List<ParameterModel>();
@@ -203,34 +200,6 @@ internal static class Parser
         }
         if (method.IsGenericMethod) return "is generic";
         return null;
-    }
-
-    private static IMethodSymbol? FindEager(IMethodSymbol method, string name, out string? problem)
-    {
-        IMethodSymbol[] candidates = method.ContainingType.GetMembers(name).OfType<IMethodSymbol>()
-            .Where(m => !SymbolEqualityComparer.Default.Equals(m, method)).ToArray();
-        problem = null;
-        if (candidates.Length == 0)
-        {
-            problem = $"does not exist in '{method.ContainingType.Name}'";
-            return null;
-        }
-        if (candidates.Length > 1)
-        {
-            problem = "is ambiguous: there are several methods of that name";
-            return null;
-        }
-        IMethodSymbol eager = candidates[0];
-        if (eager.IsStatic != method.IsStatic)
-            problem = method.IsStatic ? "is an instance method but the declaration is static" : "is static but the declaration is an instance method";
-        else if (!SymbolEqualityComparer.Default.Equals(eager.ReturnType, method.ReturnType))
-            problem = $"returns '{eager.ReturnType.ToDisplayString()}' instead of '{method.ReturnType.ToDisplayString()}'";
-        else if (eager.Parameters.Length != method.Parameters.Length ||
-                 eager.Parameters.Zip(method.Parameters, (a, b) => SymbolEqualityComparer.Default.Equals(a.Type, b.Type) && a.RefKind == b.RefKind).Contains(false))
-            problem = "takes different parameters than the declaration";
-        else if (eager.IsPartialDefinition || eager.DeclaringSyntaxReferences.Length == 0)
-            problem = "has no body in this compilation";
-        return problem is null ? eager : null;
     }
 
     private static string Display(IParameterSymbol parameter) =>

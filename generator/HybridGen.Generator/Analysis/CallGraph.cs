@@ -47,16 +47,7 @@ internal sealed class CallGraph
     public IMethodSymbol BodyOf(IMethodSymbol method)
     {
         IMethodSymbol definition = method.ReducedFrom ?? method;
-        if (KnownApis.IsHybridized(definition))
-        {
-            AttributeData attribute = definition.GetAttributes().First(a => a.AttributeClass?.ToDisplayString() == KnownNames.HybridizeAttribute);
-            if (attribute.ConstructorArguments.FirstOrDefault().Value is string eagerName)
-            {
-                IMethodSymbol? eager = definition.ContainingType.GetMembers(eagerName).OfType<IMethodSymbol>()
-                    .FirstOrDefault(m => !KnownApis.IsHybridized(m));
-                if (eager is not null) return eager;
-            }
-        }
+        if (KnownApis.IsHybridized(definition) && EagerBodies.Find(definition.PartialDefinitionPart ?? definition) is { } eager) return eager;
         return definition.PartialImplementationPart ?? definition;
     }
 

@@ -147,6 +147,5 @@ internal static class KnownApis
         (TypeName(member) == "System.Type" && member.Name.StartsWith("Get", StringComparison.Ordinal)) ||
         (TypeName(member) == "System.Type" && member.Name == "InvokeMember");
 
-    public static bool IsHybridized(IMethodSymbol method) =>
-        method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == KnownNames.HybridizeAttribute);
+    public static bool IsHybridized(IMethodSymbol method) => EagerBodies.AttributeOf(method) is not null;
 }

@@ -105,17 +105,15 @@ public sealed class RedundantHybridizationAnalyzer : DiagnosticAnalyzer
         return (method.PartialDefinitionPart ?? method).OriginalDefinition;
     }
 
-    /// <summary>The hybridized methods whose [Hybridize] names <paramref name="method"/> as their eager body. By name:
-    /// where the name is ambiguous or the signature differs, that owner gets HG0002 and no twin, so its calls block.</summary>
+    /// <summary>The hybridized methods whose eager body <paramref name="method"/> is (EagerBodies.Find, the lookup the
+    /// transform makes: a method whose eager body is ambiguous or mismatched has none, and gets HG0002).</summary>
     private static ImmutableArray<IMethodSymbol> HybridizedOwnersOf(IMethodSymbol method)
     {
         ImmutableArray<IMethodSymbol>.Builder? owners = null;
         foreach (IMethodSymbol candidate in method.ContainingType.GetMembers().OfType<IMethodSymbol>())
-        {
-            AttributeData? attribute = candidate.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == KnownNames.HybridizeAttribute);
-            if (attribute?.ConstructorArguments.FirstOrDefault().Value is string eager && eager == method.Name)
+            if (EagerBodies.NameOf(candidate) == method.Name && EagerBodies.Find(candidate) is { } eager
+                && SymbolEqualityComparer.Default.Equals(Declaration(eager), method))
                 (owners ??= ImmutableArray.CreateBuilder<IMethodSymbol>()).Add(Declaration(candidate));
-        }
         return owners?.ToImmutable() ?? ImmutableArray<IMethodSymbol>.Empty;
     }
 
@@ -128,7 +126,7 @@ public sealed class RedundantHybridizationAnalyzer : DiagnosticAnalyzer
 
     /// <summary>[Hybridize(..., Mode = DispatchMode.Eager)]: its twin is built but never runs.</summary>
     private static bool ForcedEager(IMethodSymbol method) =>
-        method.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == KnownNames.HybridizeAttribute) is { } attribute &&
+        EagerBodies.AttributeOf(method) is { } attribute &&
         attribute.NamedArguments.Any(n => n.Key == "Mode" && n.Value.Value is int mode && mode == 1); // DispatchMode.Eager
 
     /// <summary>Caller coverage over one compilation.</summary>
