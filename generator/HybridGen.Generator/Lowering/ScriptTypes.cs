@@ -1,5 +1,6 @@
 using System.Linq;
 using HybridGen.Generator.Analysis;
+using HybridGen.Generator.Model;
 using Microsoft.CodeAnalysis;
 
 namespace HybridGen.Generator.Lowering;
@@ -8,20 +9,16 @@ namespace HybridGen.Generator.Lowering;
 internal static class ScriptTypes
 {
     /// <summary>The annotation, or null when the type has no graph form.</summary>
-    public static string? Annotation(ITypeSymbol? type) => type switch
+    public static string? Annotation(ITypeSymbol? type) => GraphTypes.Of(type) is { } graph ? Annotation(graph) : null;
+
+    public static string Annotation(GraphType type) => type.Kind switch
     {
-        null => null,
-        _ when KnownApis.IsTensor(type) => "Tensor",
-        { SpecialType: SpecialType.System_Int32 or SpecialType.System_Int64 or SpecialType.System_Int16 or SpecialType.System_Byte or SpecialType.System_SByte } => "int",
-        { SpecialType: SpecialType.System_Single or SpecialType.System_Double } => "float",
-        { SpecialType: SpecialType.System_Boolean } => "bool",
-        IArrayTypeSymbol { Rank: 1, ElementType: var e } => Annotation(e) is { } inner ? $"List[{inner}]" : null,
-        INamedTypeSymbol { IsTupleType: true } t => t.TupleElements.Select(e => Annotation(e.Type)).ToArray() is var parts && parts.All(p => p is not null)
-            ? $"Tuple[{string.Join(", ", parts)}]" : null,
-        INamedTypeSymbol { IsGenericType: true } g when g.OriginalDefinition.ToDisplayString() is "System.Collections.Generic.IReadOnlyList<T>" or "System.Collections.Generic.List<T>"
-            => Annotation(g.TypeArguments[0]) is { } inner ? $"List[{inner}]" : null,
-        INamedTypeSymbol { TypeKind: TypeKind.Enum } => "int",
-        _ => null,
+        GraphTypeKind.Tensor => "Tensor",
+        GraphTypeKind.Int => "int",
+        GraphTypeKind.Float => "float",
+        GraphTypeKind.Bool => "bool",
+        GraphTypeKind.List => $"List[{Annotation(type.Elements[0])}]",
+        _ => $"Tuple[{string.Join(", ", type.Elements.Select(Annotation))}]",
     };
 
     /// <summary>The annotation of a field or property the twin reads, or the HG0301 failure naming it.</summary>

@@ -124,7 +124,7 @@ internal sealed class TwinBuilder
         source.Append(main);
         sizes = builder._choiceSizes;
         var inputs = builder._inputOrder.Select(name => builder._inputs[name].input).ToEquatableArray();
-        return new TwinModel(method.Name, source.ToString(), inputs, ResultShapes.Of(method.ReturnType))
+        return new TwinModel(method.Name, source.ToString(), inputs, GraphTypes.ResultOf(method.ReturnType))
         {
             TreeChecks = builder._treeChecks.Select(c => c.CSharp()).ToEquatableArray(),
             Accessors = builder._accessors.Values.ToEquatableArray(),
@@ -219,25 +219,4 @@ internal sealed class TwinBuilder
     }
 
     public IEnumerable<(string name, string annotation)> InputParameters => _inputOrder.Select(n => (n, _inputs[n].annotation));
-}
-
-/// <summary>The shape of a method's result, as its twin's flattened outputs are read back.</summary>
-internal static class ResultShapes
-{
-    public static ResultShape Of(ITypeSymbol type)
-    {
-        if (type is INamedTypeSymbol { IsTupleType: true } tuple)
-            return new ResultShape(ResultKind.Tuple, tuple.TupleElements.Select(e => Of(e.Type)).ToEquatableArray());
-        ResultKind kind = type.SpecialType switch
-        {
-            SpecialType.System_Int32 => ResultKind.Int32,
-            SpecialType.System_Int64 => ResultKind.Int64,
-            SpecialType.System_Single => ResultKind.Single,
-            SpecialType.System_Double => ResultKind.Double,
-            SpecialType.System_Boolean => ResultKind.Boolean,
-            _ when GraphTypes.KindOf(type) == GraphKind.TensorList => ResultKind.TensorList,
-            _ => ResultKind.Tensor,
-        };
-        return new ResultShape(kind, default);
-    }
 }
