@@ -214,9 +214,7 @@ internal static class Emitter
     private static string QualifiedName(HybridMethodModel model, int tree) =>
         QualifiedName(model) + (tree == 0 ? "" : $" [module tree {tree + 1}]");
 
-    private static string QualifiedName(HybridMethodModel model) =>
-        string.Join(".", new[] { model.Namespace }.Concat(model.ContainingTypes.Select(t => t.Name)).Concat(new[] { model.Name })
-            .Where(s => !string.IsNullOrEmpty(s))) + (model.Overload is null ? "" : "(" + model.Overload + ")");
+    private static string QualifiedName(HybridMethodModel model) => model.QualifiedName;
 
     /// <summary>The dispatcher's field: <c>__hybrid_Name</c>, and for overloads a suffix from their parameter types.</summary>
     private static string FieldName(HybridMethodModel model) =>

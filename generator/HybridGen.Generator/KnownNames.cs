@@ -4,6 +4,7 @@ namespace HybridGen.Generator;
 internal static class KnownNames
 {
     public const string HybridizeAttribute = "HybridGen.HybridizeAttribute";
+    public const string HybridTwinAttribute = "HybridGen.HybridTwinAttribute";
     public const string Tensor = "TorchSharp.torch.Tensor";
 }
 

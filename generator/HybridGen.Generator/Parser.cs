@@ -42,21 +42,18 @@ internal static class Parser
 
     /// <summary>Whether a [Hybridize] method gets a graph twin (for HG0203, which advises only where the caller's
     /// twin really holds the callee's body).</summary>
-    public static bool GetsTwin(IMethodSymbol method, Compilation compilation, CancellationToken ct)
-    {
-        IMethodSymbol declaration = method.PartialDefinitionPart ?? method;
-        if (declaration.DeclaringSyntaxReferences.Select(r => r.GetSyntax(ct)).OfType<MethodDeclarationSyntax>().FirstOrDefault() is not { } syntax)
-            return false;
-        AttributeData[] attributes = declaration.GetAttributes().Where(a => a.AttributeClass?.ToDisplayString() == KnownNames.HybridizeAttribute).ToArray();
-        try
-        {
-            return ParseCore(declaration, syntax, attributes, compilation.GetSemanticModel(syntax.SyntaxTree), ct).Model?.Twin is not null;
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            return false;
-        }
-    }
+    /// <summary>The qualified name the generator gives <paramref name="method"/>'s twin records (HybridMethodModel.QualifiedName).</summary>
+    public static string QualifiedNameOf(IMethodSymbol method) =>
+        HybridMethodModel.QualifiedNameOf(NamespaceOf(method), ContainingTypes(method.ContainingType).Select(t => t.Name), method.Name, OverloadOf(method));
+
+    private static string? NamespaceOf(IMethodSymbol method) =>
+        method.ContainingNamespace.IsGlobalNamespace ? null : method.ContainingNamespace.ToDisplayString();
+
+    /// <summary>The parameter types, where the type hybridizes several overloads of the name.</summary>
+    private static string? OverloadOf(IMethodSymbol method) =>
+        method.ContainingType.GetMembers(method.Name).OfType<IMethodSymbol>().Count(KnownApis.IsHybridized) > 1
+            ? string.Join(", ", method.Parameters.Select(p => p.Type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat)))
+            : null;
 
     private static HybridMethodResult ParseCore(
         IMethodSymbol method, MethodDeclarationSyntax syntax, IReadOnlyList<AttributeData> attributes,
@@ -103,7 +100,7 @@ internal static class Parser
         FileLinePositionSpan line = where.GetLineSpan();
         var result = new HybridMethodModel(
             HintName: HintName(method),
-            Namespace: method.ContainingNamespace.IsGlobalNamespace ? null : method.ContainingNamespace.ToDisplayString(),
+            Namespace: NamespaceOf(method),
             ContainingTypes: ContainingTypes(method.ContainingType).ToEquatableArray(),
             Modifiers: string.Join(" ", syntax.Modifiers.Select(m => m.Text)),
             ReturnType: method.ReturnType.ToDisplayString(s_fullyQualified),
@@ -115,9 +112,7 @@ internal static class Parser
             Twin: twin,
             Capturable: capturable,
             Overrides: Overrides(attributes.FirstOrDefault()),
-            Overload: method.ContainingType.GetMembers(method.Name).OfType<IMethodSymbol>().Count(KnownApis.IsHybridized) > 1
-                ? string.Join(", ", method.Parameters.Select(p => p.Type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat)))
-                : null);
+            Overload: OverloadOf(method));
         return new HybridMethodResult(result, diagnostics.ToEquatableArray());
     }
 

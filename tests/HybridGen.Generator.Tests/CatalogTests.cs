@@ -417,6 +417,24 @@ public class RedundantHybridizationTests
         Fires(run, "C.Outer");
     }
 
+    [Fact]
+    public void HG0203_FromHybridizedOverloadsNamesEach()
+    {
+        // The analyzer finds each owner's twin by its record's name, which carries the parameter types for overloads.
+        var run = GeneratorHarness.GenerateClass("""
+            [Hybridize(nameof(InnerEager))]
+            public static partial Tensor Inner(Tensor x);
+            static Tensor InnerEager(Tensor x) => x.relu();
+            [Hybridize(nameof(OuterEager))]
+            public static partial Tensor Outer(Tensor x);
+            static Tensor OuterEager(Tensor x) => Inner(x) * 2.0;
+            [Hybridize(nameof(OuterScaledEager))]
+            public static partial Tensor Outer(Tensor x, double scale);
+            static Tensor OuterScaledEager(Tensor x, double scale) => Inner(x) * scale;
+            """);
+        Fires(run, "C.Outer");
+    }
+
     // ---- near misses: a call that runs outside any twin ----
 
     [Fact]

@@ -134,7 +134,6 @@ public sealed class RedundantHybridizationAnalyzer : DiagnosticAnalyzer
     {
         private readonly Compilation _compilation;
         private readonly ConcurrentDictionary<IMethodSymbol, ConcurrentBag<Site>> _references;
-        private readonly CancellationToken _ct;
         private readonly IMethodSymbol? _entryPoint;
         private readonly HashSet<IMethodSymbol> _live = new(SymbolEqualityComparer.Default);
         private readonly Dictionary<IMethodSymbol, bool> _runsTwin = new(SymbolEqualityComparer.Default);
@@ -145,7 +144,6 @@ public sealed class RedundantHybridizationAnalyzer : DiagnosticAnalyzer
         {
             _compilation = compilation;
             _references = references;
-            _ct = ct;
             _entryPoint = compilation.GetEntryPoint(ct);
 
             // Live: reachable from what can run without a call this analysis sees (the roots). Dead code, such as a
@@ -240,11 +238,24 @@ public sealed class RedundantHybridizationAnalyzer : DiagnosticAnalyzer
             SymbolEqualityComparer.Default.Equals(method, _entryPoint) ||
             method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() != "System.Runtime.CompilerServices.MethodImplAttribute");
 
+        /// <summary>Whether the owner's twin runs: the generator wrote its twin record into this compilation (an
+        /// analyzer sees the generated code, so nothing is analyzed or lowered again here), and its attribute does not
+        /// force eager.</summary>
         private bool RunsTwin(IMethodSymbol owner)
         {
             if (!_runsTwin.TryGetValue(owner, out bool runs))
-                _runsTwin[owner] = runs = !ForcedEager(owner) && Parser.GetsTwin(owner, _compilation, _ct);
+                _runsTwin[owner] = runs = !ForcedEager(owner) && TwinRecords.Contains(Parser.QualifiedNameOf(owner));
             return runs;
         }
+
+        private HashSet<string>? _twinRecords;
+
+        /// <summary>The names in the compilation's <c>[assembly: HybridTwin(name, ...)]</c> records.</summary>
+        private HashSet<string> TwinRecords => _twinRecords ??= new HashSet<string>(
+            _compilation.Assembly.GetAttributes()
+                .Where(a => a.AttributeClass?.ToDisplayString() == KnownNames.HybridTwinAttribute)
+                .Select(a => a.ConstructorArguments.FirstOrDefault().Value as string)
+                .OfType<string>(),
+            StringComparer.Ordinal);
     }
 }

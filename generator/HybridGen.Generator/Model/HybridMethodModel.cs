@@ -19,7 +19,16 @@ internal sealed record HybridMethodModel(
     TwinModel? Twin,
     bool Capturable,
     string? Overrides = null,
-    string? Overload = null);
+    string? Overload = null)
+{
+    /// <summary>"Namespace.Type.Method", and "(parameter types)" for overloads: the name in the report, the twin
+    /// records and the profile.</summary>
+    public string QualifiedName => QualifiedNameOf(Namespace, ContainingTypes.Select(t => t.Name), Name, Overload);
+
+    /// <summary>The one spelling of a method's qualified name (the HG0203 analyzer builds it from a symbol).</summary>
+    public static string QualifiedNameOf(string? ns, System.Collections.Generic.IEnumerable<string> types, string name, string? overload) =>
+        string.Join(".", new[] { ns }.Concat(types).Concat(new[] { name }).Where(s => !string.IsNullOrEmpty(s))) + (overload is null ? "" : "(" + overload + ")");
+}
 
 /// <summary>A type around the method, outermost first: its keyword (class, struct, record...) and name.</summary>
 internal sealed record ContainingType(string Keyword, string Name);
