@@ -58,7 +58,7 @@ internal static class Emitter
     {
         List<(string type, string expression)> packed = Packed(model);
         foreach ((TwinModel twin, int tree) in Trees(recorded)) EmitFunction(w, model, twin, tree);
-        foreach (string accessor in Trees(recorded).SelectMany(t => t.twin.Accessors).Distinct()) w.Line(accessor);
+        foreach (AccessorModel accessor in Trees(recorded).SelectMany(t => t.twin.Accessors).Distinct()) w.Line(Accessor(accessor));
         if (recorded.Accessors.Count > 0) w.Line();
         // With several module trees, the first whose checks hold runs the call (TryInvoke checks each tree once);
         // the first tree otherwise (its dispatcher runs eager and reports which module differed).
@@ -126,7 +126,7 @@ internal static class Emitter
         // every call: the first check that fails gives the reason the call runs eager.
         if (twin.TreeChecks.Count > 0)
             trailing.Add(new[] { $"checkTree: static (in {tupleType} a) =>" }
-                .Concat(twin.TreeChecks.Select((c, k) => "    " + c + (k + 1 < twin.TreeChecks.Count ? " ??" : ""))).ToList());
+                .Concat(twin.TreeChecks.Select((c, k) => "    " + TreeCheck(c) + (k + 1 < twin.TreeChecks.Count ? " ??" : ""))).ToList());
         // Reports describe the parameters and sum up a module's state.
         if (twin.Inputs.Count > 4) trailing.Add(new List<string> { $"parameterCount: {model.Parameters.Count}" });
         if (model.Overrides is not null) trailing.Add(new List<string> { $"overrides: {model.Overrides}" });
@@ -215,6 +215,23 @@ internal static class Emitter
         QualifiedName(model) + (tree == 0 ? "" : $" [module tree {tree + 1}]");
 
     private static string QualifiedName(HybridMethodModel model) => model.QualifiedName;
+
+    /// <summary>A module-tree check as C# over the argument tuple <c>a</c> (the receiver is <c>a.Item1</c>): null when
+    /// it holds, else the reason (Runtime's ModuleTree).</summary>
+    private static string TreeCheck(ModuleTreeCheck check)
+    {
+        string access = check.Access.Replace("{0}", "a.Item1"), path = check.Path.Replace("{0}.", "").Replace("{0}", "this");
+        if (check.Entries > 0) return $"global::HybridGen.ModuleTree.Entries({access}, {check.Entries}, \"{path}\")";
+        return check.Type is not null
+            ? $"global::HybridGen.ModuleTree.Kind({access}, typeof({check.Type}), \"{path}\")"
+            : $"global::HybridGen.ModuleTree.Count({access}, {check.Count}, \"{path}\")";
+    }
+
+    /// <summary>An UnsafeAccessor: a field by reference, a property through its getter.</summary>
+    private static string Accessor(AccessorModel a) =>
+        "[global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind."
+        + (a.IsField ? "Field" : "Method") + ", Name = \"" + (a.IsField ? a.Member : "get_" + a.Member) + "\")] private static extern "
+        + (a.IsField ? "ref " : "") + a.ValueType + " " + a.Name + "(" + a.OwnerType + " owner);";
 
     /// <summary>The dispatcher's field: <c>__hybrid_Name</c>, and for overloads a suffix from their parameter types.</summary>
     private static string FieldName(HybridMethodModel model) =>

@@ -33,7 +33,7 @@ internal sealed class TwinBuilder
     private readonly List<int> _choiceSizes = new();
 
     private readonly INamedTypeSymbol _owner;
-    private readonly SortedDictionary<string, string> _accessors = new(System.StringComparer.Ordinal);
+    private readonly SortedDictionary<string, AccessorModel> _accessors = new(System.StringComparer.Ordinal);
 
     private TwinBuilder(Compilation compilation, INamedTypeSymbol owner, CancellationToken ct)
     {
@@ -51,15 +51,13 @@ internal sealed class TwinBuilder
         if (member.IsStatic) throw new LoweringFailure(where, $"a read of '{member.Name}', a static member the hybridized type cannot reach");
         string type = member.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
         string name = "__hg_access_" + member.ContainingType.Name + "_" + member.Name.TrimStart('_', '@') + "_" + (StableHash.Of(type) % 10000).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        (string kind, string target, ITypeSymbol valueType) = member switch
+        ITypeSymbol valueType = member switch
         {
-            IFieldSymbol f => ("Field", f.Name, f.Type),
-            IPropertySymbol p => ("Method", "get_" + p.Name, p.Type),
+            IFieldSymbol f => f.Type,
+            IPropertySymbol p => p.Type,
             _ => throw new System.InvalidOperationException(member.Kind.ToString()),
         };
-        string returns = (member is IFieldSymbol ? "ref " : "") + valueType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
-        _accessors[name] = "[global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind." + kind
-            + ", Name = \"" + target + "\")] private static extern " + returns + " " + name + "(" + type + " owner);";
+        _accessors[name] = new AccessorModel(name, member is IFieldSymbol, member.Name, valueType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), type);
         return name + "(" + instance + ")";
     }
 
@@ -126,7 +124,7 @@ internal sealed class TwinBuilder
         var inputs = builder._inputOrder.Select(name => builder._inputs[name].input).ToEquatableArray();
         return new TwinModel(method.Name, source.ToString(), inputs, GraphTypes.ResultOf(method.ReturnType))
         {
-            TreeChecks = builder._treeChecks.Select(c => c.CSharp()).ToEquatableArray(),
+            TreeChecks = builder._treeChecks.ToEquatableArray(),
             Accessors = builder._accessors.Values.ToEquatableArray(),
         };
     }

@@ -67,14 +67,14 @@ internal sealed record TwinModel(string FunctionName, string Source, EquatableAr
 {
     /// <summary>C# expressions (over the argument tuple <c>a</c>) that confirm the module tree the twin was built
     /// for, each null when it holds and else the reason (Runtime's ModuleTree); empty for a fixed tree.</summary>
-    public EquatableArray<string> TreeChecks { get; init; }
+    public EquatableArray<ModuleTreeCheck> TreeChecks { get; init; }
 
     /// <summary>Twins for the other module trees the constructor can make (a submodule picked by a condition), each
     /// selected at run time by its own tree checks; empty when the tree has no choices.</summary>
     public EquatableArray<TwinModel> OtherTrees { get; init; }
 
     /// <summary>UnsafeAccessor declarations the state reads need (private members of user submodules).</summary>
-    public EquatableArray<string> Accessors { get; init; }
+    public EquatableArray<AccessorModel> Accessors { get; init; }
 }
 
 /// <summary>A value read at every call and passed to the twin (a field or property, a submodule's parameter or
