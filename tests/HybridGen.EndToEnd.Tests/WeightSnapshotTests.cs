@@ -82,4 +82,29 @@ public class WeightSnapshotTests
         WeightSnapshot snapshot = WeightSnapshot.Of(Weights(model));
         Assert.False(snapshot.Matches(Weights(model).Take(1).ToList()));
     }
+
+    [Fact]
+    public void AnInferenceTensorNeverMatchesAndIsReadSafely()
+    {
+        // Inference tensors have no version counter: libtorch throws reading it, which through a native call would
+        // end the process. They are asked about first and never count as unchanged.
+        Tensor weight;
+        using (torch.inference_mode()) weight = ones(3);
+        var weights = new List<Tensor> { weight };
+        WeightSnapshot snapshot = WeightSnapshot.Of(weights);
+        Assert.False(snapshot.Matches(weights));
+        weight.Dispose();
+    }
+
+    [Fact]
+    public void ATensorOfOtherSizesAtAFreedAddressIsNotTheOldOne()
+    {
+        // What the frozen session guards against by keeping views of its weights: here nothing keeps the first
+        // tensor alive, so a new one may land at its addresses with the same version; the sizes differ, so it does not match.
+        Tensor first = zeros(4, 4);
+        WeightSnapshot snapshot = WeightSnapshot.Of(new List<Tensor> { first });
+        first.Dispose();
+        using Tensor second = zeros(2, 8);
+        Assert.False(snapshot.Matches(new List<Tensor> { second }));
+    }
 }

@@ -52,7 +52,8 @@ internal sealed class OnnxModelBuilder
     public string Initializer(string name, Tensor value)
     {
         Claim(name);
-        using Tensor host = value.detach().cpu().contiguous();
+        using var scope = NewDisposeScope(); // detach, cpu and contiguous may each make a tensor
+        Tensor host = value.detach().cpu().contiguous();
         byte[] data = Bytes(host);
         long[] dims = host.shape;
         int type = OnnxTypes.ElementType(host.dtype);
@@ -71,6 +72,7 @@ internal sealed class OnnxModelBuilder
     /// <summary>A node with <paramref name="outputs"/> outputs ("" in <paramref name="inputs"/> is an input left out).</summary>
     public string[] Node(string opType, IReadOnlyList<string> inputs, int outputs, params OnnxAttribute[] attributes)
     {
+        if (outputs < 1) throw new ArgumentOutOfRangeException(nameof(outputs), "a node has at least one output");
         var names = new string[outputs];
         for (int k = 0; k < outputs; k++) names[k] = Fresh(opType);
         string node = names[0] + "_node";
@@ -84,9 +86,10 @@ internal sealed class OnnxModelBuilder
         return names;
     }
 
-    /// <summary>The model's bytes (ModelProto): IR version 8, the default ONNX domain at <paramref name="opset"/>.</summary>
+    /// <summary>The model's bytes (ModelProto): the default ONNX domain at <paramref name="opset"/>, and the IR version
+    /// that opset belongs to (8 up to opset 18, 9 for 19 and 20, 10 from 21).</summary>
     public byte[] ToModel(int opset = DefaultOpset) => new ProtoWriter()
-        .Int(1, 8)
+        .Int(1, opset <= 18 ? 8 : opset <= 20 ? 9 : 10)
         .String(2, "HybridGen")
         .Message(7, graph =>
         {
@@ -101,6 +104,7 @@ internal sealed class OnnxModelBuilder
 
     private void Claim(string name)
     {
+        if (string.IsNullOrEmpty(name)) throw new ArgumentException("an ONNX value needs a name (an empty one means an input left out)", nameof(name));
         if (!_names.Add(name)) throw new ArgumentException($"the ONNX graph already has a value named '{name}'", nameof(name));
     }
 

@@ -14,7 +14,7 @@ namespace HybridGen.Twins.Onnx;
 /// One ONNX model on ONNX Runtime, called with TorchSharp tensors. Inputs are bound without copies over the memory of
 /// contiguous CPU tensors; results are ordinary TorchSharp tensors, made in the caller's dispose scope. ONNX Runtime
 /// writes into them directly once it has told, on the first call with those input shapes, what shapes they take.
-/// Settings (../shared facts, measured): intra-op threads as many as TorchSharp's, one inter-op thread, sequential
+/// Settings (measured, docs/benchmarks/onnx-runtime.md): intra-op threads as many as TorchSharp's, one inter-op thread, sequential
 /// execution, all graph optimizations, and no spinning (ONNX Runtime's spinning pool slows the libtorch ops that
 /// follow a run many times over). Errors are <see cref="ExternalException"/>s, as libtorch's are through TorchSharp,
 /// so a failed call falls back to eager like a failed TorchScript call.
@@ -37,11 +37,20 @@ internal sealed class OnnxRuntimeSession : IDisposable
         }
         catch (OnnxRuntimeException error)
         {
+            _run.Dispose();
             throw new ExternalException("ONNX Runtime rejected the model: " + error.Message, error);
         }
         _inputNames = _session.InputNames.ToArray();
         _outputNames = _session.OutputNames.ToArray();
-        _outputTypes = _outputNames.Select(n => OnnxTypes.DType((int)_session.OutputMetadata[n].ElementDataType)).ToArray();
+        try
+        {
+            _outputTypes = _outputNames.Select(n => OnnxTypes.DType((int)_session.OutputMetadata[n].ElementDataType)).ToArray();
+        }
+        catch (NotSupportedException unsupported) // an output TorchSharp has no dtype for (strings, maps)
+        {
+            Dispose();
+            throw new ExternalException("ONNX Runtime: " + unsupported.Message, unsupported);
+        }
     }
 
     public int InputCount => _inputNames.Length;
@@ -68,23 +77,23 @@ internal sealed class OnnxRuntimeSession : IDisposable
             throw new ArgumentException($"the ONNX model takes {_inputNames.Length} inputs, not {inputs.Length}", nameof(inputs));
         // A non-contiguous input is copied once (ONNX Runtime reads dense row-major memory); the copy lives until the run ends.
         Tensor[] dense = inputs;
-        ulong key = StableKey.Start;
-        for (int k = 0; k < inputs.Length; k++)
-        {
-            Tensor input = inputs[k];
-            if (input.device_type != DeviceType.CPU)
-                throw new ExternalException($"ONNX Runtime's CPU route was given a tensor on {input.device}");
-            if (!input.is_contiguous())
-            {
-                if (ReferenceEquals(dense, inputs)) dense = (Tensor[])inputs.Clone();
-                dense[k] = input.contiguous();
-            }
-            key = StableKey.Mix(key, (ulong)input.dtype);
-            foreach (long d in input.shape) key = StableKey.Mix(key, (ulong)d);
-            key = StableKey.Mix(key, ulong.MaxValue);
-        }
         try
         {
+            ulong key = StableKey.Start;
+            for (int k = 0; k < inputs.Length; k++)
+            {
+                Tensor input = inputs[k];
+                if (input.device_type != DeviceType.CPU)
+                    throw new ExternalException($"ONNX Runtime's CPU route was given a tensor on {input.device}");
+                if (!input.is_contiguous())
+                {
+                    if (ReferenceEquals(dense, inputs)) dense = (Tensor[])inputs.Clone();
+                    dense[k] = input.contiguous();
+                }
+                key = StableKey.Mix(key, (ulong)input.dtype);
+                foreach (long d in input.shape) key = StableKey.Mix(key, (ulong)d);
+                key = StableKey.Mix(key, ulong.MaxValue);
+            }
             if (!_signatures.TryGetValue(key, out Signature? signature)) return FirstRun(key, dense);
             if (!signature.TryEnter()) return OneOff(signature.Shapes, dense); // another thread holds its binding
             try
@@ -99,6 +108,10 @@ internal sealed class OnnxRuntimeSession : IDisposable
         catch (OnnxRuntimeException error)
         {
             throw new ExternalException("ONNX Runtime: " + error.Message, error);
+        }
+        catch (NotSupportedException unsupported) // an input dtype ONNX has no element type for
+        {
+            throw new ExternalException("ONNX Runtime: " + unsupported.Message, unsupported);
         }
         finally
         {
@@ -122,14 +135,22 @@ internal sealed class OnnxRuntimeSession : IDisposable
             using IDisposableReadOnlyCollection<OrtValue> produced = binding.GetOutputValues();
             var results = new Tensor[produced.Count];
             var shapes = new long[produced.Count][];
-            for (int k = 0; k < produced.Count; k++)
+            try
             {
-                shapes[k] = produced[k].GetTensorTypeAndShape().Shape;
-                results[k] = empty(shapes[k], _outputTypes[k]);
-                CopyInto(produced[k], results[k]);
+                for (int k = 0; k < produced.Count; k++)
+                {
+                    shapes[k] = produced[k].GetTensorTypeAndShape().Shape;
+                    results[k] = empty(shapes[k], _outputTypes[k]);
+                    CopyInto(produced[k], results[k]);
+                }
+                var signature = new Signature(_session.CreateIoBinding(), inputs.Length, shapes);
+                if (!_signatures.TryAdd(key, signature)) signature.Dispose();
             }
-            var signature = new Signature(_session.CreateIoBinding(), inputs.Length, shapes);
-            if (!_signatures.TryAdd(key, signature)) signature.Dispose();
+            catch
+            {
+                foreach (Tensor? r in results) r?.Dispose();
+                throw;
+            }
             return results;
         }
         finally
@@ -197,10 +218,20 @@ internal sealed class OnnxRuntimeSession : IDisposable
             {
                 nint data = Native.LibTorchSharp.DataPointer(inputs[k].Handle);
                 if (_values[k] is not null && data == _data[k]) continue; // same memory, same shape and dtype (the key)
+                // Bound first, then recorded: a failed bind leaves the old value and address recorded together.
+                OrtValue value = Bind(inputs[k]);
+                try
+                {
+                    _binding.BindInput(session._inputNames[k], value);
+                }
+                catch
+                {
+                    value.Dispose();
+                    throw;
+                }
                 _values[k]?.Dispose();
-                _values[k] = Bind(inputs[k]);
+                _values[k] = value;
                 _data[k] = data;
-                _binding.BindInput(session._inputNames[k], _values[k]!);
             }
             var results = new Tensor[Shapes.Length];
             var outputs = new OrtValue[Shapes.Length];

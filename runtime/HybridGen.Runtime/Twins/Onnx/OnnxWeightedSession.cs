@@ -10,20 +10,24 @@ namespace HybridGen.Twins.Onnx;
 /// One ONNX graph over data inputs and weights, run so that its result is never stale and fast while the weights
 /// do not change (issue 20, item 5). Weights as graph inputs are read at every call, always current; weights as
 /// initializers are ONNX Runtime's prepacked copies, faster (docs/benchmarks/onnx-runtime.md) but frozen. A call uses
-/// the frozen session only while <see cref="WeightSnapshot.Matches"/> holds for the weights it reads now; else it
-/// runs with the weights as inputs. Once the weights have stayed the same for <see cref="StableCalls"/> calls (not
-/// during training, where every step changes them), a frozen session is built off the caller's thread from a snapshot
-/// taken before the copy, so weights that change while it is built make it unusable, never stale.
+/// the frozen session only while <see cref="WeightSnapshot.Matches"/> holds for the weights it reads now; the first
+/// call that finds them changed retires it (version counters only grow, so it would never match again) and runs with
+/// the weights as inputs. Once the weights have stayed the same for <see cref="StableCalls"/> calls (never during
+/// training, where every step changes them), a frozen session is built off the caller's thread from a snapshot taken
+/// before the copy, so weights that change while it is built make it unusable, never stale. A retired session is
+/// disposed when its last call returns.
 /// </summary>
 internal sealed class OnnxWeightedSession : IDisposable
 {
     private readonly Func<IReadOnlyList<Tensor>?, byte[]> _model;
     private readonly OnnxRuntimeSession _asInputs;
     private readonly int _threads;
+    private readonly object _gate = new();
     private Frozen? _frozen;
     private WeightSnapshot? _lastSeen;
     private int _stable;
     private Task? _freezing;
+    private string? _freezeFailure;
     private long _frozenCalls, _inputCalls;
     private bool _disposed;
 
@@ -46,16 +50,29 @@ internal sealed class OnnxWeightedSession : IDisposable
     /// <summary>Calls served with the weights as graph inputs.</summary>
     public long InputCalls => Interlocked.Read(ref _inputCalls);
 
-    /// <summary>The build of a frozen session under way, if any (tests wait for it).</summary>
+    /// <summary>The build of a frozen session under way or last finished, if any (tests wait for it).</summary>
     public Task? Freezing => Volatile.Read(ref _freezing);
+
+    /// <summary>Why building a frozen session failed (then none is built again; calls keep the weights as inputs).</summary>
+    public string? FreezeFailure => Volatile.Read(ref _freezeFailure);
 
     public Tensor[] Run(Tensor[] data, IReadOnlyList<Tensor> weights)
     {
-        Frozen? frozen = Volatile.Read(ref _frozen);
-        if (frozen is not null && frozen.Snapshot.Matches(weights))
+        if (Volatile.Read(ref _frozen) is { } frozen && frozen.TryUse())
         {
-            Interlocked.Increment(ref _frozenCalls);
-            return frozen.Session.Run(data);
+            try
+            {
+                if (frozen.Snapshot.Matches(weights))
+                {
+                    Interlocked.Increment(ref _frozenCalls);
+                    return frozen.Session.Run(data);
+                }
+            }
+            finally
+            {
+                frozen.Release();
+            }
+            Retire(frozen);
         }
         var all = new Tensor[data.Length + weights.Count];
         data.CopyTo(all, 0);
@@ -69,7 +86,7 @@ internal sealed class OnnxWeightedSession : IDisposable
     /// <summary>Counts calls whose weights are those of the call before; at <see cref="StableCalls"/>, starts a frozen build.</summary>
     private void NoteWeights(IReadOnlyList<Tensor> weights)
     {
-        lock (this)
+        lock (_gate)
         {
             if (_lastSeen is not null && _lastSeen.Matches(weights)) _stable++;
             else
@@ -77,64 +94,122 @@ internal sealed class OnnxWeightedSession : IDisposable
                 _lastSeen = WeightSnapshot.Of(weights);
                 _stable = 1;
             }
-            if (_stable < StableCalls || _freezing is { IsCompleted: false } || _disposed) return;
+            if (_stable < StableCalls || _freezing is { IsCompleted: false } || _freezeFailure is not null || _disposed) return;
             // The snapshot comes first: a weight that changes during the copy then fails the check, so the copy is unused.
             WeightSnapshot snapshot = WeightSnapshot.Of(weights);
-            Tensor[] copies = new Tensor[weights.Count];
-            // Views sharing the weights' storage, read when the model is written; out of the caller's dispose scope,
-            // which may end before the build does.
-            for (int k = 0; k < copies.Length; k++) copies[k] = weights[k].detach().DetachFromDisposeScope();
+            // Views of the weights, out of the caller's dispose scope (which may end before the build does): the model
+            // is written from them, and the frozen session keeps them, so their memory stays theirs.
+            var views = new Tensor[weights.Count];
+            for (int k = 0; k < views.Length; k++) views[k] = weights[k].detach().DetachFromDisposeScope();
             _stable = 0;
-            Volatile.Write(ref _freezing, Task.Run(() => Freeze(snapshot, copies)));
+            Volatile.Write(ref _freezing, Task.Run(() => Freeze(snapshot, views)));
         }
     }
 
-    private void Freeze(WeightSnapshot snapshot, Tensor[] weights)
+    private void Freeze(WeightSnapshot snapshot, Tensor[] views)
     {
+        Frozen? built = null;
         try
         {
-            var session = new OnnxRuntimeSession(_model(weights), _threads);
+            built = new Frozen(new OnnxRuntimeSession(_model(views), _threads), snapshot, views);
             Frozen? old;
-            lock (this)
+            lock (_gate)
             {
-                if (_disposed)
-                {
-                    session.Dispose();
-                    return;
-                }
+                if (_disposed) return; // the finally retires what was built
                 old = _frozen;
-                Volatile.Write(ref _frozen, new Frozen(session, snapshot));
+                Volatile.Write(ref _frozen, built);
+                built = null; // published: it owns the views now
             }
-            // A call may still be running on the old session, so it is kept until this object is disposed.
-            if (old is not null) lock (_retired) _retired.Add(old.Session);
+            old?.Retire();
         }
-        catch (System.Runtime.InteropServices.ExternalException)
+        catch (Exception error)
         {
-            // The weights-as-inputs session keeps serving (the same graph built with weights as inputs, so rare).
+            // Any failure (a model ONNX Runtime rejects, weights too large for one protobuf message): calls keep the
+            // weights as inputs, and no build is tried again.
+            Volatile.Write(ref _freezeFailure, error.Message);
+            if (built is null) foreach (Tensor view in views) view.Dispose();
         }
         finally
         {
-            foreach (Tensor weight in weights) weight.Dispose();
+            built?.Retire(); // built but not published: disposes its session and views
         }
     }
 
-    private readonly List<OnnxRuntimeSession> _retired = new();
+    private void Retire(Frozen frozen)
+    {
+        lock (_gate)
+        {
+            if (!ReferenceEquals(_frozen, frozen)) return;
+            Volatile.Write(ref _frozen, null);
+        }
+        frozen.Retire();
+    }
 
     public void Dispose()
     {
-        lock (this)
+        Frozen? frozen;
+        lock (_gate)
         {
             _disposed = true;
-            _frozen?.Session.Dispose();
+            frozen = _frozen;
             _frozen = null;
         }
-        lock (_retired)
-        {
-            foreach (OnnxRuntimeSession session in _retired) session.Dispose();
-            _retired.Clear();
-        }
+        frozen?.Retire();
+        _freezing?.Wait(TimeSpan.FromSeconds(30)); // a build under way sees _disposed and drops its session
         _asInputs.Dispose();
     }
 
-    private sealed record Frozen(OnnxRuntimeSession Session, WeightSnapshot Snapshot);
+    /// <summary>A frozen session, its snapshot and the views it was built from, disposed once retired and unused.</summary>
+    private sealed class Frozen
+    {
+        private int _users;
+        private bool _retired, _disposed;
+
+        public Frozen(OnnxRuntimeSession session, WeightSnapshot snapshot, Tensor[] views)
+        {
+            Session = session;
+            Snapshot = snapshot;
+            Views = views;
+        }
+
+        public OnnxRuntimeSession Session { get; }
+        public WeightSnapshot Snapshot { get; }
+        public Tensor[] Views { get; }
+
+        public bool TryUse()
+        {
+            lock (this)
+            {
+                if (_retired) return false;
+                _users++;
+                return true;
+            }
+        }
+
+        public void Release()
+        {
+            lock (this)
+            {
+                _users--;
+                DisposeIfDone();
+            }
+        }
+
+        public void Retire()
+        {
+            lock (this)
+            {
+                _retired = true;
+                DisposeIfDone();
+            }
+        }
+
+        private void DisposeIfDone()
+        {
+            if (!_retired || _users > 0 || _disposed) return;
+            _disposed = true;
+            Session.Dispose();
+            foreach (Tensor view in Views) view.Dispose();
+        }
+    }
 }

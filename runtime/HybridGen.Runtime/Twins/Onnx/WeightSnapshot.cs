@@ -6,9 +6,11 @@ namespace HybridGen.Twins.Onnx;
 
 /// <summary>
 /// The weights an ONNX Runtime session took as initializers (copies it prepacked), as they were then. A call may use
-/// that session only while <see cref="Matches"/> holds for the weights it reads now: the same tensors, unchanged
-/// since (docs/onnx-runtime.md). Anything else, an optimizer step, <c>load_state_dict</c>, a reassigned parameter,
-/// <c>to(dtype)</c>, makes it false, and the call must use weights as graph inputs (always current) instead.
+/// that session only while <see cref="Matches"/> holds for the weights it reads now: tensors with the same
+/// TensorImpl, data address, sizes and version as then (Native/TensorVersions). Its owner keeps views of the weights
+/// alive as long as it uses the snapshot, so their memory cannot be freed and reused by another tensor that would then
+/// look the same. An optimizer step, <c>load_state_dict</c>, a reassigned parameter or <c>to(dtype)</c> makes it
+/// false, and the call must use weights as graph inputs (always current) instead.
 /// </summary>
 internal sealed class WeightSnapshot
 {
@@ -23,8 +25,8 @@ internal sealed class WeightSnapshot
         return new WeightSnapshot(versions);
     }
 
-    /// <summary>Whether <paramref name="weights"/> are the snapshot's tensors with the values it saw (one native
-    /// call a tensor).</summary>
+    /// <summary>Whether <paramref name="weights"/> are the snapshot's tensors with the values it saw (a few native
+    /// calls a tensor: about 50 ns for 6 weights, docs/benchmarks/onnx-runtime.md).</summary>
     public bool Matches(IReadOnlyList<Tensor> weights)
     {
         if (weights.Count != _versions.Length) return false;
