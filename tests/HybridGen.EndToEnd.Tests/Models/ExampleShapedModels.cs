@@ -1,0 +1,223 @@
+using System;
+using System.Collections.Generic;
+using HybridGen;
+using TorchSharp;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace HybridGen.EndToEnd.Tests;
+
+// Issue 21's corpus: models built the way dotnet/TorchSharpExamples builds them (written anew, small sizes), each
+// forward hybridized as a newcomer would (the class partial, forward marked, its body moved unchanged). Their module
+// trees are only known at run time (lists filled in helpers, a block factory, a field changed across helper calls,
+// a table looked up by name), so the build cannot see through them: HG0108 and HG0110 today, and the forwards run
+// eager. ExampleShapedModelTests checks that they give eager's results and records which get a twin (issue 21
+// raises that count; the pragmas go with it).
+#pragma warning disable HG0108, HG0110
+
+// ResNet as the examples write it: a block factory, a helper that appends blocks to a list and advances the
+// in_planes field, a Sequential made from the list.
+public sealed partial class ResNetShaped : Module<Tensor, Tensor>
+{
+    private readonly Module<Tensor, Tensor> layers;
+    private int in_planes = 8;
+
+    public static ResNetShaped Basic18(int classes) =>
+        new("resnet18-shaped", (name, inPlanes, planes, stride) => new BasicBlockShaped(name, inPlanes, planes, stride), BasicBlockShaped.expansion, new[] { 2, 2, 2, 2 }, classes);
+
+    public static ResNetShaped Bottleneck50(int classes) =>
+        new("resnet50-shaped", (name, inPlanes, planes, stride) => new BottleneckShaped(name, inPlanes, planes, stride), BottleneckShaped.expansion, new[] { 3, 4, 6, 3 }, classes);
+
+    public ResNetShaped(string name, Func<string, int, int, int, Module<Tensor, Tensor>> block, int expansion, IList<int> blocks, int classes) : base(name)
+    {
+        var modules = new List<(string, Module<Tensor, Tensor>)>
+        {
+            ("stem-conv", Conv2d(3, 8, kernel_size: 3, stride: 1, padding: 1, bias: false)),
+            ("stem-bn", BatchNorm2d(8)),
+            ("stem-relu", ReLU(inplace: true)),
+        };
+        AddStage(modules, block, expansion, 8, blocks[0], 1);
+        AddStage(modules, block, expansion, 16, blocks[1], 2);
+        AddStage(modules, block, expansion, 24, blocks[2], 2); // stage widths differ: they name the blocks
+        AddStage(modules, block, expansion, 32, blocks[3], 2);
+        modules.Add(("pool", AvgPool2d(new long[] { 2, 2 })));
+        modules.Add(("flatten", Flatten()));
+        modules.Add(("head", Linear(32 * expansion, classes)));
+        layers = Sequential(modules);
+        RegisterComponents();
+    }
+
+    private void AddStage(List<(string, Module<Tensor, Tensor>)> modules, Func<string, int, int, int, Module<Tensor, Tensor>> block, int expansion, int planes, int count, int stride)
+    {
+        var strides = new List<int> { stride };
+        for (int i = 0; i < count - 1; i++) strides.Add(1);
+        for (int i = 0; i < strides.Count; i++)
+        {
+            modules.Add(($"block-{planes}-{i}", block($"block-{planes}-{i}", in_planes, planes, strides[i])));
+            in_planes = planes * expansion;
+        }
+    }
+
+    [Hybridize(nameof(ForwardEager))]
+    public override partial Tensor forward(Tensor input);
+
+    private Tensor ForwardEager(Tensor input) => layers.forward(input);
+}
+
+public sealed partial class BasicBlockShaped : Module<Tensor, Tensor>
+{
+    public static int expansion = 1;
+    private readonly Module<Tensor, Tensor> layers;
+    private readonly Module<Tensor, Tensor> shortcut;
+
+    public BasicBlockShaped(string name, int inPlanes, int planes, int stride) : base(name)
+    {
+        var modules = new List<(string, Module<Tensor, Tensor>)>
+        {
+            ($"{name}-conv1", Conv2d(inPlanes, planes, kernel_size: 3, stride: stride, padding: 1, bias: false)),
+            ($"{name}-bn1", BatchNorm2d(planes)),
+            ($"{name}-relu1", ReLU(inplace: true)),
+            ($"{name}-conv2", Conv2d(planes, planes, kernel_size: 3, stride: 1, padding: 1, bias: false)),
+            ($"{name}-bn2", BatchNorm2d(planes)),
+        };
+        layers = Sequential(modules);
+        if (stride != 1 || inPlanes != expansion * planes)
+            shortcut = Sequential(($"{name}-proj", Conv2d(inPlanes, expansion * planes, kernel_size: 1, stride: stride, bias: false)), ($"{name}-proj-bn", BatchNorm2d(expansion * planes)));
+        else
+            shortcut = Sequential();
+        RegisterComponents();
+    }
+
+    [Hybridize(nameof(ForwardEager))]
+    public override partial Tensor forward(Tensor t);
+
+    private Tensor ForwardEager(Tensor t)
+    {
+        var x = layers.forward(t);
+        var y = shortcut.forward(t);
+        return x.add_(y).relu_();
+    }
+}
+
+public sealed partial class BottleneckShaped : Module<Tensor, Tensor>
+{
+    public static int expansion = 4;
+    private readonly Module<Tensor, Tensor> layers;
+    private readonly Module<Tensor, Tensor> shortcut;
+
+    public BottleneckShaped(string name, int inPlanes, int planes, int stride) : base(name)
+    {
+        var modules = new List<(string, Module<Tensor, Tensor>)>
+        {
+            ($"{name}-reduce", Conv2d(inPlanes, planes, kernel_size: 1, bias: false)),
+            ($"{name}-bn1", BatchNorm2d(planes)),
+            ($"{name}-relu1", ReLU(inplace: true)),
+            ($"{name}-conv", Conv2d(planes, planes, kernel_size: 3, stride: stride, padding: 1, bias: false)),
+            ($"{name}-bn2", BatchNorm2d(planes)),
+            ($"{name}-relu2", ReLU(inplace: true)),
+            ($"{name}-expand", Conv2d(planes, expansion * planes, kernel_size: 1, bias: false)),
+            ($"{name}-bn3", BatchNorm2d(expansion * planes)),
+        };
+        layers = Sequential(modules);
+        if (stride != 1 || inPlanes != expansion * planes)
+            shortcut = Sequential(($"{name}-proj", Conv2d(inPlanes, expansion * planes, kernel_size: 1, stride: stride, bias: false)), ($"{name}-proj-bn", BatchNorm2d(expansion * planes)));
+        else
+            shortcut = Sequential();
+        RegisterComponents();
+    }
+
+    [Hybridize(nameof(ForwardEager))]
+    public override partial Tensor forward(Tensor t);
+
+    private Tensor ForwardEager(Tensor t)
+    {
+        var x = layers.forward(t);
+        var y = shortcut.forward(t);
+        return x.add_(y).relu_();
+    }
+}
+
+// MobileNet as the examples write it: parallel arrays of channels and strides, a helper that appends depthwise and
+// pointwise stages while it walks them.
+public sealed partial class MobileNetShaped : Module<Tensor, Tensor>
+{
+    private readonly long[] planes = { 16, 32, 32, 64 };
+    private readonly long[] strides = { 1, 2, 1, 2 };
+    private readonly Module<Tensor, Tensor> layers;
+
+    public MobileNetShaped(int classes) : base("mobilenet-shaped")
+    {
+        var modules = new List<(string, Module<Tensor, Tensor>)>
+        {
+            ("stem-conv", Conv2d(3, 8, kernel_size: 3, stride: 1, padding: 1, bias: false)),
+            ("stem-bn", BatchNorm2d(8)),
+            ("stem-relu", ReLU()),
+        };
+        AddStages(modules, 8);
+        modules.Add(("pool", AvgPool2d(new long[] { 4, 4 })));
+        modules.Add(("flatten", Flatten()));
+        modules.Add(("head", Linear(planes[^1], classes)));
+        layers = Sequential(modules);
+        RegisterComponents();
+    }
+
+    private void AddStages(List<(string, Module<Tensor, Tensor>)> modules, long inPlanes)
+    {
+        for (int i = 0; i < strides.Length; i++)
+        {
+            modules.Add(($"dw-{i}", Conv2d(inPlanes, inPlanes, kernel_size: 3, stride: strides[i], padding: 1, groups: inPlanes, bias: false)));
+            modules.Add(($"dw-bn-{i}", BatchNorm2d(inPlanes)));
+            modules.Add(($"dw-relu-{i}", ReLU()));
+            modules.Add(($"pw-{i}", Conv2d(inPlanes, planes[i], kernel_size: 1L, stride: 1L, padding: 0L, bias: false)));
+            modules.Add(($"pw-bn-{i}", BatchNorm2d(planes[i])));
+            modules.Add(($"pw-relu-{i}", ReLU()));
+            inPlanes = planes[i];
+        }
+    }
+
+    [Hybridize(nameof(ForwardEager))]
+    public override partial Tensor forward(Tensor input);
+
+    private Tensor ForwardEager(Tensor input) => layers.forward(input);
+}
+
+// VGG as the examples write it: the layer table looked up by the model's name, 0 meaning a pooling layer.
+public sealed partial class VggShaped : Module<Tensor, Tensor>
+{
+    private readonly Dictionary<string, long[]> tables = new()
+    {
+        { "vgg-small", new long[] { 8, 0, 16, 0, 32, 0, 32, 0 } },
+        { "vgg-deeper", new long[] { 8, 8, 0, 16, 16, 0, 32, 32, 0, 32, 32, 0 } },
+    };
+    private readonly Module<Tensor, Tensor> layers;
+
+    public VggShaped(string name, int classes) : base(name)
+    {
+        var modules = new List<(string, Module<Tensor, Tensor>)>();
+        long[] channels = tables[name.ToLowerInvariant()];
+        long inChannels = 3;
+        for (int i = 0; i < channels.Length; i++)
+        {
+            if (channels[i] == 0)
+            {
+                modules.Add(($"pool-{i}", MaxPool2d(kernel_size: 2, stride: 2)));
+                continue;
+            }
+            modules.Add(($"conv-{i}", Conv2d(inChannels, channels[i], kernel_size: 3, padding: 1)));
+            modules.Add(($"bn-{i}", BatchNorm2d(channels[i])));
+            modules.Add(($"relu-{i}", ReLU(inplace: true)));
+            inChannels = channels[i];
+        }
+        modules.Add(("avgpool", AvgPool2d(kernel_size: 1, stride: 1)));
+        modules.Add(("flatten", Flatten()));
+        modules.Add(("head", Linear(32, classes)));
+        layers = Sequential(modules);
+        RegisterComponents();
+    }
+
+    [Hybridize(nameof(ForwardEager))]
+    public override partial Tensor forward(Tensor input);
+
+    private Tensor ForwardEager(Tensor input) => layers.forward(input);
+}
+#pragma warning restore HG0108, HG0110
