@@ -365,6 +365,18 @@ public static partial class Corpus
         into[k] = into[k] * scale;
     }
 
+    // Intermediates freed with using, as TorchSharp's examples write them (a graph frees nothing).
+    [Hybridize(nameof(UsingIntermediatesEager))] public static partial Tensor UsingIntermediates(Tensor x, Tensor pe);
+    static Tensor UsingIntermediatesEager(Tensor x, Tensor pe)
+    {
+        using var a = x.relu() + pe[TensorIndex.Slice(null, x.shape[0]), TensorIndex.Slice()];
+        using (var b = a * 2.0)
+        {
+            using var c = b.tanh();
+            return c + a;
+        }
+    }
+
     [Hybridize(nameof(TensorIndexEager))] public static partial Tensor TensorIndexing(Tensor x, Tensor rows);
     static Tensor TensorIndexEager(Tensor x, Tensor rows) => x[rows] * 2.0 + x.index_select(0, rows);
 

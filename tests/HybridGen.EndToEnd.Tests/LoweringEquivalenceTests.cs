@@ -29,6 +29,7 @@ public class LoweringEquivalenceTests
         ["SingleNullAndNewAxis"] = new Func<object[]>[] { () => new object[] { R(4, 3), 1L }, () => new object[] { R(3, 3), -2L } },
         ["IndexMethodAndTensorIndex"] = new Func<object[]>[] { () => new object[] { R(5, 4), tensor(new long[] { 0, 3, 1, 2, 4 }) } },
         ["ListsTheBodyMakes"] = new Func<object[]>[] { () => new object[] { R(3), 0 }, () => new object[] { R(2, 4), 3 } },
+        ["UsingIntermediates"] = new Func<object[]>[] { () => new object[] { R(3, 4), R(10, 4) }, () => new object[] { R(7, 4), R(7, 4) } },
         ["LocalsChain"] = new Func<object[]>[] { () => new object[] { R(3) }, () => new object[] { R(2, 5) } },
         ["CompoundAssign"] = new Func<object[]>[] { () => new object[] { R(4) }, () => new object[] { R(3, 3) } },
         ["ScalarCounters"] = new Func<object[]>[] { () => new object[] { R(4), 3 }, () => new object[] { R(2, 2), -2 } },

@@ -152,6 +152,17 @@ public class CatalogTests
         Fires(Body("xs[0] = xs[0].relu();\n return xs[0];", parameters: "Tensor[] xs"), "HG0102", "xs[0] = xs[0].relu()");
 
     [Fact]
+    public void HG0102_AUsingOfATensorItWasGiven()
+    {
+        Diagnostic d = Fires(Body("using var y = x;\n return y.relu();"), "HG0102", "x");
+        Assert.Contains("disposes 'x' at the end of its using, a tensor it cannot prove it created", d.GetMessage());
+    }
+
+    [Fact]
+    public void HG0102_NearMiss_UsingIntermediatesItMade() =>
+        Silent(Body("using var a = x.relu();\n using var b = a * 2.0;\n return b + 1.0;"), "HG0102");
+
+    [Fact]
     public void HG0102_NearMiss_AFieldRead() =>
         Silent(Body("return x * scale;", extraMembers: "static readonly double scale = 2.0;"), "HG0102");
 

@@ -407,4 +407,38 @@ public class LoweringTests
             """);
         Assert.Contains("sizes: List[int] = []", twin);
     }
+
+    [Fact]
+    public void UsingDeclaredIntermediatesAreVariables()
+    {
+        // TorchSharp's examples free intermediates with `using var`; a graph frees nothing.
+        string twin = Twin("""
+            [Hybridize(nameof(E))] public static partial Tensor M(Tensor x);
+            static Tensor E(Tensor x)
+            {
+                using var a = x.relu();
+                using (var b = a * 2.0)
+                {
+                    return b + 1.0;
+                }
+            }
+            """);
+        Assert.Contains("a = torch.relu(x)", twin);
+        Assert.Matches(@"b\w* = ", twin);
+    }
+
+    [Fact]
+    public void ReturningATensorItsUsingDisposesIsRefused()
+    {
+        // Eager returns a disposed tensor there: the twin must not quietly return a live one.
+        GeneratorHarness.Run run = GeneratorHarness.GenerateClass("""
+            [Hybridize(nameof(E))] public static partial Tensor M(Tensor x);
+            static Tensor E(Tensor x)
+            {
+                using var a = x.relu();
+                return a;
+            }
+            """);
+        Assert.Contains(run.Diagnostics, d => d.Id == "HG0301" && d.GetMessage().Contains("its using declaration disposes"));
+    }
 }

@@ -329,6 +329,29 @@ internal sealed class BodyAnalyzer : OperationWalker
         Visit(operation.Value);
     }
 
+    // `using var x = t;` disposes x when the scope ends: a tensor the method did not create is outside state.
+    public override void VisitUsingDeclaration(IUsingDeclarationOperation operation)
+    {
+        CheckUsedTensors(operation.DeclarationGroup);
+        base.VisitUsingDeclaration(operation);
+    }
+
+    public override void VisitUsing(IUsingOperation operation)
+    {
+        CheckUsedTensors(operation.Resources);
+        base.VisitUsing(operation);
+    }
+
+    private void CheckUsedTensors(IOperation resources)
+    {
+        IEnumerable<IOperation> values = resources is IVariableDeclarationGroupOperation group
+            ? group.Declarations.SelectMany(d => d.Declarators).Select(d => d.GetVariableInitializer()?.Value).OfType<IOperation>()
+            : new[] { resources };
+        foreach (IOperation value in values)
+            if (KnownApis.IsTensor(value.Type) && !IsOwned(value))
+                Add(DiagnosticDescriptors.OutsideStateWrite, value.Syntax, $"disposes '{Describe(value)}' at the end of its using, a tensor it cannot prove it created");
+    }
+
     public override void VisitVariableDeclarator(IVariableDeclaratorOperation operation)
     {
         if (operation.GetVariableInitializer() is { } init) TrackOwnership(operation.Symbol, init.Value);

@@ -19,10 +19,13 @@ internal static class KnownApis
 
     private static string Display(ISymbol symbol) => s_display.GetValue(symbol, static s => s.ToDisplayString());
 
+    /// <summary>TorchSharp's Tensor or a type derived from it (Parameter), also where nullable-annotated (a `var` local
+    /// of a tensor is `Tensor?` in nullable-enabled code, whose display name would not match).</summary>
     public static bool IsTensor(ITypeSymbol? type)
     {
         for (ITypeSymbol? t = type; t is not null; t = t.BaseType)
-            if (t.Name == "Tensor" && Display(t) == TensorType) return true;
+            if (t is { Name: "Tensor", ContainingType: { Name: "torch", ContainingType: null, ContainingNamespace: { Name: "TorchSharp" } ns } } && ns.ContainingNamespace.IsGlobalNamespace)
+                return true;
         return false;
     }
 

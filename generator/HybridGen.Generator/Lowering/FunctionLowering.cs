@@ -184,6 +184,9 @@ internal sealed partial class FunctionLowering
                 return;
             case IReturnOperation { Kind: OperationKind.Return } ret:
                 Located(operation);
+                if (ret.ReturnedValue is { } returned && (returned is ITupleOperation t ? t.Elements.AsEnumerable() : new[] { returned })
+                        .Any(v => (v is IConversionOperation cv ? cv.Operand : v) is ILocalReferenceOperation l && _usingTensors.Contains(l.Local)))
+                    throw new LoweringFailure(ret.Syntax, "a return of a tensor its using declaration disposes (eager returns a disposed tensor: return it without using)");
                 if (ret.ReturnedValue is not null && _frames.Any(f => f.GradRestore is not null))
                 {
                     // The value is computed in the scope's grad mode, before the mode is restored.
@@ -526,9 +529,21 @@ internal sealed partial class FunctionLowering
             _ => new[] { resources },
         };
         int pushed = 0;
-        foreach (IOperation value in values)
+        IVariableDeclaratorOperation[] declarators = resources is IVariableDeclarationGroupOperation declared
+            ? declared.Declarations.SelectMany(d => d.Declarators).ToArray() : System.Array.Empty<IVariableDeclaratorOperation>();
+        for (int k = 0; k < values.Length; k++)
         {
+            IOperation value = values[k];
             IOperation inner = value is IConversionOperation c ? c.Operand : value;
+            // `using var x = <a tensor the method made>` (TorchSharp's examples free their intermediates so): a
+            // variable in a graph, where nothing is freed. The analysis proved the tensor the method's own (HG0102).
+            if (k < declarators.Length && KnownApis.IsTensor(declarators[k].Symbol.Type))
+            {
+                Located(value);
+                _usingTensors.Add(declarators[k].Symbol);
+                _out.Line($"{NameOf(declarators[k].Symbol)} = {Expr(value)}");
+                continue;
+            }
             if (inner is IInvocationOperation { TargetMethod: { Name: "NewDisposeScope" } } call && KnownApis.Namespace(call.TargetMethod).StartsWith(KnownApis.TorchNamespace))
                 continue; // a dispose scope does nothing in a graph
             if (inner is IInvocationOperation { TargetMethod: { Name: "no_grad" or "enable_grad" } grad } && KnownApis.Namespace(grad).StartsWith(KnownApis.TorchNamespace))
@@ -547,6 +562,9 @@ internal sealed partial class FunctionLowering
         Statement(body);
         for (int k = 0; k < pushed; k++) PopScope();
     }
+
+    // Locals a using declaration disposes when their scope ends: returning one gives eager's caller a disposed tensor.
+    private readonly HashSet<ILocalSymbol> _usingTensors = new(SymbolEqualityComparer.Default);
 
     private void PopScope()
     {

@@ -220,4 +220,69 @@ public sealed partial class VggShaped : Module<Tensor, Tensor>
 
     private Tensor ForwardEager(Tensor input) => layers.forward(input);
 }
+
+// The SequenceToSequence example's TransformerModel: token embeddings scaled by the model width, a positional
+// encoding that slices its table to the sequence length, TorchSharp's native TransformerEncoder over a square
+// subsequent mask, a linear decoder.
+public sealed partial class TransformerShaped : Module<Tensor, Tensor, Tensor>
+{
+    private readonly TorchSharp.Modules.TransformerEncoder transformer_encoder;
+    private readonly PositionalEncodingShaped pos_encoder;
+    private readonly TorchSharp.Modules.Embedding encoder;
+    private readonly TorchSharp.Modules.Linear decoder;
+    private readonly long ninputs;
+
+    public TransformerShaped(long ntokens, long ninputs, long nheads, long nhidden, long nlayers, double dropout) : base("transformer-shaped")
+    {
+        this.ninputs = ninputs;
+        pos_encoder = new PositionalEncodingShaped(ninputs, dropout);
+        transformer_encoder = TransformerEncoder(TransformerEncoderLayer(ninputs, nheads, nhidden, dropout), nlayers);
+        encoder = Embedding(ntokens, ninputs);
+        decoder = Linear(ninputs, ntokens);
+        RegisterComponents();
+    }
+
+    public static Tensor SquareSubsequentMask(long size)
+    {
+        using var mask = (ones(new long[] { size, size }) == 1).triu().transpose(0, 1);
+        return mask.to_type(ScalarType.Float32).masked_fill(mask == 0, float.NegativeInfinity).masked_fill(mask == 1, 0.0f);
+    }
+
+    [Hybridize(nameof(ForwardEager))]
+    public override partial Tensor forward(Tensor t, Tensor mask);
+
+    private Tensor ForwardEager(Tensor t, Tensor mask)
+    {
+        using var src = pos_encoder.forward(encoder.forward(t) * MathF.Sqrt(ninputs));
+        using var enc = transformer_encoder.call(src, mask);
+        return decoder.forward(enc);
+    }
+}
+
+public sealed partial class PositionalEncodingShaped : Module<Tensor, Tensor>
+{
+    private readonly Module<Tensor, Tensor> dropout;
+    private readonly Tensor pe;
+
+    public PositionalEncodingShaped(long dmodel, double dropout, int maxLen = 64) : base("positional-encoding-shaped")
+    {
+        this.dropout = Dropout(dropout);
+        var table = zeros(new long[] { maxLen, dmodel });
+        var position = arange(0, maxLen, 1).unsqueeze(1);
+        var divTerm = (arange(0, dmodel, 2) * (-Math.Log(10000.0) / dmodel)).exp();
+        table[TensorIndex.Ellipsis, TensorIndex.Slice(0, null, 2)] = (position * divTerm).sin();
+        table[TensorIndex.Ellipsis, TensorIndex.Slice(1, null, 2)] = (position * divTerm).cos();
+        pe = table.unsqueeze(0).transpose(0, 1);
+        RegisterComponents();
+    }
+
+    [Hybridize(nameof(ForwardEager))]
+    public override partial Tensor forward(Tensor t);
+
+    private Tensor ForwardEager(Tensor t)
+    {
+        using var x = t + pe[TensorIndex.Slice(null, t.shape[0]), TensorIndex.Slice()];
+        return dropout.forward(x);
+    }
+}
 #pragma warning restore HG0108, HG0110
