@@ -73,7 +73,7 @@ internal sealed record ModuleRow(string MetadataName, string Spelling, params Mo
     public string Name => MetadataName.Substring(MetadataName.LastIndexOf('.') + 1);
 }
 
-/// <summary>The module kinds a twin calls (docs/modules.md lists them; ModuleCatalogTests checks the list).</summary>
+/// <summary>The module kinds a twin calls (docs/modules.md lists them; ModuleKindTests runs each eager vs twin).</summary>
 internal static class ModuleCatalog
 {
     public static readonly IReadOnlyList<ModuleRow> Rows = new[]

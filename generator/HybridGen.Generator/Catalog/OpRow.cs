@@ -14,7 +14,8 @@ internal enum OpFacts
     /// <summary>The result may share storage with the receiver or an argument (views, <c>to</c>, <c>detach</c>).</summary>
     MayAlias = 2,
 
-    /// <summary>The result's shape depends on tensor values (<c>nonzero</c>, <c>masked_select</c>): HG0202.</summary>
+    /// <summary>The result's shape depends on tensor values (<c>nonzero</c>, <c>masked_select</c>): not capturable as a
+    /// CUDA graph (HG0204, advice).</summary>
     DataDependentShape = 4,
 
     /// <summary>Copies values to the host (<c>item</c>): HG0103, no twin.</summary>
