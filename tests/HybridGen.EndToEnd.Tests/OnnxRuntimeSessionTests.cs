@@ -175,4 +175,24 @@ public class OnnxRuntimeSessionTests
             x.Dispose();
         }
     }
+
+    [Fact]
+    public void OutputsWhoseShapesDependOnInputValuesAreRight()
+    {
+        // NonZero: the same input shape, another count of nonzeros at each call. The output shapes learnt on the
+        // first call do not fit the later ones, so ONNX Runtime allocates them from then on.
+        var model = new OnnxModelBuilder("nonzero");
+        string x = model.Input("x", ScalarType.Float32, new long?[] { 6 });
+        model.Output(model.Node("NonZero", new[] { x }), ScalarType.Int64, 2);
+        using var session = new OnnxRuntimeSession(model.ToModel(), threads: 1);
+        foreach (float[] values in new[] { new float[] { 0, 1, 0, 2, 0, 3 }, new float[] { 1, 1, 0, 0, 0, 0 }, new float[] { 0, 0, 0, 0, 0, 0 }, new float[] { 1, 2, 3, 4, 5, 6 } })
+        {
+            using var scope = NewDisposeScope();
+            Tensor input = tensor(values);
+            Tensor indices = Assert.Single(session.Run(input));
+            Assert.Equal(new long[] { 1, values.Count(v => v != 0) }, indices.shape);
+            if (indices.numel() > 0) // TorchSharp's data<T>() refuses an empty tensor
+                Assert.Equal(input.nonzero().t().contiguous().data<long>().ToArray(), indices.data<long>().ToArray());
+        }
+    }
 }

@@ -95,10 +95,20 @@ internal sealed class OnnxRuntimeSession : IDisposable
                 key = StableKey.Mix(key, ulong.MaxValue);
             }
             if (!_signatures.TryGetValue(key, out Signature? signature)) return FirstRun(key, dense);
+            // Outputs whose shapes depend on input values (NonZero, a Slice or Reshape fed by an input): ONNX Runtime
+            // allocates them at every call, as on the first.
+            if (signature.ValueDependent) return Allocating(dense, out _);
             if (!signature.TryEnter()) return OneOff(signature.Shapes, dense); // another thread holds its binding
             try
             {
                 return signature.Run(this, dense);
+            }
+            catch (OnnxRuntimeException error) when (error.Message.Contains("output shape") || error.Message.Contains("re-use buffer"))
+            {
+                // The shapes learnt on the first call no longer fit ("the computed output shape for this run is ...";
+                // older ONNX Runtimes: "Shape mismatch attempting to re-use buffer").
+                signature.ValueDependent = true;
+                return Allocating(dense, out _);
             }
             finally
             {
@@ -122,8 +132,18 @@ internal sealed class OnnxRuntimeSession : IDisposable
     }
 
     /// <summary>The first call with these input shapes: ONNX Runtime allocates the outputs, which tells their shapes;
-    /// the results are copied out once, and the signature is kept for the calls that follow.</summary>
+    /// the signature is kept for the calls that follow.</summary>
     private Tensor[] FirstRun(ulong key, Tensor[] inputs)
+    {
+        Tensor[] results = Allocating(inputs, out long[][] shapes);
+        var signature = new Signature(_session.CreateIoBinding(), inputs.Length, shapes);
+        if (!_signatures.TryAdd(key, signature)) signature.Dispose();
+        return results;
+    }
+
+    /// <summary>A call whose outputs ONNX Runtime allocates (their shapes are known only after the run); the results
+    /// are copied into TorchSharp tensors, and their shapes given back.</summary>
+    private Tensor[] Allocating(Tensor[] inputs, out long[][] shapes)
     {
         var values = new OrtValue[inputs.Length];
         try
@@ -134,7 +154,7 @@ internal sealed class OnnxRuntimeSession : IDisposable
             _session.RunWithBinding(_run, binding);
             using IDisposableReadOnlyCollection<OrtValue> produced = binding.GetOutputValues();
             var results = new Tensor[produced.Count];
-            var shapes = new long[produced.Count][];
+            shapes = new long[produced.Count][];
             try
             {
                 for (int k = 0; k < produced.Count; k++)
@@ -143,8 +163,6 @@ internal sealed class OnnxRuntimeSession : IDisposable
                     results[k] = empty(shapes[k], _outputTypes[k]);
                     CopyInto(produced[k], results[k]);
                 }
-                var signature = new Signature(_session.CreateIoBinding(), inputs.Length, shapes);
-                if (!_signatures.TryAdd(key, signature)) signature.Dispose();
             }
             catch
             {
@@ -207,6 +225,9 @@ internal sealed class OnnxRuntimeSession : IDisposable
         }
 
         public long[][] Shapes { get; }
+
+        /// <summary>Set once a call's outputs did not fit the shapes learnt on the first call.</summary>
+        public volatile bool ValueDependent;
 
         public bool TryEnter() => Interlocked.CompareExchange(ref _busy, 1, 0) == 0;
 
