@@ -10,7 +10,6 @@ namespace HybridGen.Generator.Analysis;
 /// unknown call is HG0108.</summary>
 internal static class KnownApis
 {
-    public const string TensorType = "TorchSharp.torch.Tensor";
     public const string TorchNamespace = "TorchSharp";
 
     // Display names are asked for over and over (every call the analysis meets is checked against these tables):

@@ -522,15 +522,12 @@ internal sealed partial class FunctionLowering
 
     private void UsingResources(IOperation resources, SyntaxNode syntax, IOperation? body)
     {
-        IOperation[] values = resources switch
-        {
-            IVariableDeclarationGroupOperation group => group.Declarations.SelectMany(d => d.Declarators)
-                .Select(d => d.GetVariableInitializer()?.Value ?? throw new LoweringFailure(syntax, "a using without a value")).ToArray(),
-            _ => new[] { resources },
-        };
+        IVariableDeclaratorOperation[] declarators = resources is IVariableDeclarationGroupOperation group
+            ? group.Declarations.SelectMany(d => d.Declarators).ToArray() : System.Array.Empty<IVariableDeclaratorOperation>();
+        IOperation[] values = resources is IVariableDeclarationGroupOperation
+            ? declarators.Select(d => d.GetVariableInitializer()?.Value ?? throw new LoweringFailure(syntax, "a using without a value")).ToArray()
+            : new[] { resources };
         int pushed = 0;
-        IVariableDeclaratorOperation[] declarators = resources is IVariableDeclarationGroupOperation declared
-            ? declared.Declarations.SelectMany(d => d.Declarators).ToArray() : System.Array.Empty<IVariableDeclaratorOperation>();
         for (int k = 0; k < values.Length; k++)
         {
             IOperation value = values[k];

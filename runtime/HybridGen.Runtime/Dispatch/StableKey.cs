@@ -8,6 +8,14 @@ internal static class StableKey
 
     public static ulong Mix(ulong key, ulong value) => unchecked((key ^ value) * 0x100000001b3UL);
 
+    /// <summary>Mixes in a tensor's sizes, read through native calls (no array per call, as Tensor.shape makes).</summary>
+    public static ulong MixSizes(ulong key, nint tensor)
+    {
+        long dimensions = Native.LibTorchSharp.Dimensions(tensor);
+        for (long d = 0; d < dimensions; d++) key = Mix(key, (ulong)Native.LibTorchSharp.Size(tensor, d));
+        return Mix(key, ulong.MaxValue); // ends the sizes, so [2,3] then [4] differs from [2] then [3,4]
+    }
+
     public static ulong Of(string text)
     {
         ulong key = Start;

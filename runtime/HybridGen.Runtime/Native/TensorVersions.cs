@@ -34,9 +34,7 @@ internal static unsafe class TensorVersions
         nint handle = tensor.Handle;
         if (!Available || s_isInference(handle) != 0)
             return new TensorVersion(handle, 0, 0, System.Threading.Interlocked.Increment(ref s_unknown));
-        ulong sizes = 0xcbf29ce484222325UL;
-        long dimensions = LibTorchSharp.Dimensions(handle);
-        for (long d = 0; d < dimensions; d++) sizes = Dispatch.StableKey.Mix(sizes, (ulong)LibTorchSharp.Size(handle, d));
+        ulong sizes = Dispatch.StableKey.MixSizes(Dispatch.StableKey.Start, handle);
         return new TensorVersion(*(nint*)handle, LibTorchSharp.DataPointer(handle), sizes, s_version(handle));
     }
 

@@ -90,9 +90,7 @@ internal sealed class OnnxRuntimeSession : IDisposable
                     if (ReferenceEquals(dense, inputs)) dense = (Tensor[])inputs.Clone();
                     dense[k] = input.contiguous();
                 }
-                key = StableKey.Mix(key, (ulong)input.dtype);
-                foreach (long d in input.shape) key = StableKey.Mix(key, (ulong)d);
-                key = StableKey.Mix(key, ulong.MaxValue);
+                key = StableKey.MixSizes(StableKey.Mix(key, (ulong)input.dtype), input.Handle);
             }
             if (!_signatures.TryGetValue(key, out Signature? signature)) return FirstRun(key, dense);
             // Outputs whose shapes depend on input values (NonZero, a Slice or Reshape fed by an input): ONNX Runtime
@@ -181,12 +179,26 @@ internal sealed class OnnxRuntimeSession : IDisposable
     private Tensor[] OneOff(long[][] shapes, Tensor[] inputs)
     {
         var values = new OrtValue[inputs.Length];
-        var outputs = new OrtValue[shapes.Length];
-        var results = new Tensor[shapes.Length];
         try
         {
             using OrtIoBinding binding = _session.CreateIoBinding();
             for (int k = 0; k < inputs.Length; k++) binding.BindInput(_inputNames[k], values[k] = Bind(inputs[k]));
+            return RunInto(binding, shapes);
+        }
+        finally
+        {
+            foreach (OrtValue? value in values) value?.Dispose();
+        }
+    }
+
+    /// <summary>Binds new result tensors of <paramref name="shapes"/> as the outputs, runs, and returns them (freed
+    /// if the run fails).</summary>
+    private Tensor[] RunInto(OrtIoBinding binding, long[][] shapes)
+    {
+        var results = new Tensor[shapes.Length];
+        var outputs = new OrtValue[shapes.Length];
+        try
+        {
             for (int k = 0; k < shapes.Length; k++)
                 binding.BindOutput(_outputNames[k], outputs[k] = Bind(results[k] = empty(shapes[k], _outputTypes[k])));
             _session.RunWithBinding(_run, binding);
@@ -199,7 +211,6 @@ internal sealed class OnnxRuntimeSession : IDisposable
         }
         finally
         {
-            foreach (OrtValue? value in values) value?.Dispose();
             foreach (OrtValue? output in outputs) output?.Dispose();
         }
     }
@@ -254,24 +265,7 @@ internal sealed class OnnxRuntimeSession : IDisposable
                 _values[k] = value;
                 _data[k] = data;
             }
-            var results = new Tensor[Shapes.Length];
-            var outputs = new OrtValue[Shapes.Length];
-            try
-            {
-                for (int k = 0; k < Shapes.Length; k++)
-                    _binding.BindOutput(session._outputNames[k], outputs[k] = Bind(results[k] = empty(Shapes[k], session._outputTypes[k])));
-                session._session.RunWithBinding(session._run, _binding);
-                return results;
-            }
-            catch
-            {
-                foreach (Tensor? r in results) r?.Dispose();
-                throw;
-            }
-            finally
-            {
-                foreach (OrtValue? output in outputs) output?.Dispose();
-            }
+            return session.RunInto(_binding, Shapes);
         }
 
         public void Dispose()

@@ -95,8 +95,9 @@ internal sealed class OnnxWeightedSession : IDisposable
                 _stable = 1;
             }
             if (_stable < StableCalls || _freezing is { IsCompleted: false } || _freezeFailure is not null || _disposed) return;
-            // The snapshot comes first: a weight that changes during the copy then fails the check, so the copy is unused.
-            WeightSnapshot snapshot = WeightSnapshot.Of(weights);
+            // The snapshot comes before the copy (the one just matched: the weights are unchanged since it was taken), so
+            // a weight that changes during the copy fails the check, and the copy is unused.
+            WeightSnapshot snapshot = _lastSeen;
             // Views of the weights, out of the caller's dispose scope (which may end before the build does): the model
             // is written from them, and the frozen session keeps them, so their memory stays theirs.
             var views = new Tensor[weights.Count];
