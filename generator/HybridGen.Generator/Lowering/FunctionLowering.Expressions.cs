@@ -190,7 +190,7 @@ internal sealed partial class FunctionLowering
             case IRangeOperation range:                                          // a..b: Slice(a, b)
                 return RangeText(range);
             case ITupleOperation { Elements.Length: 2 } pair:                    // (start, end): Slice(start, end)
-                return SliceText(SlicePart(pair.Elements[0]), SlicePart(pair.Elements[1]), null);
+                return PairText(pair);
             case IFieldReferenceOperation { Field: var field } when IsTensorIndex(field.ContainingType):
                 return field.Name switch
                 {
@@ -218,7 +218,7 @@ internal sealed partial class FunctionLowering
                 switch (Unwrapped(args[0]))
                 {
                     case IRangeOperation range: return RangeText(range);
-                    case ITupleOperation { Elements.Length: 2 } pair: return SliceText(SlicePart(pair.Elements[0]), SlicePart(pair.Elements[1]), null);
+                    case ITupleOperation { Elements.Length: 2 } pair: return PairText(pair);
                 }
                 break;
             case ("Single", 1):                                  // Single(long? index): null is index 0
@@ -247,6 +247,8 @@ internal sealed partial class FunctionLowering
     /// <summary>A Python slice with its absent parts left out: ":", "a:", ":b", "a:b", "::s", "a:b:s".</summary>
     private static string SliceText(string? start, string? stop, string? step) =>
         step is null ? $"{start}:{stop}" : $"{start}:{stop}:{step}";
+
+    private string PairText(ITupleOperation pair) => SliceText(SlicePart(pair.Elements[0]), SlicePart(pair.Elements[1]), null);
 
     private string RangeText(IRangeOperation range) =>
         $"{RangeEnd(range.LeftOperand, start: true)}:{RangeEnd(range.RightOperand, start: false)}";
