@@ -4,6 +4,7 @@ using System.Linq;
 using HybridGen.Generator.Analysis;
 using HybridGen.Generator.Catalog;
 using HybridGen.Generator.Model;
+using HybridGen.Generator.Model.Graph;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 
@@ -33,9 +34,9 @@ internal sealed partial class FunctionLowering
     }
 
     /// <summary>A submodule applied to <paramref name="inputs"/> (most modules take one).</summary>
-    private string ApplyModule(Submodule module, string access, string path, string stem, IReadOnlyList<string> inputs, SyntaxNode syntax)
+    private GraphExpr ApplyModule(Submodule module, string access, string path, string stem, IReadOnlyList<GraphExpr> inputs, SyntaxNode syntax)
     {
-        string input = inputs[0];
+        GraphExpr input = inputs[0];
         if (!_isMain && _scope is null)
             throw new LoweringFailure(syntax, $"a helper calling the submodule '{path.Replace("{0}.", "")}' (submodule state becomes graph inputs of the hybridized method only)");
         if (module is ChoiceSubmodule choice)
@@ -55,18 +56,18 @@ internal sealed partial class FunctionLowering
             case SourceSubmodule source:
             {
                 (string name, ModuleScope scope) = _twin.ModuleFunction(source.Body, syntax);
-                var arguments = new List<string>(inputs);
+                var arguments = new List<GraphExpr>(inputs);
                 foreach (var state in scope.States)
                     arguments.Add(StateRead(state.Access.Replace("{0}", access), stem + "_" + state.Stem, state.Annotation, state.Kind));
                 foreach (ModuleTreeCheck check in scope.Checks) TreeCheck(check.Rebase(access, path));
-                return $"{name}({string.Join(", ", arguments)})";
+                return GraphCall.Of(name, arguments.ToArray());
             }
             case SequenceSubmodule { IsList: false } sequence:
             {
                 // TorchSharp's Sequential.forward: no children gives an alias of the input, else each child in turn.
                 TreeCheck(new ModuleTreeCheck(access, path, null, sequence.Children.Length));
-                if (sequence.Children.Length == 0) return $"torch.alias({input})";
-                string value = input;
+                if (sequence.Children.Length == 0) return GraphCall.Of("torch.alias", input);
+                GraphExpr value = input;
                 for (int k = 0; k < sequence.Children.Length; k++)
                     value = ApplyModule(sequence.Children[k], $"{access}[{k}]", $"{path}[{k}]", $"{stem}_{k}", new[] { value }, syntax);
                 return value;
@@ -100,13 +101,13 @@ internal sealed partial class FunctionLowering
 
     /// <summary>A catalog module applied to <paramref name="input"/>: its spelling, each state a graph input read
     /// through <paramref name="access"/> (a list setting as its length and entries, rebuilt in the twin).</summary>
-    private string SpellModule(CatalogSubmodule module, string access, string path, string stem, IReadOnlyList<string> inputs, SyntaxNode syntax)
+    private GraphExpr SpellModule(CatalogSubmodule module, string access, string path, string stem, IReadOnlyList<GraphExpr> inputs, SyntaxNode syntax)
     {
         ModuleRow row = module.Row;
         if (inputs.Count > row.Inputs)
             throw new LoweringFailure(syntax, $"a {row.Name} called with {inputs.Count} inputs");
         if (row.Helper is { } helper) _twin.UseRuntime(helper);
-        var values = new List<object> { inputs[0] };
+        var values = new List<GraphExpr> { inputs[0] };
         foreach (ModuleState state in row.States)
         {
             string read = state.Access.Replace("{0}", access), name = stem + "_" + state.Name;
@@ -116,7 +117,7 @@ internal sealed partial class FunctionLowering
                 string list = state.WhenNull is null ? read : $"({read} ?? {state.WhenNull.Replace("{0}", access)})";
                 var ints = Enumerable.Range(0, state.FixedEntries).Select(k => StateRead(
                     $"global::HybridGen.ModuleSettings.At({list}, {k}, {state.NullValue})", name + "_" + k, "int", GraphKind.Int));
-                values.Add("[" + string.Join(", ", ints) + "]");
+                values.Add(new GraphList(ints.ToEquatableArray<GraphExpr>()));
                 continue;
             }
             if (state.ListLength == 0)
@@ -125,23 +126,28 @@ internal sealed partial class FunctionLowering
                 continue;
             }
             _twin.UseRuntime(RuntimeHelpers.IntList);
-            string length = StateRead("global::HybridGen.ModuleSettings.Count(" + read + ")", name + "_n", "int", GraphKind.Int);
+            GraphName length = StateRead("global::HybridGen.ModuleSettings.Count(" + read + ")", name + "_n", "int", GraphKind.Int);
             var entries = Enumerable.Range(0, state.ListLength)
                 .Select(k => StateRead("global::HybridGen.ModuleSettings.At(" + read + ", " + k + ")", name + "_" + k, "int", GraphKind.Int)).ToList();
-            values.Add($"{RuntimeHelpers.IntList}({length}, [{string.Join(", ", entries)}], {state.NullAs})");
+            values.Add(GraphCall.Of(RuntimeHelpers.IntList, length, new GraphList(entries.ToEquatableArray<GraphExpr>()), new GraphLiteral(state.NullAs)));
         }
+        // Further tensor inputs ({in1}...) are values after the states; settings fixed at construction are literals.
         string spelling = row.Spelling;
-        for (int k = 1; k < row.Inputs; k++) spelling = spelling.Replace("{in" + k + "}", k < inputs.Count ? inputs[k] : "None");
+        for (int k = 1; k < row.Inputs; k++)
+        {
+            spelling = spelling.Replace("{in" + k + "}", "{" + values.Count.ToString(CultureInfo.InvariantCulture) + "}");
+            values.Add(k < inputs.Count ? inputs[k] : GraphLiteral.None);
+        }
         foreach (string name in row.Constructed) spelling = spelling.Replace("{" + name + "}", module.Constants[name]);
-        return string.Format(CultureInfo.InvariantCulture, spelling, values.ToArray());
+        return new GraphModuleOp(row.Name, spelling, values.ToEquatableArray());
     }
 
     /// <summary>A value of the module's state (<c>{0}</c> is the module): a graph input of the main function, or a
     /// parameter of the user module's function being lowered.</summary>
-    private string StateRead(string access, string stem, string annotation, GraphKind kind) =>
+    private GraphName StateRead(string access, string stem, string annotation, GraphKind kind) => new(
         _scope is not null ? _scope.State(access, stem, annotation, kind)
             : _isMain ? _twin.ModuleInput(access, stem, annotation, kind)
-            : throw new System.InvalidOperationException("state read outside the main function and module functions");
+            : throw new System.InvalidOperationException("state read outside the main function and module functions"));
 
     private void TreeCheck(ModuleTreeCheck check)
     {

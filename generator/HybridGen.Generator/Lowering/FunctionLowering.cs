@@ -1,6 +1,8 @@
 using System.Collections.Generic;
 using System.Linq;
 using HybridGen.Generator.Analysis;
+using HybridGen.Generator.Model;
+using HybridGen.Generator.Model.Graph;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
@@ -8,8 +10,8 @@ using Microsoft.CodeAnalysis.Operations;
 namespace HybridGen.Generator.Lowering;
 
 /// <summary>
-/// Lowers one C# method to a TorchScript function, statement by statement, each preceded by a comment naming
-/// its C# file and line (the runtime maps a failure in the twin back to that line). Expressions are in
+/// Lowers one C# method to a function of the graph IR (Model/Graph), statement by statement, each preceded by its
+/// origin, the C# file and line (the runtime maps a failure in the twin back to that line). Expressions are in
 /// FunctionLowering.Expressions.cs. What has no graph form throws <see cref="LoweringFailure"/>.
 /// </summary>
 internal sealed partial class FunctionLowering
@@ -21,7 +23,8 @@ internal sealed partial class FunctionLowering
     private readonly ModuleScope? _scope;
     // foreach variables over a ModuleList, bound to the child the current unrolled copy of the body is for.
     private readonly Dictionary<ISymbol, (Analysis.Submodule module, string access, string path, string stem)> _boundModules = new(SymbolEqualityComparer.Default);
-    private readonly ScriptBuilder _out = new();
+    // The statements of the body being lowered (a nested body collects into its own list: Collect).
+    private List<GraphStatement> _block = new();
     private readonly Dictionary<ISymbol, string> _names = new(SymbolEqualityComparer.Default);
     private readonly HashSet<string> _usedNames = new();
     private readonly List<Frame> _frames = new();
@@ -33,7 +36,7 @@ internal sealed partial class FunctionLowering
     private sealed class Frame
     {
         public bool IsLoop;
-        public string? GradRestore;
+        public GraphName? GradRestore;
         public List<IOperation>? ContinueStep;
     }
 
@@ -45,49 +48,49 @@ internal sealed partial class FunctionLowering
         _scope = scope;
     }
 
-    public static string LowerMain(TwinBuilder twin, IMethodSymbol partial, IMethodSymbol eager)
+    public static GraphFunction LowerMain(TwinBuilder twin, IMethodSymbol partial, IMethodSymbol eager)
     {
         var lowering = new FunctionLowering(twin, eager, isMain: true);
-        string body = lowering.Body(eager, out SyntaxNode declaration);
+        EquatableArray<GraphStatement> body = lowering.Body(eager, out SyntaxNode declaration);
         string returns = ScriptTypes.Annotation(eager.ReturnType)
             ?? throw new LoweringFailure(declaration, $"a '{eager.ReturnType.ToDisplayString()}' result");
-        var parameters = lowering.Parameters(eager, declaration).Concat(twin.InputParameters.Select(p => $"{p.name}: {p.annotation}"));
-        return $"def {partial.Name}({string.Join(", ", parameters)}) -> {returns}:\n{body}";
+        var parameters = lowering.Parameters(eager, declaration).Concat(twin.InputParameters.Select(p => new GraphParameter(p.name, p.annotation)));
+        return new GraphFunction(partial.Name, parameters.ToEquatableArray(), returns, body);
     }
 
-    public static string LowerHelper(TwinBuilder twin, IMethodSymbol method, string name, SyntaxNode callSite)
+    public static GraphFunction LowerHelper(TwinBuilder twin, IMethodSymbol method, string name, SyntaxNode callSite)
     {
         var lowering = new FunctionLowering(twin, method, isMain: false);
-        string body = lowering.Body(method, out SyntaxNode declaration);
+        EquatableArray<GraphStatement> body = lowering.Body(method, out SyntaxNode declaration);
         // A void helper (one that fills a list it is given) is a function returning None.
         string returns = method.ReturnsVoid ? "None" : ScriptTypes.Annotation(method.ReturnType)
             ?? throw new LoweringFailure(callSite, $"a call of '{method.Name}', whose '{method.ReturnType.ToDisplayString()}' result has no graph form");
-        return $"def {name}({string.Join(", ", lowering.Parameters(method, callSite))}) -> {returns}:\n{body}";
+        return new GraphFunction(name, lowering.Parameters(method, callSite).ToEquatableArray(), returns, body);
     }
 
     /// <summary>A user module's forward as a function of its input and of the state it reads of its own module
     /// (<paramref name="scope"/> collects it; each call site passes its instance's).</summary>
-    public static string LowerModuleMethod(TwinBuilder twin, IMethodSymbol method, string name, ModuleScope scope, SyntaxNode callSite)
+    public static GraphFunction LowerModuleMethod(TwinBuilder twin, IMethodSymbol method, string name, ModuleScope scope, SyntaxNode callSite)
     {
         var lowering = new FunctionLowering(twin, method, isMain: false, scope);
-        string body = lowering.Body(method, out SyntaxNode declaration);
+        EquatableArray<GraphStatement> body = lowering.Body(method, out SyntaxNode declaration);
         string returns = ScriptTypes.Annotation(method.ReturnType)
             ?? throw new LoweringFailure(callSite, $"a module whose forward returns '{method.ReturnType.ToDisplayString()}'");
-        var parameters = lowering.Parameters(method, callSite).Concat(scope.States.Select(s => $"{s.Name}: {s.Annotation}"));
-        return $"def {name}({string.Join(", ", parameters)}) -> {returns}:\n{body}";
+        var parameters = lowering.Parameters(method, callSite).Concat(scope.States.Select(s => new GraphParameter(s.Name, s.Annotation)));
+        return new GraphFunction(name, parameters.ToEquatableArray(), returns, body);
     }
 
-    private IEnumerable<string> Parameters(IMethodSymbol method, SyntaxNode where)
+    private IEnumerable<GraphParameter> Parameters(IMethodSymbol method, SyntaxNode where)
     {
         foreach (IParameterSymbol p in method.Parameters)
         {
             string annotation = ScriptTypes.Annotation(p.Type)
                 ?? throw new LoweringFailure(where, $"the parameter '{p.Name}' of type '{p.Type.ToDisplayString()}'");
-            yield return $"{NameOf(p)}: {annotation}";
+            yield return new GraphParameter(NameOf(p), annotation);
         }
     }
 
-    private string Body(IMethodSymbol method, out SyntaxNode declaration)
+    private EquatableArray<GraphStatement> Body(IMethodSymbol method, out SyntaxNode declaration)
     {
         SyntaxNode? syntax = method.DeclaringSyntaxReferences.Select(r => r.GetSyntax(_twin.Token)).FirstOrDefault(s => s is BaseMethodDeclarationSyntax or LocalFunctionStatementSyntax);
         declaration = syntax ?? throw new LoweringFailure(method.Locations.First().SourceTree!.GetRoot(), $"'{method.Name}', whose body is not in this compilation");
@@ -98,11 +101,26 @@ internal sealed partial class FunctionLowering
             ?? throw new LoweringFailure(syntax, $"'{method.Name}', which has no body");
         if (method.IsStatic == false && !_isMain && _scope is null && UsesInstanceState(block))
             throw new LoweringFailure(syntax, $"the instance method '{method.Name}' called as a helper (its fields would have to be graph inputs)");
-        int open = _out.Open();
-        Statements(block.Operations);
-        _out.Close(open);
-        return _out.ToString();
+        return Collect(() => Statements(block.Operations));
     }
+
+    /// <summary>The statements <paramref name="write"/> emits, as a nested body.</summary>
+    private EquatableArray<GraphStatement> Collect(System.Action write)
+    {
+        List<GraphStatement> outer = _block;
+        _block = new List<GraphStatement>();
+        try
+        {
+            write();
+            return _block.ToEquatableArray();
+        }
+        finally
+        {
+            _block = outer;
+        }
+    }
+
+    private void Emit(GraphStatement statement) => _block.Add(statement);
 
     // (An initializer's implicit receiver, new List<Tensor> { x }, is the object being made, not this.)
     private static bool UsesInstanceState(IOperation operation) =>
@@ -112,6 +130,8 @@ internal sealed partial class FunctionLowering
 
     /// <summary>A TorchScript name for a parameter or local. C# lets sibling blocks reuse a name, even with another
     /// type; TorchScript has one scope per function, so each C# variable gets a name of its own.</summary>
+    private GraphName Named(ISymbol symbol) => new(NameOf(symbol));
+
     private string NameOf(ISymbol symbol)
     {
         if (_names.TryGetValue(symbol, out string? name)) return name;
@@ -123,12 +143,12 @@ internal sealed partial class FunctionLowering
         return name;
     }
 
-    private string Temporary(string purpose)
+    private GraphName Temporary(string purpose)
     {
         string name;
         do name = $"__hg_{purpose}_{_temporaries++}"; while (_usedNames.Contains(name));
         _usedNames.Add(name);
-        return name;
+        return new GraphName(name);
     }
 
     // ---- statements ---------------------------------------------------------------------------------------------
@@ -144,7 +164,7 @@ internal sealed partial class FunctionLowering
         FileLinePositionSpan line = operation.Syntax.GetLocation().GetLineSpan();
         string code = OneLine(operation.Syntax.ToString());
         if (code.Length > 100) code = code.Substring(0, 97) + "...";
-        _out.Comment(Formats.TwinSourceFormat.Origin(System.IO.Path.GetFileName(line.Path), line.StartLinePosition.Line + 1, code));
+        Emit(new GraphOrigin(System.IO.Path.GetFileName(line.Path), line.StartLinePosition.Line + 1, code));
     }
 
     private static string OneLine(string code) =>
@@ -167,10 +187,10 @@ internal sealed partial class FunctionLowering
                         if (declarator.GetVariableInitializer() is { } init)
                         {
                             Located(operation);
-                            string value = Expr(init.Value);
+                            GraphExpr value = Expr(init.Value);
                             // An empty literal is List[Tensor] to TorchScript: a list of numbers says its type.
-                            string annotation = value == "[]" && ScriptTypes.Annotation(declarator.Symbol.Type) is { } a && a != "List[Tensor]" ? ": " + a : "";
-                            _out.Line($"{NameOf(declarator.Symbol)}{annotation} = {value}");
+                            string? annotation = value is GraphList { Elements.Count: 0 } && ScriptTypes.Annotation(declarator.Symbol.Type) is { } a && a != "List[Tensor]" ? a : null;
+                            Emit(new GraphAssign(Named(declarator.Symbol), value, annotation));
                         }
                 return;
             case IUsingDeclarationOperation usingDeclaration:
@@ -190,14 +210,14 @@ internal sealed partial class FunctionLowering
                 if (ret.ReturnedValue is not null && _frames.Any(f => f.GradRestore is not null))
                 {
                     // The value is computed in the scope's grad mode, before the mode is restored.
-                    string value = Temporary("result");
-                    _out.Line($"{value} = {ReturnValue(ret.ReturnedValue)}");
+                    GraphName value = Temporary("result");
+                    Emit(new GraphAssign(value, ReturnValue(ret.ReturnedValue)));
                     RestoreForExit(untilLoop: false);
-                    _out.Line("return " + value);
+                    Emit(new GraphReturn(value));
                     return;
                 }
                 RestoreForExit(untilLoop: false);
-                _out.Line(ret.ReturnedValue is null ? "return" : "return " + ReturnValue(ret.ReturnedValue));
+                Emit(new GraphReturn(ret.ReturnedValue is null ? null : ReturnValue(ret.ReturnedValue)));
                 return;
             case IConditionalOperation conditional:
                 If(conditional);
@@ -214,7 +234,7 @@ internal sealed partial class FunctionLowering
             case IBranchOperation { BranchKind: BranchKind.Break or BranchKind.Continue } branch:
                 Located(operation);
                 RestoreForExit(untilLoop: true, continuing: branch.BranchKind == BranchKind.Continue);
-                _out.Line(branch.BranchKind == BranchKind.Break ? "break" : "continue");
+                Emit(branch.BranchKind == BranchKind.Break ? new GraphBreak() : new GraphContinue());
                 return;
             case ISwitchOperation @switch:
                 Switch(@switch);
@@ -241,20 +261,20 @@ internal sealed partial class FunctionLowering
         {
             case ISimpleAssignmentOperation assignment:
                 Located(operation);
-                _out.Line($"{AssignmentTarget(assignment.Target)} = {Expr(assignment.Value)}");
+                Emit(new GraphAssign(AssignmentTarget(assignment.Target), Expr(assignment.Value)));
                 return;
             case ICompoundAssignmentOperation compound:
                 Located(operation);
-                _out.Line($"{AssignmentTarget(compound.Target)} = {Binary(compound.OperatorKind, compound.OperatorMethod, compound.Target, compound.Value, compound.Syntax)}");
+                Emit(new GraphAssign(AssignmentTarget(compound.Target), Binary(compound.OperatorKind, compound.OperatorMethod, compound.Target, compound.Value, compound.Syntax)));
                 return;
             case IIncrementOrDecrementOperation step:
                 Located(operation);
-                string target = AssignmentTarget(step.Target);
-                _out.Line($"{target} = {target} {(step.Kind == OperationKind.Increment ? "+" : "-")} 1");
+                GraphExpr target = AssignmentTarget(step.Target);
+                Emit(new GraphAssign(target, new GraphBinary(step.Kind == OperationKind.Increment ? "+" : "-", target, new GraphLiteral("1"), Parenthesized: false)));
                 return;
             case IDeconstructionAssignmentOperation deconstruction:
                 Located(operation);
-                _out.Line($"{DeconstructionTargets(deconstruction.Target)} = {Expr(deconstruction.Value)}");
+                Emit(new GraphAssign(new GraphTuple(DeconstructionTargets(deconstruction.Target).ToEquatableArray(), Parenthesized: false), Expr(deconstruction.Value)));
                 return;
             case IThrowOperation thrown:
                 Throw(thrown);
@@ -263,7 +283,7 @@ internal sealed partial class FunctionLowering
                 return;
             default:
                 Located(operation);
-                _out.Line(Expr(operation));
+                Emit(new GraphEvaluate(Expr(operation)));
                 return;
         }
     }
@@ -273,35 +293,39 @@ internal sealed partial class FunctionLowering
         invocation.TargetMethod.Name is "Dispose" or "MoveToOuterDisposeScope" or "DetachFromDisposeScope" or "MoveToOuter"
         && KnownApis.Namespace(invocation.TargetMethod).StartsWith(KnownApis.TorchNamespace);
 
-    private string Target(IOperation target) => target switch
+    private GraphName Target(IOperation target) => target switch
     {
-        ILocalReferenceOperation local => NameOf(local.Local),
-        IParameterReferenceOperation parameter => NameOf(parameter.Parameter),
+        ILocalReferenceOperation local => Named(local.Local),
+        IParameterReferenceOperation parameter => Named(parameter.Parameter),
         _ => throw new LoweringFailure(target.Syntax, $"an assignment to '{OneLine(target.Syntax.ToString())}'"),
     };
 
     /// <summary>An assignment's target: a variable, or an element of a list or array the analysis proved the
     /// body's own (for a helper's parameter, its caller's own). TorchScript lists are shared references, so a
     /// helper's write is seen by its caller as in C#.</summary>
-    private string AssignmentTarget(IOperation target) => target switch
+    private GraphExpr AssignmentTarget(IOperation target) => target switch
     {
         IPropertyReferenceOperation { Property.IsIndexer: true, Arguments.Length: 1, Instance: { } list } element
             when list.Type?.OriginalDefinition.ToDisplayString() == "System.Collections.Generic.List<T>"
-            => $"{Expr(list)}[{Expr(element.Arguments[0].Value)}]",
-        IArrayElementReferenceOperation { Indices.Length: 1 } element => $"{Expr(element.ArrayReference)}[{Expr(element.Indices[0])}]",
+            => Element(Expr(list), Expr(element.Arguments[0].Value)),
+        IArrayElementReferenceOperation { Indices.Length: 1 } element => Element(Expr(element.ArrayReference), Expr(element.Indices[0])),
         _ => Target(target),
     };
 
-    private string DeconstructionTargets(IOperation target) => target switch
+    private static GraphIndex Element(GraphExpr list, GraphExpr index) => new(list, new GraphIndexPart[] { new GraphIndexAt(index) }.ToEquatableArray());
+
+    /// <summary>The names a deconstruction assigns, nested tuples flattened (a discard assigns a temporary).</summary>
+    private IEnumerable<GraphExpr> DeconstructionTargets(IOperation target) => target switch
     {
-        ITupleOperation tuple => string.Join(", ", tuple.Elements.Select(DeconstructionTargets)),
+        ITupleOperation tuple => tuple.Elements.SelectMany(DeconstructionTargets).ToList(),
         IDeclarationExpressionOperation declaration => DeconstructionTargets(declaration.Expression),
-        IDiscardOperation => Temporary("discard"),
-        _ => Target(target),
+        IDiscardOperation => new GraphExpr[] { Temporary("discard") },
+        _ => new GraphExpr[] { Target(target) },
     };
 
-    private string ReturnValue(IOperation value) =>
-        value is ITupleOperation tuple ? string.Join(", ", tuple.Elements.Select(Expr)) : Expr(value);
+    /// <summary>A returned value: several results (a C# tuple) are the function's several outputs.</summary>
+    private GraphExpr ReturnValue(IOperation value) =>
+        value is ITupleOperation tuple ? new GraphTuple(tuple.Elements.Select(Expr).ToEquatableArray(), Parenthesized: false) : Expr(value);
 
     private void Throw(IThrowOperation thrown)
     {
@@ -309,32 +333,26 @@ internal sealed partial class FunctionLowering
         IOperation? exception = thrown.Exception is IConversionOperation c ? c.Operand : thrown.Exception;
         string message = exception is IObjectCreationOperation { Arguments: { Length: > 0 } args } && args[0].Value.ConstantValue is { HasValue: true, Value: string text }
             ? text : exception?.Type?.Name ?? "exception";
-        // The default TorchScript resolver knows no exception types; an assertion raises with the message.
-        _out.Line($"assert False, {Quote($"{exception?.Type?.Name}: {message}")}");
+        Emit(new GraphRaise($"{exception?.Type?.Name}: {message}"));
     }
-
-    private static string Quote(string text) => "\"" + text.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
 
     // ---- control flow -------------------------------------------------------------------------------------------
 
     private void If(IConditionalOperation conditional)
     {
         Located(conditional);
-        _out.Line($"if {Condition(conditional.Condition)}:");
-        Nested(conditional.WhenTrue);
-        if (conditional.WhenFalse is null) return;
-        _out.Line("else:");
-        Nested(conditional.WhenFalse);
+        GraphExpr condition = Condition(conditional.Condition);
+        var then = new GraphBranch(condition, Nested(conditional.WhenTrue));
+        EquatableArray<GraphStatement>? otherwise = conditional.WhenFalse is null ? null : Nested(conditional.WhenFalse);
+        Emit(new GraphIf(new[] { then }.ToEquatableArray(), otherwise));
     }
 
-    private void Nested(IOperation body, Frame? frame = null)
+    private EquatableArray<GraphStatement> Nested(IOperation body, Frame? frame = null) => Collect(() =>
     {
-        int open = _out.Open();
         if (frame is not null) _frames.Add(frame);
         Statement(body);
         if (frame is not null) _frames.Remove(frame);
-        _out.Close(open);
-    }
+    });
 
     private void While(IWhileLoopOperation loop)
     {
@@ -342,21 +360,22 @@ internal sealed partial class FunctionLowering
         Located(loop);
         if (loop.ConditionIsTop)
         {
-            _out.Line($"while {(loop.ConditionIsUntil ? $"not ({Condition(loop.Condition)})" : Condition(loop.Condition))}:");
-            Nested(loop.Body, new Frame { IsLoop = true });
+            GraphExpr test = Condition(loop.Condition);
+            Emit(new GraphWhile(loop.ConditionIsUntil ? new GraphUnary("not", test) : test, Nested(loop.Body, new Frame { IsLoop = true })));
             return;
         }
         // do { body } while (c): the first pass skips the test; a continue goes to the test, as in C#.
-        string first = Temporary("first");
-        _out.Line($"{first} = True");
-        _out.Line($"while {first} or {Condition(loop.Condition)}:");
-        int open = _out.Open();
-        _out.Line($"{first} = False");
+        GraphName first = Temporary("first");
+        Emit(new GraphAssign(first, GraphLiteral.True));
+        GraphExpr condition = new GraphBinary("or", first, Condition(loop.Condition), Parenthesized: false);
         var frame = new Frame { IsLoop = true };
-        _frames.Add(frame);
-        Statement(loop.Body);
-        _frames.Remove(frame);
-        _out.Close(open);
+        Emit(new GraphWhile(condition, Collect(() =>
+        {
+            Emit(new GraphAssign(first, GraphLiteral.False));
+            _frames.Add(frame);
+            Statement(loop.Body);
+            _frames.Remove(frame);
+        })));
     }
 
     private void For(IForLoopOperation loop)
@@ -364,26 +383,26 @@ internal sealed partial class FunctionLowering
         Located(loop);
         if (CountingRange(loop) is { } range)
         {
-            _out.Line($"for {range.variable} in range({range.start}, {range.end}, {range.step}):");
-            Nested(loop.Body, new Frame { IsLoop = true });
+            Emit(new GraphForRange(range.variable, range.start, range.end, range.step, Nested(loop.Body, new Frame { IsLoop = true })));
             return;
         }
         // Any other for: the initializers, then a while whose body ends with the step (also done before a continue).
         foreach (IOperation before in loop.Before) Statement(before);
-        _out.Line($"while {(loop.Condition is null ? "True" : Condition(loop.Condition))}:");
-        int open = _out.Open();
+        GraphExpr condition = loop.Condition is null ? GraphLiteral.True : Condition(loop.Condition);
         var frame = new Frame { IsLoop = true, ContinueStep = loop.AtLoopBottom.ToList() };
-        _frames.Add(frame);
-        Statement(loop.Body);
-        _frames.Remove(frame);
-        foreach (IOperation step in loop.AtLoopBottom) Statement(step);
-        _out.Close(open);
+        Emit(new GraphWhile(condition, Collect(() =>
+        {
+            _frames.Add(frame);
+            Statement(loop.Body);
+            _frames.Remove(frame);
+            foreach (IOperation step in loop.AtLoopBottom) Statement(step);
+        })));
     }
 
     /// <summary>for (int i = a; i &lt; b; i += s) with a constant step and a body that leaves i, and every variable
     /// the bound reads, alone → range(). (C# evaluates the condition at every iteration, range() its bound once: a
     /// body that changes what the bound reads keeps the general while form.)</summary>
-    private (string variable, string start, string end, string step)? CountingRange(IForLoopOperation loop)
+    private (string variable, GraphExpr start, GraphExpr end, long step)? CountingRange(IForLoopOperation loop)
     {
         if (loop.Before.Length != 1 || loop.Before[0] is not IVariableDeclarationGroupOperation group) return null;
         IVariableDeclaratorOperation[] declarators = group.Declarations.SelectMany(d => d.Declarators).ToArray();
@@ -400,16 +419,16 @@ internal sealed partial class FunctionLowering
         // A list the body adds to, itself or through a call it passes the list to, changes a Count bound at every
         // iteration; range() would read it once.
         if (bound.Descendants().Prepend(bound).Any(o => VariableOf(o) is { } read && IsGrowable(read) && MayGrow(loop.Body, read))) return null;
-        string end = (step > 0, op) switch
+        GraphExpr? end = (step > 0, op) switch
         {
             (true, BinaryOperatorKind.LessThan) => Expr(bound),
-            (true, BinaryOperatorKind.LessThanOrEqual) => $"{Expr(bound)} + 1",
+            (true, BinaryOperatorKind.LessThanOrEqual) => new GraphBinary("+", Expr(bound), new GraphLiteral("1"), Parenthesized: false),
             (false, BinaryOperatorKind.GreaterThan) => Expr(bound),
-            (false, BinaryOperatorKind.GreaterThanOrEqual) => $"{Expr(bound)} - 1",
-            _ => "",
+            (false, BinaryOperatorKind.GreaterThanOrEqual) => new GraphBinary("-", Expr(bound), new GraphLiteral("1"), Parenthesized: false),
+            _ => null,
         };
-        if (end.Length == 0) return null;
-        return (NameOf(index), Expr(init.Value), end, step.Value.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (end is null) return null;
+        return (NameOf(index), Expr(init.Value), end, step.Value);
     }
 
     private static long? StepOf(IOperation operation, ILocalSymbol index) => operation switch
@@ -459,8 +478,9 @@ internal sealed partial class FunctionLowering
             UnrollModules(loop, variable, modules);
             return;
         }
-        _out.Line($"for {NameOf(variable)} in {Expr(collection)}:");
-        Nested(loop.Body, new Frame { IsLoop = true });
+        string name = NameOf(variable);
+        GraphExpr items = Expr(collection);
+        Emit(new GraphForEach(name, items, Nested(loop.Body, new Frame { IsLoop = true })));
     }
 
     private void Switch(ISwitchOperation @switch)
@@ -468,35 +488,26 @@ internal sealed partial class FunctionLowering
         Located(@switch);
         if (ScriptTypes.Annotation(@switch.Value.Type) is not ("int" or "float" or "bool"))
             throw new LoweringFailure(@switch.Value.Syntax, "a switch on a value that is not a number or bool");
-        string value = Temporary("switch");
-        _out.Line($"{value} = {Expr(@switch.Value)}");
+        GraphName value = Temporary("switch");
+        Emit(new GraphAssign(value, Expr(@switch.Value)));
         ISwitchCaseOperation? fallback = null;
-        bool first = true;
+        var branches = new List<GraphBranch>();
         foreach (ISwitchCaseOperation section in @switch.Cases)
         {
             if (section.Clauses.Any(c => c is IDefaultCaseClauseOperation)) { fallback = section; continue; }
-            var tests = section.Clauses.Select(c => c is ISingleValueCaseClauseOperation single
-                ? $"{value} == {Expr(single.Value)}"
-                : throw new LoweringFailure(c.Syntax, "a switch case with a pattern"));
-            _out.Line($"{(first ? "if" : "elif")} {string.Join(" or ", tests)}:");
-            first = false;
-            SwitchSection(section);
+            GraphExpr test = section.Clauses.Select(c => c is ISingleValueCaseClauseOperation single
+                    ? new GraphBinary("==", value, Expr(single.Value), Parenthesized: false)
+                    : throw new LoweringFailure(c.Syntax, "a switch case with a pattern"))
+                .Aggregate((GraphExpr)null!, (any, next) => any is null ? next : new GraphBinary("or", any, next, Parenthesized: false));
+            branches.Add(new GraphBranch(test, Collect(() => SwitchBody(section))));
         }
-        if (fallback is null) return;
-        if (first)
+        if (branches.Count == 0)
         {
-            SwitchBody(fallback);
+            if (fallback is not null) SwitchBody(fallback);
             return;
         }
-        _out.Line("else:");
-        SwitchSection(fallback);
-    }
-
-    private void SwitchSection(ISwitchCaseOperation section)
-    {
-        int open = _out.Open();
-        SwitchBody(section);
-        _out.Close(open);
+        EquatableArray<GraphStatement>? otherwise = fallback is null ? null : Collect(() => SwitchBody(fallback));
+        Emit(new GraphIf(branches.ToEquatableArray(), otherwise));
     }
 
     private void SwitchBody(ISwitchCaseOperation section)
@@ -538,7 +549,8 @@ internal sealed partial class FunctionLowering
             {
                 Located(value);
                 _usingTensors.Add(declarators[k].Symbol);
-                _out.Line($"{NameOf(declarators[k].Symbol)} = {Expr(value)}");
+                GraphName variable = Named(declarators[k].Symbol);
+                Emit(new GraphAssign(variable, Expr(value)));
                 continue;
             }
             if (inner is IInvocationOperation { TargetMethod: { Name: "NewDisposeScope" } } call && KnownApis.Namespace(call.TargetMethod).StartsWith(KnownApis.TorchNamespace))
@@ -546,9 +558,9 @@ internal sealed partial class FunctionLowering
             if (inner is IInvocationOperation { TargetMethod: { Name: "no_grad" or "enable_grad" } grad } && KnownApis.Namespace(grad).StartsWith(KnownApis.TorchNamespace))
             {
                 Located(value);
-                string saved = Temporary("grad");
-                _out.Line($"{saved} = torch.is_grad_enabled()");
-                _out.Line($"torch.set_grad_enabled({(grad.Name == "enable_grad" ? "True" : "False")})");
+                GraphName saved = Temporary("grad");
+                Emit(new GraphAssign(saved, GraphCall.Of("torch.is_grad_enabled")));
+                Emit(new GraphEvaluate(GraphCall.Of("torch.set_grad_enabled", grad.Name == "enable_grad" ? GraphLiteral.True : GraphLiteral.False)));
                 _frames.Add(new Frame { GradRestore = saved });
                 pushed++;
                 continue;
@@ -567,7 +579,7 @@ internal sealed partial class FunctionLowering
     {
         Frame frame = _frames[_frames.Count - 1];
         _frames.RemoveAt(_frames.Count - 1);
-        if (frame.GradRestore is not null) _out.Line($"torch.set_grad_enabled({frame.GradRestore})");
+        if (frame.GradRestore is not null) Emit(new GraphEvaluate(GraphCall.Of("torch.set_grad_enabled", frame.GradRestore)));
     }
 
     /// <summary>Before a return (all frames) or a break/continue (frames inside the innermost loop): restore grad
@@ -577,7 +589,7 @@ internal sealed partial class FunctionLowering
         for (int k = _frames.Count - 1; k >= 0; k--)
         {
             Frame frame = _frames[k];
-            if (frame.GradRestore is not null) _out.Line($"torch.set_grad_enabled({frame.GradRestore})");
+            if (frame.GradRestore is not null) Emit(new GraphEvaluate(GraphCall.Of("torch.set_grad_enabled", frame.GradRestore)));
             if (frame.IsLoop && untilLoop)
             {
                 if (continuing && frame.ContinueStep is { } step)

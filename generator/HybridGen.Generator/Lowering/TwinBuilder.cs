@@ -4,15 +4,17 @@ using System.Text;
 using System.Threading;
 using HybridGen.Generator.Analysis;
 using HybridGen.Generator.Model;
+using HybridGen.Generator.Model.Graph;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace HybridGen.Generator.Lowering;
 
 /// <summary>
-/// Builds one twin: the TorchScript function for the hybridized method, the functions of the helpers it calls
-/// (each lowered once), and the small runtime functions C# semantics need (integer division that truncates).
-/// Fields and properties the method reads become extra graph inputs, read at every call.
+/// Builds one twin: the graph IR function for the hybridized method, the functions of the helpers it calls (each
+/// lowered once), and the small runtime functions C# semantics need (integer division that truncates), then its
+/// TorchScript (<see cref="TorchScriptPrinter"/>). Fields and properties the method reads become extra graph inputs,
+/// read at every call.
 /// </summary>
 internal sealed class TwinBuilder
 {
@@ -22,11 +24,12 @@ internal sealed class TwinBuilder
     private readonly Compilation _compilation;
     private readonly CancellationToken _ct;
     private readonly Dictionary<ISymbol, string> _helperNames = new(SymbolEqualityComparer.Default);
-    private readonly List<string> _helperSources = new();
+    private readonly List<GraphFunction> _helperFunctions = new();
     private readonly SortedSet<string> _runtime = new(System.StringComparer.Ordinal);
     private readonly Dictionary<string, (TwinInput input, string annotation)> _inputs = new();
     private readonly List<string> _inputOrder = new();
     private readonly List<ModuleTreeCheck> _treeChecks = new();
+    // User-module functions by their TorchScript with a placeholder name: instances whose functions print the same share one.
     private readonly Dictionary<string, (string name, ModuleScope scope)> _moduleFunctions = new(System.StringComparer.Ordinal);
     private readonly HashSet<IMethodSymbol> _loweringModules = new(SymbolEqualityComparer.Default);
     private int[] _selection = System.Array.Empty<int>();
@@ -115,14 +118,11 @@ internal sealed class TwinBuilder
     private static TwinModel BuildTree(Compilation compilation, IMethodSymbol method, IMethodSymbol eager, int[] selection, out List<int> sizes, CancellationToken ct)
     {
         var builder = new TwinBuilder(compilation, method.ContainingType, ct) { _selection = selection };
-        string main = FunctionLowering.LowerMain(builder, method, eager);
-        var source = new StringBuilder();
-        foreach (string helper in RuntimeHelpers.Sources(builder._runtime)) source.Append(helper).Append('\n');
-        foreach (string helper in builder._helperSources) source.Append(helper).Append('\n');
-        source.Append(main);
+        GraphFunction main = FunctionLowering.LowerMain(builder, method, eager);
+        var program = new GraphProgram(builder._runtime.ToEquatableArray(), builder._helperFunctions.Append(main).ToEquatableArray());
         sizes = builder._choiceSizes;
         var inputs = builder._inputOrder.Select(name => builder._inputs[name].input).ToEquatableArray();
-        return new TwinModel(method.Name, source.ToString(), inputs, GraphTypes.ResultOf(method.ReturnType))
+        return new TwinModel(method.Name, TorchScriptPrinter.Print(program), inputs, GraphTypes.ResultOf(method.ReturnType))
         {
             TreeChecks = builder._treeChecks.ToEquatableArray(),
             Accessors = builder._accessors.Values.ToEquatableArray(),
@@ -151,7 +151,7 @@ internal sealed class TwinBuilder
         if (_helperNames.TryGetValue(method, out string? name)) return name;
         name = "__hg_fn_" + method.ContainingType.Name + "_" + method.Name + (_helperNames.Count == 0 ? "" : "_" + _helperNames.Count);
         _helperNames[method] = name;
-        _helperSources.Add(FunctionLowering.LowerHelper(this, method, name, callSite));
+        _helperFunctions.Add(FunctionLowering.LowerHelper(this, method, name, callSite));
         return name;
     }
 
@@ -203,10 +203,11 @@ internal sealed class TwinBuilder
         {
             const string placeholder = "__hg_module_function";
             var scope = new ModuleScope();
-            string text = FunctionLowering.LowerModuleMethod(this, body, placeholder, scope, callSite);
+            GraphFunction function = FunctionLowering.LowerModuleMethod(this, body, placeholder, scope, callSite);
+            string text = TorchScriptPrinter.Print(function);
             if (_moduleFunctions.TryGetValue(text, out (string name, ModuleScope scope) known)) return known;
             string name = "__hg_module_" + body.ContainingType.Name + "_" + body.Name + (_moduleFunctions.Count == 0 ? "" : "_" + _moduleFunctions.Count);
-            _helperSources.Add(text.Replace("def " + placeholder + "(", "def " + name + "("));
+            _helperFunctions.Add(function with { Name = name });
             _moduleFunctions[text] = (name, scope);
             return (name, scope);
         }
