@@ -87,7 +87,8 @@ internal static class Emitter
         if (!model.Capturable) w.Line("capturable: false,");
         w.Line("twinSource:");
         foreach (string line in TwinLines(twin.Source, out int count))
-            w.Line(line + (--count == 0 ? ")," : " +"));
+            w.Line(line + (--count == 0 ? "," : " +"));
+        w.Line("twinGraph: " + Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(twin.GraphText, quote: true) + "),");
         w.Outdent();
 
         int first = model.IsStatic ? 0 : 1;

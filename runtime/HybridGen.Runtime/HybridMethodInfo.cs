@@ -5,8 +5,9 @@ namespace HybridGen;
 /// <summary>What the generator knows about one hybridized method: its name, where it is, and its twin.</summary>
 public sealed class HybridMethodInfo
 {
-    public HybridMethodInfo(string name, string location, string twinFunction, string twinSource, bool capturable = true)
+    public HybridMethodInfo(string name, string location, string twinFunction, string twinSource, bool capturable = true, string? twinGraph = null)
     {
+        TwinGraph = twinGraph;
         Name = name;
         Location = location;
         TwinFunction = twinFunction;
@@ -33,4 +34,8 @@ public sealed class HybridMethodInfo
 
     /// <summary>The twin's TorchScript source, as the generator emitted it.</summary>
     public string TwinSource { get; }
+
+    /// <summary>The twin's graph IR in its text form (the generator's lowering, which the TorchScript prints), from
+    /// which the ONNX route builds a model per input signature; null from code generated before the IR.</summary>
+    public string? TwinGraph { get; }
 }

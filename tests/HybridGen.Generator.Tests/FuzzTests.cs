@@ -27,6 +27,7 @@ public class FuzzTests
         }
         while (bodies.Count < 2000) bodies.Add(FuzzBodies.Mutate(bodies[random.Next(1400)], random, random.Next(2) == 0));
 
+        int twins = 0;
         for (int batch = 0; batch < bodies.Count; batch += 100)
         {
             (string path, string text)[] sources = Enumerable.Range(batch, Math.Min(100, bodies.Count - batch)).Select(i => FuzzBodies.File(i, bodies[i])).ToArray();
@@ -50,10 +51,13 @@ public class FuzzTests
                     && System.IO.Path.GetFileName(t.FilePath).StartsWith(name + ".M.", StringComparison.Ordinal)).ToArray();
                 Assert.True(inGenerated.Length == 0, $"{path}: the generated code does not compile ({string.Join("; ", inGenerated.Select(d => d.ToString()))}) for:\n{text}");
             }
+            // Each twin's graph IR, as the generated code carries it, prints the TorchScript it carries.
+            twins += GraphIrTests.AssertGraphPrintsTheTwin(run);
             // The HG0203 analyzer over the same code (broken code included) never throws.
             var exceptions = new List<Exception>();
             GeneratorHarness.Analyze(run, exceptions);
             Assert.True(exceptions.Count == 0, $"batch {batch}: the HG0203 analyzer threw: {exceptions.FirstOrDefault()}");
         }
+        Assert.True(twins >= 500, $"only {twins} twins among the bodies");
     }
 }

@@ -4,7 +4,7 @@ using System.Linq;
 using HybridGen.Generator.Analysis;
 using HybridGen.Generator.Catalog;
 using HybridGen.Generator.Model;
-using HybridGen.Generator.Model.Graph;
+using HybridGen.Graph;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;

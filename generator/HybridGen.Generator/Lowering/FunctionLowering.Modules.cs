@@ -4,7 +4,7 @@ using System.Linq;
 using HybridGen.Generator.Analysis;
 using HybridGen.Generator.Catalog;
 using HybridGen.Generator.Model;
-using HybridGen.Generator.Model.Graph;
+using HybridGen.Graph;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 
@@ -108,6 +108,7 @@ internal sealed partial class FunctionLowering
             throw new LoweringFailure(syntax, $"a {row.Name} called with {inputs.Count} inputs");
         if (row.Helper is { } helper) _twin.UseRuntime(helper);
         var values = new List<GraphExpr> { inputs[0] };
+        var names = new List<string> { "input" };
         foreach (ModuleState state in row.States)
         {
             string read = state.Access.Replace("{0}", access), name = stem + "_" + state.Name;
@@ -118,11 +119,13 @@ internal sealed partial class FunctionLowering
                 var ints = Enumerable.Range(0, state.FixedEntries).Select(k => StateRead(
                     $"global::HybridGen.ModuleSettings.At({list}, {k}, {state.NullValue})", name + "_" + k, "int", GraphKind.Int));
                 values.Add(new GraphList(ints.ToEquatableArray<GraphExpr>()));
+                names.Add(state.Name);
                 continue;
             }
             if (state.ListLength == 0)
             {
                 values.Add(StateRead(read, name, state.Annotation, state.Kind));
+                names.Add(state.Name);
                 continue;
             }
             _twin.UseRuntime(RuntimeHelpers.IntList);
@@ -130,6 +133,7 @@ internal sealed partial class FunctionLowering
             var entries = Enumerable.Range(0, state.ListLength)
                 .Select(k => StateRead("global::HybridGen.ModuleSettings.At(" + read + ", " + k + ")", name + "_" + k, "int", GraphKind.Int)).ToList();
             values.Add(GraphCall.Of(RuntimeHelpers.IntList, length, new GraphList(entries.ToEquatableArray<GraphExpr>()), new GraphLiteral(state.NullAs)));
+            names.Add(state.Name);
         }
         // Further tensor inputs ({in1}...) are values after the states; settings fixed at construction are literals.
         string spelling = row.Spelling;
@@ -137,9 +141,10 @@ internal sealed partial class FunctionLowering
         {
             spelling = spelling.Replace("{in" + k + "}", "{" + values.Count.ToString(CultureInfo.InvariantCulture) + "}");
             values.Add(k < inputs.Count ? inputs[k] : GraphLiteral.None);
+            names.Add("in" + k.ToString(CultureInfo.InvariantCulture));
         }
         foreach (string name in row.Constructed) spelling = spelling.Replace("{" + name + "}", module.Constants[name]);
-        return new GraphModuleOp(row.Name, spelling, values.ToEquatableArray());
+        return new GraphModuleOp(row.Name, spelling, names.ToEquatableArray(), values.ToEquatableArray());
     }
 
     /// <summary>A value of the module's state (<c>{0}</c> is the module): a graph input of the main function, or a

@@ -2,7 +2,7 @@ using System.Collections.Generic;
 using System.Linq;
 using HybridGen.Generator.Analysis;
 using HybridGen.Generator.Model;
-using HybridGen.Generator.Model.Graph;
+using HybridGen.Graph;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;

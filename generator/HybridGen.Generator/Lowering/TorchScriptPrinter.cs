@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Linq;
 using System.Text;
 using HybridGen.Generator.Model;
-using HybridGen.Generator.Model.Graph;
+using HybridGen.Graph;
 
 namespace HybridGen.Generator.Lowering;
 

@@ -4,7 +4,7 @@ using System.Text;
 using System.Threading;
 using HybridGen.Generator.Analysis;
 using HybridGen.Generator.Model;
-using HybridGen.Generator.Model.Graph;
+using HybridGen.Graph;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
@@ -126,6 +126,7 @@ internal sealed class TwinBuilder
         {
             TreeChecks = builder._treeChecks.ToEquatableArray(),
             Accessors = builder._accessors.Values.ToEquatableArray(),
+            GraphText = Graph.GraphText.Write(program),
         };
     }
 

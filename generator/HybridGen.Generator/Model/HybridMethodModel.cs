@@ -75,6 +75,10 @@ internal sealed record TwinModel(string FunctionName, string Source, EquatableAr
 
     /// <summary>UnsafeAccessor declarations the state reads need (private members of user submodules).</summary>
     public EquatableArray<AccessorModel> Accessors { get; init; }
+
+    /// <summary>The twin's graph IR in its text form (Graph/GraphText), from which the runtime builds the other
+    /// backends' models (ONNX) per input signature; <see cref="Source"/> is its TorchScript.</summary>
+    public string GraphText { get; init; } = "";
 }
 
 /// <summary>A value read at every call and passed to the twin (a field or property, a submodule's parameter or

@@ -20,7 +20,8 @@ namespace Samples
                 twinSource:
                 "def Gate(x: Tensor, h: Tensor, scale: float) -> Tensor:\n" +
                 "    # Blocks.cs(23): return (x * scale).sigmoid() * h.tanh() + (1.0 - x.sigmoid()) * h;\n" +
-                "    return torch.add(torch.mul(torch.sigmoid(torch.mul(x, scale)), torch.tanh(h)), torch.mul(torch.add(torch.neg(torch.sigmoid(x)), 1.0), h))\n"),
+                "    return torch.add(torch.mul(torch.sigmoid(torch.mul(x, scale)), torch.tanh(h)), torch.mul(torch.add(torch.neg(torch.sigmoid(x)), 1.0), h))\n",
+                twinGraph: "(program [] [ (def \"Gate\" [ (p \"x\" \"Tensor\") (p \"h\" \"Tensor\") (p \"scale\" \"float\")] \"Tensor\" [ (origin \"Blocks.cs\" 23 \"return (x * scale).sigmoid() * h.tanh() + (1.0 - x.sigmoid()) * h;\") (return (call \"torch.add\" [ (call \"torch.mul\" [ (call \"torch.sigmoid\" [ (call \"torch.mul\" [ (name \"x\") (name \"scale\")])]) (call \"torch.tanh\" [ (name \"h\")])]) (call \"torch.mul\" [ (call \"torch.add\" [ (call \"torch.neg\" [ (call \"torch.sigmoid\" [ (name \"x\")])]) (lit \"1.0\")]) (name \"h\")])]))])])"),
             eager: static a => GateEager(a.Item1, a.Item2, a.Item3),
             writeArguments: static (in (global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor, double) a, global::System.Span<global::HybridGen.Twins.TwinValue> g) =>
             {

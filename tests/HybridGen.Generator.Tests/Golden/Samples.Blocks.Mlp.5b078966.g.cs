@@ -20,7 +20,8 @@ namespace Samples
                 twinSource:
                 "def Mlp(x: Tensor, w1: Tensor, b1: Tensor, w2: Tensor, b2: Tensor) -> Tensor:\n" +
                 "    # Blocks.cs(15): nn.functional.relu(x.matmul(w1) + b1).matmul(w2) + b2\n" +
-                "    return torch.add(torch.matmul(torch.relu(torch.add(torch.matmul(x, w1), b1)), w2), b2)\n"),
+                "    return torch.add(torch.matmul(torch.relu(torch.add(torch.matmul(x, w1), b1)), w2), b2)\n",
+                twinGraph: "(program [] [ (def \"Mlp\" [ (p \"x\" \"Tensor\") (p \"w1\" \"Tensor\") (p \"b1\" \"Tensor\") (p \"w2\" \"Tensor\") (p \"b2\" \"Tensor\")] \"Tensor\" [ (origin \"Blocks.cs\" 15 \"nn.functional.relu(x.matmul(w1) + b1).matmul(w2) + b2\") (return (call \"torch.add\" [ (call \"torch.matmul\" [ (call \"torch.relu\" [ (call \"torch.add\" [ (call \"torch.matmul\" [ (name \"x\") (name \"w1\")]) (name \"b1\")])]) (name \"w2\")]) (name \"b2\")]))])])"),
             eager: static a => MlpEager(a.Item1, a.Item2, a.Item3, a.Item4, a.Item5),
             writeArguments: static (in (global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor) a, global::System.Span<global::HybridGen.Twins.TwinValue> g) =>
             {

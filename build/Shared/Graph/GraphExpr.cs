@@ -1,4 +1,4 @@
-namespace HybridGen.Generator.Model.Graph;
+namespace HybridGen.Graph;
 
 // The graph IR's values. Lowering builds them from the proven body; TorchScriptPrinter spells them (each node prints
 // as the TorchScript the lowering wrote before the IR, so twins did not change); the ONNX emitter will read the
@@ -21,7 +21,7 @@ internal sealed record GraphLiteral(string Text) : GraphExpr
 
 /// <summary>A call: a catalog op (<c>torch.relu</c>, named by its aten schema), a host builtin (<c>len</c>,
 /// <c>float</c>, <c>int</c>, <c>abs</c>, <c>max</c>, <c>round</c>), a lowered helper or user-module function, or a
-/// runtime function of <see cref="Lowering.RuntimeHelpers"/> (C#'s integer division).</summary>
+/// runtime function of the TorchScript RuntimeHelpers (C#'s integer division).</summary>
 internal sealed record GraphCall(string Callee, EquatableArray<GraphArgument> Arguments) : GraphExpr
 {
     public static GraphCall Of(string callee, params GraphExpr[] arguments) =>
@@ -62,10 +62,11 @@ internal sealed record GraphIndex(GraphExpr Target, EquatableArray<GraphIndexPar
 /// <summary>The index <c>^k</c>, k from the end (TorchSharp's Single(-k)), spelled <c>-k</c>.</summary>
 internal sealed record GraphFromEnd(GraphExpr Count) : GraphExpr;
 
-/// <summary>A catalog module's forward (Catalog/ModuleCatalog.cs): its row's TorchScript spelling, a format over
-/// the input and the module's state values in the row's order. (The module catalog is still a spelling of its own;
-/// an ONNX form per module kind reads <see cref="Module"/> and the values.)</summary>
-internal sealed record GraphModuleOp(string Module, string Spelling, EquatableArray<GraphExpr> Values) : GraphExpr;
+/// <summary>A catalog module's forward (the generator's Catalog/ModuleCatalog.cs): its row's TorchScript spelling,
+/// a format over the values; <see cref="Names"/> names each value (<c>input</c>, then the row's states: <c>weight</c>,
+/// <c>bias</c>, <c>stride</c>..., then further inputs <c>in1</c>...). The module catalog is still a spelling of its own:
+/// an ONNX form per module kind reads <see cref="Module"/> and the named values.</summary>
+internal sealed record GraphModuleOp(string Module, string Spelling, EquatableArray<string> Names, EquatableArray<GraphExpr> Values) : GraphExpr;
 
 /// <summary>One part of a subscript.</summary>
 internal abstract record GraphIndexPart;

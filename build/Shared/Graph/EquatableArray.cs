@@ -3,7 +3,7 @@ using System.Collections;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 
-namespace HybridGen.Generator.Model;
+namespace HybridGen.Graph;
 
 /// <summary>An immutable array compared by its elements, so models holding one cache correctly.</summary>
 internal readonly struct EquatableArray<T> : IEquatable<EquatableArray<T>>, IEnumerable<T>

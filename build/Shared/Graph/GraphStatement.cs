@@ -1,4 +1,4 @@
-namespace HybridGen.Generator.Model.Graph;
+namespace HybridGen.Graph;
 
 /// <summary>A statement of a twin function. Bodies are arrays of statements; an empty body is valid (the
 /// TorchScript printer writes <c>pass</c>).</summary>
