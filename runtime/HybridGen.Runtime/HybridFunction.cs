@@ -203,6 +203,65 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
         }
     }
 
+    /// <summary>Runs the twin's ONNX Runtime form alone, whatever the mode (tests and benchmarks compare it with the
+    /// eager body): the model emitted from the twin's graph IR for this call's signature, built on first use. Its
+    /// results carry no autograd history: the route serves calls that need no gradient. Where the call has no ONNX
+    /// form, a <see cref="TwinUnavailableException"/> says why; ONNX Runtime's errors are ExternalExceptions.</summary>
+    public TResult InvokeOnnx(in TArgs arguments)
+    {
+        if (_checkTree is not null && _checkTree(arguments) is { } misfit)
+            throw new InvalidOperationException($"{Info.Name}: the module tree is not the one its twin was built for: {misfit}");
+        Twins.Onnx.OnnxTwin onnx = OnnxTwin ?? throw new TwinUnavailableException($"{Info.Name} has no ONNX form: {_onnxUnavailable}");
+        TwinValue[] argv = TwinBuffers.Arguments(_argumentCount), results = TwinBuffers.Results(_resultCount);
+        try
+        {
+            Span<TwinValue> args = argv.AsSpan(0, _argumentCount), outs = results.AsSpan(0, _resultCount);
+            _writeArguments(arguments, args);
+            int count;
+            try
+            {
+                count = onnx.Invoke(args, outs);
+            }
+            catch (Twins.Onnx.NoOnnxFormException unsupported)
+            {
+                throw new TwinUnavailableException($"{Info.Name} has no ONNX form for this call: {unsupported.Message}");
+            }
+            if (count != _resultCount)
+            {
+                for (int k = 0; k < Math.Min(count, _resultCount); k++) outs[k].Tensor?.Dispose();
+                throw new ExternalException($"{Info.Location}: the ONNX twin of {Info.Name} returned {count} values, {_resultCount} expected");
+            }
+            return _readResult(outs);
+        }
+        finally
+        {
+            Array.Clear(argv, 0, _argumentCount);
+            Array.Clear(results, 0, _resultCount);
+        }
+    }
+
+    private Twins.Onnx.OnnxTwin? _onnx;
+    private string? _onnxUnavailable;
+    private int _onnxMade;
+
+    /// <summary>The ONNX Runtime route's twin, made from the graph IR on first use; null where there is none.</summary>
+    internal Twins.Onnx.OnnxTwin? OnnxTwin
+    {
+        get
+        {
+            if (Volatile.Read(ref _onnxMade) == 1) return _onnx;
+            lock (this)
+            {
+                if (_onnxMade == 0)
+                {
+                    _onnx = Twins.Onnx.OnnxTwin.For(Info, _parameterCount, out _onnxUnavailable);
+                    Volatile.Write(ref _onnxMade, 1);
+                }
+            }
+            return _onnx;
+        }
+    }
+
     /// <summary>Runs the eager body alone, whatever the mode, freeing its intermediates when it returns.</summary>
     public TResult InvokeEager(in TArgs arguments)
     {

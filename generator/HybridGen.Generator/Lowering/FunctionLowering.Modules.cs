@@ -135,7 +135,7 @@ internal sealed partial class FunctionLowering
             values.Add(GraphCall.Of(RuntimeHelpers.IntList, length, new GraphList(entries.ToEquatableArray<GraphExpr>()), new GraphLiteral(state.NullAs)));
             names.Add(state.Name);
         }
-        // Further tensor inputs ({in1}...) are values after the states; settings fixed at construction are literals.
+        // Further tensor inputs ({in1}...) are values after the states, then the settings fixed at construction (literals).
         string spelling = row.Spelling;
         for (int k = 1; k < row.Inputs; k++)
         {
@@ -143,7 +143,12 @@ internal sealed partial class FunctionLowering
             values.Add(k < inputs.Count ? inputs[k] : GraphLiteral.None);
             names.Add("in" + k.ToString(CultureInfo.InvariantCulture));
         }
-        foreach (string name in row.Constructed) spelling = spelling.Replace("{" + name + "}", module.Constants[name]);
+        foreach (string name in row.Constructed)
+        {
+            spelling = spelling.Replace("{" + name + "}", "{" + values.Count.ToString(CultureInfo.InvariantCulture) + "}");
+            values.Add(new GraphLiteral(module.Constants[name]));
+            names.Add(name);
+        }
         return new GraphModuleOp(row.Name, spelling, names.ToEquatableArray(), values.ToEquatableArray());
     }
 

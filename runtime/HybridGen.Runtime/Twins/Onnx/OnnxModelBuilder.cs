@@ -41,10 +41,11 @@ internal sealed class OnnxModelBuilder
         return name;
     }
 
-    /// <summary>A graph output of the value <paramref name="value"/>, of <paramref name="rank"/> symbolic dimensions.</summary>
+    /// <summary>A graph output of the value <paramref name="value"/>, of <paramref name="rank"/> symbolic dimensions
+    /// (a negative rank: not known, the output's shape is left out).</summary>
     public void Output(string value, ScalarType dtype, int rank)
     {
-        var dims = new long?[rank];
+        long?[]? dims = rank < 0 ? null : new long?[rank];
         _outputs.Add(w => ValueInfo(w, value, dtype, dims));
     }
 
@@ -115,10 +116,11 @@ internal sealed class OnnxModelBuilder
         return name;
     }
 
-    private static void ValueInfo(ProtoWriter w, string name, ScalarType dtype, IReadOnlyList<long?> dims) =>
+    private static void ValueInfo(ProtoWriter w, string name, ScalarType dtype, IReadOnlyList<long?>? dims) =>
         w.String(1, name).Message(2, type => type.Message(1, tensor =>
         {
             tensor.Int(1, OnnxTypes.ElementType(dtype));
+            if (dims is null) return;
             tensor.Message(2, shape =>
             {
                 for (int k = 0; k < dims.Count; k++)

@@ -1,0 +1,256 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using static TorchSharp.torch;
+
+namespace HybridGen.Twins.Onnx;
+
+// The module catalog's kinds (docs/modules.md) as ONNX nodes, read from their named values (the generator's
+// ModuleCatalog states), with TorchSharp's forward semantics: eval-mode batch norm over the running statistics,
+// dropout off in eval, convolution's padding forms; and the twin runtime functions with C#'s arithmetic.
+internal sealed partial class OnnxEmitter
+{
+    private OnnxValue Module(string kind, Dictionary<string, OnnxValue> v)
+    {
+        OnnxTensor x = TensorArg(v["input"], kind);
+        switch (kind)
+        {
+            case "Linear":
+                return Linear(x, TensorArg(v["weight"], kind), v["bias"]);
+            case "Conv1d" or "Conv2d":
+                return Convolution(x, v, kind == "Conv1d" ? 1 : 2);
+            case "BatchNorm1d" or "BatchNorm2d":
+                return BatchNorm(x, v, kind == "BatchNorm1d" ? (2, 3) : (4, 4));
+            case "LayerNorm":
+                return LayerNorm(x, v["normalized_shape"], v["weight"], v["bias"], Float(v["eps"]));
+            case "Dropout":
+                return Dropout(InPlace(x, v, kind), Float(v["p"]), Truth(v["training"]));
+            case "ReLU" or "Tanh" or "Sigmoid" or "SiLU":
+            {
+                OnnxTensor input = InPlace(x, v, kind);
+                OnnxValue result = Op("torch." + kind.ToLowerInvariant(), new List<OnnxValue> { input }, new Dictionary<string, OnnxValue>());
+                return Replace(input, (OnnxTensor)result, v);
+            }
+            case "GELU":
+            {
+                OnnxTensor input = InPlace(x, v, kind);
+                if (!IsFloating(input.DType)) throw new NoOnnxFormException($"GELU of a {input.DType} tensor");
+                return Replace(input, Gelu(input, Int(v["approximate"]) == 1), v);
+            }
+            case "LeakyReLU":
+            {
+                OnnxTensor input = InPlace(x, v, kind);
+                return Replace(input, Node("LeakyRelu", new[] { input }, input.DType, input.Shape, OnnxAttribute.Of("alpha", (float)Float(v["negative_slope"]))), v);
+            }
+            case "Softmax" or "LogSoftmax":
+                return Op(kind == "Softmax" ? "torch.softmax" : "torch.log_softmax", new List<OnnxValue> { x, v["dim"] }, new Dictionary<string, OnnxValue>());
+            case "MaxPool2d" or "AvgPool2d":
+                return Pool(x, v, kind);
+            case "AdaptiveAvgPool2d":
+                return AdaptiveAveragePool(x, Ints(v["output_size"]));
+            case "Embedding":
+                // max_norm renormalizes the weight's rows in place at every call (the generator refuses it today).
+                if (v.TryGetValue("max_norm", out OnnxValue? maxNorm) && maxNorm is not OnnxHost { Value: null })
+                    throw new NoOnnxFormException("an Embedding with max_norm");
+                return Embedding(TensorArg(v["weight"], kind), x);
+            case "EmbeddingBag":
+                return EmbeddingBag(x, v);
+            case "Flatten":
+                return Flatten(x, Int(v["start_dim"]), Int(v["end_dim"]));
+            case "Identity":
+                return new OnnxTensor(_graph.Node("Identity", new[] { x.Name }), x.DType, x.Shape, viewOf: x);
+            default:
+                throw new NoOnnxFormException($"the module {kind} (no ONNX form yet)");
+        }
+    }
+
+    /// <summary>A module's input where it works in place (inplace: true): allowed as for in-place ops.</summary>
+    private static OnnxTensor InPlace(OnnxTensor x, Dictionary<string, OnnxValue> v, string kind)
+    {
+        if (v.TryGetValue("inplace", out OnnxValue? inplace) && Truth(inplace) && (x.IsInput || x.Root != x || x.Views > 0))
+            throw new NoOnnxFormException($"{kind}(inplace: true) on a tensor that is an input or shares its memory with another");
+        return x;
+    }
+
+    private OnnxTensor Replace(OnnxTensor input, OnnxTensor result, Dictionary<string, OnnxValue> v)
+    {
+        if (v.TryGetValue("inplace", out OnnxValue? inplace) && Truth(inplace)) _replacements[input] = result;
+        return result;
+    }
+
+    private static long[] Ints(OnnxValue value) => value switch
+    {
+        OnnxList list => list.Items.Select(Int).ToArray(),
+        OnnxHost { Value: long l } => new[] { l },
+        _ => throw new NoOnnxFormException("a list of ints expected, not " + Describe(value)),
+    };
+
+    private OnnxTensor Convolution(OnnxTensor x, Dictionary<string, OnnxValue> v, int dims)
+    {
+        if (Int(v["padding_mode"]) != 0) throw new NoOnnxFormException("a convolution whose padding mode is not zeros");
+        if (x.Rank != dims + 2) throw new NoOnnxFormException($"a Conv{dims}d input of rank {x.Rank?.ToString() ?? "unknown"}");
+        OnnxTensor weight = TensorArg(v["weight"], "convolution");
+        long[] stride = Ints(v["stride"]), padding = Ints(v["padding"]), dilation = Ints(v["dilation"]), kernel = Ints(v["kernel_size"]);
+        long groups = Int(v["groups"]);
+        long paddingType = Int(v["padding_type"]);
+        var begin = new long[dims];
+        var end = new long[dims];
+        for (int i = 0; i < dims; i++)
+        {
+            if (paddingType < 0) begin[i] = end[i] = padding[i];                  // explicit
+            else if (paddingType == 1)                                              // same: the odd pixel on the end side
+            {
+                long total = dilation[i] * (kernel[i] - 1);
+                begin[i] = total / 2;
+                end[i] = total - begin[i];
+            }
+        }
+        long?[]? shape = null;
+        if (x.Shape is { } s && weight.Shape is { } ws)
+        {
+            shape = new long?[dims + 2];
+            shape[0] = s[0];
+            shape[1] = ws[0];
+            for (int i = 0; i < dims; i++)
+                shape[2 + i] = s[2 + i] is { } n ? (n + begin[i] + end[i] - dilation[i] * (kernel[i] - 1) - 1) / stride[i] + 1 : null;
+        }
+        var inputs = v["bias"] is OnnxTensor bias ? new[] { x, weight, bias } : new[] { x, weight };
+        return Node("Conv", inputs, x.DType, shape,
+            OnnxAttribute.Of("kernel_shape", kernel), OnnxAttribute.Of("strides", stride), OnnxAttribute.Of("dilations", dilation),
+            OnnxAttribute.Of("pads", begin.Concat(end).ToArray()), OnnxAttribute.Of("group", groups));
+    }
+
+    private OnnxTensor BatchNorm(OnnxTensor x, Dictionary<string, OnnxValue> v, (int min, int max) ranks)
+    {
+        // A rank TorchSharp refuses: eager throws (the call takes eager's route, where it does).
+        if (x.Rank is not { } rank || rank < ranks.min || rank > ranks.max) throw new NoOnnxFormException("a batch-norm input of a rank its module refuses");
+        bool training = Truth(v["training"]);
+        if (training || v["running_mean"] is not OnnxTensor mean || v["running_var"] is not OnnxTensor variance)
+            throw new NoOnnxFormException("batch norm in training mode or without running statistics (it uses and updates the batch's statistics)");
+        long channels = x.Shape![1] ?? mean.Shape?[0] ?? throw new NoOnnxFormException("batch norm over a channel count not known");
+        string scale = v["weight"] is OnnxTensor w ? w.Name : Ones(new[] { channels }, x.DType);
+        string shift = v["bias"] is OnnxTensor b ? b.Name : Zeros(new[] { channels }, x.DType);
+        string node = _graph.Node("BatchNormalization", new[] { x.Name, scale, shift, mean.Name, variance.Name }, OnnxAttribute.Of("epsilon", (float)Float(v["eps"])));
+        return new OnnxTensor(node, x.DType, x.Shape);
+    }
+
+    private string Zeros(long[] shape, ScalarType dtype)
+    {
+        using var scope = NewDisposeScope();
+        return _graph.Initializer($"c{_constants++}", TorchSharp.torch.zeros(shape, dtype));
+    }
+
+    private OnnxTensor Pool(OnnxTensor x, Dictionary<string, OnnxValue> v, string kind)
+    {
+        if (x.Rank is not (3 or 4)) throw new NoOnnxFormException($"a {kind} input of rank {x.Rank?.ToString() ?? "unknown"}");
+        long[] kernel = Ints(v["kernel_size"]), stride = Ints(v["stride"]), padding = Ints(v["padding"]);
+        bool ceil = Truth(v["ceil_mode"]);
+        bool unbatched = x.Rank == 3;
+        OnnxTensor input = unbatched ? Unsqueeze(x, 0) : x;
+        var attributes = new List<OnnxAttribute>
+        {
+            OnnxAttribute.Of("kernel_shape", kernel), OnnxAttribute.Of("strides", stride),
+            OnnxAttribute.Of("pads", padding.Concat(padding).ToArray()), OnnxAttribute.Of("ceil_mode", ceil ? 1L : 0L),
+        };
+        long[] dilation = new long[] { 1, 1 };
+        string op;
+        if (kind == "MaxPool2d")
+        {
+            op = "MaxPool";
+            dilation = Ints(v["dilation"]);
+            attributes.Add(OnnxAttribute.Of("dilations", dilation));
+        }
+        else
+        {
+            op = "AveragePool";
+            if (v["divisor_override"] is not OnnxHost { Value: null }) throw new NoOnnxFormException("average pooling with divisor_override");
+            attributes.Add(OnnxAttribute.Of("count_include_pad", Truth(v["count_include_pad"]) ? 1L : 0L));
+            if (ceil) throw new NoOnnxFormException("average pooling with ceil_mode (its last window's divisor differs in ONNX)");
+        }
+        long?[]? shape = null;
+        if (input.Shape is { } s)
+        {
+            shape = new long?[4] { s[0], s[1], null, null };
+            for (int i = 0; i < 2; i++)
+            {
+                if (s[2 + i] is not { } n) continue;
+                long span = n + 2 * padding[i] - dilation[i] * (kernel[i] - 1) - 1;
+                long size = (ceil ? (span + stride[i] - 1) / stride[i] : span / stride[i]) + 1;
+                // aten's ceil mode: the last window must start inside the input or its left padding.
+                if (ceil && (size - 1) * stride[i] >= n + padding[i]) size--;
+                shape[2 + i] = size;
+            }
+        }
+        OnnxTensor pooled = new(_graph.Node(op, new[] { input.Name }, attributes.ToArray()), x.DType, shape);
+        return unbatched ? Squeeze0(pooled) : pooled;
+    }
+
+    private OnnxTensor Squeeze0(OnnxTensor value) =>
+        new(_graph.Node("Squeeze", new[] { value.Name, Constant(new long[] { 0 }) }), value.DType, value.Shape?.Skip(1).ToArray());
+
+    private OnnxTensor AdaptiveAveragePool(OnnxTensor x, long[] output)
+    {
+        if (x.Rank is not 4) throw new NoOnnxFormException("adaptive average pooling of an input that is not 4-d");
+        long?[] shape = { x.Shape![0], x.Shape[1], output[0], output[1] };
+        if (output.All(o => o == 1)) return Node("GlobalAveragePool", new[] { x }, x.DType, shape);
+        // Windows of one size where the input divides evenly: an average pool; other sizes overlap unevenly.
+        if (x.Shape[2] is not { } h || x.Shape[3] is not { } w || h % output[0] != 0 || w % output[1] != 0)
+            throw new NoOnnxFormException("adaptive average pooling to a size that does not divide the input's");
+        long[] kernel = { h / output[0], w / output[1] };
+        return Node("AveragePool", new[] { x }, x.DType, shape, OnnxAttribute.Of("kernel_shape", kernel), OnnxAttribute.Of("strides", kernel));
+    }
+
+    /// <summary>EmbeddingBag over a 2-D input, one bag per row (libtorch's C++ forward): the rows' embeddings
+    /// gathered, then summed, averaged or maxed over each bag. Offsets (bags of different lengths), a padding index
+    /// and max_norm have no ONNX form here.</summary>
+    private OnnxTensor EmbeddingBag(OnnxTensor x, Dictionary<string, OnnxValue> v)
+    {
+        if (x.Rank != 2 || v["in1"] is not OnnxHost { Value: null })
+            throw new NoOnnxFormException("an EmbeddingBag over bags given by offsets (variable lengths)");
+        if (IsFloating(x.DType) || x.DType == ScalarType.Bool) throw new NoOnnxFormException("an EmbeddingBag over a non-integral input");
+        if (v["max_norm"] is not OnnxHost { Value: null } || v["padding_index"] is OnnxHost { Value: long padding } && padding >= 0)
+            throw new NoOnnxFormException("an EmbeddingBag with max_norm or a padding index");
+        long mode = Int(v["mode"]);
+        OnnxTensor weight = TensorArg(v["weight"], "EmbeddingBag");
+        OnnxTensor rows = Embedding(weight, x);                                   // [bags, length, dim]
+        if (v["in2"] is OnnxTensor perSample)
+        {
+            if (mode != 0) throw new NoOnnxFormException("per_sample_weights with a mode other than Sum");
+            rows = Node("Mul", new[] { rows, Unsqueeze(Cast(perSample, weight.DType), 2) }, weight.DType, rows.Shape);
+        }
+        string op = mode switch { 0 => "ReduceSum", 1 => "ReduceMean", 2 => "ReduceMax", _ => throw new NoOnnxFormException($"EmbeddingBag mode {mode}") };
+        return Reduce(op, rows, new OnnxHost(1L), new OnnxHost(false), OnnxValue.None, "EmbeddingBag");
+    }
+
+    /// <summary>The twin's runtime functions (the generator's RuntimeHelpers) on host values, with C#'s meaning.</summary>
+    private OnnxValue RuntimeFunction(string name, List<OnnxValue> a)
+    {
+        switch (name)
+        {
+            case "__hg_idiv" when a.Count == 2:
+            {
+                long y = Int(a[1]);
+                if (y == 0) throw new NoOnnxFormException("an integer division by zero (eager throws)");
+                return new OnnxHost(Int(a[0]) / y);                               // C# truncates toward zero
+            }
+            case "__hg_irem" when a.Count == 2:
+            {
+                long y = Int(a[1]);
+                if (y == 0) throw new NoOnnxFormException("an integer remainder by zero (eager throws)");
+                return new OnnxHost(Int(a[0]) % y);
+            }
+            case "__hg_fmod" when a.Count == 2:
+                return new OnnxHost(Float(a[0]) % Float(a[1]));                   // the dividend's sign, as C#'s %
+            case "__hg_int_list" when a.Count == 3:
+            {
+                long n = Int(a[0]);
+                if (n < 0) return a[2];
+                var values = (OnnxList)a[1];
+                if (n > values.Items.Count) throw new NoOnnxFormException("a module setting longer than its twin carries");
+                return new OnnxList(values.Items.Take((int)n).ToList());
+            }
+            default:
+                throw new NoOnnxFormException($"the runtime function {name} (no ONNX form yet)");
+        }
+    }
+}
