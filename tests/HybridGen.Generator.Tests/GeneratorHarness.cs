@@ -39,6 +39,12 @@ internal static class GeneratorHarness
     {
         GeneratorDriver driver = Driver().RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out var diagnostics);
         GeneratorRunResult result = driver.GetRunResult().Results.Single();
+        if (Environment.GetEnvironmentVariable("HG_DUMP") is { Length: > 0 } dump)   // TEMP-DUMP
+        {
+            string key = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(string.Join("\n", compilation.SyntaxTrees.Select(t => t.ToString()))))).Substring(0, 16);
+            System.IO.Directory.CreateDirectory(dump);
+            foreach (var s in result.GeneratedSources) System.IO.File.WriteAllText(System.IO.Path.Combine(dump, key + "." + s.HintName), s.SourceText.ToString());
+        }
         return new Run(result, output, diagnostics);
     }
 

@@ -248,10 +248,10 @@ internal sealed partial class OnnxEmitter
 
     private OnnxTensor Clamp(OnnxTensor x, OnnxValue min, OnnxValue max)
     {
-        // aten's clamp: max(min(x, max), min) in that order (min wins where min > max).
+        // aten's clamp: min(max(x, min), max) in that order (max wins where min > max).
         OnnxTensor result = x;
-        if (max is not OnnxHost { Value: null }) result = Elementwise("Min", new OnnxValue[] { result, max }, computeType: x.DType);
         if (min is not OnnxHost { Value: null }) result = Elementwise("Max", new OnnxValue[] { result, min }, computeType: x.DType);
+        if (max is not OnnxHost { Value: null }) result = Elementwise("Min", new OnnxValue[] { result, max }, computeType: x.DType);
         return result;
     }
 
