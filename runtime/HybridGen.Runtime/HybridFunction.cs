@@ -123,8 +123,92 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
         {
             Route.Eager => InvokeEager(arguments),
             Route.Captured => CapturedOrFallBack(state, arguments, out ran),
+            Route.Onnx => OnnxOrFallBack(state, arguments, out ran),
             _ => GraphOrFallBack(state, arguments, out ran),
         };
+    }
+
+    /// <summary>Runs the call's ONNX model. In auto mode, a specialization whose model is still being built off the
+    /// caller's thread runs eager meanwhile; one with no ONNX form, or an ONNX Runtime failure, drops the route for
+    /// the signature (the report says why) and the call runs eager. In forced onnx mode the model is built on the
+    /// caller's thread, a call with no ONNX form runs eager (reported once) and ONNX Runtime's errors reach the caller.</summary>
+    private TResult OnnxOrFallBack(SignatureState state, in TArgs arguments, out Route ran)
+    {
+        ran = Route.Eager;
+        bool forced = _dispatch.Options.Mode == DispatchMode.Onnx;
+        if (state.OnnxNote is { } blocked && (forced || !state.OnnxAllowed))
+        {
+            if (forced) FallBack(state, "the ONNX Runtime route cannot serve it: " + blocked);
+            return InvokeEager(arguments);
+        }
+        Twins.Onnx.OnnxTwin? onnx = OnnxTwin;
+        if (onnx is null)
+        {
+            NoOnnx(state, _onnxUnavailable ?? "no ONNX form", forced);
+            return InvokeEager(arguments);
+        }
+        TwinValue[] argv = TwinBuffers.Arguments(_argumentCount), results = TwinBuffers.Results(_resultCount);
+        try
+        {
+            Span<TwinValue> args = argv.AsSpan(0, _argumentCount), outs = results.AsSpan(0, _resultCount);
+            _writeArguments(arguments, args);
+            switch (onnx.Ensure(args, background: !forced, out string? reason))
+            {
+                case Twins.Onnx.OnnxReadiness.Building:
+                    return InvokeEager(arguments);
+                case Twins.Onnx.OnnxReadiness.NoForm:
+                    NoOnnx(state, reason!, forced);
+                    return InvokeEager(arguments);
+            }
+            int count;
+            try
+            {
+                count = onnx.Invoke(args, outs);
+            }
+            catch (ExternalException error) when (!forced)
+            {
+                NoOnnx(state, "ONNX Runtime failed: " + error.Message, forced);
+                return InvokeEager(arguments);
+            }
+            if (count != _resultCount)
+            {
+                for (int k = 0; k < Math.Min(count, _resultCount); k++) outs[k].Tensor?.Dispose();
+                throw new ExternalException($"{Info.Location}: the ONNX twin of {Info.Name} returned {count} values, {_resultCount} expected");
+            }
+            ran = Route.Onnx;
+            return _readResult(outs);
+        }
+        finally
+        {
+            Array.Clear(argv, 0, _argumentCount);
+            Array.Clear(results, 0, _resultCount);
+        }
+    }
+
+    private void StartOnnxBuild(SignatureState state, in TArgs arguments)
+    {
+        if (OnnxTwin is not { } onnx)
+        {
+            state.DisableOnnx(_onnxUnavailable ?? "no ONNX form");
+            return;
+        }
+        TwinValue[] argv = TwinBuffers.Arguments(_argumentCount);
+        try
+        {
+            Span<TwinValue> args = argv.AsSpan(0, _argumentCount);
+            _writeArguments(arguments, args);
+            if (onnx.Ensure(args, background: true, out string? reason) == Twins.Onnx.OnnxReadiness.NoForm) state.DisableOnnx(reason!);
+        }
+        finally
+        {
+            Array.Clear(argv, 0, _argumentCount);
+        }
+    }
+
+    private void NoOnnx(SignatureState state, string reason, bool forced)
+    {
+        if (forced) FallBack(state, "the ONNX Runtime route cannot serve it: " + reason);
+        else state.DisableOnnx(reason);
     }
 
     /// <summary>Replays the signature's captured CUDA graph (capturing it on first use); a failure drops the captured
@@ -217,15 +301,9 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
         {
             Span<TwinValue> args = argv.AsSpan(0, _argumentCount), outs = results.AsSpan(0, _resultCount);
             _writeArguments(arguments, args);
-            int count;
-            try
-            {
-                count = onnx.Invoke(args, outs);
-            }
-            catch (Twins.Onnx.NoOnnxFormException unsupported)
-            {
-                throw new TwinUnavailableException($"{Info.Name} has no ONNX form for this call: {unsupported.Message}");
-            }
+            if (onnx.Ensure(args, background: false, out string? reason) == Twins.Onnx.OnnxReadiness.NoForm)
+                throw new TwinUnavailableException($"{Info.Name} has no ONNX form for this call: {reason}");
+            int count = onnx.Invoke(args, outs);
             if (count != _resultCount)
             {
                 for (int k = 0; k < Math.Min(count, _resultCount); k++) outs[k].Tensor?.Dispose();
@@ -243,6 +321,7 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
     private Twins.Onnx.OnnxTwin? _onnx;
     private string? _onnxUnavailable;
     private int _onnxMade;
+    private readonly object _onnxGate = new();
 
     /// <summary>The ONNX Runtime route's twin, made from the graph IR on first use; null where there is none.</summary>
     internal Twins.Onnx.OnnxTwin? OnnxTwin
@@ -250,7 +329,7 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
         get
         {
             if (Volatile.Read(ref _onnxMade) == 1) return _onnx;
-            lock (this)
+            lock (_onnxGate)
             {
                 if (_onnxMade == 0)
                 {
@@ -276,10 +355,21 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
         if (_writeSignature is null) return _dispatch.Get(0, false, static () => "(all calls)");
         var builder = new SignatureBuilder(_captureAllowed);
         _writeSignature(arguments, ref builder);
-        (ulong key, bool cuda) = builder.Finish();
+        (ulong key, bool cuda, bool needsGrad) = builder.Finish();
         if (_dispatch.TryGet(key, out SignatureState? known)) return known;
         string description = Describe(arguments);
-        return _dispatch.Get(key, cuda, () => description, captureAllowed: _captureAllowed && cuda);
+        return _dispatch.Get(key, cuda, () => description, captureAllowed: _captureAllowed && cuda, onnxBlocked: OnnxBlocked(cuda, needsGrad));
+    }
+
+    /// <summary>Why the ONNX Runtime route may not serve a signature's calls, or null where it may.</summary>
+    private string? OnnxBlocked(bool cuda, bool needsGrad)
+    {
+        if (_dispatch.Options.Mode is not (DispatchMode.Auto or DispatchMode.Onnx)) return "the ONNX Runtime route is not offered in this mode";
+        if (Info.TwinGraph is null) return "its generated code carries no graph IR (rebuild with this HybridGen)";
+        if (cuda) return "its tensors are on CUDA (the ONNX Runtime route runs on the CPU)";
+        if (needsGrad)
+            return "the calls need gradients (grad mode on and a tensor that requires grad): under no_grad (or with parameters that do not require grad) ONNX Runtime could serve them";
+        return null;
     }
 
     /// <summary>"float32[64,256] cpu, float32[256] cpu grad, float": for the report (once per new signature). A
@@ -336,6 +426,9 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
                 state.CountSteady(ran);
                 return steady;
             }
+            // The ONNX model for this call's specialization starts building now, off the caller's thread, so it is
+            // ready by the time probing reaches it (HybridRuntime.WaitForTwins waits for it too).
+            if (state.OnnxAllowed) StartOnnxBuild(state, arguments);
             if (!PrepareTwin(state, startCompile: false))
             {
                 state.Count(Route.Eager);

@@ -136,7 +136,12 @@ public static class HybridRuntime
     private static HybridMethodReport Report(IHybridFunction function)
     {
         SignatureReport[] signatures = function.Signatures
-            .Select(s => new SignatureReport(s.Description, s.State, s.EagerMedian, s.GraphMedian, s.EagerCalls, s.GraphCalls, s.Fallback, s.FromProfile))
+            .Select(s => new SignatureReport(s.Description, s.State, s.EagerMedian, s.GraphMedian, s.EagerCalls, s.GraphCalls, s.Fallback, s.FromProfile)
+            {
+                OnnxMedianMicroseconds = s.OnnxMedian,
+                OnnxCalls = s.OnnxCalls,
+                OnnxNote = s.OnnxNote,
+            })
             .OrderByDescending(s => s.EagerCalls + s.GraphCalls).ToArray();
         string state = signatures.Length == 0 ? "not called"
             : signatures.Select(s => s.State).Distinct().Count() == 1 ? signatures[0].State : "mixed";
@@ -181,6 +186,15 @@ public static class HybridRuntime
         foreach (HybridMethodReport r in rows)
             foreach (SignatureReport s in r.Signatures.Where(s => s.Fallback is not null))
                 writer.WriteLine($"{r.Name} [{s.Signature}]: {s.Fallback}");
+        // The ONNX Runtime route: its median where it was measured, and why a signature it does not serve is not served.
+        foreach (HybridMethodReport r in rows.Where(r => r.Mode is DispatchMode.Auto or DispatchMode.Onnx))
+            foreach (SignatureReport s in r.Signatures)
+            {
+                if (s.OnnxMedianMicroseconds is { } onnx)
+                    writer.WriteLine($"{r.Name} [{s.Signature}]: ONNX Runtime median {Micro(onnx)}, {s.OnnxCalls} calls");
+                if (s.OnnxNote is { } note && s.Fallback is null)
+                    writer.WriteLine($"{r.Name} [{s.Signature}]: not on ONNX Runtime: {note}");
+            }
     }
 
     private static string[] Row(string name, string mode, string state, double? eager, double? graph, long eagerCalls, long graphCalls) => new[]
@@ -223,4 +237,14 @@ public sealed record SignatureReport(
     bool FromProfile)
 {
     public double? SpeedUp => EagerMedianMicroseconds is { } e && GraphMedianMicroseconds is { } g && g > 0 ? e / g : null;
+
+    /// <summary>The ONNX Runtime route's median, where it was measured.</summary>
+    public double? OnnxMedianMicroseconds { get; init; }
+
+    /// <summary>Calls the ONNX Runtime route ran (counted in <see cref="GraphCalls"/> too).</summary>
+    public long OnnxCalls { get; init; }
+
+    /// <summary>Why the ONNX Runtime route does not serve this signature (its calls need gradients, no ONNX form...),
+    /// or null.</summary>
+    public string? OnnxNote { get; init; }
 }

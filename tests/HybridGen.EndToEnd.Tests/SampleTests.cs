@@ -7,19 +7,21 @@ namespace HybridGen.EndToEnd.Tests;
 /// <summary>The sample, run as a user runs it: HYBRIDGEN_MODE is obeyed and the report is printed.</summary>
 public class SampleTests
 {
-    // 60 calls: enough for the first run to decide (noisy timings can take 4 + 2 x 20 probing calls).
+    // 150 calls: enough for the first run to decide among eager, TorchScript and ONNX Runtime (noisy timings can take
+    // 6 warm-ups + 3 x 20 probing calls).
     private static (int exit, string output) RunSample(string? mode, params (string name, string value)[] environment)
     {
         string dll = Path.Combine(Path.GetDirectoryName(typeof(SampleTests).Assembly.Location)!
             .Replace(Path.Combine("tests", "HybridGen.EndToEnd.Tests"), Path.Combine("samples", "Mlp")),
             "HybridGen.Samples.Mlp.dll");
         Assert.True(File.Exists(dll), "sample not built at " + dll);
-        return TestProcess.Run(Directory.GetCurrentDirectory(), "dotnet", $"\"{dll}\" 60", [("HYBRIDGEN_MODE", mode), .. environment]);
+        return TestProcess.Run(Directory.GetCurrentDirectory(), "dotnet", $"\"{dll}\" 150", [("HYBRIDGEN_MODE", mode), .. environment]);
     }
 
     [Theory]
-    [InlineData("eager", "eager (forced)", "60/0")]
-    [InlineData("graph", "graph (forced)", "0/60")]
+    [InlineData("eager", "eager (forced)", "150/0")]
+    [InlineData("graph", "graph (forced)", "0/150")]
+    [InlineData("onnx", "onnx (forced)", "0/150")]
     public void ForcedModeFromTheEnvironment(string mode, string state, string calls)
     {
         (int exit, string output) = RunSample(mode);
@@ -53,11 +55,11 @@ public class SampleTests
 
     // A remembered decision is used from the first call, so a restarted program never probes. A remembered "graph"
     // still runs the first call eager: that call starts the twin's compile in the background (the sample waits for
-    // it before its second call), so it is 1/59; a remembered "eager" is 60/0. Both are forced here by rewriting the
+    // it before its second call), so it is 1/149; a remembered "eager" is 150/0. Both are forced here by rewriting the
     // profile the first run wrote, since which one the first run decides depends on the machine's timings.
     [Theory]
-    [InlineData("graph", " 1/59")]
-    [InlineData("eager", " 60/0")]
+    [InlineData("graph", " 1/149")]
+    [InlineData("eager", " 150/0")]
     public void AProfileLetsARestartedProgramSkipProbing(string remembered, string calls)
     {
         string profile = Path.Combine(Path.GetTempPath(), $"hybridgen-profile-{System.Guid.NewGuid():N}.json");
@@ -68,7 +70,7 @@ public class SampleTests
             Assert.True(File.Exists(profile), "no profile written");
             string written = File.ReadAllText(profile);
             Assert.Contains("\"method\": \"Samples.Blocks.Mlp\"", written);
-            File.WriteAllText(profile, Regex.Replace(written, "\"route\": \"(eager|graph)\"", $"\"route\": \"{remembered}\""));
+            File.WriteAllText(profile, Regex.Replace(written, "\"route\": \"(eager|graph|onnx)\"", $"\"route\": \"{remembered}\""));
             (int second, string secondOutput) = RunSample(null, ("HYBRIDGEN_PROFILE", profile));
             Assert.True(second == 0, secondOutput);
             string line = System.Array.Find(secondOutput.Split('\n'), l => l.StartsWith("Samples.Blocks.Mlp "))!;
@@ -88,6 +90,6 @@ public class SampleTests
         (int exit, string output) = RunSample(null);
         Assert.True(exit == 0, output);
         Assert.Contains("eager median", output);
-        Assert.Matches(@"Samples\.Blocks\.Mlp\s+auto\s+(eager|graph)\s+[\d.]+ us\s+[\d.]+ us", output);
+        Assert.Matches(@"Samples\.Blocks\.Mlp\s+auto\s+(eager|graph|onnx)\s+[\d.]+ us\s+[\d.]+ us", output);
     }
 }

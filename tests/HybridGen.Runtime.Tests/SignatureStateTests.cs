@@ -222,4 +222,87 @@ public class SignatureStateTests
         Assert.Equal(2 + 5, state.EagerCalls);
         Assert.Equal(2 + 5 + 7, state.GraphCalls);
     }
+    private static SignatureState WithOnnx(DispatchOptions? options = null) =>
+        new(1, "cpu", options ?? new DispatchOptions { ReprobeInterval = 0 }, cuda: false, onnxBlocked: null);
+
+    [Fact]
+    public void WhereTheCallsNeedNoGradientOnnxRuntimeIsACandidate()
+    {
+        var state = WithOnnx();
+        Assert.True(state.OnnxAllowed);
+        var steps = new List<ProbeStep>();
+        while (!state.TryGetSteady(out _))
+        {
+            ProbeStep step = state.NextStep();
+            steps.Add(step);
+            state.Record(step, step.Route switch { Route.Eager => 100, Route.Graph => 90, _ => 30 });
+        }
+        // Warm-ups: graph, eager, then ONNX Runtime (its session's first runs), untimed; then 5 timings each.
+        Assert.Equal(new[] { Route.Graph, Route.Graph, Route.Eager, Route.Eager, Route.Onnx, Route.Onnx }, steps.Where(s => !s.Timed).Select(s => s.Route));
+        Assert.Equal(15, steps.Count(s => s.Timed));
+        Assert.True(state.TryGetSteady(out Route route));
+        Assert.Equal(Route.Onnx, route);
+        Assert.Equal(30, state.OnnxMedian);
+        Assert.Equal("onnx", state.State);
+        state.CountSteady(Route.Onnx);
+        Assert.Equal(2 + 5 + 1, state.OnnxCalls);
+        Assert.Equal(state.OnnxCalls + 2 + 5, state.GraphCalls);                    // twin calls of every kind
+    }
+
+    [Fact]
+    public void OnnxRuntimeIsKeptOnlyWhereItBeatsTheOtherRoutes()
+    {
+        var state = WithOnnx();
+        while (!state.TryGetSteady(out _))
+        {
+            ProbeStep step = state.NextStep();
+            state.Record(step, step.Route switch { Route.Eager => 100, Route.Graph => 40, _ => 60 });
+        }
+        state.TryGetSteady(out Route route);
+        Assert.Equal(Route.Graph, route);
+    }
+
+    [Fact]
+    public void ASignatureWhoseCallsNeedGradientsNeverProbesOnnxRuntimeAndSaysWhy()
+    {
+        var state = new SignatureState(1, "cpu", new DispatchOptions { ReprobeInterval = 0 }, cuda: false, onnxBlocked: "the calls need gradients");
+        Assert.False(state.OnnxAllowed);
+        Assert.DoesNotContain(Probe(state, 100, 50), s => s.Route == Route.Onnx);
+        Assert.Equal("the calls need gradients", state.OnnxNote);
+        Assert.Null(state.OnnxMedian);
+    }
+
+    [Fact]
+    public void NoOnnxFormDropsTheCandidateAndReprobesWhereItWasChosen()
+    {
+        var state = WithOnnx();
+        while (!state.TryGetSteady(out _))
+        {
+            ProbeStep step = state.NextStep();
+            state.Record(step, step.Route switch { Route.Eager => 100, Route.Graph => 60, _ => 20 });
+        }
+        Assert.True(state.DisableOnnx("ONNX Runtime failed"));
+        Assert.False(state.TryGetSteady(out _));
+        Probe(state, eager: 100, graph: 60);
+        state.TryGetSteady(out Route route);
+        Assert.Equal(Route.Graph, route);
+        Assert.Equal("ONNX Runtime failed", state.OnnxNote);
+        Assert.False(state.DisableOnnx("again"));                                   // said once
+    }
+
+    [Fact]
+    public void ForcedOnnxModeIsSteadyAtOnceAndARememberedOnnxDecisionNeedsTheRouteAllowed()
+    {
+        var forced = new SignatureState(1, "cpu", new DispatchOptions { Mode = DispatchMode.Onnx }, cuda: false, onnxBlocked: null);
+        Assert.True(forced.TryGetSteady(out Route route));
+        Assert.Equal(Route.Onnx, route);
+        Assert.Equal("onnx (forced)", forced.State);
+        var blocked = new SignatureState(1, "cpu", new DispatchOptions { ReprobeInterval = 0 }, cuda: false, onnxBlocked: "the calls need gradients");
+        blocked.Restore(Route.Onnx, 100, 80);
+        Assert.False(blocked.TryGetSteady(out _));                                  // probes instead
+        var allowed = WithOnnx();
+        allowed.Restore(Route.Onnx, 100, 80);
+        Assert.True(allowed.TryGetSteady(out route));
+        Assert.Equal(Route.Onnx, route);
+    }
 }

@@ -36,7 +36,7 @@ public sealed record DispatchOptions
     /// <summary>Checks the values; a <see cref="FormatException"/> names the one that is out of range.</summary>
     public DispatchOptions Validated()
     {
-        if (!Enum.IsDefined(Mode)) throw new FormatException($"mode must be auto, eager or graph, not {Mode}");
+        if (!Enum.IsDefined(Mode)) throw new FormatException($"mode must be auto, eager, graph or onnx, not {Mode}");
         if (WarmupCalls < 0) throw new FormatException($"warmupCalls must be 0 or more, not {WarmupCalls}");
         if (ProbeCalls < 1) throw new FormatException($"probeCalls must be 1 or more, not {ProbeCalls}");
         if (Margin is < 0 or >= 1 || double.IsNaN(Margin)) throw new FormatException($"margin must be in [0, 1), not {Margin}");
@@ -53,7 +53,7 @@ public sealed record DispatchOptions
         if (string.IsNullOrWhiteSpace(value)) return null;
         if (Enum.TryParse(value.Trim(), ignoreCase: true, out DispatchMode mode) && Enum.IsDefined(mode) && !int.TryParse(value, out _))
             return mode;
-        warn?.Invoke($"{ModeVariable}='{value}' is not one of eager, graph, auto; it is ignored");
+        warn?.Invoke($"{ModeVariable}='{value}' is not one of eager, graph, onnx, auto; it is ignored");
         return null;
     }
 

@@ -75,7 +75,7 @@ internal sealed class DispatchProfile
         lock (_gate)
         {
             if (!_entries.TryGetValue(Key(info.Name, info.TwinHash, Hex(signature), cuda ? "cuda" : "cpu"), out Entry? entry)) return null;
-            Route route = entry.Route switch { "graph" => Route.Graph, "cuda graph" => Route.Captured, _ => Route.Eager };
+            Route route = entry.Route switch { "graph" => Route.Graph, "cuda graph" => Route.Captured, "onnx" => Route.Onnx, _ => Route.Eager };
             return new Remembered(route, entry.EagerMedian, entry.GraphMedian);
         }
     }
@@ -83,7 +83,7 @@ internal sealed class DispatchProfile
     public void Record(HybridMethodInfo info, SignatureState state, Route route)
     {
         var entry = new Entry(info.Name, info.TwinHash, Hex(state.Key), state.Cuda ? "cuda" : "cpu",
-            route switch { Route.Graph => "graph", Route.Captured => "cuda graph", _ => "eager" }, state.EagerMedian, state.GraphMedian);
+            route switch { Route.Graph => "graph", Route.Captured => "cuda graph", Route.Onnx => "onnx", _ => "eager" }, state.EagerMedian, state.GraphMedian);
         lock (_gate)
         {
             _entries[Key(entry.Method, entry.Twin, entry.Signature, entry.Device)] = entry;

@@ -97,16 +97,18 @@ public ref struct SignatureBuilder
         Mix(read);
     }
 
-    /// <summary>The key over everything added, and whether any tensor is on a CUDA device.</summary>
-    internal (ulong key, bool cuda) Finish()
+    /// <summary>The key over everything added, whether any tensor is on a CUDA device, and whether the call needs
+    /// gradients (grad mode on and a tensor that requires grad: only then does the forward record a graph).</summary>
+    internal (ulong key, bool cuda, bool needsGrad) Finish()
     {
         ulong key = _key;
         // Grad mode decides what a call costs when a tensor requires grad (under no_grad the forward records no
         // graph): then it is part of the key. Where none does, nothing is recorded in either mode and the two
         // cost about the same (a 20-op chain of small ops: 0-3 % apart, once 11 %), so they share a signature
         // and the mode is not read (11 ns a call).
-        if (_anyGrad) key = Mixed(key, LibTorchSharp.IsGradEnabled() ? 0x5bd1e995UL : 0x1b873593UL);
-        return (key, _cuda);
+        bool needsGrad = _anyGrad && LibTorchSharp.IsGradEnabled();
+        if (_anyGrad) key = Mixed(key, needsGrad ? 0x5bd1e995UL : 0x1b873593UL);
+        return (key, _cuda, needsGrad);
     }
 
     /// <summary>One tensor's dtype, device, requires_grad and dimension count in one word; a state tensor's sizes do

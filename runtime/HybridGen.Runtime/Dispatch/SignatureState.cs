@@ -13,6 +13,9 @@ internal enum Route
 
     /// <summary>The twin captured as a CUDA graph and replayed (CUDA only, capturable twins only).</summary>
     Captured,
+
+    /// <summary>The twin's ONNX model on ONNX Runtime (CPU calls that need no gradient).</summary>
+    Onnx,
 }
 
 /// <summary>One step of the probing schedule: the path to run and whether its time counts.</summary>
@@ -33,6 +36,9 @@ internal sealed class SignatureState
     private readonly List<double> _eagerTimes = new();
     private readonly List<double> _graphTimes = new();
     private readonly List<double> _capturedTimes = new();
+    private readonly List<double> _onnxTimes = new();
+    private int _onnxWarmups;
+    private long _onnxCalls;
     private int _capturedWarmups;
     private long _capturedCalls;
     private volatile int _route;
@@ -43,18 +49,24 @@ internal sealed class SignatureState
     private long _eagerCalls;
     private long _graphCalls;
 
-    public SignatureState(ulong key, string description, DispatchOptions options, bool cuda, bool captureAllowed = false)
+    // onnxBlocked: null where the ONNX Runtime route may serve this signature's calls (they need no gradient, run on
+    // the CPU, and the twin carries its graph IR); else why it may not, for the report.
+    public SignatureState(ulong key, string description, DispatchOptions options, bool cuda, bool captureAllowed = false,
+        string? onnxBlocked = "the ONNX Runtime route is not offered")
     {
         Key = key;
         Description = description;
         Cuda = cuda;
         CaptureAllowed = captureAllowed && options.Mode == DispatchMode.Auto;
+        OnnxNote = onnxBlocked;
+        OnnxAllowed = onnxBlocked is null && options.Mode == DispatchMode.Auto;
         _options = options;
         _reprobeInterval = options.ReprobeInterval;
         _route = options.Mode switch
         {
             DispatchMode.Eager => (int)Route.Eager,
             DispatchMode.Graph => (int)Route.Graph,
+            DispatchMode.Onnx => (int)Route.Onnx,
             _ => Probing,
         };
     }
@@ -69,8 +81,18 @@ internal sealed class SignatureState
     public bool FromProfile { get; private set; }
     public long EagerCalls => Interlocked.Read(ref _eagerCalls);
 
-    /// <summary>Calls run by the twin, TorchScript or its captured CUDA graph.</summary>
-    public long GraphCalls => Interlocked.Read(ref _graphCalls) + Interlocked.Read(ref _capturedCalls);
+    /// <summary>Calls run by a twin: TorchScript, its captured CUDA graph or its ONNX model.</summary>
+    public long GraphCalls => Interlocked.Read(ref _graphCalls) + Interlocked.Read(ref _capturedCalls) + Interlocked.Read(ref _onnxCalls);
+
+    public long OnnxCalls => Interlocked.Read(ref _onnxCalls);
+
+    /// <summary>Whether the ONNX Runtime route is a candidate (auto mode, no gradient needed, an ONNX form so far).</summary>
+    public bool OnnxAllowed { get; private set; }
+
+    public double? OnnxMedian { get; private set; }
+
+    /// <summary>Why the ONNX Runtime route does not serve this signature (needs gradients, no ONNX form...), or null.</summary>
+    public string? OnnxNote { get; private set; }
 
     public long CapturedCalls => Interlocked.Read(ref _capturedCalls);
 
@@ -100,12 +122,13 @@ internal sealed class SignatureState
         {
             Route.Graph => Interlocked.Increment(ref _graphCalls),
             Route.Captured => Interlocked.Increment(ref _capturedCalls),
+            Route.Onnx => Interlocked.Increment(ref _onnxCalls),
             _ => Interlocked.Increment(ref _eagerCalls),
         };
         if (_reprobeInterval <= 0 || _options.Mode != DispatchMode.Auto || Fallback is not null) return;
         // Plain volatile reads of the other counters (atomic for aligned longs on 64-bit): Interlocked.Read is a
         // locked compare-exchange, three of them cost more than the rest of the steady path.
-        long total = Volatile.Read(ref _eagerCalls) + Volatile.Read(ref _graphCalls) + Volatile.Read(ref _capturedCalls);
+        long total = Volatile.Read(ref _eagerCalls) + Volatile.Read(ref _graphCalls) + Volatile.Read(ref _capturedCalls) + Volatile.Read(ref _onnxCalls);
         if (total >= Volatile.Read(ref _nextReprobe)) StartReprobe();
     }
 
@@ -113,6 +136,7 @@ internal sealed class SignatureState
     {
         if (route == Route.Graph) Interlocked.Increment(ref _graphCalls);
         else if (route == Route.Captured) Interlocked.Increment(ref _capturedCalls);
+        else if (route == Route.Onnx) Interlocked.Increment(ref _onnxCalls);
         else Interlocked.Increment(ref _eagerCalls);
     }
 
@@ -124,6 +148,7 @@ internal sealed class SignatureState
             _eagerTimes.Clear();
             _graphTimes.Clear();
             _capturedTimes.Clear();
+            _onnxTimes.Clear();
             _route = Probing;
         }
     }
@@ -134,11 +159,13 @@ internal sealed class SignatureState
         if (_graphWarmups < _options.WarmupCalls) return new ProbeStep(Route.Graph, false);
         if (_eagerWarmups < _options.WarmupCalls) return new ProbeStep(Route.Eager, false);
         if (CaptureAllowed && _capturedWarmups < 1) return new ProbeStep(Route.Captured, false); // the capture itself
+        if (OnnxAllowed && _onnxWarmups < _options.WarmupCalls) return new ProbeStep(Route.Onnx, false); // its session's first runs
         // Round robin over the candidates: the one with the fewest timings goes next (eager first on ties).
         Route next = Route.Eager;
         int fewest = _eagerTimes.Count;
         if (_graphTimes.Count < fewest) { next = Route.Graph; fewest = _graphTimes.Count; }
-        if (CaptureAllowed && _capturedTimes.Count < fewest) next = Route.Captured;
+        if (CaptureAllowed && _capturedTimes.Count < fewest) { next = Route.Captured; fewest = _capturedTimes.Count; }
+        if (OnnxAllowed && _onnxTimes.Count < fewest) next = Route.Onnx;
         return new ProbeStep(next, true);
     }
 
@@ -151,22 +178,26 @@ internal sealed class SignatureState
         {
             if (step.Route == Route.Graph) _graphWarmups++;
             else if (step.Route == Route.Captured) _capturedWarmups++;
+            else if (step.Route == Route.Onnx) _onnxWarmups++;
             else _eagerWarmups++;
             return false;
         }
-        (step.Route switch { Route.Graph => _graphTimes, Route.Captured => _capturedTimes, _ => _eagerTimes }).Add(microseconds);
+        (step.Route switch { Route.Graph => _graphTimes, Route.Captured => _capturedTimes, Route.Onnx => _onnxTimes, _ => _eagerTimes }).Add(microseconds);
         if (_eagerTimes.Count < _options.ProbeCalls || _graphTimes.Count < _options.ProbeCalls) return false;
         if (CaptureAllowed && _capturedTimes.Count < _options.ProbeCalls) return false;
+        if (OnnxAllowed && _onnxTimes.Count < _options.ProbeCalls) return false;
         if (!Resolved() && Math.Min(_eagerTimes.Count, _graphTimes.Count) < _options.ProbeCalls * MaxProbeRounds) return false;
         EagerMedian = Median(_eagerTimes);
         GraphMedian = Median(_graphTimes);
         CapturedMedian = CaptureAllowed ? Median(_capturedTimes) : null;
-        // A twin path must beat eager by the margin; between the two twin paths the faster one wins.
+        OnnxMedian = OnnxAllowed ? Median(_onnxTimes) : null;
+        // A twin path must beat eager by the margin; among the twin paths the fastest wins.
         double bar = EagerMedian.Value * (1 - _options.Margin);
         Route best = Route.Eager;
         double bestMedian = bar;
         if (GraphMedian < bestMedian) { best = Route.Graph; bestMedian = GraphMedian.Value; }
-        if (CapturedMedian is { } captured && captured < bestMedian) best = Route.Captured;
+        if (CapturedMedian is { } captured && captured < bestMedian) { best = Route.Captured; bestMedian = captured; }
+        if (OnnxMedian is { } onnx && onnx < bestMedian) best = Route.Onnx;
         Decide(best);
         return true;
     }
@@ -211,6 +242,8 @@ internal sealed class SignatureState
         lock (this)
         {
             if (_options.Mode != DispatchMode.Auto) return;
+            // ONNX Runtime remembered for calls it may not serve now (they need gradients this time): probe.
+            if (route == Route.Onnx && !OnnxAllowed) return;
             EagerMedian = eagerMedian;
             GraphMedian = graphMedian;
             FromProfile = true;
@@ -234,6 +267,21 @@ internal sealed class SignatureState
         }
     }
 
+    /// <summary>The ONNX Runtime route cannot serve this signature (no ONNX form for a call of it, or ONNX Runtime
+    /// failed): it is dropped here, and if it was the chosen one, the signature probes the other routes again.</summary>
+    public bool DisableOnnx(string reason)
+    {
+        lock (this)
+        {
+            if (OnnxNote is not null) return false;
+            OnnxAllowed = false;
+            OnnxNote = reason;
+            _onnxTimes.Clear();
+            if (_route == (int)Route.Onnx && _options.Mode == DispatchMode.Auto) _route = Probing;
+            return true;
+        }
+    }
+
     /// <summary>The graph path failed where eager did not: this signature runs eager from now on.</summary>
     public bool FallBack(string reason)
     {
@@ -248,7 +296,7 @@ internal sealed class SignatureState
 
     public string State => Fallback is not null ? "eager (graph failed)"
         : !TryGetSteady(out Route route) ? "probing"
-        : _options.Mode == DispatchMode.Auto ? route switch { Route.Graph => "graph", Route.Captured => "cuda graph", _ => "eager" }
+        : _options.Mode == DispatchMode.Auto ? route switch { Route.Graph => "graph", Route.Captured => "cuda graph", Route.Onnx => "onnx", _ => "eager" }
         : $"{route.ToString().ToLowerInvariant()} (forced)";
 
     public static double Median(IReadOnlyCollection<double> values) => MedianOfSorted(values.OrderBy(v => v).ToArray());

@@ -24,8 +24,8 @@ internal static class BackgroundCompiles
     });
 
     /// <summary>Runs other libtorch work off the caller's thread with the same exit guarantee (the tensor field
-    /// calibration, <see cref="Native.TensorFields"/>).</summary>
-    public static void Run(Action work)
+    /// calibration, <see cref="Native.TensorFields"/>; ONNX models built from the IR, <see cref="Onnx.OnnxTwin"/>).</summary>
+    public static Task Run(Action work)
     {
         if (Interlocked.Exchange(ref s_hooked, 1) == 0) AppDomain.CurrentDomain.ProcessExit += (_, _) => WaitAll(ExitWait);
         Task task = Task.Run(work);
@@ -34,6 +34,7 @@ internal static class BackgroundCompiles
             s_running.RemoveAll(t => t.IsCompleted);
             s_running.Add(task);
         }
+        return task;
     }
 
     /// <summary>Waits for the compiles still running (tests, benchmarks, process exit); false if some did not end.</summary>

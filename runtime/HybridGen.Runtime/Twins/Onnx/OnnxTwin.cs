@@ -2,12 +2,16 @@ using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Linq;
+using System.Threading.Tasks;
 using HybridGen.Dispatch;
 using HybridGen.Graph;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace HybridGen.Twins.Onnx;
+
+/// <summary>Whether a call's ONNX model is ready to run.</summary>
+internal enum OnnxReadiness { Ready, Building, NoForm }
 
 /// <summary>What the ONNX emitter needs of one argument: its kind, a number's value, a tensor's (or a list's
 /// tensors') dtype and shape. Holds no tensor, so a model can be rebuilt (with the weights frozen) after the call.</summary>
@@ -118,68 +122,90 @@ internal sealed class OnnxTwin : IDisposable
 
     private sealed class Specialization
     {
-        public OnnxWeightedSession? Session;
+        public volatile OnnxWeightedSession? Session;
         public OnnxInputSource[] Data = Array.Empty<OnnxInputSource>(), Weights = Array.Empty<OnnxInputSource>();
-        public string? NoForm;
+        public volatile string? NoForm;
+        public Task? Building;
     }
 
-    /// <summary>Builds (once) the model and session for this call's specialization; null when ready, else the reason
-    /// there is no ONNX form for it. ONNX Runtime's own errors are <see cref="System.Runtime.InteropServices.ExternalException"/>s.</summary>
-    public string? Prepare(ReadOnlySpan<TwinValue> arguments) => Get(arguments).NoForm;
-
-    private Specialization Get(ReadOnlySpan<TwinValue> arguments)
+    /// <summary>Whether the model for this call's specialization is ready: built now (<paramref name="background"/>
+    /// false), or started on a thread-pool thread and <see cref="OnnxReadiness.Building"/> until done (the caller runs
+    /// another route meanwhile). <see cref="OnnxReadiness.NoForm"/> gives the reason.</summary>
+    public OnnxReadiness Ensure(ReadOnlySpan<TwinValue> arguments, bool background, out string? reason)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        ulong key;
+        reason = null;
+        Specialization s;
         try
         {
-            key = OnnxArgument.KeyOf(arguments);
+            ulong key = OnnxArgument.KeyOf(arguments);
+            if (!_specializations.TryGetValue(key, out s!))
+            {
+                if (_specializations.Count >= MaxSpecializations)
+                {
+                    reason = $"more than {MaxSpecializations} signatures (shapes and number arguments) for its ONNX models";
+                    return OnnxReadiness.NoForm;
+                }
+                OnnxArgument[] described = OnnxArgument.Of(arguments); // on the caller's thread: it reads the tensors
+                var fresh = new Specialization();
+                s = _specializations.GetOrAdd(key, fresh);
+                if (ReferenceEquals(s, fresh))
+                {
+                    if (background) fresh.Building = BackgroundCompiles.Run(() => Build(fresh, described));
+                    else Build(fresh, described);
+                }
+            }
         }
         catch (NoOnnxFormException unsupported)
         {
-            return new Specialization { NoForm = unsupported.Message };
+            reason = unsupported.Message;
+            return OnnxReadiness.NoForm;
         }
-        if (_specializations.TryGetValue(key, out Specialization? known)) return known;
-        Specialization built = Build(arguments);
-        if (_specializations.Count >= MaxSpecializations)
+        if (!background) s.Building?.Wait();
+        if (s.NoForm is { } why)
         {
-            built.Session?.Dispose();
-            return new Specialization { NoForm = $"more than {MaxSpecializations} signatures (shapes and number arguments) for its ONNX models" };
+            reason = why;
+            return OnnxReadiness.NoForm;
         }
-        Specialization kept = _specializations.GetOrAdd(key, built);
-        if (!ReferenceEquals(kept, built)) built.Session?.Dispose();
-        return kept;
+        return s.Session is null ? OnnxReadiness.Building : OnnxReadiness.Ready;
     }
 
-    private Specialization Build(ReadOnlySpan<TwinValue> arguments)
+    private void Build(Specialization s, OnnxArgument[] described)
     {
         try
         {
-            OnnxArgument[] described = OnnxArgument.Of(arguments);
             byte[] model = OnnxEmitter.Emit(_program, described, _parameterCount, null, out OnnxInputSource[] data, out OnnxInputSource[] weights);
             GraphProgram program = _program;
             int parameterCount = _parameterCount;
-            var session = new OnnxWeightedSession(
+            s.Data = data;
+            s.Weights = weights;
+            s.Session = new OnnxWeightedSession(
                 frozen => frozen is null ? model : OnnxEmitter.Emit(program, described, parameterCount, frozen, out _, out _),
                 get_num_threads());
-            return new Specialization { Session = session, Data = data, Weights = weights };
+            if (_disposed) s.Session.Dispose();
         }
         catch (NoOnnxFormException unsupported)
         {
-            return new Specialization { NoForm = unsupported.Message };
+            s.NoForm = unsupported.Message;
+        }
+        catch (Exception error)
+        {
+            // ONNX Runtime rejecting the model, or an emitter bug: never a crash, the route is not used.
+            s.NoForm = "building its ONNX model failed: " + error.Message;
         }
     }
 
-    /// <summary>Runs the call's ONNX model; results (tuples flattened) go to <paramref name="results"/>.</summary>
+    /// <summary>Runs the call's ONNX model (<see cref="Ensure"/> said it is ready); results (tuples flattened) go to
+    /// <paramref name="results"/>; returns their count.</summary>
     public int Invoke(ReadOnlySpan<TwinValue> arguments, Span<TwinValue> results)
     {
-        Specialization s = Get(arguments);
-        if (s.Session is null) throw new NoOnnxFormException(s.NoForm!);
+        if (!_specializations.TryGetValue(OnnxArgument.KeyOf(arguments), out Specialization? s) || s.Session is not { } session)
+            throw new InvalidOperationException("the ONNX model of this call's specialization is not ready");
         var data = new Tensor[s.Data.Length];
         for (int k = 0; k < data.Length; k++) data[k] = TensorAt(arguments, s.Data[k]);
         var weights = new Tensor[s.Weights.Length];
         for (int k = 0; k < weights.Length; k++) weights[k] = TensorAt(arguments, s.Weights[k]);
-        Tensor[] outputs = s.Session.Run(data, weights);
+        Tensor[] outputs = session.Run(data, weights);
         int count = Math.Min(outputs.Length, results.Length);
         for (int k = 0; k < count; k++) results[k] = outputs[k];
         for (int k = count; k < outputs.Length; k++) outputs[k].Dispose();
@@ -191,6 +217,12 @@ internal sealed class OnnxTwin : IDisposable
 
     /// <summary>Calls served with frozen weights and with weights as inputs, over all specializations (tests).</summary>
     public (long frozen, long inputs) Calls => (_specializations.Values.Sum(s => s.Session?.FrozenCalls ?? 0), _specializations.Values.Sum(s => s.Session?.InputCalls ?? 0));
+
+    /// <summary>Waits for the frozen-weight builds under way (tests).</summary>
+    public void WaitForFrozen()
+    {
+        foreach (Specialization s in _specializations.Values) s.Session?.Freezing?.Wait();
+    }
 
     public void Dispose()
     {
