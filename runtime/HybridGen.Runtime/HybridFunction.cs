@@ -99,6 +99,13 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
     /// <summary>One call whose module tree was confirmed (or does not matter: forced eager).</summary>
     private TResult Dispatch(in TArgs arguments)
     {
+        if (OnnxExport.Waiting)
+        {
+            // OnnxExport.Save: this call's ONNX model with the current weights; the call itself runs eager.
+            TArgs args = arguments;
+            OnnxExport.Offer(Info.Name, () => ExportModel(args));
+            return InvokeEager(arguments);
+        }
         if (_dispatch.Options.Mode == DispatchMode.Eager)
         {
             _dispatch.Get(0, false, static () => "(all calls, forced eager)").Count(Route.Eager);
@@ -152,7 +159,7 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
         {
             Span<TwinValue> args = argv.AsSpan(0, _argumentCount), outs = results.AsSpan(0, _resultCount);
             _writeArguments(arguments, args);
-            switch (onnx.Ensure(args, background: !forced, out string? reason))
+            switch (onnx.Ensure(args, background: !forced, out string? reason, out Twins.Onnx.OnnxTwin.Specialization? ready))
             {
                 case Twins.Onnx.OnnxReadiness.Building:
                     return InvokeEager(arguments);
@@ -163,7 +170,7 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
             int count;
             try
             {
-                count = onnx.Invoke(args, outs);
+                count = onnx.Invoke(ready!, args, outs);
             }
             catch (ExternalException error) when (!forced)
             {
@@ -301,9 +308,9 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
         {
             Span<TwinValue> args = argv.AsSpan(0, _argumentCount), outs = results.AsSpan(0, _resultCount);
             _writeArguments(arguments, args);
-            if (onnx.Ensure(args, background: false, out string? reason) == Twins.Onnx.OnnxReadiness.NoForm)
+            if (onnx.Ensure(args, background: false, out string? reason, out Twins.Onnx.OnnxTwin.Specialization? ready) == Twins.Onnx.OnnxReadiness.NoForm)
                 throw new TwinUnavailableException($"{Info.Name} has no ONNX form for this call: {reason}");
-            int count = onnx.Invoke(args, outs);
+            int count = onnx.Invoke(ready!, args, outs);
             if (count != _resultCount)
             {
                 for (int k = 0; k < Math.Min(count, _resultCount); k++) outs[k].Tensor?.Dispose();
@@ -315,6 +322,28 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
         {
             Array.Clear(argv, 0, _argumentCount);
             Array.Clear(results, 0, _resultCount);
+        }
+    }
+
+    /// <summary>The ONNX model of this call's signature with the weights it reads as initializers (OnnxExport).</summary>
+    private byte[] ExportModel(in TArgs arguments)
+    {
+        if (Info.TwinGraph is null) throw new TwinUnavailableException($"{Info.Name} has no ONNX form: its generated code carries no graph IR");
+        Graph.GraphProgram program = Graph.GraphText.Read(Info.TwinGraph);
+        var argv = new TwinValue[_argumentCount];
+        _writeArguments(arguments, argv);
+        try
+        {
+            Twins.Onnx.OnnxArgument[] described = Twins.Onnx.OnnxArgument.Of(argv);
+            Twins.Onnx.OnnxEmitter.Emit(program, described, _parameterCount, null, out _, out Twins.Onnx.OnnxInputSource[] weights);
+            var tensors = new Tensor[weights.Length];
+            for (int k = 0; k < tensors.Length; k++)
+                tensors[k] = weights[k].Element < 0 ? argv[weights[k].Argument].Tensor! : argv[weights[k].Argument].Tensors[weights[k].Element];
+            return Twins.Onnx.OnnxEmitter.Emit(program, described, _parameterCount, tensors, out _, out _);
+        }
+        catch (Twins.Onnx.NoOnnxFormException unsupported)
+        {
+            throw new TwinUnavailableException($"{Info.Name} has no ONNX form for this call: {unsupported.Message}");
         }
     }
 

@@ -11,14 +11,16 @@ using static TorchSharp.torch;
 using T = TorchSharp.torch.Tensor;
 
 // Issue 12's model corpus, measured in one run: for each model at batch 1 and 32, forward (eval, no_grad) and
-// forward+backward (train mode, gradients of every parameter), TorchSharp eager vs the twin vs auto (the
-// dispatcher). Rounds alternate the three paths; each figure is a median of per-round means. Ratios are taken
-// side by side, so machine noise hits all three alike.
-// Usage: HybridGen.Samples.ModelBenchmark [rounds] [model-name-filter] [forward|fwd+bwd]
+// forward+backward (train mode, gradients of every parameter), TorchSharp eager vs the TorchScript twin vs the
+// twin's ONNX model on ONNX Runtime (forward only: it serves calls that need no gradient) vs auto (the dispatcher).
+// Rounds alternate the paths; each figure is a median of per-round means. Ratios are taken side by side, so
+// machine noise hits all paths alike.
+// Usage: HybridGen.Samples.ModelBenchmark [rounds] [model-name-filter] [forward|fwd+bwd] [intra-op threads]
 int rounds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 7;
 string filter = args.Length > 1 ? args[1] : "";
-string passFilter = args.Length > 2 ? args[2] : "";   // "forward" or "fwd+bwd": only that pass
-set_num_threads(1);
+string passFilter = args.Length > 2 && args[2] != "all" ? args[2] : "";   // "forward" or "fwd+bwd": only that pass
+int threads = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 1;
+set_num_threads(threads);
 manual_seed(0);
 HybridRuntime.Warnings = null;
 
@@ -35,24 +37,33 @@ var models = new (string name, Func<nn.Module<T, T>> create, Func<long, T> input
     ("embeddings (ids)", () => new TokenEncoder(), b => randint(0, 50, new long[] { b, 12 })),
 };
 
-Console.WriteLine($"HybridGen model benchmark: {rounds} alternating rounds, medians, 1 intra-op thread, libtorch {torch.__version__}");
+Console.WriteLine($"HybridGen model benchmark: {rounds} alternating rounds, medians, {threads} intra-op thread(s), libtorch {torch.__version__}");
 Console.WriteLine();
-Console.WriteLine($"{"model",-22} {"batch",5} {"pass",-9} {"eager us",10} {"twin us",10} {"auto us",10} {"twin/eager",11} {"auto/best",10} {"chose",6}");
+Console.WriteLine($"{"model",-22} {"batch",5} {"pass",-9} {"eager us",10} {"twin us",10} {"onnx us",10} {"auto us",10} {"twin/eager",11} {"onnx/eager",11} {"auto/best",10} {"chose",6}");
 var autoOverBest = new List<(string, double)>();
+var inferenceSpeedUps = new List<double>();                  // eager / auto, forward at batch 1
 foreach (var (name, create, input) in models.Where(m => m.name.Contains(filter, StringComparison.OrdinalIgnoreCase)))
     foreach (long batch in new long[] { 1, 32 })
         foreach (bool backward in new[] { false, true }.Where(b => passFilter == "" || passFilter == (b ? "fwd+bwd" : "forward")))
         {
             nn.Module<T, T> model = create();
             using T x = input(batch);
-            var (eager, graph, auto) = Dispatchers.Paths(model, x);
+            var (eager, graph, onnx, auto) = Dispatchers.Paths(model, x);
             if (backward) model.train(); else model.eval();
             // With backward, a floating input requires grad too (a model without parameters still has a backward).
             using T xg = x.is_floating_point() ? x.detach().requires_grad_() : x.alias();
             Func<object> Pass(Func<T, T> forward) => backward
                 ? () => { using var scope = NewDisposeScope(); model.zero_grad(); forward(xg).square().mean().backward(); return 0; }
                 : () => { using var scope = NewDisposeScope(); using (no_grad()) forward(x); return 0; };
-            var passes = new (string path, Func<object> run)[] { ("eager", Pass(eager)), ("twin", Pass(graph)), ("auto", Pass(auto)) };
+            var passList = new List<(string path, Func<object> run)> { ("eager", Pass(eager)), ("twin", Pass(graph)), ("auto", Pass(auto)) };
+            // ONNX Runtime serves calls that need no gradient: the forward pass, where the model has an ONNX form.
+            string? noOnnx = backward ? "needs gradients" : null;
+            if (!backward)
+            {
+                try { Pass(onnx)(); passList.Add(("onnx", Pass(onnx))); }
+                catch (HybridGen.Twins.TwinUnavailableException unavailable) { noOnnx = unavailable.Message; }
+            }
+            var passes = passList.ToArray();
 
             // Warm up: the twin's compile and TorchScript's profiling runs, and the dispatcher's probing.
             string method = "HybridGen.EndToEnd.Tests." + model.GetType().Name + ".forward";
@@ -60,7 +71,7 @@ foreach (var (name, create, input) in models.Where(m => m.name.Contains(filter, 
             passes[2].run();                                    // starts the twin's compile, in the background
             HybridRuntime.WaitForTwins(TimeSpan.FromSeconds(60));
             for (int i = 0; i < 300 && Signatures(method).Any(sig => sig.State == "probing") || i < 20; i++) passes[2].run();
-            (long eagerBefore, long graphBefore) = Calls(method);
+            (long eagerBefore, long graphBefore, long onnxBefore) = Calls(method);
 
             // Calls per round: about 40 ms of the eager pass.
             long t0 = Stopwatch.GetTimestamp();
@@ -76,18 +87,29 @@ foreach (var (name, create, input) in models.Where(m => m.name.Contains(filter, 
                     for (int i = 0; i < calls; i++) run();
                     times[path].Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds * 1000 / calls);
                 }
-            (long eagerAfter, long graphAfter) = Calls(method);
-            string chose = graphAfter - graphBefore > eagerAfter - eagerBefore ? "twin" : "eager";
+            (long eagerAfter, long graphAfter, long onnxAfter) = Calls(method);
+            long eagerRan = eagerAfter - eagerBefore, onnxRan = onnxAfter - onnxBefore, twinRan = graphAfter - graphBefore - onnxRan;
+            string chose = onnxRan > Math.Max(eagerRan, twinRan) ? "onnx" : twinRan > eagerRan ? "twin" : "eager";
             double e = Median(times["eager"]), g = Median(times["twin"]), a = Median(times["auto"]);
-            double ratio = a / Math.Min(e, g);
+            double? o = times.TryGetValue("onnx", out var onnxTimes) ? Median(onnxTimes) : null;
+            double ratio = a / Math.Min(Math.Min(e, g), o ?? double.MaxValue);
             autoOverBest.Add(($"{name}, batch {batch}, {(backward ? "fwd+bwd" : "forward")}", ratio));
-            Console.WriteLine($"{name,-22} {batch,5} {(backward ? "fwd+bwd" : "forward"),-9} {e,10:F1} {g,10:F1} {a,10:F1} {g / e,11:F2} {ratio,10:F2} {chose,6}");
+            if (!backward && batch == 1) inferenceSpeedUps.Add(e / a);
+            string onnxText = o is { } ov ? ov.ToString("F1", CultureInfo.InvariantCulture) : "-";
+            string onnxRatio = o is { } ov2 ? (ov2 / e).ToString("F2", CultureInfo.InvariantCulture) : "-";
+            Console.WriteLine($"{name,-22} {batch,5} {(backward ? "fwd+bwd" : "forward"),-9} {e,10:F1} {g,10:F1} {onnxText,10} {a,10:F1} {g / e,11:F2} {onnxRatio,11} {ratio,10:F2} {chose,6}");
+            if (!backward && noOnnx is not null) Console.WriteLine($"    no ONNX form: {noOnnx}");
+            // Why auto did not measure ONNX Runtime where it could have (a forward pass that has an ONNX form).
+            if (!backward && noOnnx is null)
+                foreach (SignatureReport s in Signatures(method).Where(s => s.OnnxNote is not null && s.Signature.Contains($"[{string.Join(",", x.shape)}]")))
+                    Console.WriteLine($"    auto did not use ONNX Runtime: {s.OnnxNote}");
         }
 
 Console.WriteLine();
 var worst = autoOverBest.OrderByDescending(r => r.Item2).First();
 Console.WriteLine($"auto/best: worst {worst.Item2:F2} ({worst.Item1}); {autoOverBest.Count(r => r.Item2 <= 1.05)} of {autoOverBest.Count} within 1.05");
-Console.WriteLine($"summary: auto/best worst {worst.Item2:F2} over {autoOverBest.Count} model workloads");
+double geomean = inferenceSpeedUps.Count == 0 ? double.NaN : Math.Exp(inferenceSpeedUps.Average(Math.Log));
+Console.WriteLine($"summary: inference (forward, batch 1) auto speed-up over eager geomean {geomean:F2}x over {inferenceSpeedUps.Count} models; auto/best worst {worst.Item2:F2} over {autoOverBest.Count} model workloads; {threads} thread(s)");
 
 static double Median(List<double> values)
 {
@@ -98,27 +120,27 @@ static double Median(List<double> values)
 static IEnumerable<SignatureReport> Signatures(string method) =>
     HybridRuntime.GetReport().Where(r => r.Name.StartsWith(method, StringComparison.Ordinal)).SelectMany(r => r.Signatures);
 
-// How many calls of the method (every module tree, every signature) ran eager and ran the twin so far.
-static (long eager, long graph) Calls(string method) =>
-    (Signatures(method).Sum(s => s.EagerCalls), Signatures(method).Sum(s => s.GraphCalls));
+// How many calls of the method (every module tree, every signature) ran eager, ran a twin route, ran ONNX Runtime.
+static (long eager, long graph, long onnx) Calls(string method) =>
+    (Signatures(method).Sum(s => s.EagerCalls), Signatures(method).Sum(s => s.GraphCalls), Signatures(method).Sum(s => s.OnnxCalls));
 
 /// <summary>The eager body, twin and dispatcher of a model's forward, for the dispatcher field that fits its module tree.</summary>
 internal static class Dispatchers
 {
-    public static (Func<T, T> eager, Func<T, T> graph, Func<T, T> auto) Paths(nn.Module<T, T> model, T x)
+    public static (Func<T, T> eager, Func<T, T> graph, Func<T, T> onnx, Func<T, T> auto) Paths(nn.Module<T, T> model, T x)
     {
         var method = typeof(Dispatchers).GetMethod(nameof(Typed), BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(model.GetType());
-        return ((Func<T, T>, Func<T, T>, Func<T, T>))method.Invoke(null, new object[] { model, x })!;
+        return ((Func<T, T>, Func<T, T>, Func<T, T>, Func<T, T>))method.Invoke(null, new object[] { model, x })!;
     }
 
-    private static (Func<T, T>, Func<T, T>, Func<T, T>) Typed<TModel>(nn.Module<T, T> model, T x) where TModel : nn.Module<T, T>
+    private static (Func<T, T>, Func<T, T>, Func<T, T>, Func<T, T>) Typed<TModel>(nn.Module<T, T> model, T x) where TModel : nn.Module<T, T>
     {
         var m = (TModel)model;
         var f = typeof(TModel).GetFields(BindingFlags.NonPublic | BindingFlags.Static)
             .Where(field => field.Name.StartsWith("__hybrid_forward", StringComparison.Ordinal))
             .Select(field => (HybridFunction<(TModel, T), T>)field.GetValue(null)!)
             .First(fn => fn.Fits((m, x)));
-        return (t => f.InvokeEager((m, t)), t => f.InvokeGraph((m, t)), t => m.forward(t));
+        return (t => f.InvokeEager((m, t)), t => f.InvokeGraph((m, t)), t => f.InvokeOnnx((m, t)), t => m.forward(t));
     }
 }
 

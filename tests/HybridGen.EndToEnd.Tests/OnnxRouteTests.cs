@@ -47,9 +47,12 @@ public class OnnxRouteTests
         using var _ = no_grad();
         var (eager, onnx) = Routes(model);
         EagerOracle.AssertAgree(name + " (ONNX Runtime)", () => eager(input), () => onnx(input));
-        // A second signature (another batch size) gets a model of its own.
-        using T other = input.dtype == ScalarType.Int64 ? randint(0, 50, new long[] { 1, 6 }) : randn(new[] { 1L }.Concat(input.shape.Skip(1)).ToArray());
-        EagerOracle.AssertAgree(name + " (ONNX Runtime, batch 1)", () => eager(other), () => onnx(other));
+        // Other signatures (batch sizes 1 and 32, as the benchmark runs) get models of their own.
+        foreach (long batch in new long[] { 1, 32 })
+        {
+            using T other = input.dtype == ScalarType.Int64 ? randint(0, 50, new long[] { batch, 6 }) : randn(new[] { batch }.Concat(input.shape.Skip(1)).ToArray());
+            EagerOracle.AssertAgree($"{name} (ONNX Runtime, batch {batch})", () => eager(other), () => onnx(other));
+        }
         input.Dispose();
     }
 

@@ -65,6 +65,8 @@ internal sealed class OnnxRuntimeSession : IDisposable
             InterOpNumThreads = 1,
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            // Its warnings (an unused initializer: a module state the eval graph does not read) are not the user's to act on.
+            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
         };
         options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
         return options;

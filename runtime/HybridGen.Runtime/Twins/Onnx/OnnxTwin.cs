@@ -71,9 +71,20 @@ internal sealed record OnnxArgument(TwinValueKind Kind, object? Value, OnnxArgum
         return key;
     }
 
-    private static ulong MixTensor(ulong key, Tensor tensor) =>
-        StableKey.MixSizes(StableKey.Mix(StableKey.Mix(key, (ulong)Native.LibTorchSharp.DType(tensor.Handle)),
-            (ulong)Native.LibTorchSharp.DeviceType(tensor.Handle)), tensor.Handle);
+    /// <summary>A tensor's dtype, device type and sizes: read in place for a dense CPU tensor (a model passes dozens
+    /// of weights at every call), else through the getters; both give the same key.</summary>
+    private static unsafe ulong MixTensor(ulong key, Tensor tensor)
+    {
+        nint handle = tensor.Handle;
+        if (Native.TensorFields.Calibration.Ready && Native.TensorFields.TryRead(handle, out sbyte dtype, out _, out _, out int dimensions, out long* sizes))
+        {
+            key = StableKey.Mix(StableKey.Mix(key, (ulong)dtype), 0UL);                  // device type 0: the CPU
+            for (int d = 0; d < dimensions; d++) key = StableKey.Mix(key, (ulong)sizes[d]);
+            return StableKey.Mix(key, ulong.MaxValue);                                   // as StableKey.MixSizes ends
+        }
+        return StableKey.MixSizes(StableKey.Mix(StableKey.Mix(key, (ulong)Native.LibTorchSharp.DType(handle)),
+            (ulong)Native.LibTorchSharp.DeviceType(handle)), handle);
+    }
 }
 
 /// <summary>
@@ -120,7 +131,8 @@ internal sealed class OnnxTwin : IDisposable
         }
     }
 
-    private sealed class Specialization
+    /// <summary>One specialization's model and session (or the reason it has none).</summary>
+    internal sealed class Specialization
     {
         public volatile OnnxWeightedSession? Session;
         public OnnxInputSource[] Data = Array.Empty<OnnxInputSource>(), Weights = Array.Empty<OnnxInputSource>();
@@ -131,10 +143,16 @@ internal sealed class OnnxTwin : IDisposable
     /// <summary>Whether the model for this call's specialization is ready: built now (<paramref name="background"/>
     /// false), or started on a thread-pool thread and <see cref="OnnxReadiness.Building"/> until done (the caller runs
     /// another route meanwhile). <see cref="OnnxReadiness.NoForm"/> gives the reason.</summary>
-    public OnnxReadiness Ensure(ReadOnlySpan<TwinValue> arguments, bool background, out string? reason)
+    public OnnxReadiness Ensure(ReadOnlySpan<TwinValue> arguments, bool background, out string? reason) =>
+        Ensure(arguments, background, out reason, out _);
+
+    /// <summary><see cref="Ensure(ReadOnlySpan{TwinValue}, bool, out string?)"/>, giving the specialization to run
+    /// (<see cref="Invoke(Specialization, ReadOnlySpan{TwinValue}, Span{TwinValue})"/>) when ready.</summary>
+    public OnnxReadiness Ensure(ReadOnlySpan<TwinValue> arguments, bool background, out string? reason, out Specialization? ready)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         reason = null;
+        ready = null;
         Specialization s;
         try
         {
@@ -167,7 +185,9 @@ internal sealed class OnnxTwin : IDisposable
             reason = why;
             return OnnxReadiness.NoForm;
         }
-        return s.Session is null ? OnnxReadiness.Building : OnnxReadiness.Ready;
+        if (s.Session is null) return OnnxReadiness.Building;
+        ready = s;
+        return OnnxReadiness.Ready;
     }
 
     private void Build(Specialization s, OnnxArgument[] described)
@@ -199,8 +219,15 @@ internal sealed class OnnxTwin : IDisposable
     /// <paramref name="results"/>; returns their count.</summary>
     public int Invoke(ReadOnlySpan<TwinValue> arguments, Span<TwinValue> results)
     {
-        if (!_specializations.TryGetValue(OnnxArgument.KeyOf(arguments), out Specialization? s) || s.Session is not { } session)
+        if (!_specializations.TryGetValue(OnnxArgument.KeyOf(arguments), out Specialization? s) || s.Session is null)
             throw new InvalidOperationException("the ONNX model of this call's specialization is not ready");
+        return Invoke(s, arguments, results);
+    }
+
+    /// <summary>Runs <paramref name="s"/>'s model on this call's arguments (which <see cref="Ensure(ReadOnlySpan{TwinValue}, bool, out string?, out Specialization?)"/> gave it for).</summary>
+    public int Invoke(Specialization s, ReadOnlySpan<TwinValue> arguments, Span<TwinValue> results)
+    {
+        OnnxWeightedSession session = s.Session ?? throw new InvalidOperationException("the ONNX model of this call's specialization is not ready");
         var data = new Tensor[s.Data.Length];
         for (int k = 0; k < data.Length; k++) data[k] = TensorAt(arguments, s.Data[k]);
         var weights = new Tensor[s.Weights.Length];
