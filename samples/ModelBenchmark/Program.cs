@@ -63,19 +63,21 @@ foreach (var (name, create, input) in models.Where(m => m.name.Contains(filter, 
                 try { Pass(onnx)(); passList.Add(("onnx", Pass(onnx))); }
                 catch (HybridGen.Twins.TwinUnavailableException unavailable) { noOnnx = unavailable.Message; }
             }
-            var passes = passList.ToArray();
+            // HYBRIDGEN_BENCH_PATHS=onnx,auto: only those paths (to compare two without the others between them).
+            string[]? only = Environment.GetEnvironmentVariable("HYBRIDGEN_BENCH_PATHS")?.Split(',');
+            var passes = passList.Where(p => only is null || only.Contains(p.path)).ToArray();
 
             // Warm up: the twin's compile and TorchScript's profiling runs, and the dispatcher's probing.
             string method = "HybridGen.EndToEnd.Tests." + model.GetType().Name + ".forward";
-            for (int i = 0; i < 3; i++) { passes[0].run(); passes[1].run(); }
-            passes[2].run();                                    // starts the twin's compile, in the background
+            for (int i = 0; i < 3; i++) { passList[0].run(); passList[1].run(); }
+            passList[2].run();                                  // starts the twin's compile, in the background
             HybridRuntime.WaitForTwins(TimeSpan.FromSeconds(60));
-            for (int i = 0; i < 300 && Signatures(method).Any(sig => sig.State == "probing") || i < 20; i++) passes[2].run();
+            for (int i = 0; i < 300 && Signatures(method).Any(sig => sig.State == "probing") || i < 20; i++) passList[2].run();
             (long eagerBefore, long graphBefore, long onnxBefore) = Calls(method);
 
             // Calls per round: about 40 ms of the eager pass.
             long t0 = Stopwatch.GetTimestamp();
-            passes[0].run();
+            passList[0].run();
             double once = Math.Max(Stopwatch.GetElapsedTime(t0).TotalMilliseconds, 0.005);
             int calls = (int)Math.Clamp(40 / once, 3, 2000);
             var times = passes.ToDictionary(p => p.path, _ => new List<double>());
@@ -90,6 +92,13 @@ foreach (var (name, create, input) in models.Where(m => m.name.Contains(filter, 
             (long eagerAfter, long graphAfter, long onnxAfter) = Calls(method);
             long eagerRan = eagerAfter - eagerBefore, onnxRan = onnxAfter - onnxBefore, twinRan = graphAfter - graphBefore - onnxRan;
             string chose = onnxRan > Math.Max(eagerRan, twinRan) ? "onnx" : twinRan > eagerRan ? "twin" : "eager";
+            if (only is not null)
+            {
+                Console.WriteLine($"{name,-22} {batch,5} " + string.Join("  ", times.Select(t => $"{t.Key} {Median(t.Value):F1} us")));
+                foreach (SignatureReport s in Signatures(method))
+                    Console.WriteLine($"    {s.State} eager/graph/onnx calls {s.EagerCalls}/{s.GraphCalls - s.OnnxCalls}/{s.OnnxCalls} medians {s.EagerMedianMicroseconds:F1}/{s.GraphMedianMicroseconds:F1}/{s.OnnxMedianMicroseconds:F1} {s.Signature[..Math.Min(40, s.Signature.Length)]} {s.OnnxNote}");
+                continue;
+            }
             double e = Median(times["eager"]), g = Median(times["twin"]), a = Median(times["auto"]);
             double? o = times.TryGetValue("onnx", out var onnxTimes) ? Median(onnxTimes) : null;
             double ratio = a / Math.Min(Math.Min(e, g), o ?? double.MaxValue);

@@ -39,7 +39,10 @@ internal static class GeneratorHarness
     {
         GeneratorDriver driver = Driver().RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out var diagnostics);
         GeneratorRunResult result = driver.GetRunResult().Results.Single();
-        if (Environment.GetEnvironmentVariable("HG_DUMP") is { Length: > 0 } dump)   // TEMP-DUMP
+        // HYBRIDGEN_DUMP_GENERATED=dir writes every generated file of every test compilation there, named by a hash of
+        // the compilation's sources: run the tests before and after a lowering change and diff the two folders (how
+        // the graph IR was proven to leave every twin byte-identical).
+        if (Environment.GetEnvironmentVariable("HYBRIDGEN_DUMP_GENERATED") is { Length: > 0 } dump)
         {
             string key = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(string.Join("\n", compilation.SyntaxTrees.Select(t => t.ToString()))))).Substring(0, 16);
             System.IO.Directory.CreateDirectory(dump);

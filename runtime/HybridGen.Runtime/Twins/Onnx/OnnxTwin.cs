@@ -208,6 +208,11 @@ internal sealed class OnnxTwin : IDisposable
         {
             s.NoForm = unsupported.Message;
         }
+        catch (Exception error) when (error is TypeInitializationException or DllNotFoundException)
+        {
+            // The application left ONNX Runtime's natives out (ExcludeAssets="native"), or they do not load here.
+            s.NoForm = "ONNX Runtime's native library does not load in this application (" + (error.InnerException ?? error).Message + ")";
+        }
         catch (Exception error)
         {
             // ONNX Runtime rejecting the model, or an emitter bug: never a crash, the route is not used.
