@@ -176,8 +176,10 @@ internal sealed partial class OnnxEmitter
                 if (s[2 + i] is not { } n) continue;
                 long span = n + 2 * padding[i] - dilation[i] * (kernel[i] - 1) - 1;
                 long size = (ceil ? (span + stride[i] - 1) / stride[i] : span / stride[i]) + 1;
-                // aten's ceil mode: the last window must start inside the input or its left padding.
-                if (ceil && (size - 1) * stride[i] >= n + padding[i]) size--;
+                // aten's ceil mode: the last window must start inside the input or its left padding. ONNX Runtime
+                // keeps that window, so where the rule drops it the two differ: no ONNX form.
+                if (ceil && (size - 1) * stride[i] >= n + padding[i])
+                    throw new NoOnnxFormException("max pooling in ceil mode where the last window would start in the padding (aten drops it, ONNX Runtime does not)");
                 shape[2 + i] = size;
             }
         }

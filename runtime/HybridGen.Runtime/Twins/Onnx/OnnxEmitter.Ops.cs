@@ -219,8 +219,270 @@ internal sealed partial class OnnxEmitter
                     Float(Arg(4, "eps", new OnnxHost(1e-5))));
             case "embedding":
                 return Embedding(TensorArg(a[0], callee), TensorArg(a[1], callee));
+            case "to" or "type":
+                return To(TensorArg(a[0], callee), a.Skip(1).Concat(named.Where(n => n.Key is "dtype" or "device" or "other").Select(n => n.Value)));
+            case "type_as" when a.Count == 2:
+                return To(TensorArg(a[0], callee), new[] { a[1] });
+            case "requires_grad_":
+                // A tensor made to require grad: eager's result is a leaf that records a graph; this route's has none.
+                if (a.Count > 1 && Truth(a[1])) throw new NoOnnxFormException("a tensor made to require grad");
+                return a[0];
+            case "tensor":
+                return Literal(a[0], named.TryGetValue("dtype", out OnnxValue? literalType) ? literalType : OnnxValue.None);
+            case "zeros" or "ones" or "full" or "zeros_like" or "ones_like" or "full_like":
+                return Filled(name, a, named);
+            case "square" when a.Count == 1:
+            {
+                OnnxTensor x = TensorArg(a[0], callee);
+                return Node("Mul", new[] { x, x }, x.DType, x.Shape);
+            }
+            case "true_divide" when a.Count == 2:
+                return Op("torch.div", a, new Dictionary<string, OnnxValue>());
+            case "fmod" when a.Count == 2:
+            {
+                ScalarType type = ResultType(a);
+                return Node("Mod", new[] { Operand(a[0], type), Operand(a[1], type) }, type, Broadcast(ShapeOf(a[0]), ShapeOf(a[1])), OnnxAttribute.Of("fmod", 1L));
+            }
+            case "remainder" when a.Count == 2:
+                return Remainder(a);
+            case "floor_divide" when a.Count == 2:
+            {
+                ScalarType type = ResultType(a);
+                if (!IsFloating(type)) throw new NoOnnxFormException("floor_divide of integers (ONNX's Div truncates)");
+                OnnxTensor quotient = Elementwise("Div", a, computeType: type);
+                return Node("Floor", new[] { quotient }, type, quotient.Shape);
+            }
+            case "trunc" or "fix" when a.Count == 1:
+            {
+                OnnxTensor x = TensorArg(a[0], callee);
+                if (!IsFloating(x.DType)) return x;
+                OnnxTensor negative = Node("Less", new[] { x, Scalar(0, x.DType) }, ScalarType.Bool, x.Shape);
+                return Node("Where", new[] { negative, Node("Ceil", new[] { x }, x.DType, x.Shape), Node("Floor", new[] { x }, x.DType, x.Shape) }, x.DType, x.Shape);
+            }
+            case "round" when a.Count == 1 && !named.ContainsKey("decimals"):
+            {
+                OnnxTensor x = TensorArg(a[0], callee);
+                return IsFloating(x.DType) ? Node("Round", new[] { x }, x.DType, x.Shape) : x;    // half to even, as aten
+            }
+            case "logical_and" or "logical_or" or "logical_xor" when a.Count == 2:
+                return Node(name == "logical_and" ? "And" : name == "logical_or" ? "Or" : "Xor",
+                    new[] { Cast(TensorArg(a[0], callee), ScalarType.Bool), Cast(TensorArg(a[1], callee), ScalarType.Bool) }, ScalarType.Bool, Broadcast(ShapeOf(a[0]), ShapeOf(a[1])));
+            case "logical_not" when a.Count == 1:
+            {
+                OnnxTensor x = Cast(TensorArg(a[0], callee), ScalarType.Bool);
+                return Node("Not", new[] { x }, ScalarType.Bool, x.Shape);
+            }
+            case "log2" or "log10" or "log1p" or "expm1" or "exp2" when a.Count == 1:
+                return LogExp(name, TensorArg(a[0], callee));
+            case "relu6" when a.Count == 1:
+                return Clamp(TensorArg(a[0], callee), new OnnxHost(0.0), new OnnxHost(6.0));
+            case "clamp_min" when a.Count == 2:
+                return Clamp(TensorArg(a[0], callee), a[1], OnnxValue.None);
+            case "clamp_max" when a.Count == 2:
+                return Clamp(TensorArg(a[0], callee), OnnxValue.None, a[1]);
+            case "hardsigmoid" when a.Count == 1:
+            {
+                OnnxTensor x = TensorArg(a[0], callee);
+                return Node("HardSigmoid", new[] { x }, x.DType, x.Shape, OnnxAttribute.Of("alpha", 1f / 6), OnnxAttribute.Of("beta", 0.5f));
+            }
+            case "hardswish" when a.Count == 1:
+            {
+                OnnxTensor x = TensorArg(a[0], callee);
+                return Node("HardSwish", new[] { x }, x.DType, x.Shape);
+            }
+            case "selu" when a.Count == 1:
+            {
+                OnnxTensor x = TensorArg(a[0], callee);
+                return Node("Selu", new[] { x }, x.DType, x.Shape);
+            }
+            case "elu" or "celu":
+            {
+                OnnxTensor x = TensorArg(a[0], callee);
+                double alpha = Float(Arg(1, "alpha", new OnnxHost(1.0)));
+                if (name == "elu" && (Float(Arg(2, "scale", new OnnxHost(1.0))) != 1 || Float(Arg(3, "input_scale", new OnnxHost(1.0))) != 1))
+                    throw new NoOnnxFormException("elu with a scale");
+                return Node(name == "elu" ? "Elu" : "Celu", new[] { x }, x.DType, x.Shape, OnnxAttribute.Of("alpha", (float)alpha));
+            }
+            case "cumsum" when a.Count >= 2:
+            {
+                OnnxTensor x = TensorArg(a[0], callee);
+                if (Arg(2, "dtype", OnnxValue.None) is OnnxHost { Value: long sumType }) x = Cast(x, (ScalarType)sumType);
+                else if (!IsFloating(x.DType)) x = Cast(x, ScalarType.Int64);
+                int axis = Axis(Int(a[1]), x.Rank ?? throw new NoOnnxFormException("cumsum of a tensor whose rank is not known"));
+                return new OnnxTensor(_graph.Node("CumSum", new[] { x.Name, ScalarIndex(axis) }), x.DType, x.Shape);
+            }
+            case "logsumexp" when a.Count >= 2:
+            {
+                OnnxTensor x = TensorArg(a[0], callee);
+                if (!IsFloating(x.DType)) throw new NoOnnxFormException($"logsumexp of a {x.DType} tensor");
+                return Reduce("ReduceLogSumExp", x, a[1], Arg(2, "keepdim", new OnnxHost(false)), OnnxValue.None, name);
+            }
+            case "addmm" when a.Count == 3:
+            {
+                OnnxTensor product = MatMul(TensorArg(a[1], callee), TensorArg(a[2], callee));
+                OnnxValue alpha = named.TryGetValue("alpha", out OnnxValue? al) ? al : new OnnxHost(1L), beta = named.TryGetValue("beta", out OnnxValue? be) ? be : new OnnxHost(1L);
+                OnnxValue scaled = Float(alpha) == 1 ? product : Elementwise("Mul", new[] { product, alpha });
+                OnnxValue input = Float(beta) == 1 ? a[0] : Elementwise("Mul", new[] { a[0], beta });
+                return Elementwise("Add", new[] { input, scaled });
+            }
+            case "conv1d" or "conv2d":
+                return FunctionalConvolution(name == "conv1d" ? 1 : 2, a, named);
+            case "max_pool1d" or "max_pool2d" or "avg_pool2d":
+                return FunctionalPool(name, a, named);
+            case "adaptive_avg_pool2d" when a.Count == 2:
+            {
+                long[] output = Ints(a[1]);
+                return AdaptiveAveragePool(TensorArg(a[0], callee), output.Length == 1 ? new[] { output[0], output[0] } : output);
+            }
+            case "batch_norm" when a.Count >= 8:
+                return BatchNorm(TensorArg(a[0], callee), new Dictionary<string, OnnxValue>
+                {
+                    ["weight"] = a[1], ["bias"] = a[2], ["running_mean"] = a[3], ["running_var"] = a[4], ["training"] = a[5], ["eps"] = a[7],
+                }, (2, 5));
         }
         throw new NoOnnxFormException($"the op {callee} with {a.Count} arguments (no ONNX form yet)");
+    }
+
+    /// <summary>to(dtype), to(device), to(device, dtype), to(other), type(dtype), type_as(other): a cast (none where the
+    /// type is already right); the CPU is the only device this route has.</summary>
+    private OnnxTensor To(OnnxTensor x, IEnumerable<OnnxValue> settings)
+    {
+        ScalarType type = x.DType;
+        foreach (OnnxValue setting in settings)
+        {
+            switch (setting)
+            {
+                case OnnxHost { Value: long code }: type = (ScalarType)code; break;
+                case OnnxTensor other: type = other.DType; break;
+                case OnnxHost { Value: string device } when device.StartsWith("device:", StringComparison.Ordinal):
+                    if (device != "device:cpu") throw new NoOnnxFormException($"a move to {device.Substring(7)} (the ONNX route runs on the CPU)");
+                    break;
+                case OnnxHost { Value: bool or null }: break;                                 // non_blocking, copy
+                default: throw new NoOnnxFormException("to() with " + Describe(setting));
+            }
+        }
+        if (type is ScalarType.Float16 or ScalarType.BFloat16) throw new NoOnnxFormException($"a cast to {type}");
+        Order(type);                                                                         // a dtype this route carries
+        return type == x.DType ? x : Cast(x, type);
+    }
+
+    /// <summary>torch.tensor(new[] {...}, dtype): a constant.</summary>
+    private OnnxTensor Literal(OnnxValue data, OnnxValue dtype)
+    {
+        if (data is not OnnxList list || !list.Items.All(i => i is OnnxHost { Value: long or double or bool }))
+            throw new NoOnnxFormException("torch.tensor of something that is not a flat list of numbers");
+        ScalarType type = dtype is OnnxHost { Value: long code } ? (ScalarType)code : ScalarType.Float32;
+        Order(type);
+        using var scope = NewDisposeScope();
+        Tensor constant = TorchSharp.torch.tensor(list.Items.Select(Float).ToArray(), ScalarType.Float64).to(type);
+        return new OnnxTensor(_graph.Initializer($"c{_constants++}", constant), type, new long?[] { list.Items.Count });
+    }
+
+    /// <summary>zeros, ones, full and their _like forms: a constant of the shape (the signature fixes it).</summary>
+    private OnnxTensor Filled(string name, List<OnnxValue> a, Dictionary<string, OnnxValue> named)
+    {
+        bool like = name.EndsWith("_like", StringComparison.Ordinal);
+        OnnxTensor? pattern = like ? TensorArg(a[0], name) : null;
+        long[] shape = like ? pattern!.StaticShape() : Ints(a[0]);
+        double value = name.StartsWith("zeros", StringComparison.Ordinal) ? 0 : name.StartsWith("ones", StringComparison.Ordinal) ? 1 : Float(a[1]);
+        ScalarType type = named.TryGetValue("dtype", out OnnxValue? d) && d is OnnxHost { Value: long code } ? (ScalarType)code
+            : pattern?.DType ?? (name.StartsWith("full", StringComparison.Ordinal) && a[1] is OnnxHost { Value: long } ? ScalarType.Int64
+                : name.StartsWith("full", StringComparison.Ordinal) && a[1] is OnnxHost { Value: bool } ? ScalarType.Bool : ScalarType.Float32);
+        if (named.TryGetValue("device", out OnnxValue? device) && device is OnnxHost { Value: string where } && where != "device:cpu")
+            throw new NoOnnxFormException($"a tensor made on {where.Substring(7)}");
+        Order(type);
+        using var scope = NewDisposeScope();
+        return new OnnxTensor(_graph.Initializer($"c{_constants++}", TorchSharp.torch.full(shape, value, ScalarType.Float64).to(type)), type,
+            shape.Select(s => (long?)s).ToArray());
+    }
+
+    /// <summary>aten's remainder: the sign of the divisor (Python's %), from ONNX's fmod (the dividend's sign).</summary>
+    private OnnxTensor Remainder(List<OnnxValue> a)
+    {
+        ScalarType type = ResultType(a);
+        OnnxTensor x = Operand(a[0], type), y = Operand(a[1], type);
+        long?[]? shape = Broadcast(ShapeOf(a[0]), ShapeOf(a[1]));
+        if (!IsFloating(type)) return Node("Mod", new[] { x, y }, type, shape);              // fmod 0: the divisor's sign
+        OnnxTensor r = Node("Mod", new[] { x, y }, type, shape, OnnxAttribute.Of("fmod", 1L));
+        OnnxTensor zero = Scalar(0, type);
+        OnnxTensor nonzero = Node("Not", new[] { Node("Equal", new[] { r, zero }, ScalarType.Bool, shape) }, ScalarType.Bool, shape);
+        OnnxTensor signsDiffer = Node("Xor", new[] { Node("Less", new[] { r, zero }, ScalarType.Bool, shape), Node("Less", new[] { y, zero }, ScalarType.Bool, y.Shape) }, ScalarType.Bool, shape);
+        OnnxTensor fix = Node("And", new[] { nonzero, signsDiffer }, ScalarType.Bool, shape);
+        return Node("Where", new[] { fix, Node("Add", new[] { r, y }, type, shape), r }, type, shape);
+    }
+
+    private OnnxTensor LogExp(string name, OnnxTensor x)
+    {
+        if (!IsFloating(x.DType)) x = Cast(x, ScalarType.Float32);
+        ScalarType t = x.DType;
+        return name switch
+        {
+            "log2" => Node("Div", new[] { Node("Log", new[] { x }, t, x.Shape), Scalar(Math.Log(2), t) }, t, x.Shape),
+            "log10" => Node("Div", new[] { Node("Log", new[] { x }, t, x.Shape), Scalar(Math.Log(10), t) }, t, x.Shape),
+            "log1p" => Node("Log", new[] { Node("Add", new[] { x, Scalar(1, t) }, t, x.Shape) }, t, x.Shape),
+            "expm1" => Node("Sub", new[] { Node("Exp", new[] { x }, t, x.Shape), Scalar(1, t) }, t, x.Shape),
+            _ => Node("Pow", new[] { Scalar(2, t), x }, t, x.Shape),                          // exp2
+        };
+    }
+
+    /// <summary>torch.conv1d/conv2d(input, weight, bias, stride, padding, dilation, groups); padding a list or "same"/"valid".</summary>
+    private OnnxTensor FunctionalConvolution(int dims, List<OnnxValue> a, Dictionary<string, OnnxValue> named)
+    {
+        OnnxValue Arg(int index, string keyword, OnnxValue fallback) =>
+            index < a.Count ? a[index] : named.TryGetValue(keyword, out OnnxValue? v) ? v : fallback;
+        OnnxTensor weight = TensorArg(a[1], "convolution");
+        long[] kernel = weight.StaticShape().Skip(2).ToArray();
+        long[] Expand(OnnxValue v, long fallback) => v is OnnxHost { Value: null } ? Enumerable.Repeat(fallback, dims).ToArray()
+            : Ints(v) is { Length: 1 } one && dims > 1 ? Enumerable.Repeat(one[0], dims).ToArray() : Ints(v);
+        OnnxValue padding = Arg(4, "padding", OnnxValue.None);
+        long paddingType = padding is OnnxHost { Value: "same" } ? 1 : padding is OnnxHost { Value: "valid" } ? 0 : -1;
+        var settings = new Dictionary<string, OnnxValue>
+        {
+            ["weight"] = weight, ["bias"] = Arg(2, "bias", OnnxValue.None), ["padding_mode"] = new OnnxHost(0L),
+            ["padding_type"] = new OnnxHost(paddingType),
+            ["stride"] = new OnnxList(Expand(Arg(3, "stride", OnnxValue.None), 1).Select(v => (OnnxValue)new OnnxHost(v)).ToList()),
+            ["padding"] = new OnnxList((paddingType < 0 ? Expand(padding, 0) : new long[dims]).Select(v => (OnnxValue)new OnnxHost(v)).ToList()),
+            ["dilation"] = new OnnxList(Expand(Arg(5, "dilation", OnnxValue.None), 1).Select(v => (OnnxValue)new OnnxHost(v)).ToList()),
+            ["kernel_size"] = new OnnxList(kernel.Select(v => (OnnxValue)new OnnxHost(v)).ToList()),
+            ["groups"] = Arg(6, "groups", new OnnxHost(1L)),
+        };
+        return Convolution(TensorArg(a[0], "convolution"), settings, dims);
+    }
+
+    /// <summary>torch.max_pool1d/max_pool2d/avg_pool2d(input, kernel_size, stride, padding, dilation | ceil_mode...).</summary>
+    private OnnxTensor FunctionalPool(string name, List<OnnxValue> a, Dictionary<string, OnnxValue> named)
+    {
+        OnnxValue Arg(int index, string keyword, OnnxValue fallback) =>
+            index < a.Count ? a[index] : named.TryGetValue(keyword, out OnnxValue? v) ? v : fallback;
+        int dims = name == "max_pool1d" ? 1 : 2;
+        long[] Expand(OnnxValue v, long[] fallback) => v is OnnxHost { Value: null } || v is OnnxList { Items.Count: 0 } ? fallback
+            : Ints(v) is { Length: 1 } one && dims > 1 ? Enumerable.Repeat(one[0], dims).ToArray() : Ints(v);
+        long[] kernel = Expand(a[1], Array.Empty<long>());
+        OnnxList List(long[] values) => new(values.Select(v => (OnnxValue)new OnnxHost(v)).ToList());
+        bool max = name.StartsWith("max", StringComparison.Ordinal);
+        var v = new Dictionary<string, OnnxValue>
+        {
+            ["kernel_size"] = List(kernel),
+            ["stride"] = List(Expand(Arg(2, "stride", OnnxValue.None), kernel)),
+            ["padding"] = List(Expand(Arg(3, "padding", OnnxValue.None), new long[dims])),
+            ["ceil_mode"] = Arg(max ? 5 : 4, "ceil_mode", new OnnxHost(false)),
+        };
+        if (max) v["dilation"] = List(Expand(Arg(4, "dilation", OnnxValue.None), Enumerable.Repeat(1L, dims).ToArray()));
+        else
+        {
+            v["count_include_pad"] = Arg(5, "count_include_pad", new OnnxHost(true));
+            v["divisor_override"] = Arg(6, "divisor_override", OnnxValue.None);
+        }
+        OnnxTensor x = TensorArg(a[0], name);
+        if (dims == 2) return Pool(x, v, max ? "MaxPool2d" : "AvgPool2d");
+        // 1-d: as 2-d over a height of 1.
+        if (x.Rank is not (2 or 3)) throw new NoOnnxFormException($"a {name} input of rank {x.Rank?.ToString() ?? "unknown"}");
+        OnnxTensor wide = Unsqueeze(x, x.Rank!.Value - 1);
+        foreach (string key in new[] { "kernel_size", "stride", "padding", "dilation" })
+            v[key] = new OnnxList(new List<OnnxValue> { new OnnxHost(key is "padding" ? 0L : 1L) }.Concat(((OnnxList)v[key]).Items).ToList());
+        OnnxTensor pooled = Pool(wide, v, "MaxPool2d");
+        long?[]? shape = pooled.Shape?.Where((_, k) => k != pooled.Shape.Length - 2).ToArray();
+        return new OnnxTensor(_graph.Node("Squeeze", new[] { pooled.Name, Constant(new long[] { pooled.Rank!.Value - 2 }) }), pooled.DType, shape);
     }
 
     // In-place ops' results: the tensor an in-place op replaced → its new value (Frame variables are rebound to it).

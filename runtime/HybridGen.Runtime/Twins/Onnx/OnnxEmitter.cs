@@ -442,6 +442,7 @@ internal sealed partial class OnnxEmitter
                 return new OnnxHost(max ? Math.Max(Float(a[0]), Float(a[1])) : Math.Min(Float(a[0]), Float(a[1])));
             case "round" when a.Count == 1 && IsNumber(a[0]): return new OnnxHost(Math.Round(Float(a[0]), MidpointRounding.ToEven));
             case "torch.is_grad_enabled": return new OnnxHost(false);
+            case "torch.device" when a.Count == 1 && a[0] is OnnxHost { Value: string device }: return new OnnxHost("device:" + device.Split(':')[0]);
             case "torch.set_grad_enabled": return OnnxValue.None;
         }
         // Math.Sqrt and friends on host numbers are spelled with torch's names (the TorchScript printer's choice).
