@@ -455,9 +455,6 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
                 state.CountSteady(ran);
                 return steady;
             }
-            // The ONNX model for this call's specialization starts building now, off the caller's thread, so it is
-            // ready by the time probing reaches it (HybridRuntime.WaitForTwins waits for it too).
-            if (state.OnnxAllowed) StartOnnxBuild(state, arguments);
             if (!PrepareTwin(state, startCompile: false))
             {
                 state.Count(Route.Eager);
@@ -466,6 +463,9 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
                 // started before it would compete with the first call itself (measured: ~10 ms of a 50 ms first
                 // call on 2 cores), and a program that calls the method once gets its result just as soon.
                 StartBackgroundCompile();
+                // So does the build of this call's ONNX model, so it is ready by the time probing reaches it
+                // (HybridRuntime.WaitForTwins waits for it too).
+                if (state.OnnxAllowed) StartOnnxBuild(state, arguments);
                 return eager;
             }
             ProbeStep step = state.NextStep();
@@ -477,6 +477,8 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
             // A step that fell back to eager is counted as eager and its time is not the route's (the fallback has
             // ended probing for this signature).
             if (state.Record(ranOn == step.Route ? step : new ProbeStep(ranOn, Timed: false), microseconds)) OnDecision(state);
+            // A signature met once the twin was compiled: its ONNX model starts building after this call's result.
+            if (state.OnnxAllowed) StartOnnxBuild(state, arguments);
             return result;
         }
     }

@@ -69,7 +69,8 @@ internal static class CatalogFiles
         page.Append("chooses by a bool argument. Facts feed the analysis: in-place (HG0110 on inputs), may alias, data-dependent shape\n");
         page.Append("(HG0204), random (twin and eager agree in distribution only), mask. Each row's example runs eager and as a twin in\n");
         page.Append("`CatalogEquivalenceTests` (fixtures `x`, `y`: float32 [3,4] in (0.1, 1); `m`: float32 [4,4]).\n");
-        page.Append("This page is generated from `generator/HybridGen.Generator/Catalog` by `CatalogFilesTests`.\n\n");
+        page.Append("This page is generated from `generator/HybridGen.Generator/Catalog` by `CatalogFilesTests`. Which rows have an ONNX\n");
+        page.Append("form (the ONNX Runtime route, for calls that need no gradient): [onnx-ops.md](onnx-ops.md), same numbering.\n\n");
         page.Append(string.Create(CultureInfo.InvariantCulture, $"{OpCatalog.Rows.Count} rows.\n"));
         foreach ((string owner, string title) in s_sections)
         {

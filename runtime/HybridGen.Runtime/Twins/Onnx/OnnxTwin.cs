@@ -220,7 +220,7 @@ internal sealed class OnnxTwin : IDisposable
         }
     }
 
-    /// <summary>Runs the call's ONNX model (<see cref="Ensure"/> said it is ready); results (tuples flattened) go to
+    /// <summary>Runs the call's ONNX model (Ensure said it is ready); results (tuples flattened) go to
     /// <paramref name="results"/>; returns their count.</summary>
     public int Invoke(ReadOnlySpan<TwinValue> arguments, Span<TwinValue> results)
     {
