@@ -192,24 +192,36 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
         }
     }
 
+    /// <summary>Starts building the ONNX model of this call's specialization on a thread-pool thread, once per
+    /// signature, after the call's result: what is left on the caller's thread is describing the arguments (shapes,
+    /// dtypes, numbers); reading the graph text and emitting the model are not on any call's path.</summary>
     private void StartOnnxBuild(SignatureState state, in TArgs arguments)
     {
-        if (OnnxTwin is not { } onnx)
-        {
-            state.DisableOnnx(_onnxUnavailable ?? "no ONNX form");
-            return;
-        }
+        if (!state.TryStartOnnxBuild()) return;
         TwinValue[] argv = TwinBuffers.Arguments(_argumentCount);
+        ulong key;
+        Twins.Onnx.OnnxArgument[] described;
         try
         {
             Span<TwinValue> args = argv.AsSpan(0, _argumentCount);
             _writeArguments(arguments, args);
-            if (onnx.Ensure(args, background: true, out string? reason) == Twins.Onnx.OnnxReadiness.NoForm) state.DisableOnnx(reason!);
+            key = Twins.Onnx.OnnxArgument.KeyOf(args);
+            described = Twins.Onnx.OnnxArgument.Of(args);
+        }
+        catch (Twins.Onnx.NoOnnxFormException unsupported)
+        {
+            state.DisableOnnx(unsupported.Message);
+            return;
         }
         finally
         {
             Array.Clear(argv, 0, _argumentCount);
         }
+        Twins.BackgroundCompiles.Run(() =>
+        {
+            string? reason = OnnxTwin is { } onnx ? onnx.Prepare(key, described) : _onnxUnavailable ?? "no ONNX form";
+            if (reason is not null) state.DisableOnnx(reason);
+        });
     }
 
     private void NoOnnx(SignatureState state, string reason, bool forced)

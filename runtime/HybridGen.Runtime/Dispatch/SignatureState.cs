@@ -94,6 +94,11 @@ internal sealed class SignatureState
     /// <summary>Why the ONNX Runtime route does not serve this signature (needs gradients, no ONNX form...), or null.</summary>
     public string? OnnxNote { get; private set; }
 
+    private int _onnxBuildStarted;
+
+    /// <summary>True the first time only: the signature's ONNX model build is started once.</summary>
+    public bool TryStartOnnxBuild() => Interlocked.Exchange(ref _onnxBuildStarted, 1) == 0;
+
     public long CapturedCalls => Interlocked.Read(ref _capturedCalls);
 
     /// <summary>Whether the captured CUDA graph is a candidate (CUDA, a capturable twin, auto mode, no failed capture).</summary>

@@ -190,6 +190,30 @@ internal sealed class OnnxTwin : IDisposable
         return OnnxReadiness.Ready;
     }
 
+    /// <summary>Builds, on the calling (thread-pool) thread, the model of the specialization <paramref name="key"/>
+    /// that <paramref name="described"/> describes, unless there is one; null when it has an ONNX form, else why not.
+    /// The dispatcher starts it from a thread-pool thread after a call's result, so neither the build nor reading
+    /// the graph text is on a call's path.</summary>
+    public string? Prepare(ulong key, OnnxArgument[] described)
+    {
+        if (_disposed) return "disposed";
+        if (!_specializations.TryGetValue(key, out Specialization? s))
+        {
+            if (_specializations.Count >= MaxSpecializations) return $"more than {MaxSpecializations} signatures (shapes and number arguments) for its ONNX models";
+            var fresh = new Specialization();
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            fresh.Building = done.Task;                                 // a caller meanwhile waits or runs another route
+            s = _specializations.GetOrAdd(key, fresh);
+            if (ReferenceEquals(s, fresh))
+            {
+                try { Build(fresh, described); }
+                finally { done.SetResult(); }
+            }
+        }
+        s.Building?.Wait();
+        return s.NoForm;
+    }
+
     private void Build(Specialization s, OnnxArgument[] described)
     {
         try
