@@ -53,18 +53,23 @@ var cases = new (string name, string method, object[] args, int calls)[]
 
 Console.WriteLine($"HybridGen dispatch benchmark: {rounds} alternating rounds, medians, 1 intra-op thread, libtorch {torch.__version__}");
 Console.WriteLine();
-Console.WriteLine($"{"workload",-30} {"eager us",10} {"twin us",10} {"auto us",10} {"invoke us",10} {"auto/best",10} {"twin/invoke",12} {"chose",6} {"calls to steady",16}");
+Console.WriteLine($"{"workload",-30} {"eager us",10} {"twin us",10} {"onnx us",10} {"auto us",10} {"invoke us",10} {"auto/best",10} {"twin/invoke",12} {"chose",6} {"calls to steady",16}");
 var ratios = new List<double>();
 foreach (var (name, method, arguments, calls) in cases)
 {
     object function = typeof(Workloads).GetField("__hybrid_" + method, BindingFlags.NonPublic | BindingFlags.Static)!.GetValue(null)!;
     Type tupleType = function.GetType().GetGenericArguments()[0];
     object tuple = Activator.CreateInstance(tupleType, arguments)!;
-    MethodInfo invoke = function.GetType().GetMethod("Invoke")!, eager = function.GetType().GetMethod("InvokeEager")!, graph = function.GetType().GetMethod("InvokeGraph")!;
+    MethodInfo invoke = function.GetType().GetMethod("Invoke")!, eager = function.GetType().GetMethod("InvokeEager")!, graph = function.GetType().GetMethod("InvokeGraph")!,
+        onnxRoute = function.GetType().GetMethod("InvokeOnnx")!;
     // Compiled delegates, so reflection costs nothing in the timed loops.
     Func<object, object> Bind(MethodInfo m) => (Func<object, object>)typeof(Program).GetMethod(nameof(Binder), BindingFlags.NonPublic | BindingFlags.Static)!
         .MakeGenericMethod(tupleType).Invoke(null, new[] { function, m })!;
-    Func<object, object> callAuto = Bind(invoke), callEager = Bind(eager), callGraph = Bind(graph);
+    Func<object, object> callAuto = Bind(invoke), callEager = Bind(eager), callGraph = Bind(graph), callOnnx = Bind(onnxRoute);
+    // The ONNX Runtime route alone, where the workload has an ONNX form (its calls need no gradient here).
+    bool hasOnnx = true;
+    try { Dispose(callOnnx(tuple)); }
+    catch (HybridGen.Twins.TwinUnavailableException) { hasOnnx = false; }
     // TorchSharp's own way to run the same TorchScript (the build validated it, so compiling it here is safe).
     var info = (HybridMethodInfo)function.GetType().GetProperty("Info")!.GetValue(function)!;
     var unit = jit.compile(info.TwinSource);
@@ -79,8 +84,9 @@ foreach (var (name, method, arguments, calls) in cases)
         untilSteady++;
     } while (Report(method).Signatures.Count == before || Report(method).Signatures.Any(s => s.State == "probing"));
     for (int i = 0; i < 3; i++) Dispose(callInvoke(tuple)); // TorchScript's profiling runs, outside the timing
-    var times = new Dictionary<string, List<double>> { ["eager"] = new(), ["graph"] = new(), ["auto"] = new(), ["invoke"] = new() };
-    var paths = new (string name, Func<object, object> call)[] { ("eager", callEager), ("graph", callGraph), ("auto", callAuto), ("invoke", callInvoke) };
+    var times = new Dictionary<string, List<double>> { ["eager"] = new(), ["graph"] = new(), ["auto"] = new(), ["invoke"] = new(), ["onnx"] = new() };
+    var paths = new (string name, Func<object, object> call)[] { ("eager", callEager), ("graph", callGraph), ("auto", callAuto), ("invoke", callInvoke), ("onnx", callOnnx) }
+        .Where(p => hasOnnx || p.name != "onnx").ToArray();
     for (int r = 0; r < rounds; r++)
         for (int k = 0; k < paths.Length; k++)
         {
@@ -88,9 +94,12 @@ foreach (var (name, method, arguments, calls) in cases)
             times[path].Add(Time(call, tuple, calls));
         }
     double e = Median(times["eager"]), g = Median(times["graph"]), a = Median(times["auto"]), v = Median(times["invoke"]);
+    double? o = hasOnnx ? Median(times["onnx"]) : null;
+    double best = Math.Min(Math.Min(e, g), o ?? double.MaxValue);
     string chose = Report(method).State;
-    ratios.Add(a / Math.Min(e, g));
-    Console.WriteLine($"{name,-30} {e,10:F2} {g,10:F2} {a,10:F2} {v,10:F2} {a / Math.Min(e, g),10:F2} {g / v,12:F2} {chose,6} {untilSteady,16}");
+    ratios.Add(a / best);
+    string onnxText = o is { } ov ? ov.ToString("F2", CultureInfo.InvariantCulture) : "-";
+    Console.WriteLine($"{name,-30} {e,10:F2} {g,10:F2} {onnxText,10} {a,10:F2} {v,10:F2} {a / best,10:F2} {g / v,12:F2} {chose,6} {untilSteady,16}");
 }
 
 // (a) overhead per call on the cheapest workload, measured on its own, many rounds
@@ -98,7 +107,7 @@ object add = typeof(Workloads).GetField("__hybrid_TinyAdd", BindingFlags.NonPubl
 var overhead = new List<double>();
 using (Tensor x = ones(1), y = ones(1))
 {
-    bool graphChosen = Report("TinyAdd").State == "graph";
+    string chosen = Report("TinyAdd").State;
     var pair = (x, y);
     var f = (HybridFunction<(Tensor, Tensor), Tensor>)add;
     for (int r = 0; r < 3 * rounds; r++)
@@ -107,7 +116,7 @@ using (Tensor x = ones(1), y = ones(1))
         for (int i = 0; i < 20000; i++) f.Invoke(pair).Dispose();
         double through = Stopwatch.GetElapsedTime(start).TotalNanoseconds / 20000;
         start = Stopwatch.GetTimestamp();
-        for (int i = 0; i < 20000; i++) (graphChosen ? f.InvokeGraph(pair) : f.InvokeEager(pair)).Dispose();
+        for (int i = 0; i < 20000; i++) (chosen == "graph" ? f.InvokeGraph(pair) : chosen == "onnx" ? f.InvokeOnnx(pair) : f.InvokeEager(pair)).Dispose();
         double direct = Stopwatch.GetElapsedTime(start).TotalNanoseconds / 20000;
         overhead.Add(through - direct);
     }
