@@ -177,13 +177,8 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
                 NoOnnx(state, "ONNX Runtime failed: " + error.Message, forced);
                 return InvokeEager(arguments);
             }
-            if (count != _resultCount)
-            {
-                for (int k = 0; k < Math.Min(count, _resultCount); k++) outs[k].Tensor?.Dispose();
-                throw new ExternalException($"{Info.Location}: the ONNX twin of {Info.Name} returned {count} values, {_resultCount} expected");
-            }
             ran = Route.Onnx;
-            return _readResult(outs);
+            return Results(outs, count, "ONNX twin");
         }
         finally
         {
@@ -292,12 +287,7 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
             {
                 throw TwinErrors.Map(error, Info);
             }
-            if (count != _resultCount)
-            {
-                for (int k = 0; k < Math.Min(count, _resultCount); k++) outs[k].Tensor?.Dispose();
-                throw new ExternalException($"{Info.Location}: the graph twin of {Info.Name} returned {count} values, {_resultCount} expected");
-            }
-            return _readResult(outs);
+            return Results(outs, count, "graph twin");
         }
         finally
         {
@@ -322,19 +312,24 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
             _writeArguments(arguments, args);
             if (onnx.Ensure(args, background: false, out string? reason, out Twins.Onnx.OnnxTwin.Specialization? ready) == Twins.Onnx.OnnxReadiness.NoForm)
                 throw new TwinUnavailableException($"{Info.Name} has no ONNX form for this call: {reason}");
-            int count = onnx.Invoke(ready!, args, outs);
-            if (count != _resultCount)
-            {
-                for (int k = 0; k < Math.Min(count, _resultCount); k++) outs[k].Tensor?.Dispose();
-                throw new ExternalException($"{Info.Location}: the ONNX twin of {Info.Name} returned {count} values, {_resultCount} expected");
-            }
-            return _readResult(outs);
+            return Results(outs, onnx.Invoke(ready!, args, outs), "ONNX twin");
         }
         finally
         {
             Array.Clear(argv, 0, _argumentCount);
             Array.Clear(results, 0, _resultCount);
         }
+    }
+
+    /// <summary>The method's result from a twin's <paramref name="count"/> outputs; a wrong count frees them and throws.</summary>
+    private TResult Results(Span<TwinValue> outs, int count, string twin)
+    {
+        if (count != _resultCount)
+        {
+            for (int k = 0; k < Math.Min(count, _resultCount); k++) outs[k].Tensor?.Dispose();
+            throw new ExternalException($"{Info.Location}: the {twin} of {Info.Name} returned {count} values, {_resultCount} expected");
+        }
+        return _readResult(outs);
     }
 
     /// <summary>The ONNX model of this call's signature with the weights it reads as initializers (OnnxExport).</summary>

@@ -28,6 +28,20 @@ public class SignatureStateTests
         return steps;
     }
 
+    /// <summary>Probes until the state decides, each route timed by <paramref name="time"/>; returns the steps taken.</summary>
+    private static List<ProbeStep> Decide(SignatureState state, Func<Route, double> time)
+    {
+        var steps = new List<ProbeStep>();
+        while (!state.TryGetSteady(out _))
+        {
+            ProbeStep step = state.NextStep();
+            steps.Add(step);
+            state.Record(step, time(step.Route));
+            Assert.True(steps.Count < 200, "never decided");
+        }
+        return steps;
+    }
+
     [Fact]
     public void WarmupThenInterleavedProbesThenDecision()
     {
@@ -172,13 +186,7 @@ public class SignatureStateTests
     public void WithCaptureTheCapturedGraphIsAThirdCandidate()
     {
         var state = new SignatureState(1, "cuda", new DispatchOptions { ReprobeInterval = 0 }, cuda: true, captureAllowed: true);
-        var steps = new List<ProbeStep>();
-        while (!state.TryGetSteady(out _))
-        {
-            ProbeStep step = state.NextStep();
-            steps.Add(step);
-            state.Record(step, step.Route switch { Route.Eager => 100, Route.Graph => 60, _ => 20 });
-        }
+        List<ProbeStep> steps = Decide(state, route => route switch { Route.Eager => 100, Route.Graph => 60, _ => 20 });
         Assert.Equal(new ProbeStep(Route.Captured, false), steps[4]);                         // the capture, untimed
         Assert.Equal(15, steps.Count(s => s.Timed));                                            // 5 timings each
         Assert.Equal(new[] { Route.Eager, Route.Graph, Route.Captured }, steps.Where(s => s.Timed).Take(3).Select(s => s.Route));
@@ -192,11 +200,7 @@ public class SignatureStateTests
     public void AFailedCaptureDropsTheCandidateAndReprobes()
     {
         var state = new SignatureState(1, "cuda", new DispatchOptions { ReprobeInterval = 0 }, cuda: true, captureAllowed: true);
-        while (!state.TryGetSteady(out _))
-        {
-            ProbeStep step = state.NextStep();
-            state.Record(step, step.Route switch { Route.Eager => 100, Route.Graph => 60, _ => 20 });
-        }
+        Decide(state, route => route switch { Route.Eager => 100, Route.Graph => 60, _ => 20 });
         Assert.True(state.DisableCapture("replay failed"));
         Assert.False(state.TryGetSteady(out _));                 // it was the chosen path: probe again
         Probe(state, eager: 100, graph: 60);
@@ -230,13 +234,7 @@ public class SignatureStateTests
     {
         var state = WithOnnx();
         Assert.True(state.OnnxAllowed);
-        var steps = new List<ProbeStep>();
-        while (!state.TryGetSteady(out _))
-        {
-            ProbeStep step = state.NextStep();
-            steps.Add(step);
-            state.Record(step, step.Route switch { Route.Eager => 100, Route.Graph => 90, _ => 30 });
-        }
+        List<ProbeStep> steps = Decide(state, route => route switch { Route.Eager => 100, Route.Graph => 90, _ => 30 });
         // Warm-ups: graph, eager, then ONNX Runtime (its session's first runs), untimed; then 5 timings each.
         Assert.Equal(new[] { Route.Graph, Route.Graph, Route.Eager, Route.Eager, Route.Onnx, Route.Onnx }, steps.Where(s => !s.Timed).Select(s => s.Route));
         Assert.Equal(15, steps.Count(s => s.Timed));
@@ -253,11 +251,7 @@ public class SignatureStateTests
     public void OnnxRuntimeIsKeptOnlyWhereItBeatsTheOtherRoutes()
     {
         var state = WithOnnx();
-        while (!state.TryGetSteady(out _))
-        {
-            ProbeStep step = state.NextStep();
-            state.Record(step, step.Route switch { Route.Eager => 100, Route.Graph => 40, _ => 60 });
-        }
+        Decide(state, route => route switch { Route.Eager => 100, Route.Graph => 40, _ => 60 });
         state.TryGetSteady(out Route route);
         Assert.Equal(Route.Graph, route);
     }
@@ -276,11 +270,7 @@ public class SignatureStateTests
     public void NoOnnxFormDropsTheCandidateAndReprobesWhereItWasChosen()
     {
         var state = WithOnnx();
-        while (!state.TryGetSteady(out _))
-        {
-            ProbeStep step = state.NextStep();
-            state.Record(step, step.Route switch { Route.Eager => 100, Route.Graph => 60, _ => 20 });
-        }
+        Decide(state, route => route switch { Route.Eager => 100, Route.Graph => 60, _ => 20 });
         Assert.True(state.DisableOnnx("ONNX Runtime failed"));
         Assert.False(state.TryGetSteady(out _));
         Probe(state, eager: 100, graph: 60);
