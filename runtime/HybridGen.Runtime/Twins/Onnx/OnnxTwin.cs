@@ -47,10 +47,12 @@ internal sealed record OnnxArgument(TwinValueKind Kind, object? Value, OnnxArgum
         return new TensorType(tensor.dtype, tensor.shape);
     }
 
-    /// <summary>The specialization key: every tensor's dtype, device and shape, every number's value.</summary>
+    /// <summary>The specialization key: every tensor's dtype, device and shape, every number's value, and TorchSharp's
+    /// intra-op thread count (an ONNX Runtime session keeps the count it was made with: after set_num_threads, calls
+    /// get sessions of the new count).</summary>
     public static ulong KeyOf(ReadOnlySpan<TwinValue> arguments)
     {
-        ulong key = StableKey.Start;
+        ulong key = StableKey.Mix(StableKey.Start, (ulong)get_num_threads());
         foreach (TwinValue a in arguments)
         {
             key = StableKey.Mix(key, (ulong)a.Kind);
