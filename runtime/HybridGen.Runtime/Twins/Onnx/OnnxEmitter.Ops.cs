@@ -325,6 +325,8 @@ internal sealed partial class OnnxEmitter
                 OnnxValue input = Float(beta) == 1 ? a[0] : Elementwise("Mul", new[] { a[0], beta });
                 return Elementwise("Add", new[] { input, scaled });
             }
+            case "chunk" or "split" or "unbind":
+                return Pieces(name, TensorArg(a[0], callee), a, named);
             case "conv1d" or "conv2d":
                 return FunctionalConvolution(name == "conv1d" ? 1 : 2, a, named);
             case "max_pool1d" or "max_pool2d" or "avg_pool2d":
@@ -364,6 +366,50 @@ internal sealed partial class OnnxEmitter
         if (type is ScalarType.Float16 or ScalarType.BFloat16) throw new NoOnnxFormException($"a cast to {type}");
         Order(type);                                                                         // a dtype this route carries
         return type == x.DType ? x : Cast(x, type);
+    }
+
+    /// <summary>chunk(chunks, dim), split(size or sizes, dim), unbind(dim): a list of views, by the dimension's size
+    /// (the signature fixes it).</summary>
+    private OnnxList Pieces(string name, OnnxTensor x, List<OnnxValue> a, Dictionary<string, OnnxValue> named)
+    {
+        int rank = x.Rank ?? throw new NoOnnxFormException($"{name} of a tensor whose rank is not known");
+        OnnxValue Arg(int index, string keyword, OnnxValue fallback) =>
+            index < a.Count ? a[index] : named.TryGetValue(keyword, out OnnxValue? v) ? v : fallback;
+        int axis = Axis(Int(Arg(name == "unbind" ? 1 : 2, "dim", new OnnxHost(0L))), rank);
+        long n = x.Shape![axis] ?? throw new NoOnnxFormException($"{name} along a dimension the signature does not fix");
+        var pieces = new List<OnnxValue>();
+        if (name == "unbind")
+        {
+            for (long i = 0; i < n; i++)
+            {
+                string node = _graph.Node("Gather", new[] { x.Name, ScalarIndex(i) }, OnnxAttribute.Of("axis", (long)axis));
+                pieces.Add(new OnnxTensor(node, x.DType, x.Shape.Where((_, k) => k != axis).ToArray(), viewOf: x));
+            }
+            return new OnnxList(pieces);
+        }
+        long[] sizes;
+        if (name == "chunk")
+        {
+            long chunks = Int(a[1]);
+            if (chunks <= 0) throw new NoOnnxFormException("chunk into no pieces (eager throws)");
+            long size = (n + chunks - 1) / chunks;
+            sizes = size == 0 ? new long[] { 0 } : Enumerable.Range(0, (int)((n + size - 1) / size)).Select(k => Math.Min(size, n - k * size)).ToArray();
+        }
+        else if (a[1] is OnnxList list) sizes = list.Items.Select(Int).ToArray();
+        else
+        {
+            long size = Int(a[1]);
+            if (size <= 0) throw new NoOnnxFormException("split into pieces of no size (eager throws)");
+            sizes = Enumerable.Range(0, (int)Math.Max(1, (n + size - 1) / size)).Select(k => Math.Min(size, n - k * size)).ToArray();
+        }
+        if (sizes.Sum() != n) throw new NoOnnxFormException($"{name} sizes that do not add up to the dimension (eager throws)");
+        long start = 0;
+        foreach (long size in sizes)
+        {
+            pieces.Add(Slice(x, axis, start, start + size, 1));
+            start += size;
+        }
+        return new OnnxList(pieces);
     }
 
     /// <summary>torch.tensor(new[] {...}, dtype): a constant.</summary>
