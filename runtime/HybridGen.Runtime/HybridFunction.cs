@@ -335,18 +335,12 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
     /// <summary>The ONNX model of this call's signature with the weights it reads as initializers (OnnxExport).</summary>
     private byte[] ExportModel(in TArgs arguments)
     {
-        if (Info.TwinGraph is null) throw new TwinUnavailableException($"{Info.Name} has no ONNX form: its generated code carries no graph IR");
-        Graph.GraphProgram program = Graph.GraphText.Read(Info.TwinGraph);
+        Twins.Onnx.OnnxTwin onnx = OnnxTwin ?? throw new TwinUnavailableException($"{Info.Name} has no ONNX form: {_onnxUnavailable}");
         var argv = new TwinValue[_argumentCount];
         _writeArguments(arguments, argv);
         try
         {
-            Twins.Onnx.OnnxArgument[] described = Twins.Onnx.OnnxArgument.Of(argv);
-            Twins.Onnx.OnnxEmitter.Emit(program, described, _parameterCount, null, out _, out Twins.Onnx.OnnxInputSource[] weights);
-            var tensors = new Tensor[weights.Length];
-            for (int k = 0; k < tensors.Length; k++)
-                tensors[k] = weights[k].Element < 0 ? argv[weights[k].Argument].Tensor! : argv[weights[k].Argument].Tensors[weights[k].Element];
-            return Twins.Onnx.OnnxEmitter.Emit(program, described, _parameterCount, tensors, out _, out _);
+            return onnx.Export(argv);
         }
         catch (Twins.Onnx.NoOnnxFormException unsupported)
         {

@@ -350,10 +350,14 @@ public class CatalogTests
 /// <summary>HG0203: the caller-coverage rule over every call of a hybridized method in the compilation.</summary>
 public class RedundantHybridizationTests
 {
-    private const string Inner = """
+    // A hybridized Inner, which the HG0203 tests' outer methods call.
+    private const string InnerOnly = """
         [Hybridize(nameof(InnerEager))]
         public static partial Tensor Inner(Tensor x);
         static Tensor InnerEager(Tensor x) => x.relu();
+        """;
+
+    private const string Inner = InnerOnly + "\n" + """
         [Hybridize(nameof(OuterEager))]
         public static partial Tensor Outer(Tensor x);
         static Tensor OuterEager(Tensor x) => Inner(x) * 2.0;
@@ -415,10 +419,7 @@ public class RedundantHybridizationTests
     [Fact]
     public void HG0203_ThroughAPrivateHelperOnlyATwinReaches()
     {
-        var run = GeneratorHarness.GenerateClass("""
-            [Hybridize(nameof(InnerEager))]
-            public static partial Tensor Inner(Tensor x);
-            static Tensor InnerEager(Tensor x) => x.relu();
+        var run = GeneratorHarness.GenerateClass(InnerOnly + "\n" + """
             [Hybridize(nameof(OuterEager))]
             public static partial Tensor Outer(Tensor x);
             static Tensor OuterEager(Tensor x) => Helper(x) * 2.0;
@@ -432,10 +433,7 @@ public class RedundantHybridizationTests
     public void HG0203_FromHybridizedOverloadsNamesEach()
     {
         // The analyzer finds each owner's twin by its record's name, which carries the parameter types for overloads.
-        var run = GeneratorHarness.GenerateClass("""
-            [Hybridize(nameof(InnerEager))]
-            public static partial Tensor Inner(Tensor x);
-            static Tensor InnerEager(Tensor x) => x.relu();
+        var run = GeneratorHarness.GenerateClass(InnerOnly + "\n" + """
             [Hybridize(nameof(OuterEager))]
             public static partial Tensor Outer(Tensor x);
             static Tensor OuterEager(Tensor x) => Inner(x) * 2.0;
@@ -491,10 +489,7 @@ public class RedundantHybridizationTests
     [Fact]
     public void HG0203_NearMiss_TheCallerIsForcedEager()
     {
-        var run = GeneratorHarness.GenerateClass("""
-            [Hybridize(nameof(InnerEager))]
-            public static partial Tensor Inner(Tensor x);
-            static Tensor InnerEager(Tensor x) => x.relu();
+        var run = GeneratorHarness.GenerateClass(InnerOnly + "\n" + """
             [Hybridize(nameof(OuterEager), Mode = DispatchMode.Eager)]
             public static partial Tensor Outer(Tensor x);
             static Tensor OuterEager(Tensor x) => Inner(x) * 2.0;
@@ -507,10 +502,7 @@ public class RedundantHybridizationTests
     public void HG0203_NearMiss_TheHybridizedCallerGotNoTwin()
     {
         // Outer runs eager (it writes to the console), so its calls of Inner really go through Inner's dispatcher.
-        var run = GeneratorHarness.GenerateClass("""
-            [Hybridize(nameof(InnerEager))]
-            public static partial Tensor Inner(Tensor x);
-            static Tensor InnerEager(Tensor x) => x.relu();
+        var run = GeneratorHarness.GenerateClass(InnerOnly + "\n" + """
             [Hybridize(nameof(OuterEager))]
             public static partial Tensor Outer(Tensor x);
             static Tensor OuterEager(Tensor x) { System.Console.WriteLine("outer"); return Inner(x) * 2.0; }
@@ -522,10 +514,7 @@ public class RedundantHybridizationTests
     [Fact]
     public void HG0203_NearMiss_AHelperOfACallerWithoutTwin()
     {
-        var run = GeneratorHarness.GenerateClass("""
-            [Hybridize(nameof(InnerEager))]
-            public static partial Tensor Inner(Tensor x);
-            static Tensor InnerEager(Tensor x) => x.relu();
+        var run = GeneratorHarness.GenerateClass(InnerOnly + "\n" + """
             [Hybridize(nameof(OuterEager))]
             public static partial Tensor Outer(Tensor x);
             static Tensor OuterEager(Tensor x) { System.Console.WriteLine("outer"); return Helper(x); }
@@ -539,10 +528,7 @@ public class RedundantHybridizationTests
     public void HG0203_NearMiss_OnlyDeadCodeCallsIt()
     {
         // No call inside a twin: nothing shows that the dispatcher is redundant.
-        Silent(GeneratorHarness.GenerateClass("""
-            [Hybridize(nameof(InnerEager))]
-            public static partial Tensor Inner(Tensor x);
-            static Tensor InnerEager(Tensor x) => x.relu();
+        Silent(GeneratorHarness.GenerateClass(InnerOnly + "\n" + """
             static Tensor Unused(Tensor x) => Inner(x) + 1.0;
             """));
     }

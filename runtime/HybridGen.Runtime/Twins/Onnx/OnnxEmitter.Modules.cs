@@ -67,7 +67,7 @@ internal sealed partial class OnnxEmitter
     /// <summary>A module's input where it works in place (inplace: true): allowed as for in-place ops.</summary>
     private static OnnxTensor InPlace(OnnxTensor x, Dictionary<string, OnnxValue> v, string kind)
     {
-        if (v.TryGetValue("inplace", out OnnxValue? inplace) && Truth(inplace) && (x.IsInput || x.Root != x || x.Views > 0))
+        if (v.TryGetValue("inplace", out OnnxValue? inplace) && Truth(inplace) && !x.Unshared)
             throw new NoOnnxFormException($"{kind}(inplace: true) on a tensor that is an input or shares its memory with another");
         return x;
     }
@@ -128,16 +128,10 @@ internal sealed partial class OnnxEmitter
         if (training || v["running_mean"] is not OnnxTensor mean || v["running_var"] is not OnnxTensor variance)
             throw new NoOnnxFormException("batch norm in training mode or without running statistics (it uses and updates the batch's statistics)");
         long channels = x.Shape![1] ?? mean.Shape?[0] ?? throw new NoOnnxFormException("batch norm over a channel count not known");
-        string scale = v["weight"] is OnnxTensor w ? w.Name : Ones(new[] { channels }, x.DType);
-        string shift = v["bias"] is OnnxTensor b ? b.Name : Zeros(new[] { channels }, x.DType);
+        string scale = v["weight"] is OnnxTensor w ? w.Name : Full(new[] { channels }, 1, x.DType);
+        string shift = v["bias"] is OnnxTensor b ? b.Name : Full(new[] { channels }, 0, x.DType);
         string node = _graph.Node("BatchNormalization", new[] { x.Name, scale, shift, mean.Name, variance.Name }, OnnxAttribute.Of("epsilon", (float)Float(v["eps"])));
         return new OnnxTensor(node, x.DType, x.Shape);
-    }
-
-    private string Zeros(long[] shape, ScalarType dtype)
-    {
-        using var scope = NewDisposeScope();
-        return _graph.Initializer($"c{_constants++}", TorchSharp.torch.zeros(shape, dtype));
     }
 
     private OnnxTensor Pool(OnnxTensor x, Dictionary<string, OnnxValue> v, string kind)

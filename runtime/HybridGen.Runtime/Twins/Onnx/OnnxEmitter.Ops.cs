@@ -40,7 +40,7 @@ internal sealed partial class OnnxEmitter
             // x.add_(y): the out-of-place op, then every variable holding x holds the result. Only where nothing
             // else can see x's memory change: not an input (the caller's), not a view, not viewed.
             OnnxTensor target = TensorArg(a[0], callee);
-            if (target.IsInput || target.Root != target || target.Views > 0)
+            if (!target.Unshared)
                 throw new NoOnnxFormException($"{callee} on a tensor that is an input or shares its memory with another");
             OnnxValue result = Op("torch." + name.TrimEnd('_'), a, named);
             if (result is not OnnxTensor tensor) throw new NoOnnxFormException($"{callee} without a tensor result");
@@ -49,8 +49,7 @@ internal sealed partial class OnnxEmitter
             return kept;
         }
         OnnxValue Arg(int index, string keyword, OnnxValue? fallback = null) =>
-            index < a.Count ? a[index] : named.TryGetValue(keyword, out OnnxValue? v) ? v
-            : fallback ?? throw new NoOnnxFormException($"{callee} without its argument {keyword}");
+            ArgumentOf(a, named, index, keyword, fallback) ?? throw new NoOnnxFormException($"{callee} without its argument {keyword}");
         if (Unaries.TryGetValue(name, out string? unary) && a.Count == 1)
         {
             OnnxTensor x = TensorArg(a[0], callee);
@@ -373,8 +372,7 @@ internal sealed partial class OnnxEmitter
     private OnnxList Pieces(string name, OnnxTensor x, List<OnnxValue> a, Dictionary<string, OnnxValue> named)
     {
         int rank = x.Rank ?? throw new NoOnnxFormException($"{name} of a tensor whose rank is not known");
-        OnnxValue Arg(int index, string keyword, OnnxValue fallback) =>
-            index < a.Count ? a[index] : named.TryGetValue(keyword, out OnnxValue? v) ? v : fallback;
+        OnnxValue Arg(int index, string keyword, OnnxValue fallback) => ArgumentOf(a, named, index, keyword, fallback)!;
         int axis = Axis(Int(Arg(name == "unbind" ? 1 : 2, "dim", new OnnxHost(0L))), rank);
         long n = x.Shape![axis] ?? throw new NoOnnxFormException($"{name} along a dimension the signature does not fix");
         var pieces = new List<OnnxValue>();
@@ -419,9 +417,8 @@ internal sealed partial class OnnxEmitter
             throw new NoOnnxFormException("torch.tensor of something that is not a flat list of numbers");
         ScalarType type = dtype is OnnxHost { Value: long code } ? (ScalarType)code : ScalarType.Float32;
         Order(type);
-        using var scope = NewDisposeScope();
-        Tensor constant = TorchSharp.torch.tensor(list.Items.Select(Float).ToArray(), ScalarType.Float64).to(type);
-        return new OnnxTensor(_graph.Initializer($"c{_constants++}", constant), type, new long?[] { list.Items.Count });
+        double[] values = list.Items.Select(Float).ToArray();
+        return new OnnxTensor(ConstantOf(() => TorchSharp.torch.tensor(values, ScalarType.Float64).to(type)), type, new long?[] { values.Length });
     }
 
     /// <summary>zeros, ones, full and their _like forms: a constant of the shape (the signature fixes it).</summary>
@@ -437,9 +434,7 @@ internal sealed partial class OnnxEmitter
         if (named.TryGetValue("device", out OnnxValue? device) && device is OnnxHost { Value: string where } && where != "device:cpu")
             throw new NoOnnxFormException($"a tensor made on {where.Substring(7)}");
         Order(type);
-        using var scope = NewDisposeScope();
-        return new OnnxTensor(_graph.Initializer($"c{_constants++}", TorchSharp.torch.full(shape, value, ScalarType.Float64).to(type)), type,
-            shape.Select(s => (long?)s).ToArray());
+        return new OnnxTensor(Full(shape, value, type), type, shape.Select(s => (long?)s).ToArray());
     }
 
     /// <summary>aten's remainder: the sign of the divisor (Python's %), from ONNX's fmod (the dividend's sign).</summary>
@@ -474,8 +469,7 @@ internal sealed partial class OnnxEmitter
     /// <summary>torch.conv1d/conv2d(input, weight, bias, stride, padding, dilation, groups); padding a list or "same"/"valid".</summary>
     private OnnxTensor FunctionalConvolution(int dims, List<OnnxValue> a, Dictionary<string, OnnxValue> named)
     {
-        OnnxValue Arg(int index, string keyword, OnnxValue fallback) =>
-            index < a.Count ? a[index] : named.TryGetValue(keyword, out OnnxValue? v) ? v : fallback;
+        OnnxValue Arg(int index, string keyword, OnnxValue fallback) => ArgumentOf(a, named, index, keyword, fallback)!;
         OnnxTensor weight = TensorArg(a[1], "convolution");
         long[] kernel = weight.StaticShape().Skip(2).ToArray();
         long[] Expand(OnnxValue v, long fallback) => v is OnnxHost { Value: null } ? Enumerable.Repeat(fallback, dims).ToArray()
@@ -498,8 +492,7 @@ internal sealed partial class OnnxEmitter
     /// <summary>torch.max_pool1d/max_pool2d/avg_pool2d(input, kernel_size, stride, padding, dilation | ceil_mode...).</summary>
     private OnnxTensor FunctionalPool(string name, List<OnnxValue> a, Dictionary<string, OnnxValue> named)
     {
-        OnnxValue Arg(int index, string keyword, OnnxValue fallback) =>
-            index < a.Count ? a[index] : named.TryGetValue(keyword, out OnnxValue? v) ? v : fallback;
+        OnnxValue Arg(int index, string keyword, OnnxValue fallback) => ArgumentOf(a, named, index, keyword, fallback)!;
         int dims = name == "max_pool1d" ? 1 : 2;
         long[] Expand(OnnxValue v, long[] fallback) => v is OnnxHost { Value: null } || v is OnnxList { Items.Count: 0 } ? fallback
             : Ints(v) is { Length: 1 } one && dims > 1 ? Enumerable.Repeat(one[0], dims).ToArray() : Ints(v);
@@ -530,6 +523,11 @@ internal sealed partial class OnnxEmitter
         long?[]? shape = pooled.Shape?.Where((_, k) => k != pooled.Shape.Length - 2).ToArray();
         return new OnnxTensor(_graph.Node("Squeeze", new[] { pooled.Name, Constant(new long[] { pooled.Rank!.Value - 2 }) }), pooled.DType, shape);
     }
+
+    /// <summary>An op's argument: positional at <paramref name="index"/>, else by <paramref name="keyword"/>, else
+    /// <paramref name="fallback"/> (the schema's default; null where it has none).</summary>
+    private static OnnxValue? ArgumentOf(List<OnnxValue> a, Dictionary<string, OnnxValue> named, int index, string keyword, OnnxValue? fallback) =>
+        index < a.Count ? a[index] : named.TryGetValue(keyword, out OnnxValue? v) ? v : fallback;
 
     // In-place ops' results: the tensor an in-place op replaced → its new value (Frame variables are rebound to it).
     private readonly Dictionary<OnnxTensor, OnnxTensor> _replacements = new();
@@ -656,17 +654,11 @@ internal sealed partial class OnnxEmitter
     {
         int count = normalizedShape is OnnxList list ? list.Items.Count : 1;
         long[] sizes = normalizedShape is OnnxList l ? l.Items.Select(Int).ToArray() : new[] { Int(normalizedShape) };
-        string scale = weight is OnnxTensor w ? w.Name : Ones(sizes, x.DType);
+        string scale = weight is OnnxTensor w ? w.Name : Full(sizes, 1, x.DType);
         var inputs = new List<string> { x.Name, scale };
         if (bias is OnnxTensor b) inputs.Add(b.Name);
         string node = _graph.Node("LayerNormalization", inputs, OnnxAttribute.Of("axis", (long)-count), OnnxAttribute.Of("epsilon", (float)eps));
         return new OnnxTensor(node, x.DType, x.Shape);
-    }
-
-    private string Ones(long[] shape, ScalarType dtype)
-    {
-        using var scope = NewDisposeScope();
-        return _graph.Initializer($"c{_constants++}", TorchSharp.torch.ones(shape, dtype));
     }
 
     private OnnxTensor Embedding(OnnxTensor weight, OnnxTensor indices)
@@ -740,9 +732,4 @@ internal sealed partial class OnnxEmitter
         return count;
     }
 
-    private string ScalarIndex(long index)
-    {
-        using var scope = NewDisposeScope();
-        return _graph.Initializer($"c{_constants++}", TorchSharp.torch.tensor(index, ScalarType.Int64));
-    }
 }

@@ -12,26 +12,31 @@ internal sealed partial class OnnxEmitter
 {
     private int _constants;
 
-    /// <summary>An int64 1-D constant (axes, shapes, slice bounds).</summary>
-    private string Constant(long[] values)
+    /// <summary>A constant of the model (an initializer), copied from the tensor <paramref name="make"/> makes, which
+    /// is freed at once.</summary>
+    private string ConstantOf(Func<Tensor> make)
     {
         using var scope = NewDisposeScope();
-        return _graph.Initializer($"c{_constants++}", torch.tensor(values, ScalarType.Int64));
+        return _graph.Initializer($"c{_constants++}", make());
     }
+
+    /// <summary>An int64 1-D constant (axes, shapes, slice bounds).</summary>
+    private string Constant(long[] values) => ConstantOf(() => torch.tensor(values, ScalarType.Int64));
+
+    /// <summary>An int64 0-d constant (a Gather index that removes its dimension).</summary>
+    private string ScalarIndex(long index) => ConstantOf(() => torch.tensor(index, ScalarType.Int64));
+
+    /// <summary>A constant of <paramref name="shape"/> filled with <paramref name="value"/>.</summary>
+    private string Full(long[] shape, double value, ScalarType dtype) => ConstantOf(() => torch.full(shape, value, ScalarType.Float64).to(dtype));
 
     /// <summary>A 0-d constant of <paramref name="dtype"/>: a host number taking a tensor's type, as TorchSharp's
     /// scalar arguments do (a float32 tensor times 2.0 stays float32).</summary>
-    private OnnxTensor Scalar(double value, ScalarType dtype)
+    private OnnxTensor Scalar(double value, ScalarType dtype) => new(ConstantOf(() => dtype switch
     {
-        using var scope = NewDisposeScope();
-        Tensor constant = dtype switch
-        {
-            ScalarType.Float32 or ScalarType.Float64 => torch.tensor(value, dtype),
-            ScalarType.Bool => torch.tensor(value != 0),
-            _ => torch.tensor((long)value, ScalarType.Int64).to(dtype),
-        };
-        return new OnnxTensor(_graph.Initializer($"c{_constants++}", constant), dtype, Array.Empty<long?>());
-    }
+        ScalarType.Float32 or ScalarType.Float64 => torch.tensor(value, dtype),
+        ScalarType.Bool => torch.tensor(value != 0),
+        _ => torch.tensor((long)value, ScalarType.Int64).to(dtype),
+    }), dtype, Array.Empty<long?>());
 
     private OnnxTensor Cast(OnnxTensor value, ScalarType to) => value.DType == to ? value
         : new OnnxTensor(_graph.Node("Cast", new[] { value.Name }, OnnxAttribute.Of("to", (long)OnnxTypes.ElementType(to))), to, value.Shape);

@@ -139,54 +139,34 @@ internal sealed class OnnxTwin : IDisposable
         public volatile OnnxWeightedSession? Session;
         public OnnxInputSource[] Data = Array.Empty<OnnxInputSource>(), Weights = Array.Empty<OnnxInputSource>();
         public volatile string? NoForm;
-        public Task? Building;
+        public Task Building = Task.CompletedTask;
     }
 
-    /// <summary>Whether the model for this call's specialization is ready: built now (<paramref name="background"/>
-    /// false), or started on a thread-pool thread and <see cref="OnnxReadiness.Building"/> until done (the caller runs
-    /// another route meanwhile). <see cref="OnnxReadiness.NoForm"/> gives the reason.</summary>
-    public OnnxReadiness Ensure(ReadOnlySpan<TwinValue> arguments, bool background, out string? reason) =>
-        Ensure(arguments, background, out reason, out _);
-
-    /// <summary><see cref="Ensure(ReadOnlySpan{TwinValue}, bool, out string?)"/>, giving the specialization to run
-    /// (<see cref="Invoke(Specialization, ReadOnlySpan{TwinValue}, Span{TwinValue})"/>) when ready.</summary>
+    /// <summary>Whether the model for this call's specialization is ready, giving the specialization to
+    /// <see cref="Invoke"/>: built now (<paramref name="background"/> false), or started on a thread-pool thread and
+    /// <see cref="OnnxReadiness.Building"/> until done (the caller runs another route meanwhile).
+    /// <see cref="OnnxReadiness.NoForm"/> gives the reason.</summary>
     public OnnxReadiness Ensure(ReadOnlySpan<TwinValue> arguments, bool background, out string? reason, out Specialization? ready)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        reason = null;
         ready = null;
-        Specialization s;
+        reason = null;
+        Specialization? s;
         try
         {
             ulong key = OnnxArgument.KeyOf(arguments);
-            if (!_specializations.TryGetValue(key, out s!))
-            {
-                if (_specializations.Count >= MaxSpecializations)
-                {
-                    reason = $"more than {MaxSpecializations} signatures (shapes and number arguments) for its ONNX models";
-                    return OnnxReadiness.NoForm;
-                }
-                OnnxArgument[] described = OnnxArgument.Of(arguments); // on the caller's thread: it reads the tensors
-                var fresh = new Specialization();
-                s = _specializations.GetOrAdd(key, fresh);
-                if (ReferenceEquals(s, fresh))
-                {
-                    if (background) fresh.Building = BackgroundCompiles.Run(() => Build(fresh, described));
-                    else Build(fresh, described);
-                }
-            }
+            // Described on the caller's thread (it reads the tensors), and only for a specialization not met yet.
+            s = _specializations.TryGetValue(key, out Specialization? known) ? known : Start(key, OnnxArgument.Of(arguments), background, out reason);
         }
         catch (NoOnnxFormException unsupported)
         {
             reason = unsupported.Message;
             return OnnxReadiness.NoForm;
         }
-        if (!background) s.Building?.Wait();
-        if (s.NoForm is { } why)
-        {
-            reason = why;
-            return OnnxReadiness.NoForm;
-        }
+        if (s is null) return OnnxReadiness.NoForm;
+        if (!background) s.Building.Wait();
+        reason = s.NoForm;
+        if (reason is not null) return OnnxReadiness.NoForm;
         if (s.Session is null) return OnnxReadiness.Building;
         ready = s;
         return OnnxReadiness.Ready;
@@ -199,21 +179,36 @@ internal sealed class OnnxTwin : IDisposable
     public string? Prepare(ulong key, OnnxArgument[] described)
     {
         if (_disposed) return "disposed";
-        if (!_specializations.TryGetValue(key, out Specialization? s))
-        {
-            if (_specializations.Count >= MaxSpecializations) return $"more than {MaxSpecializations} signatures (shapes and number arguments) for its ONNX models";
-            var fresh = new Specialization();
-            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            fresh.Building = done.Task;                                 // a caller meanwhile waits or runs another route
-            s = _specializations.GetOrAdd(key, fresh);
-            if (ReferenceEquals(s, fresh))
-            {
-                try { Build(fresh, described); }
-                finally { done.SetResult(); }
-            }
-        }
-        s.Building?.Wait();
+        string? reason = null;
+        Specialization? s = _specializations.TryGetValue(key, out Specialization? known) ? known : Start(key, described, background: false, out reason);
+        if (s is null) return reason;
+        s.Building.Wait();
         return s.NoForm;
+    }
+
+    /// <summary>Adds the specialization <paramref name="key"/> and builds its model, on this thread or a thread-pool
+    /// thread; null (with the reason) past <see cref="MaxSpecializations"/>. A specialization is visible before its
+    /// build ends: <see cref="Specialization.Building"/> ends with it, whichever thread builds.</summary>
+    private Specialization? Start(ulong key, OnnxArgument[] described, bool background, out string? reason)
+    {
+        reason = null;
+        if (_specializations.Count >= MaxSpecializations)
+        {
+            reason = $"more than {MaxSpecializations} signatures (shapes and number arguments) for its ONNX models";
+            return null;
+        }
+        var built = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var fresh = new Specialization { Building = built.Task };
+        Specialization s = _specializations.GetOrAdd(key, fresh);
+        if (!ReferenceEquals(s, fresh)) return s;                         // another thread added it first
+        void BuildIt()
+        {
+            try { Build(fresh, described); }
+            finally { built.SetResult(); }
+        }
+        if (background) BackgroundCompiles.Run(BuildIt);
+        else BuildIt();
+        return fresh;
     }
 
     private void Build(Specialization s, OnnxArgument[] described)
@@ -246,32 +241,34 @@ internal sealed class OnnxTwin : IDisposable
         }
     }
 
-    /// <summary>Runs the call's ONNX model (Ensure said it is ready); results (tuples flattened) go to
-    /// <paramref name="results"/>; returns their count.</summary>
-    public int Invoke(ReadOnlySpan<TwinValue> arguments, Span<TwinValue> results)
-    {
-        if (!_specializations.TryGetValue(OnnxArgument.KeyOf(arguments), out Specialization? s) || s.Session is null)
-            throw new InvalidOperationException("the ONNX model of this call's specialization is not ready");
-        return Invoke(s, arguments, results);
-    }
-
-    /// <summary>Runs <paramref name="s"/>'s model on this call's arguments (which <see cref="Ensure(ReadOnlySpan{TwinValue}, bool, out string?, out Specialization?)"/> gave it for).</summary>
+    /// <summary>Runs <paramref name="s"/>'s model on this call's arguments (which <see cref="Ensure"/> gave it for);
+    /// results (tuples flattened) go to <paramref name="results"/>; returns their count.</summary>
     public int Invoke(Specialization s, ReadOnlySpan<TwinValue> arguments, Span<TwinValue> results)
     {
         OnnxWeightedSession session = s.Session ?? throw new InvalidOperationException("the ONNX model of this call's specialization is not ready");
-        var data = new Tensor[s.Data.Length];
-        for (int k = 0; k < data.Length; k++) data[k] = TensorAt(arguments, s.Data[k]);
-        var weights = new Tensor[s.Weights.Length];
-        for (int k = 0; k < weights.Length; k++) weights[k] = TensorAt(arguments, s.Weights[k]);
-        Tensor[] outputs = session.Run(data, weights);
+        Tensor[] outputs = session.Run(TensorsAt(arguments, s.Data), TensorsAt(arguments, s.Weights));
         int count = Math.Min(outputs.Length, results.Length);
         for (int k = 0; k < count; k++) results[k] = outputs[k];
         for (int k = count; k < outputs.Length; k++) outputs[k].Dispose();
         return outputs.Length;
     }
 
-    private static Tensor TensorAt(ReadOnlySpan<TwinValue> arguments, OnnxInputSource source) =>
-        source.Element < 0 ? arguments[source.Argument].Tensor! : arguments[source.Argument].Tensors[source.Element];
+    /// <summary>The model of this call's specialization with the weights it reads as initializers (OnnxExport).</summary>
+    public byte[] Export(ReadOnlySpan<TwinValue> arguments)
+    {
+        OnnxArgument[] described = OnnxArgument.Of(arguments);
+        // The first emission says which tensors are the weights, in the model's order; the second copies them in.
+        OnnxEmitter.Emit(_program, described, _parameterCount, null, out _, out OnnxInputSource[] weights);
+        return OnnxEmitter.Emit(_program, described, _parameterCount, TensorsAt(arguments, weights), out _, out _);
+    }
+
+    private static Tensor[] TensorsAt(ReadOnlySpan<TwinValue> arguments, OnnxInputSource[] sources)
+    {
+        var tensors = new Tensor[sources.Length];
+        for (int k = 0; k < tensors.Length; k++)
+            tensors[k] = sources[k].Element < 0 ? arguments[sources[k].Argument].Tensor! : arguments[sources[k].Argument].Tensors[sources[k].Element];
+        return tensors;
+    }
 
     /// <summary>Calls served with frozen weights and with weights as inputs, over all specializations (tests).</summary>
     public (long frozen, long inputs) Calls => (_specializations.Values.Sum(s => s.Session?.FrozenCalls ?? 0), _specializations.Values.Sum(s => s.Session?.InputCalls ?? 0));

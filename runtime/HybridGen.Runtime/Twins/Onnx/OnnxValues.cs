@@ -53,6 +53,10 @@ internal sealed class OnnxTensor : OnnxValue
     /// <summary>How many views of this (root) tensor the body made.</summary>
     public int Views { get; set; }
 
+    /// <summary>Whether an in-place op on it can be mapped (as the op's result rebound to its variables): nothing else
+    /// sees its memory change, since it is the body's own (not an input), not a view, and not viewed.</summary>
+    public bool Unshared => !IsInput && Root == this && Views == 0;
+
     /// <summary>A size tensor (an int64 [1] the graph computes from a shape the signature does not fix), usable
     /// where a list of sizes goes (a reshape's target) and in + - *.</summary>
     public bool IsSize { get; init; }
