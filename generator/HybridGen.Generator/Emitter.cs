@@ -128,8 +128,9 @@ internal static class Emitter
         if (twin.TreeChecks.Count > 0)
             trailing.Add(new[] { $"checkTree: static (in {tupleType} a) =>" }
                 .Concat(twin.TreeChecks.Select((c, k) => "    " + TreeCheck(c) + (k + 1 < twin.TreeChecks.Count ? " ??" : ""))).ToList());
-        // Reports describe the parameters and sum up a module's state.
-        if (twin.Inputs.Count > 4) trailing.Add(new List<string> { $"parameterCount: {model.Parameters.Count}" });
+        // Where the arguments' state begins: the ONNX route takes state tensors as weights (frozen while unchanged), and
+        // reports describe the parameters and sum up a large state.
+        if (twin.Inputs.Count > 0) trailing.Add(new List<string> { $"parameterCount: {model.Parameters.Count}" });
         if (model.Overrides is not null) trailing.Add(new List<string> { $"overrides: {model.Overrides}" });
         w.Line(trailing.Count == 0 ? "});" : "},");
         for (int k = 0; k < trailing.Count; k++)

@@ -12,24 +12,24 @@ namespace HybridGen.EndToEnd.Tests;
 /// the calls to the prepacked (initializer) session.</summary>
 public class OnnxWeightedSessionTests
 {
-    private static byte[] Model(IReadOnlyList<Tensor>? initializers)
+    private static byte[] Model(OnnxWeights form)
     {
         var model = new OnnxModelBuilder("linear_relu");
         string x = model.Input("x", ScalarType.Float32, new long?[] { null, 4 });
-        string w = initializers is null ? model.Input("w", ScalarType.Float32, new long?[] { 3, 4 }) : model.Initializer("w", initializers[0]);
-        string b = initializers is null ? model.Input("b", ScalarType.Float32, new long?[] { 3 }) : model.Initializer("b", initializers[1]);
+        string w = form == OnnxWeights.Inputs ? model.Input("w", ScalarType.Float32, new long?[] { 3, 4 }) : model.SharedInitializer("w", ScalarType.Float32, new long[] { 3, 4 });
+        string b = form == OnnxWeights.Inputs ? model.Input("b", ScalarType.Float32, new long?[] { 3 }) : model.SharedInitializer("b", ScalarType.Float32, new long[] { 3 });
         model.Output(model.Node("Relu", new[] { model.Node("Gemm", new[] { x, w, b }, OnnxAttribute.Of("transB", 1L)) }), ScalarType.Float32, 2);
         return model.ToModel();
     }
 
-    private static List<Tensor> Weights(nn.Module<Tensor, Tensor> linear) => linear.parameters().Select(p => (Tensor)p).ToList();
+    private static Tensor[] Inputs(Tensor x, nn.Module<Tensor, Tensor> linear) => linear.parameters().Select(p => (Tensor)p).Prepend(x).ToArray();
 
     private static void Calls(OnnxWeightedSession session, nn.Module<Tensor, Tensor> linear, Tensor x, int count, string what)
     {
         for (int i = 0; i < count; i++)
         {
             using var scope = NewDisposeScope();
-            Tensor twin = session.Run(new[] { x }, Weights(linear))[0];
+            Tensor twin = session.Run(Inputs(x, linear), 1)[0];
             Tensor eager;
             using (no_grad()) eager = nn.functional.relu(linear.forward(x));
             Assert.True(EagerOracle.Difference(eager, twin, 1e-4, 1e-5) is null, $"{what}, call {i}: {EagerOracle.Difference(eager, twin, 1e-4, 1e-5)}");

@@ -11,7 +11,7 @@ namespace HybridGen.EndToEnd.Tests;
 /// changes a model's weights must be seen, and an unchanged model must be recognised (else the fast path never runs).</summary>
 public class WeightSnapshotTests
 {
-    private static List<Tensor> Weights(nn.Module module) => module.parameters().Select(p => (Tensor)p).ToList();
+    private static Tensor[] Weights(nn.Module module) => module.parameters().Select(p => (Tensor)p).ToArray();
 
     [Fact]
     public void TheVersionCounterIsFoundInThisLibtorch() => Assert.True(TensorVersions.Available);
@@ -80,7 +80,7 @@ public class WeightSnapshotTests
     {
         var model = nn.Linear(4, 3);
         WeightSnapshot snapshot = WeightSnapshot.Of(Weights(model));
-        Assert.False(snapshot.Matches(Weights(model).Take(1).ToList()));
+        Assert.False(snapshot.Matches(Weights(model).Take(1).ToArray()));
     }
 
     [Fact]
@@ -90,7 +90,7 @@ public class WeightSnapshotTests
         // end the process. They are asked about first and never count as unchanged.
         Tensor weight;
         using (torch.inference_mode()) weight = ones(3);
-        var weights = new List<Tensor> { weight };
+        var weights = new[] { weight };
         WeightSnapshot snapshot = WeightSnapshot.Of(weights);
         Assert.False(snapshot.Matches(weights));
         weight.Dispose();
@@ -102,9 +102,9 @@ public class WeightSnapshotTests
         // What the frozen session guards against by keeping views of its weights: here nothing keeps the first
         // tensor alive, so a new one may land at its addresses with the same version; the sizes differ, so it does not match.
         Tensor first = zeros(4, 4);
-        WeightSnapshot snapshot = WeightSnapshot.Of(new List<Tensor> { first });
+        WeightSnapshot snapshot = WeightSnapshot.Of(new[] { first });
         first.Dispose();
         using Tensor second = zeros(2, 8);
-        Assert.False(snapshot.Matches(new List<Tensor> { second }));
+        Assert.False(snapshot.Matches(new[] { second }));
     }
 }

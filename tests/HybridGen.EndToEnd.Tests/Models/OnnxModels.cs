@@ -32,3 +32,31 @@ public sealed partial class OnnxAutoMlp : nn.Module<Tensor, Tensor>
 
     private Tensor ForwardEager(Tensor x) => fc2.forward(drop.forward(fc1.forward(x).relu()));
 }
+
+// Prepacked weights shared across signatures, and the managed allocations of a steady ONNX Runtime call: two models
+// that differ only in how many weights they read (OnnxMemoryTests).
+public sealed partial class OnnxTwoLayers : nn.Module<Tensor, Tensor>
+{
+    public Linear fc1 = nn.Linear(16, 64), fc2 = nn.Linear(64, 4);
+
+    public OnnxTwoLayers() : base(nameof(OnnxTwoLayers)) => RegisterComponents();
+
+    [Hybridize(nameof(ForwardEager), Mode = DispatchMode.Onnx)]
+    public override partial Tensor forward(Tensor x);
+
+    private Tensor ForwardEager(Tensor x) => fc2.forward(fc1.forward(x).relu());
+}
+
+public sealed partial class OnnxSixLayers : nn.Module<Tensor, Tensor>
+{
+    private readonly Linear fc1 = nn.Linear(16, 64), fc2 = nn.Linear(64, 64), fc3 = nn.Linear(64, 64),
+        fc4 = nn.Linear(64, 64), fc5 = nn.Linear(64, 64), fc6 = nn.Linear(64, 4);
+
+    public OnnxSixLayers() : base(nameof(OnnxSixLayers)) => RegisterComponents();
+
+    [Hybridize(nameof(ForwardEager), Mode = DispatchMode.Onnx)]
+    public override partial Tensor forward(Tensor x);
+
+    private Tensor ForwardEager(Tensor x) =>
+        fc6.forward(fc5.forward(fc4.forward(fc3.forward(fc2.forward(fc1.forward(x).relu()).relu()).relu()).relu()).relu());
+}

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.Linq;
 using System.Runtime.InteropServices;
 using System.Threading;
@@ -25,19 +26,37 @@ internal sealed class OnnxRuntimeSession : IDisposable
     private readonly RunOptions _run = new();
     private readonly string[] _inputNames, _outputNames;
     private readonly ScalarType[] _outputTypes;
+    private readonly OrtValue[] _shared; // the shared initializers' values, which must outlive the session
     // The input shapes' key → what calls with those shapes reuse (their outputs' shapes, learnt on the first call).
     private readonly ConcurrentDictionary<ulong, Signature> _signatures = new();
 
     public OnnxRuntimeSession(byte[] model, int? threads = null)
+        : this(model, threads, Array.Empty<string>(), Array.Empty<Tensor>(), null)
+    {
+    }
+
+    /// <summary>A session whose initializers <paramref name="sharedNames"/> (declared in the model, their data unused)
+    /// read <paramref name="sharedWeights"/>' memory in place: contiguous CPU tensors the caller keeps alive and
+    /// unchanged as long as the session lives. With a <paramref name="prepacked"/> container, packed forms of them are
+    /// shared with the other sessions built with it.</summary>
+    public OnnxRuntimeSession(byte[] model, int? threads, IReadOnlyList<string> sharedNames, IReadOnlyList<Tensor> sharedWeights,
+        PrePackedWeightsContainer? prepacked)
     {
         using SessionOptions options = Options(threads ?? get_num_threads());
+        _shared = new OrtValue[sharedWeights.Count];
         try
         {
-            _session = new InferenceSession(model, options);
+            for (int k = 0; k < _shared.Length; k++)
+            {
+                _shared[k] = Bind(sharedWeights[k]);
+                options.AddInitializer(sharedNames[k], _shared[k]);
+            }
+            _session = prepacked is null ? new InferenceSession(model, options) : new InferenceSession(model, options, prepacked);
         }
-        catch (OnnxRuntimeException error)
+        catch (Exception error) when (error is OnnxRuntimeException or NotSupportedException)
         {
             _run.Dispose();
+            foreach (OrtValue? value in _shared) value?.Dispose();
             throw new ExternalException("ONNX Runtime rejected the model: " + error.Message, error);
         }
         _inputNames = _session.InputNames.ToArray();
@@ -73,12 +92,16 @@ internal sealed class OnnxRuntimeSession : IDisposable
     }
 
     /// <summary>Runs the model on <paramref name="inputs"/> (in the model's input order); the results in its output order.</summary>
-    public Tensor[] Run(params Tensor[] inputs)
+    public Tensor[] Run(params Tensor[] inputs) => Run(inputs.AsSpan());
+
+    /// <summary>Runs the model on <paramref name="inputs"/> (in the model's input order); the results in its output order.
+    /// Contiguous inputs of a known signature allocate nothing managed but the results and their bindings.</summary>
+    public Tensor[] Run(ReadOnlySpan<Tensor> inputs)
     {
         if (inputs.Length != _inputNames.Length)
             throw new ArgumentException($"the ONNX model takes {_inputNames.Length} inputs, not {inputs.Length}", nameof(inputs));
         // A non-contiguous input is copied once (ONNX Runtime reads dense row-major memory); the copy lives until the run ends.
-        Tensor[] dense = inputs;
+        Tensor[]? copies = null;
         try
         {
             ulong key = StableKey.Start;
@@ -89,11 +112,12 @@ internal sealed class OnnxRuntimeSession : IDisposable
                     throw new ExternalException($"ONNX Runtime's CPU route was given a tensor on {input.device}");
                 if (!input.is_contiguous())
                 {
-                    if (ReferenceEquals(dense, inputs)) dense = (Tensor[])inputs.Clone();
-                    dense[k] = input.contiguous();
+                    copies ??= inputs.ToArray();
+                    copies[k] = input.contiguous();
                 }
                 key = StableKey.MixSizes(StableKey.Mix(key, (ulong)input.dtype), input.Handle);
             }
+            ReadOnlySpan<Tensor> dense = copies ?? inputs;
             if (!_signatures.TryGetValue(key, out Signature? signature)) return FirstRun(key, dense);
             // Outputs whose shapes depend on input values (NonZero, a Slice or Reshape fed by an input): ONNX Runtime
             // allocates them at every call, as on the first.
@@ -125,25 +149,25 @@ internal sealed class OnnxRuntimeSession : IDisposable
         }
         finally
         {
-            if (!ReferenceEquals(dense, inputs))
-                for (int k = 0; k < dense.Length; k++)
-                    if (!ReferenceEquals(dense[k], inputs[k])) dense[k].Dispose();
+            if (copies is not null)
+                for (int k = 0; k < copies.Length; k++)
+                    if (!ReferenceEquals(copies[k], inputs[k])) copies[k].Dispose();
         }
     }
 
     /// <summary>The first call with these input shapes: ONNX Runtime allocates the outputs, which tells their shapes;
     /// the signature is kept for the calls that follow.</summary>
-    private Tensor[] FirstRun(ulong key, Tensor[] inputs)
+    private Tensor[] FirstRun(ulong key, ReadOnlySpan<Tensor> inputs)
     {
         Tensor[] results = Allocating(inputs, out long[][] shapes);
-        var signature = new Signature(_session.CreateIoBinding(), inputs.Length, shapes);
+        var signature = new Signature(_session.CreateIoBinding(), inputs, shapes);
         if (!_signatures.TryAdd(key, signature)) signature.Dispose();
         return results;
     }
 
     /// <summary>A call whose outputs ONNX Runtime allocates (their shapes are known only after the run); the results
     /// are copied into TorchSharp tensors, and their shapes given back.</summary>
-    private Tensor[] Allocating(Tensor[] inputs, out long[][] shapes)
+    private Tensor[] Allocating(ReadOnlySpan<Tensor> inputs, out long[][] shapes)
     {
         var values = new OrtValue[inputs.Length];
         try
@@ -178,7 +202,7 @@ internal sealed class OnnxRuntimeSession : IDisposable
     }
 
     /// <summary>A call with a binding of its own (the signature's is in use on another thread).</summary>
-    private Tensor[] OneOff(long[][] shapes, Tensor[] inputs)
+    private Tensor[] OneOff(long[][] shapes, ReadOnlySpan<Tensor> inputs)
     {
         var values = new OrtValue[inputs.Length];
         try
@@ -194,15 +218,15 @@ internal sealed class OnnxRuntimeSession : IDisposable
     }
 
     /// <summary>Binds new result tensors of <paramref name="shapes"/> as the outputs, runs, and returns them (freed
-    /// if the run fails).</summary>
-    private Tensor[] RunInto(OrtIoBinding binding, long[][] shapes)
+    /// if the run fails). <paramref name="outputs"/> holds their bindings' values for the run (a signature's, reused).</summary>
+    private Tensor[] RunInto(OrtIoBinding binding, long[][] shapes, OrtValue?[]? outputs = null)
     {
         var results = new Tensor[shapes.Length];
-        var outputs = new OrtValue[shapes.Length];
+        outputs ??= new OrtValue?[shapes.Length];
         try
         {
             for (int k = 0; k < shapes.Length; k++)
-                binding.BindOutput(_outputNames[k], outputs[k] = Bind(results[k] = empty(shapes[k], _outputTypes[k])));
+                binding.BindOutput(_outputNames[k], outputs[k] = Bind(results[k] = empty(shapes[k], _outputTypes[k]), shapes[k]));
             _session.RunWithBinding(_run, binding);
             return results;
         }
@@ -213,7 +237,11 @@ internal sealed class OnnxRuntimeSession : IDisposable
         }
         finally
         {
-            foreach (OrtValue? output in outputs) output?.Dispose();
+            for (int k = 0; k < outputs.Length; k++)
+            {
+                outputs[k]?.Dispose();
+                outputs[k] = null;
+            }
         }
     }
 
@@ -226,14 +254,18 @@ internal sealed class OnnxRuntimeSession : IDisposable
     {
         private readonly OrtIoBinding _binding;
         private readonly nint[] _data;
-        private readonly OrtValue?[] _values;
+        private readonly long[][] _inputShapes;
+        private readonly OrtValue?[] _values, _outputs;
         private int _busy;
 
-        public Signature(OrtIoBinding binding, int inputs, long[][] shapes)
+        public Signature(OrtIoBinding binding, ReadOnlySpan<Tensor> inputs, long[][] shapes)
         {
             _binding = binding;
-            _data = new nint[inputs];
-            _values = new OrtValue?[inputs];
+            _data = new nint[inputs.Length];
+            _values = new OrtValue?[inputs.Length];
+            _inputShapes = new long[inputs.Length][];
+            for (int k = 0; k < inputs.Length; k++) _inputShapes[k] = inputs[k].shape; // the key fixes them
+            _outputs = new OrtValue?[shapes.Length];
             Shapes = shapes;
         }
 
@@ -246,14 +278,14 @@ internal sealed class OnnxRuntimeSession : IDisposable
 
         public void Exit() => Volatile.Write(ref _busy, 0);
 
-        public Tensor[] Run(OnnxRuntimeSession session, Tensor[] inputs)
+        public Tensor[] Run(OnnxRuntimeSession session, ReadOnlySpan<Tensor> inputs)
         {
             for (int k = 0; k < inputs.Length; k++)
             {
                 nint data = Native.LibTorchSharp.DataPointer(inputs[k].Handle);
                 if (_values[k] is not null && data == _data[k]) continue; // same memory, same shape and dtype (the key)
                 // Bound first, then recorded: a failed bind leaves the old value and address recorded together.
-                OrtValue value = Bind(inputs[k]);
+                OrtValue value = Bind(inputs[k], _inputShapes[k]);
                 try
                 {
                     _binding.BindInput(session._inputNames[k], value);
@@ -267,7 +299,7 @@ internal sealed class OnnxRuntimeSession : IDisposable
                 _values[k] = value;
                 _data[k] = data;
             }
-            return session.RunInto(_binding, Shapes);
+            return session.RunInto(_binding, Shapes, _outputs);
         }
 
         public void Dispose()
@@ -282,12 +314,23 @@ internal sealed class OnnxRuntimeSession : IDisposable
         foreach (Signature signature in _signatures.Values) signature.Dispose();
         _session.Dispose();
         _run.Dispose();
+        foreach (OrtValue value in _shared) value.Dispose();
     }
 
+    /// <summary>The name of the model's input <paramref name="index"/>.</summary>
+    public string InputName(int index) => _inputNames[index];
+
     /// <summary>An ONNX Runtime value over a contiguous CPU tensor's memory (no copy; valid while the tensor lives).</summary>
-    private static OrtValue Bind(Tensor tensor) =>
-        OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, (Microsoft.ML.OnnxRuntime.Tensors.TensorElementType)OnnxTypes.ElementType(tensor.dtype),
-            tensor.shape, Native.LibTorchSharp.DataPointer(tensor.Handle), tensor.numel() * tensor.ElementSize);
+    private static OrtValue Bind(Tensor tensor) => Bind(tensor, tensor.shape);
+
+    /// <summary><see cref="Bind(Tensor)"/> where the shape is known (a signature's: no shape array read per call).</summary>
+    private static OrtValue Bind(Tensor tensor, long[] shape)
+    {
+        long elements = 1;
+        foreach (long d in shape) elements *= d;
+        return OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, (Microsoft.ML.OnnxRuntime.Tensors.TensorElementType)OnnxTypes.ElementType(tensor.dtype),
+            shape, Native.LibTorchSharp.DataPointer(tensor.Handle), elements * OnnxTypes.ElementSize(tensor.dtype));
+    }
 
     private static unsafe void CopyInto(OrtValue value, Tensor target)
     {

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Linq;
+using System.Threading;
 using System.Threading.Tasks;
 using HybridGen.Dispatch;
 using HybridGen.Graph;
@@ -101,6 +102,7 @@ internal sealed class OnnxTwin : IDisposable
     private readonly GraphProgram _program;
     private readonly int _parameterCount;
     private readonly ConcurrentDictionary<ulong, Specialization> _specializations = new();
+    private readonly PrepackedWeights _prepacked = new();
     private bool _disposed;
 
     /// <summary>Specializations kept per method; calls beyond take another route (a method whose number arguments
@@ -137,9 +139,13 @@ internal sealed class OnnxTwin : IDisposable
     internal sealed class Specialization
     {
         public volatile OnnxWeightedSession? Session;
-        public OnnxInputSource[] Data = Array.Empty<OnnxInputSource>(), Weights = Array.Empty<OnnxInputSource>();
+        /// <summary>Where the model's inputs come from: the data inputs, then the weights.</summary>
+        public OnnxInputSource[] Inputs = Array.Empty<OnnxInputSource>();
+        public int DataCount;
         public volatile string? NoForm;
         public Task Building = Task.CompletedTask;
+        /// <summary>A call's input array, reused (a call takes it, or makes its own while another call holds it).</summary>
+        public Tensor[]? Scratch;
     }
 
     /// <summary>Whether the model for this call's specialization is ready, giving the specialization to
@@ -215,14 +221,14 @@ internal sealed class OnnxTwin : IDisposable
     {
         try
         {
-            byte[] model = OnnxEmitter.Emit(_program, described, _parameterCount, null, out OnnxInputSource[] data, out OnnxInputSource[] weights);
+            byte[] model = OnnxEmitter.Emit(_program, described, _parameterCount, OnnxWeights.Inputs, null, out OnnxInputSource[] data, out OnnxInputSource[] weights);
             GraphProgram program = _program;
             int parameterCount = _parameterCount;
-            s.Data = data;
-            s.Weights = weights;
+            s.Inputs = data.Concat(weights).ToArray();
+            s.DataCount = data.Length;
             s.Session = new OnnxWeightedSession(
-                frozen => frozen is null ? model : OnnxEmitter.Emit(program, described, parameterCount, frozen, out _, out _),
-                get_num_threads());
+                form => form == OnnxWeights.Inputs ? model : OnnxEmitter.Emit(program, described, parameterCount, form, null, out _, out _),
+                get_num_threads(), _prepacked);
             if (_disposed) s.Session.Dispose();
         }
         catch (NoOnnxFormException unsupported)
@@ -246,7 +252,18 @@ internal sealed class OnnxTwin : IDisposable
     public int Invoke(Specialization s, ReadOnlySpan<TwinValue> arguments, Span<TwinValue> results)
     {
         OnnxWeightedSession session = s.Session ?? throw new InvalidOperationException("the ONNX model of this call's specialization is not ready");
-        Tensor[] outputs = session.Run(TensorsAt(arguments, s.Data), TensorsAt(arguments, s.Weights));
+        Tensor[] inputs = Interlocked.Exchange(ref s.Scratch, null) ?? new Tensor[s.Inputs.Length];
+        Tensor[] outputs;
+        try
+        {
+            TensorsAt(arguments, s.Inputs, inputs);
+            outputs = session.Run(inputs, s.DataCount);
+        }
+        finally
+        {
+            Array.Clear(inputs); // holds no caller's tensor between calls
+            Volatile.Write(ref s.Scratch, inputs);
+        }
         int count = Math.Min(outputs.Length, results.Length);
         for (int k = 0; k < count; k++) results[k] = outputs[k];
         for (int k = count; k < outputs.Length; k++) outputs[k].Dispose();
@@ -258,17 +275,20 @@ internal sealed class OnnxTwin : IDisposable
     {
         OnnxArgument[] described = OnnxArgument.Of(arguments);
         // The first emission says which tensors are the weights, in the model's order; the second copies them in.
-        OnnxEmitter.Emit(_program, described, _parameterCount, null, out _, out OnnxInputSource[] weights);
-        return OnnxEmitter.Emit(_program, described, _parameterCount, TensorsAt(arguments, weights), out _, out _);
+        OnnxEmitter.Emit(_program, described, _parameterCount, OnnxWeights.Inputs, null, out _, out OnnxInputSource[] weights);
+        var values = new Tensor[weights.Length];
+        TensorsAt(arguments, weights, values);
+        return OnnxEmitter.Emit(_program, described, _parameterCount, OnnxWeights.Copied, values, out _, out _);
     }
 
-    private static Tensor[] TensorsAt(ReadOnlySpan<TwinValue> arguments, OnnxInputSource[] sources)
+    private static void TensorsAt(ReadOnlySpan<TwinValue> arguments, OnnxInputSource[] sources, Tensor[] tensors)
     {
-        var tensors = new Tensor[sources.Length];
-        for (int k = 0; k < tensors.Length; k++)
+        for (int k = 0; k < sources.Length; k++)
             tensors[k] = sources[k].Element < 0 ? arguments[sources[k].Argument].Tensor! : arguments[sources[k].Argument].Tensors[sources[k].Element];
-        return tensors;
     }
+
+    /// <summary>Prepacked-weight containers made so far (tests: signatures of unchanged weights share one).</summary>
+    public int PrepackedContainers => _prepacked.Containers;
 
     /// <summary>Calls served with frozen weights and with weights as inputs, over all specializations (tests).</summary>
     public (long frozen, long inputs) Calls => (_specializations.Values.Sum(s => s.Session?.FrozenCalls ?? 0), _specializations.Values.Sum(s => s.Session?.InputCalls ?? 0));
@@ -284,5 +304,6 @@ internal sealed class OnnxTwin : IDisposable
         _disposed = true;
         foreach (Specialization s in _specializations.Values) s.Session?.Dispose();
         _specializations.Clear();
+        _prepacked.Dispose();
     }
 }

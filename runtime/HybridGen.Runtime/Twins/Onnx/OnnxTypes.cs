@@ -22,6 +22,16 @@ internal static class OnnxTypes
         _ => throw new NotSupportedException($"ONNX has no element type for {dtype}"),
     };
 
+    /// <summary>Bytes per element of <paramref name="dtype"/>.</summary>
+    public static int ElementSize(ScalarType dtype) => dtype switch
+    {
+        ScalarType.Float32 or ScalarType.Int32 => 4,
+        ScalarType.Byte or ScalarType.Int8 or ScalarType.Bool => 1,
+        ScalarType.Int16 or ScalarType.Float16 or ScalarType.BFloat16 => 2,
+        ScalarType.Int64 or ScalarType.Float64 => 8,
+        _ => throw new NotSupportedException($"ONNX has no element type for {dtype}"),
+    };
+
     public static ScalarType DType(int elementType) => elementType switch
     {
         1 => ScalarType.Float32,

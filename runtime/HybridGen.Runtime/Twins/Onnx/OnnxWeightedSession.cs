@@ -9,7 +9,9 @@ namespace HybridGen.Twins.Onnx;
 /// <summary>
 /// One ONNX graph over data inputs and weights, run so that its result is never stale and fast while the weights
 /// do not change (issue 20, item 5). Weights as graph inputs are read at every call, always current; weights as
-/// initializers are ONNX Runtime's prepacked copies, faster (docs/benchmarks/onnx-runtime.md) but frozen. A call uses
+/// initializers are faster (docs/benchmarks/onnx-runtime.md: ONNX Runtime plans around them and prepacks them) but
+/// frozen. The frozen session reads them in place from the weights' own memory (shared initializers, no copy) and
+/// keeps its prepacked forms in the twin's <see cref="PrepackedWeights"/>, shared by all its signatures. A call uses
 /// the frozen session only while <see cref="WeightSnapshot.Matches"/> holds for the weights it reads now; the first
 /// call that finds them changed retires it (version counters only grow, so it would never match again) and runs with
 /// the weights as inputs. Once the weights have stayed the same for <see cref="StableCalls"/> calls (never during
@@ -19,9 +21,10 @@ namespace HybridGen.Twins.Onnx;
 /// </summary>
 internal sealed class OnnxWeightedSession : IDisposable
 {
-    private readonly Func<IReadOnlyList<Tensor>?, byte[]> _model;
+    private readonly Func<OnnxWeights, byte[]> _model;
     private readonly OnnxRuntimeSession _asInputs;
     private readonly int _threads;
+    private readonly PrepackedWeights? _prepacked;
     private readonly object _gate = new();
     private Frozen? _frozen;
     private WeightSnapshot? _lastSeen;
@@ -34,14 +37,17 @@ internal sealed class OnnxWeightedSession : IDisposable
     /// <summary>Calls with unchanged weights before a frozen session is built.</summary>
     public const int StableCalls = 8;
 
-    /// <param name="model">The graph's ONNX model: with null, the weights are graph inputs after the data inputs; with
-    /// tensors, they are initializers copied from those tensors.</param>
+    /// <param name="model">The graph's ONNX model with the weights as graph inputs after the data inputs
+    /// (<see cref="OnnxWeights.Inputs"/>), or as shared initializers of the same names (<see cref="OnnxWeights.Shared"/>).</param>
     /// <param name="threads">ONNX Runtime's intra-op threads (TorchSharp's count, as the caller decides).</param>
-    public OnnxWeightedSession(Func<IReadOnlyList<Tensor>?, byte[]> model, int threads)
+    /// <param name="prepacked">Where frozen sessions keep their prepacked weights (one per twin, shared by its
+    /// signatures); null: each frozen session keeps its own.</param>
+    public OnnxWeightedSession(Func<OnnxWeights, byte[]> model, int threads, PrepackedWeights? prepacked = null)
     {
         _model = model;
         _threads = threads;
-        _asInputs = new OnnxRuntimeSession(model(null), threads);
+        _prepacked = prepacked;
+        _asInputs = new OnnxRuntimeSession(model(OnnxWeights.Inputs), threads);
     }
 
     /// <summary>Calls served by the frozen (initializer) session.</summary>
@@ -56,8 +62,10 @@ internal sealed class OnnxWeightedSession : IDisposable
     /// <summary>Why building a frozen session failed (then none is built again; calls keep the weights as inputs).</summary>
     public string? FreezeFailure => Volatile.Read(ref _freezeFailure);
 
-    public Tensor[] Run(Tensor[] data, IReadOnlyList<Tensor> weights)
+    /// <summary>Runs the graph on <paramref name="inputs"/>: the <paramref name="dataCount"/> data inputs, then the weights.</summary>
+    public Tensor[] Run(ReadOnlySpan<Tensor> inputs, int dataCount)
     {
+        ReadOnlySpan<Tensor> weights = inputs.Slice(dataCount);
         if (Volatile.Read(ref _frozen) is { } frozen && frozen.TryUse())
         {
             try
@@ -65,7 +73,7 @@ internal sealed class OnnxWeightedSession : IDisposable
                 if (frozen.Snapshot.Matches(weights))
                 {
                     Interlocked.Increment(ref _frozenCalls);
-                    return frozen.Session.Run(data);
+                    return frozen.Session.Run(inputs.Slice(0, dataCount));
                 }
             }
             finally
@@ -74,17 +82,14 @@ internal sealed class OnnxWeightedSession : IDisposable
             }
             Retire(frozen);
         }
-        var all = new Tensor[data.Length + weights.Count];
-        data.CopyTo(all, 0);
-        for (int k = 0; k < weights.Count; k++) all[data.Length + k] = weights[k];
-        Tensor[] results = _asInputs.Run(all);
+        Tensor[] results = _asInputs.Run(inputs);
         Interlocked.Increment(ref _inputCalls);
         NoteWeights(weights);
         return results;
     }
 
     /// <summary>Counts calls whose weights are those of the call before; at <see cref="StableCalls"/>, starts a frozen build.</summary>
-    private void NoteWeights(IReadOnlyList<Tensor> weights)
+    private void NoteWeights(ReadOnlySpan<Tensor> weights)
     {
         lock (_gate)
         {
@@ -98,10 +103,21 @@ internal sealed class OnnxWeightedSession : IDisposable
             // The snapshot comes before the copy (the one just matched: the weights are unchanged since it was taken), so
             // a weight that changes during the copy fails the check, and the copy is unused.
             WeightSnapshot snapshot = _lastSeen;
-            // Views of the weights, out of the caller's dispose scope (which may end before the build does): the model
-            // is written from them, and the frozen session keeps them, so their memory stays theirs.
-            var views = new Tensor[weights.Count];
-            for (int k = 0; k < views.Length; k++) views[k] = weights[k].detach().DetachFromDisposeScope();
+            // Views of the weights, out of the caller's dispose scope (which may end before the build does): the frozen
+            // session reads them in place and keeps them, so their memory stays theirs. A non-contiguous weight (a
+            // transposed view) is copied once: ONNX Runtime reads dense memory.
+            var views = new Tensor[weights.Length];
+            for (int k = 0; k < views.Length; k++)
+            {
+                Tensor view = weights[k].detach();
+                if (!view.is_contiguous())
+                {
+                    Tensor dense = view.contiguous();
+                    view.Dispose();
+                    view = dense;
+                }
+                views[k] = view.DetachFromDisposeScope();
+            }
             _stable = 0;
             Volatile.Write(ref _freezing, Task.Run(() => Freeze(snapshot, views)));
         }
@@ -110,9 +126,15 @@ internal sealed class OnnxWeightedSession : IDisposable
     private void Freeze(WeightSnapshot snapshot, Tensor[] views)
     {
         Frozen? built = null;
+        PrepackedWeights.Lease? lease = null;
         try
         {
-            built = new Frozen(new OnnxRuntimeSession(_model(views), _threads), snapshot, views);
+            lease = _prepacked?.Take(snapshot);
+            int data = _asInputs.InputCount - views.Length;
+            var names = new string[views.Length];
+            for (int k = 0; k < names.Length; k++) names[k] = _asInputs.InputName(data + k);
+            built = new Frozen(new OnnxRuntimeSession(_model(OnnxWeights.Shared), _threads, names, views, lease?.Container), snapshot, views, lease);
+            lease = null; // the frozen session holds it now
             Frozen? old;
             lock (_gate)
             {
@@ -129,6 +151,7 @@ internal sealed class OnnxWeightedSession : IDisposable
             // weights as inputs, and no build is tried again.
             Volatile.Write(ref _freezeFailure, error.Message);
             if (built is null) foreach (Tensor view in views) view.Dispose();
+            lease?.Release();
         }
         finally
         {
@@ -160,17 +183,20 @@ internal sealed class OnnxWeightedSession : IDisposable
         _asInputs.Dispose();
     }
 
-    /// <summary>A frozen session, its snapshot and the views it was built from, disposed once retired and unused.</summary>
+    /// <summary>A frozen session, its snapshot, the views it reads and its prepacked weights' container, disposed once
+    /// retired and unused.</summary>
     private sealed class Frozen
     {
+        private readonly PrepackedWeights.Lease? _prepacked;
         private int _users;
         private bool _retired, _disposed;
 
-        public Frozen(OnnxRuntimeSession session, WeightSnapshot snapshot, Tensor[] views)
+        public Frozen(OnnxRuntimeSession session, WeightSnapshot snapshot, Tensor[] views, PrepackedWeights.Lease? prepacked)
         {
             Session = session;
             Snapshot = snapshot;
             Views = views;
+            _prepacked = prepacked;
         }
 
         public OnnxRuntimeSession Session { get; }
@@ -209,7 +235,8 @@ internal sealed class OnnxWeightedSession : IDisposable
         {
             if (!_retired || _users > 0 || _disposed) return;
             _disposed = true;
-            Session.Dispose();
+            Session.Dispose(); // before the container and the memory it reads
+            _prepacked?.Release();
             foreach (Tensor view in Views) view.Dispose();
         }
     }
