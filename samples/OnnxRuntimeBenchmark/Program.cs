@@ -12,12 +12,14 @@ using static TorchSharp.torch;
 // (always current), and with the weights as initializers (prepacked copies) behind WeightSnapshot's check, run
 // through HybridGen's OnnxRuntimeSession. The routes alternate within each round; a figure is the median of the
 // rounds' per-call times. Ratios are eager time / route time (higher is faster), taken side by side in this run.
-// For the MLP, also HybridGen's whole ONNX Runtime route (HybridMlp.forward's InvokeOnnx: the model emitted from the
+// For the MLP and the CNN, also HybridGen's whole ONNX Runtime route (HybridMlp.forward's InvokeOnnx: the model emitted from the
 // twin's graph IR, its weights frozen as initializers once unchanged) against the hand-built initializers graph:
-// "HG/hand" is its time over the hand-built one's (target <= 1.15).
+// "HG/hand" is its time over the hand-built one's (target <= 1.15); the same for the CNN (HybridCnn.forward). Then
+// what one more signature costs in native memory with the weights frozen: copied into each session, or through HybridGen's
+// route (read in place, prepacked once per model).
 int rounds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 9;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
-var workloads = new List<Workload> { Workloads.Mlp(1), Workloads.Mlp(32), Workloads.Elementwise() };
+var workloads = new List<Workload> { Workloads.Mlp(1), Workloads.Mlp(32), Workloads.Cnn(1), Workloads.Cnn(16), Workloads.Elementwise() };
 Console.WriteLine($"ONNX Runtime through HybridGen's session vs TorchSharp eager (inference, no_grad), {Environment.ProcessorCount} cores, {rounds} rounds");
 Console.WriteLine($"{"workload",-28} {"threads",7} {"eager us",10} {"ORT inputs",11} {"ORT init.",10} {"check ns",9} {"max |diff|",11} {"HG/hand",8}");
 var speedups = new Dictionary<int, List<double>>();
@@ -49,15 +51,8 @@ foreach (int threads in new[] { 0, 1, 2 }) // 0: the warm-up pass, not printed
         Func<Tensor> ortInitializers = () => snapshot.Matches(weightArray) ? asInitializers.Run(w.Input)[0] : throw new InvalidOperationException("weights changed");
         double diff = Math.Max(MaxDiff(eager(), ortInputs()), MaxDiff(eager(), ortInitializers()));
         var routes = new List<Func<Tensor>> { eager, ortInputs, ortInitializers };
-        if (w.Name.StartsWith("MLP", StringComparison.Ordinal))
+        if (w.Hybrid?.Invoke() is { } hybrid)
         {
-            var model = new HybridMlp(w.Weights);
-            model.eval();
-            var f = (HybridGen.HybridFunction<(HybridMlp, Tensor), Tensor>)typeof(HybridMlp)
-                .GetField("__hybrid_forward", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!.GetValue(null)!;
-            Func<Tensor> hybrid = () => { using (no_grad()) return f.InvokeOnnx((model, w.Input)); };
-            for (int i = 0; i < OnnxWeightedSession.StableCalls + 2; i++) hybrid().Dispose();
-            f.OnnxTwin!.WaitForFrozen();                 // the prepacked session, as a steady inference loop gets it
             diff = Math.Max(diff, MaxDiff(eager(), hybrid()));
             routes.Add(hybrid);
         }
@@ -72,7 +67,9 @@ foreach (int threads in new[] { 0, 1, 2 }) // 0: the warm-up pass, not printed
     }
 }
 double Geomean(List<double> values) => Math.Exp(values.Average(Math.Log));
-Console.WriteLine($"summary: ORT with initializers over eager, geomean {Geomean(speedups[1]):F2}x at 1 thread, {Geomean(speedups[2]):F2}x at 2 threads ({workloads.Count} workloads); HybridGen's ONNX Runtime route over the hand-built graph, worst {hybridOverHand.Max():F2} ({hybridOverHand.Count} MLP cases)");
+(double copied, double shared) = Memory.PerSignature();
+Console.WriteLine($"native memory per further signature (MLP 1024-2048-2048-10, {Memory.WeightMegabytes:F0} MB of weights, frozen): {copied:F1} MB with prepacked weights per session, {shared:F1} MB with one container shared");
+Console.WriteLine($"summary: ORT with initializers over eager, geomean {Geomean(speedups[1]):F2}x at 1 thread, {Geomean(speedups[2]):F2}x at 2 threads ({workloads.Count} workloads); HybridGen's ONNX Runtime route over the hand-built graph, worst {hybridOverHand.Max():F2} ({hybridOverHand.Count} cases: MLP and CNN); native memory per further signature {copied:F1} MB unshared, {shared:F1} MB shared");
 
 static double MaxDiff(Tensor a, Tensor b)
 {
@@ -80,7 +77,9 @@ static double MaxDiff(Tensor a, Tensor b)
     return d.item<float>();
 }
 
-internal sealed record Workload(string Name, Tensor Input, List<Tensor> Weights, Func<Tensor> Eager, Func<bool, byte[]> Model);
+/// <param name="Hybrid">Makes HybridGen's ONNX Runtime route of the workload (a hybridized model over the same weights,
+/// frozen as a steady inference loop gets it), where there is one.</param>
+internal sealed record Workload(string Name, Tensor Input, List<Tensor> Weights, Func<Tensor> Eager, Func<bool, byte[]> Model, Func<Func<Tensor>>? Hybrid = null);
 
 internal static class Workloads
 {
@@ -119,7 +118,40 @@ internal static class Workloads
             model.Output(h, ScalarType.Float32, 2);
             return model.ToModel();
         }
-        return new Workload($"MLP 256-512-512-10, batch {batch}", x, weights, Eager, Model);
+        return new Workload($"MLP 256-512-512-10, batch {batch}", x, weights, Eager, Model, () => Hybrids.Route(new HybridMlp(weights), x));
+    }
+
+    /// <summary>An MNIST-sized CNN on [batch, 1, 28, 28]: Conv 1-16 3x3, ReLU, MaxPool 2, Conv 16-32 3x3, ReLU, MaxPool 2,
+    /// Flatten, Gemm to 10.</summary>
+    public static Workload Cnn(long batch)
+    {
+        var g = new torch.Generator(3);
+        var weights = new List<Tensor>
+        {
+            randn(new long[] { 16, 1, 3, 3 }, generator: g) * (1.0 / 3), randn(new long[] { 16 }, generator: g) * 0.1,
+            randn(new long[] { 32, 16, 3, 3 }, generator: g) * (1.0 / 12), randn(new long[] { 32 }, generator: g) * 0.1,
+            randn(new long[] { 10, 800 }, generator: g) * (1.0 / Math.Sqrt(800)), randn(new long[] { 10 }, generator: g) * 0.1,
+        };
+        Tensor x = randn(new[] { batch, 1L, 28, 28 }, generator: g);
+        Tensor Eager()
+        {
+            Tensor h = nn.functional.max_pool2d(nn.functional.conv2d(x, weights[0], weights[1]).relu(), 2);
+            h = nn.functional.max_pool2d(nn.functional.conv2d(h, weights[2], weights[3]).relu(), 2);
+            return nn.functional.linear(h.flatten(1), weights[4], weights[5]);
+        }
+        byte[] Model(bool asInitializers)
+        {
+            var model = new OnnxModelBuilder("cnn");
+            string h = model.Input("x", ScalarType.Float32, new long?[] { null, 1, 28, 28 });
+            string[] w = Names(model, weights, asInitializers);
+            var pool = new[] { OnnxAttribute.Of("kernel_shape", new long[] { 2, 2 }), OnnxAttribute.Of("strides", new long[] { 2, 2 }) };
+            h = model.Node("MaxPool", new[] { model.Node("Relu", new[] { model.Node("Conv", new[] { h, w[0], w[1] }) }) }, pool);
+            h = model.Node("MaxPool", new[] { model.Node("Relu", new[] { model.Node("Conv", new[] { h, w[2], w[3] }) }) }, pool);
+            h = model.Node("Gemm", new[] { model.Node("Flatten", new[] { h }, OnnxAttribute.Of("axis", 1L)), w[4], w[5] }, OnnxAttribute.Of("transB", 1L));
+            model.Output(h, ScalarType.Float32, 2);
+            return model.ToModel();
+        }
+        return new Workload($"CNN 1x28x28, batch {batch}", x, weights, Eager, Model, () => Hybrids.Route(new HybridCnn(weights), x));
     }
 
     /// <summary>28 elementwise ops on [1, 16]: 7 times (x * a + b, tanh, sigmoid), a and b weights of shape [16].</summary>
@@ -155,6 +187,109 @@ internal static class Workloads
     private static string[] Names(OnnxModelBuilder model, List<Tensor> weights, bool asInitializers) =>
         weights.Select((t, k) => asInitializers ? model.Initializer($"w{k}", t)
             : model.Input($"w{k}", ScalarType.Float32, t.shape.Select(d => (long?)d).ToArray())).ToArray();
+}
+
+internal static class Hybrids
+{
+    /// <summary>HybridGen's ONNX Runtime route of <paramref name="model"/> on <paramref name="input"/> (its InvokeOnnx),
+    /// after enough calls that its weights are frozen, as a steady inference loop gets it.</summary>
+    public static Func<Tensor> Route<TModel>(TModel model, Tensor input) where TModel : nn.Module<Tensor, Tensor>
+    {
+        model.eval();
+        var f = (HybridGen.HybridFunction<(TModel, Tensor), Tensor>)typeof(TModel)
+            .GetField("__hybrid_forward", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!.GetValue(null)!;
+        Func<Tensor> hybrid = () => { using (no_grad()) return f.InvokeOnnx((model, input)); };
+        for (int i = 0; i < OnnxWeightedSession.StableCalls + 2; i++) hybrid().Dispose();
+        f.OnnxTwin!.WaitForFrozen();
+        return hybrid;
+    }
+}
+
+/// <summary>What one more signature (another batch size) costs in native memory, weights frozen: HybridGen's weighted
+/// sessions (one per signature, as its twin keeps them) each keeping its own prepacked weights, against all sharing
+/// one container (what the twin does). Native memory is resident memory less the
+/// managed heap's committed bytes, read after a full GC and malloc_trim; the figure is the mean growth over five
+/// further signatures.</summary>
+internal static class Memory
+{
+    private static readonly long[] Sizes = { 1024, 2048, 2048, 10 };
+
+    public static double WeightMegabytes => (1024 * 2048 + 2048 * 2048 + 2048 * 10 + 2048 + 2048 + 10) * 4 / 1e6;
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "malloc_trim")]
+    private static extern int MallocTrim(nuint pad);
+
+    private static double ResidentMegabytes()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        MallocTrim(0);
+        // Less the managed heap's committed memory: building a model leaves garbage (its bytes) whose memory the GC
+        // keeps committed after collecting it; what sessions hold is native.
+        long resident = long.Parse(System.IO.File.ReadAllText("/proc/self/statm").Split(' ')[1], CultureInfo.InvariantCulture) * Environment.SystemPageSize;
+        return (resident - GC.GetGCMemoryInfo().TotalCommittedBytes) / 1e6;
+    }
+
+    public static (double copied, double shared) PerSignature()
+    {
+        set_num_threads(1);
+        var g = new torch.Generator(4);
+        var weights = new List<Tensor>();
+        for (int k = 0; k + 1 < Sizes.Length; k++)
+        {
+            weights.Add(randn(new[] { Sizes[k + 1], Sizes[k] }, generator: g) * (1.0 / Math.Sqrt(Sizes[k])));
+            weights.Add(randn(new[] { Sizes[k + 1] }, generator: g) * 0.1);
+        }
+        byte[] Model(IReadOnlyList<Tensor>? frozen)
+        {
+            var model = new OnnxModelBuilder("mlp");
+            string h = model.Input("x", ScalarType.Float32, new long?[] { null, Sizes[0] });
+            for (int k = 0; k < 3; k++)
+            {
+                string[] w = Enumerable.Range(2 * k, 2).Select(j => frozen is null
+                    ? model.Input($"w{j}", ScalarType.Float32, weights[j].shape.Select(d => (long?)d).ToArray())
+                    : model.Initializer($"w{j}", frozen[j])).ToArray();
+                h = model.Node("Gemm", new[] { h, w[0], w[1] }, OnnxAttribute.Of("transB", 1L));
+                if (k < 2) h = model.Node("Relu", new[] { h });
+            }
+            model.Output(h, ScalarType.Float32, 2);
+            return model.ToModel();
+        }
+        // A signature as HybridGen's twin keeps one: a weighted session, frozen once its weights stayed the same.
+        var sessions = new List<OnnxWeightedSession>();
+        Action<long> Signature(PrepackedWeights? prepacked) => batch =>
+        {
+            var session = new OnnxWeightedSession(Model, 1, prepacked);
+            sessions.Add(session);
+            using Tensor x = randn(new[] { batch, Sizes[0] }, generator: g);
+            Tensor[] inputs = weights.Prepend(x).ToArray();
+            for (int i = 0; i < OnnxWeightedSession.StableCalls + 2; i++) session.Run(inputs, 1)[0].Dispose();
+            session.Freezing?.Wait();
+            if (session.FreezeFailure is { } failure) throw new InvalidOperationException(failure);
+            session.Run(inputs, 1)[0].Dispose();
+        };
+        // Sharing first: memory the first pass frees is reused by the second, which would understate its growth, so
+        // the order favours the unshared figure.
+        var shared = new PrepackedWeights();
+        double sharing = Growth(Signature(shared));
+        foreach (OnnxWeightedSession session in sessions) session.Dispose();
+        shared.Dispose();
+        sessions.Clear();
+        double copied = Growth(Signature(null));
+        foreach (OnnxWeightedSession session in sessions) session.Dispose();
+        return (copied, sharing);
+    }
+
+    /// <summary>Mean resident growth per signature over signatures 2 to 6 (batch sizes 2..6; the first one pays for
+    /// what every later one reuses).</summary>
+    private static double Growth(Action<long> signature)
+    {
+        signature(1);
+        double start = ResidentMegabytes();
+        for (long batch = 2; batch <= 6; batch++) signature(batch);
+        return (ResidentMegabytes() - start) / 5;
+    }
 }
 
 internal static class Timing

@@ -56,6 +56,36 @@ public class OnnxRouteTests
         input.Dispose();
     }
 
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void FrozenWeightsAgreeWithEager(string name)
+    {
+        // Once the weights stay the same, calls move to a session whose weights are initializers, read in place and
+        // prepacked (ONNX Runtime's graph optimizations transform some, such as convolution weights on AVX-512 hosts):
+        // it must agree as well.
+        (nn.Module<T, T> model, T input) = Make(name);
+        model.eval();
+        using var _ = no_grad();
+        var (eager, onnx) = Routes(model);
+        HybridGen.Twins.Onnx.OnnxTwin twin = Twin(model, input);
+        for (int k = 0; k < HybridGen.Twins.Onnx.OnnxWeightedSession.StableCalls + 2; k++) onnx(input).Dispose();
+        twin.WaitForFrozen();
+        long frozen = twin.Calls.frozen;
+        EagerOracle.AssertAgree(name + " (ONNX Runtime, frozen weights)", () => eager(input), () => onnx(input));
+        Assert.True(twin.Calls.frozen > frozen, $"{name}: no call was served with frozen weights");
+        input.Dispose();
+    }
+
+    private static HybridGen.Twins.Onnx.OnnxTwin Twin(nn.Module<T, T> model, T input)
+    {
+        var method = typeof(OnnxRouteTests).GetMethod(nameof(TypedTwin), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
+            .MakeGenericMethod(model.GetType());
+        return (HybridGen.Twins.Onnx.OnnxTwin)method.Invoke(null, new object[] { model, input })!;
+    }
+
+    private static HybridGen.Twins.Onnx.OnnxTwin TypedTwin<TModel>(nn.Module<T, T> model, T input) where TModel : nn.Module<T, T> =>
+        Forward<TModel>.DispatcherFor((TModel)model, input).OnnxTwin!;
+
     private static (Func<T, T> eager, Func<T, T> onnx) Routes(nn.Module<T, T> model)
     {
         var method = typeof(OnnxRouteTests).GetMethod(nameof(Typed), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!

@@ -12,12 +12,12 @@ namespace HybridGen.EndToEnd.Tests;
 /// the calls to the prepacked (initializer) session.</summary>
 public class OnnxWeightedSessionTests
 {
-    private static byte[] Model(OnnxWeights form)
+    private static byte[] Model(IReadOnlyList<Tensor>? initializers)
     {
         var model = new OnnxModelBuilder("linear_relu");
         string x = model.Input("x", ScalarType.Float32, new long?[] { null, 4 });
-        string w = form == OnnxWeights.Inputs ? model.Input("w", ScalarType.Float32, new long?[] { 3, 4 }) : model.SharedInitializer("w", ScalarType.Float32, new long[] { 3, 4 });
-        string b = form == OnnxWeights.Inputs ? model.Input("b", ScalarType.Float32, new long?[] { 3 }) : model.SharedInitializer("b", ScalarType.Float32, new long[] { 3 });
+        string w = initializers is null ? model.Input("w", ScalarType.Float32, new long?[] { 3, 4 }) : model.Initializer("w", initializers[0]);
+        string b = initializers is null ? model.Input("b", ScalarType.Float32, new long?[] { 3 }) : model.Initializer("b", initializers[1]);
         model.Output(model.Node("Relu", new[] { model.Node("Gemm", new[] { x, w, b }, OnnxAttribute.Of("transB", 1L)) }), ScalarType.Float32, 2);
         return model.ToModel();
     }

@@ -11,17 +11,6 @@ namespace HybridGen.Twins.Onnx;
 /// <summary>Where a model input comes from: the call's argument and, for a list of tensors, the element (else -1).</summary>
 internal readonly record struct OnnxInputSource(int Argument, int Element);
 
-/// <summary>How an emitted model takes its method's state tensors (the weights).</summary>
-internal enum OnnxWeights
-{
-    /// <summary>Graph inputs after the data inputs: read at every call, always current.</summary>
-    Inputs,
-    /// <summary>Initializers whose data the session reads in place from the weights' own memory (shared initializers).</summary>
-    Shared,
-    /// <summary>Initializers copied into the model (an exported file).</summary>
-    Copied,
-}
-
 /// <summary>
 /// The ONNX emitter: builds the ONNX model of a twin's graph IR for one call's signature. It runs the IR as the
 /// TorchScript interpreter would, with the signature's values: host arithmetic, conditions and loops over numbers
@@ -29,8 +18,8 @@ internal enum OnnxWeights
 /// (OnnxEmitter.Ops.cs, module kinds and runtime functions in OnnxEmitter.Modules.cs). What has no ONNX form throws
 /// <see cref="NoOnnxFormException"/>: a condition on a tensor's values, an op not mapped, an in-place op on a tensor
 /// that is viewed or is an input, dropout or batch norm in training mode. The model's inputs are the tensors of the
-/// method's parameters, then those of its state (the weights): graph inputs, initializers whose data a session
-/// reads in place (<see cref="OnnxWeights.Shared"/>), or initializers copied into the model (an export).
+/// method's parameters, then those of its state (the weights), as graph inputs or, given <c>frozenWeights</c>, as
+/// initializers holding their values (a session may still read them in place: OnnxWeightedSession).
 /// </summary>
 internal sealed partial class OnnxEmitter
 {
@@ -47,10 +36,9 @@ internal sealed partial class OnnxEmitter
 
     /// <summary>The model for calls whose arguments <paramref name="arguments"/> describes (shapes, dtypes and the
     /// values of numbers); <paramref name="data"/> and <paramref name="weights"/> say which tensors feed its inputs, in
-    /// order. <paramref name="form"/> says how the model takes the weights; <see cref="OnnxWeights.Copied"/> copies
-    /// <paramref name="copied"/> (the weights' tensors, in that order) in.</summary>
+    /// order. With <paramref name="frozenWeights"/> (the weights' tensors, in that order) they are initializers.</summary>
     public static byte[] Emit(GraphProgram program, IReadOnlyList<OnnxArgument> arguments, int parameterCount,
-        OnnxWeights form, IReadOnlyList<Tensor>? copied, out OnnxInputSource[] data, out OnnxInputSource[] weights)
+        IReadOnlyList<Tensor>? frozenWeights, out OnnxInputSource[] data, out OnnxInputSource[] weights)
     {
         var emitter = new OnnxEmitter(program);
         GraphFunction main = program.Main;
@@ -86,12 +74,8 @@ internal sealed partial class OnnxEmitter
         for (int j = 0; j < weightInputs.Count; j++)
         {
             (string name, OnnxArgument.TensorType type, _) = weightInputs[j];
-            switch (form)
-            {
-                case OnnxWeights.Inputs: emitter._graph.Input(name, type.DType, type.Shape.Select(d => (long?)d).ToArray()); break;
-                case OnnxWeights.Shared: emitter._graph.SharedInitializer(name, type.DType, type.Shape); break;
-                default: emitter._graph.Initializer(name, (copied ?? throw new ArgumentNullException(nameof(copied)))[j]); break;
-            }
+            if (frozenWeights is null) emitter._graph.Input(name, type.DType, type.Shape.Select(d => (long?)d).ToArray());
+            else emitter._graph.Initializer(name, frozenWeights[j]);
         }
         OnnxValue result = emitter.Call(main, frame);
         foreach (OnnxValue value in Flatten(emitter.Current(result)))

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Linq;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -63,24 +62,6 @@ internal sealed class OnnxModelBuilder
         {
             foreach (long d in dims) w.Int(1, d);
             w.Int(2, type).String(8, name).Bytes(9, data);
-        });
-        return name;
-    }
-
-    /// <summary>A weight the session gets from memory the caller keeps (ONNX Runtime's shared initializers,
-    /// <c>SessionOptions.AddInitializer</c>, which replace the model's by name): declared with zeros of its type and
-    /// shape (ONNX Runtime reads a declared initializer's data when it loads the model, and rejects external data in a
-    /// model given as bytes), never used.</summary>
-    public string SharedInitializer(string name, ScalarType dtype, IReadOnlyList<long> dims)
-    {
-        Claim(name);
-        long[] shape = dims.ToArray();
-        int type = OnnxTypes.ElementType(dtype);
-        long bytes = shape.Aggregate(1L, (a, d) => a * d) * OnnxTypes.ElementSize(dtype);
-        _initializers.Add(w =>
-        {
-            foreach (long d in shape) w.Int(1, d);
-            w.Int(2, type).String(8, name).Bytes(9, new byte[bytes]);
         });
         return name;
     }

@@ -221,13 +221,13 @@ internal sealed class OnnxTwin : IDisposable
     {
         try
         {
-            byte[] model = OnnxEmitter.Emit(_program, described, _parameterCount, OnnxWeights.Inputs, null, out OnnxInputSource[] data, out OnnxInputSource[] weights);
+            byte[] model = OnnxEmitter.Emit(_program, described, _parameterCount, null, out OnnxInputSource[] data, out OnnxInputSource[] weights);
             GraphProgram program = _program;
             int parameterCount = _parameterCount;
             s.Inputs = data.Concat(weights).ToArray();
             s.DataCount = data.Length;
             s.Session = new OnnxWeightedSession(
-                form => form == OnnxWeights.Inputs ? model : OnnxEmitter.Emit(program, described, parameterCount, form, null, out _, out _),
+                frozen => frozen is null ? model : OnnxEmitter.Emit(program, described, parameterCount, frozen, out _, out _),
                 get_num_threads(), _prepacked);
             if (_disposed) s.Session.Dispose();
         }
@@ -275,10 +275,10 @@ internal sealed class OnnxTwin : IDisposable
     {
         OnnxArgument[] described = OnnxArgument.Of(arguments);
         // The first emission says which tensors are the weights, in the model's order; the second copies them in.
-        OnnxEmitter.Emit(_program, described, _parameterCount, OnnxWeights.Inputs, null, out _, out OnnxInputSource[] weights);
+        OnnxEmitter.Emit(_program, described, _parameterCount, null, out _, out OnnxInputSource[] weights);
         var values = new Tensor[weights.Length];
         TensorsAt(arguments, weights, values);
-        return OnnxEmitter.Emit(_program, described, _parameterCount, OnnxWeights.Copied, values, out _, out _);
+        return OnnxEmitter.Emit(_program, described, _parameterCount, values, out _, out _);
     }
 
     private static void TensorsAt(ReadOnlySpan<TwinValue> arguments, OnnxInputSource[] sources, Tensor[] tensors)

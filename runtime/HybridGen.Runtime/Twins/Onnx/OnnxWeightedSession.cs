@@ -10,8 +10,11 @@ namespace HybridGen.Twins.Onnx;
 /// One ONNX graph over data inputs and weights, run so that its result is never stale and fast while the weights
 /// do not change (issue 20, item 5). Weights as graph inputs are read at every call, always current; weights as
 /// initializers are faster (docs/benchmarks/onnx-runtime.md: ONNX Runtime plans around them and prepacks them) but
-/// frozen. The frozen session reads them in place from the weights' own memory (shared initializers, no copy) and
-/// keeps its prepacked forms in the twin's <see cref="PrepackedWeights"/>, shared by all its signatures. A call uses
+/// frozen. The frozen session's kernels read them in place from the weights' own memory (shared initializers) and
+/// keep their prepacked forms in the twin's <see cref="PrepackedWeights"/>, shared by all its signatures. The model
+/// still holds their values: ONNX Runtime's graph optimizations read a model's initializers before the shared ones
+/// replace them (its NCHWc layout transform of convolution weights, on AVX-512 hosts, read zeros from placeholders:
+/// measured, wrong results), so it must be built from the values the snapshot saw. A call uses
 /// the frozen session only while <see cref="WeightSnapshot.Matches"/> holds for the weights it reads now; the first
 /// call that finds them changed retires it (version counters only grow, so it would never match again) and runs with
 /// the weights as inputs. Once the weights have stayed the same for <see cref="StableCalls"/> calls (never during
@@ -21,7 +24,7 @@ namespace HybridGen.Twins.Onnx;
 /// </summary>
 internal sealed class OnnxWeightedSession : IDisposable
 {
-    private readonly Func<OnnxWeights, byte[]> _model;
+    private readonly Func<IReadOnlyList<Tensor>?, byte[]> _model;
     private readonly OnnxRuntimeSession _asInputs;
     private readonly int _threads;
     private readonly PrepackedWeights? _prepacked;
@@ -37,17 +40,17 @@ internal sealed class OnnxWeightedSession : IDisposable
     /// <summary>Calls with unchanged weights before a frozen session is built.</summary>
     public const int StableCalls = 8;
 
-    /// <param name="model">The graph's ONNX model with the weights as graph inputs after the data inputs
-    /// (<see cref="OnnxWeights.Inputs"/>), or as shared initializers of the same names (<see cref="OnnxWeights.Shared"/>).</param>
+    /// <param name="model">The graph's ONNX model: with null, the weights are graph inputs after the data inputs; with
+    /// tensors, they are initializers of the same names holding those tensors' values.</param>
     /// <param name="threads">ONNX Runtime's intra-op threads (TorchSharp's count, as the caller decides).</param>
     /// <param name="prepacked">Where frozen sessions keep their prepacked weights (one per twin, shared by its
     /// signatures); null: each frozen session keeps its own.</param>
-    public OnnxWeightedSession(Func<OnnxWeights, byte[]> model, int threads, PrepackedWeights? prepacked = null)
+    public OnnxWeightedSession(Func<IReadOnlyList<Tensor>?, byte[]> model, int threads, PrepackedWeights? prepacked = null)
     {
         _model = model;
         _threads = threads;
         _prepacked = prepacked;
-        _asInputs = new OnnxRuntimeSession(model(OnnxWeights.Inputs), threads);
+        _asInputs = new OnnxRuntimeSession(model(null), threads);
     }
 
     /// <summary>Calls served by the frozen (initializer) session.</summary>
@@ -133,7 +136,7 @@ internal sealed class OnnxWeightedSession : IDisposable
             int data = _asInputs.InputCount - views.Length;
             var names = new string[views.Length];
             for (int k = 0; k < names.Length; k++) names[k] = _asInputs.InputName(data + k);
-            built = new Frozen(new OnnxRuntimeSession(_model(OnnxWeights.Shared), _threads, names, views, lease?.Container), snapshot, views, lease);
+            built = new Frozen(new OnnxRuntimeSession(_model(views), _threads, names, views, lease?.Container), snapshot, views, lease);
             lease = null; // the frozen session holds it now
             Frozen? old;
             lock (_gate)
