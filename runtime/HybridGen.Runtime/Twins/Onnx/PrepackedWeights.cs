@@ -7,9 +7,9 @@ namespace HybridGen.Twins.Onnx;
 /// The prepacked weights of one ONNX twin, shared by the frozen sessions of all its signatures (issue 20, item 3).
 /// A frozen session reads its weights in place, from the module's own tensors (ONNX Runtime's shared initializers),
 /// and ONNX Runtime keeps the packed forms its kernels make of them (Gemm's, Conv's) in a container that every
-/// session built with it reuses: a second batch size costs no second copy of the weights. Measured with a 64 MB
-/// MLP: about 67 MB more memory for each further signature with copied initializers, none with the container
-/// (docs/benchmarks/onnx-runtime.md, "Memory"). One container serves one set of weight values: weights that change
+/// session built with it reuses: a second batch size costs no second packed copy of the weights
+/// (docs/benchmarks/onnx-runtime.md measures native memory per further signature). One container serves one set of
+/// weight values: weights that change
 /// (an optimizer step between evaluations) start a new one, and the old one is freed with the last session that
 /// uses it, so packed copies of old values do not pile up.
 /// </summary>
