@@ -11,6 +11,8 @@ internal static class KnownNames
 /// <summary>Names of the pipeline steps, for incrementality tests.</summary>
 internal static class TrackingNames
 {
+    public const string Targets = "HybridTargets";
+    public const string Analyzed = "HybridAnalyzed";
     public const string Methods = "HybridMethods";
     public const string Models = "HybridModels";
     public const string Diagnostics = "HybridDiagnostics";

@@ -11,9 +11,24 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace HybridGen.Generator;
 
+/// <summary>One [Hybridize] method as the pipeline's transform finds it: the least it can take (the Regex generator's
+/// rule), for the analysis and lowering steps that follow.</summary>
+internal sealed record HybridTarget(IMethodSymbol Method, MethodDeclarationSyntax Syntax, SemanticModel Model, AttributeData? Attribute)
+{
+    public static HybridTarget Of(GeneratorAttributeSyntaxContext context) =>
+        new((IMethodSymbol)context.TargetSymbol, (MethodDeclarationSyntax)context.TargetNode, context.SemanticModel, context.Attributes.FirstOrDefault());
+}
+
+/// <summary>A method after the analysis step: its checked signature and the analysis' summary, or the result that
+/// ends it early (a declaration error, or the analysis failing).</summary>
+internal sealed record AnalyzedMethod(
+    HybridTarget Target, CompilationScope Scope, IMethodSymbol? Eager, List<ParameterModel> Parameters,
+    MethodSummary? Summary, HybridMethodResult? Ended);
+
 /// <summary>
-/// The pipeline's transform: from one [Hybridize] method (symbols and syntax) to an equatable result. It checks
-/// the declaration, finds the eager body, lowers it, and never throws: an unexpected failure is HG0900.
+/// The pipeline's steps after the transform: <see cref="Analyze"/> checks the declaration, finds the eager body and
+/// runs the rule catalog over it; <see cref="Lower"/> lowers a proven body into its twin and makes the equatable
+/// result. Neither throws: an unexpected failure is HG0900, and the method keeps its eager implementation.
 /// </summary>
 internal static class Parser
 {
@@ -21,27 +36,81 @@ internal static class Parser
         SymbolDisplayFormat.FullyQualifiedFormat.WithMiscellaneousOptions(
             SymbolDisplayMiscellaneousOptions.EscapeKeywordIdentifiers | SymbolDisplayMiscellaneousOptions.UseSpecialTypes);
 
-    public static HybridMethodResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken ct)
+    public static AnalyzedMethod Analyze(HybridTarget target, CompilationScope scope, CancellationToken ct)
     {
-        var method = (IMethodSymbol)context.TargetSymbol;
-        var syntax = (MethodDeclarationSyntax)context.TargetNode;
+        var parameters = new List<ParameterModel>();
+        AnalyzedMethod Ended(DiagnosticInfo diagnostic) => new(target, scope, null, parameters, null, Failed(diagnostic));
+        IMethodSymbol method = target.Method;
+        Location where = target.Syntax.Identifier.GetLocation();
         try
         {
-            return ParseCore(method, syntax, context.Attributes, context.SemanticModel, ct);
+            if (NotAPartialDeclaration(method, target.Syntax) is { } problem)
+                return Ended(DiagnosticInfo.Create(DiagnosticDescriptors.NotAPartialDeclaration, where, method.Name, problem));
+
+            IMethodSymbol? eager = EagerBodies.Find(method, out string? eagerProblem);
+            if (eager is null)
+                return Ended(DiagnosticInfo.Create(DiagnosticDescriptors.EagerBodyMismatch, where, method.Name, EagerBodies.NameOf(method) ?? "", eagerProblem!));
+
+            // HG0003: every parameter and the result must be something a graph can carry.
+            foreach (IParameterSymbol parameter in method.Parameters)
+            {
+                if (parameter.RefKind != RefKind.None || parameter.IsParams || !GraphTypes.IsCarriable(parameter.Type))
+                    return Ended(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedSignatureType,
+                        parameter.Locations.FirstOrDefault() ?? where, $"Parameter '{parameter.Name}'", method.Name, Display(parameter)));
+                parameters.Add(new ParameterModel(parameter.Name, parameter.Type.ToDisplayString(s_fullyQualified), GraphTypes.KindOf(parameter.Type)));
+            }
+            if (!GraphTypes.IsCarriable(method.ReturnType))
+                return Ended(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedSignatureType,
+                    target.Syntax.ReturnType.GetLocation(), "The return type", method.Name, method.ReturnType.ToDisplayString()));
+
+            // The rule catalog: any incompatibility leaves the method eager only. A failure of the analysis itself (a
+            // bug) is HG0900, and the method still gets its eager implementation.
+            MethodSummary? summary = null;
+            string? failure = null;
+            try
+            {
+                summary = new CallGraph(scope).AnalyzeHybridized(method, eager, ct);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                failure = ex.GetType().Name + ": " + ex.Message;
+            }
+            var analyzed = new AnalyzedMethod(target, scope, eager, parameters, summary, null);
+            return failure is null ? analyzed : analyzed with { Ended = Result(analyzed, null, true, new List<DiagnosticInfo> { InternalError(target, failure) }) };
         }
-        catch (OperationCanceledException)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            throw;
-        }
-        catch (Exception ex)
-        {
-            var info = DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, syntax.Identifier.GetLocation(), method.Name, ex.GetType().Name + ": " + ex.Message);
-            return new HybridMethodResult(null, new[] { info }.ToEquatableArray());
+            return Ended(InternalError(target, ex.GetType().Name + ": " + ex.Message));
         }
     }
 
-    /// <summary>Whether a [Hybridize] method gets a graph twin (for HG0203, which advises only where the caller's
-    /// twin really holds the callee's body).</summary>
+    public static HybridMethodResult Lower(AnalyzedMethod analyzed, CancellationToken ct)
+    {
+        if (analyzed.Ended is { } ended) return ended;
+        HybridTarget target = analyzed.Target;
+        var diagnostics = new List<DiagnosticInfo>();
+        try
+        {
+            (TwinModel? twin, bool capturable) = LowerProven(analyzed, diagnostics, ct);
+            return Result(analyzed, twin, capturable, diagnostics);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            diagnostics.Add(InternalError(target, ex.GetType().Name + ": " + ex.Message));
+            try
+            {
+                return Result(analyzed, null, true, diagnostics);
+            }
+            catch (Exception again) when (again is not OperationCanceledException)
+            {
+                return new HybridMethodResult(null, diagnostics.ToEquatableArray());
+            }
+        }
+    }
+
+    private static DiagnosticInfo InternalError(HybridTarget target, string what) =>
+        DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, target.Syntax.Identifier.GetLocation(), target.Method.Name, what);
+
     /// <summary>The qualified name the generator gives <paramref name="method"/>'s twin records (HybridMethodModel.QualifiedName).</summary>
     public static string QualifiedNameOf(IMethodSymbol method) =>
         HybridMethodModel.QualifiedNameOf(NamespaceOf(method), ContainingTypes(method.ContainingType).Select(t => t.Name), method.Name, OverloadOf(method));
@@ -55,49 +124,12 @@ internal static class Parser
             ? string.Join(", ", method.Parameters.Select(p => p.Type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat)))
             : null;
 
-    private static HybridMethodResult ParseCore(
-        IMethodSymbol method, MethodDeclarationSyntax syntax, IReadOnlyList<AttributeData> attributes,
-        SemanticModel model, CancellationToken ct)
+    /// <summary>The method's equatable result: its model (with the twin, if any) and its diagnostics.</summary>
+    private static HybridMethodResult Result(AnalyzedMethod analyzed, TwinModel? twin, bool capturable, List<DiagnosticInfo> diagnostics)
     {
-        Location where = syntax.Identifier.GetLocation();
-        if (NotAPartialDeclaration(method, syntax) is { } problem)
-            return Failed(DiagnosticInfo.Create(DiagnosticDescriptors.NotAPartialDeclaration, where, method.Name, problem));
-
-        IMethodSymbol? eager = EagerBodies.Find(method, out string? eagerProblem);
-        if (eager is null)
-            return Failed(DiagnosticInfo.Create(DiagnosticDescriptors.EagerBodyMismatch, where, method.Name, EagerBodies.NameOf(method) ?? "", eagerProblem!));
-
-        // HG0003: every parameter and the result must be something a graph can carry.
-        var parameters = new List<ParameterModel>();
-        foreach (IParameterSymbol parameter in method.Parameters)
-        {
-            if (parameter.RefKind != RefKind.None || parameter.IsParams || !GraphTypes.IsCarriable(parameter.Type))
-                return Failed(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedSignatureType,
-                    parameter.Locations.FirstOrDefault() ?? where, $"Parameter '{parameter.Name}'", method.Name, Display(parameter)));
-            parameters.Add(new ParameterModel(parameter.Name, parameter.Type.ToDisplayString(s_fullyQualified), GraphTypes.KindOf(parameter.Type)));
-        }
-        if (!GraphTypes.IsCarriable(method.ReturnType))
-            return Failed(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedSignatureType,
-                syntax.ReturnType.GetLocation(), "The return type", method.Name, method.ReturnType.ToDisplayString()));
-
-        string displayName = method.ContainingType.Name + "." + method.Name;
-        var diagnostics = new List<DiagnosticInfo>();
-        TwinModel? twin = null;
-        bool capturable = true;
-
-        // The rule catalog: any incompatibility leaves the method eager only. A failure of the analysis or the
-        // lowering itself (a bug) is HG0900, and the method still gets its eager implementation.
-        try
-        {
-            (twin, capturable) = AnalyzeAndLower(method, eager, displayName, parameters, model, where, diagnostics, ct);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            twin = null;
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, where, method.Name, ex.GetType().Name + ": " + ex.Message));
-        }
-
-        FileLinePositionSpan line = where.GetLineSpan();
+        IMethodSymbol method = analyzed.Target.Method;
+        MethodDeclarationSyntax syntax = analyzed.Target.Syntax;
+        FileLinePositionSpan line = syntax.Identifier.GetLocation().GetLineSpan();
         var result = new HybridMethodModel(
             HintName: HintName(method),
             Namespace: NamespaceOf(method),
@@ -106,23 +138,26 @@ internal static class Parser
             ReturnType: method.ReturnType.ToDisplayString(s_fullyQualified),
             Name: method.Name,
             IsStatic: method.IsStatic,
-            Parameters: parameters.ToEquatableArray(),
-            EagerName: eager.Name,
+            Parameters: analyzed.Parameters.ToEquatableArray(),
+            EagerName: analyzed.Eager!.Name,
             Location: Formats.TwinSourceFormat.Location(System.IO.Path.GetFileName(line.Path), line.StartLinePosition.Line + 1),
             Twin: twin,
             Capturable: capturable,
-            Overrides: Overrides(attributes.FirstOrDefault()),
+            Overrides: Overrides(analyzed.Target.Attribute),
             Overload: OverloadOf(method));
         return new HybridMethodResult(result, diagnostics.ToEquatableArray());
     }
 
-    private static (TwinModel? twin, bool capturable) AnalyzeAndLower(
-        IMethodSymbol method, IMethodSymbol eager, string displayName, List<ParameterModel> parameters,
-        SemanticModel model, Location where, List<DiagnosticInfo> diagnostics, CancellationToken ct)
+    /// <summary>The analysis' findings as diagnostics, and, where it found none, the twin lowered from the eager body.</summary>
+    private static (TwinModel? twin, bool capturable) LowerProven(AnalyzedMethod analyzed, List<DiagnosticInfo> diagnostics, CancellationToken ct)
     {
+        IMethodSymbol method = analyzed.Target.Method;
+        IMethodSymbol eager = analyzed.Eager!;
+        MethodSummary summary = analyzed.Summary!;
+        Location where = analyzed.Target.Syntax.Identifier.GetLocation();
+        string displayName = method.ContainingType.Name + "." + method.Name;
         TwinModel? twin = null;
         bool capturable = true;
-        MethodSummary summary = new CallGraph(model.Compilation).AnalyzeHybridized(method, eager, ct);
         foreach (Finding finding in summary.Findings)
             diagnostics.Add(DiagnosticInfo.Create(finding.Rule, finding.Location, displayName, "it " + finding.What));
 
@@ -134,7 +169,7 @@ internal static class Parser
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoTensorWork, where, displayName, noWork));
             }
-            else if (parameters.FirstOrDefault(p => p.Kind == GraphKind.Other) is { } other)
+            else if (analyzed.Parameters.FirstOrDefault(p => p.Kind == GraphKind.Other) is { } other)
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedConstruct,
                     method.Parameters.First(p => p.Name == other.Name).Locations.FirstOrDefault() ?? where, displayName,
@@ -142,7 +177,7 @@ internal static class Parser
             }
             else
             {
-                twin = TwinBuilder.Build(model.Compilation, method, eager, displayName, out DiagnosticInfo? failure, ct);
+                twin = TwinBuilder.Build(analyzed.Scope, method, eager, displayName, out DiagnosticInfo? failure, ct);
                 if (failure is not null) diagnostics.Add(failure);
             }
             if (twin is not null)

@@ -158,7 +158,7 @@ internal sealed class BodyAnalyzer : OperationWalker
     /// a foreach variable over a ModuleList; null for any other receiver.</summary>
     private Submodule? ModuleOf(IOperation? receiver) =>
         receiver is ILocalReferenceOperation { Local: var local } && _moduleLoops.TryGetValue(local, out SequenceSubmodule? list) ? list
-            : Submodules.OfReceiver(receiver, _graph.Compilation, _ct);
+            : Submodules.OfReceiver(receiver, _graph.Scope, _ct);
 
     /// <summary>A submodule's forward: catalog kinds are tensor work, a user module's forward is analyzed like any
     /// helper, a container's children each, and one the build cannot see through is a reason.</summary>
@@ -193,7 +193,7 @@ internal sealed class BodyAnalyzer : OperationWalker
     /// <summary>A call into code of this compilation: analyze it (once, cached) and report what it does here.</summary>
     private void FollowIntoSource(IMethodSymbol method, SyntaxNode syntax, IReadOnlyList<IOperation>? arguments = null)
     {
-        IMethodSymbol target = _graph.BodyOf(method);
+        IMethodSymbol target = CallGraph.BodyOf(method);
         if ((target.IsVirtual || target.IsAbstract || (target.IsOverride && !target.IsSealed) || target.ContainingType?.TypeKind == TypeKind.Interface)
             && target.ContainingType?.IsSealed != true)
         {
@@ -269,13 +269,13 @@ internal sealed class BodyAnalyzer : OperationWalker
     }
 
     private static bool IsAcceptedCreation(ITypeSymbol type) =>
-        KnownApis.IsCollection(type) || type.IsTupleType || KnownApis.Namespace(type).StartsWith(KnownApis.TorchNamespace) && !KnownApis.IsTensor(type)
-        || type.ToDisplayString() is "System.Range" or "System.Index";
+        KnownApis.IsCollection(type) || type.IsTupleType || KnownApis.InTorchSharp(type) && !KnownApis.IsTensor(type)
+        || KnownTypes.Is(type, "System.Range") || KnownTypes.Is(type, "System.Index");
 
     private static bool IsException(ITypeSymbol type)
     {
         for (ITypeSymbol? t = type; t is not null; t = t.BaseType)
-            if (t.ToDisplayString() == "System.Exception") return true;
+            if (KnownTypes.Is(t, "System.Exception")) return true;
         return false;
     }
 
@@ -290,7 +290,7 @@ internal sealed class BodyAnalyzer : OperationWalker
                  && !IsAutoOrSimple(property))
         {
             if (CallGraph.HasSource(getter)) FollowIntoSource(getter, operation.Syntax);
-            else if (!KnownApis.Namespace(property).StartsWith(KnownApis.TorchNamespace))
+            else if (!KnownApis.InTorchSharp(property))
                 Add(DiagnosticDescriptors.UnprovableCall, operation.Syntax, $"reads '{property.ContainingType?.Name}.{property.Name}', which the analysis cannot follow");
         }
         base.VisitPropertyReference(operation);
@@ -549,7 +549,7 @@ internal sealed class BodyAnalyzer : OperationWalker
     public override void VisitForEachLoop(IForEachLoopOperation operation)
     {
         IOperation collection = operation.Collection is IConversionOperation conversion ? conversion.Operand : operation.Collection;
-        if (Submodules.OfReceiver(collection, _graph.Compilation, _ct) is { } modules)
+        if (Submodules.OfReceiver(collection, _graph.Scope, _ct) is { } modules)
         {
             if (modules is RepeatSubmodule { IsList: true } repeat)
                 modules = repeat.Expand(1);      // every kind a repeated list can hold, for the analysis
@@ -563,7 +563,7 @@ internal sealed class BodyAnalyzer : OperationWalker
         }
         ITypeSymbol? type = operation.Collection is IConversionOperation c ? c.Operand.Type : operation.Collection.Type;
         bool array = type is IArrayTypeSymbol;
-        bool readOnlyList = type is INamedTypeSymbol { OriginalDefinition: var d } && d.ToDisplayString() == "System.Collections.Generic.IReadOnlyList<T>";
+        bool readOnlyList = KnownTypes.Is(type, KnownTypes.ReadOnlyList);
         if (!array && !readOnlyList)
             Add(DiagnosticDescriptors.IteratorOrAsync, operation.Collection.Syntax, $"enumerates a '{type?.ToDisplayString() ?? "sequence"}' (only arrays and IReadOnlyList<T> have a graph form)");
         base.VisitForEachLoop(operation);

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Linq;
-using System.Runtime.CompilerServices;
 using System.Threading;
 using HybridGen.Generator.Catalog;
 using Microsoft.CodeAnalysis;
@@ -15,21 +14,22 @@ namespace HybridGen.Generator.Analysis;
 /// </summary>
 internal sealed class CallGraph
 {
-    private static readonly ConditionalWeakTable<Compilation, ConcurrentDictionary<ISymbol, MethodSummary>> s_summaries = new();
-
     private readonly Compilation _compilation;
     private readonly ConcurrentDictionary<ISymbol, MethodSummary> _cache;
     private readonly Dictionary<SyntaxTree, SemanticModel> _models = new();
     private readonly List<IMethodSymbol> _stack = new();
 
-    public CallGraph(Compilation compilation)
+    public CallGraph(CompilationScope scope)
     {
-        _compilation = compilation;
-        _cache = s_summaries.GetValue(compilation, _ => new ConcurrentDictionary<ISymbol, MethodSummary>(SymbolEqualityComparer.Default));
+        Scope = scope;
+        _compilation = scope.Compilation;
+        _cache = scope.Summaries;
     }
 
+    public CompilationScope Scope { get; }
+
     /// <summary>The op catalog resolved for this compilation.</summary>
-    public OpLookup Ops => OpCatalog.For(_compilation);
+    public OpLookup Ops => Scope.Ops;
 
     public Compilation Compilation => _compilation;
 
@@ -44,7 +44,7 @@ internal sealed class CallGraph
 
     /// <summary>The method whose body runs for a call: a hybridized partial method runs its eager body, a partial
     /// definition its implementation.</summary>
-    public IMethodSymbol BodyOf(IMethodSymbol method)
+    public static IMethodSymbol BodyOf(IMethodSymbol method)
     {
         IMethodSymbol definition = method.ReducedFrom ?? method;
         if (KnownApis.IsHybridized(definition) && EagerBodies.Find(definition.PartialDefinitionPart ?? definition) is { } eager) return eager;

@@ -12,7 +12,7 @@ internal static class EagerBodies
 {
     /// <summary>The method's <c>[Hybridize]</c>, if it has one.</summary>
     public static AttributeData? AttributeOf(IMethodSymbol method) =>
-        method.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == KnownNames.HybridizeAttribute);
+        method.GetAttributes().FirstOrDefault(a => KnownTypes.Is(a.AttributeClass, KnownNames.HybridizeAttribute));
 
     /// <summary>The name the attribute gives, or null.</summary>
     public static string? NameOf(IMethodSymbol method) => AttributeOf(method)?.ConstructorArguments.FirstOrDefault().Value as string;

@@ -30,9 +30,9 @@ internal static class GraphTypes
                 return elements.All(e => e is not null)
                     ? new GraphType(GraphTypeKind.Tuple, elements.Select(e => e!).ToEquatableArray(), Wide: false, Carriable: elements.All(e => e!.Carriable))
                     : null;
-            case INamedTypeSymbol { IsGenericType: true } generic when generic.OriginalDefinition.ToDisplayString() == "System.Collections.Generic.IReadOnlyList<T>":
+            case INamedTypeSymbol { IsGenericType: true } generic when KnownTypes.Is(generic, KnownTypes.ReadOnlyList):
                 return List(generic.TypeArguments[0], carriable: true);
-            case INamedTypeSymbol { IsGenericType: true } generic when generic.OriginalDefinition.ToDisplayString() == "System.Collections.Generic.List<T>":
+            case INamedTypeSymbol { IsGenericType: true } generic when KnownTypes.Is(generic, KnownTypes.List):
                 return List(generic.TypeArguments[0], carriable: false);
             case var _ when KnownApis.IsTensor(type):
                 return Scalar(GraphTypeKind.Tensor, wide: false);

@@ -1,6 +1,5 @@
 using System;
 using System.Linq;
-using System.Runtime.CompilerServices;
 using Microsoft.CodeAnalysis;
 
 namespace HybridGen.Generator.Analysis;
@@ -10,13 +9,8 @@ namespace HybridGen.Generator.Analysis;
 /// unknown call is HG0108.</summary>
 internal static class KnownApis
 {
-    public const string TorchNamespace = "TorchSharp";
-
-    // Display names are asked for over and over (every call the analysis meets is checked against these tables):
-    // each symbol's is computed once. Symbols are unique per compilation, so the weak table frees them with it.
-    private static readonly ConditionalWeakTable<ISymbol, string> s_display = new();
-
-    private static string Display(ISymbol symbol) => s_display.GetValue(symbol, static s => s.ToDisplayString());
+    /// <summary>Whether the symbol is TorchSharp's (its namespace or one inside it).</summary>
+    public static bool InTorchSharp(ISymbol symbol) => KnownTypes.InNamespace(symbol, "TorchSharp");
 
     /// <summary>TorchSharp's Tensor or a type derived from it (Parameter), also where nullable-annotated (a `var` local
     /// of a tensor is `Tensor?` in nullable-enabled code, whose display name would not match).</summary>
@@ -28,41 +22,31 @@ internal static class KnownApis
         return false;
     }
 
-    public static string Namespace(ISymbol symbol) => symbol.ContainingNamespace is { } ns ? Display(ns) : "";
-
-    public static string TypeName(ISymbol symbol) => symbol.ContainingType is { } type ? Display(type) : "";
-
-    private static bool InNamespace(ISymbol symbol, params string[] prefixes)
-    {
-        string ns = Namespace(symbol);
-        return prefixes.Any(p => ns == p || ns.StartsWith(p + ".", StringComparison.Ordinal));
-    }
-
     /// <summary>Console, debug and trace output, logging, files, network, processes: a clause, or null.</summary>
     public static string? SideEffect(ISymbol member)
     {
-        string type = TypeName(member);
-        if (type == "System.Console") return $"writes to or reads the console ('Console.{member.Name}')";
-        if (type is "System.Diagnostics.Debug" or "System.Diagnostics.Trace" or "System.Diagnostics.Debugger")
+        if (KnownTypes.IsMemberOf(member, "System.Console")) return $"writes to or reads the console ('Console.{member.Name}')";
+        if (KnownTypes.IsMemberOf(member, "System.Diagnostics.Debug") || KnownTypes.IsMemberOf(member, "System.Diagnostics.Trace")
+            || KnownTypes.IsMemberOf(member, "System.Diagnostics.Debugger"))
             return $"writes debug output ('{member.ContainingType!.Name}.{member.Name}')";
-        if (type.StartsWith("System.Diagnostics.Process", StringComparison.Ordinal)) return $"starts or controls a process ('{member.ContainingType!.Name}.{member.Name}')";
-        if (InNamespace(member, "Microsoft.Extensions.Logging")) return $"logs ('{member.Name}')";
-        if (InNamespace(member, "System.IO")) return $"does file or stream I/O ('{member.ContainingType!.Name}.{member.Name}')";
-        if (InNamespace(member, "System.Net")) return $"does network I/O ('{member.ContainingType!.Name}.{member.Name}')";
+        if (member.ContainingType is { } owner && owner.Name.StartsWith("Process", StringComparison.Ordinal) && KnownTypes.IsNamespace(owner.ContainingSymbol, "System.Diagnostics"))
+            return $"starts or controls a process ('{owner.Name}.{member.Name}')";
+        if (KnownTypes.InNamespace(member, "Microsoft.Extensions.Logging")) return $"logs ('{member.Name}')";
+        if (KnownTypes.InNamespace(member, "System.IO")) return $"does file or stream I/O ('{member.ContainingType!.Name}.{member.Name}')";
+        if (KnownTypes.InNamespace(member, "System.Net")) return $"does network I/O ('{member.ContainingType!.Name}.{member.Name}')";
         return null;
     }
 
     /// <summary>Clocks, random numbers, GUIDs, environment reads: a clause, or null.</summary>
     public static string? Nondeterminism(ISymbol member)
     {
-        string type = TypeName(member);
-        if (type == "System.Random") return "uses System.Random, whose values a graph would freeze at trace time";
-        if (type == "System.Security.Cryptography.RandomNumberGenerator") return "draws random numbers on the host";
-        if (type is "System.DateTime" or "System.DateTimeOffset" && member.Name is "Now" or "UtcNow" or "Today")
+        if (KnownTypes.IsMemberOf(member, "System.Random")) return "uses System.Random, whose values a graph would freeze at trace time";
+        if (KnownTypes.IsMemberOf(member, "System.Security.Cryptography.RandomNumberGenerator")) return "draws random numbers on the host";
+        if ((KnownTypes.IsMemberOf(member, "System.DateTime") || KnownTypes.IsMemberOf(member, "System.DateTimeOffset")) && member.Name is "Now" or "UtcNow" or "Today")
             return $"reads the clock ('{member.ContainingType!.Name}.{member.Name}')";
-        if (type == "System.Diagnostics.Stopwatch") return "reads a stopwatch";
-        if (type == "System.Guid" && member.Name == "NewGuid") return "makes a new GUID";
-        if (type == "System.Environment") return $"reads the environment ('Environment.{member.Name}')";
+        if (KnownTypes.IsMemberOf(member, "System.Diagnostics.Stopwatch")) return "reads a stopwatch";
+        if (KnownTypes.IsMemberOf(member, "System.Guid") && member.Name == "NewGuid") return "makes a new GUID";
+        if (KnownTypes.IsMemberOf(member, "System.Environment")) return $"reads the environment ('Environment.{member.Name}')";
         return null;
     }
 
@@ -77,7 +61,7 @@ internal static class KnownApis
     /// dispose scopes and grad-mode scopes, which are no-ops in the graph).</summary>
     public static bool IsNeutralTorchMember(ISymbol member)
     {
-        if (!InNamespace(member, TorchNamespace)) return false;
+        if (!InTorchSharp(member)) return false;
         string type = member.ContainingType?.Name ?? "";
         string name = member.Name;
         if (IsTensor(member.ContainingType))
@@ -99,14 +83,12 @@ internal static class KnownApis
         INamedTypeSymbol? type = member as INamedTypeSymbol ?? ((member as IMethodSymbol)?.MethodKind == MethodKind.Constructor ? member.ContainingType : null);
         for (INamedTypeSymbol? t = type; t is not null; t = t.BaseType)
         {
-            string name = t.ToDisplayString();
-            if (name == "TorchSharp.Modules.Parameter") return "creates a Parameter";
-            if (name == "TorchSharp.torch.nn.Module") return $"creates the module '{type!.Name}'";
-            if (name is "TorchSharp.torch.optim.Optimizer" or "TorchSharp.Modules.OptimizerHelper") return $"creates the optimizer '{type!.Name}'";
+            if (KnownTypes.Is(t, KnownTypes.Parameter)) return "creates a Parameter";
+            if (KnownTypes.Is(t, "TorchSharp.torch.nn.Module")) return $"creates the module '{type!.Name}'";
+            if (KnownTypes.Is(t, "TorchSharp.torch.optim.Optimizer") || KnownTypes.Is(t, "TorchSharp.Modules.OptimizerHelper")) return $"creates the optimizer '{type!.Name}'";
         }
-        string container = member.ContainingType?.ToDisplayString() ?? "";
-        if (member is IMethodSymbol { ReturnType: var r } && container == "TorchSharp.torch.nn" && TrainableState(r) is { } s) return s;
-        if (container == "TorchSharp.torch.optim") return $"creates the optimizer '{member.Name}'";
+        if (member is IMethodSymbol { ReturnType: var r } && KnownTypes.IsMemberOf(member, KnownTypes.Nn) && TrainableState(r) is { } s) return s;
+        if (KnownTypes.IsMemberOf(member, KnownTypes.Optim)) return $"creates the optimizer '{member.Name}'";
         if (IsTensor(member.ContainingType) && member.Name is "requires_grad_" or "set_requires_grad") return "makes a tensor require grad";
         return null;
     }
@@ -114,14 +96,14 @@ internal static class KnownApis
     /// <summary>Pure .NET members the analysis accepts without source (math, value types, collections it tracks).</summary>
     public static bool IsPureBcl(ISymbol member)
     {
-        string type = TypeName(member);
-        if (type is "System.Math" or "System.MathF") return true;
-        if (type.StartsWith("System.ValueTuple", StringComparison.Ordinal) || type is "System.Index" or "System.Range") return true;
+        INamedTypeSymbol? type = member.ContainingType;
+        if (KnownTypes.Is(type, "System.Math") || KnownTypes.Is(type, "System.MathF")) return true;
+        if (type is { Name: "ValueTuple" } && KnownTypes.IsNamespace(type.ContainingSymbol, "System") || KnownTypes.Is(type, "System.Index") || KnownTypes.Is(type, "System.Range")) return true;
         if (member.ContainingType?.SpecialType is SpecialType.System_Int32 or SpecialType.System_Int64 or SpecialType.System_Double
             or SpecialType.System_Single or SpecialType.System_Boolean)
             return member.Name is not ("Parse" or "TryParse" or "ToString");
-        if (member.ContainingType is IArrayTypeSymbol || type == "System.Array") return member.Name is "Length" or "get_Length" or "Rank" or "get_Rank";
-        if (type == "System.IDisposable") return member.Name == "Dispose";
+        if (member.ContainingType is IArrayTypeSymbol || KnownTypes.Is(type, "System.Array")) return member.Name is "Length" or "get_Length" or "Rank" or "get_Rank";
+        if (KnownTypes.Is(type, "System.IDisposable")) return member.Name == "Dispose";
         return false;
     }
 
@@ -129,8 +111,7 @@ internal static class KnownApis
     /// collections the method created; on others, mutating members are writes to outside state.</summary>
     public static bool IsCollection(ITypeSymbol? type)
     {
-        string ns = type?.ContainingNamespace?.ToDisplayString() ?? "";
-        return ns == "System.Collections.Generic" || type is IArrayTypeSymbol;
+        return type is IArrayTypeSymbol || type?.ContainingNamespace is { } ns && KnownTypes.IsNamespace(ns, "System.Collections.Generic");
     }
 
     public static bool IsMutatingCollectionMember(string name) =>
@@ -140,14 +121,13 @@ internal static class KnownApis
     /// <summary>Atomic and volatile writes through a ref argument (<c>Interlocked.Increment(ref s_count)</c>): a
     /// write to whatever the argument refers to.</summary>
     public static bool IsAtomicWrite(IMethodSymbol method) =>
-        TypeName(method) == "System.Threading.Interlocked" || (TypeName(method) == "System.Threading.Volatile" && method.Name == "Write");
+        KnownTypes.IsMemberOf(method, "System.Threading.Interlocked") || (KnownTypes.IsMemberOf(method, "System.Threading.Volatile") && method.Name == "Write");
 
-    public static bool IsLinq(ISymbol member) => TypeName(member) is "System.Linq.Enumerable" or "System.Linq.Queryable";
+    public static bool IsLinq(ISymbol member) => KnownTypes.IsMemberOf(member, "System.Linq.Enumerable") || KnownTypes.IsMemberOf(member, "System.Linq.Queryable");
 
     public static bool IsReflection(ISymbol member) =>
-        InNamespace(member, "System.Reflection") || TypeName(member) == "System.Activator" ||
-        (TypeName(member) == "System.Type" && member.Name.StartsWith("Get", StringComparison.Ordinal)) ||
-        (TypeName(member) == "System.Type" && member.Name == "InvokeMember");
+        KnownTypes.InNamespace(member, "System.Reflection") || KnownTypes.IsMemberOf(member, "System.Activator") ||
+        (KnownTypes.IsMemberOf(member, "System.Type") && (member.Name.StartsWith("Get", StringComparison.Ordinal) || member.Name == "InvokeMember"));
 
     public static bool IsHybridized(IMethodSymbol method) => EagerBodies.AttributeOf(method) is not null;
 }

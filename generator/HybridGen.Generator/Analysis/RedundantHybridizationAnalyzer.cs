@@ -236,7 +236,7 @@ public sealed class RedundantHybridizationAnalyzer : DiagnosticAnalyzer
         private bool RootKind(IMethodSymbol method) =>
             method.MethodKind != MethodKind.Ordinary || Dispatched(method) || method.IsExtern ||
             SymbolEqualityComparer.Default.Equals(method, _entryPoint) ||
-            method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() != "System.Runtime.CompilerServices.MethodImplAttribute");
+            method.GetAttributes().Any(a => !KnownTypes.Is(a.AttributeClass, "System.Runtime.CompilerServices.MethodImplAttribute"));
 
         /// <summary>Whether the owner's twin runs: the generator wrote its twin record into this compilation (an
         /// analyzer sees the generated code, so nothing is analyzed or lowered again here), and its attribute does not
@@ -253,7 +253,7 @@ public sealed class RedundantHybridizationAnalyzer : DiagnosticAnalyzer
         /// <summary>The names in the compilation's <c>[assembly: HybridTwin(name, ...)]</c> records.</summary>
         private HashSet<string> TwinRecords => _twinRecords ??= new HashSet<string>(
             _compilation.Assembly.GetAttributes()
-                .Where(a => a.AttributeClass?.ToDisplayString() == KnownNames.HybridTwinAttribute)
+                .Where(a => KnownTypes.Is(a.AttributeClass, KnownNames.HybridTwinAttribute))
                 .Select(a => a.ConstructorArguments.FirstOrDefault().Value as string)
                 .OfType<string>(),
             StringComparer.Ordinal);

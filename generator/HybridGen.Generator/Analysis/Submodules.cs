@@ -59,11 +59,10 @@ internal sealed record UnknownSubmodule(string Reason) : Submodule("unknown");
 
 internal static class Submodules
 {
-    private const string ModuleBase = "TorchSharp.torch.nn.Module";
 
     /// <summary>The submodule a call is made on when its receiver is a field or property of this object whose type
     /// is a module; null for any other receiver.</summary>
-    public static Submodule? OfReceiver(IOperation? receiver, Compilation compilation, CancellationToken ct)
+    public static Submodule? OfReceiver(IOperation? receiver, CompilationScope scope, CancellationToken ct)
     {
         ISymbol? member = receiver switch
         {
@@ -72,28 +71,26 @@ internal static class Submodules
             _ => null,
         };
         if (member is null || !IsModule(receiver!.Type)) return null;
-        return OfMember(member, receiver.Type!, compilation, ct);
+        return OfMember(member, receiver.Type!, scope, ct);
     }
 
     public static bool IsModule(ITypeSymbol? type)
     {
+        // torch.nn.Module and its generic Module<...> forms; an interface IModule<...> of torch.nn.
         for (ITypeSymbol? t = type; t is not null; t = t.BaseType)
-            if (t.OriginalDefinition.ToDisplayString() is { } name && name.StartsWith(ModuleBase, System.StringComparison.Ordinal)) return true;
-        return type is INamedTypeSymbol { TypeKind: TypeKind.Interface } i && i.OriginalDefinition.ToDisplayString().StartsWith("TorchSharp.torch.nn.IModule", System.StringComparison.Ordinal);
+            if (t.Name == "Module" && KnownTypes.Is(t.ContainingType, KnownTypes.Nn)) return true;
+        return type is INamedTypeSymbol { TypeKind: TypeKind.Interface } i && i.Name.StartsWith("IModule", System.StringComparison.Ordinal) && KnownTypes.Is(i.ContainingType, KnownTypes.Nn);
     }
-
-    // Resolved once per member and compilation: the analysis and every twin of a model (one per module tree) ask
-    // for the same members, and resolving one reads its type's whole source.
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Compilation, System.Collections.Concurrent.ConcurrentDictionary<ISymbol, Submodule>> s_resolved = new();
 
     /// <summary>A member of module type: by its declared type when that fixes the kind, else by what the type's own
     /// code assigns it.</summary>
-    public static Submodule OfMember(ISymbol member, ITypeSymbol declared, Compilation compilation, CancellationToken ct)
+    public static Submodule OfMember(ISymbol member, ITypeSymbol declared, CompilationScope scope, CancellationToken ct)
     {
-        var resolved = s_resolved.GetValue(compilation, _ => new System.Collections.Concurrent.ConcurrentDictionary<ISymbol, Submodule>(SymbolEqualityComparer.Default));
-        if (resolved.TryGetValue(member, out Submodule? known)) return known;
-        Submodule module = Resolve(member, declared, compilation, ct);
-        resolved.TryAdd(member, module);
+        // Resolved once per member and compilation: the analysis and every twin of a model (one per module tree) ask
+        // for the same members, and resolving one reads its type's whole source.
+        if (scope.Submodules.TryGetValue(member, out Submodule? known)) return known;
+        Submodule module = Resolve(member, declared, scope.Compilation, ct);
+        scope.Submodules.TryAdd(member, module);
         return module;
     }
 
@@ -194,10 +191,10 @@ internal static class Submodules
             if (no is UnknownSubmodule) return no;
             return new ChoiceSubmodule(yes with { Checked = true }, no with { Checked = true });
         }
-        if (value is IInvocationOperation { TargetMethod: var method } invocation && method.ContainingType?.ToDisplayString() == "TorchSharp.torch.nn"
+        if (value is IInvocationOperation { TargetMethod: var method } invocation && KnownTypes.IsMemberOf(method, KnownTypes.Nn)
             && method.Name is "Sequential" or "ModuleList")
             return Sequence(invocation.TargetMethod.ReturnType, invocation.Arguments, method.Name == "ModuleList", compilation);
-        if (value is IObjectCreationOperation { Type: { } created } creation && created.OriginalDefinition.ToDisplayString() == "TorchSharp.Modules.ModuleList<T>")
+        if (value is IObjectCreationOperation { Type: { } created } creation && KnownTypes.Is(created, KnownTypes.ModuleList))
             return Sequence(created, creation.Arguments, true, compilation);
         if (value.Type is { } type && !IsContainer(type) && ByType(type, compilation) is { } known)
             return known is CatalogSubmodule { Row.Constructed.Length: > 0 } catalog ? Construction(catalog, value) : known;
@@ -227,7 +224,7 @@ internal static class Submodules
     /// <summary>A module whose settings live in native options: its construction call's constants.</summary>
     private static Submodule Construction(CatalogSubmodule module, IOperation value)
     {
-        if (value is not IInvocationOperation { TargetMethod.ContainingType: { } factory } call || factory.ToDisplayString() != "TorchSharp.torch.nn")
+        if (value is not IInvocationOperation { TargetMethod.ContainingType: { } factory } call || !KnownTypes.Is(factory, KnownTypes.Nn))
             return new UnknownSubmodule($"its value ('{Short(value.Syntax)}') is not a call of nn.{module.Row.Name}, and a {module.Row.Name}'s settings are read from its construction (TorchSharp does not expose them later)");
         var constants = ImmutableDictionary.CreateBuilder<string, string>();
         foreach (string name in module.Row.Constructed)
@@ -267,14 +264,14 @@ internal static class Submodules
         {
             IMethodSymbol? forward = t.GetMembers("forward").OfType<IMethodSymbol>().FirstOrDefault(m => m.Parameters.Length == 1 && !m.IsStatic);
             if (forward is null) continue;
-            IMethodSymbol body = new CallGraph(compilation).BodyOf(forward);
+            IMethodSymbol body = CallGraph.BodyOf(forward);
             return CallGraph.HasSource(body) ? new SourceSubmodule(named, body) : null;
         }
         return null;
     }
 
     private static bool IsContainer(ITypeSymbol type) =>
-        type.OriginalDefinition.ToDisplayString() is "TorchSharp.Modules.Sequential" or "TorchSharp.Modules.ModuleList<T>";
+        KnownTypes.Is(type, KnownTypes.Sequential) || KnownTypes.Is(type, KnownTypes.ModuleList);
 
     private static string Short(SyntaxNode syntax)
     {

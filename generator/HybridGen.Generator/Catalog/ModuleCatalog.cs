@@ -149,8 +149,7 @@ internal static class ModuleCatalog
     public static ModuleRow? Find(ITypeSymbol? type)
     {
         if (type is not INamedTypeSymbol { ContainingNamespace.Name: "Modules" } named) return null; // TorchSharp.Modules
-        string name = named.ToDisplayString();
-        return Rows.FirstOrDefault(r => string.Equals(r.MetadataName, name, StringComparison.Ordinal));
+        return Rows.FirstOrDefault(r => Analysis.KnownTypes.Is(named, r.MetadataName));
     }
 
     /// <summary>Whether a call is a module's forward (or call, which runs hooks and then forward).</summary>

@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using System.Runtime.CompilerServices;
 using HybridGen.Generator.Analysis;
 using HybridGen.Generator.Lowering;
 using Microsoft.CodeAnalysis;
@@ -33,11 +32,6 @@ internal static partial class OpCatalog
     /// <summary>Every row, in the order they are tried.</summary>
     public static IReadOnlyList<OpRow> Rows => s_rows ??= s_operators.Concat(s_elementwise).Concat(s_reductions).Concat(s_shape)
         .Concat(s_creation).Concat(s_linalg).Concat(s_functional).ToArray();
-
-    private static readonly ConditionalWeakTable<Compilation, OpLookup> s_lookups = new();
-
-    /// <summary>The catalog resolved against one compilation's TorchSharp (computed once per compilation).</summary>
-    public static OpLookup For(Compilation compilation) => s_lookups.GetValue(compilation, c => new OpLookup(c));
 }
 
 /// <summary>The catalog's rows by owner symbol and method name, for one compilation.</summary>
@@ -161,11 +155,24 @@ internal sealed class OpLookup
         "Tensor" => KnownApis.IsTensor(type),
         "Scalar" => type.SpecialType is SpecialType.System_Int32 or SpecialType.System_Int64 or SpecialType.System_Single
             or SpecialType.System_Double or SpecialType.System_Boolean or SpecialType.System_Byte or SpecialType.System_Int16
-            || (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable ? nullable.TypeArguments[0] : type).ToDisplayString() == "TorchSharp.Scalar",
+            || Analysis.KnownTypes.Is(type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable ? nullable.TypeArguments[0] : type, Analysis.KnownTypes.Scalar),
         // Arrays of numbers by element type ("long[]"), as TorchSharp's torch.tensor overloads take them.
         _ when kind.EndsWith("[]", StringComparison.Ordinal) => type is IArrayTypeSymbol { Rank: 1 } array
-            && array.ElementType.ToDisplayString() == kind.Substring(0, kind.Length - 2),
+            && array.ElementType.SpecialType == Keyword(kind.Substring(0, kind.Length - 2)),
         _ => false,
+    };
+
+    /// <summary>The special type a C# keyword names (the element types of the catalog's array overloads).</summary>
+    private static SpecialType Keyword(string keyword) => keyword switch
+    {
+        "bool" => SpecialType.System_Boolean,
+        "byte" => SpecialType.System_Byte,
+        "short" => SpecialType.System_Int16,
+        "int" => SpecialType.System_Int32,
+        "long" => SpecialType.System_Int64,
+        "float" => SpecialType.System_Single,
+        "double" => SpecialType.System_Double,
+        _ => throw new ArgumentException($"no element type '{keyword}' in the catalog's overloads"),
     };
 
     private sealed class OwnerNameComparer : IEqualityComparer<(INamedTypeSymbol owner, string name)>

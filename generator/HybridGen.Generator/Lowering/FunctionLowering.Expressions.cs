@@ -58,9 +58,9 @@ internal sealed partial class FunctionLowering
                 return Element(Expr(element.ArrayReference), Expr(element.Indices[0]));
             case IDefaultValueOperation or ILiteralOperation { ConstantValue.Value: null }:
                 return GraphLiteral.None;
-            case IObjectCreationOperation { Type: { } type } creation when type.ToDisplayString().StartsWith("System.Collections.Generic.List<") && creation.Initializer is { } listInit:
+            case IObjectCreationOperation { Type: { } type } creation when KnownTypes.Is(type, KnownTypes.List) && creation.Initializer is { } listInit:
                 return new GraphList(Values(listInit.Initializers.OfType<IInvocationOperation>().Select(i => Expr(i.Arguments[0].Value))));
-            case IObjectCreationOperation { Type: { } type, Initializer: null, Arguments.Length: 0 } when type.ToDisplayString().StartsWith("System.Collections.Generic.List<"):
+            case IObjectCreationOperation { Type: { } type, Initializer: null, Arguments.Length: 0 } when KnownTypes.Is(type, KnownTypes.List):
                 return new GraphList(EquatableArray<GraphExpr>.Empty);
             default:
                 if (operation.Syntax is CollectionExpressionSyntax collection) return Collection(collection);
@@ -92,7 +92,7 @@ internal sealed partial class FunctionLowering
     private GraphExpr Field(IFieldReferenceOperation field)
     {
         IFieldSymbol symbol = field.Field;
-        if (symbol.IsStatic && symbol.ContainingType?.ToDisplayString() == "TorchSharp.torch" && symbol.Name is "CPU" or "CUDA")
+        if (symbol.IsStatic && KnownTypes.IsMemberOf(symbol, KnownTypes.Torch) && symbol.Name is "CPU" or "CUDA")
             return GraphCall.Of("torch.device", new GraphLiteral($"\"{symbol.Name.ToLowerInvariant()}\""));
         if (symbol.ContainingType?.IsTupleType == true)
             return Element(Expr(field.Instance!), new GraphLiteral(TupleIndex(symbol).ToString(CultureInfo.InvariantCulture)));
@@ -147,7 +147,7 @@ internal sealed partial class FunctionLowering
             if (symbol.Name == "Dimensions") return new GraphMethodCall(Expr(property.Instance!), "dim", EquatableArray<GraphExpr>.Empty);
         }
         if (symbol.Name is "Length" or "Count" && property.Instance is { } collection && (collection.Type is IArrayTypeSymbol || KnownApis.IsCollection(collection.Type)
-                || collection.Type?.OriginalDefinition.ToDisplayString() == "System.Collections.Generic.IReadOnlyList<T>"))
+                || KnownTypes.Is(collection.Type, KnownTypes.ReadOnlyList)))
             return GraphCall.Of("len", Expr(collection));
         if (symbol.IsIndexer && property.Arguments.Length == 1 && property.Instance is { } list)
             return Element(Expr(list), Expr(property.Arguments[0].Value));
@@ -277,7 +277,7 @@ internal sealed partial class FunctionLowering
     }
 
     private static bool IsTensorIndex(ITypeSymbol? type) =>
-        type is { Name: "TensorIndex" } && type.ContainingType?.ToDisplayString() == "TorchSharp.torch";
+        KnownTypes.Is(type, KnownTypes.TensorIndex);
 
     private GraphExpr? RangeEnd(IOperation? end, bool start)
     {
@@ -361,8 +361,7 @@ internal sealed partial class FunctionLowering
         if (_twin.Ops.Find(method, arguments) is not null) return Call(method, invocation.Syntax, invocation.Instance, arguments);
         if (ModuleCatalog.IsForward(method) && ModuleReceiver(invocation.Instance) is { } module)
             return ApplyModule(module.module, module.access, module.path, module.stem, arguments.Select(Expr).ToList(), invocation.Syntax);
-        string type = method.ContainingType?.ToDisplayString() ?? "";
-        if (type is "System.Math" or "System.MathF") return MathCall(method, arguments, invocation.Syntax);
+        if (KnownTypes.IsMemberOf(method, "System.Math") || KnownTypes.IsMemberOf(method, "System.MathF")) return MathCall(method, arguments, invocation.Syntax);
         if (KnownApis.IsTensor(method.ContainingType))
         {
             GraphExpr self = Expr(invocation.Instance!);
@@ -374,23 +373,23 @@ internal sealed partial class FunctionLowering
             }
         }
         // scope.MoveToOuter(t) is t: dispose scopes do nothing in a graph.
-        if (method.Name == "MoveToOuter" && arguments.Length == 1 && method.ContainingType?.ToDisplayString() == "TorchSharp.DisposeScope")
+        if (method.Name == "MoveToOuter" && arguments.Length == 1 && KnownTypes.IsMemberOf(method, KnownTypes.DisposeScope))
             return Expr(arguments[0]);
         // A list the body made itself, or a helper's list parameter, filled in place (the analysis proved it the
         // body's own, or the caller's own): List.append. TorchScript lists are shared references, so the caller
         // sees a helper's appends as in C#.
         if (method.Name == "Add" && arguments.Length == 1 && invocation.Instance is ILocalReferenceOperation or IParameterReferenceOperation
-            && method.ContainingType?.OriginalDefinition.ToDisplayString() == "System.Collections.Generic.List<T>")
+            && KnownTypes.IsMemberOf(method, KnownTypes.List))
         {
             GraphExpr list = Expr(invocation.Instance);
             return new GraphMethodCall(list, "append", Values(new[] { Expr(arguments[0]) }));
         }
-        if (type == "TorchSharp.torch" && method.Name == "is_grad_enabled") return GraphCall.Of("torch.is_grad_enabled");
-        if (type == "TorchSharp.torch" && method.Name == "device" && arguments.Length == 1) return GraphCall.Of("torch.device", Expr(arguments[0]));
+        bool ofTorch = KnownTypes.IsMemberOf(method, KnownTypes.Torch);
+        if (ofTorch && method.Name == "is_grad_enabled") return GraphCall.Of("torch.is_grad_enabled");
+        if (ofTorch && method.Name == "device" && arguments.Length == 1) return GraphCall.Of("torch.device", Expr(arguments[0]));
         if (method.MethodKind is MethodKind.Ordinary or MethodKind.LocalFunction && !method.IsVirtual && !method.IsAbstract)
         {
-            var graph = new CallGraph(_model.Compilation);
-            IMethodSymbol target = graph.BodyOf(method);
+            IMethodSymbol target = CallGraph.BodyOf(method);
             if (CallGraph.HasSource(target))
             {
                 if (invocation.Instance is not null and not IInstanceReferenceOperation)

@@ -23,7 +23,7 @@ internal sealed partial class FunctionLowering
     private (Submodule module, string access, string path, string stem)? ModuleReceiver(IOperation? receiver)
     {
         if (receiver is ILocalReferenceOperation { Local: var local } && _boundModules.TryGetValue(local, out var bound)) return bound;
-        if (Submodules.OfReceiver(receiver, _model.Compilation, _twin.Token) is not { } module) return null;
+        if (Submodules.OfReceiver(receiver, _twin.Scope, _twin.Token) is not { } module) return null;
         ISymbol member = receiver switch
         {
             IFieldReferenceOperation f => f.Field,

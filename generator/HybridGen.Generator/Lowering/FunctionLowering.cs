@@ -291,7 +291,7 @@ internal sealed partial class FunctionLowering
     /// <summary>Dispose scopes, disposal of the method's own tensors and moves between scopes do nothing in a graph.</summary>
     private static bool IsGraphNoOp(IInvocationOperation invocation) =>
         invocation.TargetMethod.Name is "Dispose" or "MoveToOuterDisposeScope" or "DetachFromDisposeScope" or "MoveToOuter"
-        && KnownApis.Namespace(invocation.TargetMethod).StartsWith(KnownApis.TorchNamespace);
+        && KnownApis.InTorchSharp(invocation.TargetMethod);
 
     private GraphName Target(IOperation target) => target switch
     {
@@ -306,7 +306,7 @@ internal sealed partial class FunctionLowering
     private GraphExpr AssignmentTarget(IOperation target) => target switch
     {
         IPropertyReferenceOperation { Property.IsIndexer: true, Arguments.Length: 1, Instance: { } list } element
-            when list.Type?.OriginalDefinition.ToDisplayString() == "System.Collections.Generic.List<T>"
+            when KnownTypes.Is(list.Type, KnownTypes.List)
             => Element(Expr(list), Expr(element.Arguments[0].Value)),
         IArrayElementReferenceOperation { Indices.Length: 1 } element => Element(Expr(element.ArrayReference), Expr(element.Indices[0])),
         _ => Target(target),
@@ -553,9 +553,9 @@ internal sealed partial class FunctionLowering
                 Emit(new GraphAssign(variable, Expr(value)));
                 continue;
             }
-            if (inner is IInvocationOperation { TargetMethod: { Name: "NewDisposeScope" } } call && KnownApis.Namespace(call.TargetMethod).StartsWith(KnownApis.TorchNamespace))
+            if (inner is IInvocationOperation { TargetMethod: { Name: "NewDisposeScope" } } call && KnownApis.InTorchSharp(call.TargetMethod))
                 continue; // a dispose scope does nothing in a graph
-            if (inner is IInvocationOperation { TargetMethod: { Name: "no_grad" or "enable_grad" } grad } && KnownApis.Namespace(grad).StartsWith(KnownApis.TorchNamespace))
+            if (inner is IInvocationOperation { TargetMethod: { Name: "no_grad" or "enable_grad" } grad } && KnownApis.InTorchSharp(grad))
             {
                 Located(value);
                 GraphName saved = Temporary("grad");

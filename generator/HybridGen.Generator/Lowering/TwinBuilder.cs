@@ -38,9 +38,10 @@ internal sealed class TwinBuilder
     private readonly INamedTypeSymbol _owner;
     private readonly SortedDictionary<string, AccessorModel> _accessors = new(System.StringComparer.Ordinal);
 
-    private TwinBuilder(Compilation compilation, INamedTypeSymbol owner, CancellationToken ct)
+    private TwinBuilder(CompilationScope scope, INamedTypeSymbol owner, CancellationToken ct)
     {
-        _compilation = compilation;
+        Scope = scope;
+        _compilation = scope.Compilation;
         _owner = owner;
         _ct = ct;
     }
@@ -70,7 +71,10 @@ internal sealed class TwinBuilder
     public SemanticModel ModelFor(SyntaxTree tree) => _compilation.GetSemanticModel(tree);
 
     /// <summary>The op catalog resolved for this compilation.</summary>
-    public Catalog.OpLookup Ops => Catalog.OpCatalog.For(_compilation);
+    public Catalog.OpLookup Ops => Scope.Ops;
+
+    /// <summary>What this compilation's analysis and lowering share.</summary>
+    public CompilationScope Scope { get; }
 
     // A constructor that picks a submodule by a condition (ResNet's shortcut: a projection or an empty Sequential),
     // or fills a container in a loop (one twin per repetition count up to MaxRepeats), gives one twin per
@@ -81,7 +85,7 @@ internal sealed class TwinBuilder
     /// <summary>The twin of <paramref name="method"/> (lowered from <paramref name="eager"/>), or null and the
     /// HG0301 diagnostic naming the construct that has no graph form yet. Where the module tree has choices, the
     /// twin for the first combination carries the others (<see cref="TwinModel.OtherTrees"/>).</summary>
-    public static TwinModel? Build(Compilation compilation, IMethodSymbol method, IMethodSymbol eager, string displayName,
+    public static TwinModel? Build(CompilationScope scope, IMethodSymbol method, IMethodSymbol eager, string displayName,
         out DiagnosticInfo? failure, CancellationToken ct)
     {
         try
@@ -90,7 +94,7 @@ internal sealed class TwinBuilder
                 if (GraphTypes.KindOf(parameter.Type) is GraphKind.IntList or GraphKind.FloatList)
                     throw new LoweringFailure(parameter.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(ct) ?? eager.DeclaringSyntaxReferences[0].GetSyntax(ct),
                         $"the parameter '{parameter.Name}', a list of numbers (TorchSharp's TorchScript calls carry tensors, lists of tensors and single numbers)");
-            TwinModel first = BuildTree(compilation, method, eager, System.Array.Empty<int>(), out List<int> sizes, ct);
+            TwinModel first = BuildTree(scope, method, eager, System.Array.Empty<int>(), out List<int> sizes, ct);
             failure = null;
             if (sizes.Count == 0) return first;
             long trees = sizes.Aggregate(1L, (product, size) => product * size);
@@ -103,7 +107,7 @@ internal sealed class TwinBuilder
             {
                 long rest = tree;                             // the tree's number in mixed radix, one digit a choice
                 for (int k = 0; k < sizes.Count; k++, rest /= sizes[k - 1]) selection[k] = (int)(rest % sizes[k]);
-                TwinModel twin = BuildTree(compilation, method, eager, selection, out _, ct);
+                TwinModel twin = BuildTree(scope, method, eager, selection, out _, ct);
                 if (twin.Source != first.Source && !others.Any(o => o.Source == twin.Source)) others.Add(twin);
             }
             return first with { OtherTrees = others.ToEquatableArray() };
@@ -115,9 +119,9 @@ internal sealed class TwinBuilder
         }
     }
 
-    private static TwinModel BuildTree(Compilation compilation, IMethodSymbol method, IMethodSymbol eager, int[] selection, out List<int> sizes, CancellationToken ct)
+    private static TwinModel BuildTree(CompilationScope scope, IMethodSymbol method, IMethodSymbol eager, int[] selection, out List<int> sizes, CancellationToken ct)
     {
-        var builder = new TwinBuilder(compilation, method.ContainingType, ct) { _selection = selection };
+        var builder = new TwinBuilder(scope, method.ContainingType, ct) { _selection = selection };
         GraphFunction main = FunctionLowering.LowerMain(builder, method, eager);
         var program = new GraphProgram(builder._runtime.ToEquatableArray(), builder._helperFunctions.Append(main).ToEquatableArray());
         sizes = builder._choiceSizes;
