@@ -131,7 +131,7 @@ internal static class Emitter
         // Where the arguments' state begins: the ONNX route takes state tensors as weights (frozen while unchanged), and
         // reports describe the parameters and sum up a large state.
         if (twin.Inputs.Count > 0) trailing.Add(new List<string> { $"parameterCount: {model.Parameters.Count}" });
-        if (model.Overrides is not null) trailing.Add(new List<string> { $"overrides: {model.Overrides}" });
+        if (model.Overrides is { } overrides) trailing.Add(new List<string> { $"overrides: {Overrides(overrides)}" });
         w.Line(trailing.Count == 0 ? "});" : "},");
         for (int k = 0; k < trailing.Count; k++)
             for (int line = 0; line < trailing[k].Count; line++)
@@ -248,4 +248,18 @@ internal static class Emitter
     }
 
     private static string Escape(string name) => Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetKeywordKind(name) != Microsoft.CodeAnalysis.CSharp.SyntaxKind.None ? "@" + name : name;
+
+    /// <summary>The dispatch options written in the attribute, as a C# initializer, in the options' name order.</summary>
+    private static string Overrides(OverridesModel o)
+    {
+        var c = System.Globalization.CultureInfo.InvariantCulture;
+        var settings = new List<string>();
+        if (o.Margin is { } margin) settings.Add("Margin = " + margin.ToString("R", c));
+        if (o.Mode is { } mode) settings.Add($"Mode = (global::HybridGen.DispatchMode){mode}");
+        if (o.ProbeCalls is { } probe) settings.Add("ProbeCalls = " + probe.ToString(c));
+        if (o.ReprobeInterval is { } interval) settings.Add("ReprobeInterval = " + interval.ToString(c) + "L");
+        if (o.SignatureCap is { } cap) settings.Add("SignatureCap = " + cap.ToString(c));
+        if (o.WarmupCalls is { } warmup) settings.Add("WarmupCalls = " + warmup.ToString(c));
+        return $"new global::HybridGen.DispatchOverrides {{ {string.Join(", ", settings)} }}";
+    }
 }

@@ -195,24 +195,15 @@ internal static class Parser
         return (twin, capturable);
     }
 
-    /// <summary>The dispatch options written in the attribute, as a C# initializer (null when none are).</summary>
-    private static string? Overrides(AttributeData? attribute)
+    /// <summary>The dispatch options written in the attribute (null when none are).</summary>
+    private static OverridesModel? Overrides(AttributeData? attribute)
     {
         if (attribute is null || attribute.NamedArguments.Length == 0) return null;
-        var settings = new List<string>();
-        foreach (KeyValuePair<string, TypedConstant> named in attribute.NamedArguments.OrderBy(n => n.Key, StringComparer.Ordinal))
-        {
-            string? value = named.Key switch
-            {
-                "Mode" => named.Value.Value is int mode ? $"(global::HybridGen.DispatchMode){mode}" : null,
-                "Margin" => named.Value.Value is double d ? d.ToString("R", System.Globalization.CultureInfo.InvariantCulture) : null,
-                "ReprobeInterval" => named.Value.Value is long l ? l.ToString(System.Globalization.CultureInfo.InvariantCulture) + "L" : null,
-                "WarmupCalls" or "ProbeCalls" or "SignatureCap" => named.Value.Value is int i ? i.ToString(System.Globalization.CultureInfo.InvariantCulture) : null,
-                _ => null,
-            };
-            if (value is not null) settings.Add($"{named.Key} = {value}");
-        }
-        return settings.Count == 0 ? null : $"new global::HybridGen.DispatchOverrides {{ {string.Join(", ", settings)} }}";
+        T? Named<T>(string name) where T : struct =>
+            attribute.NamedArguments.FirstOrDefault(n => n.Key == name).Value.Value is T value ? value : null;
+        var overrides = new OverridesModel(Named<int>("Mode"), Named<double>("Margin"), Named<long>("ReprobeInterval"),
+            Named<int>("WarmupCalls"), Named<int>("ProbeCalls"), Named<int>("SignatureCap"));
+        return overrides == new OverridesModel(null, null, null, null, null, null) ? null : overrides;
     }
 
     private static HybridMethodResult Failed(DiagnosticInfo diagnostic) =>

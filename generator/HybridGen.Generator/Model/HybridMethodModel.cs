@@ -18,7 +18,7 @@ internal sealed record HybridMethodModel(
     string Location,
     TwinModel? Twin,
     bool Capturable,
-    string? Overrides = null,
+    OverridesModel? Overrides = null,
     string? Overload = null)
 {
     /// <summary>"Namespace.Type.Method", and "(parameter types)" for overloads: the name in the report, the twin
@@ -29,6 +29,9 @@ internal sealed record HybridMethodModel(
     public static string QualifiedNameOf(string? ns, System.Collections.Generic.IEnumerable<string> types, string name, string? overload) =>
         string.Join(".", new[] { ns }.Concat(types).Concat(new[] { name }).Where(s => !string.IsNullOrEmpty(s))) + (overload is null ? "" : "(" + overload + ")");
 }
+
+/// <summary>The dispatch options written in [Hybridize(...)] (null where not written), as the attribute holds them.</summary>
+internal sealed record OverridesModel(int? Mode, double? Margin, long? ReprobeInterval, int? WarmupCalls, int? ProbeCalls, int? SignatureCap);
 
 /// <summary>A type around the method, outermost first: its keyword (class, struct, record...) and name.</summary>
 internal sealed record ContainingType(string Keyword, string Name);
