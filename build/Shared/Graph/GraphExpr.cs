@@ -62,11 +62,12 @@ internal sealed record GraphIndex(GraphExpr Target, EquatableArray<GraphIndexPar
 /// <summary>The index <c>^k</c>, k from the end (TorchSharp's Single(-k)), spelled <c>-k</c>.</summary>
 internal sealed record GraphFromEnd(GraphExpr Count) : GraphExpr;
 
-/// <summary>A catalog module's forward (the generator's Catalog/ModuleCatalog.cs): its row's TorchScript spelling,
-/// a format over the values; <see cref="Names"/> names each value (<c>input</c>, then the row's states: <c>weight</c>,
-/// <c>bias</c>, <c>stride</c>..., then further inputs <c>in1</c>...). The module catalog is still a spelling of its own:
-/// an ONNX form per module kind reads <see cref="Module"/> and the named values.</summary>
-internal sealed record GraphModuleOp(string Module, string Spelling, EquatableArray<string> Names, EquatableArray<GraphExpr> Values) : GraphExpr;
+/// <summary>A catalog module's forward (the generator's Catalog/ModuleCatalog.cs): the call of <see cref="Callee"/>
+/// (a TorchScript op or a runtime function) on <see cref="Values"/>, each named in <see cref="Names"/> (<c>input</c>,
+/// the row's states: <c>weight</c>, <c>bias</c>, <c>stride</c>..., further inputs <c>in1</c>..., constants such as
+/// <c>dims</c>, construction settings). TorchScript prints the call; the ONNX emitter maps the module kind
+/// (<see cref="Module"/>) and reads the values by name.</summary>
+internal sealed record GraphModuleOp(string Module, string Callee, EquatableArray<string> Names, EquatableArray<GraphExpr> Values) : GraphExpr;
 
 /// <summary>One part of a subscript.</summary>
 internal abstract record GraphIndexPart;

@@ -141,7 +141,7 @@ internal static class GraphText
                 Node(text, "module", () =>
                 {
                     Atom(text, m.Module);
-                    Atom(text, m.Spelling);
+                    Atom(text, m.Callee);
                     List(text, m.Names, n => Atom(text, n));
                     List(text, m.Values, v => Expr(text, v));
                 });

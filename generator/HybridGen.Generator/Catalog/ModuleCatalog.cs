@@ -47,23 +47,47 @@ internal sealed record ModuleState(string Name, string Access, string Annotation
     public long NullValue { get; init; }
 }
 
+/// <summary>One argument of a module row's call: a tensor input of forward, a state, a constant, or a setting fixed
+/// at construction. A state converts implicitly, so rows list their arguments as the call takes them.</summary>
+internal abstract record ModuleArgument(string Name)
+{
+    /// <summary>Forward's tensor input <paramref name="index"/> (0: <c>input</c>; then <c>in1</c>, <c>in2</c>: None
+    /// where the call leaves them out).</summary>
+    public sealed record Input(int Index) : ModuleArgument(Index == 0 ? "input" : "in" + Index.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    /// <summary>A state, a graph input read at every call.</summary>
+    public sealed record OfState(ModuleState State) : ModuleArgument(State.Name);
+
+    /// <summary>A constant of the row (TorchScript's literal spelling: <c>2</c>, <c>True</c>).</summary>
+    public sealed record Literal(string LiteralName, string Text) : ModuleArgument(LiteralName);
+
+    /// <summary>A setting read from the construction call (<see cref="ModuleRow.Constructed"/>), as a literal.</summary>
+    public sealed record Setting(string SettingName) : ModuleArgument(SettingName);
+
+    public static implicit operator ModuleArgument(ModuleState state) => new OfState(state);
+}
+
 /// <summary>
-/// A TorchSharp module whose <c>forward</c> (or <c>call</c>) a twin can spell: the spelling, in which <c>{0}</c> is
-/// the input and <c>{1}</c>... are the states in order.
+/// A TorchSharp module whose <c>forward</c> (or <c>call</c>) a twin can run: the function its forward is (a
+/// TorchScript op or a runtime function of Lowering/RuntimeHelpers) and that function's arguments, each named. The
+/// lowering makes it one <see cref="HybridGen.Graph.GraphModuleOp"/>: the call, with the module kind and the names,
+/// which the ONNX emitter maps per kind.
 /// </summary>
-internal sealed record ModuleRow(string MetadataName, string Spelling, params ModuleState[] States)
+internal sealed record ModuleRow(string MetadataName, string Callee, params ModuleArgument[] Arguments)
 {
     /// <summary>Settings that live in the native module's options, which TorchSharp does not expose after
-    /// construction (Embedding's padding_idx): read from the construction call, where each must be a constant,
-    /// and spelled as literals (<c>{name}</c> in the spelling). Each is the construction parameter's name.</summary>
+    /// construction (Embedding's padding_idx): read from the construction call, where each must be a constant, and
+    /// passed as literals (<see cref="ModuleArgument.Setting"/>). Each is the construction parameter's name.</summary>
     public string[] Constructed { get; init; } = System.Array.Empty<string>();
 
-    /// <summary>How many tensor inputs forward takes (EmbeddingBag: input, offsets, per_sample_weights; <c>{in1}</c>,
-    /// <c>{in2}</c> in the spelling, None where the call leaves them out).</summary>
-    public int Inputs { get; init; } = 1;
+    /// <summary>The states, in argument order.</summary>
+    public IEnumerable<ModuleState> States => Arguments.OfType<ModuleArgument.OfState>().Select(a => a.State);
 
-    /// <summary>A twin runtime function the spelling calls (Lowering/RuntimeHelpers), or null.</summary>
-    public string? Helper { get; init; }
+    /// <summary>How many tensor inputs forward takes (EmbeddingBag: input, offsets, per_sample_weights).</summary>
+    public int Inputs => Arguments.OfType<ModuleArgument.Input>().Max(a => a.Index) + 1;
+
+    /// <summary>A twin runtime function the call is (Lowering/RuntimeHelpers), or null for a TorchScript op.</summary>
+    public string? Helper => Callee.StartsWith("__hg_", StringComparison.Ordinal) ? Callee : null;
 
     /// <summary>Whether forward always returns a new tensor; else (Identity, Flatten's view, in-place activations)
     /// the result may share its input's storage, and is the body's own only where the input is.</summary>
@@ -76,74 +100,79 @@ internal sealed record ModuleRow(string MetadataName, string Spelling, params Mo
 /// <summary>The module kinds a twin calls (docs/modules.md lists them; ModuleKindTests runs each eager vs twin).</summary>
 internal static class ModuleCatalog
 {
+    private static readonly ModuleArgument In = new ModuleArgument.Input(0);
+
+    private static ModuleArgument Literal(string name, string text) => new ModuleArgument.Literal(name, text);
+
+    private static ModuleArgument Setting(string name) => new ModuleArgument.Setting(name);
+
     public static readonly IReadOnlyList<ModuleRow> Rows = new[]
     {
-        new ModuleRow("TorchSharp.Modules.Linear", "torch.linear({0}, {1}, {2})", ModuleState.Tensor("weight"), ModuleState.OptionalTensor("bias")) { Allocates = true },
+        new ModuleRow("TorchSharp.Modules.Linear", "torch.linear", In, ModuleState.Tensor("weight"), ModuleState.OptionalTensor("bias")) { Allocates = true },
         Conv("TorchSharp.Modules.Conv1d", 1),
         Conv("TorchSharp.Modules.Conv2d", 2),
         BatchNorm("TorchSharp.Modules.BatchNorm1d", 2, 3),
         BatchNorm("TorchSharp.Modules.BatchNorm2d", 4, 4),
-        new ModuleRow("TorchSharp.Modules.LayerNorm", "torch.layer_norm({0}, {1}, {2}, {3}, {4}, True)",
-            ModuleState.Ints("normalized_shape", 4), ModuleState.OptionalTensor("weight"), ModuleState.OptionalTensor("bias"), ModuleState.Float("eps")) { Allocates = true },
-        new ModuleRow("TorchSharp.Modules.GroupNorm", RuntimeHelpers.GroupNorm + "({0}, {1}, {2}, {3}, {4})",
+        new ModuleRow("TorchSharp.Modules.LayerNorm", "torch.layer_norm", In,
+            ModuleState.Ints("normalized_shape", 4), ModuleState.OptionalTensor("weight"), ModuleState.OptionalTensor("bias"), ModuleState.Float("eps"),
+            Literal("cudnn_enable", "True")) { Allocates = true },
+        new ModuleRow("TorchSharp.Modules.GroupNorm", RuntimeHelpers.GroupNorm, In,
             ModuleState.Int("num_groups"), ModuleState.OptionalTensor("weight"), ModuleState.OptionalTensor("bias"), ModuleState.Float("eps"))
-        { Helper = RuntimeHelpers.GroupNorm, Allocates = true },
-        new ModuleRow("TorchSharp.Modules.Dropout", RuntimeHelpers.Dropout + "({0}, {1}, {2}, {3})",
-            ModuleState.Float("p"), ModuleState.Bool("training"), ModuleState.Bool("inplace")) { Helper = RuntimeHelpers.Dropout },
-        new ModuleRow("TorchSharp.Modules.ReLU", RuntimeHelpers.Relu + "({0}, {1})", ModuleState.Bool("inplace")) { Helper = RuntimeHelpers.Relu },
+        { Allocates = true },
+        new ModuleRow("TorchSharp.Modules.Dropout", RuntimeHelpers.Dropout, In, ModuleState.Float("p"), ModuleState.Bool("training"), ModuleState.Bool("inplace")),
+        new ModuleRow("TorchSharp.Modules.ReLU", RuntimeHelpers.Relu, In, ModuleState.Bool("inplace")),
         // GELU.Approximate: none = 0, tanh = 1.
-        new ModuleRow("TorchSharp.Modules.GELU", RuntimeHelpers.Gelu + "({0}, {1}, {2})",
-            ModuleState.Enum("approximate"), ModuleState.Bool("inplace")) { Helper = RuntimeHelpers.Gelu },
-        new ModuleRow("TorchSharp.Modules.Tanh", RuntimeHelpers.Tanh + "({0}, {1})", ModuleState.Bool("inplace")) { Helper = RuntimeHelpers.Tanh },
-        new ModuleRow("TorchSharp.Modules.Sigmoid", RuntimeHelpers.Sigmoid + "({0}, {1})", ModuleState.Bool("inplace")) { Helper = RuntimeHelpers.Sigmoid },
-        new ModuleRow("TorchSharp.Modules.SiLU", RuntimeHelpers.Silu + "({0}, {1})", ModuleState.Bool("inplace")) { Helper = RuntimeHelpers.Silu },
-        new ModuleRow("TorchSharp.Modules.LeakyReLU", RuntimeHelpers.LeakyRelu + "({0}, {1}, {2})",
-            ModuleState.Float("negative_slope"), ModuleState.Bool("inplace")) { Helper = RuntimeHelpers.LeakyRelu },
-        new ModuleRow("TorchSharp.Modules.Softmax", "torch.softmax({0}, {1})", ModuleState.Int("dim")) { Allocates = true },
-        new ModuleRow("TorchSharp.Modules.LogSoftmax", "torch.log_softmax({0}, {1})", ModuleState.Int("dim")) { Allocates = true },
+        new ModuleRow("TorchSharp.Modules.GELU", RuntimeHelpers.Gelu, In, ModuleState.Enum("approximate"), ModuleState.Bool("inplace")),
+        new ModuleRow("TorchSharp.Modules.Tanh", RuntimeHelpers.Tanh, In, ModuleState.Bool("inplace")),
+        new ModuleRow("TorchSharp.Modules.Sigmoid", RuntimeHelpers.Sigmoid, In, ModuleState.Bool("inplace")),
+        new ModuleRow("TorchSharp.Modules.SiLU", RuntimeHelpers.Silu, In, ModuleState.Bool("inplace")),
+        new ModuleRow("TorchSharp.Modules.LeakyReLU", RuntimeHelpers.LeakyRelu, In, ModuleState.Float("negative_slope"), ModuleState.Bool("inplace")),
+        new ModuleRow("TorchSharp.Modules.Softmax", "torch.softmax", In, ModuleState.Int("dim")) { Allocates = true },
+        new ModuleRow("TorchSharp.Modules.LogSoftmax", "torch.log_softmax", In, ModuleState.Int("dim")) { Allocates = true },
         // TorchSharp's functional forms: a null stride is the kernel size ([] in aten), a null padding zeros, a null
         // dilation ones.
-        new ModuleRow("TorchSharp.Modules.MaxPool2d", "torch.max_pool2d({0}, {1}, {2}, {3}, {4}, {5})",
+        new ModuleRow("TorchSharp.Modules.MaxPool2d", "torch.max_pool2d", In,
             ModuleState.Fixed("kernel_size", 2), ModuleState.Fixed("stride", 2, whenNull: "{0}.kernel_size"), ModuleState.Fixed("padding", 2),
             ModuleState.Fixed("dilation", 2, nullValue: 1), ModuleState.Bool("ceil_mode")) { Allocates = true },
-        new ModuleRow("TorchSharp.Modules.AvgPool2d", "torch.avg_pool2d({0}, {1}, {2}, {3}, {4}, {5}, {6})",
+        new ModuleRow("TorchSharp.Modules.AvgPool2d", "torch.avg_pool2d", In,
             ModuleState.Fixed("kernel_size", 2), ModuleState.Fixed("stride", 2, whenNull: "{0}.kernel_size"), ModuleState.Fixed("padding", 2),
             ModuleState.Bool("ceil_mode"), ModuleState.Bool("count_include_pad"), ModuleState.Of("divisor_override", "Optional[int]", GraphKind.OptionalInt)) { Allocates = true },
-        new ModuleRow("TorchSharp.Modules.AdaptiveAvgPool2d", "torch.adaptive_avg_pool2d({0}, {1})", ModuleState.Fixed("output_size", 2)) { Allocates = true },
+        new ModuleRow("TorchSharp.Modules.AdaptiveAvgPool2d", "torch.adaptive_avg_pool2d", In, ModuleState.Fixed("output_size", 2)) { Allocates = true },
         // Native forwards: TorchSharp's Embedding and EmbeddingBag run libtorch's C++ modules, whose settings
         // cannot change after construction, so the construction's constants are the settings.
-        new ModuleRow("TorchSharp.Modules.Embedding", RuntimeHelpers.Embedding + "({0}, {1}, {padding_idx}, {scale_grad_by_freq}, {sparse})",
-            ModuleState.Tensor("weight"))
-        { Helper = RuntimeHelpers.Embedding, Allocates = true, Constructed = new[] { "padding_idx", "max_norm", "scale_grad_by_freq", "sparse" } },
-        new ModuleRow("TorchSharp.Modules.EmbeddingBag", RuntimeHelpers.EmbeddingBag + "({0}, {in1}, {in2}, {1}, {scale_grad_by_freq}, {mode}, {sparse}, {include_last_offset}, {padding_index})",
-            ModuleState.Tensor("weight"))
+        new ModuleRow("TorchSharp.Modules.Embedding", RuntimeHelpers.Embedding, In, ModuleState.Tensor("weight"),
+            Setting("padding_idx"), Setting("scale_grad_by_freq"), Setting("sparse"))
+        { Allocates = true, Constructed = new[] { "padding_idx", "max_norm", "scale_grad_by_freq", "sparse" } },
+        new ModuleRow("TorchSharp.Modules.EmbeddingBag", RuntimeHelpers.EmbeddingBag, In, new ModuleArgument.Input(1), new ModuleArgument.Input(2),
+            ModuleState.Tensor("weight"), Setting("scale_grad_by_freq"), Setting("mode"), Setting("sparse"), Setting("include_last_offset"), Setting("padding_index"))
         {
-            Helper = RuntimeHelpers.EmbeddingBag, Allocates = true, Inputs = 3,
+            Allocates = true,
             Constructed = new[] { "max_norm", "scale_grad_by_freq", "mode", "sparse", "include_last_offset", "padding_index" },
         },
-        new ModuleRow("TorchSharp.Modules.Flatten", "torch.flatten({0}, {1}, {2})", ModuleState.Int("start_dim"), ModuleState.Int("end_dim")),
-        new ModuleRow("TorchSharp.Modules.Identity", "torch.alias({0})"),
+        new ModuleRow("TorchSharp.Modules.Flatten", "torch.flatten", In, ModuleState.Int("start_dim"), ModuleState.Int("end_dim")),
+        new ModuleRow("TorchSharp.Modules.Identity", "torch.alias", In),
     };
 
     // TorchSharp's Conv1d/Conv2d.forward step for step (RuntimeHelpers.Convolution): the padding modes (an
     // explicit pad, then an unpadded convolution), Padding.Same/Valid, explicit padding.
     private static ModuleRow Conv(string type, int dims) =>
-        new(type, RuntimeHelpers.Convolution + "({0}, " + dims + ", {1}, {2}, {3}, {4}, {5}, {6}, {7}, {8}, {9})",
+        new(type, RuntimeHelpers.Convolution, In, Literal("dims", dims.ToString(System.Globalization.CultureInfo.InvariantCulture)),
             ModuleState.Tensor("weight"), ModuleState.OptionalTensor("bias"), ModuleState.Enum("padding_mode"),
             new ModuleState("padding_type", "global::HybridGen.ModuleSettings.Code({0}.padding_type)", "int", GraphKind.Int),
             ModuleState.Fixed("stride", dims), ModuleState.Fixed("padding", dims), ModuleState.Fixed("dilation", dims),
             ModuleState.Fixed("kernel_size", dims), ModuleState.Int("groups"))
-        { Helper = RuntimeHelpers.Convolution, Allocates = true };
+        { Allocates = true };
 
     // The input ranks TorchSharp's ValidateInputDimensions accepts: a wrong one fails in the twin too (then eager
     // runs and throws its own ArgumentException), instead of aten quietly normalizing it.
     private static ModuleRow BatchNorm(string type, int minDim, int maxDim) =>
-        new(type, RuntimeHelpers.BatchNorm + "({0}, " + minDim + ", " + maxDim + ", {1}, {2}, {3}, {4}, {5}, {6}, {7}, {8}, {9})",
+        new(type, RuntimeHelpers.BatchNorm, In, Literal("min_dim", minDim.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            Literal("max_dim", maxDim.ToString(System.Globalization.CultureInfo.InvariantCulture)),
             ModuleState.OptionalTensor("weight"), ModuleState.OptionalTensor("bias"), ModuleState.OptionalTensor("running_mean"),
             ModuleState.OptionalTensor("running_var"), ModuleState.OptionalTensor("num_batches_tracked"),
             ModuleState.Of("momentum", "Optional[float]", GraphKind.OptionalFloat), ModuleState.Float("eps"), ModuleState.Bool("training"),
             ModuleState.Bool("track_running_stats"))
-        { Helper = RuntimeHelpers.BatchNorm, Allocates = true };
+        { Allocates = true };
 
     /// <summary>The row for a module type, or null (then a call of its forward is unknown: HG0108).</summary>
     public static ModuleRow? Find(ITypeSymbol? type)

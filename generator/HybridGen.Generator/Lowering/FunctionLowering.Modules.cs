@@ -99,7 +99,7 @@ internal sealed partial class FunctionLowering
         _boundModules.Remove(variable);
     }
 
-    /// <summary>A catalog module applied to <paramref name="input"/>: its spelling, each state a graph input read
+    /// <summary>A catalog module applied to <paramref name="inputs"/>: its row's call, each state a graph input read
     /// through <paramref name="access"/> (a list setting as its length and entries, rebuilt in the twin).</summary>
     private GraphExpr SpellModule(CatalogSubmodule module, string access, string path, string stem, IReadOnlyList<GraphExpr> inputs, SyntaxNode syntax)
     {
@@ -107,10 +107,24 @@ internal sealed partial class FunctionLowering
         if (inputs.Count > row.Inputs)
             throw new LoweringFailure(syntax, $"a {row.Name} called with {inputs.Count} inputs");
         if (row.Helper is { } helper) _twin.UseRuntime(helper);
-        var values = new List<GraphExpr> { inputs[0] };
-        var names = new List<string> { "input" };
-        foreach (ModuleState state in row.States)
+        var values = new List<GraphExpr>();
+        var names = new List<string>();
+        foreach (ModuleArgument argument in row.Arguments)
         {
+            names.Add(argument.Name);
+            switch (argument)
+            {
+                case ModuleArgument.Input input:
+                    values.Add(input.Index < inputs.Count ? inputs[input.Index] : GraphLiteral.None);
+                    continue;
+                case ModuleArgument.Literal literal:
+                    values.Add(new GraphLiteral(literal.Text));
+                    continue;
+                case ModuleArgument.Setting setting:
+                    values.Add(new GraphLiteral(module.Constants[setting.SettingName]));
+                    continue;
+            }
+            ModuleState state = ((ModuleArgument.OfState)argument).State;
             string read = state.Access.Replace("{0}", access), name = stem + "_" + state.Name;
             if (state.FixedEntries > 0)
             {
@@ -119,13 +133,11 @@ internal sealed partial class FunctionLowering
                 var ints = Enumerable.Range(0, state.FixedEntries).Select(k => StateRead(
                     $"global::HybridGen.ModuleSettings.At({list}, {k}, {state.NullValue})", name + "_" + k, "int", GraphKind.Int));
                 values.Add(new GraphList(ints.ToEquatableArray<GraphExpr>()));
-                names.Add(state.Name);
                 continue;
             }
             if (state.ListLength == 0)
             {
                 values.Add(StateRead(read, name, state.Annotation, state.Kind));
-                names.Add(state.Name);
                 continue;
             }
             _twin.UseRuntime(RuntimeHelpers.IntList);
@@ -133,23 +145,8 @@ internal sealed partial class FunctionLowering
             var entries = Enumerable.Range(0, state.ListLength)
                 .Select(k => StateRead("global::HybridGen.ModuleSettings.At(" + read + ", " + k + ")", name + "_" + k, "int", GraphKind.Int)).ToList();
             values.Add(GraphCall.Of(RuntimeHelpers.IntList, length, new GraphList(entries.ToEquatableArray<GraphExpr>()), new GraphLiteral(state.NullAs)));
-            names.Add(state.Name);
         }
-        // Further tensor inputs ({in1}...) are values after the states, then the settings fixed at construction (literals).
-        string spelling = row.Spelling;
-        for (int k = 1; k < row.Inputs; k++)
-        {
-            spelling = spelling.Replace("{in" + k + "}", "{" + values.Count.ToString(CultureInfo.InvariantCulture) + "}");
-            values.Add(k < inputs.Count ? inputs[k] : GraphLiteral.None);
-            names.Add("in" + k.ToString(CultureInfo.InvariantCulture));
-        }
-        foreach (string name in row.Constructed)
-        {
-            spelling = spelling.Replace("{" + name + "}", "{" + values.Count.ToString(CultureInfo.InvariantCulture) + "}");
-            values.Add(new GraphLiteral(module.Constants[name]));
-            names.Add(name);
-        }
-        return new GraphModuleOp(row.Name, spelling, names.ToEquatableArray(), values.ToEquatableArray());
+        return new GraphModuleOp(row.Name, row.Callee, names.ToEquatableArray(), values.ToEquatableArray());
     }
 
     /// <summary>A value of the module's state (<c>{0}</c> is the module): a graph input of the main function, or a

@@ -116,7 +116,7 @@ internal static class TorchScriptPrinter
         GraphList list => "[" + string.Join(", ", list.Elements.Select(Expr)) + "]",
         GraphIndex index => $"{Expr(index.Target)}[{string.Join(", ", index.Parts.Select(Part))}]",
         GraphFromEnd fromEnd => "-" + Expr(fromEnd.Count),
-        GraphModuleOp module => string.Format(CultureInfo.InvariantCulture, module.Spelling, module.Values.Select(Expr).ToArray<object>()),
+        GraphModuleOp module => module.Callee + "(" + string.Join(", ", module.Values.Select(Expr)) + ")",
         _ => throw new System.InvalidOperationException("no TorchScript spelling for " + value.GetType().Name),
     };
 
