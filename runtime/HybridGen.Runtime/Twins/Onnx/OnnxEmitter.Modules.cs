@@ -204,7 +204,7 @@ internal sealed partial class OnnxEmitter
         if (x.Rank != 2 || v["in1"] is not OnnxHost { Value: null })
             throw new NoOnnxFormException("an EmbeddingBag over bags given by offsets (variable lengths)");
         if (IsFloating(x.DType) || x.DType == ScalarType.Bool) throw new NoOnnxFormException("an EmbeddingBag over a non-integral input");
-        if (v["max_norm"] is not OnnxHost { Value: null } || v["padding_index"] is OnnxHost { Value: long padding } && padding >= 0)
+        if (v.TryGetValue("max_norm", out OnnxValue? maxNorm) && maxNorm is not OnnxHost { Value: null } || v["padding_index"] is OnnxHost { Value: long padding } && padding >= 0)
             throw new NoOnnxFormException("an EmbeddingBag with max_norm or a padding index");
         long mode = Int(v["mode"]);
         OnnxTensor weight = TensorArg(v["weight"], "EmbeddingBag");
