@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 using HybridGen.Generator.Model;
 
@@ -141,7 +142,26 @@ internal static class Emitter
     }
 
     /// <summary>A value the twin reads, from the argument tuple <c>a</c> (its receiver is Item1).</summary>
-    private static string Access(TwinInput input) => input.Access;
+    private static string Access(TwinInput input) => CSharp(input.Access);
+
+    /// <summary>The C# that reads a state value, from the argument tuple <c>a</c> (the hybridized object is <c>a.Item1</c>).</summary>
+    private static string CSharp(StateAccess access) => access switch
+    {
+        StateAccess.Owner => "a.Item1",
+        StateAccess.StaticType s => s.Type,
+        StateAccess.Member { Accessor: { } accessor } m => accessor + "(" + CSharp(m.Of) + ")",
+        StateAccess.Member m => CSharp(m.Of) + "." + m.Name,
+        StateAccess.Element e => CSharp(e.Of) + "[" + e.Index.ToString(CultureInfo.InvariantCulture) + "]",
+        StateAccess.Cast c => "((" + c.Type + ")" + CSharp(c.Of) + ")",
+        StateAccess.EnumValue e => "(long)" + CSharp(e.Of),
+        StateAccess.PaddingCode p => "global::HybridGen.ModuleSettings.Code(" + CSharp(p.Of) + ")",
+        StateAccess.Count c => "global::HybridGen.ModuleSettings.Count(" + CSharp(c.Of) + ")",
+        StateAccess.At { NullValue: { } nullValue } at =>
+            "global::HybridGen.ModuleSettings.At(" + CSharp(at.Of) + ", " + at.Index.ToString(CultureInfo.InvariantCulture) + ", " + nullValue.ToString(CultureInfo.InvariantCulture) + ")",
+        StateAccess.At at => "global::HybridGen.ModuleSettings.At(" + CSharp(at.Of) + ", " + at.Index.ToString(CultureInfo.InvariantCulture) + ")",
+        StateAccess.Coalesce c => "(" + CSharp(c.Of) + " ?? " + CSharp(c.WhenNull) + ")",
+        _ => throw new System.InvalidOperationException("a state access " + access.GetType().Name),
+    };
 
     /// <summary>The expression that rebuilds the method's result from the graph's flattened outputs <c>r</c>.</summary>
     private static string ReadResult(ResultShape shape, ref int output)
@@ -222,7 +242,7 @@ internal static class Emitter
     /// it holds, else the reason (Runtime's ModuleTree).</summary>
     private static string TreeCheck(ModuleTreeCheck check)
     {
-        string access = check.Access.Replace("{0}", "a.Item1"), path = check.Path.Replace("{0}.", "").Replace("{0}", "this");
+        string access = CSharp(check.Access), path = check.Path.Replace("{0}.", "").Replace("{0}", "this");
         if (check.Entries > 0) return $"global::HybridGen.ModuleTree.Entries({access}, {check.Entries}, \"{path}\")";
         return check.Type is not null
             ? $"global::HybridGen.ModuleTree.Kind({access}, typeof({check.Type}), \"{path}\")"

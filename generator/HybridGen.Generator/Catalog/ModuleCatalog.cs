@@ -9,43 +9,62 @@ namespace HybridGen.Generator.Catalog;
 
 /// <summary>
 /// A state of a submodule that a twin takes as a graph input at every call (so an optimizer step,
-/// <c>load_state_dict</c>, <c>train()</c>/<c>eval()</c> or a changed setting is seen by the next call): its name,
-/// the C# expression that reads it (<c>{0}</c> is the module), its TorchScript annotation and how it is carried.
+/// <c>load_state_dict</c>, <c>train()</c>/<c>eval()</c> or a changed setting is seen by the next call): its name (the
+/// member that holds it), how it is read (<see cref="Read"/>), its TorchScript annotation and how it is carried.
 /// A <see cref="ListLength"/> above zero marks a <c>long[]</c> setting (a stride, a kernel size): TorchSharp's
 /// TorchScript calls carry no lists of numbers, so it travels as its length (-1: null) and that many ints, and the
 /// twin rebuilds the list (<see cref="RuntimeHelpers.IntList"/>), <see cref="NullAs"/> standing in for null; a
 /// <see cref="FixedEntries"/> above zero marks one of a fixed length, passed as that many ints.
 /// </summary>
-internal sealed record ModuleState(string Name, string Access, string Annotation, GraphKind Kind)
+internal sealed record ModuleState(string Name, string Annotation, GraphKind Kind)
 {
     public int ListLength { get; init; }
     public string NullAs { get; init; } = "[]";
 
-    public static ModuleState Of(string member, string annotation, GraphKind kind) => new(member, "{0}." + member, annotation, kind);
+    /// <summary>How the member's value becomes the state's: as it is, an enum as its number, or a convolution's
+    /// padding type as Runtime's ModuleSettings.Code gives it.</summary>
+    public ModuleStateRead Read { get; init; }
+
+    /// <summary>The state of the module that <paramref name="module"/> reaches.</summary>
+    public StateAccess ReadFrom(StateAccess module)
+    {
+        var member = new StateAccess.Member(module, Name);
+        return Read switch
+        {
+            ModuleStateRead.EnumValue => new StateAccess.EnumValue(member),
+            ModuleStateRead.PaddingCode => new StateAccess.PaddingCode(member),
+            _ => member,
+        };
+    }
+
+    public static ModuleState Of(string member, string annotation, GraphKind kind) => new(member, annotation, kind);
     public static ModuleState Tensor(string member) => Of(member, "Tensor", GraphKind.Tensor);
     public static ModuleState OptionalTensor(string member) => Of(member, "Optional[Tensor]", GraphKind.OptionalTensor);
     public static ModuleState Bool(string member) => Of(member, "bool", GraphKind.Bool);
     public static ModuleState Int(string member) => Of(member, "int", GraphKind.Int);
     public static ModuleState Float(string member) => Of(member, "float", GraphKind.Float);
-    public static ModuleState Enum(string member) => new(member, "(long){0}." + member, "int", GraphKind.Int);
+    public static ModuleState Enum(string member) => new(member, "int", GraphKind.Int) { Read = ModuleStateRead.EnumValue };
 
     /// <summary>A <c>long[]</c> setting of at most <paramref name="max"/> entries (more fail in the twin, which then
     /// runs eager).</summary>
     public static ModuleState Ints(string member, int max, string nullAs = "[]") =>
-        new(member, "{0}." + member, "int", GraphKind.Int) { ListLength = max, NullAs = nullAs };
+        new(member, "int", GraphKind.Int) { ListLength = max, NullAs = nullAs };
 
     /// <summary>A <c>long[]</c> setting with exactly <paramref name="entries"/> entries (a 2-d layer's stride), passed as
     /// that many ints and spelled as a list literal, without the twin-side rebuilding <see cref="Ints"/> needs (the
-    /// TorchScript interpreter charges per instruction). Null means <paramref name="whenNull"/> (C#, <c>{0}</c> the
-    /// module: another setting) or else <paramref name="nullValue"/> per entry, as TorchSharp's forward does; another
+    /// TorchScript interpreter charges per instruction). Null means the setting <paramref name="whenNull"/> (another
+    /// member of the module) or else <paramref name="nullValue"/> per entry, as TorchSharp's forward does; another
     /// length fails the call's tree check, and the call runs eager.</summary>
     public static ModuleState Fixed(string member, int entries, string? whenNull = null, long nullValue = 0) =>
-        new(member, "{0}." + member, "int", GraphKind.Int) { FixedEntries = entries, WhenNull = whenNull, NullValue = nullValue };
+        new(member, "int", GraphKind.Int) { FixedEntries = entries, WhenNull = whenNull, NullValue = nullValue };
 
     public int FixedEntries { get; init; }
     public string? WhenNull { get; init; }
     public long NullValue { get; init; }
 }
+
+/// <summary>How a module state's member becomes the state (<see cref="ModuleState.Read"/>).</summary>
+internal enum ModuleStateRead { Value, EnumValue, PaddingCode }
 
 /// <summary>One argument of a module row's call: a tensor input of forward, a state, a constant, or a setting fixed
 /// at construction. A state converts implicitly, so rows list their arguments as the call takes them.</summary>
@@ -132,10 +151,10 @@ internal static class ModuleCatalog
         // TorchSharp's functional forms: a null stride is the kernel size ([] in aten), a null padding zeros, a null
         // dilation ones.
         new ModuleRow("TorchSharp.Modules.MaxPool2d", "torch.max_pool2d", In,
-            ModuleState.Fixed("kernel_size", 2), ModuleState.Fixed("stride", 2, whenNull: "{0}.kernel_size"), ModuleState.Fixed("padding", 2),
+            ModuleState.Fixed("kernel_size", 2), ModuleState.Fixed("stride", 2, whenNull: "kernel_size"), ModuleState.Fixed("padding", 2),
             ModuleState.Fixed("dilation", 2, nullValue: 1), ModuleState.Bool("ceil_mode")) { Allocates = true },
         new ModuleRow("TorchSharp.Modules.AvgPool2d", "torch.avg_pool2d", In,
-            ModuleState.Fixed("kernel_size", 2), ModuleState.Fixed("stride", 2, whenNull: "{0}.kernel_size"), ModuleState.Fixed("padding", 2),
+            ModuleState.Fixed("kernel_size", 2), ModuleState.Fixed("stride", 2, whenNull: "kernel_size"), ModuleState.Fixed("padding", 2),
             ModuleState.Bool("ceil_mode"), ModuleState.Bool("count_include_pad"), ModuleState.Of("divisor_override", "Optional[int]", GraphKind.OptionalInt)) { Allocates = true },
         new ModuleRow("TorchSharp.Modules.AdaptiveAvgPool2d", "torch.adaptive_avg_pool2d", In, ModuleState.Fixed("output_size", 2)) { Allocates = true },
         // Native forwards: TorchSharp's Embedding and EmbeddingBag run libtorch's C++ modules, whose settings
@@ -158,7 +177,7 @@ internal static class ModuleCatalog
     private static ModuleRow Conv(string type, int dims) =>
         new(type, RuntimeHelpers.Convolution, In, Literal("dims", dims.ToString(System.Globalization.CultureInfo.InvariantCulture)),
             ModuleState.Tensor("weight"), ModuleState.OptionalTensor("bias"), ModuleState.Enum("padding_mode"),
-            new ModuleState("padding_type", "global::HybridGen.ModuleSettings.Code({0}.padding_type)", "int", GraphKind.Int),
+            new ModuleState("padding_type", "int", GraphKind.Int) { Read = ModuleStateRead.PaddingCode },
             ModuleState.Fixed("stride", dims), ModuleState.Fixed("padding", dims), ModuleState.Fixed("dilation", dims),
             ModuleState.Fixed("kernel_size", dims), ModuleState.Int("groups"))
         { Allocates = true };

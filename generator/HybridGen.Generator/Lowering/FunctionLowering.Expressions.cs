@@ -133,7 +133,7 @@ internal sealed partial class FunctionLowering
             throw new LoweringFailure(reference.Syntax, $"a read of '{member.Name}' of another object");
         if (_scope is null) return new GraphName(_twin.Input(member, type, reference.Syntax));
         string annotation = ScriptTypes.OfMember(member, type, reference.Syntax);
-        string owner = member.IsStatic ? member.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) : "{0}";
+        StateAccess owner = member.IsStatic ? new StateAccess.StaticType(member.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)) : StateAccess.Owner.Instance;
         return StateRead(_twin.Read(owner, member, reference.Syntax), member.Name.TrimStart('_', '@'), annotation, GraphTypes.KindOf(type));
     }
 
@@ -153,7 +153,7 @@ internal sealed partial class FunctionLowering
             return Element(Expr(list), Expr(property.Arguments[0].Value));
         // A module's own training flag (train()/eval()): a graph input read at every call.
         if (symbol.Name == "training" && property.Instance is IInstanceReferenceOperation && Submodules.IsModule(symbol.ContainingType))
-            return StateRead("{0}.training", "training", "bool", GraphKind.Bool);
+            return StateRead(new StateAccess.Member(StateAccess.Owner.Instance, "training"), "training", "bool", GraphKind.Bool);
         if (property.Instance is null or IInstanceReferenceOperation && IsPlainProperty(symbol))
             return MemberInput(property, symbol, symbol.Type, property.Instance);
         throw new LoweringFailure(property.Syntax, $"a read of the property '{symbol.Name}'");

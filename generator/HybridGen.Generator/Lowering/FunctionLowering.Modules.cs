@@ -18,9 +18,9 @@ namespace HybridGen.Generator.Lowering;
 /// </summary>
 internal sealed partial class FunctionLowering
 {
-    /// <summary>The submodule a call or foreach is on, with the C# that reaches it (<c>{0}</c>: the module whose
+    /// <summary>The submodule a call or foreach is on, with how generated code reaches it (from the module whose
     /// function this is), its path for messages and its stem for input names; null for other receivers.</summary>
-    private (Submodule module, string access, string path, string stem)? ModuleReceiver(IOperation? receiver)
+    private (Submodule module, StateAccess access, string path, string stem)? ModuleReceiver(IOperation? receiver)
     {
         if (receiver is ILocalReferenceOperation { Local: var local } && _boundModules.TryGetValue(local, out var bound)) return bound;
         if (Submodules.OfReceiver(receiver, _twin.Scope, _twin.Token) is not { } module) return null;
@@ -30,11 +30,11 @@ internal sealed partial class FunctionLowering
             IPropertyReferenceOperation p => p.Property,
             _ => throw new LoweringFailure(receiver!.Syntax, "a submodule read another way"),
         };
-        return (module, _twin.Read("{0}", member, receiver!.Syntax), "{0}." + member.Name, member.Name.TrimStart('_', '@'));
+        return (module, _twin.Read(StateAccess.Owner.Instance, member, receiver!.Syntax), "{0}." + member.Name, member.Name.TrimStart('_', '@'));
     }
 
     /// <summary>A submodule applied to <paramref name="inputs"/> (most modules take one).</summary>
-    private GraphExpr ApplyModule(Submodule module, string access, string path, string stem, IReadOnlyList<GraphExpr> inputs, SyntaxNode syntax)
+    private GraphExpr ApplyModule(Submodule module, StateAccess access, string path, string stem, IReadOnlyList<GraphExpr> inputs, SyntaxNode syntax)
     {
         GraphExpr input = inputs[0];
         if (!_isMain && _scope is null)
@@ -47,7 +47,7 @@ internal sealed partial class FunctionLowering
         if (module.Checked && type is not null)
         {
             TreeCheck(new ModuleTreeCheck(access, path, type, 0));
-            access = $"(({type}){access})";
+            access = new StateAccess.Cast(access, type);
         }
         switch (module)
         {
@@ -58,7 +58,7 @@ internal sealed partial class FunctionLowering
                 (string name, ModuleScope scope) = _twin.ModuleFunction(source.Body, syntax);
                 var arguments = new List<GraphExpr>(inputs);
                 foreach (var state in scope.States)
-                    arguments.Add(StateRead(state.Access.Replace("{0}", access), stem + "_" + state.Stem, state.Annotation, state.Kind));
+                    arguments.Add(StateRead(state.Access.Rebase(access), stem + "_" + state.Stem, state.Annotation, state.Kind));
                 foreach (ModuleTreeCheck check in scope.Checks) TreeCheck(check.Rebase(access, path));
                 return GraphCall.Of(name, arguments.ToArray());
             }
@@ -69,7 +69,7 @@ internal sealed partial class FunctionLowering
                 if (sequence.Children.Length == 0) return GraphCall.Of("torch.alias", input);
                 GraphExpr value = input;
                 for (int k = 0; k < sequence.Children.Length; k++)
-                    value = ApplyModule(sequence.Children[k], $"{access}[{k}]", $"{path}[{k}]", $"{stem}_{k}", new[] { value }, syntax);
+                    value = ApplyModule(sequence.Children[k], new StateAccess.Element(access, k), $"{path}[{k}]", $"{stem}_{k}", new[] { value }, syntax);
                 return value;
             }
             case UnknownSubmodule unknown:
@@ -81,7 +81,7 @@ internal sealed partial class FunctionLowering
 
     /// <summary><c>foreach (var layer in layers)</c> over a ModuleList whose children the constructor fixes: one
     /// copy of the body per child, with <c>layer</c> bound to it.</summary>
-    private void UnrollModules(IForEachLoopOperation loop, ISymbol variable, (Submodule module, string access, string path, string stem) list)
+    private void UnrollModules(IForEachLoopOperation loop, ISymbol variable, (Submodule module, StateAccess access, string path, string stem) list)
     {
         if (list.module is RepeatSubmodule { IsList: true } repeat)
             list = (repeat.Expand(_twin.Pick(TwinBuilder.MaxRepeats + 1)), list.access, list.path, list.stem);
@@ -93,7 +93,7 @@ internal sealed partial class FunctionLowering
         TreeCheck(new ModuleTreeCheck(list.access, list.path, null, sequence.Children.Length));
         for (int k = 0; k < sequence.Children.Length; k++)
         {
-            _boundModules[variable] = (sequence.Children[k], $"{list.access}[{k}]", $"{list.path}[{k}]", $"{list.stem}_{k}");
+            _boundModules[variable] = (sequence.Children[k], new StateAccess.Element(list.access, k), $"{list.path}[{k}]", $"{list.stem}_{k}");
             Statement(loop.Body);
         }
         _boundModules.Remove(variable);
@@ -101,7 +101,7 @@ internal sealed partial class FunctionLowering
 
     /// <summary>A catalog module applied to <paramref name="inputs"/>: its row's call, each state a graph input read
     /// through <paramref name="access"/> (a list setting as its length and entries, rebuilt in the twin).</summary>
-    private GraphExpr SpellModule(CatalogSubmodule module, string access, string path, string stem, IReadOnlyList<GraphExpr> inputs, SyntaxNode syntax)
+    private GraphExpr SpellModule(CatalogSubmodule module, StateAccess access, string path, string stem, IReadOnlyList<GraphExpr> inputs, SyntaxNode syntax)
     {
         ModuleRow row = module.Row;
         if (inputs.Count > row.Inputs)
@@ -125,13 +125,14 @@ internal sealed partial class FunctionLowering
                     continue;
             }
             ModuleState state = ((ModuleArgument.OfState)argument).State;
-            string read = state.Access.Replace("{0}", access), name = stem + "_" + state.Name;
+            StateAccess read = state.ReadFrom(access);
+            string name = stem + "_" + state.Name;
             if (state.FixedEntries > 0)
             {
                 TreeCheck(new ModuleTreeCheck(read, path + "." + state.Name, null, 0) { Entries = state.FixedEntries });
-                string list = state.WhenNull is null ? read : $"({read} ?? {state.WhenNull.Replace("{0}", access)})";
+                StateAccess list = state.WhenNull is null ? read : new StateAccess.Coalesce(read, new StateAccess.Member(access, state.WhenNull));
                 var ints = Enumerable.Range(0, state.FixedEntries).Select(k => StateRead(
-                    $"global::HybridGen.ModuleSettings.At({list}, {k}, {state.NullValue})", name + "_" + k, "int", GraphKind.Int));
+                    new StateAccess.At(list, k, state.NullValue), name + "_" + k, "int", GraphKind.Int));
                 values.Add(new GraphList(ints.ToEquatableArray<GraphExpr>()));
                 continue;
             }
@@ -141,17 +142,17 @@ internal sealed partial class FunctionLowering
                 continue;
             }
             _twin.UseRuntime(RuntimeHelpers.IntList);
-            GraphName length = StateRead("global::HybridGen.ModuleSettings.Count(" + read + ")", name + "_n", "int", GraphKind.Int);
+            GraphName length = StateRead(new StateAccess.Count(read), name + "_n", "int", GraphKind.Int);
             var entries = Enumerable.Range(0, state.ListLength)
-                .Select(k => StateRead("global::HybridGen.ModuleSettings.At(" + read + ", " + k + ")", name + "_" + k, "int", GraphKind.Int)).ToList();
+                .Select(k => StateRead(new StateAccess.At(read, k), name + "_" + k, "int", GraphKind.Int)).ToList();
             values.Add(GraphCall.Of(RuntimeHelpers.IntList, length, new GraphList(entries.ToEquatableArray<GraphExpr>()), new GraphLiteral(state.NullAs)));
         }
         return new GraphModuleOp(row.Name, row.Callee, names.ToEquatableArray(), values.ToEquatableArray());
     }
 
-    /// <summary>A value of the module's state (<c>{0}</c> is the module): a graph input of the main function, or a
-    /// parameter of the user module's function being lowered.</summary>
-    private GraphName StateRead(string access, string stem, string annotation, GraphKind kind) => new(
+    /// <summary>A value of the module's state (<paramref name="access"/> from the module whose function this is): a
+    /// graph input of the main function, or a parameter of the user module's function being lowered.</summary>
+    private GraphName StateRead(StateAccess access, string stem, string annotation, GraphKind kind) => new(
         _scope is not null ? _scope.State(access, stem, annotation, kind)
             : _isMain ? _twin.ModuleInput(access, stem, annotation, kind)
             : throw new System.InvalidOperationException("state read outside the main function and module functions"));

@@ -22,7 +22,7 @@ internal sealed partial class FunctionLowering
     // Set while lowering a user module's forward: what it reads of its own module becomes parameters.
     private readonly ModuleScope? _scope;
     // foreach variables over a ModuleList, bound to the child the current unrolled copy of the body is for.
-    private readonly Dictionary<ISymbol, (Analysis.Submodule module, string access, string path, string stem)> _boundModules = new(SymbolEqualityComparer.Default);
+    private readonly Dictionary<ISymbol, (Analysis.Submodule module, StateAccess access, string path, string stem)> _boundModules = new(SymbolEqualityComparer.Default);
     // The statements of the body being lowered (a nested body collects into its own list: Collect).
     private List<GraphStatement> _block = new();
     private readonly Dictionary<ISymbol, string> _names = new(SymbolEqualityComparer.Default);

@@ -8,10 +8,10 @@ namespace HybridGen.Generator.Lowering;
 /// the instance it calls.</summary>
 internal sealed class ModuleScope
 {
-    public readonly List<(string Access, string Stem, string Name, string Annotation, GraphKind Kind)> States = new();
+    public readonly List<(StateAccess Access, string Stem, string Name, string Annotation, GraphKind Kind)> States = new();
     public readonly List<ModuleTreeCheck> Checks = new();
 
-    public string State(string access, string stem, string annotation, GraphKind kind)
+    public string State(StateAccess access, string stem, string annotation, GraphKind kind)
     {
         foreach (var state in States)
             if (state.Access == access) return state.Name;

@@ -19,8 +19,8 @@ namespace HybridGen.Generator.Lowering;
 internal sealed class TwinBuilder
 {
     private readonly Dictionary<ISymbol, string> _inputNames = new(SymbolEqualityComparer.Default);
-    // Submodule state inputs by the C# expression that reads them: one input per value, however often it is used.
-    private readonly Dictionary<string, string> _moduleInputNames = new(System.StringComparer.Ordinal);
+    // Submodule state inputs by how they are read: one input per value, however often it is used.
+    private readonly Dictionary<StateAccess, string> _moduleInputNames = new();
     private readonly Compilation _compilation;
     private readonly CancellationToken _ct;
     private readonly Dictionary<ISymbol, string> _helperNames = new(SymbolEqualityComparer.Default);
@@ -46,12 +46,12 @@ internal sealed class TwinBuilder
         _ct = ct;
     }
 
-    /// <summary>The C# that reads <paramref name="member"/> of <paramref name="instance"/> from the hybridized type:
-    /// a plain member access where it is accessible, else an UnsafeAccessor the generated code declares (a user
-    /// block's private submodule fields), which costs what the access does.</summary>
-    public string Read(string instance, ISymbol member, SyntaxNode where)
+    /// <summary>How the hybridized type reads <paramref name="member"/> of <paramref name="instance"/>: a plain member
+    /// access where it is accessible, else an UnsafeAccessor the generated code declares (a user block's private
+    /// submodule fields), which costs what the access does.</summary>
+    public StateAccess Read(StateAccess instance, ISymbol member, SyntaxNode where)
     {
-        if (_compilation.IsSymbolAccessibleWithin(member, _owner)) return instance + "." + member.Name;
+        if (_compilation.IsSymbolAccessibleWithin(member, _owner)) return new StateAccess.Member(instance, member.Name);
         if (member.IsStatic) throw new LoweringFailure(where, $"a read of '{member.Name}', a static member the hybridized type cannot reach");
         string type = member.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
         string name = "__hg_access_" + member.ContainingType.Name + "_" + member.Name.TrimStart('_', '@') + "_" + (StableHash.Of(type) % 10000).ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -62,7 +62,7 @@ internal sealed class TwinBuilder
             _ => throw new System.InvalidOperationException(member.Kind.ToString()),
         };
         _accessors[name] = new AccessorModel(name, member is IFieldSymbol, member.Name, valueType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), type);
-        return name + "(" + instance + ")";
+        return new StateAccess.Member(instance, member.Name, name);
     }
 
 
@@ -170,18 +170,18 @@ internal sealed class TwinBuilder
         for (int k = 2; _inputs.ContainsKey(name); k++) name = stem + "_" + k;
         _inputNames[member] = name;
         string annotation = ScriptTypes.OfMember(member, type, where);
-        string owner = member.IsStatic ? member.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) : "a.Item1";
-        _inputs[name] = (new TwinInput(name, owner + "." + member.Name, GraphTypes.KindOf(type)), annotation);
+        StateAccess owner = member.IsStatic ? new StateAccess.StaticType(member.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)) : StateAccess.Owner.Instance;
+        _inputs[name] = (new TwinInput(name, new StateAccess.Member(owner, member.Name), GraphTypes.KindOf(type)), annotation);
         _inputOrder.Add(name);
         return name;
     }
 
     /// <summary>The graph input carrying one value of a submodule's state (<c>fc1.weight</c>, <c>conv1.stride[1]</c>),
-    /// read at every call: <paramref name="access"/> is the C# that reads it, <c>{0}</c> standing for the
-    /// hybridized module; <paramref name="stem"/> names the input.</summary>
-    public string ModuleInput(string access, string stem, string annotation, GraphKind kind)
+    /// read at every call: <paramref name="access"/> reads it from the hybridized module; <paramref name="stem"/>
+    /// names the input.</summary>
+    public string ModuleInput(StateAccess access, string stem, string annotation, GraphKind kind)
     {
-        string expression = access.Replace("{0}", "a.Item1");
+        StateAccess expression = access;
         if (_moduleInputNames.TryGetValue(expression, out string? known)) return known;
         string name = "__in_" + stem;
         for (int k = 2; _inputs.ContainsKey(name); k++) name = "__in_" + stem + "_" + k;

@@ -87,7 +87,7 @@ internal sealed record TwinModel(string FunctionName, string Source, EquatableAr
 /// <summary>A value read at every call and passed to the twin (a field or property, a submodule's parameter or
 /// setting): its graph input's name, the C# expression that reads it (<c>a.Item1</c> is the receiver, static members
 /// are fully qualified), and how it is carried.</summary>
-internal sealed record TwinInput(string Name, string Access, GraphKind Kind);
+internal sealed record TwinInput(string Name, StateAccess Access, GraphKind Kind);
 
 /// <summary>What a hybridized method returns, as the twin's flattened outputs are read back.</summary>
 internal enum ResultKind { Tensor, TensorList, Int32, Int64, Single, Double, Boolean, Tuple }
