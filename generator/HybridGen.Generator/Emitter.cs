@@ -257,7 +257,7 @@ internal static class Emitter
 
     /// <summary>The dispatcher's field: <c>__hybrid_Name</c>, and for overloads a suffix from their parameter types.</summary>
     private static string FieldName(HybridMethodModel model) =>
-        "__hybrid_" + model.Name + (model.Overload is null ? "" : "_" + StableHash.Hex(model.Overload));
+        "__hybrid_" + model.Name + (model.Overload is null ? "" : "_" + Formats.Fnv.Hex32(model.Overload));
 
     /// <summary>The twin as C# string literals, one per line, so the generated file shows it as written.</summary>
     private static IEnumerable<string> TwinLines(string source, out int count)

@@ -249,6 +249,6 @@ internal static class Parser
         string type = method.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)
             .Replace("global::", "").Replace('<', '{').Replace('>', '}');
         // Overloads share a name: a stable hash of the parameter types keeps their files apart.
-        return $"{type}.{method.Name}.{StableHash.Hex(string.Join(",", method.Parameters.Select(p => p.Type.ToDisplayString())))}.g.cs";
+        return $"{type}.{method.Name}.{Formats.Fnv.Hex32(string.Join(",", method.Parameters.Select(p => p.Type.ToDisplayString())))}.g.cs";
     }
 }

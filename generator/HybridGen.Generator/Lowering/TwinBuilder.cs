@@ -54,7 +54,7 @@ internal sealed class TwinBuilder
         if (_compilation.IsSymbolAccessibleWithin(member, _owner)) return new StateAccess.Member(instance, member.Name);
         if (member.IsStatic) throw new LoweringFailure(where, $"a read of '{member.Name}', a static member the hybridized type cannot reach");
         string type = member.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
-        string name = "__hg_access_" + member.ContainingType.Name + "_" + member.Name.TrimStart('_', '@') + "_" + (StableHash.Of(type) % 10000).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        string name = "__hg_access_" + member.ContainingType.Name + "_" + member.Name.TrimStart('_', '@') + "_" + (Formats.Fnv.Hash32(type) % 10000).ToString(System.Globalization.CultureInfo.InvariantCulture);
         ITypeSymbol valueType = member switch
         {
             IFieldSymbol f => f.Type,
