@@ -34,7 +34,7 @@ internal sealed partial class OnnxEmitter
     {
         if (!callee.StartsWith("torch.", StringComparison.Ordinal)) throw new NoOnnxFormException($"the call {callee}");
         string name = callee.Substring("torch.".Length);
-        bool inPlace = name.EndsWith("_", StringComparison.Ordinal) && name != "__and__";
+        bool inPlace = name.EndsWith("_", StringComparison.Ordinal) && name is not ("__and__" or "requires_grad_");
         if (inPlace)
         {
             // x.add_(y): the out-of-place op, then every variable holding x holds the result. Only where nothing
@@ -341,7 +341,7 @@ internal sealed partial class OnnxEmitter
                     ["weight"] = a[1], ["bias"] = a[2], ["running_mean"] = a[3], ["running_var"] = a[4], ["training"] = a[5], ["eps"] = a[7],
                 }, (2, 5));
         }
-        throw new NoOnnxFormException($"the op {callee} with {a.Count} arguments (no ONNX form yet)");
+        return Composite(name, callee, a, named) ?? throw new NoOnnxFormException($"the op {callee} with {a.Count} arguments (no ONNX form yet)");
     }
 
     /// <summary>to(dtype), to(device), to(device, dtype), to(other), type(dtype), type_as(other): a cast (none where the
@@ -426,7 +426,9 @@ internal sealed partial class OnnxEmitter
     {
         bool like = name.EndsWith("_like", StringComparison.Ordinal);
         OnnxTensor? pattern = like ? TensorArg(a[0], name) : null;
-        long[] shape = like ? pattern!.StaticShape() : Ints(a[0]);
+        // zeros(2, 3) and ones(2, 1, 3) name each size; zeros([2, 3]) and full([2, 3], v) give a list.
+        bool sizesNamed = !like && !name.StartsWith("full", StringComparison.Ordinal) && a.Count > 1 && a.All(v => v is OnnxHost { Value: long });
+        long[] shape = like ? pattern!.StaticShape() : sizesNamed ? a.Select(Int).ToArray() : Ints(a[0]);
         double value = name.StartsWith("zeros", StringComparison.Ordinal) ? 0 : name.StartsWith("ones", StringComparison.Ordinal) ? 1 : Float(a[1]);
         ScalarType type = named.TryGetValue("dtype", out OnnxValue? d) && d is OnnxHost { Value: long code } ? (ScalarType)code
             : pattern?.DType ?? (name.StartsWith("full", StringComparison.Ordinal) && a[1] is OnnxHost { Value: long } ? ScalarType.Int64
@@ -596,7 +598,7 @@ internal sealed partial class OnnxEmitter
     private OnnxTensor Reduce(string op, OnnxTensor x, OnnxValue dims, OnnxValue keepdim, OnnxValue dtype, string name)
     {
         if (dtype is OnnxHost { Value: long type }) x = Cast(x, (ScalarType)type);
-        else if (op == "ReduceSum" && !IsFloating(x.DType)) x = Cast(x, ScalarType.Int64); // aten sums integers as int64
+        else if (op is "ReduceSum" or "ReduceProd" && !IsFloating(x.DType)) x = Cast(x, ScalarType.Int64); // aten sums and multiplies integers as int64
         else if (op == "ReduceMean" && !IsFloating(x.DType)) throw new NoOnnxFormException($"mean of a {x.DType} tensor");
         bool keep = Truth(keepdim);
         int rank = x.Rank ?? throw new NoOnnxFormException($"{name} of a tensor whose rank is not known");
