@@ -14,10 +14,76 @@ internal sealed partial class OnnxEmitter
     /// <summary>The op's ONNX form, or null where this file has none (Op then says so).</summary>
     private OnnxValue? Composite(string name, string callee, List<OnnxValue> a, Dictionary<string, OnnxValue> named)
     {
+        if (Layout(name, callee, a, named) is { } laidOut) return laidOut;
         OnnxValue Arg(int index, string keyword, OnnxValue? fallback = null) =>
             ArgumentOf(a, named, index, keyword, fallback) ?? throw new NoOnnxFormException($"{callee} without its argument {keyword}");
         switch (name)
         {
+            case "addcmul":
+            {
+                ScalarType type = ResultType(new[] { a[0], a[1], a[2] });
+                OnnxTensor product = Elementwise("Mul", new[] { a[1], a[2] }, computeType: type);
+                OnnxValue value = Arg(3, "value", new OnnxHost(1L));
+                OnnxTensor scaled = Float(value) == 1 ? product : Node("Mul", new[] { product, Scalar(Float(value), type) }, type, product.Shape);
+                return Elementwise("Add", new OnnxValue[] { a[0], scaled }, computeType: type);
+            }
+            case "outer" when a.Count == 2:
+            {
+                OnnxTensor left = TensorArg(a[0], callee), right = TensorArg(a[1], callee);
+                if (left.Rank != 1 || right.Rank != 1) throw new NoOnnxFormException("outer of tensors that are not vectors");
+                return Elementwise("Mul", new OnnxValue[] { Unsqueeze(left, 1), Unsqueeze(right, 0) });
+            }
+            case "vdot" when a.Count == 2:
+            {
+                OnnxTensor product = Elementwise("Mul", a);
+                return Reduce("ReduceSum", product, OnnxValue.None, new OnnxHost(false), OnnxValue.None, name);
+            }
+            case "trace" when a.Count == 1:
+            {
+                OnnxTensor x = TensorArg(a[0], callee);
+                if (x.Rank != 2) throw new NoOnnxFormException("trace of a tensor that is not a matrix");
+                OnnxTensor diagonal = Node("Mul", new[] { x, Node("EyeLike", new[] { x }, x.DType, x.Shape) }, x.DType, x.Shape);
+                return Reduce("ReduceSum", diagonal, OnnxValue.None, new OnnxHost(false), OnnxValue.None, name);
+            }
+            case "addmv" or "addr":
+            {
+                // beta * input + alpha * (mat @ vec) or alpha * outer(vec1, vec2); beta 0 ignores the input (its NaNs too).
+                OnnxTensor product = name == "addmv"
+                    ? (OnnxTensor)Op("torch.matmul", new List<OnnxValue> { a[1], a[2] }, new Dictionary<string, OnnxValue>())
+                    : (OnnxTensor)Composite("outer", callee, new List<OnnxValue> { a[1], a[2] }, new Dictionary<string, OnnxValue>())!;
+                double beta = Float(Arg(3, "beta", new OnnxHost(1L))), alpha = Float(Arg(4, "alpha", new OnnxHost(1L)));
+                ScalarType type = ResultType(new[] { a[0], product });
+                OnnxTensor scaled = alpha == 1 ? Cast(product, type) : Node("Mul", new[] { Cast(product, type), Scalar(alpha, type) }, type, product.Shape);
+                if (beta == 0)
+                {
+                    long?[]? shape = Broadcast(ShapeOf(a[0]), scaled.Shape);
+                    if (shape is null || shape.Any(d => d is null)) throw new NoOnnxFormException($"{name} with beta 0 over shapes the signature does not fix");
+                    var target = new OnnxTensor(Constant(shape.Select(d => d!.Value).ToArray()), ScalarType.Int64, new long?[] { shape.Length });
+                    return Node("Expand", new[] { scaled, target }, type, shape);
+                }
+                OnnxTensor input = beta == 1 ? Operand(a[0], type) : Node("Mul", new[] { Operand(a[0], type), Scalar(beta, type) }, type, ShapeOf(a[0]));
+                return Elementwise("Add", new OnnxValue[] { input, scaled }, computeType: type);
+            }
+            case "prelu" when a.Count == 2:
+            {
+                OnnxTensor x = TensorArg(a[0], callee), weight = TensorArg(a[1], callee);
+                // aten's weight has one slope or one per channel (dimension 1); ONNX broadcasts it from the right.
+                if (weight.Shape is [> 1] && x.Rank is > 2)
+                    weight = Reshape(weight, new OnnxList(new OnnxValue[] { new OnnxHost(-1L) }.Concat(Enumerable.Repeat<OnnxValue>(new OnnxHost(1L), x.Rank.Value - 2)).ToList()));
+                return Node("PRelu", new[] { x, Cast(weight, x.DType) }, x.DType, x.Shape);
+            }
+            case "softplus":
+            {
+                // aten: x where beta * x > threshold, else log1p(exp(beta * x)) / beta.
+                OnnxTensor x = Floating(TensorArg(a[0], callee));
+                double beta = Float(Arg(1, "beta", new OnnxHost(1L))), threshold = Float(Arg(2, "threshold", new OnnxHost(20L)));
+                OnnxTensor scaled = Node("Mul", new[] { x, Scalar(beta, x.DType) }, x.DType, x.Shape);
+                OnnxTensor soft = Node("Div", new[] { Node("Softplus", new[] { scaled }, x.DType, x.Shape), Scalar(beta, x.DType) }, x.DType, x.Shape);
+                OnnxTensor linear = Node("Greater", new[] { scaled, Scalar(threshold, x.DType) }, ScalarType.Bool, x.Shape);
+                return Node("Where", new[] { linear, x, soft }, x.DType, x.Shape);
+            }
+            case "norm" or "linalg_norm":
+                return Norm(name, TensorArg(a[0], callee), a, named);
             case "round" when a.Count == 2 || named.ContainsKey("decimals"):
                 return RoundDecimals(TensorArg(a[0], callee), Int(Arg(1, "decimals")));
             case "amax" or "amin":
@@ -222,6 +288,53 @@ internal sealed partial class OnnxEmitter
         OnnxTensor result = name.StartsWith("std", StringComparison.Ordinal) ? Node("Sqrt", new[] { variance }, x.DType, variance.Shape) : variance;
         if (!name.EndsWith("_mean", StringComparison.Ordinal)) return result;
         return new OnnxTuple(new OnnxValue[] { result, Reduce("ReduceMean", x, axisList, keepdim, OnnxValue.None, name) });
+    }
+
+    /// <summary>Vector norms: torch.norm(x, p, dim, keepdim) and linalg.norm(x, ord, dims, keepdim) where ord is
+    /// None, "fro" or a number over one dimension or a vector: the sum of |x|^p to the 1/p (2: L2, 1: L1, infinity:
+    /// the largest |x|, 0: the count of non-zeros). Matrix norms with a number (the spectral norm) have no form here.</summary>
+    private OnnxTensor Norm(string name, OnnxTensor x, List<OnnxValue> a, Dictionary<string, OnnxValue> named)
+    {
+        x = Floating(x);
+        int rank = x.Rank ?? throw new NoOnnxFormException($"{name} of a tensor whose rank is not known");
+        OnnxValue p = ArgumentOf(a, named, 1, name == "norm" ? "p" : "ord", OnnxValue.None)!;
+        OnnxValue dims = ArgumentOf(a, named, 2, name == "norm" ? "dim" : "dims", OnnxValue.None)!;
+        OnnxValue keepdim = ArgumentOf(a, named, 3, "keepdim", new OnnxHost(false))!;
+        int[] axes = dims switch
+        {
+            OnnxHost { Value: null } => Enumerable.Range(0, rank).ToArray(),
+            OnnxList { Items.Count: 0 } => Enumerable.Range(0, rank).ToArray(),
+            OnnxList list => list.Items.Select(d => Axis(Int(d), rank)).ToArray(),
+            _ => new[] { Axis(Int(dims), rank) },
+        };
+        double order = p switch
+        {
+            OnnxHost { Value: null } => 2,
+            OnnxHost { Value: "fro" } => 2,
+            OnnxHost { Value: long or double } => Float(p),
+            _ => throw new NoOnnxFormException($"{name} of order {Describe(p)}"),
+        };
+        if (name == "linalg_norm" && p is OnnxHost { Value: long or double } && (dims is OnnxHost { Value: null } ? rank : axes.Length) == 2)
+            throw new NoOnnxFormException("a matrix norm of a numeric order (ONNX has no singular values)");
+        var axisList = new OnnxList(axes.Select(d => (OnnxValue)new OnnxHost((long)d)).ToList());
+        OnnxTensor magnitude = Node("Abs", new[] { x }, x.DType, x.Shape);
+        if (double.IsPositiveInfinity(order)) return Reduce("ReduceMax", magnitude, axisList, keepdim, OnnxValue.None, name);
+        if (double.IsNegativeInfinity(order)) return Reduce("ReduceMin", magnitude, axisList, keepdim, OnnxValue.None, name);
+        if (order == 0)
+        {
+            OnnxTensor nonzero = Cast(Node("Not", new[] { Node("Equal", new[] { x, Scalar(0, x.DType) }, ScalarType.Bool, x.Shape) }, ScalarType.Bool, x.Shape), x.DType);
+            return Reduce("ReduceSum", nonzero, axisList, keepdim, OnnxValue.None, name);
+        }
+        if (order == 1) return Reduce("ReduceSum", magnitude, axisList, keepdim, OnnxValue.None, name);
+        if (order == 2)
+        {
+            OnnxTensor squares = Node("Mul", new[] { x, x }, x.DType, x.Shape);
+            OnnxTensor total = Reduce("ReduceSum", squares, axisList, keepdim, OnnxValue.None, name);
+            return Node("Sqrt", new[] { total }, x.DType, total.Shape);
+        }
+        OnnxTensor powers = Node("Pow", new[] { magnitude, Scalar(order, x.DType) }, x.DType, x.Shape);
+        OnnxTensor sum = Reduce("ReduceSum", powers, axisList, keepdim, OnnxValue.None, name);
+        return Node("Pow", new[] { sum, Scalar(1 / order, x.DType) }, x.DType, sum.Shape);
     }
 
     /// <summary>lerp(start, end, weight) as aten's kernel: start + w * (end - start) where |w| &lt; 0.5, else

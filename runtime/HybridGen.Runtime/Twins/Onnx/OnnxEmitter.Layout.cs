@@ -1,0 +1,136 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using static TorchSharp.torch;
+
+namespace HybridGen.Twins.Onnx;
+
+// Catalog ops that pick, repeat, order or reshape elements, with no single ONNX node of the same meaning: select,
+// take, tile, repeat_interleave, unflatten, ravel, swapdims, sort/argsort/topk (TopK), nonzero.
+internal sealed partial class OnnxEmitter
+{
+    /// <summary>The op's ONNX form, or null where this file has none.</summary>
+    private OnnxValue? Layout(string name, string callee, List<OnnxValue> a, Dictionary<string, OnnxValue> named)
+    {
+        OnnxValue Arg(int index, string keyword, OnnxValue? fallback = null) =>
+            ArgumentOf(a, named, index, keyword, fallback) ?? throw new NoOnnxFormException($"{callee} without its argument {keyword}");
+        switch (name)
+        {
+            case "swapdims" when a.Count == 3:
+                return Op("torch.transpose", a, named);
+            case "ravel" when a.Count == 1:
+                return Reshape(TensorArg(a[0], callee), new OnnxList(new List<OnnxValue> { new OnnxHost(-1L) }));
+            case "select" when a.Count == 3:
+            {
+                OnnxTensor x = TensorArg(a[0], callee);
+                int rank = x.Rank ?? throw new NoOnnxFormException("select of a tensor whose rank is not known");
+                int axis = Axis(Int(a[1]), rank);
+                long index = Int(a[2]);
+                if (index < 0)
+                    index += x.Shape![axis] ?? throw new NoOnnxFormException("select from the end of a dimension the signature does not fix");
+                long?[] shape = x.Shape!.Where((_, k) => k != axis).ToArray();
+                var at = new OnnxTensor(ScalarIndex(index), ScalarType.Int64, Array.Empty<long?>());
+                return Node("Gather", new[] { x, at }, x.DType, shape, OnnxAttribute.Of("axis", (long)axis));
+            }
+            case "take" when a.Count == 2:
+            {
+                OnnxTensor x = TensorArg(a[0], callee), index = TensorArg(a[1], callee);
+                if (!x.ShapeKnown) throw new NoOnnxFormException("take from a tensor whose shape the signature does not fix");
+                // Negative indices count from the end of the flattened tensor, as ONNX's Gather counts them.
+                OnnxTensor flat = Reshape(x, new OnnxList(new List<OnnxValue> { new OnnxHost(-1L) }));
+                return Node("Gather", new[] { flat, Cast(index, ScalarType.Int64) }, x.DType, index.Shape, OnnxAttribute.Of("axis", 0L));
+            }
+            case "tile" when a.Count == 2:
+            {
+                OnnxTensor x = TensorArg(a[0], callee);
+                if (!x.ShapeKnown) throw new NoOnnxFormException("tile of a tensor whose shape the signature does not fix");
+                long[] reps = Ints(a[1]);
+                // Fewer repetitions than dimensions: ones in front; more: the tensor gains leading dimensions.
+                while (reps.Length < x.Rank) reps = reps.Prepend(1L).ToArray();
+                while (x.Rank < reps.Length) x = Unsqueeze(x, 0);
+                long?[] shape = x.Shape!.Select((d, k) => d * reps[k]).ToArray();
+                return new OnnxTensor(_graph.Node("Tile", new[] { x.Name, Constant(reps) }), x.DType, shape);
+            }
+            case "repeat_interleave" when a[1] is OnnxHost { Value: long repeats }:
+            {
+                OnnxTensor x = TensorArg(a[0], callee);
+                if (!x.ShapeKnown) throw new NoOnnxFormException("repeat_interleave of a tensor whose shape the signature does not fix");
+                OnnxValue dim = Arg(2, "dim", OnnxValue.None);
+                if (dim is OnnxHost { Value: null })
+                {
+                    x = Reshape(x, new OnnxList(new List<OnnxValue> { new OnnxHost(-1L) }));
+                    dim = new OnnxHost(0L);
+                }
+                int rank = x.Rank!.Value, axis = Axis(Int(dim), rank);
+                // Each element repeated in place: a new dimension after the axis, tiled, then merged into it.
+                OnnxTensor inner = Unsqueeze(x, axis + 1);
+                long[] tiles = Enumerable.Repeat(1L, rank + 1).ToArray();
+                tiles[axis + 1] = repeats;
+                long?[] tiledShape = inner.Shape!.Select((d, k) => d * tiles[k]).ToArray();
+                var tiled = new OnnxTensor(_graph.Node("Tile", new[] { inner.Name, Constant(tiles) }), x.DType, tiledShape);
+                long[] merged = x.StaticShape();
+                merged[axis] *= repeats;
+                return Reshape(tiled, new OnnxList(merged.Select(d => (OnnxValue)new OnnxHost(d)).ToList()));
+            }
+            case "unflatten" when a.Count == 3:
+            {
+                OnnxTensor x = TensorArg(a[0], callee);
+                if (!x.ShapeKnown) throw new NoOnnxFormException("unflatten of a tensor whose shape the signature does not fix");
+                int axis = Axis(Int(a[1]), x.Rank!.Value);
+                long[] shape = x.StaticShape();
+                long[] sizes = Ints(a[2]);
+                if (sizes.Count(s => s == -1) == 1)
+                {
+                    long known = sizes.Where(s => s != -1).Aggregate(1L, (p, s) => p * s);
+                    sizes = sizes.Select(s => s == -1 ? shape[axis] / known : s).ToArray();
+                }
+                long[] result = shape.Take(axis).Concat(sizes).Concat(shape.Skip(axis + 1)).ToArray();
+                return Reshape(x, new OnnxList(result.Select(d => (OnnxValue)new OnnxHost(d)).ToList()));
+            }
+            case "topk":
+            {
+                OnnxTensor x = TensorArg(a[0], callee);
+                return Ordered(x, Int(Arg(1, "k")), Arg(2, "dim", new OnnxHost(-1L)), Truth(Arg(3, "largest", new OnnxHost(true))), name);
+            }
+            case "sort":
+            {
+                OnnxTensor x = TensorArg(a[0], callee);
+                OnnxValue dim = Arg(1, "dim", new OnnxHost(-1L));
+                return Ordered(x, null, dim, Truth(Arg(2, "descending", new OnnxHost(false))), name);
+            }
+            case "argsort":
+            {
+                OnnxTensor x = TensorArg(a[0], callee);
+                var sorted = (OnnxTuple)Ordered(x, null, Arg(1, "dim", new OnnxHost(-1L)), Truth(Arg(2, "descending", new OnnxHost(false))), name);
+                return sorted.Items[1];
+            }
+            case "nonzero" when a.Count == 1:
+            {
+                // ONNX's NonZero gives [rank, count]; aten's nonzero [count, rank]. The count depends on the values:
+                // the session allocates that output at every call.
+                OnnxTensor x = TensorArg(a[0], callee);
+                int rank = x.Rank ?? throw new NoOnnxFormException("nonzero of a tensor whose rank is not known");
+                OnnxTensor found = Node("NonZero", new[] { x }, ScalarType.Int64, new long?[] { rank, null });
+                return Node("Transpose", new[] { found }, ScalarType.Int64, new long?[] { null, rank }, OnnxAttribute.Of("perm", 1L, 0L));
+            }
+        }
+        return null;
+    }
+
+    /// <summary>Values and indices along a dimension in order (TopK over all of it for sort and argsort, the first
+    /// <paramref name="k"/> for topk). Ties may come out in another order than libtorch's: sort is not stable there
+    /// either.</summary>
+    private OnnxValue Ordered(OnnxTensor x, long? k, OnnxValue dim, bool largest, string name)
+    {
+        int rank = x.Rank ?? throw new NoOnnxFormException($"{name} of a tensor whose rank is not known");
+        if (x.DType == ScalarType.Bool) throw new NoOnnxFormException($"{name} of a boolean tensor");
+        if (rank == 0) return new OnnxTuple(new OnnxValue[] { x, new OnnxTensor(Full(Array.Empty<long>(), 0, ScalarType.Int64), ScalarType.Int64, Array.Empty<long?>()) });
+        int axis = Axis(Int(dim), rank);
+        long count = k ?? x.Shape![axis] ?? throw new NoOnnxFormException($"{name} along a dimension the signature does not fix");
+        long?[] shape = x.Shape!.ToArray();
+        shape[axis] = count;
+        string[] outputs = _graph.Node("TopK", new[] { x.Name, Constant(new[] { count }) }, 2,
+            OnnxAttribute.Of("axis", (long)axis), OnnxAttribute.Of("largest", largest ? 1L : 0L), OnnxAttribute.Of("sorted", 1L));
+        return new OnnxTuple(new OnnxValue[] { new OnnxTensor(outputs[0], x.DType, shape), new OnnxTensor(outputs[1], ScalarType.Int64, shape) });
+    }
+}
