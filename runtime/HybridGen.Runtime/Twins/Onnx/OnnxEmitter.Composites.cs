@@ -15,6 +15,7 @@ internal sealed partial class OnnxEmitter
     private OnnxValue? Composite(string name, string callee, List<OnnxValue> a, Dictionary<string, OnnxValue> named)
     {
         if (Layout(name, callee, a, named) is { } laidOut) return laidOut;
+        if (Indexing(name, callee, a, named) is { } indexed) return indexed;
         OnnxValue Arg(int index, string keyword, OnnxValue? fallback = null) =>
             ArgumentOf(a, named, index, keyword, fallback) ?? throw new NoOnnxFormException($"{callee} without its argument {keyword}");
         switch (name)
