@@ -83,6 +83,68 @@ internal sealed partial class OnnxEmitter
                 OnnxTensor linear = Node("Greater", new[] { scaled, Scalar(threshold, x.DType) }, ScalarType.Bool, x.Shape);
                 return Node("Where", new[] { linear, x, soft }, x.DType, x.Shape);
             }
+            case "dot" when a.Count == 2:
+                return Composite("vdot", callee, a, named);
+            case "dist":
+            {
+                // The p-norm of the difference (2 by default), over every element.
+                OnnxTensor difference = Elementwise("Sub", new[] { a[0], a[1] });
+                return Norm("norm", difference, new List<OnnxValue> { difference, Arg(2, "p", new OnnxHost(2L)) }, new Dictionary<string, OnnxValue>());
+            }
+            case "any" or "all":
+            {
+                // Over booleans: the largest (any) or smallest (all) as 0/1; the result is bool, as aten's.
+                OnnxTensor x = Cast(Cast(TensorArg(a[0], callee), ScalarType.Bool), ScalarType.Int32);
+                OnnxValue dim = a.Count > 1 ? a[1] : named.TryGetValue("dim", out OnnxValue? d) ? d : OnnxValue.None;
+                OnnxTensor reduced = Reduce(name == "any" ? "ReduceMax" : "ReduceMin", x, dim, Arg(2, "keepdim", new OnnxHost(false)), OnnxValue.None, name);
+                return Cast(reduced, ScalarType.Bool);
+            }
+            case "count_nonzero":
+            {
+                OnnxTensor x = TensorArg(a[0], callee);
+                OnnxTensor nonzero = Cast(Node("Not", new[] { Node("Equal", new[] { x, Scalar(0, x.DType) }, ScalarType.Bool, x.Shape) }, ScalarType.Bool, x.Shape), ScalarType.Int64);
+                return Reduce("ReduceSum", nonzero, Arg(1, "dims", OnnxValue.None), new OnnxHost(false), OnnxValue.None, name);
+            }
+            case "aminmax":
+            {
+                OnnxTensor x = TensorArg(a[0], callee);
+                OnnxValue dim = Arg(1, "dim", OnnxValue.None), keep = Arg(2, "keepdim", new OnnxHost(false));
+                return new OnnxTuple(new OnnxValue[]
+                {
+                    Reduce("ReduceMin", x, dim, keep, OnnxValue.None, name), Reduce("ReduceMax", x, dim, keep, OnnxValue.None, name),
+                });
+            }
+            case "atan2" or "arctan2" when a.Count == 2:
+                return Atan2(a);
+            case "isclose":
+            {
+                // |a - b| <= atol + rtol * |b|, equal values (infinities too) close, NaN close to NaN only with equal_nan.
+                ScalarType type = ResultType(new[] { a[0], a[1] });
+                OnnxTensor x = Operand(a[0], type), y = Operand(a[1], type);
+                long?[]? shape = Broadcast(x.Shape, y.Shape);
+                if (!IsFloating(type)) return Node("Equal", new[] { x, y }, ScalarType.Bool, shape);
+                double rtol = Float(Arg(2, "rtol", new OnnxHost(1e-5))), atol = Float(Arg(3, "atol", new OnnxHost(1e-8)));
+                bool equalNan = Truth(Arg(4, "equal_nan", new OnnxHost(false)));
+                OnnxTensor gap = Node("Abs", new[] { Node("Sub", new[] { x, y }, type, shape) }, type, shape);
+                OnnxTensor allowed = Node("Add", new[] { Scalar(atol, type), Node("Mul", new[] { Scalar(rtol, type), Node("Abs", new[] { y }, type, y.Shape) }, type, y.Shape) }, type, y.Shape);
+                OnnxTensor close = Node("Or", new[] { Node("Equal", new[] { x, y }, ScalarType.Bool, shape), Node("LessOrEqual", new[] { gap, allowed }, ScalarType.Bool, shape) }, ScalarType.Bool, shape);
+                if (!equalNan) return close;
+                OnnxTensor bothNan = Node("And", new[] { Node("IsNaN", new[] { x }, ScalarType.Bool, x.Shape), Node("IsNaN", new[] { y }, ScalarType.Bool, y.Shape) }, ScalarType.Bool, shape);
+                return Node("Or", new[] { close, bothNan }, ScalarType.Bool, shape);
+            }
+            case "baddbmm" or "addbmm":
+            {
+                // baddbmm: beta * input + alpha * (batch1 @ batch2) per batch; addbmm sums the products over the batch.
+                OnnxValue input = a[0], first = a[1], second = a[2];
+                OnnxTensor product = (OnnxTensor)Op("torch.matmul", new List<OnnxValue> { first, second }, new Dictionary<string, OnnxValue>());
+                if (name == "addbmm") product = Reduce("ReduceSum", product, new OnnxHost(0L), new OnnxHost(false), OnnxValue.None, name);
+                double beta = Float(Arg(3, "beta", new OnnxHost(1L))), alpha = Float(Arg(4, "alpha", new OnnxHost(1L)));
+                ScalarType type = ResultType(new[] { input, product });
+                OnnxTensor scaled = alpha == 1 ? Cast(product, type) : Node("Mul", new[] { Cast(product, type), Scalar(alpha, type) }, type, product.Shape);
+                if (beta == 0) return scaled;
+                OnnxTensor bias = beta == 1 ? Operand(input, type) : Node("Mul", new[] { Operand(input, type), Scalar(beta, type) }, type, ShapeOf(input));
+                return Elementwise("Add", new OnnxValue[] { bias, scaled }, computeType: type);
+            }
             case "norm" or "linalg_norm":
                 return Norm(name, TensorArg(a[0], callee), a, named);
             case "round" when a.Count == 2 || named.ContainsKey("decimals"):
@@ -336,6 +398,27 @@ internal sealed partial class OnnxEmitter
         OnnxTensor powers = Node("Pow", new[] { magnitude, Scalar(order, x.DType) }, x.DType, x.Shape);
         OnnxTensor sum = Reduce("ReduceSum", powers, axisList, keepdim, OnnxValue.None, name);
         return Node("Pow", new[] { sum, Scalar(1 / order, x.DType) }, x.DType, sum.Shape);
+    }
+
+    /// <summary>atan2(y, x): atan(y / x), moved to the right half-plane's other side where x is negative, and
+    /// ±pi/2 (or 0) where x is zero, as C's atan2 for finite values.</summary>
+    private OnnxTensor Atan2(List<OnnxValue> a)
+    {
+        ScalarType type = ResultType(a);
+        if (!IsFloating(type)) type = ScalarType.Float32;
+        OnnxTensor y = Operand(a[0], type), x = Operand(a[1], type);
+        long?[]? shape = Broadcast(y.Shape, x.Shape);
+        OnnxTensor zero = Scalar(0, type);
+        OnnxTensor angle = Node("Atan", new[] { Node("Div", new[] { y, x }, type, shape) }, type, shape);
+        OnnxTensor yNegative = Node("Or", new[] { Node("Less", new[] { y, zero }, ScalarType.Bool, y.Shape), SignBit(y) }, ScalarType.Bool, y.Shape);
+        OnnxTensor turn = Node("Where", new[] { yNegative, Scalar(-Math.PI, type), Scalar(Math.PI, type) }, type, y.Shape);
+        OnnxTensor xNegative = Node("Or", new[] { Node("Less", new[] { x, zero }, ScalarType.Bool, x.Shape), SignBit(x) }, ScalarType.Bool, x.Shape);
+        OnnxTensor left = Node("Add", new[] { angle, turn }, type, shape);
+        OnnxTensor result = Node("Where", new[] { xNegative, left, angle }, type, shape);
+        // x == 0: atan(y / 0) is ±pi/2 already (y / ±0 is ±infinity) except y == 0, where C's atan2 gives ±0 or ±pi.
+        OnnxTensor bothZero = Node("And", new[] { Node("Equal", new[] { y, zero }, ScalarType.Bool, y.Shape), Node("Equal", new[] { x, zero }, ScalarType.Bool, x.Shape) }, ScalarType.Bool, shape);
+        OnnxTensor origin = Node("Where", new[] { xNegative, turn, Node("Mul", new[] { y, Scalar(1, type) }, type, y.Shape) }, type, shape);
+        return Node("Where", new[] { bothZero, origin, result }, type, shape);
     }
 
     /// <summary>lerp(start, end, weight) as aten's kernel: start + w * (end - start) where |w| &lt; 0.5, else

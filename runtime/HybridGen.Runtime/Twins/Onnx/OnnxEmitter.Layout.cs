@@ -16,6 +16,32 @@ internal sealed partial class OnnxEmitter
             ArgumentOf(a, named, index, keyword, fallback) ?? throw new NoOnnxFormException($"{callee} without its argument {keyword}");
         switch (name)
         {
+            case "flip" or "fliplr" or "flipud":
+            {
+                OnnxTensor x = TensorArg(a[0], callee);
+                int rank = x.Rank ?? throw new NoOnnxFormException($"{name} of a tensor whose rank is not known");
+                long[] dims = name == "fliplr" ? new[] { 1L } : name == "flipud" ? new[] { 0L }
+                    : a.Count == 2 && a[1] is OnnxList list ? Ints(list) : a.Skip(1).Select(Int).ToArray();
+                if (dims.Length == 0) return x;
+                int[] axes = dims.Select(d => Axis(d, rank)).ToArray();
+                // A slice from the end backwards: start -1, end before the first element, step -1.
+                string node = _graph.Node("Slice", new[] { x.Name, Constant(axes.Select(_ => -1L).ToArray()), Constant(axes.Select(_ => long.MinValue).ToArray()),
+                    Constant(axes.Select(d => (long)d).ToArray()), Constant(axes.Select(_ => -1L).ToArray()) });
+                return new OnnxTensor(node, x.DType, x.Shape);
+            }
+            case "expand" or "broadcast_to" or "expand_as":
+            {
+                // A view in aten, a copy here: it is marked a view of its input, so no in-place op writes through it.
+                OnnxTensor x = TensorArg(a[0], callee);
+                long[] sizes = name == "expand_as" ? TensorArg(a[1], callee).StaticShape() : a[1] is OnnxList list ? Ints(list) : a.Skip(1).TakeWhile(v => v is OnnxHost { Value: long }).Select(Int).ToArray();
+                if (!x.ShapeKnown) throw new NoOnnxFormException($"{name} of a tensor whose shape the signature does not fix");
+                long[] shape = x.StaticShape();
+                int lead = sizes.Length - shape.Length;
+                if (lead < 0) throw new NoOnnxFormException($"{name} to fewer dimensions");
+                long[] target = sizes.Select((s, k) => s == -1 && k >= lead ? shape[k - lead] : s).ToArray();
+                var result = new OnnxTensor(_graph.Node("Expand", new[] { x.Name, Constant(target) }), x.DType, target.Select(d => (long?)d).ToArray(), viewOf: x);
+                return result;
+            }
             case "swapdims" when a.Count == 3:
                 return Op("torch.transpose", a, named);
             case "ravel" when a.Count == 1:

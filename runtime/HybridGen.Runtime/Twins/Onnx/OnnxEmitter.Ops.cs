@@ -16,13 +16,15 @@ internal sealed partial class OnnxEmitter
         ["sqrt"] = "Sqrt", ["abs"] = "Abs", ["neg"] = "Neg", ["sin"] = "Sin", ["cos"] = "Cos", ["erf"] = "Erf",
         ["floor"] = "Floor", ["ceil"] = "Ceil", ["reciprocal"] = "Reciprocal", ["sign"] = "Sign", ["tan"] = "Tan",
         ["asin"] = "Asin", ["acos"] = "Acos", ["atan"] = "Atan", ["sinh"] = "Sinh", ["cosh"] = "Cosh",
-        ["softsign"] = "Softsign",
+        ["softsign"] = "Softsign", ["asinh"] = "Asinh", ["acosh"] = "Acosh", ["atanh"] = "Atanh",
+        ["arcsin"] = "Asin", ["arccos"] = "Acos", ["arctan"] = "Atan", ["arcsinh"] = "Asinh", ["arccosh"] = "Acosh", ["arctanh"] = "Atanh",
     };
 
     // Unary ops that compute in floating point: an integer input is promoted to float32 first, as aten does.
     private static readonly HashSet<string> FloatUnaries = new(StringComparer.Ordinal)
     {
         "sigmoid", "tanh", "exp", "log", "sqrt", "sin", "cos", "erf", "reciprocal", "tan", "asin", "acos", "atan", "sinh", "cosh", "rsqrt",
+        "asinh", "acosh", "atanh", "arcsin", "arccos", "arctan", "arcsinh", "arccosh", "arctanh",
     };
 
     private static readonly Dictionary<string, string> Comparisons = new(StringComparer.Ordinal)
