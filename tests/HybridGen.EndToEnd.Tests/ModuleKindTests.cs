@@ -68,6 +68,22 @@ public class ModuleKindTests
     }
 
     [Fact]
+    public void ThreeDimensionalConvolutionsAndBatchNormAgreeWithEagerOnBothGraphRoutes()
+    {
+        var net = new Conv3dNet();
+        var generator = new torch.Generator(31);
+        using T x = randn(new long[] { 2, 2, 6, 7, 8 }, generator: generator);
+        Forward<Conv3dNet>.AgreesWithEager(net, x);                 // training mode: batch statistics, gradients
+        net.eval();
+        Forward<Conv3dNet>.AgreesWithEager(net, x);
+        using (no_grad())
+        {
+            var f = Forward<Conv3dNet>.Dispatcher;
+            EagerOracle.AssertAgree("Conv3dNet (ONNX Runtime)", () => f.InvokeEager((net, x)), () => f.InvokeOnnx((net, x)));
+        }
+    }
+
+    [Fact]
     public void PoolingNormsAndGeluAgreeWithEager()
     {
         var net = new PoolNormNet();

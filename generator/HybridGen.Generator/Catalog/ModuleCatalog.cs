@@ -130,8 +130,10 @@ internal static class ModuleCatalog
         new ModuleRow("TorchSharp.Modules.Linear", "torch.linear", In, ModuleState.Tensor("weight"), ModuleState.OptionalTensor("bias")) { Allocates = true },
         Conv("TorchSharp.Modules.Conv1d", 1),
         Conv("TorchSharp.Modules.Conv2d", 2),
+        Conv("TorchSharp.Modules.Conv3d", 3),
         BatchNorm("TorchSharp.Modules.BatchNorm1d", 2, 3),
         BatchNorm("TorchSharp.Modules.BatchNorm2d", 4, 4),
+        BatchNorm("TorchSharp.Modules.BatchNorm3d", 5, 5),
         new ModuleRow("TorchSharp.Modules.LayerNorm", "torch.layer_norm", In,
             ModuleState.Ints("normalized_shape", 4), ModuleState.OptionalTensor("weight"), ModuleState.OptionalTensor("bias"), ModuleState.Float("eps"),
             Literal("cudnn_enable", "True")) { Allocates = true },
@@ -172,7 +174,7 @@ internal static class ModuleCatalog
         new ModuleRow("TorchSharp.Modules.Identity", "torch.alias", In),
     };
 
-    // TorchSharp's Conv1d/Conv2d.forward step for step (RuntimeHelpers.Convolution): the padding modes (an
+    // TorchSharp's Conv1d/Conv2d/Conv3d.forward step for step (RuntimeHelpers.Convolution): the padding modes (an
     // explicit pad, then an unpadded convolution), Padding.Same/Valid, explicit padding.
     private static ModuleRow Conv(string type, int dims) =>
         new(type, RuntimeHelpers.Convolution, In, Literal("dims", dims.ToString(System.Globalization.CultureInfo.InvariantCulture)),

@@ -99,14 +99,20 @@ internal static class RuntimeHelpers
                         x = torch.pad(x, pad, ["constant", "reflect", "replicate", "circular"][padding_mode], None)
                     if dims == 1:
                         return torch.conv1d(x, weight, bias, stride, [0], dilation, groups)
+                    if dims == 3:
+                        return torch.conv3d(x, weight, bias, stride, [0, 0, 0], dilation, groups)
                     return torch.conv2d(x, weight, bias, stride, [0, 0], dilation, groups)
                 if padding_type >= 0:
                     mode = "same" if padding_type == 1 else "valid"
                     if dims == 1:
                         return torch.conv1d(x, weight, bias, stride, mode, dilation, groups)
+                    if dims == 3:
+                        return torch.conv3d(x, weight, bias, stride, mode, dilation, groups)
                     return torch.conv2d(x, weight, bias, stride, mode, dilation, groups)
                 if dims == 1:
                     return torch.conv1d(x, weight, bias, stride, padding, dilation, groups)
+                if dims == 3:
+                    return torch.conv3d(x, weight, bias, stride, padding, dilation, groups)
                 return torch.conv2d(x, weight, bias, stride, padding, dilation, groups)
             """,
         [Embedding] = """

@@ -107,6 +107,22 @@ public sealed partial class Conv1dNet : nn.Module<Tensor, Tensor>
     private Tensor ForwardEager(Tensor x) => c3.forward(c2.forward(c1.forward(x)));
 }
 
+// Three-dimensional convolutions (explicit, replicate and strided forms) around a BatchNorm3d.
+public sealed partial class Conv3dNet : nn.Module<Tensor, Tensor>
+{
+    private readonly Conv3d c1 = nn.Conv3d(2, 4, 3, padding: 1);
+    private readonly BatchNorm3d norm = nn.BatchNorm3d(4);
+    private readonly Conv3d c2 = nn.Conv3d(4, 4, 3, padding: 1, padding_mode: PaddingModes.Replicate);
+    private readonly Conv3d c3 = nn.Conv3d(4, 3, 3, stride: 2, bias: false);
+
+    public Conv3dNet() : base(nameof(Conv3dNet)) => RegisterComponents();
+
+    [Hybridize(nameof(ForwardEager))]
+    public override partial Tensor forward(Tensor x);
+
+    private Tensor ForwardEager(Tensor x) => c3.forward(c2.forward(norm.forward(c1.forward(x)).relu()));
+}
+
 // Pooling, layer norm, group norm and GELU (both approximations).
 public sealed partial class PoolNormNet : nn.Module<Tensor, Tensor>
 {

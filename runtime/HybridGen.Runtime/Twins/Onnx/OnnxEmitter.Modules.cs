@@ -17,10 +17,10 @@ internal sealed partial class OnnxEmitter
         {
             case "Linear":
                 return Linear(x, TensorArg(v["weight"], kind), v["bias"]);
-            case "Conv1d" or "Conv2d":
-                return Convolution(x, v, kind == "Conv1d" ? 1 : 2);
-            case "BatchNorm1d" or "BatchNorm2d":
-                return BatchNorm(x, v, kind == "BatchNorm1d" ? (2, 3) : (4, 4));
+            case "Conv1d" or "Conv2d" or "Conv3d":
+                return Convolution(x, v, kind[4] - '0');
+            case "BatchNorm1d" or "BatchNorm2d" or "BatchNorm3d":
+                return BatchNorm(x, v, kind switch { "BatchNorm1d" => (2, 3), "BatchNorm2d" => (4, 4), _ => (5, 5) });
             case "LayerNorm":
                 return LayerNorm(x, v["normalized_shape"], v["weight"], v["bias"], Float(v["eps"]));
             case "Dropout":
@@ -87,7 +87,10 @@ internal sealed partial class OnnxEmitter
 
     private OnnxTensor Convolution(OnnxTensor x, Dictionary<string, OnnxValue> v, int dims)
     {
-        if (Int(v["padding_mode"]) != 0) throw new NoOnnxFormException("a convolution whose padding mode is not zeros");
+        // Padding modes (TorchSharp's PaddingModes): 0 zeros, in the convolution; 1 reflect and 2 replicate, an explicit
+        // Pad first (ONNX's reflect and edge), then an unpadded convolution; 3 circular needs opset 19's wrap.
+        long paddingMode = Int(v["padding_mode"]);
+        if (paddingMode is not (0 or 1 or 2)) throw new NoOnnxFormException("a convolution with circular padding (ONNX's wrap mode needs opset 19)");
         if (x.Rank != dims + 2) throw new NoOnnxFormException($"a Conv{dims}d input of rank {x.Rank?.ToString() ?? "unknown"}");
         OnnxTensor weight = TensorArg(v["weight"], "convolution");
         long[] stride = Ints(v["stride"]), padding = Ints(v["padding"]), dilation = Ints(v["dilation"]), kernel = Ints(v["kernel_size"]);
@@ -104,6 +107,19 @@ internal sealed partial class OnnxEmitter
                 begin[i] = total / 2;
                 end[i] = total - begin[i];
             }
+        }
+        if (paddingMode != 0 && (begin.Any(p => p != 0) || end.Any(p => p != 0)))
+        {
+            long[] pads = new long[2 * (dims + 2)];
+            for (int i = 0; i < dims; i++)
+            {
+                pads[2 + i] = begin[i];
+                pads[dims + 4 + i] = end[i];
+            }
+            long?[]? padded = x.Shape?.Select((d, k) => k < 2 ? d : d + begin[k - 2] + end[k - 2]).ToArray();
+            x = new OnnxTensor(_graph.Node("Pad", new[] { x.Name, Constant(pads) }, OnnxAttribute.Of("mode", paddingMode == 1 ? "reflect" : "edge")), x.DType, padded);
+            begin = new long[dims];
+            end = new long[dims];
         }
         long?[]? shape = null;
         if (x.Shape is { } s && weight.Shape is { } ws)
