@@ -84,6 +84,23 @@ public class ModuleKindTests
     }
 
     [Fact]
+    public void TransposedConvolutionsAgreeWithEagerOnBothGraphRoutes()
+    {
+        var net = new ConvTransposeNet();
+        var generator = new torch.Generator(32);
+        using T x = randn(new long[] { 2, 4, 5, 6 }, generator: generator);
+        Forward<ConvTransposeNet>.AgreesWithEager(net, x);
+        using T unbatched = randn(new long[] { 4, 5, 6 }, generator: generator);
+        Forward<ConvTransposeNet>.AgreesWithEager(net, unbatched);
+        net.eval();
+        using (no_grad())
+        {
+            var f = Forward<ConvTransposeNet>.Dispatcher;
+            EagerOracle.AssertAgree("ConvTransposeNet (ONNX Runtime)", () => f.InvokeEager((net, x)), () => f.InvokeOnnx((net, x)));
+        }
+    }
+
+    [Fact]
     public void PoolingNormsAndGeluAgreeWithEager()
     {
         var net = new PoolNormNet();

@@ -59,6 +59,10 @@ internal sealed record ModuleState(string Name, string Annotation, GraphKind Kin
         new(member, "int", GraphKind.Int) { FixedEntries = entries, WhenNull = whenNull, NullValue = nullValue };
 
     public int FixedEntries { get; init; }
+
+    /// <summary>Reads the first <see cref="FixedEntries"/> entries, whatever the length (no tree check): a setting
+    /// TorchSharp's forward reads that way (ConvTranspose's output_padding, of which it passes the first entry).</summary>
+    public bool FirstEntriesOnly { get; init; }
     public string? WhenNull { get; init; }
     public long NullValue { get; init; }
 }
@@ -127,6 +131,11 @@ internal static class ModuleCatalog
 
     public static readonly IReadOnlyList<ModuleRow> Rows = new[]
     {
+        // TorchSharp's ConvTranspose2d.forward (without an output size) passes output_padding[0] alone: aten applies it
+        // to both dimensions. Only zeros padding exists there (its constructor refuses the others).
+        new ModuleRow("TorchSharp.Modules.ConvTranspose2d", "torch.conv_transpose2d", In, ModuleState.Tensor("weight"), ModuleState.OptionalTensor("bias"),
+            ModuleState.Fixed("stride", 2), ModuleState.Fixed("padding", 2), ModuleState.Fixed("output_padding", 1) with { FirstEntriesOnly = true },
+            ModuleState.Int("groups"), ModuleState.Fixed("dilation", 2)) { Allocates = true },
         new ModuleRow("TorchSharp.Modules.Linear", "torch.linear", In, ModuleState.Tensor("weight"), ModuleState.OptionalTensor("bias")) { Allocates = true },
         Conv("TorchSharp.Modules.Conv1d", 1),
         Conv("TorchSharp.Modules.Conv2d", 2),

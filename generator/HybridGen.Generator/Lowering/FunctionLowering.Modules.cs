@@ -129,7 +129,7 @@ internal sealed partial class FunctionLowering
             string name = stem + "_" + state.Name;
             if (state.FixedEntries > 0)
             {
-                TreeCheck(new ModuleTreeCheck(read, path + "." + state.Name, null, 0) { Entries = state.FixedEntries });
+                if (!state.FirstEntriesOnly) TreeCheck(new ModuleTreeCheck(read, path + "." + state.Name, null, 0) { Entries = state.FixedEntries });
                 StateAccess list = state.WhenNull is null ? read : new StateAccess.Coalesce(read, new StateAccess.Member(access, state.WhenNull));
                 var ints = Enumerable.Range(0, state.FixedEntries).Select(k => StateRead(
                     new StateAccess.At(list, k, state.NullValue), name + "_" + k, "int", GraphKind.Int));

@@ -154,3 +154,17 @@ public sealed partial class PoolNormNet : nn.Module<Tensor, Tensor>
         return geluTanh.forward(norm.forward(adaptive.forward(h)));
     }
 }
+
+// Transposed convolutions (an upsampling decoder's layer): stride, padding, output padding, groups, dilation.
+public sealed partial class ConvTransposeNet : nn.Module<Tensor, Tensor>
+{
+    private readonly ConvTranspose2d up1 = nn.ConvTranspose2d(4, 6, 3, stride: 2, padding: 1, output_padding: 1);
+    private readonly ConvTranspose2d up2 = nn.ConvTranspose2d(6, 4, 3, groups: 2, dilation: 2, bias: false);
+
+    public ConvTransposeNet() : base(nameof(ConvTransposeNet)) => RegisterComponents();
+
+    [Hybridize(nameof(ForwardEager))]
+    public override partial Tensor forward(Tensor x);
+
+    private Tensor ForwardEager(Tensor x) => up2.forward(up1.forward(x).relu());
+}

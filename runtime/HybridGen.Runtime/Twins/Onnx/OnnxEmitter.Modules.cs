@@ -17,6 +17,8 @@ internal sealed partial class OnnxEmitter
         {
             case "Linear":
                 return Linear(x, TensorArg(v["weight"], kind), v["bias"]);
+            case "ConvTranspose2d":
+                return ConvolutionTranspose(x, v);
             case "Conv1d" or "Conv2d" or "Conv3d":
                 return Convolution(x, v, kind[4] - '0');
             case "BatchNorm1d" or "BatchNorm2d" or "BatchNorm3d":
@@ -134,6 +136,28 @@ internal sealed partial class OnnxEmitter
         return Node("Conv", inputs, x.DType, shape,
             OnnxAttribute.Of("kernel_shape", kernel), OnnxAttribute.Of("strides", stride), OnnxAttribute.Of("dilations", dilation),
             OnnxAttribute.Of("pads", begin.Concat(end).ToArray()), OnnxAttribute.Of("group", groups));
+    }
+
+    /// <summary>ConvTranspose2d over a batch (NCHW): ONNX's ConvTranspose with TorchSharp's settings, the one output
+    /// padding TorchSharp passes applying to both dimensions.</summary>
+    private OnnxTensor ConvolutionTranspose(OnnxTensor x, Dictionary<string, OnnxValue> v)
+    {
+        if (x.Rank != 4) throw new NoOnnxFormException($"a ConvTranspose2d input of rank {x.Rank?.ToString() ?? "unknown"}");
+        OnnxTensor weight = TensorArg(v["weight"], "transposed convolution");
+        if (!weight.ShapeKnown) throw new NoOnnxFormException("a transposed convolution whose weight's shape the signature does not fix");
+        long[] ws = weight.StaticShape();
+        long[] stride = Ints(v["stride"]), padding = Ints(v["padding"]), dilation = Ints(v["dilation"]);
+        long outputPadding = Ints(v["output_padding"])[0], groups = Int(v["groups"]);
+        long[] kernel = { ws[2], ws[3] };
+        long?[]? shape = x.Shape is { } s
+            ? new[] { s[0], ws[1] * groups }.Concat(Enumerable.Range(0, 2).Select(i => s[2 + i] is { } n
+                ? (n - 1) * stride[i] - 2 * padding[i] + dilation[i] * (kernel[i] - 1) + outputPadding + 1 : (long?)null)).ToArray()
+            : null;
+        var inputs = v["bias"] is OnnxTensor bias ? new[] { x, weight, bias } : new[] { x, weight };
+        return Node("ConvTranspose", inputs, x.DType, shape,
+            OnnxAttribute.Of("kernel_shape", kernel), OnnxAttribute.Of("strides", stride), OnnxAttribute.Of("dilations", dilation),
+            OnnxAttribute.Of("pads", padding.Concat(padding).ToArray()), OnnxAttribute.Of("output_padding", outputPadding, outputPadding),
+            OnnxAttribute.Of("group", groups));
     }
 
     private OnnxTensor BatchNorm(OnnxTensor x, Dictionary<string, OnnxValue> v, (int min, int max) ranks)
