@@ -79,6 +79,22 @@ public class OnnxDispatchTests
     }
 
     [Fact]
+    public void AnOpThatLeavesItsInputAsItIsStillGivesANewTensor()
+    {
+        // trunc of integers changes nothing: its result must still be a tensor of its own (the in-place add_ on it
+        // leaves `own` alone), and trunc_ in place must not make the emitter wait on itself.
+        using T x = arange(6, ScalarType.Int64);
+        using (no_grad())
+        {
+            using T actual = OnnxNoOpCopies.CopyThenInPlace(x);
+            using T expected = x * 4 + 1;
+            Assert.True(actual.eq(expected).all().item<bool>(), $"{actual.str()} against {expected.str()}");
+        }
+        SignatureReport s = Signature("OnnxNoOpCopies.CopyThenInPlace");
+        Assert.True(s.OnnxCalls >= 1, $"ONNX Runtime served {s.OnnxCalls} calls ({s.State}, {s.OnnxNote})");
+    }
+
+    [Fact]
     public void ForcedOnnxRunsCallsThatNeedGradientsEagerAndSaysWhatWouldLetOnnxRuntimeServeThem()
     {
         var model = new OnnxForcedMlp();

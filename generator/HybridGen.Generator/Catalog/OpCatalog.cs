@@ -158,7 +158,7 @@ internal sealed class OpLookup
             || Analysis.KnownTypes.Is(type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable ? nullable.TypeArguments[0] : type, Analysis.KnownTypes.Scalar),
         // Arrays of numbers by element type ("long[]"), as TorchSharp's torch.tensor overloads take them.
         _ when kind.EndsWith("[]", StringComparison.Ordinal) => type is IArrayTypeSymbol { Rank: 1 } array
-            && array.ElementType.SpecialType == Keyword(kind.Substring(0, kind.Length - 2)),
+            && Keyword(kind.Substring(0, kind.Length - 2)) is var element && element != SpecialType.None && array.ElementType.SpecialType == element,
         _ => false,
     };
 
@@ -172,7 +172,7 @@ internal sealed class OpLookup
         "long" => SpecialType.System_Int64,
         "float" => SpecialType.System_Single,
         "double" => SpecialType.System_Double,
-        _ => throw new ArgumentException($"no element type '{keyword}' in the catalog's overloads"),
+        _ => SpecialType.None, // a keyword the catalog does not use: no array fits
     };
 
     private sealed class OwnerNameComparer : IEqualityComparer<(INamedTypeSymbol owner, string name)>

@@ -60,3 +60,20 @@ public sealed partial class OnnxSixLayers : nn.Module<Tensor, Tensor>
     private Tensor ForwardEager(Tensor x) =>
         fc6.forward(fc5.forward(fc4.forward(fc3.forward(fc2.forward(fc1.forward(x).relu()).relu()).relu()).relu()).relu());
 }
+
+// Ops that leave an integer tensor as it is (trunc): the result is still a new tensor, so an in-place op on it
+// leaves the input alone, and an in-place trunc_ is a no-op (OnnxDispatchTests).
+public static partial class OnnxNoOpCopies
+{
+    [Hybridize(nameof(CopyThenInPlaceEager), Mode = DispatchMode.Onnx)]
+    public static partial Tensor CopyThenInPlace(Tensor x);
+
+    private static Tensor CopyThenInPlaceEager(Tensor x)
+    {
+        Tensor own = x.mul(2);
+        Tensor copy = own.trunc();
+        copy.add_(1);
+        own.trunc_();
+        return own + copy;
+    }
+}

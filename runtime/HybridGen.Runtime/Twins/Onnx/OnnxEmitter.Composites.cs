@@ -127,7 +127,10 @@ internal sealed partial class OnnxEmitter
                 bool equalNan = Truth(Arg(4, "equal_nan", new OnnxHost(false)));
                 OnnxTensor gap = Node("Abs", new[] { Node("Sub", new[] { x, y }, type, shape) }, type, shape);
                 OnnxTensor allowed = Node("Add", new[] { Scalar(atol, type), Node("Mul", new[] { Scalar(rtol, type), Node("Abs", new[] { y }, type, y.Shape) }, type, y.Shape) }, type, y.Shape);
-                OnnxTensor close = Node("Or", new[] { Node("Equal", new[] { x, y }, ScalarType.Bool, shape), Node("LessOrEqual", new[] { gap, allowed }, ScalarType.Bool, shape) }, ScalarType.Bool, shape);
+                // A finite gap within the tolerance (an infinite one is never close), or equal values (infinities too).
+                OnnxTensor within = Node("And", new[] { Node("LessOrEqual", new[] { gap, allowed }, ScalarType.Bool, shape),
+                    Node("Not", new[] { Node("IsInf", new[] { gap }, ScalarType.Bool, shape) }, ScalarType.Bool, shape) }, ScalarType.Bool, shape);
+                OnnxTensor close = Node("Or", new[] { Node("Equal", new[] { x, y }, ScalarType.Bool, shape), within }, ScalarType.Bool, shape);
                 if (!equalNan) return close;
                 OnnxTensor bothNan = Node("And", new[] { Node("IsNaN", new[] { x }, ScalarType.Bool, x.Shape), Node("IsNaN", new[] { y }, ScalarType.Bool, y.Shape) }, ScalarType.Bool, shape);
                 return Node("Or", new[] { close, bothNan }, ScalarType.Bool, shape);
@@ -206,13 +209,14 @@ internal sealed partial class OnnxEmitter
             case "threshold" when a.Count == 3:
             {
                 OnnxTensor x = TensorArg(a[0], callee);
-                OnnxTensor above = Node("Greater", new[] { x, Operand(a[1], x.DType) }, ScalarType.Bool, x.Shape);
-                return Node("Where", new[] { above, x, Operand(a[2], x.DType) }, x.DType, x.Shape);
+                // aten: x <= threshold ? value : x, so NaN stays NaN.
+                OnnxTensor below = Node("LessOrEqual", new[] { x, Operand(a[1], x.DType) }, ScalarType.Bool, x.Shape);
+                return Node("Where", new[] { below, Operand(a[2], x.DType), x }, x.DType, x.Shape);
             }
             case "sgn" when a.Count == 1:
             {
                 OnnxTensor x = TensorArg(a[0], callee);
-                return x.DType == ScalarType.Bool ? x : Node("Sign", new[] { x }, x.DType, x.Shape);
+                return x.DType == ScalarType.Bool ? Copy(x) : Node("Sign", new[] { x }, x.DType, x.Shape);
             }
             case "sinc" when a.Count == 1:
             {
@@ -313,7 +317,7 @@ internal sealed partial class OnnxEmitter
     /// even, scaled back.</summary>
     private OnnxTensor RoundDecimals(OnnxTensor x, long decimals)
     {
-        if (!IsFloating(x.DType)) return x;
+        if (!IsFloating(x.DType)) return Copy(x);
         OnnxTensor power = Scalar(Math.Pow(10, Math.Abs(decimals)), x.DType);
         bool negative = decimals < 0;
         OnnxTensor scaled = Node(negative ? "Div" : "Mul", new[] { x, power }, x.DType, x.Shape);
@@ -440,7 +444,7 @@ internal sealed partial class OnnxEmitter
     /// largest and lowest finite numbers.</summary>
     private OnnxTensor NanToNum(OnnxTensor x, OnnxValue nan, OnnxValue posinf, OnnxValue neginf)
     {
-        if (!IsFloating(x.DType)) return x;
+        if (!IsFloating(x.DType)) return Copy(x);
         double largest = x.DType == ScalarType.Float64 ? double.MaxValue : float.MaxValue;
         double Value(OnnxValue v, double fallback) => v is OnnxHost { Value: null } ? fallback : Float(v);
         OnnxTensor result = Node("Where", new[] { Node("IsNaN", new[] { x }, ScalarType.Bool, x.Shape), Scalar(Value(nan, 0), x.DType), x }, x.DType, x.Shape);
@@ -474,9 +478,9 @@ internal sealed partial class OnnxEmitter
     private OnnxTensor RollAxis(OnnxTensor x, int axis, long shift)
     {
         long n = x.Shape![axis]!.Value;
-        if (n == 0) return x;
+        if (n == 0) return Copy(x);
         long s = ((shift % n) + n) % n;
-        if (s == 0) return x;
+        if (s == 0) return Copy(x);
         OnnxTensor tail = Slice(x, axis, n - s, n, 1), head = Slice(x, axis, 0, n - s, 1);
         return Node("Concat", new[] { tail, head }, x.DType, x.Shape, OnnxAttribute.Of("axis", (long)axis));
     }

@@ -34,12 +34,17 @@ internal sealed partial class OnnxEmitter
                 }
                 if (index.Rank != x.Rank) throw new NoOnnxFormException("take_along_dim with indices of another rank");
                 int axis = Axis(Int(dim), x.Rank!.Value);
+                // aten broadcasts index and input against each other off the axis; ONNX's GatherElements does not.
+                if (!x.ShapeKnown || !index.ShapeKnown || !x.StaticShape().Where((_, k) => k != axis).SequenceEqual(index.StaticShape().Where((_, k) => k != axis)))
+                    throw new NoOnnxFormException("take_along_dim with indices that broadcast against the input");
                 return Node("GatherElements", new[] { x, Cast(index, ScalarType.Int64) }, x.DType, index.Shape, OnnxAttribute.Of("axis", (long)axis));
             }
             case "index_select" when a.Count == 3:
             {
                 OnnxTensor x = TensorArg(a[0], callee), index = TensorArg(a[2], callee);
                 int axis = Axis(Int(a[1]), x.Rank ?? throw new NoOnnxFormException("index_select of a tensor whose rank is not known"));
+                // A 0-d index keeps the dimension, with size 1.
+                if (index.Rank == 0) index = Reshape(index, new OnnxList(new List<OnnxValue> { new OnnxHost(-1L) }));
                 long?[]? shape = x.Shape?.ToArray();
                 if (shape is not null) shape[axis] = index.Shape is [var n] ? n : null;
                 return Node("Gather", new[] { x, Cast(index, ScalarType.Int64) }, x.DType, shape, OnnxAttribute.Of("axis", (long)axis));
@@ -126,7 +131,10 @@ internal sealed partial class OnnxEmitter
                 OnnxTensor larger = Node("Max", new[] { x, y }, type, shape);
                 OnnxTensor gap = Node("Neg", new[] { Node("Abs", new[] { Node("Sub", new[] { x, y }, type, shape) }, type, shape) }, type, shape);
                 OnnxTensor tail = Node("Log", new[] { Node("Add", new[] { Scalar(1, type), Node("Exp", new[] { gap }, type, shape) }, type, shape) }, type, shape);
-                return Node("Add", new[] { larger, tail }, type, shape);
+                OnnxTensor sum = Node("Add", new[] { larger, tail }, type, shape);
+                // Equal infinities: the gap is NaN (inf - inf); aten gives the infinity.
+                OnnxTensor sameInfinity = Node("And", new[] { Node("IsInf", new[] { x }, ScalarType.Bool, x.Shape), Node("Equal", new[] { x, y }, ScalarType.Bool, shape) }, ScalarType.Bool, shape);
+                return Node("Where", new[] { sameInfinity, x, sum }, type, shape);
             }
             case "hypot" when a.Count == 2:
             {

@@ -22,7 +22,7 @@ internal sealed partial class OnnxEmitter
                 int rank = x.Rank ?? throw new NoOnnxFormException($"{name} of a tensor whose rank is not known");
                 long[] dims = name == "fliplr" ? new[] { 1L } : name == "flipud" ? new[] { 0L }
                     : a.Count == 2 && a[1] is OnnxList list ? Ints(list) : a.Skip(1).Select(Int).ToArray();
-                if (dims.Length == 0) return x;
+                if (dims.Length == 0) return Copy(x);
                 int[] axes = dims.Select(d => Axis(d, rank)).ToArray();
                 // A slice from the end backwards: start -1, end before the first element, step -1.
                 string node = _graph.Node("Slice", new[] { x.Name, Constant(axes.Select(_ => -1L).ToArray()), Constant(axes.Select(_ => long.MinValue).ToArray()),
@@ -56,7 +56,8 @@ internal sealed partial class OnnxEmitter
                     index += x.Shape![axis] ?? throw new NoOnnxFormException("select from the end of a dimension the signature does not fix");
                 long?[] shape = x.Shape!.Where((_, k) => k != axis).ToArray();
                 var at = new OnnxTensor(ScalarIndex(index), ScalarType.Int64, Array.Empty<long?>());
-                return Node("Gather", new[] { x, at }, x.DType, shape, OnnxAttribute.Of("axis", (long)axis));
+                // A view in aten (as unbind's pieces): no in-place op writes through it.
+                return new OnnxTensor(_graph.Node("Gather", new[] { x.Name, at.Name }, OnnxAttribute.Of("axis", (long)axis)), x.DType, shape, viewOf: x);
             }
             case "take" when a.Count == 2:
             {

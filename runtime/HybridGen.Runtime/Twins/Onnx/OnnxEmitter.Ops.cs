@@ -47,6 +47,7 @@ internal sealed partial class OnnxEmitter
             OnnxValue result = Op("torch." + name.TrimEnd('_'), a, named);
             if (result is not OnnxTensor tensor) throw new NoOnnxFormException($"{callee} without a tensor result");
             OnnxTensor kept = Cast(tensor, target.DType); // in place keeps the tensor's type
+            if (ReferenceEquals(kept, target)) return target;  // an op with nothing to change (trunc_ of integers)
             _replacements[target] = kept;
             return kept;
         }
@@ -256,14 +257,14 @@ internal sealed partial class OnnxEmitter
             case "trunc" or "fix" when a.Count == 1:
             {
                 OnnxTensor x = TensorArg(a[0], callee);
-                if (!IsFloating(x.DType)) return x;
+                if (!IsFloating(x.DType)) return Copy(x);
                 OnnxTensor negative = Node("Less", new[] { x, Scalar(0, x.DType) }, ScalarType.Bool, x.Shape);
                 return Node("Where", new[] { negative, Node("Ceil", new[] { x }, x.DType, x.Shape), Node("Floor", new[] { x }, x.DType, x.Shape) }, x.DType, x.Shape);
             }
             case "round" when a.Count == 1 && !named.ContainsKey("decimals"):
             {
                 OnnxTensor x = TensorArg(a[0], callee);
-                return IsFloating(x.DType) ? Node("Round", new[] { x }, x.DType, x.Shape) : x;    // half to even, as aten
+                return IsFloating(x.DType) ? Node("Round", new[] { x }, x.DType, x.Shape) : Copy(x); // half to even, as aten
             }
             case "logical_and" or "logical_or" or "logical_xor" when a.Count == 2:
                 return Node(name == "logical_and" ? "And" : name == "logical_or" ? "Or" : "Xor",
@@ -527,6 +528,10 @@ internal sealed partial class OnnxEmitter
         long?[]? shape = pooled.Shape?.Where((_, k) => k != pooled.Shape.Length - 2).ToArray();
         return new OnnxTensor(_graph.Node("Squeeze", new[] { pooled.Name, Constant(new long[] { pooled.Rank!.Value - 2 }) }), pooled.DType, shape);
     }
+
+    /// <summary>A new tensor of <paramref name="x"/>'s values, where aten returns a copy that leaves nothing to
+    /// compute: the result must not be <paramref name="x"/> itself, or an in-place op on one would change the other.</summary>
+    private OnnxTensor Copy(OnnxTensor x) => Node("Identity", new[] { x }, x.DType, x.Shape);
 
     /// <summary>An op's argument: positional at <paramref name="index"/>, else by <paramref name="keyword"/>, else
     /// <paramref name="fallback"/> (the schema's default; null where it has none).</summary>

@@ -53,11 +53,13 @@ internal sealed class OnnxRuntimeSession : IDisposable
             }
             _session = prepacked is null ? new InferenceSession(model, options) : new InferenceSession(model, options, prepacked);
         }
-        catch (Exception error) when (error is OnnxRuntimeException or NotSupportedException)
+        catch (Exception error)
         {
             _run.Dispose();
             foreach (OrtValue? value in _shared) value?.Dispose();
-            throw new ExternalException("ONNX Runtime rejected the model: " + error.Message, error);
+            if (error is OnnxRuntimeException or NotSupportedException)
+                throw new ExternalException("ONNX Runtime rejected the model: " + error.Message, error);
+            throw;
         }
         _inputNames = _session.InputNames.ToArray();
         _outputNames = _session.OutputNames.ToArray();

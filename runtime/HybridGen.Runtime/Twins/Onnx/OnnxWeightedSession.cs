@@ -94,6 +94,7 @@ internal sealed class OnnxWeightedSession : IDisposable
     /// <summary>Counts calls whose weights are those of the call before; at <see cref="StableCalls"/>, starts a frozen build.</summary>
     private void NoteWeights(ReadOnlySpan<Tensor> weights)
     {
+        if (weights.Length == 0) return; // no weights: a frozen session would be the same model again
         lock (_gate)
         {
             if (_lastSeen is not null && _lastSeen.Matches(weights)) _stable++;

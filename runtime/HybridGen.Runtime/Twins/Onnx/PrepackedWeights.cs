@@ -18,6 +18,7 @@ internal sealed class PrepackedWeights
     private readonly object _gate = new();
     private Lease? _current;
     private int _containers;
+    private bool _disposed;
 
     /// <summary>Containers made so far (a new one for each new set of weight values; tests).</summary>
     public int Containers => Volatile.Read(ref _containers);
@@ -27,6 +28,8 @@ internal sealed class PrepackedWeights
     {
         lock (_gate)
         {
+            // After the twin is disposed (a freeze that outlasted its wait): a container of the caller's alone.
+            if (_disposed) return new Lease(snapshot);
             if (_current is null || !_current.Snapshot.SameAs(snapshot))
             {
                 _current?.Release(); // the twin's own hold; sessions built with it keep theirs
@@ -43,6 +46,7 @@ internal sealed class PrepackedWeights
     {
         lock (_gate)
         {
+            _disposed = true;
             _current?.Release();
             _current = null;
         }
@@ -51,7 +55,7 @@ internal sealed class PrepackedWeights
     /// <summary>A container and the weight values it was made for, freed when its last holder releases it.</summary>
     internal sealed class Lease
     {
-        private int _holders = 1; // the PrepackedWeights that made it, until a new set of values replaces it
+        private int _holders = 1; // its maker: the PrepackedWeights until new values replace it (or the caller, after dispose)
 
         public Lease(WeightSnapshot snapshot) => Snapshot = snapshot;
 

@@ -5,7 +5,8 @@ using static TorchSharp.torch;
 namespace HybridGen.Twins.Onnx;
 
 /// <summary>
-/// The weights an ONNX Runtime session took as initializers (copies it prepacked), as they were then. A call may use
+/// The weights an ONNX Runtime session took as initializers (read in place, some prepacked or rewritten by its graph
+/// optimizations at build time), as they were then. A call may use
 /// that session only while <see cref="Matches"/> holds for the weights it reads now: tensors with the same
 /// TensorImpl, data address, sizes and version as then (Native/TensorVersions). Its owner keeps views of the weights
 /// alive as long as it uses the snapshot, so their memory cannot be freed and reused by another tensor that would then
