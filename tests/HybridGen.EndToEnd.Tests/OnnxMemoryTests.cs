@@ -56,6 +56,16 @@ public class OnnxMemoryTests
             Steady(model, batch2, onnx);
             Steady(model, batch7, onnx);
             Assert.Equal(before + 2, onnx.PrepackedContainers);
+
+            // Another instance, weights of its own: a container of its own; back to the first, its container is
+            // still offered (the method is shared by every instance of the class).
+            var other = new OnnxTwoLayers();
+            other.eval();
+            Steady(other, batch2, onnx);
+            Assert.Equal(before + 3, onnx.PrepackedContainers);
+            using T batch5 = randn(new long[] { 5, 16 }, generator: generator);
+            Steady(model, batch5, onnx);
+            Assert.Equal(before + 3, onnx.PrepackedContainers);
         }
     }
 
