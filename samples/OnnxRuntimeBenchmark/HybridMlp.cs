@@ -4,15 +4,19 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-/// <summary>The MLP workload's model as users write it (Linear modules, a hybridized forward), holding the same weight
-/// tensors as the hand-built graph: HybridGen's ONNX Runtime route is measured against the hand-built graph with the
-/// weights as initializers (issue 20: the limit for this backend).</summary>
+/// <summary>A three-layer MLP as users write it (Linear modules, a hybridized forward), holding the given weight
+/// tensors ([out, in] and [out] per layer, the layers' sizes taken from them): HybridGen's ONNX Runtime route is
+/// measured against the hand-built graph with the same weights as initializers (issue 20: the limit for this
+/// backend), and what one more signature costs in memory.</summary>
 public sealed partial class HybridMlp : nn.Module<Tensor, Tensor>
 {
-    private readonly Linear fc1 = nn.Linear(256, 512), fc2 = nn.Linear(512, 512), fc3 = nn.Linear(512, 10);
+    private readonly Linear fc1, fc2, fc3;
 
     public HybridMlp(IReadOnlyList<Tensor> weights) : base(nameof(HybridMlp))
     {
+        fc1 = nn.Linear(weights[0].shape[1], weights[0].shape[0]);
+        fc2 = nn.Linear(weights[2].shape[1], weights[2].shape[0]);
+        fc3 = nn.Linear(weights[4].shape[1], weights[4].shape[0]);
         RegisterComponents();
         Linear[] layers = { fc1, fc2, fc3 };
         for (int k = 0; k < 3; k++)
@@ -29,24 +33,3 @@ public sealed partial class HybridMlp : nn.Module<Tensor, Tensor>
     private Tensor ForwardEager(Tensor x) => fc3.forward(nn.functional.relu(fc2.forward(nn.functional.relu(fc1.forward(x)))));
 }
 
-/// <summary>The memory measurement's MLP (1024-2048-2048-10): what one more signature costs through HybridGen's route.</summary>
-public sealed partial class HybridMlp1024 : nn.Module<Tensor, Tensor>
-{
-    private readonly Linear fc1 = nn.Linear(1024, 2048), fc2 = nn.Linear(2048, 2048), fc3 = nn.Linear(2048, 10);
-
-    public HybridMlp1024(IReadOnlyList<Tensor> weights) : base(nameof(HybridMlp1024))
-    {
-        RegisterComponents();
-        Linear[] layers = { fc1, fc2, fc3 };
-        for (int k = 0; k < 3; k++)
-        {
-            layers[k].weight = new Parameter(weights[2 * k].detach(), requires_grad: false);
-            layers[k].bias = new Parameter(weights[2 * k + 1].detach(), requires_grad: false);
-        }
-    }
-
-    [Hybridize(nameof(ForwardEager))]
-    public override partial Tensor forward(Tensor x);
-
-    private Tensor ForwardEager(Tensor x) => fc3.forward(nn.functional.relu(fc2.forward(nn.functional.relu(fc1.forward(x)))));
-}
