@@ -338,23 +338,16 @@ internal sealed partial class OnnxEmitter
         bool unbiased = Truth(overAll ? (a.Count == 2 ? a[1] : named.TryGetValue("unbiased", out OnnxValue? u) ? u : new OnnxHost(true))
             : ArgumentOf(a, named, 2, "unbiased", new OnnxHost(true))!);
         OnnxValue keepdim = overAll ? new OnnxHost(false) : ArgumentOf(a, named, 3, "keepdim", new OnnxHost(false))!;
-        int[] axes = dims switch
-        {
-            OnnxHost { Value: null } => Enumerable.Range(0, rank).ToArray(),
-            OnnxList { Items.Count: 0 } => Enumerable.Range(0, rank).ToArray(),
-            OnnxList list => list.Items.Select(d => Axis(Int(d), rank)).ToArray(),
-            _ => new[] { Axis(Int(dims), rank) },
-        };
-        var axisList = new OnnxList(axes.Select(d => (OnnxValue)new OnnxHost((long)d)).ToList());
+        int[] axes = Axes(dims, rank);
         long count = axes.Aggregate(1L, (n, d) => n * x.Shape![d]!.Value);
-        OnnxTensor centre = Reduce("ReduceMean", x, axisList, new OnnxHost(true), OnnxValue.None, name);
+        OnnxTensor centre = Reduce("ReduceMean", x, dims, new OnnxHost(true), OnnxValue.None, name);
         OnnxTensor deviation = Node("Sub", new[] { x, centre }, x.DType, x.Shape);
         OnnxTensor squares = Node("Mul", new[] { deviation, deviation }, x.DType, x.Shape);
-        OnnxTensor sum = Reduce("ReduceSum", squares, axisList, keepdim, OnnxValue.None, name);
+        OnnxTensor sum = Reduce("ReduceSum", squares, dims, keepdim, OnnxValue.None, name);
         OnnxTensor variance = Node("Div", new[] { sum, Scalar(count - (unbiased ? 1 : 0), x.DType) }, x.DType, sum.Shape);
         OnnxTensor result = name.StartsWith("std", StringComparison.Ordinal) ? Node("Sqrt", new[] { variance }, x.DType, variance.Shape) : variance;
         if (!name.EndsWith("_mean", StringComparison.Ordinal)) return result;
-        return new OnnxTuple(new OnnxValue[] { result, Reduce("ReduceMean", x, axisList, keepdim, OnnxValue.None, name) });
+        return new OnnxTuple(new OnnxValue[] { result, Reduce("ReduceMean", x, dims, keepdim, OnnxValue.None, name) });
     }
 
     /// <summary>Vector norms: torch.norm(x, p, dim, keepdim) and linalg.norm(x, ord, dims, keepdim) where ord is
@@ -367,13 +360,7 @@ internal sealed partial class OnnxEmitter
         OnnxValue p = ArgumentOf(a, named, 1, name == "norm" ? "p" : "ord", OnnxValue.None)!;
         OnnxValue dims = ArgumentOf(a, named, 2, name == "norm" ? "dim" : "dims", OnnxValue.None)!;
         OnnxValue keepdim = ArgumentOf(a, named, 3, "keepdim", new OnnxHost(false))!;
-        int[] axes = dims switch
-        {
-            OnnxHost { Value: null } => Enumerable.Range(0, rank).ToArray(),
-            OnnxList { Items.Count: 0 } => Enumerable.Range(0, rank).ToArray(),
-            OnnxList list => list.Items.Select(d => Axis(Int(d), rank)).ToArray(),
-            _ => new[] { Axis(Int(dims), rank) },
-        };
+        int[] axes = Axes(dims, rank);
         double order = p switch
         {
             OnnxHost { Value: null } => 2,
@@ -383,24 +370,23 @@ internal sealed partial class OnnxEmitter
         };
         if (name == "linalg_norm" && p is OnnxHost { Value: long or double } && (dims is OnnxHost { Value: null } ? rank : axes.Length) == 2)
             throw new NoOnnxFormException("a matrix norm of a numeric order (ONNX has no singular values)");
-        var axisList = new OnnxList(axes.Select(d => (OnnxValue)new OnnxHost((long)d)).ToList());
         OnnxTensor magnitude = Node("Abs", new[] { x }, x.DType, x.Shape);
-        if (double.IsPositiveInfinity(order)) return Reduce("ReduceMax", magnitude, axisList, keepdim, OnnxValue.None, name);
-        if (double.IsNegativeInfinity(order)) return Reduce("ReduceMin", magnitude, axisList, keepdim, OnnxValue.None, name);
+        if (double.IsPositiveInfinity(order)) return Reduce("ReduceMax", magnitude, dims, keepdim, OnnxValue.None, name);
+        if (double.IsNegativeInfinity(order)) return Reduce("ReduceMin", magnitude, dims, keepdim, OnnxValue.None, name);
         if (order == 0)
         {
             OnnxTensor nonzero = Cast(Node("Not", new[] { Node("Equal", new[] { x, Scalar(0, x.DType) }, ScalarType.Bool, x.Shape) }, ScalarType.Bool, x.Shape), x.DType);
-            return Reduce("ReduceSum", nonzero, axisList, keepdim, OnnxValue.None, name);
+            return Reduce("ReduceSum", nonzero, dims, keepdim, OnnxValue.None, name);
         }
-        if (order == 1) return Reduce("ReduceSum", magnitude, axisList, keepdim, OnnxValue.None, name);
+        if (order == 1) return Reduce("ReduceSum", magnitude, dims, keepdim, OnnxValue.None, name);
         if (order == 2)
         {
             OnnxTensor squares = Node("Mul", new[] { x, x }, x.DType, x.Shape);
-            OnnxTensor total = Reduce("ReduceSum", squares, axisList, keepdim, OnnxValue.None, name);
+            OnnxTensor total = Reduce("ReduceSum", squares, dims, keepdim, OnnxValue.None, name);
             return Node("Sqrt", new[] { total }, x.DType, total.Shape);
         }
         OnnxTensor powers = Node("Pow", new[] { magnitude, Scalar(order, x.DType) }, x.DType, x.Shape);
-        OnnxTensor sum = Reduce("ReduceSum", powers, axisList, keepdim, OnnxValue.None, name);
+        OnnxTensor sum = Reduce("ReduceSum", powers, dims, keepdim, OnnxValue.None, name);
         return Node("Pow", new[] { sum, Scalar(1 / order, x.DType) }, x.DType, sum.Shape);
     }
 
@@ -465,9 +451,9 @@ internal sealed partial class OnnxEmitter
         {
             if (by.Length != 1) throw new NoOnnxFormException("roll with several shifts and no dimensions");
             long?[] shape = x.Shape!;
-            OnnxTensor flat = Reshape(x, new OnnxList(new List<OnnxValue> { new OnnxHost(-1L) }));
+            OnnxTensor flat = Flat(x);
             OnnxTensor rolled = RollAxis(flat, 0, by[0]);
-            return Reshape(rolled, new OnnxList(shape.Select(v => (OnnxValue)new OnnxHost(v!.Value)).ToList()));
+            return Reshape(rolled, shape.Select(v => v!.Value));
         }
         if (by.Length != over.Length) throw new NoOnnxFormException("roll with as many shifts as dimensions expected");
         int rank = x.Rank!.Value;

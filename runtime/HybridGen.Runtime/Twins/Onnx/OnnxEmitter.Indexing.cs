@@ -29,7 +29,7 @@ internal sealed partial class OnnxEmitter
                 OnnxValue dim = Arg(2, "dim", OnnxValue.None);
                 if (dim is OnnxHost { Value: null })
                 {
-                    x = Reshape(x, new OnnxList(new List<OnnxValue> { new OnnxHost(-1L) }));
+                    x = Flat(x);
                     dim = new OnnxHost(0L);
                 }
                 if (index.Rank != x.Rank) throw new NoOnnxFormException("take_along_dim with indices of another rank");
@@ -44,7 +44,7 @@ internal sealed partial class OnnxEmitter
                 OnnxTensor x = TensorArg(a[0], callee), index = TensorArg(a[2], callee);
                 int axis = Axis(Int(a[1]), x.Rank ?? throw new NoOnnxFormException("index_select of a tensor whose rank is not known"));
                 // A 0-d index keeps the dimension, with size 1.
-                if (index.Rank == 0) index = Reshape(index, new OnnxList(new List<OnnxValue> { new OnnxHost(-1L) }));
+                if (index.Rank == 0) index = Flat(index);
                 long?[]? shape = x.Shape?.ToArray();
                 if (shape is not null) shape[axis] = index.Shape is [var n] ? n : null;
                 return Node("Gather", new[] { x, Cast(index, ScalarType.Int64) }, x.DType, shape, OnnxAttribute.Of("axis", (long)axis));

@@ -45,7 +45,7 @@ internal sealed partial class OnnxEmitter
             case "swapdims" when a.Count == 3:
                 return Op("torch.transpose", a, named);
             case "ravel" when a.Count == 1:
-                return Reshape(TensorArg(a[0], callee), new OnnxList(new List<OnnxValue> { new OnnxHost(-1L) }));
+                return Flat(TensorArg(a[0], callee));
             case "select" when a.Count == 3:
             {
                 OnnxTensor x = TensorArg(a[0], callee);
@@ -64,7 +64,7 @@ internal sealed partial class OnnxEmitter
                 OnnxTensor x = TensorArg(a[0], callee), index = TensorArg(a[1], callee);
                 if (!x.ShapeKnown) throw new NoOnnxFormException("take from a tensor whose shape the signature does not fix");
                 // Negative indices count from the end of the flattened tensor, as ONNX's Gather counts them.
-                OnnxTensor flat = Reshape(x, new OnnxList(new List<OnnxValue> { new OnnxHost(-1L) }));
+                OnnxTensor flat = Flat(x);
                 return Node("Gather", new[] { flat, Cast(index, ScalarType.Int64) }, x.DType, index.Shape, OnnxAttribute.Of("axis", 0L));
             }
             case "tile" when a.Count == 2:
@@ -85,7 +85,7 @@ internal sealed partial class OnnxEmitter
                 OnnxValue dim = Arg(2, "dim", OnnxValue.None);
                 if (dim is OnnxHost { Value: null })
                 {
-                    x = Reshape(x, new OnnxList(new List<OnnxValue> { new OnnxHost(-1L) }));
+                    x = Flat(x);
                     dim = new OnnxHost(0L);
                 }
                 int rank = x.Rank!.Value, axis = Axis(Int(dim), rank);
@@ -97,7 +97,7 @@ internal sealed partial class OnnxEmitter
                 var tiled = new OnnxTensor(_graph.Node("Tile", new[] { inner.Name, Constant(tiles) }), x.DType, tiledShape);
                 long[] merged = x.StaticShape();
                 merged[axis] *= repeats;
-                return Reshape(tiled, new OnnxList(merged.Select(d => (OnnxValue)new OnnxHost(d)).ToList()));
+                return Reshape(tiled, merged);
             }
             case "unflatten" when a.Count == 3:
             {
@@ -112,7 +112,7 @@ internal sealed partial class OnnxEmitter
                     sizes = sizes.Select(s => s == -1 ? shape[axis] / known : s).ToArray();
                 }
                 long[] result = shape.Take(axis).Concat(sizes).Concat(shape.Skip(axis + 1)).ToArray();
-                return Reshape(x, new OnnxList(result.Select(d => (OnnxValue)new OnnxHost(d)).ToList()));
+                return Reshape(x, result);
             }
             case "topk":
             {

@@ -609,13 +609,7 @@ internal sealed partial class OnnxEmitter
         else if (op == "ReduceMean" && !IsFloating(x.DType)) throw new NoOnnxFormException($"mean of a {x.DType} tensor");
         bool keep = Truth(keepdim);
         int rank = x.Rank ?? throw new NoOnnxFormException($"{name} of a tensor whose rank is not known");
-        int[] axes = dims switch
-        {
-            OnnxHost { Value: null } => Enumerable.Range(0, rank).ToArray(),
-            OnnxList list when list.Items.Count == 0 => Enumerable.Range(0, rank).ToArray(),
-            OnnxList list => list.Items.Select(d => Axis(Int(d), rank)).ToArray(),
-            _ => new[] { Axis(Int(dims), rank) },
-        };
+        int[] axes = Axes(dims, rank);
         long?[] shape = x.Shape!.Select((d, k) => axes.Contains(k) ? (keep ? 1 : (long?)-1) : d).Where(d => d != -1).ToArray();
         var keepAttribute = OnnxAttribute.Of("keepdims", keep ? 1L : 0L);
         if (rank == 0) return x;
@@ -624,13 +618,22 @@ internal sealed partial class OnnxEmitter
         return Node(op, new[] { x }, x.DType, shape, OnnxAttribute.Of("axes", axes.Select(v => (long)v).ToArray()), keepAttribute);
     }
 
+    /// <summary>The axes a reduction's dims name: None or an empty list for all of them, one dimension, or a list.</summary>
+    private static int[] Axes(OnnxValue dims, int rank) => dims switch
+    {
+        OnnxHost { Value: null } => Enumerable.Range(0, rank).ToArray(),
+        OnnxList list when list.Items.Count == 0 => Enumerable.Range(0, rank).ToArray(),
+        OnnxList list => list.Items.Select(d => Axis(Int(d), rank)).ToArray(),
+        _ => new[] { Axis(Int(dims), rank) },
+    };
+
     private OnnxTensor ArgMax(string op, OnnxTensor x, OnnxValue dim, OnnxValue keepdim)
     {
         bool keep = Truth(keepdim);
         if (dim is OnnxHost { Value: null })
         {
             // Over all elements: of the flattened tensor.
-            OnnxTensor flat = Reshape(x, new OnnxList(new List<OnnxValue> { new OnnxHost(-1L) }));
+            OnnxTensor flat = Flat(x);
             OnnxTensor index = Node(op, new[] { flat }, ScalarType.Int64, Array.Empty<long?>(), OnnxAttribute.Of("axis", 0L), OnnxAttribute.Of("keepdims", 0L),
                 OnnxAttribute.Of("select_last_index", 0L));
             return keep && x.Rank is { } r ? Reshape(index, new OnnxList(Enumerable.Repeat<OnnxValue>(new OnnxHost(1L), r).ToList())) : index;

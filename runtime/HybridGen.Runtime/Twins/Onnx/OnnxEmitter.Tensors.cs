@@ -168,6 +168,13 @@ internal sealed partial class OnnxEmitter
         return _graph.Node("Concat", parts, OnnxAttribute.Of("axis", 0L));
     }
 
+    /// <summary><paramref name="value"/> as one dimension (reshape to [-1]).</summary>
+    private OnnxTensor Flat(OnnxTensor value) => Reshape(value, new[] { -1L });
+
+    /// <summary><paramref name="value"/> reshaped to sizes the signature fixes (at most one -1).</summary>
+    private OnnxTensor Reshape(OnnxTensor value, IEnumerable<long> sizes) =>
+        Reshape(value, new OnnxList(sizes.Select(d => (OnnxValue)new OnnxHost(d)).ToList()));
+
     private OnnxTensor Reshape(OnnxTensor value, OnnxValue sizes)
     {
         string shape = Sizes(sizes, out long?[] known);
