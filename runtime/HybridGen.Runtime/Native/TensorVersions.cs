@@ -34,20 +34,8 @@ internal static unsafe class TensorVersions
         nint handle = tensor.Handle;
         if (!Available || s_isInference(handle) != 0)
             return new TensorVersion(handle, 0, 0, System.Threading.Interlocked.Increment(ref s_unknown));
-        return new TensorVersion(*(nint*)handle, LibTorchSharp.DataPointer(handle), Sizes(handle), s_version(handle));
-    }
-
-    /// <summary>The sizes' hash: read in place where the TensorImpl's layout is known (a model checks dozens of weights
-    /// at every call), else through the getters; both give the same value, as StableKey.MixSizes ends.</summary>
-    private static ulong Sizes(nint handle)
-    {
-        if (TensorFields.Calibration.Ready && TensorFields.TryRead(handle, out _, out _, out _, out int dimensions, out long* sizes))
-        {
-            ulong key = Dispatch.StableKey.Start;
-            for (int d = 0; d < dimensions; d++) key = Dispatch.StableKey.Mix(key, (ulong)sizes[d]);
-            return Dispatch.StableKey.Mix(key, ulong.MaxValue);
-        }
-        return Dispatch.StableKey.MixSizes(Dispatch.StableKey.Start, handle);
+        ulong sizes = Dispatch.StableKey.MixSizes(Dispatch.StableKey.Start, handle);
+        return new TensorVersion(*(nint*)handle, LibTorchSharp.DataPointer(handle), sizes, s_version(handle));
     }
 
     private static nint Find(string export)

@@ -82,8 +82,7 @@ internal sealed record OnnxArgument(TwinValueKind Kind, object? Value, OnnxArgum
         if (Native.TensorFields.Calibration.Ready && Native.TensorFields.TryRead(handle, out sbyte dtype, out _, out _, out int dimensions, out long* sizes))
         {
             key = StableKey.Mix(StableKey.Mix(key, (ulong)dtype), 0UL);                  // device type 0: the CPU
-            for (int d = 0; d < dimensions; d++) key = StableKey.Mix(key, (ulong)sizes[d]);
-            return StableKey.Mix(key, ulong.MaxValue);                                   // as StableKey.MixSizes ends
+            return StableKey.MixSizes(key, dimensions, sizes);
         }
         return StableKey.MixSizes(StableKey.Mix(StableKey.Mix(key, (ulong)Native.LibTorchSharp.DType(handle)),
             (ulong)Native.LibTorchSharp.DeviceType(handle)), handle);
