@@ -45,7 +45,7 @@ public class OnnxRouteTests
         (nn.Module<T, T> model, T input) = Make(name);
         model.eval();
         using var _ = no_grad();
-        var (eager, onnx) = Routes(model);
+        var (eager, onnx, _) = Routes(model);
         EagerOracle.AssertAgree(name + " (ONNX Runtime)", () => eager(input), () => onnx(input));
         // Other signatures (batch sizes 1 and 32, as the benchmark runs) get models of their own.
         foreach (long batch in new long[] { 1, 32 })
@@ -66,8 +66,8 @@ public class OnnxRouteTests
         (nn.Module<T, T> model, T input) = Make(name);
         model.eval();
         using var _ = no_grad();
-        var (eager, onnx) = Routes(model);
-        HybridGen.Twins.Onnx.OnnxTwin twin = Twin(model, input);
+        var (eager, onnx, twinOf) = Routes(model);
+        HybridGen.Twins.Onnx.OnnxTwin twin = twinOf(input);
         for (int k = 0; k < HybridGen.Twins.Onnx.OnnxWeightedSession.StableCalls + 2; k++) onnx(input).Dispose();
         twin.WaitForFrozen();
         long frozen = twin.Calls.frozen;
@@ -76,26 +76,18 @@ public class OnnxRouteTests
         input.Dispose();
     }
 
-    private static HybridGen.Twins.Onnx.OnnxTwin Twin(nn.Module<T, T> model, T input)
-    {
-        var method = typeof(OnnxRouteTests).GetMethod(nameof(TypedTwin), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
-            .MakeGenericMethod(model.GetType());
-        return (HybridGen.Twins.Onnx.OnnxTwin)method.Invoke(null, new object[] { model, input })!;
-    }
-
-    private static HybridGen.Twins.Onnx.OnnxTwin TypedTwin<TModel>(nn.Module<T, T> model, T input) where TModel : nn.Module<T, T> =>
-        Forward<TModel>.DispatcherFor((TModel)model, input).OnnxTwin!;
-
-    private static (Func<T, T> eager, Func<T, T> onnx) Routes(nn.Module<T, T> model)
+    /// <summary>The model's eager and ONNX Runtime routes, and the ONNX twin that serves an input's calls.</summary>
+    private static (Func<T, T> eager, Func<T, T> onnx, Func<T, HybridGen.Twins.Onnx.OnnxTwin> twin) Routes(nn.Module<T, T> model)
     {
         var method = typeof(OnnxRouteTests).GetMethod(nameof(Typed), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
             .MakeGenericMethod(model.GetType());
-        return ((Func<T, T>, Func<T, T>))method.Invoke(null, new object[] { model })!;
+        return ((Func<T, T>, Func<T, T>, Func<T, HybridGen.Twins.Onnx.OnnxTwin>))method.Invoke(null, new object[] { model })!;
     }
 
-    private static (Func<T, T>, Func<T, T>) Typed<TModel>(nn.Module<T, T> model) where TModel : nn.Module<T, T>
+    private static (Func<T, T>, Func<T, T>, Func<T, HybridGen.Twins.Onnx.OnnxTwin>) Typed<TModel>(nn.Module<T, T> model) where TModel : nn.Module<T, T>
     {
         var m = (TModel)model;
-        return (x => Forward<TModel>.DispatcherFor(m, x).InvokeEager((m, x)), x => Forward<TModel>.DispatcherFor(m, x).InvokeOnnx((m, x)));
+        return (x => Forward<TModel>.DispatcherFor(m, x).InvokeEager((m, x)), x => Forward<TModel>.DispatcherFor(m, x).InvokeOnnx((m, x)),
+            x => Forward<TModel>.DispatcherFor(m, x).OnnxTwin!);
     }
 }

@@ -31,8 +31,6 @@ internal sealed class CallGraph
     /// <summary>The op catalog resolved for this compilation.</summary>
     public OpLookup Ops => Scope.Ops;
 
-    public Compilation Compilation => _compilation;
-
     public SemanticModel? ModelFor(SyntaxTree tree)
     {
         if (!_compilation.ContainsSyntaxTree(tree)) return null;
