@@ -1,3 +1,4 @@
+using HybridGen.Graph;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
@@ -23,7 +24,7 @@ internal static class Emitter
         if (model.Twin is { } recorded)
         {
             // For the build step that compiles every twin with libtorch (HybridGenValidateTwins).
-            foreach ((TwinModel twin, int tree) in Trees(recorded))
+            foreach ((TwinModel twin, int tree) in Trees(recorded).Where(t => t.twin.RunTimeModules.Count == 0))
             {
                 w.Line($"[assembly: global::HybridGen.HybridTwin(\"{QualifiedName(model, tree)}\", \"{model.Location}\", \"{twin.FunctionName}\",");
                 w.Indent();
@@ -78,7 +79,9 @@ internal static class Emitter
         string tupleType = TupleType(packed.Select(p => p.type).ToList());
 
         w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"HybridGen.Generator\", \"{typeof(Emitter).Assembly.GetName().Version}\")]");
-        w.Line($"private static readonly global::HybridGen.HybridFunction<{tupleType}, {model.ReturnType}> {field} = new(");
+        // A piece with submodules only the run time can see: the runtime composes the live tree's twin.
+        string function = twin.RunTimeModules.Count > 0 ? "global::HybridGen.Composition.ComposedFunction" : "global::HybridGen.HybridFunction";
+        w.Line($"private static readonly {function}<{tupleType}, {model.ReturnType}> {field} = new(");
         w.Indent();
         w.Line("new global::HybridGen.HybridMethodInfo(");
         w.Indent();
@@ -132,6 +135,18 @@ internal static class Emitter
         // Where the arguments' state begins: the ONNX route takes state tensors as weights (frozen while unchanged), and
         // reports describe the parameters and sum up a large state.
         if (twin.Inputs.Count > 0) trailing.Add(new List<string> { $"parameterCount: {model.Parameters.Count}" });
+        if (twin.RunTimeModules.Count > 0)
+        {
+            // The live tree is read from the module itself: as the hybridized module, or as a piece of a larger tree.
+            string owner = model.ContainingTypes.Items.Last().Name, self = $"var a = new global::System.ValueTuple<{owner}>(({owner})owner);";
+            trailing.Add(new[] { $"ownerOf: static (in {tupleType} a) => a.Item1" }.ToList());
+            trailing.Add(new[] { $"readModules: static (object owner, global::System.Span<object?> m) =>", "{", "    " + self }
+                .Concat(twin.RunTimeModules.Select((r, k) => $"    m[{k}] = {CSharp(r.Access)};")).Concat(new[] { "}" }).ToList());
+            trailing.Add(new List<string> { "modulePaths: new[] { " + string.Join(", ", twin.RunTimeModules.Select(r => "\"" + r.Path + "\"")) + " }" });
+            trailing.Add(new[] { $"writeState: static (object owner, global::System.Span<{ScriptValue}> g) =>", "{", "    " + self }
+                .Concat(twin.Inputs.Select((input, k) => $"    g[{k}] = {ToScriptValue(input.Kind == GraphKind.Tensor ? Access(input) + "!" : Access(input), input.Kind)};"))
+                .Concat(new[] { "}" }).ToList());
+        }
         if (model.Overrides is { } overrides) trailing.Add(new List<string> { $"overrides: {Overrides(overrides)}" });
         w.Line(trailing.Count == 0 ? "});" : "},");
         for (int k = 0; k < trailing.Count; k++)

@@ -1,3 +1,4 @@
+using HybridGen.Graph;
 using System;
 using System.Collections.Generic;
 using System.Linq;
@@ -177,7 +178,7 @@ internal static class Parser
             }
             else
             {
-                twin = TwinBuilder.Build(analyzed.Scope, method, eager, displayName, out DiagnosticInfo? failure, ct);
+                twin = TwinBuilder.Build(analyzed.Scope, method, eager, displayName, summary, out DiagnosticInfo? failure, ct);
                 if (failure is not null) diagnostics.Add(failure);
             }
             if (twin is not null)

@@ -43,13 +43,27 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
     // scalars are then part of the signature, since a capture bakes them in. The backend is optional native code
     // (docs/cuda.md): without it this is false.
     private readonly bool _captureAllowed;
+    private readonly bool _graphless;
 
     public HybridFunction(
         HybridMethodInfo info, Func<TArgs, TResult> eager, GraphArgumentWriter<TArgs> writeArguments,
         int argumentCount, GraphResultReader<TResult> readResult, int resultCount,
         SignatureWriter<TArgs>? writeSignature = null, DispatchOverrides? overrides = null,
         DispatchOptions? options = null, IGraphTwin? twin = null, TreeCheck<TArgs>? checkTree = null, int parameterCount = -1)
+        : this(info, eager, writeArguments, argumentCount, readResult, resultCount, writeSignature, overrides, options, twin, checkTree, parameterCount, graphless: false)
     {
+    }
+
+    /// <summary>A function with no TorchScript twin (<paramref name="graphless"/>: a run-time-composed module tree,
+    /// Composition/ComposedFunction): <paramref name="twin"/> only says why, and signatures that need no gradient
+    /// measure eager against ONNX Runtime.</summary>
+    internal HybridFunction(
+        HybridMethodInfo info, Func<TArgs, TResult> eager, GraphArgumentWriter<TArgs> writeArguments,
+        int argumentCount, GraphResultReader<TResult> readResult, int resultCount,
+        SignatureWriter<TArgs>? writeSignature, DispatchOverrides? overrides,
+        DispatchOptions? options, IGraphTwin? twin, TreeCheck<TArgs>? checkTree, int parameterCount, bool graphless)
+    {
+        _graphless = graphless;
         _checkTree = checkTree;
         _parameterCount = parameterCount < 0 ? argumentCount : parameterCount;
         Info = info ?? throw new ArgumentNullException(nameof(info));
@@ -60,8 +74,8 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
         _argumentCount = argumentCount;
         _resultCount = resultCount;
         _twin = twin ?? new TorchScriptTwin(info.TwinSource, info.TwinFunction, eager.Method.Module.Assembly);
-        _dispatch = new MethodDispatch(info, options ?? HybridRuntime.OptionsFor(info.Name, overrides));
-        _captureAllowed = info.Capturable && _dispatch.Options.Mode == DispatchMode.Auto && HybridRuntime.CudaGraphsAvailable;
+        _dispatch = new MethodDispatch(info, options ?? HybridRuntime.OptionsFor(info.Name, overrides)) { GraphAllowed = !graphless };
+        _captureAllowed = !graphless && info.Capturable && _dispatch.Options.Mode == DispatchMode.Auto && HybridRuntime.CudaGraphsAvailable;
         if (_dispatch.Options.Mode != DispatchMode.Eager && writeSignature is not null) Native.TensorFields.Calibration.Start();
         HybridRuntime.Register(this);
     }
@@ -456,14 +470,16 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
                 state.CountSteady(ran);
                 return steady;
             }
-            if (!PrepareTwin(state, startCompile: false))
+            // A graphless function probes once its ONNX model is being built (the first call of a signature starts it).
+            bool ready = _graphless ? state.OnnxAllowed && state.OnnxBuildStarted : PrepareTwin(state, startCompile: false);
+            if (!ready)
             {
                 state.Count(Route.Eager);
                 TResult eager = InvokeEager(arguments);
                 // The compile starts once this call has its result: on a machine with few cores, a compile thread
                 // started before it would compete with the first call itself (measured: ~10 ms of a 50 ms first
                 // call on 2 cores), and a program that calls the method once gets its result just as soon.
-                StartBackgroundCompile();
+                if (!_graphless) StartBackgroundCompile();
                 // So does the build of this call's ONNX model, so it is ready by the time probing reaches it
                 // (HybridRuntime.WaitForTwins waits for it too).
                 if (state.OnnxAllowed) StartOnnxBuild(state, arguments);

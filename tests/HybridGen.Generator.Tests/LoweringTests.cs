@@ -142,18 +142,41 @@ public class LoweringTests
     }
 
     [Theory]
-    [InlineData("private readonly nn.Module<Tensor, Tensor> seq = nn.Sequential(new System.Collections.Generic.List<nn.Module<Tensor, Tensor>> { nn.ReLU() });",
-        "is built from a collection")]
-    [InlineData("private readonly TorchSharp.Modules.Sequential seq = nn.Sequential(); public void Grow() => seq.append(nn.ReLU());",
-        "'seq' is filled at run time outside its constructor")]
-    [InlineData("private nn.Module<Tensor, Tensor> seq = nn.ReLU(); public void Swap() => seq = nn.Tanh();",
-        "'seq' is assigned in 2 places")]
-    [InlineData("private readonly nn.Module<Tensor, Tensor> seq = nn.GRU(4, 4).AsModule();", "is not a module kind HybridGen spells")]
-    public void AModuleTreeTheBuildCannotSeeIsHG0108WithTheReason(string field, string reason)
+    [InlineData("private readonly nn.Module<Tensor, Tensor> seq = nn.Sequential(new System.Collections.Generic.List<nn.Module<Tensor, Tensor>> { nn.ReLU() });")]
+    [InlineData("private readonly TorchSharp.Modules.Sequential seq = nn.Sequential(); public void Grow() => seq.append(nn.ReLU());")]
+    [InlineData("private nn.Module<Tensor, Tensor> seq = nn.ReLU(); public void Swap() => seq = nn.Tanh();")]
+    [InlineData("private readonly nn.Module<Tensor, Tensor> seq = nn.GRU(4, 4).AsModule();")]
+    public void AModuleTreeTheBuildCannotSeeIsAPieceTheRuntimeComposes(string field)
     {
-        GeneratorHarness.Run run = Model(field.Replace(".AsModule()", " as nn.Module<Tensor, Tensor>"), "seq.forward(x)");
+        GeneratorHarness.Run run = Model(field.Replace(".AsModule()", " as nn.Module<Tensor, Tensor>"), "seq.forward(x).relu()");
+        Assert.DoesNotContain(run.Diagnostics, d => d.Severity >= DiagnosticSeverity.Warning);
+        string code = run.Result.GeneratedSources.Single().SourceText.ToString();
+        Assert.Contains("global::HybridGen.Composition.ComposedFunction<", code);
+        Assert.Contains("(submodule 0 \\\"seq\\\" 0 [ (name \\\"x\\\")])", code); // the hole, its result not written in place
+        Assert.Contains("m[0] = a.Item1.seq;", code);
+        Assert.DoesNotContain("HybridTwin(", code);                          // no TorchScript to validate at build time
+    }
+
+    [Theory]
+    [InlineData("private readonly nn.Module<Tensor, Tensor> seq = nn.Sequential(new System.Collections.Generic.List<nn.Module<Tensor, Tensor>> { nn.ReLU() }); private Tensor Apply(Tensor x) => seq.forward(x);",
+        "is built from a collection")]
+    [InlineData("private nn.Module<Tensor, Tensor> seq = nn.ReLU(); public void Swap() => seq = nn.Tanh(); private Tensor Apply(Tensor x) => seq.forward(x);",
+        "'seq' is assigned in 2 places")]
+    public void AModuleTreeTheBuildCannotSeeIsHG0108WithTheReasonOutsideTheForwardsOwnBody(string field, string reason)
+    {
+        GeneratorHarness.Run run = Model(field, "Apply(x)");
         Diagnostic diagnostic = Assert.Single(run.Diagnostics, d => d.Id == "HG0108");
         Assert.Contains(reason, diagnostic.GetMessage());
+    }
+
+    [Theory]
+    [InlineData("seq.forward(x).add_(1.0)", 1)]
+    [InlineData("seq.forward(x).add(1.0)", 0)]
+    public void AResultWrittenInPlaceAsksTheLiveModuleToAllocate(string body, int mustAllocate)
+    {
+        GeneratorHarness.Run run = Model("private readonly nn.Module<Tensor, Tensor> seq = nn.Sequential(new System.Collections.Generic.List<nn.Module<Tensor, Tensor>> { nn.ReLU() });", body);
+        Assert.DoesNotContain(run.Diagnostics, d => d.Severity >= DiagnosticSeverity.Warning);
+        Assert.Contains($"(submodule 0 \\\"seq\\\" {mustAllocate} ", run.Result.GeneratedSources.Single().SourceText.ToString());
     }
 
     [Fact]

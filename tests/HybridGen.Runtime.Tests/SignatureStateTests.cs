@@ -295,4 +295,34 @@ public class SignatureStateTests
         Assert.True(allowed.TryGetSteady(out route));
         Assert.Equal(Route.Onnx, route);
     }
+
+    [Fact]
+    public void WithoutATorchScriptTwinEagerIsMeasuredAgainstOnnxRuntimeAlone()
+    {
+        // A run-time-composed module tree has no TorchScript twin: the graph route is never tried.
+        var state = new SignatureState(1, "cpu", new DispatchOptions { ReprobeInterval = 0 }, cuda: false, onnxBlocked: null, graphAllowed: false);
+        List<ProbeStep> steps = Decide(state, route => route switch { Route.Eager => 100, Route.Graph => 1, _ => 30 });
+        Assert.DoesNotContain(steps, s => s.Route == Route.Graph);
+        Assert.True(state.TryGetSteady(out Route route));
+        Assert.Equal(Route.Onnx, route);
+        Assert.Null(state.GraphMedian);
+
+        var slower = new SignatureState(1, "cpu", new DispatchOptions { ReprobeInterval = 0 }, cuda: false, onnxBlocked: null, graphAllowed: false);
+        Decide(slower, route => route switch { Route.Eager => 30, _ => 100 });
+        Assert.True(slower.TryGetSteady(out route));
+        Assert.Equal(Route.Eager, route);
+    }
+
+    [Fact]
+    public void WithoutATorchScriptTwinOrOnnxRuntimeTheSignatureDecidesEager()
+    {
+        var state = new SignatureState(1, "cpu", new DispatchOptions { ReprobeInterval = 0 }, cuda: false, onnxBlocked: null, graphAllowed: false);
+        state.DisableOnnx("no ONNX form");
+        Assert.False(state.Record(state.NextStep(), 10)); // a warm-up
+        ProbeStep timed = state.NextStep();
+        while (!timed.Timed) { state.Record(timed, 10); timed = state.NextStep(); }
+        Assert.True(state.Record(timed, 10));
+        Assert.True(state.TryGetSteady(out Route route));
+        Assert.Equal(Route.Eager, route);
+    }
 }

@@ -69,6 +69,14 @@ internal sealed record GraphFromEnd(GraphExpr Count) : GraphExpr;
 /// (<see cref="Module"/>) and reads the values by name.</summary>
 internal sealed record GraphModuleOp(string Module, string Callee, EquatableArray<string> Names, EquatableArray<GraphExpr> Values) : GraphExpr;
 
+/// <summary>A call of a submodule whose module tree only the run time knows (decision 5: a Sequential filled from a
+/// list, a field assigned in two branches): <see cref="Slot"/> numbers it among the method's run-time submodules,
+/// whose live objects generated code reads at every call; <see cref="Path"/> names it for reports
+/// (<c>layers</c>). The runtime's Composition/ModuleComposer replaces it with the live module's forward.
+/// <see cref="MustAllocate"/>: the body treats the result as its own (writes it in place, disposes it), so the live
+/// module must return a new tensor, never its input or a view of it.</summary>
+internal sealed record GraphSubmoduleCall(int Slot, string Path, bool MustAllocate, EquatableArray<GraphExpr> Inputs) : GraphExpr;
+
 /// <summary>One part of a subscript.</summary>
 internal abstract record GraphIndexPart;
 

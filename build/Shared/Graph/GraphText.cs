@@ -146,6 +146,9 @@ internal static class GraphText
                     List(text, m.Values, v => Expr(text, v));
                 });
                 return;
+            case GraphSubmoduleCall c:
+                Node(text, "submodule", () => { Number(text, c.Slot); Atom(text, c.Path); Number(text, c.MustAllocate ? 1 : 0); List(text, c.Inputs, e => Expr(text, e)); });
+                return;
             default: throw new InvalidOperationException("no text form for " + value.GetType().Name);
         }
     }
@@ -232,6 +235,7 @@ internal static class GraphText
             "index" => new GraphIndex(ReadExpr(a[0]), ListOf(a[1], ReadPart)),
             "fromend" => new GraphFromEnd(ReadExpr(a[0])),
             "module" => new GraphModuleOp(Str(a[0]), Str(a[1]), Strings(a[2]), ListOf(a[3], ReadExpr)),
+            "submodule" => new GraphSubmoduleCall((int)Num(a[0]), Str(a[1]), Num(a[2]) != 0, ListOf(a[3], ReadExpr)),
             _ => throw Bad($"a value ('{item.Tag}')"),
         };
     }

@@ -1,3 +1,4 @@
+using HybridGen.Graph;
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
@@ -20,11 +21,18 @@ internal sealed class BodyAnalyzer : OperationWalker
     private readonly CancellationToken _ct;
     private readonly List<Finding> _findings = new();
     private readonly List<Finding> _advisories = new();
-    private readonly HashSet<ILocalSymbol> _owned = new(SymbolEqualityComparer.Default);
+    // Locals holding a tensor the method created, each with the run-time submodules (members) whose results it is
+    // only where those allocate theirs.
+    private readonly Dictionary<ILocalSymbol, string[]> _owned = new(SymbolEqualityComparer.Default);
+    // While one ownership question is answered: the run-time submodules its answer depends on.
+    private List<string>? _ownershipDependsOn;
     // foreach variables over a ModuleList whose children the constructor fixes: each stands for every child.
     private readonly Dictionary<ILocalSymbol, SequenceSubmodule> _moduleLoops = new(SymbolEqualityComparer.Default);
     private int _conditionDepth;
     private bool _tensorWork;
+    private readonly List<Finding> _runTimeModuleCalls = new();
+    private readonly SortedSet<string> _freshModules = new(System.StringComparer.Ordinal);
+    private readonly SortedSet<string> _runTimeModules = new(System.StringComparer.Ordinal);
 
     private BodyAnalyzer(CallGraph graph, IMethodSymbol method, CancellationToken ct)
     {
@@ -39,7 +47,12 @@ internal sealed class BodyAnalyzer : OperationWalker
         if (method.IsAsync) analyzer.Add(DiagnosticDescriptors.IteratorOrAsync, body.Syntax, "is async");
         if (IsIterator(method)) analyzer.Add(DiagnosticDescriptors.IteratorOrAsync, body.Syntax, "is an iterator (yield)");
         analyzer.Visit(body);
-        return new MethodSummary(analyzer._findings, analyzer._tensorWork, analyzer._advisories);
+        return new MethodSummary(analyzer._findings, analyzer._tensorWork, analyzer._advisories)
+        {
+            RunTimeModuleCalls = analyzer._runTimeModuleCalls,
+            FreshModules = analyzer._freshModules,
+            RunTimeModules = analyzer._runTimeModules,
+        };
     }
 
     private static bool IsIterator(IMethodSymbol method) =>
@@ -126,6 +139,15 @@ internal sealed class BodyAnalyzer : OperationWalker
         }
         if (ModuleCatalog.IsForward(method) && ModuleOf(receiver) is { } submodule)
         {
+            if (submodule is UnknownSubmodule unknown && RunTimeModule(method, receiver) is { } member)
+            {
+                _runTimeModules.Add(member);
+                // Decision 5: the live module tree decides (the runtime composes it, or runs eager and says why).
+                _tensorWork = true;
+                _runTimeModuleCalls.Add(new Finding(DiagnosticDescriptors.UnprovableCall, syntax.GetLocation(),
+                    $"calls the submodule '{Describe(receiver!)}', which the build cannot see through: {unknown.Reason}"));
+                return;
+            }
             Submodule(submodule, receiver!, syntax); // a submodule the twin spells (its state is read at every call)
             return;
         }
@@ -217,7 +239,8 @@ internal sealed class BodyAnalyzer : OperationWalker
         }
         MethodSummary summary = _graph.SummaryOf(target, _ct);
         _tensorWork |= summary.DoesTensorWork;
-        foreach (Finding inner in summary.Findings)
+        // Only a hybridized method's own body composes run-time submodules; in a helper they stay unknown.
+        foreach (Finding inner in summary.Findings.Concat(summary.RunTimeModuleCalls))
         {
             int? parameter = null;
             if (inner.Parameter is int k)
@@ -427,13 +450,41 @@ internal sealed class BodyAnalyzer : OperationWalker
 
     private void TrackOwnership(ILocalSymbol local, IOperation value)
     {
-        if (IsFresh(value)) _owned.Add(local);
-        else _owned.Remove(local);
+        // Assigning a run-time submodule's result does not yet ask it to allocate: a later in-place op on the local does.
+        List<string>? outer = _ownershipDependsOn;
+        _ownershipDependsOn = new List<string>();
+        try
+        {
+            if (IsFresh(value)) _owned[local] = _ownershipDependsOn.ToArray();
+            else _owned.Remove(local);
+        }
+        finally
+        {
+            _ownershipDependsOn = outer;
+        }
     }
 
-    private bool IsOwned(IOperation operation) => operation switch
+    /// <summary>Whether the method created the tensor (so it may change or free it). Where that holds only if
+    /// run-time submodules allocate their results, they are recorded as having to (FreshModules).</summary>
+    private bool IsOwned(IOperation operation)
     {
-        ILocalReferenceOperation local => _owned.Contains(local.Local),
+        if (_ownershipDependsOn is not null) return OwnedCore(operation);
+        _ownershipDependsOn = new List<string>();
+        try
+        {
+            bool owned = OwnedCore(operation);
+            if (owned) _freshModules.UnionWith(_ownershipDependsOn);
+            return owned;
+        }
+        finally
+        {
+            _ownershipDependsOn = null;
+        }
+    }
+
+    private bool OwnedCore(IOperation operation) => operation switch
+    {
+        ILocalReferenceOperation local => _owned.TryGetValue(local.Local, out string[]? dependsOn) && DependOn(dependsOn),
         IConversionOperation conversion => IsOwned(conversion.Operand),
         // The object a collection or object initializer fills (new List<Tensor> { x }) is being created here.
         IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ImplicitReceiver } => true,
@@ -441,13 +492,40 @@ internal sealed class BodyAnalyzer : OperationWalker
         _ => IsFresh(operation),
     };
 
+    /// <summary>The member a call of a run-time submodule is made on (a field or property of this object whose
+    /// forward takes one tensor and returns one), or null. A TorchSharp module kind the catalog lacks is not one: its
+    /// kind is fixed, and HG0108 names it at build time.</summary>
+    private static string? RunTimeModule(IMethodSymbol forward, IOperation? receiver)
+    {
+        if (forward.Parameters.Length != 1 || !KnownApis.IsTensor(forward.Parameters[0].Type) || !KnownApis.IsTensor(forward.ReturnType)) return null;
+        ISymbol? member = receiver switch
+        {
+            IFieldReferenceOperation { Instance: IInstanceReferenceOperation, Field: var f } => f,
+            IPropertyReferenceOperation { Instance: IInstanceReferenceOperation, Property: { IsIndexer: false } p } => p,
+            _ => null,
+        };
+        if (member is null) return null;
+        ITypeSymbol declared = receiver!.Type!;
+        bool fixedNativeKind = KnownTypes.IsNamespace(declared.ContainingNamespace, "TorchSharp.Modules") && !KnownTypes.Is(declared, KnownTypes.Sequential);
+        return fixedNativeKind ? null : member.Name;
+    }
+
+    private bool DependOn(string[] members)
+    {
+        if (_ownershipDependsOn is not null) _ownershipDependsOn.AddRange(members);
+        else _freshModules.UnionWith(members);
+        return true;
+    }
+
     /// <summary>A new object: a creation, or a tensor op that allocates its result (not a view of its input).</summary>
     private bool IsFresh(IOperation value) => value switch
     {
         IConversionOperation conversion => IsFresh(conversion.Operand),
         IObjectCreationOperation or IArrayCreationOperation or IAnonymousObjectCreationOperation => true,
         IInvocationOperation invocation when ModuleCatalog.IsForward(invocation.TargetMethod) && ModuleOf(invocation.Instance) is { } module
-            => IsFreshModuleResult(module, invocation.Arguments[0].Value),
+            => module is UnknownSubmodule && RunTimeModule(invocation.TargetMethod, invocation.Instance) is { } member
+                ? DependOn(new[] { member })
+                : IsFreshModuleResult(module, invocation.Arguments[0].Value),
         IInvocationOperation invocation => _graph.Ops.Find(invocation.TargetMethod, Values(invocation)) is { } op && IsFreshResult(op, invocation),
         IBinaryOperation { OperatorMethod: { } method } => _graph.Ops.Find(method) is not null,
         IUnaryOperation { OperatorMethod: { } method } => _graph.Ops.Find(method) is not null,

@@ -28,4 +28,16 @@ internal sealed class MethodSummary
 
     /// <summary>Whether the body (or a helper) runs at least one tensor op.</summary>
     public bool DoesTensorWork { get; }
+
+    /// <summary>Calls of submodules only the run time can see (HG0108 where this body is followed from another
+    /// method): a hybridized method's own body takes them as run-time submodules (decision 5), whose live module
+    /// trees the runtime composes.</summary>
+    public System.Collections.Generic.IReadOnlyList<Finding> RunTimeModuleCalls { get; init; } = System.Array.Empty<Finding>();
+
+    /// <summary>The members those calls are made on.</summary>
+    public System.Collections.Generic.IReadOnlyCollection<string> RunTimeModules { get; init; } = System.Array.Empty<string>();
+
+    /// <summary>The run-time submodules (member names) whose results the body treats as its own (writes in place,
+    /// disposes): the live module must allocate its result, which the runtime confirms when it composes.</summary>
+    public System.Collections.Generic.IReadOnlyCollection<string> FreshModules { get; init; } = System.Array.Empty<string>();
 }

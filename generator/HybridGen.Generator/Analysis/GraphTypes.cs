@@ -1,3 +1,4 @@
+using HybridGen.Graph;
 using System.Linq;
 using HybridGen.Generator.Model;
 using Microsoft.CodeAnalysis;

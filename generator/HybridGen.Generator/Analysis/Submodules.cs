@@ -1,3 +1,4 @@
+using HybridGen.Graph;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;

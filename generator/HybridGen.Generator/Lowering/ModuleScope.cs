@@ -1,3 +1,4 @@
+using HybridGen.Graph;
 using System.Collections.Generic;
 using HybridGen.Generator.Model;
 

@@ -117,6 +117,8 @@ internal static class TorchScriptPrinter
         GraphIndex index => $"{Expr(index.Target)}[{string.Join(", ", index.Parts.Select(Part))}]",
         GraphFromEnd fromEnd => "-" + Expr(fromEnd.Count),
         GraphModuleOp module => module.Callee + "(" + string.Join(", ", module.Values.Select(Expr)) + ")",
+        // Never compiled: a program with run-time submodules gets no build-time TorchScript twin (TwinBuilder).
+        GraphSubmoduleCall call => "__hg_submodule_" + call.Slot.ToString(System.Globalization.CultureInfo.InvariantCulture) + "(" + string.Join(", ", call.Inputs.Select(Expr)) + ")",
         _ => throw new System.InvalidOperationException("no TorchScript spelling for " + value.GetType().Name),
     };
 

@@ -36,6 +36,8 @@ internal sealed class TwinBuilder
     private readonly List<int> _choiceSizes = new();
 
     private readonly INamedTypeSymbol _owner;
+    private readonly List<RunTimeModuleModel> _runTimeModules = new();
+    private MethodSummary? _summary;
     private readonly SortedDictionary<string, AccessorModel> _accessors = new(System.StringComparer.Ordinal);
 
     private TwinBuilder(CompilationScope scope, INamedTypeSymbol owner, CancellationToken ct)
@@ -86,15 +88,21 @@ internal sealed class TwinBuilder
     /// HG0301 diagnostic naming the construct that has no graph form yet. Where the module tree has choices, the
     /// twin for the first combination carries the others (<see cref="TwinModel.OtherTrees"/>).</summary>
     public static TwinModel? Build(CompilationScope scope, IMethodSymbol method, IMethodSymbol eager, string displayName,
-        out DiagnosticInfo? failure, CancellationToken ct)
+        out DiagnosticInfo? failure, CancellationToken ct) => Build(scope, method, eager, displayName, null, out failure, ct);
+
+    /// <summary>As above, for a body whose analysis found calls of submodules only the run time can see
+    /// (<paramref name="summary"/>'s RunTimeModuleCalls): those become GraphSubmoduleCall nodes.</summary>
+    public static TwinModel? Build(CompilationScope scope, IMethodSymbol method, IMethodSymbol eager, string displayName,
+        MethodSummary? summary, out DiagnosticInfo? failure, CancellationToken ct)
     {
+
         try
         {
             foreach (IParameterSymbol parameter in method.Parameters)
                 if (GraphTypes.KindOf(parameter.Type) is GraphKind.IntList or GraphKind.FloatList)
                     throw new LoweringFailure(parameter.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(ct) ?? eager.DeclaringSyntaxReferences[0].GetSyntax(ct),
                         $"the parameter '{parameter.Name}', a list of numbers (TorchSharp's TorchScript calls carry tensors, lists of tensors and single numbers)");
-            TwinModel first = BuildTree(scope, method, eager, System.Array.Empty<int>(), out List<int> sizes, ct);
+            TwinModel first = BuildTree(scope, method, eager, summary, System.Array.Empty<int>(), out List<int> sizes, ct);
             failure = null;
             if (sizes.Count == 0) return first;
             long trees = sizes.Aggregate(1L, (product, size) => product * size);
@@ -107,7 +115,7 @@ internal sealed class TwinBuilder
             {
                 long rest = tree;                             // the tree's number in mixed radix, one digit a choice
                 for (int k = 0; k < sizes.Count; k++, rest /= sizes[k - 1]) selection[k] = (int)(rest % sizes[k]);
-                TwinModel twin = BuildTree(scope, method, eager, selection, out _, ct);
+                TwinModel twin = BuildTree(scope, method, eager, summary, selection, out _, ct);
                 if (twin.Source != first.Source && !others.Any(o => o.Source == twin.Source)) others.Add(twin);
             }
             return first with { OtherTrees = others.ToEquatableArray() };
@@ -119,20 +127,43 @@ internal sealed class TwinBuilder
         }
     }
 
-    private static TwinModel BuildTree(CompilationScope scope, IMethodSymbol method, IMethodSymbol eager, int[] selection, out List<int> sizes, CancellationToken ct)
+    private static TwinModel BuildTree(CompilationScope scope, IMethodSymbol method, IMethodSymbol eager, MethodSummary? summary, int[] selection, out List<int> sizes, CancellationToken ct)
     {
-        var builder = new TwinBuilder(scope, method.ContainingType, ct) { _selection = selection };
+        var builder = new TwinBuilder(scope, method.ContainingType, ct) { _selection = selection, _summary = summary };
         GraphFunction main = FunctionLowering.LowerMain(builder, method, eager);
         var program = new GraphProgram(builder._runtime.ToEquatableArray(), builder._helperFunctions.Append(main).ToEquatableArray());
         sizes = builder._choiceSizes;
         var inputs = builder._inputOrder.Select(name => builder._inputs[name].input).ToEquatableArray();
-        return new TwinModel(method.Name, TorchScriptPrinter.Print(program), inputs, GraphTypes.ResultOf(method.ReturnType))
+        // A piece with run-time submodules has no TorchScript of its own: the runtime composes the live tree.
+        string source = builder._runTimeModules.Count > 0 ? "" : TorchScriptPrinter.Print(program);
+        return new TwinModel(method.Name, source, inputs, GraphTypes.ResultOf(method.ReturnType))
         {
+            RunTimeModules = builder._runTimeModules.ToEquatableArray(),
             TreeChecks = builder._treeChecks.ToEquatableArray(),
             Accessors = builder._accessors.Values.ToEquatableArray(),
             GraphText = Graph.GraphText.Write(program),
         };
     }
+
+    /// <summary>Whether the analysis took the submodule at <paramref name="path"/> (<c>{0}.layers</c>) as one only
+    /// the run time can see.</summary>
+    public bool IsRunTimeModule(string path) => _summary is { } summary && summary.RunTimeModules.Contains(MemberOf(path));
+
+    /// <summary>A call of a run-time submodule: its slot (one per member, however often it is called) and the node
+    /// the runtime replaces with the live module's forward.</summary>
+    public GraphExpr RunTimeModule(StateAccess access, string path, GraphExpr input)
+    {
+        string member = MemberOf(path);
+        int slot = _runTimeModules.FindIndex(m => m.Access == access);
+        if (slot < 0)
+        {
+            slot = _runTimeModules.Count;
+            _runTimeModules.Add(new RunTimeModuleModel(access, member));
+        }
+        return new GraphSubmoduleCall(slot, member, _summary!.FreshModules.Contains(member), new[] { input }.ToEquatableArray());
+    }
+
+    private static string MemberOf(string path) => path.StartsWith("{0}.", System.StringComparison.Ordinal) ? path.Substring(4) : path;
 
     /// <summary>Which of <paramref name="options"/> ways the constructor builds the next such submodule this twin is
     /// for (0 in the first twin).</summary>

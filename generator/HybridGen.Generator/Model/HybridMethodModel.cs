@@ -1,3 +1,4 @@
+using HybridGen.Graph;
 using System.Linq;
 
 namespace HybridGen.Generator.Model;
@@ -39,30 +40,6 @@ internal sealed record ContainingType(string Keyword, string Name);
 /// <summary>A parameter: its C# name, its fully qualified type and how it crosses into the graph.</summary>
 internal sealed record ParameterModel(string Name, string Type, GraphKind Kind);
 
-/// <summary>How a value is carried into the graph.</summary>
-internal enum GraphKind
-{
-    Tensor,
-    Int,
-    Float,
-    Bool,
-    TensorList,
-    IntList,
-    FloatList,
-
-    /// <summary>A tensor that may be null (a module's optional bias): None in the graph.</summary>
-    OptionalTensor,
-
-    /// <summary>A double that may be null (batch norm's momentum): None in the graph.</summary>
-    OptionalFloat,
-
-    /// <summary>A long that may be null (average pooling's divisor_override): None in the graph.</summary>
-    OptionalInt,
-
-    /// <summary>Carriable in principle (tuples) but not as a graph input yet.</summary>
-    Other,
-}
-
 /// <summary>The graph twin: the TorchScript function's name and source, the fields and properties it reads as
 /// extra inputs (after the parameters), and the shape of the method's result (tuples are flattened in the graph's
 /// outputs; the Emitter writes the code that rebuilds it).</summary>
@@ -82,12 +59,20 @@ internal sealed record TwinModel(string FunctionName, string Source, EquatableAr
     /// <summary>The twin's graph IR in its text form (Graph/GraphText), from which the runtime builds the other
     /// backends' models (ONNX) per input signature; <see cref="Source"/> is its TorchScript.</summary>
     public string GraphText { get; init; } = "";
+
+    /// <summary>The submodules only the run time can see; where there are any, the program is a piece the runtime
+    /// composes with the live module tree (Runtime's Composition/ComposedFunction), with no TorchScript of its own.</summary>
+    public EquatableArray<RunTimeModuleModel> RunTimeModules { get; init; }
 }
 
 /// <summary>A value read at every call and passed to the twin (a field or property, a submodule's parameter or
 /// setting): its graph input's name, the C# expression that reads it (<c>a.Item1</c> is the receiver, static members
 /// are fully qualified), and how it is carried.</summary>
 internal sealed record TwinInput(string Name, StateAccess Access, GraphKind Kind);
+
+/// <summary>A submodule only the run time can see (decision 5): how generated code reads the live module at every
+/// call, and its path for reports. The program's GraphSubmoduleCall nodes name it by its index.</summary>
+internal sealed record RunTimeModuleModel(StateAccess Access, string Path);
 
 /// <summary>What a hybridized method returns, as the twin's flattened outputs are read back.</summary>
 internal enum ResultKind { Tensor, TensorList, Int32, Int64, Single, Double, Boolean, Tuple }

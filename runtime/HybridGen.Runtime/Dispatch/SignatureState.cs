@@ -51,9 +51,12 @@ internal sealed class SignatureState
 
     // onnxBlocked: null where the ONNX Runtime route may serve this signature's calls (they need no gradient, run on
     // the CPU, and the twin carries its graph IR); else why it may not, for the report.
+    // graphAllowed: false where the method has no TorchScript twin at all (a run-time-composed module tree), so
+    // probing measures eager against ONNX Runtime alone.
     public SignatureState(ulong key, string description, DispatchOptions options, bool cuda, bool captureAllowed = false,
-        string? onnxBlocked = "the ONNX Runtime route is not offered")
+        string? onnxBlocked = "the ONNX Runtime route is not offered", bool graphAllowed = true)
     {
+        GraphAllowed = graphAllowed;
         Key = key;
         Description = description;
         Cuda = cuda;
@@ -89,6 +92,9 @@ internal sealed class SignatureState
     /// <summary>Whether the ONNX Runtime route is a candidate (auto mode, no gradient needed, an ONNX form so far).</summary>
     public bool OnnxAllowed { get; private set; }
 
+    /// <summary>Whether the TorchScript route is a candidate (false for a method that has no TorchScript twin).</summary>
+    public bool GraphAllowed { get; }
+
     public double? OnnxMedian { get; private set; }
 
     /// <summary>Why the ONNX Runtime route does not serve this signature (needs gradients, no ONNX form...), or null.</summary>
@@ -98,6 +104,9 @@ internal sealed class SignatureState
 
     /// <summary>True the first time only: the signature's ONNX model build is started once.</summary>
     public bool TryStartOnnxBuild() => Interlocked.Exchange(ref _onnxBuildStarted, 1) == 0;
+
+    /// <summary>Whether this signature's ONNX model build was started.</summary>
+    public bool OnnxBuildStarted => Volatile.Read(ref _onnxBuildStarted) == 1;
 
     public long CapturedCalls => Interlocked.Read(ref _capturedCalls);
 
@@ -161,14 +170,14 @@ internal sealed class SignatureState
     /// <summary>While probing (under the lock): what the next call runs.</summary>
     public ProbeStep NextStep()
     {
-        if (_graphWarmups < _options.WarmupCalls) return new ProbeStep(Route.Graph, false);
+        if (GraphAllowed && _graphWarmups < _options.WarmupCalls) return new ProbeStep(Route.Graph, false);
         if (_eagerWarmups < _options.WarmupCalls) return new ProbeStep(Route.Eager, false);
         if (CaptureAllowed && _capturedWarmups < 1) return new ProbeStep(Route.Captured, false); // the capture itself
         if (OnnxAllowed && _onnxWarmups < _options.WarmupCalls) return new ProbeStep(Route.Onnx, false); // its session's first runs
         // Round robin over the candidates: the one with the fewest timings goes next (eager first on ties).
         Route next = Route.Eager;
         int fewest = _eagerTimes.Count;
-        if (_graphTimes.Count < fewest) { next = Route.Graph; fewest = _graphTimes.Count; }
+        if (GraphAllowed && _graphTimes.Count < fewest) { next = Route.Graph; fewest = _graphTimes.Count; }
         if (CaptureAllowed && _capturedTimes.Count < fewest) { next = Route.Captured; fewest = _capturedTimes.Count; }
         if (OnnxAllowed && _onnxTimes.Count < fewest) next = Route.Onnx;
         return new ProbeStep(next, true);
@@ -188,12 +197,18 @@ internal sealed class SignatureState
             return false;
         }
         (step.Route switch { Route.Graph => _graphTimes, Route.Captured => _capturedTimes, Route.Onnx => _onnxTimes, _ => _eagerTimes }).Add(microseconds);
-        if (_eagerTimes.Count < _options.ProbeCalls || _graphTimes.Count < _options.ProbeCalls) return false;
+        if (!GraphAllowed && !OnnxAllowed)
+        {
+            Decide(Route.Eager); // no twin route is left (the ONNX one was dropped while probing)
+            return true;
+        }
+        List<double> rival = GraphAllowed ? _graphTimes : _onnxTimes;
+        if (_eagerTimes.Count < _options.ProbeCalls || rival.Count < _options.ProbeCalls) return false;
         if (CaptureAllowed && _capturedTimes.Count < _options.ProbeCalls) return false;
         if (OnnxAllowed && _onnxTimes.Count < _options.ProbeCalls) return false;
-        if (!Resolved() && Math.Min(_eagerTimes.Count, _graphTimes.Count) < _options.ProbeCalls * MaxProbeRounds) return false;
+        if (!Resolved(rival) && Math.Min(_eagerTimes.Count, rival.Count) < _options.ProbeCalls * MaxProbeRounds) return false;
         EagerMedian = Median(_eagerTimes);
-        GraphMedian = Median(_graphTimes);
+        GraphMedian = GraphAllowed ? Median(_graphTimes) : null;
         CapturedMedian = CaptureAllowed ? Median(_capturedTimes) : null;
         OnnxMedian = OnnxAllowed ? Median(_onnxTimes) : null;
         // A twin path must beat eager by the margin; among the twin paths the fastest wins.
@@ -214,14 +229,14 @@ internal sealed class SignatureState
     /// microseconds on a busy machine varies by a third from one call to the next, so 5 timings of each can pick
     /// the slower path. The noise of a median of n timings is about its interquartile range over √n; the gap must
     /// be twice the two paths' noise together. Timings that do not vary (tests) are resolved at once.</summary>
-    private bool Resolved()
+    private bool Resolved(List<double> rival)
     {
         (double eager, double spreadEager) = MedianAndSpread(_eagerTimes);
-        (double graph, double spreadGraph) = MedianAndSpread(_graphTimes);
+        (double graph, double spreadGraph) = MedianAndSpread(rival);
         if (eager <= 0 || graph <= 0) return true;
         double gap = Math.Abs(eager - graph) / Math.Min(eager, graph);
         double noiseEager = spreadEager / eager, noiseGraph = spreadGraph / graph;
-        int n = Math.Min(_eagerTimes.Count, _graphTimes.Count);
+        int n = Math.Min(_eagerTimes.Count, rival.Count);
         return gap >= 2 * Math.Sqrt((noiseEager * noiseEager + noiseGraph * noiseGraph) / n);
     }
 

@@ -1,11 +1,13 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using HybridGen.Generator.Lowering;
-using HybridGen.Generator.Model;
-using Microsoft.CodeAnalysis;
 
-namespace HybridGen.Generator.Catalog;
+namespace HybridGen.Graph;
+
+// The module catalog, compiled into the generator (which lowers a submodule call of a kind it can see at build time)
+// and the runtime (which composes the twin of a module tree that only exists at run time: Composition/ModuleComposer).
+// Plain data; how generated code reads a state is the generator's (Catalog/ModuleCatalog.Lookup.cs), how the
+// runtime reads one is Composition/ModuleStateReader's.
 
 /// <summary>
 /// A state of a submodule that a twin takes as a graph input at every call (so an optimizer step,
@@ -13,7 +15,7 @@ namespace HybridGen.Generator.Catalog;
 /// member that holds it), how it is read (<see cref="Read"/>), its TorchScript annotation and how it is carried.
 /// A <see cref="ListLength"/> above zero marks a <c>long[]</c> setting (a stride, a kernel size): TorchSharp's
 /// TorchScript calls carry no lists of numbers, so it travels as its length (-1: null) and that many ints, and the
-/// twin rebuilds the list (<see cref="RuntimeHelpers.IntList"/>), <see cref="NullAs"/> standing in for null; a
+/// twin rebuilds the list (the runtime function <c>__hg_int_list</c>), <see cref="NullAs"/> standing in for null; a
 /// <see cref="FixedEntries"/> above zero marks one of a fixed length, passed as that many ints.
 /// </summary>
 internal sealed record ModuleState(string Name, string Annotation, GraphKind Kind)
@@ -24,18 +26,6 @@ internal sealed record ModuleState(string Name, string Annotation, GraphKind Kin
     /// <summary>How the member's value becomes the state's: as it is, an enum as its number, or a convolution's
     /// padding type as Runtime's ModuleSettings.Code gives it.</summary>
     public ModuleStateRead Read { get; init; }
-
-    /// <summary>The state of the module that <paramref name="module"/> reaches.</summary>
-    public StateAccess ReadFrom(StateAccess module)
-    {
-        var member = new StateAccess.Member(module, Name);
-        return Read switch
-        {
-            ModuleStateRead.EnumValue => new StateAccess.EnumValue(member),
-            ModuleStateRead.PaddingCode => new StateAccess.PaddingCode(member),
-            _ => member,
-        };
-    }
 
     public static ModuleState Of(string member, string annotation, GraphKind kind) => new(member, annotation, kind);
     public static ModuleState Tensor(string member) => Of(member, "Tensor", GraphKind.Tensor);
@@ -121,7 +111,7 @@ internal sealed record ModuleRow(string MetadataName, string Callee, params Modu
 }
 
 /// <summary>The module kinds a twin calls (docs/modules.md lists them; ModuleKindTests runs each eager vs twin).</summary>
-internal static class ModuleCatalog
+internal static partial class ModuleCatalog
 {
     private static readonly ModuleArgument In = new ModuleArgument.Input(0);
 
@@ -146,17 +136,17 @@ internal static class ModuleCatalog
         new ModuleRow("TorchSharp.Modules.LayerNorm", "torch.layer_norm", In,
             ModuleState.Ints("normalized_shape", 4), ModuleState.OptionalTensor("weight"), ModuleState.OptionalTensor("bias"), ModuleState.Float("eps"),
             Literal("cudnn_enable", "True")) { Allocates = true },
-        new ModuleRow("TorchSharp.Modules.GroupNorm", RuntimeHelpers.GroupNorm, In,
+        new ModuleRow("TorchSharp.Modules.GroupNorm", ModuleFunctions.GroupNorm, In,
             ModuleState.Int("num_groups"), ModuleState.OptionalTensor("weight"), ModuleState.OptionalTensor("bias"), ModuleState.Float("eps"))
         { Allocates = true },
-        new ModuleRow("TorchSharp.Modules.Dropout", RuntimeHelpers.Dropout, In, ModuleState.Float("p"), ModuleState.Bool("training"), ModuleState.Bool("inplace")),
-        new ModuleRow("TorchSharp.Modules.ReLU", RuntimeHelpers.Relu, In, ModuleState.Bool("inplace")),
+        new ModuleRow("TorchSharp.Modules.Dropout", ModuleFunctions.Dropout, In, ModuleState.Float("p"), ModuleState.Bool("training"), ModuleState.Bool("inplace")),
+        new ModuleRow("TorchSharp.Modules.ReLU", ModuleFunctions.Relu, In, ModuleState.Bool("inplace")),
         // GELU.Approximate: none = 0, tanh = 1.
-        new ModuleRow("TorchSharp.Modules.GELU", RuntimeHelpers.Gelu, In, ModuleState.Enum("approximate"), ModuleState.Bool("inplace")),
-        new ModuleRow("TorchSharp.Modules.Tanh", RuntimeHelpers.Tanh, In, ModuleState.Bool("inplace")),
-        new ModuleRow("TorchSharp.Modules.Sigmoid", RuntimeHelpers.Sigmoid, In, ModuleState.Bool("inplace")),
-        new ModuleRow("TorchSharp.Modules.SiLU", RuntimeHelpers.Silu, In, ModuleState.Bool("inplace")),
-        new ModuleRow("TorchSharp.Modules.LeakyReLU", RuntimeHelpers.LeakyRelu, In, ModuleState.Float("negative_slope"), ModuleState.Bool("inplace")),
+        new ModuleRow("TorchSharp.Modules.GELU", ModuleFunctions.Gelu, In, ModuleState.Enum("approximate"), ModuleState.Bool("inplace")),
+        new ModuleRow("TorchSharp.Modules.Tanh", ModuleFunctions.Tanh, In, ModuleState.Bool("inplace")),
+        new ModuleRow("TorchSharp.Modules.Sigmoid", ModuleFunctions.Sigmoid, In, ModuleState.Bool("inplace")),
+        new ModuleRow("TorchSharp.Modules.SiLU", ModuleFunctions.Silu, In, ModuleState.Bool("inplace")),
+        new ModuleRow("TorchSharp.Modules.LeakyReLU", ModuleFunctions.LeakyRelu, In, ModuleState.Float("negative_slope"), ModuleState.Bool("inplace")),
         new ModuleRow("TorchSharp.Modules.Softmax", "torch.softmax", In, ModuleState.Int("dim")) { Allocates = true },
         new ModuleRow("TorchSharp.Modules.LogSoftmax", "torch.log_softmax", In, ModuleState.Int("dim")) { Allocates = true },
         // TorchSharp's functional forms: a null stride is the kernel size ([] in aten), a null padding zeros, a null
@@ -170,10 +160,10 @@ internal static class ModuleCatalog
         new ModuleRow("TorchSharp.Modules.AdaptiveAvgPool2d", "torch.adaptive_avg_pool2d", In, ModuleState.Fixed("output_size", 2)) { Allocates = true },
         // Native forwards: TorchSharp's Embedding and EmbeddingBag run libtorch's C++ modules, whose settings
         // cannot change after construction, so the construction's constants are the settings.
-        new ModuleRow("TorchSharp.Modules.Embedding", RuntimeHelpers.Embedding, In, ModuleState.Tensor("weight"),
+        new ModuleRow("TorchSharp.Modules.Embedding", ModuleFunctions.Embedding, In, ModuleState.Tensor("weight"),
             Setting("padding_idx"), Setting("scale_grad_by_freq"), Setting("sparse"))
         { Allocates = true, Constructed = new[] { "padding_idx", "max_norm", "scale_grad_by_freq", "sparse" } },
-        new ModuleRow("TorchSharp.Modules.EmbeddingBag", RuntimeHelpers.EmbeddingBag, In, new ModuleArgument.Input(1), new ModuleArgument.Input(2),
+        new ModuleRow("TorchSharp.Modules.EmbeddingBag", ModuleFunctions.EmbeddingBag, In, new ModuleArgument.Input(1), new ModuleArgument.Input(2),
             ModuleState.Tensor("weight"), Setting("scale_grad_by_freq"), Setting("mode"), Setting("sparse"), Setting("include_last_offset"), Setting("padding_index"))
         {
             Allocates = true,
@@ -183,10 +173,10 @@ internal static class ModuleCatalog
         new ModuleRow("TorchSharp.Modules.Identity", "torch.alias", In),
     };
 
-    // TorchSharp's Conv1d/Conv2d/Conv3d.forward step for step (RuntimeHelpers.Convolution): the padding modes (an
+    // TorchSharp's Conv1d/Conv2d/Conv3d.forward step for step (ModuleFunctions.Convolution): the padding modes (an
     // explicit pad, then an unpadded convolution), Padding.Same/Valid, explicit padding.
     private static ModuleRow Conv(string type, int dims) =>
-        new(type, RuntimeHelpers.Convolution, In, Literal("dims", dims.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        new(type, ModuleFunctions.Convolution, In, Literal("dims", dims.ToString(System.Globalization.CultureInfo.InvariantCulture)),
             ModuleState.Tensor("weight"), ModuleState.OptionalTensor("bias"), ModuleState.Enum("padding_mode"),
             new ModuleState("padding_type", "int", GraphKind.Int) { Read = ModuleStateRead.PaddingCode },
             ModuleState.Fixed("stride", dims), ModuleState.Fixed("padding", dims), ModuleState.Fixed("dilation", dims),
@@ -196,21 +186,44 @@ internal static class ModuleCatalog
     // The input ranks TorchSharp's ValidateInputDimensions accepts: a wrong one fails in the twin too (then eager
     // runs and throws its own ArgumentException), instead of aten quietly normalizing it.
     private static ModuleRow BatchNorm(string type, int minDim, int maxDim) =>
-        new(type, RuntimeHelpers.BatchNorm, In, Literal("min_dim", minDim.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        new(type, ModuleFunctions.BatchNorm, In, Literal("min_dim", minDim.ToString(System.Globalization.CultureInfo.InvariantCulture)),
             Literal("max_dim", maxDim.ToString(System.Globalization.CultureInfo.InvariantCulture)),
             ModuleState.OptionalTensor("weight"), ModuleState.OptionalTensor("bias"), ModuleState.OptionalTensor("running_mean"),
             ModuleState.OptionalTensor("running_var"), ModuleState.OptionalTensor("num_batches_tracked"),
             ModuleState.Of("momentum", "Optional[float]", GraphKind.OptionalFloat), ModuleState.Float("eps"), ModuleState.Bool("training"),
             ModuleState.Bool("track_running_stats"))
         { Allocates = true };
+}
 
-    /// <summary>The row for a module type, or null (then a call of its forward is unknown: HG0108).</summary>
-    public static ModuleRow? Find(ITypeSymbol? type)
-    {
-        if (type is not INamedTypeSymbol { ContainingNamespace.Name: "Modules" } named) return null; // TorchSharp.Modules
-        return Rows.FirstOrDefault(r => Analysis.KnownTypes.Is(named, r.MetadataName));
-    }
+/// <summary>The runtime functions (TorchScript sources in the generator's Lowering/RuntimeHelpers) that module rows
+/// call, by name: a row's callee is one of these or a TorchScript op.</summary>
+internal static class ModuleFunctions
+{
+    public const string BatchNorm = "__hg_batch_norm", Convolution = "__hg_convolution", Embedding = "__hg_embedding",
+        EmbeddingBag = "__hg_embedding_bag", Relu = "__hg_relu", Tanh = "__hg_tanh", Sigmoid = "__hg_sigmoid", Silu = "__hg_silu",
+        LeakyRelu = "__hg_leaky_relu", Gelu = "__hg_gelu", Dropout = "__hg_dropout", GroupNorm = "__hg_group_norm", IntList = "__hg_int_list";
+}
 
-    /// <summary>Whether a call is a module's forward (or call, which runs hooks and then forward).</summary>
-    public static bool IsForward(IMethodSymbol method) => method.Name is "forward" or "call" && method.Parameters.Length is >= 1 and <= 3;
+/// <summary>How a value is carried into the graph.</summary>
+internal enum GraphKind
+{
+    Tensor,
+    Int,
+    Float,
+    Bool,
+    TensorList,
+    IntList,
+    FloatList,
+
+    /// <summary>A tensor that may be null (a module's optional bias): None in the graph.</summary>
+    OptionalTensor,
+
+    /// <summary>A double that may be null (batch norm's momentum): None in the graph.</summary>
+    OptionalFloat,
+
+    /// <summary>A long that may be null (average pooling's divisor_override): None in the graph.</summary>
+    OptionalInt,
+
+    /// <summary>Carriable in principle (tuples) but not as a graph input yet.</summary>
+    Other,
 }

@@ -1,0 +1,219 @@
+using System;
+using System.Collections.Concurrent;
+using System.ComponentModel;
+using System.Runtime.CompilerServices;
+using System.Threading;
+using HybridGen.Dispatch;
+using HybridGen.Graph;
+using HybridGen.Twins;
+using TorchSharp;
+
+namespace HybridGen.Composition;
+
+/// <summary>One call of a composed tree's function: the method's arguments and the tree they run on.</summary>
+internal readonly struct ComposedCall<TArgs>
+{
+    public ComposedCall(TArgs arguments, ComposedTree tree)
+    {
+        Arguments = arguments;
+        Tree = tree;
+    }
+
+    public TArgs Arguments { get; }
+    public ComposedTree Tree { get; }
+}
+
+/// <summary>
+/// The runtime side of a [Hybridize] module forward whose module tree only exists at run time (docs/modules.md,
+/// "Trees composed at run time"; docs/architecture.md, decision 5). The generated partial method calls
+/// <see cref="Invoke"/>. At the first call on a module instance it walks the live tree and composes one program from
+/// the build's pieces (<see cref="ModuleComposer"/>); instances whose trees compose to the same program share one
+/// dispatcher (a <see cref="HybridFunction{TArgs,TResult}"/> over the composed IR), which measures eager against
+/// ONNX Runtime per signature as for any twin. Before every call a check confirms the tree is still the composed
+/// one; a changed tree is composed again, and the change is reported once with its module path. A tree that cannot
+/// be composed runs eager, reported once with the path and the reason. The TorchScript route of a composed tree is
+/// not built yet: calls that need gradients run eager.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public sealed class ComposedFunction<TArgs, TResult> : IModulePiece
+{
+    private const string NoTorchScript = "a module tree composed at run time has no TorchScript twin yet (docs/modules.md): only the ONNX Runtime route serves it, for calls that need no gradient";
+    // A tree that failed to compose is tried again after this many calls (its objects may have been fixed since).
+    private const int RetryAfter = 4096;
+
+    private readonly Func<TArgs, TResult> _eager;
+    private readonly GraphArgumentWriter<TArgs> _writeArguments;
+    private readonly GraphResultReader<TResult> _readResult;
+    private readonly SignatureWriter<TArgs>? _writeSignature;
+    private readonly TreeCheck<TArgs>? _checkTree;
+    private readonly OwnerReader<TArgs> _ownerOf;
+    private readonly ModuleReader _readModules;
+    private readonly StateWriter _writeState;
+    private readonly int _argumentCount, _resultCount, _parameterCount;
+    private readonly DispatchOptions _options;
+    private readonly ConditionalWeakTable<object, Instance> _instances = new();
+    private readonly ConcurrentDictionary<string, HybridFunction<ComposedCall<TArgs>, TResult>> _functions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> _reported = new(StringComparer.Ordinal);
+    private GraphProgram? _program;
+
+    public ComposedFunction(
+        HybridMethodInfo info, Func<TArgs, TResult> eager, GraphArgumentWriter<TArgs> writeArguments,
+        int argumentCount, GraphResultReader<TResult> readResult, int resultCount,
+        SignatureWriter<TArgs>? writeSignature = null, DispatchOverrides? overrides = null, TreeCheck<TArgs>? checkTree = null,
+        int parameterCount = -1, OwnerReader<TArgs>? ownerOf = null, ModuleReader? readModules = null, string[]? modulePaths = null,
+        StateWriter? writeState = null)
+    {
+        Info = info ?? throw new ArgumentNullException(nameof(info));
+        _eager = eager ?? throw new ArgumentNullException(nameof(eager));
+        _writeArguments = writeArguments ?? throw new ArgumentNullException(nameof(writeArguments));
+        _readResult = readResult ?? throw new ArgumentNullException(nameof(readResult));
+        _ownerOf = ownerOf ?? throw new ArgumentNullException(nameof(ownerOf));
+        _readModules = readModules ?? throw new ArgumentNullException(nameof(readModules));
+        _writeState = writeState ?? throw new ArgumentNullException(nameof(writeState));
+        ModulePaths = modulePaths ?? throw new ArgumentNullException(nameof(modulePaths));
+        _writeSignature = writeSignature;
+        _checkTree = checkTree;
+        _argumentCount = argumentCount;
+        _resultCount = resultCount;
+        _parameterCount = parameterCount < 0 ? argumentCount : parameterCount;
+        _options = HybridRuntime.OptionsFor(info.Name, overrides);
+        // The module type whose forward this is: the first of the call's arguments.
+        ModulePieces.Register(typeof(TArgs).GenericTypeArguments[0], this);
+    }
+
+    public HybridMethodInfo Info { get; }
+
+    public DispatchMode Mode => _options.Mode;
+
+    GraphProgram IModulePiece.Program => _program ??= GraphText.Read(Info.TwinGraph ?? throw new InvalidOperationException("no graph IR"));
+
+    int IModulePiece.ParameterCount => _parameterCount;
+
+    int IModulePiece.StateCount => _argumentCount - _parameterCount;
+
+    public string[] ModulePaths { get; }
+
+    void IModulePiece.ReadModules(object owner, Span<object?> modules) => _readModules(owner, modules);
+
+    void IModulePiece.WriteState(object owner, Span<TwinValue> values) => _writeState(owner, values);
+
+    /// <summary>What runs a module instance's calls: its composed tree and the dispatcher of that tree's program, or
+    /// why it cannot be composed.</summary>
+    private sealed class Instance
+    {
+        public ComposedTree? Tree;
+        public HybridFunction<ComposedCall<TArgs>, TResult>? Function;
+        public string? Failure;
+        public int CallsSinceFailure;
+    }
+
+    public TResult Invoke(in TArgs arguments)
+    {
+        if (_options.Mode == DispatchMode.Eager) return InvokeEager(arguments);
+        if (_checkTree is not null && _checkTree(arguments) is { } misfit)
+        {
+            ReportOnce("the module tree is not the one its piece was built for: " + misfit);
+            return InvokeEager(arguments);
+        }
+        Instance instance = InstanceOf(_ownerOf(arguments));
+        if (instance.Function is not { } function) return InvokeEager(arguments);
+        return function.Invoke(new ComposedCall<TArgs>(arguments, instance.Tree!));
+    }
+
+    /// <summary>The composed twin's dispatcher for this instance's live tree (tests and benchmarks force its routes).</summary>
+    internal HybridFunction<ComposedCall<TArgs>, TResult>? FunctionFor(object owner) => InstanceOf(owner).Function;
+
+    /// <summary>Runs the call's ONNX Runtime twin alone (tests compare it with the eager body): the tree composed for
+    /// the call's module, then the model for its signature.</summary>
+    public TResult InvokeOnnx(in TArgs arguments)
+    {
+        Instance instance = InstanceOf(_ownerOf(arguments));
+        if (instance.Function is not { } function) throw new TwinUnavailableException($"{Info.Name} has no composed twin: {instance.Failure}");
+        return function.InvokeOnnx(new ComposedCall<TArgs>(arguments, instance.Tree!));
+    }
+
+    /// <summary>Why the tree of <paramref name="owner"/> cannot be composed, or null where it is.</summary>
+    public string? CompositionFailure(object owner) => InstanceOf(owner).Failure;
+
+    /// <summary>Runs the eager body alone, freeing its intermediates when it returns.</summary>
+    public TResult InvokeEager(in TArgs arguments)
+    {
+        using DisposeScope scope = torch.NewDisposeScope();
+        TResult result = _eager(arguments);
+        EagerScope.MoveOut(result, scope);
+        return result;
+    }
+
+    private Instance InstanceOf(object owner)
+    {
+        Instance instance = _instances.GetValue(owner, static _ => new Instance());
+        if (instance.Tree is { } tree)
+        {
+            if (tree.Misfit() is not { } changed) return instance;
+            ReportOnce($"the module tree changed after it was composed ({changed}): composed again");
+        }
+        else if (instance.Failure is not null && Interlocked.Increment(ref instance.CallsSinceFailure) % RetryAfter != 0)
+        {
+            return instance;
+        }
+        lock (instance)
+        {
+            if (instance.Tree is { } again && again.Misfit() is null) return instance;
+            try
+            {
+                ComposedTree composed = ModuleComposer.Compose(this, owner);
+                instance.Function = _functions.GetOrAdd(composed.Program, program => NewFunction(program, composed));
+                instance.Tree = composed;
+                instance.Failure = null;
+            }
+            catch (CompositionException error)
+            {
+                instance.Tree = null;
+                instance.Function = null;
+                instance.Failure = error.Message;
+                ReportOnce("its module tree cannot be composed, so it runs eager: " + error.Message);
+            }
+        }
+        return instance;
+    }
+
+    /// <summary>The dispatcher of one composed program: eager against ONNX Runtime per signature, the composed
+    /// states read after the method's own arguments at every call.</summary>
+    private HybridFunction<ComposedCall<TArgs>, TResult> NewFunction(string program, ComposedTree first)
+    {
+        int own = _argumentCount, states = first.StateCount;
+        var info = new HybridMethodInfo($"{Info.Name} [composed tree {Formats.Fnv.Hex32(program)}]", Info.Location, Info.TwinFunction,
+            twinSource: program, capturable: false, twinGraph: program);
+        GraphArgumentWriter<ComposedCall<TArgs>> write = (in ComposedCall<TArgs> call, Span<TwinValue> values) =>
+        {
+            _writeArguments(call.Arguments, values.Slice(0, own));
+            call.Tree.WriteStates(values.Slice(own, states));
+        };
+        SignatureWriter<ComposedCall<TArgs>>? signature = _writeSignature is null ? null : (in ComposedCall<TArgs> call, ref SignatureBuilder builder) =>
+        {
+            _writeSignature(call.Arguments, ref builder);
+            call.Tree.WriteSignature(ref builder);
+        };
+        return new HybridFunction<ComposedCall<TArgs>, TResult>(info, call => _eager(call.Arguments), write, own + states, _readResult, _resultCount,
+            signature, overrides: null, _options, new NoTorchScriptTwin(NoTorchScript), checkTree: null, _parameterCount, graphless: true);
+    }
+
+    private void ReportOnce(string what)
+    {
+        if (_reported.TryAdd(what, 0)) HybridRuntime.Warn($"{Info.Name} ({Info.Location}): {what}", isWarning: true);
+    }
+
+    /// <summary>The TorchScript route of a composed tree: not built (the reason is reported where it is asked for).</summary>
+    private sealed class NoTorchScriptTwin : IGraphTwin
+    {
+        private readonly string _reason;
+
+        public NoTorchScriptTwin(string reason) => _reason = reason;
+
+        public void Prepare() => throw new TwinUnavailableException(_reason);
+
+        public int Invoke(ReadOnlySpan<TwinValue> arguments, Span<TwinValue> results) => throw new TwinUnavailableException(_reason);
+
+        public CapturedGraph Capture(ReadOnlySpan<TwinValue> arguments) => throw new TwinUnavailableException(_reason);
+    }
+}

@@ -1,0 +1,174 @@
+using System;
+using HybridGen.Twins;
+using static TorchSharp.torch;
+
+namespace HybridGen.Composition;
+
+/// <summary>
+/// One live module tree composed into one program: the program's text (which twins share between instances of the
+/// same structure), how each call reads the state inputs it added, and the per-call check that the tree is still the
+/// one it was composed for (every run-time submodule and every Sequential's children, by reference: a reassigned
+/// field, an appended layer or a swapped child is noticed before the call).
+/// </summary>
+internal sealed class ComposedTree
+{
+    private readonly StateBlock[] _blocks;
+    private readonly TreeCheck[] _checks;
+
+    public ComposedTree(string program, StateBlock[] blocks, int stateCount, TreeCheck[] checks)
+    {
+        Program = program;
+        _blocks = blocks;
+        StateCount = stateCount;
+        _checks = checks;
+    }
+
+    /// <summary>The composed graph IR's text.</summary>
+    public string Program { get; }
+
+    /// <summary>How many state inputs the composition added after the hybridized module's own.</summary>
+    public int StateCount { get; }
+
+    /// <summary>Null while the live tree is the composed one, else what changed (with the module path).</summary>
+    public string? Misfit()
+    {
+        foreach (TreeCheck check in _checks)
+            if (check.Misfit() is { } reason) return reason;
+        return null;
+    }
+
+    public void WriteStates(Span<TwinValue> values)
+    {
+        int at = 0;
+        foreach (StateBlock block in _blocks)
+        {
+            block.Write(values.Slice(at, block.Count));
+            at += block.Count;
+        }
+    }
+
+    [ThreadStatic] private static TwinValue[]? t_scratch;
+
+    /// <summary>Adds the states to a signature as generated code adds a fixed tree's: tensors by their shape and
+    /// dtype (their values are the weights, not part of the key), numbers by value (a specialization fixes them).</summary>
+    public void WriteSignature(ref SignatureBuilder signature)
+    {
+        TwinValue[] scratch = t_scratch is { } known && known.Length >= StateCount ? known : t_scratch = new TwinValue[Math.Max(StateCount, 16)];
+        try
+        {
+            WriteStates(scratch.AsSpan(0, StateCount));
+            for (int k = 0; k < StateCount; k++)
+            {
+                TwinValue value = scratch[k];
+                switch (value.Kind)
+                {
+                    case TwinValueKind.Tensor: signature.AddState(value.Tensor); break;
+                    case TwinValueKind.Int: signature.Add(value.ToInt64()); break;
+                    case TwinValueKind.Float: signature.Add(value.ToDouble()); break;
+                    case TwinValueKind.Bool: signature.Add(value.ToBoolean()); break;
+                    default: signature.AddState((Tensor?)null); break;
+                }
+            }
+        }
+        finally
+        {
+            Array.Clear(scratch, 0, StateCount);
+        }
+    }
+}
+
+/// <summary>Consecutive state inputs one reader gives: a catalog module's state entry, or a piece's own states.</summary>
+internal sealed class StateBlock
+{
+    private readonly object _module;
+    private readonly Func<object, TwinValue>? _reader;
+    private readonly StateWriter? _writer;
+
+    private StateBlock(object module, Func<object, TwinValue>? reader, StateWriter? writer, int count)
+    {
+        _module = module;
+        _reader = reader;
+        _writer = writer;
+        Count = count;
+    }
+
+    public static StateBlock Of(object module, Func<object, TwinValue> reader) => new(module, reader, null, 1);
+
+    public static StateBlock Of(object module, StateWriter writer, int count) => new(module, null, writer, count);
+
+    public int Count { get; }
+
+    public void Write(Span<TwinValue> values)
+    {
+        if (_reader is not null) values[0] = _reader(_module);
+        else _writer!(_module, values);
+    }
+}
+
+/// <summary>One part of a composed tree's per-call check.</summary>
+internal abstract class TreeCheck
+{
+    public abstract string? Misfit();
+}
+
+/// <summary>A piece's run-time submodules are still the objects composed.</summary>
+internal sealed class PieceCheck : TreeCheck
+{
+    private readonly IModulePiece _piece;
+    private readonly object _owner;
+    private readonly object?[] _expected;
+    private readonly string _path;
+    [ThreadStatic] private static object?[]? t_scratch;
+
+    public PieceCheck(IModulePiece piece, object owner, object?[] expected, string path)
+    {
+        _piece = piece;
+        _owner = owner;
+        _expected = expected;
+        _path = path;
+    }
+
+    public override string? Misfit()
+    {
+        object?[] live = t_scratch is { } known && known.Length >= _expected.Length ? known : t_scratch = new object?[Math.Max(_expected.Length, 8)];
+        try
+        {
+            _piece.ReadModules(_owner, live.AsSpan(0, _expected.Length));
+            for (int k = 0; k < _expected.Length; k++)
+                if (!ReferenceEquals(live[k], _expected[k]))
+                    return $"'{Path(k)}' was reassigned (now {Describe(live[k])}, composed for {Describe(_expected[k])})";
+            return null;
+        }
+        finally
+        {
+            Array.Clear(live, 0, _expected.Length);
+        }
+    }
+
+    private string Path(int slot) => _path.Length == 0 ? _piece.ModulePaths[slot] : _path + "." + _piece.ModulePaths[slot];
+
+    internal static string Describe(object? module) => module is null ? "null" : "a " + module.GetType().Name;
+}
+
+/// <summary>A Sequential still holds the children composed, in order.</summary>
+internal sealed class SequenceCheck : TreeCheck
+{
+    private readonly TorchSharp.Modules.Sequential _sequence;
+    private readonly object[] _children;
+    private readonly string _path;
+
+    public SequenceCheck(TorchSharp.Modules.Sequential sequence, object[] children, string path)
+    {
+        _sequence = sequence;
+        _children = children;
+        _path = path;
+    }
+
+    public override string? Misfit()
+    {
+        if (_sequence.Count != _children.Length) return $"'{_path}' now holds {_sequence.Count} modules (composed for {_children.Length})";
+        for (int k = 0; k < _children.Length; k++)
+            if (!ReferenceEquals(_sequence[k], _children[k])) return $"'{_path}[{k}]' was replaced (now {PieceCheck.Describe(_sequence[k])})";
+        return null;
+    }
+}

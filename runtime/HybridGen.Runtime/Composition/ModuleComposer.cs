@@ -1,0 +1,252 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using HybridGen.Graph;
+
+namespace HybridGen.Composition;
+
+/// <summary>The live tree cannot be composed; the message names the module path and why.</summary>
+internal sealed class CompositionException : Exception
+{
+    public CompositionException(string message) : base(message) { }
+}
+
+/// <summary>
+/// Composes the twin of a module tree that only exists at run time (docs/architecture.md, decision 5): it walks the
+/// live tree from a hybridized module's piece and fills each run-time submodule call with what the live module is:
+/// a Sequential chains its children, a catalog module kind becomes its row's call (Graph/ModuleCatalog, the same rows
+/// the build spells), and a module whose forward is a piece too becomes a function of the program. Every state value
+/// it adds is a graph input read at every call (<see cref="StateBlock"/>). Anything else stops the composition, with
+/// the module's path: unknown is unsafe.
+/// </summary>
+internal sealed class ModuleComposer
+{
+    private readonly List<GraphFunction> _functions = new();
+    private readonly Dictionary<string, GraphFunction> _byName = new(StringComparer.Ordinal);
+    private readonly SortedSet<string> _runtime = new(StringComparer.Ordinal);
+    private readonly List<StateBlock> _blocks = new();
+    private readonly List<TreeCheck> _checks = new();
+    private readonly List<string> _annotations = new();
+    private int _pieces;
+
+    // Whether a module's result may share storage with its input.
+    private enum Freshness { New, SameAsInput, Unknown }
+
+    public static ComposedTree Compose(IModulePiece root, object owner)
+    {
+        var composer = new ModuleComposer();
+        GraphFunction main = composer.Piece(root, owner, "", isRoot: true, out _);
+        var program = new GraphProgram(composer._runtime.ToEquatableArray(), composer._functions.Append(main).ToEquatableArray());
+        return new ComposedTree(GraphText.Write(program), composer._blocks.ToArray(), composer._annotations.Count, composer._checks.ToArray());
+    }
+
+    /// <summary>A piece's function for one live module: its main function with each run-time submodule call filled.
+    /// <paramref name="extras"/>: the state inputs (global names) the function takes after its own parameters.</summary>
+    private GraphFunction Piece(IModulePiece piece, object owner, string path, bool isRoot, out List<string> extras)
+    {
+        GraphProgram program = piece.Program;
+        foreach (GraphFunction helper in program.Functions.Take(program.Functions.Count - 1)) AddFunction(helper, path);
+        foreach (string runtime in program.Runtime) _runtime.Add(runtime);
+        var modules = new object?[piece.ModulePaths.Length];
+        piece.ReadModules(owner, modules);
+        _checks.Add(new PieceCheck(piece, owner, (object?[])modules.Clone(), path));
+        var taken = new List<string>();
+        GraphFunction main = program.Main;
+        var body = Statements(main.Body, call =>
+        {
+            object? live = modules[call.Slot];
+            string at = path.Length == 0 ? call.Path : path + "." + call.Path;
+            if (live is null) throw new CompositionException($"'{at}' is null");
+            if (call.MustAllocate && FreshnessOf(live) != Freshness.New)
+                throw new CompositionException($"the body changes the result of '{at}' in place (or disposes it), and that {live.GetType().Name} may return its input or a view of it (HG0110)");
+            return Module(live, at, call.Inputs[0], taken);
+        });
+        extras = taken;
+        var parameters = main.Parameters.Concat(taken.Select(name => new GraphParameter(name, _annotations[Index(name)]))).ToEquatableArray();
+        return main with { Name = isRoot ? main.Name : "__hg_piece_" + (_pieces++).ToString(CultureInfo.InvariantCulture), Parameters = parameters, Body = body };
+    }
+
+    /// <summary>The forward of live module <paramref name="module"/> on <paramref name="input"/>; the state inputs
+    /// it reads are added to <paramref name="taken"/>.</summary>
+    private GraphExpr Module(object module, string path, GraphExpr input, List<string> taken)
+    {
+        switch (module)
+        {
+            case TorchSharp.Modules.Sequential sequence:
+            {
+                var children = new object[sequence.Count];
+                for (int k = 0; k < children.Length; k++) children[k] = sequence[k];
+                _checks.Add(new SequenceCheck(sequence, children, path));
+                // TorchSharp's Sequential.forward: no children gives an alias of the input, else each child in turn.
+                if (children.Length == 0) return GraphCall.Of("torch.alias", input);
+                GraphExpr value = input;
+                for (int k = 0; k < children.Length; k++) value = Module(children[k], $"{path}[{k}]", value, taken);
+                return value;
+            }
+        }
+        Type type = module.GetType();
+        if (ModuleCatalog.Rows.FirstOrDefault(r => r.MetadataName == type.FullName) is { } row) return CatalogModule(row, module, path, input, taken);
+        if (ModulePieces.Find(type) is { } piece)
+        {
+            if (piece.ParameterCount != 1)
+                throw new CompositionException($"'{path}' is a {type.Name}, whose hybridized forward takes {piece.ParameterCount} inputs (a Sequential passes one)");
+            var own = new List<string>();
+            if (piece.StateCount > 0)
+            {
+                _blocks.Add(StateBlock.Of(module, piece.WriteState, piece.StateCount));
+                GraphFunction main = piece.Program.Main;
+                for (int k = 0; k < piece.StateCount; k++) own.Add(NewInput(main.Parameters[piece.ParameterCount + k].Annotation));
+            }
+            GraphFunction function = Piece(piece, module, path, isRoot: false, out List<string> nested);
+            _functions.Add(function);
+            taken.AddRange(own);
+            taken.AddRange(nested);
+            return GraphCall.Of(function.Name, new[] { input }.Concat(own.Concat(nested).Select(n => (GraphExpr)new GraphName(n))).ToArray());
+        }
+        throw new CompositionException(type.Namespace == "TorchSharp.Modules"
+            ? $"'{path}' is a {type.Name}, a module kind HybridGen does not spell yet (docs/modules.md lists those it does)"
+            : $"'{path}' is a {type.Name}, whose forward is not [Hybridize]d (hybridize it, and its module tree is composed too)");
+    }
+
+    /// <summary>A catalog module's call, its states as graph inputs read at every call (as the build spells a fixed tree).</summary>
+    private GraphExpr CatalogModule(ModuleRow row, object module, string path, GraphExpr input, List<string> taken)
+    {
+        Type type = module.GetType();
+        if (row.Helper is { } helper) _runtime.Add(helper);
+        var names = new List<string>();
+        var values = new List<GraphExpr>();
+        foreach (ModuleArgument argument in row.Arguments)
+        {
+            names.Add(argument.Name);
+            switch (argument)
+            {
+                case ModuleArgument.Input { Index: 0 }:
+                    values.Add(input);
+                    continue;
+                case ModuleArgument.Input:
+                    values.Add(GraphLiteral.None);
+                    continue;
+                case ModuleArgument.Literal literal:
+                    values.Add(new GraphLiteral(literal.Text));
+                    continue;
+                case ModuleArgument.Setting setting:
+                    throw new CompositionException($"'{path}' is a {row.Name}, whose setting '{setting.SettingName}' lives in libtorch's options, which only its construction shows (a field the build can see gets a twin)");
+            }
+            ModuleState state = ((ModuleArgument.OfState)argument).State;
+            if (state.FixedEntries > 0)
+            {
+                int length = ModuleStateReader.LengthOf(module, state);
+                if (!state.FirstEntriesOnly && length >= 0 && length != state.FixedEntries)
+                    throw new CompositionException($"'{path}.{state.Name}' has {length} entries; a {row.Name} takes {state.FixedEntries}");
+                values.Add(new GraphList(Enumerable.Range(0, state.FixedEntries)
+                    .Select(k => (GraphExpr)new GraphName(StateInput(module, ModuleStateReader.For(type, state, k), "int", taken))).ToEquatableArray()));
+                continue;
+            }
+            if (state.ListLength > 0)
+            {
+                _runtime.Add(ModuleFunctions.IntList);
+                var length = new GraphName(StateInput(module, ModuleStateReader.For(type, state, -1), "int", taken));
+                var entries = Enumerable.Range(0, state.ListLength)
+                    .Select(k => (GraphExpr)new GraphName(StateInput(module, ModuleStateReader.For(type, state, k), "int", taken))).ToEquatableArray();
+                values.Add(GraphCall.Of(ModuleFunctions.IntList, length, new GraphList(entries), new GraphLiteral(state.NullAs)));
+                continue;
+            }
+            values.Add(new GraphName(StateInput(module, ModuleStateReader.For(type, state), state.Annotation, taken)));
+        }
+        return new GraphModuleOp(row.Name, row.Callee, names.ToEquatableArray(), values.ToEquatableArray());
+    }
+
+    private string StateInput(object module, Func<object, Twins.TwinValue> reader, string annotation, List<string> taken)
+    {
+        _blocks.Add(StateBlock.Of(module, reader));
+        string name = NewInput(annotation);
+        taken.Add(name);
+        return name;
+    }
+
+    private string NewInput(string annotation)
+    {
+        _annotations.Add(annotation);
+        return "__hg_s" + (_annotations.Count - 1).ToString(CultureInfo.InvariantCulture);
+    }
+
+    private static int Index(string name) => int.Parse(name.Substring("__hg_s".Length), CultureInfo.InvariantCulture);
+
+    private void AddFunction(GraphFunction function, string path)
+    {
+        if (_byName.TryGetValue(function.Name, out GraphFunction? known))
+        {
+            if (known != function) throw new CompositionException($"two pieces of the tree at '{path}' hold different functions named '{function.Name}'");
+            return;
+        }
+        _byName[function.Name] = function;
+        _functions.Add(function);
+    }
+
+    /// <summary>Whether a live module returns a new tensor (a catalog kind that allocates), its input or a view of it
+    /// (Identity, an in-place activation, an empty Sequential), or what only its own body knows (a piece).</summary>
+    private static Freshness FreshnessOf(object module)
+    {
+        if (module is TorchSharp.Modules.Sequential sequence)
+        {
+            for (int k = sequence.Count - 1; k >= 0; k--)
+            {
+                Freshness child = FreshnessOf(sequence[k]);
+                if (child != Freshness.SameAsInput) return child;
+            }
+            return Freshness.SameAsInput;
+        }
+        ModuleRow? row = ModuleCatalog.Rows.FirstOrDefault(r => r.MetadataName == module.GetType().FullName);
+        return row is null ? Freshness.Unknown : row.Allocates ? Freshness.New : Freshness.SameAsInput;
+    }
+
+    // ---- the piece's body with its run-time submodule calls filled ----------------------------------------------
+
+    private static EquatableArray<GraphStatement> Statements(EquatableArray<GraphStatement> body, Func<GraphSubmoduleCall, GraphExpr> fill) =>
+        body.Select(s => Statement(s, fill)).ToEquatableArray();
+
+    private static GraphStatement Statement(GraphStatement statement, Func<GraphSubmoduleCall, GraphExpr> fill) => statement switch
+    {
+        GraphAssign a => a with { Target = Expr(a.Target, fill), Value = Expr(a.Value, fill) },
+        GraphEvaluate e => e with { Value = Expr(e.Value, fill) },
+        GraphReturn { Value: { } value } r => r with { Value = Expr(value, fill) },
+        GraphIf i => i with
+        {
+            Branches = i.Branches.Select(b => new GraphBranch(Expr(b.Condition, fill), Statements(b.Body, fill))).ToEquatableArray(),
+            Else = i.Else is { } otherwise ? Statements(otherwise, fill) : null,
+        },
+        GraphWhile w => w with { Condition = Expr(w.Condition, fill), Body = Statements(w.Body, fill) },
+        GraphForRange f => f with { Start = Expr(f.Start, fill), End = Expr(f.End, fill), Body = Statements(f.Body, fill) },
+        GraphForEach f => f with { Items = Expr(f.Items, fill), Body = Statements(f.Body, fill) },
+        _ => statement,
+    };
+
+    private static GraphExpr Expr(GraphExpr value, Func<GraphSubmoduleCall, GraphExpr> fill)
+    {
+        EquatableArray<GraphExpr> All(EquatableArray<GraphExpr> items) => items.Select(e => Expr(e, fill)).ToEquatableArray();
+        return value switch
+        {
+            GraphSubmoduleCall call => fill(call with { Inputs = All(call.Inputs) }),
+            GraphCall c => c with { Arguments = c.Arguments.Select(a => a with { Value = Expr(a.Value, fill) }).ToEquatableArray() },
+            GraphMethodCall m => m with { Target = Expr(m.Target, fill), Arguments = All(m.Arguments) },
+            GraphAttribute a => a with { Target = Expr(a.Target, fill) },
+            GraphBinary b => b with { Left = Expr(b.Left, fill), Right = Expr(b.Right, fill) },
+            GraphUnary u => u with { Operand = Expr(u.Operand, fill) },
+            GraphConditional c => new GraphConditional(Expr(c.Condition, fill), Expr(c.WhenTrue, fill), Expr(c.WhenFalse, fill)),
+            GraphTuple t => t with { Elements = All(t.Elements) },
+            GraphList l => l with { Elements = All(l.Elements) },
+            GraphIndex i => i with { Target = Expr(i.Target, fill), Parts = i.Parts.Select(p => Part(p, fill)).ToEquatableArray() },
+            GraphFromEnd f => f with { Count = Expr(f.Count, fill) },
+            GraphModuleOp m => m with { Values = All(m.Values) },
+            _ => value,
+        };
+    }
+
+    private static GraphIndexPart Part(GraphIndexPart part, Func<GraphSubmoduleCall, GraphExpr> fill) => part switch
+    {
+        GraphIndexAt at => new GraphIndexAt(Expr(at.Index, fill)),
+        GraphIndexSlice s => new GraphIndexSlice(s.Start is { } a ? Expr(a, fill) : null, s.Stop is { } b ? Expr(b, fill) : null, s.Step is { } c ? Expr(c, fill) : null),
+        _ => part,
+    };
+}

@@ -1,0 +1,157 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Reflection;
+using HybridGen.Composition;
+using TorchSharp;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace HybridGen.EndToEnd.Tests;
+
+/// <summary>
+/// Twins composed at run time for module trees the build cannot see (docs/modules.md, "Trees composed at run time"):
+/// the composed ONNX Runtime twin of each examples-shaped model agrees with its eager body, a changed tree is noticed
+/// before the next call, and a tree that cannot be composed runs eager and says where and why.
+/// </summary>
+[Collection(nameof(DispatchTests))]
+public class ComposedTreeTests
+{
+    private static ComposedFunction<(T, Tensor), Tensor> Function<T>() =>
+        (ComposedFunction<(T, Tensor), Tensor>)typeof(T).GetField("__hybrid_forward", BindingFlags.NonPublic | BindingFlags.Static)!.GetValue(null)!;
+
+    private static Tensor Eager<T>(T model, Tensor x) where T : Module<Tensor, Tensor> =>
+        (Tensor)typeof(T).GetMethod("ForwardEager", BindingFlags.NonPublic | BindingFlags.Instance)!.Invoke(model, new object[] { x })!;
+
+    public static IEnumerable<object[]> Models() => new[] { "ResNet18-shaped", "ResNet50-shaped", "MobileNet-shaped", "VGG-shaped, small", "VGG-shaped, deeper" }
+        .Select(n => new object[] { n });
+
+    private static Module<Tensor, Tensor> Make(string name) => name switch
+    {
+        "ResNet18-shaped" => ResNetShaped.Basic18(10),
+        "ResNet50-shaped" => ResNetShaped.Bottleneck50(10),
+        "MobileNet-shaped" => new MobileNetShaped(10),
+        "VGG-shaped, small" => new VggShaped("vgg-small", 10),
+        _ => new VggShaped("VGG-deeper", 10),
+    };
+
+    private static Tensor OnnxTwin(Module<Tensor, Tensor> model, Tensor x) => model switch
+    {
+        ResNetShaped m => Function<ResNetShaped>().InvokeOnnx((m, x)),
+        MobileNetShaped m => Function<MobileNetShaped>().InvokeOnnx((m, x)),
+        VggShaped m => Function<VggShaped>().InvokeOnnx((m, x)),
+        _ => throw new ArgumentException(model.GetType().Name),
+    };
+
+    private static Tensor EagerBody(Module<Tensor, Tensor> model, Tensor x) => model switch
+    {
+        ResNetShaped m => Eager(m, x),
+        MobileNetShaped m => Eager(m, x),
+        VggShaped m => Eager(m, x),
+        _ => throw new ArgumentException(model.GetType().Name),
+    };
+
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void TheComposedOnnxTwinAgreesWithEager(string name)
+    {
+        var generator = new torch.Generator(41);
+        Module<Tensor, Tensor> model = Make(name);
+        model.eval();
+        foreach (long batch in new long[] { 1, 3 })
+        {
+            using Tensor x = randn(new long[] { batch, 3, 16, 16 }, generator: generator);
+            using (no_grad())
+                EagerOracle.AssertAgree($"{name}, batch {batch}", () => EagerBody(model, x), () => OnnxTwin(model, x), rtol: 1e-3, atol: 1e-4);
+        }
+    }
+
+    [Fact]
+    public void TheCompositionRunsWhereTheBuildSawNoTree()
+    {
+        // ResNet's blocks are themselves composed pieces: their trees (a Sequential from a list, a shortcut picked
+        // by a condition) are composed inside the ResNet's.
+        var model = ResNetShaped.Basic18(10);
+        Assert.Null(Function<ResNetShaped>().CompositionFailure(model));
+        var function = Function<ResNetShaped>().FunctionFor(model)!;
+        Assert.Contains("__hg_piece_", function.Info.TwinGraph);
+        Assert.DoesNotContain("(submodule ", function.Info.TwinGraph); // every run-time submodule was filled
+    }
+
+    [Fact]
+    public void AReassignedSubmoduleIsNoticedBeforeTheNextCall()
+    {
+        var model = new ListBuiltNet(new (string, Module<Tensor, Tensor>)[] { ("fc", Linear(4, 3)), ("act", Tanh()) });
+        model.eval();
+        using Tensor x = randn(2, 4);
+        var warnings = new StringWriter();
+        TextWriter? before = HybridRuntime.Warnings;
+        HybridRuntime.Warnings = warnings;
+        try
+        {
+            using (no_grad())
+            {
+                EagerOracle.AssertAgree("list-built, first tree", () => Eager(model, x), () => Function<ListBuiltNet>().InvokeOnnx((model, x)));
+                string first = Function<ListBuiltNet>().FunctionFor(model)!.Info.TwinGraph!;
+                model.body = Sequential(("fc", Linear(4, 5)), ("act", ReLU()), ("out", Linear(5, 2)));
+                using Tensor hybridized = model.forward(x); // the check notices the new tree: composed again
+                EagerOracle.AssertAgree("list-built, reassigned tree", () => Eager(model, x), () => Function<ListBuiltNet>().InvokeOnnx((model, x)));
+                Assert.Equal(new long[] { 2, 2 }, hybridized.shape);
+                Assert.NotEqual(first, Function<ListBuiltNet>().FunctionFor(model)!.Info.TwinGraph);
+            }
+            Assert.Contains("'body' was reassigned", warnings.ToString());
+        }
+        finally
+        {
+            HybridRuntime.Warnings = before;
+        }
+    }
+
+    [Fact]
+    public void AnAppendedLayerIsNoticed()
+    {
+        var body = Sequential(("fc", Linear(4, 4)));
+        var model = new ListBuiltNet(Array.Empty<(string, Module<Tensor, Tensor>)>()) { body = body };
+        model.eval();
+        using Tensor x = randn(2, 4);
+        using (no_grad())
+        {
+            Assert.Null(Function<ListBuiltNet>().CompositionFailure(model));
+            body.append("act", Sigmoid());
+            EagerOracle.AssertAgree("appended layer", () => Eager(model, x), () => Function<ListBuiltNet>().InvokeOnnx((model, x)));
+            Assert.Contains("sigmoid", Function<ListBuiltNet>().FunctionFor(model)!.Info.TwinGraph!.ToLowerInvariant());
+        }
+    }
+
+    [Fact]
+    public void AModuleThatIsNotHybridizedStopsTheCompositionWithItsPath()
+    {
+        var model = new ListBuiltNet(new (string, Module<Tensor, Tensor>)[] { ("fc", Linear(4, 4)), ("plain", new PlainBlock()) });
+        string? failure = Function<ListBuiltNet>().CompositionFailure(model);
+        Assert.NotNull(failure);
+        Assert.Contains("'body[1]' is a PlainBlock", failure);
+        using Tensor x = randn(2, 4);
+        using (no_grad())
+            EagerOracle.AssertAgree("a tree with a plain block runs eager", () => Eager(model, x), () => model.forward(x));
+    }
+
+    [Fact]
+    public void AnInPlaceChangeOfASubmodulesResultNeedsAModuleThatAllocates()
+    {
+        var allocates = new InPlaceOnResultNet(new (string, Module<Tensor, Tensor>)[] { ("fc", Linear(4, 4)) });
+        Assert.Null(Function<InPlaceOnResultNet>().CompositionFailure(allocates));
+        // An Identity returns its input: changing its result in place would change the caller's tensor.
+        var aliases = new InPlaceOnResultNet(new (string, Module<Tensor, Tensor>)[] { ("same", Identity()) });
+        string? failure = Function<InPlaceOnResultNet>().CompositionFailure(aliases);
+        Assert.NotNull(failure);
+        Assert.Contains("HG0110", failure);
+        using Tensor x = randn(2, 4);
+        using (no_grad())
+        {
+            using Tensor before = x.clone();
+            using Tensor result = aliases.forward(x);
+            Assert.True(x.allclose(before * 2)); // eager's own semantics: Identity's result is x itself
+        }
+    }
+}

@@ -1,0 +1,56 @@
+using System.Collections.Generic;
+using HybridGen;
+using TorchSharp;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace HybridGen.EndToEnd.Tests;
+
+// Small models whose module trees only exist at run time, for the composition's own tests (ComposedTreeTests).
+
+/// <summary>A Sequential made from a list the constructor fills, in a public field tests reassign.</summary>
+public sealed partial class ListBuiltNet : Module<Tensor, Tensor>
+{
+    public Module<Tensor, Tensor> body;
+
+    public ListBuiltNet(IEnumerable<(string, Module<Tensor, Tensor>)> layers) : base("list-built")
+    {
+        body = Sequential(new List<(string, Module<Tensor, Tensor>)>(layers));
+        RegisterComponents();
+    }
+
+    [Hybridize(nameof(ForwardEager))]
+    public override partial Tensor forward(Tensor input);
+
+    private Tensor ForwardEager(Tensor input) => body.forward(input);
+}
+
+/// <summary>Changes its run-time submodule's result in place: the live module must allocate it (HG0110 otherwise,
+/// decided when the tree is composed).</summary>
+public sealed partial class InPlaceOnResultNet : Module<Tensor, Tensor>
+{
+    public Module<Tensor, Tensor> body;
+
+    public InPlaceOnResultNet(IEnumerable<(string, Module<Tensor, Tensor>)> layers) : base("in-place-on-result")
+    {
+        body = Sequential(new List<(string, Module<Tensor, Tensor>)>(layers));
+        RegisterComponents();
+    }
+
+    [Hybridize(nameof(ForwardEager))]
+    public override partial Tensor forward(Tensor input);
+
+    private Tensor ForwardEager(Tensor input)
+    {
+        var x = body.forward(input);
+        return x.mul_(2.0);
+    }
+}
+
+/// <summary>A user module that is not hybridized: a tree holding it cannot be composed.</summary>
+public sealed class PlainBlock : Module<Tensor, Tensor>
+{
+    public PlainBlock() : base("plain") { }
+
+    public override Tensor forward(Tensor input) => input.relu();
+}
