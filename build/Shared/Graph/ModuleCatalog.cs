@@ -64,7 +64,7 @@ internal enum ModuleStateRead { Value, EnumValue, PaddingCode }
 /// at construction. A state converts implicitly, so rows list their arguments as the call takes them.</summary>
 internal abstract record ModuleArgument(string Name)
 {
-    /// <summary>Forward's tensor input <paramref name="index"/> (0: <c>input</c>; then <c>in1</c>, <c>in2</c>: None
+    /// <summary>Forward's tensor input <c>Index</c> (0: <c>input</c>; then <c>in1</c>, <c>in2</c>: None
     /// where the call leaves them out).</summary>
     public sealed record Input(int Index) : ModuleArgument(Index == 0 ? "input" : "in" + Index.ToString(System.Globalization.CultureInfo.InvariantCulture));
 

@@ -101,11 +101,14 @@ public sealed class ComposedFunction<TArgs, TResult> : IModulePiece
     /// why it cannot be composed.</summary>
     private sealed class Instance
     {
-        public ComposedTree? Tree;
-        public HybridFunction<ComposedCall<TArgs>, TResult>? Function;
-        public string? Failure;
+        // Replaced whole when the tree is composed again, so a call on another thread sees a tree and its function
+        // together.
+        public volatile Composed? Current;
+        public volatile string? Failure;
         public int CallsSinceFailure;
     }
+
+    private sealed record Composed(ComposedTree Tree, HybridFunction<ComposedCall<TArgs>, TResult> Function);
 
     public TResult Invoke(in TArgs arguments)
     {
@@ -115,21 +118,20 @@ public sealed class ComposedFunction<TArgs, TResult> : IModulePiece
             ReportOnce("the module tree is not the one its piece was built for: " + misfit);
             return InvokeEager(arguments);
         }
-        Instance instance = InstanceOf(_ownerOf(arguments));
-        if (instance.Function is not { } function) return InvokeEager(arguments);
-        return function.Invoke(new ComposedCall<TArgs>(arguments, instance.Tree!));
+        if (InstanceOf(_ownerOf(arguments)).Current is not { } composed) return InvokeEager(arguments);
+        return composed.Function.Invoke(new ComposedCall<TArgs>(arguments, composed.Tree));
     }
 
     /// <summary>The composed twin's dispatcher for this instance's live tree (tests and benchmarks force its routes).</summary>
-    internal HybridFunction<ComposedCall<TArgs>, TResult>? FunctionFor(object owner) => InstanceOf(owner).Function;
+    internal HybridFunction<ComposedCall<TArgs>, TResult>? FunctionFor(object owner) => InstanceOf(owner).Current?.Function;
 
     /// <summary>Runs the call's ONNX Runtime twin alone (tests compare it with the eager body): the tree composed for
     /// the call's module, then the model for its signature.</summary>
     public TResult InvokeOnnx(in TArgs arguments)
     {
         Instance instance = InstanceOf(_ownerOf(arguments));
-        if (instance.Function is not { } function) throw new TwinUnavailableException($"{Info.Name} has no composed twin: {instance.Failure}");
-        return function.InvokeOnnx(new ComposedCall<TArgs>(arguments, instance.Tree!));
+        if (instance.Current is not { } composed) throw new TwinUnavailableException($"{Info.Name} has no composed twin: {instance.Failure}");
+        return composed.Function.InvokeOnnx(new ComposedCall<TArgs>(arguments, composed.Tree));
     }
 
     /// <summary>Why the tree of <paramref name="owner"/> cannot be composed, or null where it is.</summary>
@@ -147,9 +149,9 @@ public sealed class ComposedFunction<TArgs, TResult> : IModulePiece
     private Instance InstanceOf(object owner)
     {
         Instance instance = _instances.GetValue(owner, static _ => new Instance());
-        if (instance.Tree is { } tree)
+        if (instance.Current is { } current)
         {
-            if (tree.Misfit() is not { } changed) return instance;
+            if (current.Tree.Misfit() is not { } changed) return instance;
             ReportOnce($"the module tree changed after it was composed ({changed}): composed again");
         }
         else if (instance.Failure is not null && Interlocked.Increment(ref instance.CallsSinceFailure) % RetryAfter != 0)
@@ -158,18 +160,16 @@ public sealed class ComposedFunction<TArgs, TResult> : IModulePiece
         }
         lock (instance)
         {
-            if (instance.Tree is { } again && again.Misfit() is null) return instance;
+            if (instance.Current is { } again && again.Tree.Misfit() is null) return instance;
             try
             {
-                ComposedTree composed = ModuleComposer.Compose(this, owner);
-                instance.Function = _functions.GetOrAdd(composed.Program, program => NewFunction(program, composed));
-                instance.Tree = composed;
+                ComposedTree tree = ModuleComposer.Compose(this, owner);
+                instance.Current = new Composed(tree, _functions.GetOrAdd(tree.Program, program => NewFunction(program, tree)));
                 instance.Failure = null;
             }
             catch (CompositionException error)
             {
-                instance.Tree = null;
-                instance.Function = null;
+                instance.Current = null;
                 instance.Failure = error.Message;
                 ReportOnce("its module tree cannot be composed, so it runs eager: " + error.Message);
             }
