@@ -104,12 +104,7 @@ internal static class Emitter
         w.Indent();
         for (int i = 0; i < model.Parameters.Count; i++) w.Line($"g[{i}] = {ToScriptValue($"a.Item{i + first + 1}", model.Parameters[i].Kind)};");
         for (int k = 0; k < twin.Inputs.Count; k++)
-        {
-            // Module state TorchSharp declares nullable (Embedding's weight is a Parameter?) is set on the trees a
-            // twin is built for; a null one still fails clearly, in TwinValue's conversion, not in the user's build.
-            string state = twin.Inputs[k].Kind == GraphKind.Tensor ? Access(twin.Inputs[k]) + "!" : Access(twin.Inputs[k]);
-            w.Line($"g[{model.Parameters.Count + k}] = {ToScriptValue(state, twin.Inputs[k].Kind)}; // {twin.Inputs[k].Name}");
-        }
+            w.Line($"g[{model.Parameters.Count + k}] = {StateValue(twin.Inputs[k])}; // {twin.Inputs[k].Name}");
         w.Outdent();
         w.Line("},");
         w.Line($"argumentCount: {model.Parameters.Count + twin.Inputs.Count},");
@@ -144,7 +139,7 @@ internal static class Emitter
                 .Concat(twin.RunTimeModules.Select((r, k) => $"    m[{k}] = {CSharp(r.Access)};")).Concat(new[] { "}" }).ToList());
             trailing.Add(new List<string> { "modulePaths: new[] { " + string.Join(", ", twin.RunTimeModules.Select(r => "\"" + r.Path + "\"")) + " }" });
             trailing.Add(new[] { $"writeState: static (object owner, global::System.Span<{ScriptValue}> g) =>", "{", "    " + self }
-                .Concat(twin.Inputs.Select((input, k) => $"    g[{k}] = {ToScriptValue(input.Kind == GraphKind.Tensor ? Access(input) + "!" : Access(input), input.Kind)};"))
+                .Concat(twin.Inputs.Select((input, k) => $"    g[{k}] = {StateValue(input)};"))
                 .Concat(new[] { "}" }).ToList());
         }
         if (model.Overrides is { } overrides) trailing.Add(new List<string> { $"overrides: {Overrides(overrides)}" });
@@ -158,6 +153,12 @@ internal static class Emitter
 
     /// <summary>A value the twin reads, from the argument tuple <c>a</c> (its receiver is Item1).</summary>
     private static string Access(TwinInput input) => CSharp(input.Access);
+
+    /// <summary>A state input as the graph value generated code writes. Module state TorchSharp declares nullable
+    /// (Embedding's weight is a Parameter?) is set on the trees a twin is built for; a null one still fails clearly,
+    /// in TwinValue's conversion, not in the user's build.</summary>
+    private static string StateValue(TwinInput input) =>
+        ToScriptValue(input.Kind == GraphKind.Tensor ? Access(input) + "!" : Access(input), input.Kind);
 
     /// <summary>The C# that reads a state value, from the argument tuple <c>a</c> (the hybridized object is <c>a.Item1</c>).</summary>
     private static string CSharp(StateAccess access) => access switch

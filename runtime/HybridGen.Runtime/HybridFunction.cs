@@ -386,13 +386,7 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
     }
 
     /// <summary>Runs the eager body alone, whatever the mode, freeing its intermediates when it returns.</summary>
-    public TResult InvokeEager(in TArgs arguments)
-    {
-        using DisposeScope scope = torch.NewDisposeScope();
-        TResult result = _eager(arguments);
-        EagerScope.MoveOut(result, scope);
-        return result;
-    }
+    public TResult InvokeEager(in TArgs arguments) => EagerScope.Run(_eager, arguments);
 
     private SignatureState SignatureOf(in TArgs arguments)
     {

@@ -195,6 +195,83 @@ internal static partial class ModuleCatalog
         { Allocates = true };
 }
 
+/// <summary>Where a catalog row's state values come from when its call is spelled (<see cref="ModuleCatalog.Call"/>):
+/// in the generator, graph inputs that generated code reads through the module's members; in the runtime's
+/// composition, graph inputs that compiled readers take from the live module.</summary>
+internal interface IModuleStateSource
+{
+    /// <summary>The whole state (a tensor, a number, a flag).</summary>
+    GraphExpr Value(ModuleState state);
+
+    /// <summary>Entry <paramref name="entry"/> of a list setting, or its length (-1 for null) where
+    /// <paramref name="entry"/> is -1.</summary>
+    GraphExpr Entry(ModuleState state, int entry);
+
+    /// <summary>A fixed-length list setting (<see cref="ModuleState.FixedEntries"/>, not
+    /// <see cref="ModuleState.FirstEntriesOnly"/>) is read entry by entry: its length must be confirmed.</summary>
+    void ConfirmLength(ModuleState state);
+
+    /// <summary>A setting only the construction call shows (<see cref="ModuleRow.Constructed"/>), as a literal.</summary>
+    GraphExpr Setting(string name);
+
+    /// <summary>A runtime function (<see cref="ModuleFunctions"/>) the call needs.</summary>
+    void UseRuntime(string name);
+}
+
+internal static partial class ModuleCatalog
+{
+    private static readonly Dictionary<string, ModuleRow> s_byMetadataName = Rows.ToDictionary(r => r.MetadataName, StringComparer.Ordinal);
+
+    /// <summary>The row of the module type with this metadata name (a .NET type's FullName), or null.</summary>
+    public static ModuleRow? Find(string? metadataName) =>
+        metadataName is not null && s_byMetadataName.TryGetValue(metadataName, out ModuleRow? row) ? row : null;
+
+    /// <summary>The row's call on <paramref name="inputs"/> (forward's tensors; those left out are None), each state
+    /// from <paramref name="states"/>, in the row's argument order: a fixed-length list setting as a list of its
+    /// entries, a list of up to <see cref="ModuleState.ListLength"/> entries as its length and entries, rebuilt by
+    /// <see cref="ModuleFunctions.IntList"/>.</summary>
+    public static GraphModuleOp Call(ModuleRow row, IReadOnlyList<GraphExpr> inputs, IModuleStateSource states)
+    {
+        if (row.Helper is { } helper) states.UseRuntime(helper);
+        var names = new List<string>();
+        var values = new List<GraphExpr>();
+        foreach (ModuleArgument argument in row.Arguments)
+        {
+            names.Add(argument.Name);
+            switch (argument)
+            {
+                case ModuleArgument.Input input:
+                    values.Add(input.Index < inputs.Count ? inputs[input.Index] : GraphLiteral.None);
+                    continue;
+                case ModuleArgument.Literal literal:
+                    values.Add(new GraphLiteral(literal.Text));
+                    continue;
+                case ModuleArgument.Setting setting:
+                    values.Add(states.Setting(setting.SettingName));
+                    continue;
+            }
+            ModuleState state = ((ModuleArgument.OfState)argument).State;
+            if (state.FixedEntries > 0)
+            {
+                if (!state.FirstEntriesOnly) states.ConfirmLength(state);
+                values.Add(new GraphList(Enumerable.Range(0, state.FixedEntries).Select(k => states.Entry(state, k)).ToEquatableArray()));
+            }
+            else if (state.ListLength > 0)
+            {
+                states.UseRuntime(ModuleFunctions.IntList);
+                GraphExpr length = states.Entry(state, -1);
+                var entries = Enumerable.Range(0, state.ListLength).Select(k => states.Entry(state, k)).ToEquatableArray();
+                values.Add(GraphCall.Of(ModuleFunctions.IntList, length, new GraphList(entries), new GraphLiteral(state.NullAs)));
+            }
+            else
+            {
+                values.Add(states.Value(state));
+            }
+        }
+        return new GraphModuleOp(row.Name, row.Callee, names.ToEquatableArray(), values.ToEquatableArray());
+    }
+}
+
 /// <summary>The runtime functions (TorchScript sources in the generator's Lowering/RuntimeHelpers) that module rows
 /// call, by name: a row's callee is one of these or a TorchScript op.</summary>
 internal static class ModuleFunctions

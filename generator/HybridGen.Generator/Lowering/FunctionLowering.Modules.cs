@@ -102,55 +102,56 @@ internal sealed partial class FunctionLowering
         _boundModules.Remove(variable);
     }
 
-    /// <summary>A catalog module applied to <paramref name="inputs"/>: its row's call, each state a graph input read
-    /// through <paramref name="access"/> (a list setting as its length and entries, rebuilt in the twin).</summary>
+    /// <summary>A catalog module applied to <paramref name="inputs"/>: its row's call (ModuleCatalog.Call), each state
+    /// a graph input read through <paramref name="access"/> (a list setting as its length and entries, rebuilt in the
+    /// twin).</summary>
     private GraphExpr SpellModule(CatalogSubmodule module, StateAccess access, string path, string stem, IReadOnlyList<GraphExpr> inputs, SyntaxNode syntax)
     {
-        ModuleRow row = module.Row;
-        if (inputs.Count > row.Inputs)
-            throw new LoweringFailure(syntax, $"a {row.Name} called with {inputs.Count} inputs");
-        if (row.Helper is { } helper) _twin.UseRuntime(helper);
-        var values = new List<GraphExpr>();
-        var names = new List<string>();
-        foreach (ModuleArgument argument in row.Arguments)
+        if (inputs.Count > module.Row.Inputs)
+            throw new LoweringFailure(syntax, $"a {module.Row.Name} called with {inputs.Count} inputs");
+        return ModuleCatalog.Call(module.Row, inputs, new SpelledStates(this, module, access, path, stem));
+    }
+
+    /// <summary>A catalog module's states as graph inputs that generated code reads through the module's members,
+    /// each named after the module's stem and the state (<c>__in_conv1_stride_0</c>).</summary>
+    private sealed class SpelledStates : IModuleStateSource
+    {
+        private readonly FunctionLowering _lowering;
+        private readonly CatalogSubmodule _module;
+        private readonly StateAccess _access;
+        private readonly string _path, _stem;
+
+        public SpelledStates(FunctionLowering lowering, CatalogSubmodule module, StateAccess access, string path, string stem)
         {
-            names.Add(argument.Name);
-            switch (argument)
-            {
-                case ModuleArgument.Input input:
-                    values.Add(input.Index < inputs.Count ? inputs[input.Index] : GraphLiteral.None);
-                    continue;
-                case ModuleArgument.Literal literal:
-                    values.Add(new GraphLiteral(literal.Text));
-                    continue;
-                case ModuleArgument.Setting setting:
-                    values.Add(new GraphLiteral(module.Constants[setting.SettingName]));
-                    continue;
-            }
-            ModuleState state = ((ModuleArgument.OfState)argument).State;
-            StateAccess read = state.ReadFrom(access);
-            string name = stem + "_" + state.Name;
-            if (state.FixedEntries > 0)
-            {
-                if (!state.FirstEntriesOnly) TreeCheck(new ModuleTreeCheck(read, path + "." + state.Name, null, 0) { Entries = state.FixedEntries });
-                StateAccess list = state.WhenNull is null ? read : new StateAccess.Coalesce(read, new StateAccess.Member(access, state.WhenNull));
-                var ints = Enumerable.Range(0, state.FixedEntries).Select(k => StateRead(
-                    new StateAccess.At(list, k, state.NullValue), name + "_" + k, "int", GraphKind.Int));
-                values.Add(new GraphList(ints.ToEquatableArray<GraphExpr>()));
-                continue;
-            }
-            if (state.ListLength == 0)
-            {
-                values.Add(StateRead(read, name, state.Annotation, state.Kind));
-                continue;
-            }
-            _twin.UseRuntime(RuntimeHelpers.IntList);
-            GraphName length = StateRead(new StateAccess.Count(read), name + "_n", "int", GraphKind.Int);
-            var entries = Enumerable.Range(0, state.ListLength)
-                .Select(k => StateRead(new StateAccess.At(read, k), name + "_" + k, "int", GraphKind.Int)).ToList();
-            values.Add(GraphCall.Of(RuntimeHelpers.IntList, length, new GraphList(entries.ToEquatableArray<GraphExpr>()), new GraphLiteral(state.NullAs)));
+            _lowering = lowering;
+            _module = module;
+            _access = access;
+            _path = path;
+            _stem = stem;
         }
-        return new GraphModuleOp(row.Name, row.Callee, names.ToEquatableArray(), values.ToEquatableArray());
+
+        public GraphExpr Value(ModuleState state) => _lowering.StateRead(state.ReadFrom(_access), Name(state), state.Annotation, state.Kind);
+
+        public GraphExpr Entry(ModuleState state, int entry)
+        {
+            StateAccess read = state.ReadFrom(_access);
+            if (state.FixedEntries == 0)
+                return entry < 0
+                    ? _lowering.StateRead(new StateAccess.Count(read), Name(state) + "_n", "int", GraphKind.Int)
+                    : _lowering.StateRead(new StateAccess.At(read, entry), Name(state) + "_" + entry.ToString(CultureInfo.InvariantCulture), "int", GraphKind.Int);
+            // TorchSharp's forward reads a null setting as another one (a pool's stride as its kernel size) or as a value.
+            StateAccess list = state.WhenNull is null ? read : new StateAccess.Coalesce(read, new StateAccess.Member(_access, state.WhenNull));
+            return _lowering.StateRead(new StateAccess.At(list, entry, state.NullValue), Name(state) + "_" + entry.ToString(CultureInfo.InvariantCulture), "int", GraphKind.Int);
+        }
+
+        public void ConfirmLength(ModuleState state) =>
+            _lowering.TreeCheck(new ModuleTreeCheck(state.ReadFrom(_access), _path + "." + state.Name, null, 0) { Entries = state.FixedEntries });
+
+        public GraphExpr Setting(string name) => new GraphLiteral(_module.Constants[name]);
+
+        public void UseRuntime(string name) => _lowering._twin.UseRuntime(name);
+
+        private string Name(ModuleState state) => _stem + "_" + state.Name;
     }
 
     /// <summary>A value of the module's state (<paramref name="access"/> from the module whose function this is): a

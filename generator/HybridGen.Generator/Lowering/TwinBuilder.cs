@@ -37,11 +37,13 @@ internal sealed class TwinBuilder
 
     private readonly INamedTypeSymbol _owner;
     private readonly List<RunTimeModuleModel> _runTimeModules = new();
-    private MethodSummary? _summary;
+    // What the analysis found: which submodules are run-time ones, and which of their results the body owns.
+    private readonly MethodSummary _summary;
     private readonly SortedDictionary<string, AccessorModel> _accessors = new(System.StringComparer.Ordinal);
 
-    private TwinBuilder(CompilationScope scope, INamedTypeSymbol owner, CancellationToken ct)
+    private TwinBuilder(CompilationScope scope, INamedTypeSymbol owner, MethodSummary summary, CancellationToken ct)
     {
+        _summary = summary;
         Scope = scope;
         _compilation = scope.Compilation;
         _owner = owner;
@@ -86,16 +88,12 @@ internal sealed class TwinBuilder
 
     /// <summary>The twin of <paramref name="method"/> (lowered from <paramref name="eager"/>), or null and the
     /// HG0301 diagnostic naming the construct that has no graph form yet. Where the module tree has choices, the
-    /// twin for the first combination carries the others (<see cref="TwinModel.OtherTrees"/>).</summary>
+    /// twin for the first combination carries the others (<see cref="TwinModel.OtherTrees"/>). The analysis'
+    /// <paramref name="summary"/> names the submodules only the run time can see: their calls become
+    /// GraphSubmoduleCall nodes.</summary>
     public static TwinModel? Build(CompilationScope scope, IMethodSymbol method, IMethodSymbol eager, string displayName,
-        out DiagnosticInfo? failure, CancellationToken ct) => Build(scope, method, eager, displayName, null, out failure, ct);
-
-    /// <summary>As above, for a body whose analysis found calls of submodules only the run time can see
-    /// (<paramref name="summary"/>'s RunTimeModuleCalls): those become GraphSubmoduleCall nodes.</summary>
-    public static TwinModel? Build(CompilationScope scope, IMethodSymbol method, IMethodSymbol eager, string displayName,
-        MethodSummary? summary, out DiagnosticInfo? failure, CancellationToken ct)
+        MethodSummary summary, out DiagnosticInfo? failure, CancellationToken ct)
     {
-
         try
         {
             foreach (IParameterSymbol parameter in method.Parameters)
@@ -127,9 +125,9 @@ internal sealed class TwinBuilder
         }
     }
 
-    private static TwinModel BuildTree(CompilationScope scope, IMethodSymbol method, IMethodSymbol eager, MethodSummary? summary, int[] selection, out List<int> sizes, CancellationToken ct)
+    private static TwinModel BuildTree(CompilationScope scope, IMethodSymbol method, IMethodSymbol eager, MethodSummary summary, int[] selection, out List<int> sizes, CancellationToken ct)
     {
-        var builder = new TwinBuilder(scope, method.ContainingType, ct) { _selection = selection, _summary = summary };
+        var builder = new TwinBuilder(scope, method.ContainingType, summary, ct) { _selection = selection };
         GraphFunction main = FunctionLowering.LowerMain(builder, method, eager);
         var program = new GraphProgram(builder._runtime.ToEquatableArray(), builder._helperFunctions.Append(main).ToEquatableArray());
         sizes = builder._choiceSizes;
@@ -147,7 +145,7 @@ internal sealed class TwinBuilder
 
     /// <summary>Whether the analysis took the submodule at <paramref name="path"/> (<c>{0}.layers</c>) as one only
     /// the run time can see.</summary>
-    public bool IsRunTimeModule(string path) => _summary is { } summary && summary.RunTimeModules.Contains(MemberOf(path));
+    public bool IsRunTimeModule(string path) => _summary.RunTimeModules.Contains(MemberOf(path));
 
     /// <summary>A call of a run-time submodule: its slot (one per member, however often it is called) and the node
     /// the runtime replaces with the live module's forward.</summary>
@@ -160,7 +158,7 @@ internal sealed class TwinBuilder
             slot = _runTimeModules.Count;
             _runTimeModules.Add(new RunTimeModuleModel(access, member));
         }
-        return new GraphSubmoduleCall(slot, member, _summary!.FreshModules.Contains(member), new[] { input }.ToEquatableArray());
+        return new GraphSubmoduleCall(slot, member, _summary.FreshModules.Contains(member), new[] { input }.ToEquatableArray());
     }
 
     private static string MemberOf(string path) => path.StartsWith("{0}.", System.StringComparison.Ordinal) ? path.Substring(4) : path;

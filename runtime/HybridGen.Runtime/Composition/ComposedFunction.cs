@@ -83,8 +83,6 @@ public sealed class ComposedFunction<TArgs, TResult> : IModulePiece
 
     public HybridMethodInfo Info { get; }
 
-    public DispatchMode Mode => _options.Mode;
-
     GraphProgram IModulePiece.Program => _program ??= GraphText.Read(Info.TwinGraph ?? throw new InvalidOperationException("no graph IR"));
 
     int IModulePiece.ParameterCount => _parameterCount;
@@ -138,13 +136,7 @@ public sealed class ComposedFunction<TArgs, TResult> : IModulePiece
     public string? CompositionFailure(object owner) => InstanceOf(owner).Failure;
 
     /// <summary>Runs the eager body alone, freeing its intermediates when it returns.</summary>
-    public TResult InvokeEager(in TArgs arguments)
-    {
-        using DisposeScope scope = torch.NewDisposeScope();
-        TResult result = _eager(arguments);
-        EagerScope.MoveOut(result, scope);
-        return result;
-    }
+    public TResult InvokeEager(in TArgs arguments) => EagerScope.Run(_eager, arguments);
 
     private Instance InstanceOf(object owner)
     {

@@ -27,7 +27,8 @@ internal sealed class ModuleComposer
     private readonly SortedSet<string> _runtime = new(StringComparer.Ordinal);
     private readonly List<StateBlock> _blocks = new();
     private readonly List<TreeCheck> _checks = new();
-    private readonly List<string> _annotations = new();
+    // The state inputs the composition added, in order (__hg_s0, __hg_s1...), with their annotations.
+    private readonly Dictionary<string, string> _annotations = new(StringComparer.Ordinal);
     private int _pieces;
 
     // Whether a module's result may share storage with its input.
@@ -63,7 +64,7 @@ internal sealed class ModuleComposer
             return Module(live, at, call.Inputs[0], taken);
         });
         extras = taken;
-        var parameters = main.Parameters.Concat(taken.Select(name => new GraphParameter(name, _annotations[Index(name)]))).ToEquatableArray();
+        var parameters = main.Parameters.Concat(taken.Select(name => new GraphParameter(name, _annotations[name]))).ToEquatableArray();
         return main with { Name = isRoot ? main.Name : "__hg_piece_" + (_pieces++).ToString(CultureInfo.InvariantCulture), Parameters = parameters, Body = body };
     }
 
@@ -86,7 +87,7 @@ internal sealed class ModuleComposer
             }
         }
         Type type = module.GetType();
-        if (ModuleCatalog.Rows.FirstOrDefault(r => r.MetadataName == type.FullName) is { } row) return CatalogModule(row, module, path, input, taken);
+        if (ModuleCatalog.Find(type.FullName) is { } row) return ModuleCatalog.Call(row, new[] { input }, new LiveStates(this, row, module, path, taken));
         if (ModulePieces.Find(type) is { } piece)
         {
             if (piece.ParameterCount != 1)
@@ -109,69 +110,57 @@ internal sealed class ModuleComposer
             : $"'{path}' is a {type.Name}, whose forward is not [Hybridize]d (hybridize it, and its module tree is composed too)");
     }
 
-    /// <summary>A catalog module's call, its states as graph inputs read at every call (as the build spells a fixed tree).</summary>
-    private GraphExpr CatalogModule(ModuleRow row, object module, string path, GraphExpr input, List<string> taken)
+    /// <summary>A catalog module's call (ModuleCatalog.Call, as the build spells a fixed tree), its states graph inputs
+    /// read from the live module at every call.</summary>
+    private sealed class LiveStates : IModuleStateSource
     {
-        Type type = module.GetType();
-        if (row.Helper is { } helper) _runtime.Add(helper);
-        var names = new List<string>();
-        var values = new List<GraphExpr>();
-        foreach (ModuleArgument argument in row.Arguments)
-        {
-            names.Add(argument.Name);
-            switch (argument)
-            {
-                case ModuleArgument.Input { Index: 0 }:
-                    values.Add(input);
-                    continue;
-                case ModuleArgument.Input:
-                    values.Add(GraphLiteral.None);
-                    continue;
-                case ModuleArgument.Literal literal:
-                    values.Add(new GraphLiteral(literal.Text));
-                    continue;
-                case ModuleArgument.Setting setting:
-                    throw new CompositionException($"'{path}' is a {row.Name}, whose setting '{setting.SettingName}' lives in libtorch's options, which only its construction shows (a field the build can see gets a twin)");
-            }
-            ModuleState state = ((ModuleArgument.OfState)argument).State;
-            if (state.FixedEntries > 0)
-            {
-                int length = ModuleStateReader.LengthOf(module, state);
-                if (!state.FirstEntriesOnly && length >= 0 && length != state.FixedEntries)
-                    throw new CompositionException($"'{path}.{state.Name}' has {length} entries; a {row.Name} takes {state.FixedEntries}");
-                values.Add(new GraphList(Enumerable.Range(0, state.FixedEntries)
-                    .Select(k => (GraphExpr)new GraphName(StateInput(module, ModuleStateReader.For(type, state, k), "int", taken))).ToEquatableArray()));
-                continue;
-            }
-            if (state.ListLength > 0)
-            {
-                _runtime.Add(ModuleFunctions.IntList);
-                var length = new GraphName(StateInput(module, ModuleStateReader.For(type, state, -1), "int", taken));
-                var entries = Enumerable.Range(0, state.ListLength)
-                    .Select(k => (GraphExpr)new GraphName(StateInput(module, ModuleStateReader.For(type, state, k), "int", taken))).ToEquatableArray();
-                values.Add(GraphCall.Of(ModuleFunctions.IntList, length, new GraphList(entries), new GraphLiteral(state.NullAs)));
-                continue;
-            }
-            values.Add(new GraphName(StateInput(module, ModuleStateReader.For(type, state), state.Annotation, taken)));
-        }
-        return new GraphModuleOp(row.Name, row.Callee, names.ToEquatableArray(), values.ToEquatableArray());
-    }
+        private readonly ModuleComposer _composer;
+        private readonly ModuleRow _row;
+        private readonly object _module;
+        private readonly string _path;
+        private readonly List<string> _taken;
 
-    private string StateInput(object module, Func<object, Twins.TwinValue> reader, string annotation, List<string> taken)
-    {
-        _blocks.Add(StateBlock.Of(module, reader));
-        string name = NewInput(annotation);
-        taken.Add(name);
-        return name;
+        public LiveStates(ModuleComposer composer, ModuleRow row, object module, string path, List<string> taken)
+        {
+            _composer = composer;
+            _row = row;
+            _module = module;
+            _path = path;
+            _taken = taken;
+        }
+
+        public GraphExpr Value(ModuleState state) => Input(ModuleStateReader.For(_module.GetType(), state), state.Annotation);
+
+        public GraphExpr Entry(ModuleState state, int entry) => Input(ModuleStateReader.For(_module.GetType(), state, entry), "int");
+
+        public void ConfirmLength(ModuleState state)
+        {
+            // Read once, here: a length changed later fails the call's read of an entry (ModuleSettings.At).
+            int length = ModuleStateReader.LengthOf(_module, state);
+            if (length >= 0 && length != state.FixedEntries)
+                throw new CompositionException($"'{_path}.{state.Name}' has {length} entries; a {_row.Name} takes {state.FixedEntries}");
+        }
+
+        public GraphExpr Setting(string name) =>
+            throw new CompositionException($"'{_path}' is a {_row.Name}, whose setting '{name}' lives in libtorch's options, which only its construction shows (a field the build can see gets a twin)");
+
+        public void UseRuntime(string name) => _composer._runtime.Add(name);
+
+        private GraphName Input(Func<object, Twins.TwinValue> reader, string annotation)
+        {
+            _composer._blocks.Add(StateBlock.Of(_module, reader));
+            string name = _composer.NewInput(annotation);
+            _taken.Add(name);
+            return new GraphName(name);
+        }
     }
 
     private string NewInput(string annotation)
     {
-        _annotations.Add(annotation);
-        return "__hg_s" + (_annotations.Count - 1).ToString(CultureInfo.InvariantCulture);
+        string name = "__hg_s" + _annotations.Count.ToString(CultureInfo.InvariantCulture);
+        _annotations.Add(name, annotation);
+        return name;
     }
-
-    private static int Index(string name) => int.Parse(name.Substring("__hg_s".Length), CultureInfo.InvariantCulture);
 
     private void AddFunction(GraphFunction function, string path)
     {
@@ -197,7 +186,7 @@ internal sealed class ModuleComposer
             }
             return Freshness.SameAsInput;
         }
-        ModuleRow? row = ModuleCatalog.Rows.FirstOrDefault(r => r.MetadataName == module.GetType().FullName);
+        ModuleRow? row = ModuleCatalog.Find(module.GetType().FullName);
         return row is null ? Freshness.Unknown : row.Allocates ? Freshness.New : Freshness.SameAsInput;
     }
 

@@ -13,6 +13,15 @@ namespace HybridGen.Dispatch;
 /// </summary>
 internal static class EagerScope
 {
+    /// <summary>Runs <paramref name="eager"/> in a dispose scope and moves its result out.</summary>
+    public static TResult Run<TArgs, TResult>(System.Func<TArgs, TResult> eager, in TArgs arguments)
+    {
+        using DisposeScope scope = torch.NewDisposeScope();
+        TResult result = eager(arguments);
+        MoveOut(result, scope);
+        return result;
+    }
+
     /// <summary>Moves the result's tensors (a tensor, or tensors in tuples, arrays and lists) to the caller's scope.</summary>
     public static void MoveOut(object? result, DisposeScope scope)
     {
