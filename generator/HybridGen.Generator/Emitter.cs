@@ -124,16 +124,20 @@ internal static class Emitter
         var trailing = new List<List<string>>();
         // The module tree the twin was built for (fields typed Module<Tensor,Tensor>, containers), checked before
         // every call: the first check that fails gives the reason the call runs eager.
-        if (twin.TreeChecks.Count > 0)
+        // A piece's checks read the module alone: the runtime also asks them of a module met inside a larger tree.
+        if (twin.TreeChecks.Count > 0 && twin.RunTimeModules.Count == 0)
             trailing.Add(new[] { $"checkTree: static (in {tupleType} a) =>" }
                 .Concat(twin.TreeChecks.Select((c, k) => "    " + TreeCheck(c) + (k + 1 < twin.TreeChecks.Count ? " ??" : ""))).ToList());
+        else if (twin.TreeChecks.Count > 0)
+            trailing.Add(new[] { "checkModule: static (object owner) =>", "{", "    " + OwnerTuple(model), "    return" }
+                .Concat(twin.TreeChecks.Select((c, k) => "        " + TreeCheck(c) + (k + 1 < twin.TreeChecks.Count ? " ??" : ";"))).Concat(new[] { "}" }).ToList());
         // Where the arguments' state begins: the ONNX route takes state tensors as weights (frozen while unchanged), and
         // reports describe the parameters and sum up a large state.
         if (twin.Inputs.Count > 0) trailing.Add(new List<string> { $"parameterCount: {model.Parameters.Count}" });
         if (twin.RunTimeModules.Count > 0)
         {
             // The live tree is read from the module itself: as the hybridized module, or as a piece of a larger tree.
-            string owner = model.ContainingTypes.Items.Last().Name, self = $"var a = new global::System.ValueTuple<{owner}>(({owner})owner);";
+            string self = OwnerTuple(model);
             trailing.Add(new[] { $"ownerOf: static (in {tupleType} a) => a.Item1" }.ToList());
             trailing.Add(new[] { $"readModules: static (object owner, global::System.Span<object?> m) =>", "{", "    " + self }
                 .Concat(twin.RunTimeModules.Select((r, k) => $"    m[{k}] = {CSharp(r.Access)};")).Concat(new[] { "}" }).ToList());
@@ -153,6 +157,14 @@ internal static class Emitter
 
     /// <summary>A value the twin reads, from the argument tuple <c>a</c> (its receiver is Item1).</summary>
     private static string Access(TwinInput input) => CSharp(input.Access);
+
+    /// <summary>The statement that lets a delegate given only the module (<c>object owner</c>) read its state as
+    /// <c>a.Item1</c>, as the other delegates do.</summary>
+    private static string OwnerTuple(HybridMethodModel model)
+    {
+        string owner = model.ContainingTypes.Items.Last().Name;
+        return $"var a = new global::System.ValueTuple<{owner}>(({owner})owner);";
+    }
 
     /// <summary>A state input as the graph value generated code writes. Module state TorchSharp declares nullable
     /// (Embedding's weight is a Parameter?) is set on the trees a twin is built for; a null one still fails clearly,

@@ -154,4 +154,16 @@ public class ComposedTreeTests
             Assert.True(x.allclose(before * 2)); // eager's own semantics: Identity's result is x itself
         }
     }
+
+    [Fact]
+    public void EachBlockInATreeGetsThePieceForItsOwnChoice()
+    {
+        // ChoiceBlock has one piece per shortcut choice; the list holds one of each.
+        var model = new ListBuiltNet(new (string, Module<Tensor, Tensor>)[] { ("plain", new ChoiceBlock(project: false)), ("projected", new ChoiceBlock(project: true)) });
+        model.eval();
+        Assert.Null(Function<ListBuiltNet>().CompositionFailure(model));
+        using Tensor x = randn(3, 4);
+        using (no_grad())
+            EagerOracle.AssertAgree("blocks of both choices", () => Eager(model, x), () => Function<ListBuiltNet>().InvokeOnnx((model, x)));
+    }
 }

@@ -169,6 +169,22 @@ public class LoweringTests
         Assert.Contains(reason, diagnostic.GetMessage());
     }
 
+    [Fact]
+    public void AConstructorChoiceBesideARunTimeSubmoduleGivesAPiecePerTreeThatCompiles()
+    {
+        GeneratorHarness.Run run = Model(
+            "private readonly nn.Module<Tensor, Tensor> seq = nn.Sequential(new System.Collections.Generic.List<nn.Module<Tensor, Tensor>> { nn.ReLU() }); "
+            + "private readonly nn.Module<Tensor, Tensor> shortcut = Flag ? nn.Sequential(nn.Linear(4, 4), nn.ReLU()) : nn.Sequential(); static bool Flag = true;",
+            "seq.forward(x) + shortcut.forward(x)");
+        Assert.DoesNotContain(run.Diagnostics, d => d.Severity >= DiagnosticSeverity.Warning);
+        Assert.Empty(run.Output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
+        string code = run.Result.GeneratedSources.Single().SourceText.ToString();
+        Assert.Contains("ComposedFunction<(Net, global::TorchSharp.torch.Tensor), global::TorchSharp.torch.Tensor> __hybrid_forward_tree1", code);
+        Assert.Contains("__hybrid_forward_tree1.TryInvoke(", code);
+        Assert.Contains("(call \\\"torch.alias\\\" [ (name \\\"x\\\")])", code);       // the empty Sequential's piece
+        Assert.Contains("(module \\\"Linear\\\" \\\"torch.linear\\\"", code);           // the other tree's
+    }
+
     [Theory]
     [InlineData("seq.forward(x).add_(1.0)", 1)]
     [InlineData("seq.forward(x).add(1.0)", 0)]

@@ -114,7 +114,7 @@ internal sealed class TwinBuilder
                 long rest = tree;                             // the tree's number in mixed radix, one digit a choice
                 for (int k = 0; k < sizes.Count; k++, rest /= sizes[k - 1]) selection[k] = (int)(rest % sizes[k]);
                 TwinModel twin = BuildTree(scope, method, eager, summary, selection, out _, ct);
-                if (twin.Source != first.Source && !others.Any(o => o.Source == twin.Source)) others.Add(twin);
+                if (Identity(twin) != Identity(first) && !others.Any(o => Identity(o) == Identity(twin))) others.Add(twin);
             }
             return first with { OtherTrees = others.ToEquatableArray() };
         }
@@ -124,6 +124,9 @@ internal sealed class TwinBuilder
             return null;
         }
     }
+
+    /// <summary>What tells two trees' twins apart: their TorchScript, or for a piece (which has none) its graph IR.</summary>
+    private static string Identity(TwinModel twin) => twin.RunTimeModules.Count > 0 ? twin.GraphText : twin.Source;
 
     private static TwinModel BuildTree(CompilationScope scope, IMethodSymbol method, IMethodSymbol eager, MethodSummary summary, int[] selection, out List<int> sizes, CancellationToken ct)
     {

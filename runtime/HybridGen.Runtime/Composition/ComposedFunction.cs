@@ -45,7 +45,7 @@ public sealed class ComposedFunction<TArgs, TResult> : IModulePiece
     private readonly GraphArgumentWriter<TArgs> _writeArguments;
     private readonly GraphResultReader<TResult> _readResult;
     private readonly SignatureWriter<TArgs>? _writeSignature;
-    private readonly TreeCheck<TArgs>? _checkTree;
+    private readonly Func<object, string?>? _checkModule;
     private readonly OwnerReader<TArgs> _ownerOf;
     private readonly ModuleReader _readModules;
     private readonly StateWriter _writeState;
@@ -59,7 +59,7 @@ public sealed class ComposedFunction<TArgs, TResult> : IModulePiece
     public ComposedFunction(
         HybridMethodInfo info, Func<TArgs, TResult> eager, GraphArgumentWriter<TArgs> writeArguments,
         int argumentCount, GraphResultReader<TResult> readResult, int resultCount,
-        SignatureWriter<TArgs>? writeSignature = null, DispatchOverrides? overrides = null, TreeCheck<TArgs>? checkTree = null,
+        SignatureWriter<TArgs>? writeSignature = null, DispatchOverrides? overrides = null, Func<object, string?>? checkModule = null,
         int parameterCount = -1, OwnerReader<TArgs>? ownerOf = null, ModuleReader? readModules = null, string[]? modulePaths = null,
         StateWriter? writeState = null)
     {
@@ -72,7 +72,7 @@ public sealed class ComposedFunction<TArgs, TResult> : IModulePiece
         _writeState = writeState ?? throw new ArgumentNullException(nameof(writeState));
         ModulePaths = modulePaths ?? throw new ArgumentNullException(nameof(modulePaths));
         _writeSignature = writeSignature;
-        _checkTree = checkTree;
+        _checkModule = checkModule;
         _argumentCount = argumentCount;
         _resultCount = resultCount;
         _parameterCount = parameterCount < 0 ? argumentCount : parameterCount;
@@ -95,6 +95,8 @@ public sealed class ComposedFunction<TArgs, TResult> : IModulePiece
 
     void IModulePiece.WriteState(object owner, Span<TwinValue> values) => _writeState(owner, values);
 
+    string? IModulePiece.Misfit(object owner) => _checkModule?.Invoke(owner);
+
     /// <summary>What runs a module instance's calls: its composed tree and the dispatcher of that tree's program, or
     /// why it cannot be composed.</summary>
     private sealed class Instance
@@ -111,11 +113,29 @@ public sealed class ComposedFunction<TArgs, TResult> : IModulePiece
     public TResult Invoke(in TArgs arguments)
     {
         if (_options.Mode == DispatchMode.Eager) return InvokeEager(arguments);
-        if (_checkTree is not null && _checkTree(arguments) is { } misfit)
+        if (_checkModule is not null && _checkModule(_ownerOf(arguments)) is { } misfit)
         {
             ReportOnce("the module tree is not the one its piece was built for: " + misfit);
             return InvokeEager(arguments);
         }
+        return Dispatch(arguments);
+    }
+
+    /// <summary>Runs the call when the fixed part of its module tree (a submodule its constructor picks by a
+    /// condition) is the one this piece was built for: generated code tries the pieces of such a model in turn.</summary>
+    public bool TryInvoke(in TArgs arguments, out TResult result)
+    {
+        if (_checkModule is not null && _checkModule(_ownerOf(arguments)) is not null)
+        {
+            result = default!;
+            return false;
+        }
+        result = _options.Mode == DispatchMode.Eager ? InvokeEager(arguments) : Dispatch(arguments);
+        return true;
+    }
+
+    private TResult Dispatch(in TArgs arguments)
+    {
         if (InstanceOf(_ownerOf(arguments)).Current is not { } composed) return InvokeEager(arguments);
         return composed.Function.Invoke(new ComposedCall<TArgs>(arguments, composed.Tree));
     }

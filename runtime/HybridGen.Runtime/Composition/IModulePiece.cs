@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Concurrent;
+using System.Collections.Immutable;
 using System.Runtime.CompilerServices;
 using HybridGen.Graph;
 using HybridGen.Twins;
@@ -37,21 +38,39 @@ internal interface IModulePiece
     void ReadModules(object owner, Span<object?> modules);
 
     void WriteState(object owner, Span<TwinValue> values);
+
+    /// <summary>Null where the fixed part of the module's tree is the one this piece was built for (a submodule its
+    /// constructor picks by a condition gives one piece per choice), else the reason.</summary>
+    string? Misfit(object owner);
 }
 
-/// <summary>The pieces of this process by module type: a piece registers itself when its type's generated code is
-/// initialized, which <see cref="Find"/> forces for a type it meets in a live tree.</summary>
+/// <summary>The pieces of this process by module type (one per tree where the constructor picks a submodule by a
+/// condition): a piece registers itself when its type's generated code is initialized, which <see cref="Find"/>
+/// forces for a type it meets in a live tree.</summary>
 internal static class ModulePieces
 {
-    private static readonly ConcurrentDictionary<Type, IModulePiece> s_pieces = new();
+    private static readonly ConcurrentDictionary<Type, ImmutableArray<IModulePiece>> s_pieces = new();
 
-    public static void Register(Type owner, IModulePiece piece) => s_pieces[owner] = piece;
+    public static void Register(Type owner, IModulePiece piece) =>
+        s_pieces.AddOrUpdate(owner, ImmutableArray.Create(piece), (_, known) => known.Add(piece));
 
-    public static IModulePiece? Find(Type type)
+    /// <summary>The piece for <paramref name="module"/>'s tree, or null with <paramref name="misfit"/> saying why
+    /// where its type has pieces but none fits (null too where it has none).</summary>
+    public static IModulePiece? Find(object module, out string? misfit)
     {
-        if (s_pieces.TryGetValue(type, out IModulePiece? piece)) return piece;
-        // The generated field that registers it is a static of the module's type: run its initializer.
-        RuntimeHelpers.RunClassConstructor(type.TypeHandle);
-        return s_pieces.TryGetValue(type, out piece) ? piece : null;
+        misfit = null;
+        Type type = module.GetType();
+        if (!s_pieces.TryGetValue(type, out ImmutableArray<IModulePiece> pieces))
+        {
+            // The generated fields that register them are statics of the module's type: run its initializer.
+            RuntimeHelpers.RunClassConstructor(type.TypeHandle);
+            if (!s_pieces.TryGetValue(type, out pieces)) return null;
+        }
+        foreach (IModulePiece piece in pieces)
+        {
+            if (piece.Misfit(module) is not { } reason) return piece;
+            misfit ??= reason;
+        }
+        return null;
     }
 }

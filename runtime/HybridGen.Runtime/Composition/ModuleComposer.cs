@@ -88,7 +88,7 @@ internal sealed class ModuleComposer
         }
         Type type = module.GetType();
         if (ModuleCatalog.Find(type.FullName) is { } row) return ModuleCatalog.Call(row, new[] { input }, new LiveStates(this, row, module, path, taken));
-        if (ModulePieces.Find(type) is { } piece)
+        if (ModulePieces.Find(module, out string? misfit) is { } piece)
         {
             if (piece.ParameterCount != 1)
                 throw new CompositionException($"'{path}' is a {type.Name}, whose hybridized forward takes {piece.ParameterCount} inputs (a Sequential passes one)");
@@ -105,6 +105,8 @@ internal sealed class ModuleComposer
             taken.AddRange(nested);
             return GraphCall.Of(function.Name, new[] { input }.Concat(own.Concat(nested).Select(n => (GraphExpr)new GraphName(n))).ToArray());
         }
+        if (misfit is not null)
+            throw new CompositionException($"'{path}' is a {type.Name} whose tree is none its forward's pieces were built for: {misfit}");
         throw new CompositionException(type.Namespace == "TorchSharp.Modules"
             ? $"'{path}' is a {type.Name}, a module kind HybridGen does not spell yet (docs/modules.md lists those it does)"
             : $"'{path}' is a {type.Name}, whose forward is not [Hybridize]d (hybridize it, and its module tree is composed too)");

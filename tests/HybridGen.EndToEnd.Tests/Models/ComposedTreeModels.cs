@@ -54,3 +54,23 @@ public sealed class PlainBlock : Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor input) => input.relu();
 }
+
+/// <summary>A block with a run-time submodule beside one its constructor picks by a condition: a piece per choice,
+/// and a tree holding blocks of both kinds gets the right piece for each.</summary>
+public sealed partial class ChoiceBlock : Module<Tensor, Tensor>
+{
+    private readonly Module<Tensor, Tensor> body;
+    private readonly Module<Tensor, Tensor> shortcut;
+
+    public ChoiceBlock(bool project) : base("choice-block")
+    {
+        body = Sequential(new List<(string, Module<Tensor, Tensor>)> { ("fc", Linear(4, 4)), ("act", Tanh()) });
+        shortcut = project ? Sequential(("proj", Linear(4, 4))) : Sequential();
+        RegisterComponents();
+    }
+
+    [Hybridize(nameof(ForwardEager))]
+    public override partial Tensor forward(Tensor input);
+
+    private Tensor ForwardEager(Tensor input) => body.forward(input) + shortcut.forward(input);
+}
