@@ -14,10 +14,10 @@ namespace HybridGen.Generator;
 
 /// <summary>One [Hybridize] method as the pipeline's transform finds it: the least it can take (the Regex generator's
 /// rule), for the analysis and lowering steps that follow.</summary>
-internal sealed record HybridTarget(IMethodSymbol Method, MethodDeclarationSyntax Syntax, SemanticModel Model, AttributeData? Attribute)
+internal sealed record HybridTarget(IMethodSymbol Method, MethodDeclarationSyntax Syntax, AttributeData? Attribute)
 {
     public static HybridTarget Of(GeneratorAttributeSyntaxContext context) =>
-        new((IMethodSymbol)context.TargetSymbol, (MethodDeclarationSyntax)context.TargetNode, context.SemanticModel, context.Attributes.FirstOrDefault());
+        new((IMethodSymbol)context.TargetSymbol, (MethodDeclarationSyntax)context.TargetNode, context.Attributes.FirstOrDefault());
 }
 
 /// <summary>A method after the analysis step: its checked signature and the analysis' summary, or the result that

@@ -213,12 +213,11 @@ internal sealed class TwinBuilder
     /// names the input.</summary>
     public string ModuleInput(StateAccess access, string stem, string annotation, GraphKind kind)
     {
-        StateAccess expression = access;
-        if (_moduleInputNames.TryGetValue(expression, out string? known)) return known;
+        if (_moduleInputNames.TryGetValue(access, out string? known)) return known;
         string name = "__in_" + stem;
         for (int k = 2; _inputs.ContainsKey(name); k++) name = "__in_" + stem + "_" + k;
-        _moduleInputNames[expression] = name;
-        _inputs[name] = (new TwinInput(name, expression, kind), annotation);
+        _moduleInputNames[access] = name;
+        _inputs[name] = (new TwinInput(name, access, kind), annotation);
         _inputOrder.Add(name);
         return name;
     }

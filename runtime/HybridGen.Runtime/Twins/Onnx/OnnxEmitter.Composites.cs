@@ -12,6 +12,11 @@ namespace HybridGen.Twins.Onnx;
 internal sealed partial class OnnxEmitter
 {
     /// <summary>The op's ONNX form, or null where this file has none (Op then says so).</summary>
+    /// <summary><paramref name="value"/> times <paramref name="factor"/> (itself where that is 1): the scaled terms of
+    /// addcmul, addcdiv, addmv, addr, baddbmm and addbmm.</summary>
+    private OnnxTensor Times(OnnxTensor value, double factor, ScalarType type) =>
+        factor == 1 ? value : Node("Mul", new[] { value, Scalar(factor, type) }, type, value.Shape);
+
     private OnnxValue? Composite(string name, string callee, List<OnnxValue> a, Dictionary<string, OnnxValue> named)
     {
         if (Layout(name, callee, a, named) is { } laidOut) return laidOut;
@@ -25,8 +30,7 @@ internal sealed partial class OnnxEmitter
                 ScalarType type = ResultType(new[] { a[0], a[1], a[2] });
                 OnnxTensor product = Elementwise("Mul", new[] { a[1], a[2] }, computeType: type);
                 OnnxValue value = Arg(3, "value", new OnnxHost(1L));
-                OnnxTensor scaled = Float(value) == 1 ? product : Node("Mul", new[] { product, Scalar(Float(value), type) }, type, product.Shape);
-                return Elementwise("Add", new OnnxValue[] { a[0], scaled }, computeType: type);
+                return Elementwise("Add", new OnnxValue[] { a[0], Times(product, Float(value), type) }, computeType: type);
             }
             case "outer" when a.Count == 2:
             {
@@ -54,7 +58,7 @@ internal sealed partial class OnnxEmitter
                     : (OnnxTensor)Composite("outer", callee, new List<OnnxValue> { a[1], a[2] }, new Dictionary<string, OnnxValue>())!;
                 double beta = Float(Arg(3, "beta", new OnnxHost(1L))), alpha = Float(Arg(4, "alpha", new OnnxHost(1L)));
                 ScalarType type = ResultType(new[] { a[0], product });
-                OnnxTensor scaled = alpha == 1 ? Cast(product, type) : Node("Mul", new[] { Cast(product, type), Scalar(alpha, type) }, type, product.Shape);
+                OnnxTensor scaled = Times(Cast(product, type), alpha, type);
                 if (beta == 0)
                 {
                     long?[]? shape = Broadcast(ShapeOf(a[0]), scaled.Shape);
@@ -62,15 +66,14 @@ internal sealed partial class OnnxEmitter
                     var target = new OnnxTensor(Constant(shape.Select(d => d!.Value).ToArray()), ScalarType.Int64, new long?[] { shape.Length });
                     return Node("Expand", new[] { scaled, target }, type, shape);
                 }
-                OnnxTensor input = beta == 1 ? Operand(a[0], type) : Node("Mul", new[] { Operand(a[0], type), Scalar(beta, type) }, type, ShapeOf(a[0]));
-                return Elementwise("Add", new OnnxValue[] { input, scaled }, computeType: type);
+                return Elementwise("Add", new OnnxValue[] { Times(Operand(a[0], type), beta, type), scaled }, computeType: type);
             }
             case "prelu" when a.Count == 2:
             {
                 OnnxTensor x = TensorArg(a[0], callee), weight = TensorArg(a[1], callee);
                 // aten's weight has one slope or one per channel (dimension 1); ONNX broadcasts it from the right.
                 if (weight.Shape is [> 1] && x.Rank is > 2)
-                    weight = Reshape(weight, new OnnxList(new OnnxValue[] { new OnnxHost(-1L) }.Concat(Enumerable.Repeat<OnnxValue>(new OnnxHost(1L), x.Rank.Value - 2)).ToList()));
+                    weight = Reshape(weight, new[] { -1L }.Concat(Enumerable.Repeat(1L, x.Rank.Value - 2)));
                 return Node("PRelu", new[] { x, Cast(weight, x.DType) }, x.DType, x.Shape);
             }
             case "softplus":
@@ -95,8 +98,7 @@ internal sealed partial class OnnxEmitter
             {
                 // Over booleans: the largest (any) or smallest (all) as 0/1; the result is bool, as aten's.
                 OnnxTensor x = Cast(Cast(TensorArg(a[0], callee), ScalarType.Bool), ScalarType.Int32);
-                OnnxValue dim = a.Count > 1 ? a[1] : named.TryGetValue("dim", out OnnxValue? d) ? d : OnnxValue.None;
-                OnnxTensor reduced = Reduce(name == "any" ? "ReduceMax" : "ReduceMin", x, dim, Arg(2, "keepdim", new OnnxHost(false)), OnnxValue.None, name);
+                OnnxTensor reduced = Reduce(name == "any" ? "ReduceMax" : "ReduceMin", x, Arg(1, "dim", OnnxValue.None), Arg(2, "keepdim", new OnnxHost(false)), OnnxValue.None, name);
                 return Cast(reduced, ScalarType.Bool);
             }
             case "count_nonzero":
@@ -143,10 +145,9 @@ internal sealed partial class OnnxEmitter
                 if (name == "addbmm") product = Reduce("ReduceSum", product, new OnnxHost(0L), new OnnxHost(false), OnnxValue.None, name);
                 double beta = Float(Arg(3, "beta", new OnnxHost(1L))), alpha = Float(Arg(4, "alpha", new OnnxHost(1L)));
                 ScalarType type = ResultType(new[] { input, product });
-                OnnxTensor scaled = alpha == 1 ? Cast(product, type) : Node("Mul", new[] { Cast(product, type), Scalar(alpha, type) }, type, product.Shape);
+                OnnxTensor scaled = Times(Cast(product, type), alpha, type);
                 if (beta == 0) return scaled;
-                OnnxTensor bias = beta == 1 ? Operand(input, type) : Node("Mul", new[] { Operand(input, type), Scalar(beta, type) }, type, ShapeOf(input));
-                return Elementwise("Add", new OnnxValue[] { bias, scaled }, computeType: type);
+                return Elementwise("Add", new OnnxValue[] { Times(Operand(input, type), beta, type), scaled }, computeType: type);
             }
             case "norm" or "linalg_norm":
                 return Norm(name, TensorArg(a[0], callee), a, named);
@@ -279,8 +280,7 @@ internal sealed partial class OnnxEmitter
                 ScalarType type = ResultType(operands);
                 if (!IsFloating(type)) throw new NoOnnxFormException("addcdiv of integer tensors");
                 OnnxTensor quotient = Elementwise("Div", new[] { a[1], a[2] }, computeType: type);
-                OnnxTensor scaled = Float(value) == 1 ? quotient : Node("Mul", new[] { quotient, Scalar(Float(value), type) }, type, quotient.Shape);
-                return Elementwise("Add", new OnnxValue[] { a[0], scaled }, computeType: type);
+                return Elementwise("Add", new OnnxValue[] { a[0], Times(quotient, Float(value), type) }, computeType: type);
             }
             case "bitwise_and" or "bitwise_or" or "bitwise_xor" or "bitwise_not":
             {

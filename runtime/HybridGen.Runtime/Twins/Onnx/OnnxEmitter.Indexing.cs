@@ -87,8 +87,6 @@ internal sealed partial class OnnxEmitter
             }
             case "msort" when a.Count == 1:
                 return ((OnnxTuple)Ordered(TensorArg(a[0], callee), null, new OnnxHost(0L), false, name)).Items[0];
-            case "negative" when a.Count == 1:
-                return Op("torch.neg", a, named);
             case "ger" when a.Count == 2:
                 return Composite("outer", callee, a, named);
             case "inner" or "mv" when a.Count == 2:

@@ -42,8 +42,6 @@ internal sealed partial class OnnxEmitter
                 var result = new OnnxTensor(_graph.Node("Expand", new[] { x.Name, Constant(target) }), x.DType, target.Select(d => (long?)d).ToArray(), viewOf: x);
                 return result;
             }
-            case "swapdims" when a.Count == 3:
-                return Op("torch.transpose", a, named);
             case "ravel" when a.Count == 1:
                 return Flat(TensorArg(a[0], callee));
             case "select" when a.Count == 3:

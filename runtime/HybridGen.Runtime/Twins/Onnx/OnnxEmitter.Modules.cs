@@ -20,9 +20,9 @@ internal sealed partial class OnnxEmitter
             case "ConvTranspose2d":
                 return ConvolutionTranspose(x, v);
             case "Conv1d" or "Conv2d" or "Conv3d":
-                return Convolution(x, v, kind[4] - '0');
+                return Convolution(x, v, (int)Int(v["dims"]));
             case "BatchNorm1d" or "BatchNorm2d" or "BatchNorm3d":
-                return BatchNorm(x, v, kind switch { "BatchNorm1d" => (2, 3), "BatchNorm2d" => (4, 4), _ => (5, 5) });
+                return BatchNorm(x, v, ((int)Int(v["min_dim"]), (int)Int(v["max_dim"])));
             case "LayerNorm":
                 return LayerNorm(x, v["normalized_shape"], v["weight"], v["bias"], Float(v["eps"]));
             case "Dropout":
@@ -51,9 +51,6 @@ internal sealed partial class OnnxEmitter
             case "AdaptiveAvgPool2d":
                 return AdaptiveAveragePool(x, Ints(v["output_size"]));
             case "Embedding":
-                // max_norm renormalizes the weight's rows in place at every call (the generator refuses it today).
-                if (v.TryGetValue("max_norm", out OnnxValue? maxNorm) && maxNorm is not OnnxHost { Value: null })
-                    throw new NoOnnxFormException("an Embedding with max_norm");
                 return Embedding(TensorArg(v["weight"], kind), x);
             case "EmbeddingBag":
                 return EmbeddingBag(x, v);
@@ -237,15 +234,15 @@ internal sealed partial class OnnxEmitter
     }
 
     /// <summary>EmbeddingBag over a 2-D input, one bag per row (libtorch's C++ forward): the rows' embeddings
-    /// gathered, then summed, averaged or maxed over each bag. Offsets (bags of different lengths), a padding index
-    /// and max_norm have no ONNX form here.</summary>
+    /// gathered, then summed, averaged or maxed over each bag. Offsets (bags of different lengths) and a padding index
+    /// have no ONNX form here (max_norm never reaches a twin: the generator refuses it).</summary>
     private OnnxTensor EmbeddingBag(OnnxTensor x, Dictionary<string, OnnxValue> v)
     {
         if (x.Rank != 2 || v["in1"] is not OnnxHost { Value: null })
             throw new NoOnnxFormException("an EmbeddingBag over bags given by offsets (variable lengths)");
         if (IsFloating(x.DType) || x.DType == ScalarType.Bool) throw new NoOnnxFormException("an EmbeddingBag over a non-integral input");
-        if (v.TryGetValue("max_norm", out OnnxValue? maxNorm) && maxNorm is not OnnxHost { Value: null } || v["padding_index"] is OnnxHost { Value: long padding } && padding >= 0)
-            throw new NoOnnxFormException("an EmbeddingBag with max_norm or a padding index");
+        if (v["padding_index"] is OnnxHost { Value: long padding } && padding >= 0)
+            throw new NoOnnxFormException("an EmbeddingBag with a padding index");
         long mode = Int(v["mode"]);
         OnnxTensor weight = TensorArg(v["weight"], "EmbeddingBag");
         OnnxTensor rows = Embedding(weight, x);                                   // [bags, length, dim]

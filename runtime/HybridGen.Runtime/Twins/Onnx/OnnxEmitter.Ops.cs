@@ -13,7 +13,7 @@ internal sealed partial class OnnxEmitter
     private static readonly Dictionary<string, string> Unaries = new(StringComparer.Ordinal)
     {
         ["relu"] = "Relu", ["sigmoid"] = "Sigmoid", ["tanh"] = "Tanh", ["exp"] = "Exp", ["log"] = "Log",
-        ["sqrt"] = "Sqrt", ["abs"] = "Abs", ["neg"] = "Neg", ["sin"] = "Sin", ["cos"] = "Cos", ["erf"] = "Erf",
+        ["sqrt"] = "Sqrt", ["abs"] = "Abs", ["neg"] = "Neg", ["negative"] = "Neg", ["sin"] = "Sin", ["cos"] = "Cos", ["erf"] = "Erf",
         ["floor"] = "Floor", ["ceil"] = "Ceil", ["reciprocal"] = "Reciprocal", ["sign"] = "Sign", ["tan"] = "Tan",
         ["asin"] = "Asin", ["acos"] = "Acos", ["atan"] = "Atan", ["sinh"] = "Sinh", ["cosh"] = "Cosh",
         ["softsign"] = "Softsign", ["asinh"] = "Asinh", ["acosh"] = "Acosh", ["atanh"] = "Atanh",
@@ -152,7 +152,7 @@ internal sealed partial class OnnxEmitter
                 return Reshape(TensorArg(a[0], callee), a[1]);
             case "flatten":
                 return Flatten(TensorArg(a[0], callee), Int(Arg(1, "start_dim", new OnnxHost(0L))), Int(Arg(2, "end_dim", new OnnxHost(-1L))));
-            case "transpose" or "swapaxes" when a.Count == 3:
+            case "transpose" or "swapaxes" or "swapdims" when a.Count == 3:
             {
                 OnnxTensor x = TensorArg(a[0], callee);
                 int rank = x.Rank ?? throw new NoOnnxFormException("transpose of a tensor whose rank is not known");
@@ -636,7 +636,7 @@ internal sealed partial class OnnxEmitter
             OnnxTensor flat = Flat(x);
             OnnxTensor index = Node(op, new[] { flat }, ScalarType.Int64, Array.Empty<long?>(), OnnxAttribute.Of("axis", 0L), OnnxAttribute.Of("keepdims", 0L),
                 OnnxAttribute.Of("select_last_index", 0L));
-            return keep && x.Rank is { } r ? Reshape(index, new OnnxList(Enumerable.Repeat<OnnxValue>(new OnnxHost(1L), r).ToList())) : index;
+            return keep && x.Rank is { } r ? Reshape(index, Enumerable.Repeat(1L, r)) : index;
         }
         int rank = x.Rank ?? throw new NoOnnxFormException("argmax of a tensor whose rank is not known");
         int axis = Axis(Int(dim), rank);

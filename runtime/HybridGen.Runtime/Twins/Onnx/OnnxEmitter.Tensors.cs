@@ -198,7 +198,7 @@ internal sealed partial class OnnxEmitter
     private OnnxTensor Flatten(OnnxTensor value, long startDim, long endDim)
     {
         int rank = value.Rank ?? throw new NoOnnxFormException("flatten of a tensor whose rank is not known");
-        if (rank == 0) return Reshape(value, new OnnxList(new List<OnnxValue> { new OnnxHost(1L) }));
+        if (rank == 0) return Reshape(value, new[] { 1L });
         int start = Axis(startDim, rank), end = Axis(endDim, rank);
         if (start > end) throw new NoOnnxFormException("flatten with start_dim after end_dim");
         if (start == end) return value;

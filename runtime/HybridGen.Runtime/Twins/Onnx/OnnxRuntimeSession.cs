@@ -330,8 +330,9 @@ internal sealed class OnnxRuntimeSession : IDisposable
     {
         long elements = 1;
         foreach (long d in shape) elements *= d;
-        return OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, (Microsoft.ML.OnnxRuntime.Tensors.TensorElementType)OnnxTypes.ElementType(tensor.dtype),
-            shape, Native.LibTorchSharp.DataPointer(tensor.Handle), elements * OnnxTypes.ElementSize(tensor.dtype));
+        ScalarType dtype = tensor.dtype; // a native call: read once
+        return OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, (Microsoft.ML.OnnxRuntime.Tensors.TensorElementType)OnnxTypes.ElementType(dtype),
+            shape, Native.LibTorchSharp.DataPointer(tensor.Handle), elements * OnnxTypes.ElementSize(dtype));
     }
 
     private static unsafe void CopyInto(OrtValue value, Tensor target)
