@@ -166,4 +166,41 @@ public class ComposedTreeTests
         using (no_grad())
             EagerOracle.AssertAgree("blocks of both choices", () => Eager(model, x), () => Function<ListBuiltNet>().InvokeOnnx((model, x)));
     }
+
+    [Fact]
+    public void InAutoModeAComposedTreeIsMeasuredOnOnnxRuntimeAndRunsEagerUnderGrad()
+    {
+        var model = new VggShaped("vgg-small", 10);
+        model.eval();
+        using Tensor x = randn(1, 3, 16, 16);
+        HybridFunction<ComposedCall<(VggShaped, Tensor)>, Tensor> function = null!;
+        using (no_grad())
+        {
+            for (int k = 0; k < 300 && !Decided(); k++)
+            {
+                HybridRuntime.WaitForTwins(TimeSpan.FromSeconds(30));
+                using Tensor expected = Eager(model, x);
+                using Tensor actual = model.forward(x);
+                Assert.Null(EagerOracle.Difference(expected, actual, 1e-3, 1e-4));
+            }
+        }
+        Assert.True(Decided(), "no decision after 300 calls");
+        Dispatch.SignatureState inference = ((IHybridFunction)function).Signatures.Single();
+        Assert.NotNull(inference.OnnxMedian);                 // ONNX Runtime was measured against eager
+        Assert.Null(inference.GraphMedian);                   // a composed tree has no TorchScript twin to measure
+        Assert.StartsWith("HybridGen.EndToEnd.Tests.VggShaped.forward [composed tree ", function.Info.Name);
+
+        // With grad on and parameters that require it: eager, and the report says what would let ONNX Runtime serve it.
+        using (Tensor withGrad = model.forward(x)) Assert.True(withGrad.requires_grad);
+        Dispatch.SignatureState training = ((IHybridFunction)function).Signatures.Single(s => s.OnnxNote is not null);
+        Assert.Contains("need gradients", training.OnnxNote);
+        Assert.True(training.TryGetSteady(out Dispatch.Route route));
+        Assert.Equal(Dispatch.Route.Eager, route);
+
+        bool Decided()
+        {
+            function = Function<VggShaped>().FunctionFor(model)!;
+            return ((IHybridFunction)function).Signatures.SingleOrDefault() is { } state && state.TryGetSteady(out _);
+        }
+    }
 }

@@ -314,15 +314,21 @@ public class SignatureStateTests
     }
 
     [Fact]
-    public void WithoutATorchScriptTwinOrOnnxRuntimeTheSignatureDecidesEager()
+    public void WithoutATorchScriptTwinOrOnnxRuntimeTheSignatureRunsEagerWithoutProbing()
     {
-        var state = new SignatureState(1, "cpu", new DispatchOptions { ReprobeInterval = 0 }, cuda: false, onnxBlocked: null, graphAllowed: false);
-        state.DisableOnnx("no ONNX form");
-        Assert.False(state.Record(state.NextStep(), 10)); // a warm-up
-        ProbeStep timed = state.NextStep();
-        while (!timed.Timed) { state.Record(timed, 10); timed = state.NextStep(); }
-        Assert.True(state.Record(timed, 10));
-        Assert.True(state.TryGetSteady(out Route route));
+        // Calls that need gradients, on a composed tree: no route but eager, from the first call.
+        var blocked = new SignatureState(1, "cpu", new DispatchOptions(), cuda: false, onnxBlocked: "the calls need gradients", graphAllowed: false);
+        Assert.True(blocked.TryGetSteady(out Route route));
+        Assert.Equal(Route.Eager, route);
+        for (int i = 0; i < 1000; i++) blocked.CountSteady(Route.Eager); // never sent back to probing
+        Assert.True(blocked.TryGetSteady(out _));
+
+        // ONNX Runtime dropped while probing (no ONNX form for this signature): eager, decided.
+        var dropped = new SignatureState(1, "cpu", new DispatchOptions(), cuda: false, onnxBlocked: null, graphAllowed: false);
+        Assert.False(dropped.TryGetSteady(out _));
+        dropped.Record(dropped.NextStep(), 10);
+        dropped.DisableOnnx("no ONNX form");
+        Assert.True(dropped.TryGetSteady(out route));
         Assert.Equal(Route.Eager, route);
     }
 }

@@ -72,6 +72,15 @@ internal sealed class SignatureState
             DispatchMode.Onnx => (int)Route.Onnx,
             _ => Probing,
         };
+        if (_route == Probing && !GraphAllowed && !OnnxAllowed) NoTwinRoute();
+    }
+
+    /// <summary>No twin route can serve this signature (no TorchScript twin, and the ONNX Runtime route blocked or
+    /// dropped): eager, decided once, never probed again.</summary>
+    private void NoTwinRoute()
+    {
+        Volatile.Write(ref _nextReprobe, long.MaxValue);
+        _route = (int)Route.Eager;
     }
 
     public ulong Key { get; }
@@ -197,11 +206,6 @@ internal sealed class SignatureState
             return false;
         }
         (step.Route switch { Route.Graph => _graphTimes, Route.Captured => _capturedTimes, Route.Onnx => _onnxTimes, _ => _eagerTimes }).Add(microseconds);
-        if (!GraphAllowed && !OnnxAllowed)
-        {
-            Decide(Route.Eager); // no twin route is left (the ONNX one was dropped while probing)
-            return true;
-        }
         List<double> rival = GraphAllowed ? _graphTimes : _onnxTimes;
         if (_eagerTimes.Count < _options.ProbeCalls || rival.Count < _options.ProbeCalls) return false;
         if (CaptureAllowed && _capturedTimes.Count < _options.ProbeCalls) return false;
@@ -298,6 +302,7 @@ internal sealed class SignatureState
             OnnxNote = reason;
             _onnxTimes.Clear();
             if (_route == (int)Route.Onnx && _options.Mode == DispatchMode.Auto) _route = Probing;
+            if (_route == Probing && !GraphAllowed) NoTwinRoute();
             return true;
         }
     }
