@@ -203,4 +203,24 @@ public class ComposedTreeTests
             return ((IHybridFunction)function).Signatures.SingleOrDefault() is { } state && state.TryGetSteady(out _);
         }
     }
+
+    [Fact]
+    public void InAutoModeTheFirstCallRunsEagerAndTheTreeIsComposedInTheBackground()
+    {
+        static int ComposedRows() => HybridRuntime.GetReport().Count(r => r.Name.StartsWith("HybridGen.EndToEnd.Tests.ListBuiltNet.forward [composed tree ", StringComparison.Ordinal));
+        // A tree no other test composes (a program of its own, so a dispatcher of its own).
+        var model = new ListBuiltNet(new (string, Module<Tensor, Tensor>)[] { ("fc", Linear(4, 7)), ("act", Softmax(1)) });
+        model.eval();
+        using Tensor x = randn(2, 4);
+        int before = ComposedRows();
+        using (no_grad())
+        {
+            using Tensor first = model.forward(x);                       // eager, the composition started
+            EagerOracle.AssertAgree("first call", () => Eager(model, x), () => first.clone());
+            Assert.True(HybridRuntime.WaitForTwins(TimeSpan.FromSeconds(60)));
+            Assert.Equal(before + 1, ComposedRows());                    // composed in the background, not by a later call
+            using Tensor second = model.forward(x);
+            EagerOracle.AssertAgree("second call", () => Eager(model, x), () => second.clone());
+        }
+    }
 }

@@ -13,21 +13,24 @@ namespace HybridGen.Composition;
 /// <summary>One call of a composed tree's function: the method's arguments and the tree they run on.</summary>
 internal readonly struct ComposedCall<TArgs>
 {
-    public ComposedCall(TArgs arguments, ComposedTree tree)
+    public ComposedCall(TArgs arguments, TwinValue[] states)
     {
         Arguments = arguments;
-        Tree = tree;
+        States = states;
     }
 
     public TArgs Arguments { get; }
-    public ComposedTree Tree { get; }
+
+    /// <summary>The values of the composed tree's state inputs, read once for this call (its first
+    /// <see cref="ComposedTree.StateCount"/> entries).</summary>
+    public TwinValue[] States { get; }
 }
 
 /// <summary>
 /// The runtime side of a [Hybridize] module forward whose module tree only exists at run time (docs/modules.md,
 /// "Trees composed at run time"; docs/architecture.md, decision 5). The generated partial method calls
 /// <see cref="Invoke"/>. At the first call on a module instance it walks the live tree and composes one program from
-/// the build's pieces (<see cref="ModuleComposer"/>); instances whose trees compose to the same program share one
+/// the build's pieces (<see cref="ModuleComposer"/>), on a thread-pool thread in auto mode while the call runs eager; instances whose trees compose to the same program share one
 /// dispatcher (a <see cref="HybridFunction{TArgs,TResult}"/> over the composed IR), which measures eager against
 /// ONNX Runtime per signature as for any twin. Before every call a check confirms the tree is still the composed
 /// one; a changed tree is composed again, and the change is reported once with its module path. A tree that cannot
@@ -106,6 +109,7 @@ public sealed class ComposedFunction<TArgs, TResult> : IModulePiece
         public volatile Composed? Current;
         public volatile string? Failure;
         public int CallsSinceFailure;
+        public int Composing;
     }
 
     private sealed record Composed(ComposedTree Tree, HybridFunction<ComposedCall<TArgs>, TResult> Function);
@@ -134,45 +138,86 @@ public sealed class ComposedFunction<TArgs, TResult> : IModulePiece
         return true;
     }
 
-    private TResult Dispatch(in TArgs arguments)
+    private TResult Dispatch(in TArgs arguments) =>
+        InstanceOf(_ownerOf(arguments), wait: false).Current is { } composed ? Run(composed, arguments, onnx: false) : InvokeEager(arguments);
+
+    /// <summary>One call on a composed tree: its state read once, for the signature and the twin's arguments alike.</summary>
+    private static TResult Run(Composed composed, in TArgs arguments, bool onnx)
     {
-        if (InstanceOf(_ownerOf(arguments)).Current is not { } composed) return InvokeEager(arguments);
-        return composed.Function.Invoke(new ComposedCall<TArgs>(arguments, composed.Tree));
+        ComposedTree tree = composed.Tree;
+        TwinValue[] states = tree.RentStates();
+        try
+        {
+            tree.WriteStates(states.AsSpan(0, tree.StateCount));
+            var call = new ComposedCall<TArgs>(arguments, states);
+            return onnx ? composed.Function.InvokeOnnx(call) : composed.Function.Invoke(call);
+        }
+        finally
+        {
+            tree.ReturnStates(states);
+        }
     }
 
     /// <summary>The composed twin's dispatcher for this instance's live tree (tests and benchmarks force its routes).</summary>
-    internal HybridFunction<ComposedCall<TArgs>, TResult>? FunctionFor(object owner) => InstanceOf(owner).Current?.Function;
+    internal HybridFunction<ComposedCall<TArgs>, TResult>? FunctionFor(object owner) => InstanceOf(owner, wait: true).Current?.Function;
 
     /// <summary>Runs the call's ONNX Runtime twin alone (tests compare it with the eager body): the tree composed for
     /// the call's module, then the model for its signature.</summary>
     public TResult InvokeOnnx(in TArgs arguments)
     {
-        Instance instance = InstanceOf(_ownerOf(arguments));
+        Instance instance = InstanceOf(_ownerOf(arguments), wait: true);
         if (instance.Current is not { } composed) throw new TwinUnavailableException($"{Info.Name} has no composed twin: {instance.Failure}");
-        return composed.Function.InvokeOnnx(new ComposedCall<TArgs>(arguments, composed.Tree));
+        return Run(composed, arguments, onnx: true);
     }
 
     /// <summary>Why the tree of <paramref name="owner"/> cannot be composed, or null where it is.</summary>
-    public string? CompositionFailure(object owner) => InstanceOf(owner).Failure;
+    public string? CompositionFailure(object owner) => InstanceOf(owner, wait: true).Failure;
 
     /// <summary>Runs the eager body alone, freeing its intermediates when it returns.</summary>
     public TResult InvokeEager(in TArgs arguments) => EagerScope.Run(_eager, arguments);
 
-    private Instance InstanceOf(object owner)
+    /// <summary>The instance's composed tree, composed first where it has none or its tree changed: on a thread-pool
+    /// thread in auto mode (the call runs eager meanwhile, as while a twin compiles), else on the caller's thread
+    /// (<paramref name="wait"/>: forced modes, and callers that need the twin now).</summary>
+    private Instance InstanceOf(object owner, bool wait)
     {
         Instance instance = _instances.GetValue(owner, static _ => new Instance());
         if (instance.Current is { } current)
         {
             if (current.Tree.Misfit() is not { } changed) return instance;
             ReportOnce($"the module tree changed after it was composed ({changed}): composed again");
+            Interlocked.CompareExchange(ref instance.Current, null, current); // no call runs the old tree's program
         }
         else if (instance.Failure is not null && Interlocked.Increment(ref instance.CallsSinceFailure) % RetryAfter != 0)
         {
             return instance;
         }
+        if (wait || _options.Mode != DispatchMode.Auto || !_options.BackgroundCompile)
+        {
+            Compose(instance, owner);
+        }
+        else if (Interlocked.Exchange(ref instance.Composing, 1) == 0)
+        {
+            BackgroundCompiles.Run(() =>
+            {
+                try
+                {
+                    Compose(instance, owner);
+                }
+                finally
+                {
+                    Volatile.Write(ref instance.Composing, 0);
+                }
+            });
+        }
+        return instance;
+    }
+
+    private void Compose(Instance instance, object owner)
+    {
         lock (instance)
         {
-            if (instance.Current is { } again && again.Tree.Misfit() is null) return instance;
+            if (instance.Current is { } again && again.Tree.Misfit() is null) return;
             try
             {
                 ComposedTree tree = ModuleComposer.Compose(this, owner);
@@ -186,7 +231,6 @@ public sealed class ComposedFunction<TArgs, TResult> : IModulePiece
                 ReportOnce("its module tree cannot be composed, so it runs eager: " + error.Message);
             }
         }
-        return instance;
     }
 
     /// <summary>The dispatcher of one composed program: eager against ONNX Runtime per signature, the composed
@@ -199,12 +243,12 @@ public sealed class ComposedFunction<TArgs, TResult> : IModulePiece
         GraphArgumentWriter<ComposedCall<TArgs>> write = (in ComposedCall<TArgs> call, Span<TwinValue> values) =>
         {
             _writeArguments(call.Arguments, values.Slice(0, own));
-            call.Tree.WriteStates(values.Slice(own, states));
+            call.States.AsSpan(0, states).CopyTo(values.Slice(own, states));
         };
         SignatureWriter<ComposedCall<TArgs>>? signature = _writeSignature is null ? null : (in ComposedCall<TArgs> call, ref SignatureBuilder builder) =>
         {
             _writeSignature(call.Arguments, ref builder);
-            call.Tree.WriteSignature(ref builder);
+            ComposedTree.AddToSignature(ref builder, call.States.AsSpan(0, states));
         };
         return new HybridFunction<ComposedCall<TArgs>, TResult>(info, call => _eager(call.Arguments), write, own + states, _readResult, _resultCount,
             signature, overrides: null, _options, new NoTorchScriptTwin(NoTorchScript), checkTree: null, _parameterCount, graphless: true);

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using HybridGen.Twins;
 using static TorchSharp.torch;
 
@@ -47,33 +48,44 @@ internal sealed class ComposedTree
         }
     }
 
-    [ThreadStatic] private static TwinValue[]? t_scratch;
-
-    /// <summary>Adds the states to a signature as generated code adds a fixed tree's: tensors by their shape and
-    /// dtype (their values are the weights, not part of the key), numbers by value (a specialization fixes them).</summary>
-    public void WriteSignature(ref SignatureBuilder signature)
+    /// <summary>Adds the states a call read (<see cref="WriteStates"/>) to its signature as generated code adds a
+    /// fixed tree's: tensors by their shape and dtype (their values are the weights, not part of the key), numbers by
+    /// value (a specialization fixes them).</summary>
+    public static void AddToSignature(ref SignatureBuilder signature, ReadOnlySpan<TwinValue> states)
     {
-        TwinValue[] scratch = t_scratch is { } known && known.Length >= StateCount ? known : t_scratch = new TwinValue[Math.Max(StateCount, 16)];
-        try
+        foreach (TwinValue value in states)
         {
-            WriteStates(scratch.AsSpan(0, StateCount));
-            for (int k = 0; k < StateCount; k++)
+            switch (value.Kind)
             {
-                TwinValue value = scratch[k];
-                switch (value.Kind)
-                {
-                    case TwinValueKind.Tensor: signature.AddState(value.Tensor); break;
-                    case TwinValueKind.Int: signature.Add(value.ToInt64()); break;
-                    case TwinValueKind.Float: signature.Add(value.ToDouble()); break;
-                    case TwinValueKind.Bool: signature.Add(value.ToBoolean()); break;
-                    default: signature.AddState((Tensor?)null); break;
-                }
+                case TwinValueKind.Tensor: signature.AddState(value.Tensor); break;
+                case TwinValueKind.Int: signature.Add(value.ToInt64()); break;
+                case TwinValueKind.Float: signature.Add(value.ToDouble()); break;
+                case TwinValueKind.Bool: signature.Add(value.ToBoolean()); break;
+                default: signature.AddState((Tensor?)null); break;
             }
         }
-        finally
+    }
+
+    [ThreadStatic] private static Stack<TwinValue[]>? t_free;
+
+    /// <summary>A buffer for one call's state values, read once and used by both its signature and its twin's
+    /// arguments; calls nest (a composed block's forward inside an eager body), so each takes its own.</summary>
+    public TwinValue[] RentStates()
+    {
+        Stack<TwinValue[]> free = t_free ??= new Stack<TwinValue[]>();
+        while (free.Count > 0)
         {
-            Array.Clear(scratch, 0, StateCount);
+            TwinValue[] buffer = free.Pop();
+            if (buffer.Length >= StateCount) return buffer;
         }
+        return new TwinValue[Math.Max(StateCount, 16)];
+    }
+
+    /// <summary>Clears the buffer (it holds no tensor alive) and keeps it for this thread's next call.</summary>
+    public void ReturnStates(TwinValue[] buffer)
+    {
+        Array.Clear(buffer, 0, StateCount);
+        (t_free ??= new Stack<TwinValue[]>()).Push(buffer);
     }
 }
 

@@ -1,0 +1,158 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.Linq;
+using System.Reflection;
+using HybridGen;
+using HybridGen.Composition;
+using HybridGen.EndToEnd.Tests;
+using TorchSharp;
+using static TorchSharp.torch;
+using T = TorchSharp.torch.Tensor;
+
+// Issue 21's examples-shaped models (tests/HybridGen.EndToEnd.Tests/Models/ExampleShapedModels.cs), whose module
+// trees only exist at run time, measured in one run. For each model at batch 1 and 32:
+//  - forward (eval, no_grad): TorchSharp eager vs the composed twin on ONNX Runtime vs auto (the dispatcher);
+//  - fwd+bwd (train mode): eager vs auto (a composed tree has no TorchScript twin yet, so eager is the only route:
+//    auto/eager is what the composition's per-call check and the dispatcher cost);
+//  - in a fresh model: the first call (the tree composed off the caller's thread, the call itself eager) against an
+//    eager call of another fresh model whose kernels for the shape were set up by one call before (so the ratio is
+//    what HybridGen adds to it, not libtorch's first-run setup), and the time from that first call until the composed
+//    ONNX twin is ready (composed, then its model built at the second call, both off the caller's thread).
+// Rounds alternate the paths; each figure is a median of per-round means, ratios taken side by side.
+// Usage: HybridGen.Samples.ComposedTreeBenchmark [rounds] [model-name-filter] [intra-op threads]
+int rounds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 7;
+string filter = args.Length > 1 ? args[1] : "";
+int threads = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 1;
+set_num_threads(threads);
+manual_seed(0);
+HybridRuntime.Warnings = null;
+
+var models = new (string name, Func<nn.Module<T, T>> create)[]
+{
+    ("ResNet18-shaped", () => ResNetShaped.Basic18(10)),
+    ("ResNet50-shaped", () => ResNetShaped.Bottleneck50(10)),
+    ("MobileNet-shaped", () => new MobileNetShaped(10)),
+    ("VGG-shaped", () => new VggShaped("VGG-deeper", 10)),
+};
+
+Console.WriteLine($"HybridGen composed-tree benchmark: {rounds} alternating rounds, medians, {threads} intra-op thread(s), libtorch {torch.__version__}");
+Console.WriteLine();
+Console.WriteLine($"{"model",-18} {"batch",5} {"pass",-8} {"eager us",10} {"onnx us",10} {"auto us",10} {"onnx/eager",11} {"auto/best",10} {"chose",6} {"first call/eager",17} {"to twin ms",11}");
+var speedUps = new List<double>();
+var autoOverBest = new List<(string, double)>();
+foreach (var (name, create) in models.Where(m => m.name.Contains(filter, StringComparison.OrdinalIgnoreCase)))
+    foreach (long batch in new long[] { 1, 32 })
+        foreach (bool backward in new[] { false, true })
+        {
+            using T x = randn(batch, 3, 16, 16);
+            // The first call on a fresh model (forward, eval, no_grad): composition + an eager call, against eager's
+            // first call on another fresh model; then the wait until the composed ONNX twin is built.
+            string firstCall = "-", toTwin = "-";
+            if (!backward)
+            {
+                nn.Module<T, T> coldEager = create(), cold = create();
+                coldEager.eval();
+                cold.eval();
+                Func<T, T> coldEagerBody = Paths(coldEager).eager;
+                using (no_grad())
+                {
+                    // libtorch's first run of a shape sets up its kernels: done once first, so the comparison is of the
+                    // composition's cost against an eager call on the same footing (eager's second call).
+                    coldEagerBody(x).Dispose();
+                    long e0 = Stopwatch.GetTimestamp();
+                    coldEagerBody(x).Dispose();
+                    double eagerCall = Stopwatch.GetElapsedTime(e0).TotalMilliseconds;
+                    long c0 = Stopwatch.GetTimestamp();
+                    cold.forward(x).Dispose();
+                    double composedFirst = Stopwatch.GetElapsedTime(c0).TotalMilliseconds;
+                    // The tree is composed off the caller's thread; the next call starts its signature's ONNX model.
+                    HybridRuntime.WaitForTwins(TimeSpan.FromSeconds(120));
+                    cold.forward(x).Dispose();
+                    HybridRuntime.WaitForTwins(TimeSpan.FromSeconds(120));
+                    double ready = Stopwatch.GetElapsedTime(c0).TotalMilliseconds;
+                    firstCall = (composedFirst / eagerCall).ToString("F2", CultureInfo.InvariantCulture);
+                    toTwin = ready.ToString("F0", CultureInfo.InvariantCulture);
+                }
+            }
+
+            nn.Module<T, T> model = create();
+            var (eager, onnx) = Paths(model);
+            if (backward) model.train(); else model.eval();
+            using T xg = x.detach().requires_grad_();
+            Func<object> Pass(Func<T, T> forward) => backward
+                ? () => { using var scope = NewDisposeScope(); model.zero_grad(); forward(xg).square().mean().backward(); return 0; }
+                : () => { using var scope = NewDisposeScope(); using (no_grad()) forward(x); return 0; };
+            var passes = new List<(string path, Func<object> run)> { ("eager", Pass(eager)), ("auto", Pass(model.forward)) };
+            if (!backward) passes.Add(("onnx", Pass(onnx)));
+
+            // Warm up: the composition, the ONNX model's build, the dispatcher's probing.
+            foreach (var (_, run) in passes) run();
+            HybridRuntime.WaitForTwins(TimeSpan.FromSeconds(120));
+            string method = model.GetType().FullName + ".forward";
+            for (int i = 0; i < 300 && Signatures(method).Any(s => s.State == "probing") || i < 20; i++) passes[1].run();
+            (long eagerBefore, long onnxBefore) = Calls(method);
+
+            long t0 = Stopwatch.GetTimestamp();
+            passes[0].run();
+            double once = Math.Max(Stopwatch.GetElapsedTime(t0).TotalMilliseconds, 0.005);
+            int calls = (int)Math.Clamp(60 / once, 3, 2000);
+            var times = passes.ToDictionary(p => p.path, _ => new List<double>());
+            for (int round = 0; round < rounds; round++)
+                for (int k = 0; k < passes.Count; k++)
+                {
+                    var (path, run) = passes[(k + round) % passes.Count];
+                    long start = Stopwatch.GetTimestamp();
+                    for (int i = 0; i < calls; i++) run();
+                    times[path].Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds * 1000 / calls);
+                }
+            (long eagerAfter, long onnxAfter) = Calls(method);
+            string chose = onnxAfter - onnxBefore > eagerAfter - eagerBefore ? "onnx" : "eager";
+            double e = Median(times["eager"]), a = Median(times["auto"]);
+            double? o = times.TryGetValue("onnx", out var onnxTimes) ? Median(onnxTimes) : null;
+            double best = Math.Min(e, o ?? double.MaxValue);
+            autoOverBest.Add(($"{name}, batch {batch}, {(backward ? "fwd+bwd" : "forward")}", a / best));
+            if (!backward && batch == 1) speedUps.Add(e / a);
+            string onnxText = o is { } ov ? ov.ToString("F1", CultureInfo.InvariantCulture) : "-";
+            string onnxRatio = o is { } ov2 ? (ov2 / e).ToString("F2", CultureInfo.InvariantCulture) : "-";
+            if (Environment.GetEnvironmentVariable("HYBRIDGEN_BENCH_VERBOSE") is "1")
+                foreach (SignatureReport sig in Signatures(method))
+                    Console.WriteLine($"    {sig.State} eager/onnx calls {sig.EagerCalls}/{sig.OnnxCalls} medians {sig.EagerMedianMicroseconds:F1}/{sig.OnnxMedianMicroseconds:F1} {sig.Signature[..Math.Min(50, sig.Signature.Length)]} {sig.OnnxNote} {sig.Fallback}");
+            Console.WriteLine($"{name,-18} {batch,5} {(backward ? "fwd+bwd" : "forward"),-8} {e,10:F1} {onnxText,10} {a,10:F1} {onnxRatio,11} {a / best,10:F2} {chose,6} {firstCall,17} {toTwin,11}");
+        }
+
+Console.WriteLine();
+var worst = autoOverBest.OrderByDescending(r => r.Item2).First();
+double geomean = speedUps.Count == 0 ? double.NaN : Math.Exp(speedUps.Average(Math.Log));
+Console.WriteLine($"summary: inference (forward, batch 1) auto speed-up over eager geomean {geomean:F2}x over {speedUps.Count} models; auto/best worst {worst.Item2:F2} ({worst.Item1}); {threads} thread(s)");
+
+static double Median(List<double> values)
+{
+    var sorted = values.OrderBy(v => v).ToList();
+    return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
+}
+
+// How many of the method's calls (every composed tree, every signature) ran eager, and ran ONNX Runtime.
+static (long eager, long onnx) Calls(string method) =>
+    (Signatures(method).Sum(s => s.EagerCalls), Signatures(method).Sum(s => s.OnnxCalls));
+
+static IEnumerable<SignatureReport> Signatures(string method) =>
+    HybridRuntime.GetReport().Where(r => r.Name.StartsWith(method, StringComparison.Ordinal)).SelectMany(r => r.Signatures);
+
+// The eager body and the composed ONNX twin of a model's forward (its generated ComposedFunction).
+static (Func<T, T> eager, Func<T, T> onnx) Paths(nn.Module<T, T> model)
+{
+    MethodInfo typed = typeof(ModelPaths).GetMethod(nameof(ModelPaths.Of), BindingFlags.Public | BindingFlags.Static)!.MakeGenericMethod(model.GetType());
+    return ((Func<T, T>, Func<T, T>))typed.Invoke(null, new object[] { model })!;
+}
+
+internal static class ModelPaths
+{
+    public static (Func<T, T>, Func<T, T>) Of<TModel>(nn.Module<T, T> model) where TModel : nn.Module<T, T>
+    {
+        var m = (TModel)model;
+        var f = (ComposedFunction<(TModel, T), T>)typeof(TModel).GetField("__hybrid_forward", BindingFlags.NonPublic | BindingFlags.Static)!.GetValue(null)!;
+        return (t => f.InvokeEager((m, t)), t => f.InvokeOnnx((m, t)));
+    }
+}
