@@ -30,9 +30,10 @@ internal readonly struct ComposedCall<TArgs>
 /// The runtime side of a [Hybridize] module forward whose module tree only exists at run time (docs/modules.md,
 /// "Trees composed at run time"; docs/architecture.md, decision 5). The generated partial method calls
 /// <see cref="Invoke"/>. At the first call on a module instance it walks the live tree and composes one program from
-/// the build's pieces (<see cref="ModuleComposer"/>), on a thread-pool thread in auto mode while the call runs eager; instances whose trees compose to the same program share one
-/// dispatcher (a <see cref="HybridFunction{TArgs,TResult}"/> over the composed IR), which measures eager against
-/// ONNX Runtime per signature as for any twin. Before every call a check confirms the tree is still the composed
+/// the build's pieces (<see cref="ModuleComposer"/>), on a thread-pool thread in auto mode while the call runs eager.
+/// Instances whose trees compose to the same program share one dispatcher (a
+/// <see cref="HybridFunction{TArgs,TResult}"/> over the composed IR), which measures eager against ONNX Runtime per
+/// signature as for any twin. Before every call a check confirms the tree is still the composed
 /// one; a changed tree is composed again, and the change is reported once with its module path. A tree that cannot
 /// be composed runs eager, reported once with the path and the reason. The TorchScript route of a composed tree is
 /// not built yet: calls that need gradients run eager.
