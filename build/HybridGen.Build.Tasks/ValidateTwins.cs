@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using HybridGen.Formats;
+using HybridGen.Validation;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 

@@ -43,27 +43,29 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
     // scalars are then part of the signature, since a capture bakes them in. The backend is optional native code
     // (docs/cuda.md): without it this is false.
     private readonly bool _captureAllowed;
-    private readonly bool _graphless;
+    // The TorchScript twin is one route among others (a module tree composed at run time, whose TorchScript is
+    // validated at run time): where it cannot be compiled, signatures drop that route and keep ONNX Runtime's.
+    private readonly bool _torchScriptOptional;
 
     public HybridFunction(
         HybridMethodInfo info, Func<TArgs, TResult> eager, GraphArgumentWriter<TArgs> writeArguments,
         int argumentCount, GraphResultReader<TResult> readResult, int resultCount,
         SignatureWriter<TArgs>? writeSignature = null, DispatchOverrides? overrides = null,
         DispatchOptions? options = null, IGraphTwin? twin = null, TreeCheck<TArgs>? checkTree = null, int parameterCount = -1)
-        : this(info, eager, writeArguments, argumentCount, readResult, resultCount, writeSignature, overrides, options, twin, checkTree, parameterCount, graphless: false)
+        : this(info, eager, writeArguments, argumentCount, readResult, resultCount, writeSignature, overrides, options, twin, checkTree, parameterCount, torchScriptOptional: false)
     {
     }
 
-    /// <summary>A function with no TorchScript twin (<paramref name="graphless"/>: a run-time-composed module tree,
-    /// Composition/ComposedFunction): <paramref name="twin"/> only says why, and signatures that need no gradient
-    /// measure eager against ONNX Runtime.</summary>
+    /// <summary>A function whose TorchScript twin is optional (<paramref name="torchScriptOptional"/>: a module tree
+    /// composed at run time, Composition/ComposedFunction): where <paramref name="twin"/> cannot be compiled, each
+    /// signature drops the TorchScript route, says why, and keeps eager and ONNX Runtime.</summary>
     internal HybridFunction(
         HybridMethodInfo info, Func<TArgs, TResult> eager, GraphArgumentWriter<TArgs> writeArguments,
         int argumentCount, GraphResultReader<TResult> readResult, int resultCount,
         SignatureWriter<TArgs>? writeSignature, DispatchOverrides? overrides,
-        DispatchOptions? options, IGraphTwin? twin, TreeCheck<TArgs>? checkTree, int parameterCount, bool graphless)
+        DispatchOptions? options, IGraphTwin? twin, TreeCheck<TArgs>? checkTree, int parameterCount, bool torchScriptOptional)
     {
-        _graphless = graphless;
+        _torchScriptOptional = torchScriptOptional;
         _checkTree = checkTree;
         _parameterCount = parameterCount < 0 ? argumentCount : parameterCount;
         Info = info ?? throw new ArgumentNullException(nameof(info));
@@ -74,8 +76,8 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
         _argumentCount = argumentCount;
         _resultCount = resultCount;
         _twin = twin ?? new TorchScriptTwin(info.TwinSource, info.TwinFunction, eager.Method.Module.Assembly);
-        _dispatch = new MethodDispatch(info, options ?? HybridRuntime.OptionsFor(info.Name, overrides)) { GraphAllowed = !graphless };
-        _captureAllowed = !graphless && info.Capturable && _dispatch.Options.Mode == DispatchMode.Auto && HybridRuntime.CudaGraphsAvailable;
+        _dispatch = new MethodDispatch(info, options ?? HybridRuntime.OptionsFor(info.Name, overrides));
+        _captureAllowed = info.Capturable && _dispatch.Options.Mode == DispatchMode.Auto && HybridRuntime.CudaGraphsAvailable;
         if (_dispatch.Options.Mode != DispatchMode.Eager && writeSignature is not null) Native.TensorFields.Calibration.Start();
         HybridRuntime.Register(this);
     }
@@ -464,8 +466,10 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
                 state.CountSteady(ran);
                 return steady;
             }
-            // A graphless function probes once its ONNX model is being built (the first call of a signature starts it).
-            bool ready = _graphless ? state.OnnxAllowed && state.OnnxBuildStarted : PrepareTwin(state, startCompile: false);
+            bool ready = PrepareTwin(state, startCompile: false);
+            // A dropped TorchScript route leaves ONNX Runtime's: probing starts once its model is being built (the
+            // first call of a signature starts it). With no route left the signature is decided eager already.
+            if (!ready && !state.GraphAllowed) ready = state.OnnxAllowed && state.OnnxBuildStarted;
             if (!ready)
             {
                 state.Count(Route.Eager);
@@ -473,7 +477,7 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
                 // The compile starts once this call has its result: on a machine with few cores, a compile thread
                 // started before it would compete with the first call itself (measured: ~10 ms of a 50 ms first
                 // call on 2 cores), and a program that calls the method once gets its result just as soon.
-                if (!_graphless) StartBackgroundCompile();
+                StartBackgroundCompile();
                 // So does the build of this call's ONNX model, so it is ready by the time probing reaches it
                 // (HybridRuntime.WaitForTwins waits for it too).
                 if (state.OnnxAllowed) StartOnnxBuild(state, arguments);
@@ -505,6 +509,7 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
     {
         int compile = Volatile.Read(ref _compile);
         if (compile == Compiled) return true;
+        if (!state.GraphAllowed) return false;
         if (compile != Broken)
         {
             if (_dispatch.Options.Mode == DispatchMode.Auto && _dispatch.Options.BackgroundCompile)
@@ -517,8 +522,20 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
                 return true;
             }
         }
-        FallBack(state, _brokenTwin!);
+        if (_torchScriptOptional && _dispatch.Options.Mode == DispatchMode.Auto) DropTorchScript(state);
+        else FallBack(state, _brokenTwin!);
         return false;
+    }
+
+    private int _droppedReported;
+
+    /// <summary>An optional TorchScript twin that cannot be compiled: the signature keeps its other routes, and the
+    /// reason is reported once for the method.</summary>
+    private void DropTorchScript(SignatureState state)
+    {
+        state.DisableGraph(_brokenTwin!);
+        if (Interlocked.Exchange(ref _droppedReported, 1) == 0)
+            HybridRuntime.Warn($"{Info.Name} ({Info.Location}) has no TorchScript route (calls under grad run eager): {_brokenTwin}", isWarning: true);
     }
 
     /// <summary>Starts the twin's compile on a thread-pool thread, once (auto mode with background compiles).</summary>

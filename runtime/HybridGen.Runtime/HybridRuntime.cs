@@ -141,6 +141,7 @@ public static class HybridRuntime
                 OnnxMedianMicroseconds = s.OnnxMedian,
                 OnnxCalls = s.OnnxCalls,
                 OnnxNote = s.OnnxNote,
+                GraphNote = s.GraphNote,
             })
             .OrderByDescending(s => s.EagerCalls + s.GraphCalls).ToArray();
         string state = signatures.Length == 0 ? "not called"
@@ -195,6 +196,9 @@ public static class HybridRuntime
                 if (s.OnnxNote is { } note && s.Fallback is null)
                     writer.WriteLine($"{r.Name} [{s.Signature}]: not on ONNX Runtime: {note}");
             }
+        foreach (HybridMethodReport r in rows)
+            foreach (SignatureReport s in r.Signatures.Where(s => s.GraphNote is not null && s.Fallback is null))
+                writer.WriteLine($"{r.Name} [{s.Signature}]: not on TorchScript: {s.GraphNote}");
     }
 
     private static string[] Row(string name, string mode, string state, double? eager, double? graph, long eagerCalls, long graphCalls) => new[]
@@ -247,4 +251,8 @@ public sealed record SignatureReport(
     /// <summary>Why the ONNX Runtime route does not serve this signature (its calls need gradients, no ONNX form...),
     /// or null.</summary>
     public string? OnnxNote { get; init; }
+
+    /// <summary>Why the TorchScript route does not serve this signature (a module tree composed at run time whose
+    /// TorchScript could not be validated or compiled), or null.</summary>
+    public string? GraphNote { get; init; }
 }

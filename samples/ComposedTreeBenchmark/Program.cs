@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
+using System.IO;
 using System.Linq;
 using System.Reflection;
 using HybridGen;
@@ -12,14 +13,21 @@ using static TorchSharp.torch;
 using T = TorchSharp.torch.Tensor;
 
 // Issue 21's examples-shaped models (tests/HybridGen.EndToEnd.Tests/Models/ExampleShapedModels.cs), whose module
-// trees only exist at run time, measured in one run. For each model at batch 1 and 32:
-//  - forward (eval, no_grad): TorchSharp eager vs the composed twin on ONNX Runtime vs auto (the dispatcher);
-//  - fwd+bwd (train mode): eager vs auto (a composed tree has no TorchScript twin yet, so eager is the only route:
-//    auto/eager is what the composition's per-call check and the dispatcher cost);
-//  - in a fresh model: the first call (the tree composed off the caller's thread, the call itself eager) against an
-//    eager call of another fresh model whose kernels for the shape were set up by one call before (so the ratio is
-//    what HybridGen adds to it, not libtorch's first-run setup), and the time from that first call until the composed
-//    ONNX twin is ready (composed, then its model built at the second call, both off the caller's thread).
+// trees only exist at run time, measured in one run.
+// 1. Time to a TorchScript twin, per model, in a fresh model in train mode: from its first call (eager; the tree is
+//    composed off the caller's thread) until its composed TorchScript twin is ready (validated by the twin validator
+//    in a child process, then compiled in process, off the caller's thread). Then, for the same text: the child
+//    process's validation alone, the answer read back from the cache, and the in-process compile alone (what a native
+//    guard around libtorch's compile would cost instead of the child process). Answers are kept in a fresh folder, so
+//    these are a machine's first run.
+// 2. For each model at batch 1 and 32:
+//    - forward (eval, no_grad): TorchSharp eager vs the composed TorchScript twin vs its ONNX Runtime twin vs auto;
+//    - fwd+bwd (train mode): eager vs TorchScript vs auto (ONNX Runtime serves no call under grad);
+//    - in a fresh model: the first call (the tree composed off the caller's thread, the call itself eager) against an
+//      eager call of another fresh model whose kernels for the shape were set up by one call before (so the ratio is
+//      what HybridGen adds to it, not libtorch's first-run setup), and the time from that first call until the
+//      composed twins are ready (composed, then built at the second call, both off the caller's thread; the
+//      TorchScript text was validated in part 1).
 // Rounds alternate the paths; each figure is a median of per-round means, ratios taken side by side.
 // Usage: HybridGen.Samples.ComposedTreeBenchmark [rounds] [model-name-filter] [intra-op threads]
 int rounds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 7;
@@ -28,6 +36,8 @@ int threads = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture)
 set_num_threads(threads);
 manual_seed(0);
 HybridRuntime.Warnings = null;
+string cache = Path.Combine(Path.GetTempPath(), "hybridgen-benchmark-cache-" + Guid.NewGuid().ToString("N"));
+Environment.SetEnvironmentVariable("HYBRIDGEN_CACHE", cache);
 
 var models = new (string name, Func<nn.Module<T, T>> create)[]
 {
@@ -39,7 +49,44 @@ var models = new (string name, Func<nn.Module<T, T>> create)[]
 
 Console.WriteLine($"HybridGen composed-tree benchmark: {rounds} alternating rounds, medians, {threads} intra-op thread(s), libtorch {torch.__version__}");
 Console.WriteLine();
-Console.WriteLine($"{"model",-18} {"batch",5} {"pass",-8} {"eager us",10} {"onnx us",10} {"auto us",10} {"onnx/eager",11} {"auto/best",10} {"chose",6} {"first call/eager",17} {"to twin ms",11}");
+Console.WriteLine("time to a TorchScript twin (train mode, batch 1; answers kept in a fresh folder):");
+Console.WriteLine($"{"model",-18} {"first call to twin ms",22} {"validate ms",12} {"cached ms",10} {"compile ms",11}");
+var toTorchScript = new List<double>();
+foreach (var (name, create) in models.Where(m => m.name.Contains(filter, StringComparison.OrdinalIgnoreCase)))
+{
+    nn.Module<T, T> fresh = create();
+    fresh.train();
+    using T x = randn(1, 3, 16, 16);
+    long start = Stopwatch.GetTimestamp();
+    fresh.forward(x).Dispose();                          // eager; the tree is composed in the background
+    HybridRuntime.WaitForTwins(TimeSpan.FromSeconds(300));
+    fresh.forward(x).Dispose();                          // eager; the signature's TorchScript twin starts building
+    HybridRuntime.WaitForTwins(TimeSpan.FromSeconds(300));
+    double ready = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+    (string text, string function) = TorchScriptOf(fresh);
+    // The same text in another fresh folder: the child process alone, then the kept answer, then an in-process compile.
+    Environment.SetEnvironmentVariable("HYBRIDGEN_CACHE", cache + "-" + name);
+    HybridGen.Twins.RunTimeValidation.ForgetInProcess();
+    long v0 = Stopwatch.GetTimestamp();
+    string? why = HybridGen.Twins.RunTimeValidation.WhyNotValid(text, name);
+    double validate = Stopwatch.GetElapsedTime(v0).TotalMilliseconds;
+    HybridGen.Twins.RunTimeValidation.ForgetInProcess();
+    long k0 = Stopwatch.GetTimestamp();
+    HybridGen.Twins.RunTimeValidation.WhyNotValid(text, name);
+    double cached = Stopwatch.GetElapsedTime(k0).TotalMilliseconds;
+    Environment.SetEnvironmentVariable("HYBRIDGEN_CACHE", cache);
+    string compile = "-";
+    if (why is null)
+    {
+        long c0 = Stopwatch.GetTimestamp();
+        HybridGen.Twins.TorchScriptTwin.Trusted(text, function).Prepare();
+        compile = Stopwatch.GetElapsedTime(c0).TotalMilliseconds.ToString("F0", CultureInfo.InvariantCulture);
+    }
+    toTorchScript.Add(ready);
+    Console.WriteLine($"{name,-18} {ready,22:F0} {validate,12:F0} {cached,10:F1} {compile,11}{(why is null ? "" : "  not valid: " + why)}");
+}
+Console.WriteLine();
+Console.WriteLine($"{"model",-18} {"batch",5} {"pass",-8} {"eager us",10} {"ts us",10} {"onnx us",10} {"auto us",10} {"ts/eager",9} {"onnx/eager",11} {"auto/best",10} {"chose",6} {"first call/eager",17} {"to twin ms",11}");
 var speedUps = new List<double>();
 var autoOverBest = new List<(string, double)>();
 foreach (var (name, create) in models.Where(m => m.name.Contains(filter, StringComparison.OrdinalIgnoreCase)))
@@ -78,13 +125,13 @@ foreach (var (name, create) in models.Where(m => m.name.Contains(filter, StringC
             }
 
             nn.Module<T, T> model = create();
-            var (eager, onnx) = Paths(model);
+            var (eager, torchScript, onnx) = Paths(model);
             if (backward) model.train(); else model.eval();
             using T xg = x.detach().requires_grad_();
             Func<object> Pass(Func<T, T> forward) => backward
                 ? () => { using var scope = NewDisposeScope(); model.zero_grad(); forward(xg).square().mean().backward(); return 0; }
                 : () => { using var scope = NewDisposeScope(); using (no_grad()) forward(x); return 0; };
-            var passes = new List<(string path, Func<object> run)> { ("eager", Pass(eager)), ("auto", Pass(model.forward)) };
+            var passes = new List<(string path, Func<object> run)> { ("eager", Pass(eager)), ("auto", Pass(model.forward)), ("ts", Pass(torchScript)) };
             if (!backward) passes.Add(("onnx", Pass(onnx)));
 
             // Warm up: the composition, the ONNX model's build, the dispatcher's probing.
@@ -92,7 +139,7 @@ foreach (var (name, create) in models.Where(m => m.name.Contains(filter, StringC
             HybridRuntime.WaitForTwins(TimeSpan.FromSeconds(120));
             string method = model.GetType().FullName + ".forward";
             for (int i = 0; i < 300 && Signatures(method).Any(s => s.State == "probing") || i < 20; i++) passes[1].run();
-            (long eagerBefore, long onnxBefore) = Calls(method);
+            (long eagerBefore, long tsBefore, long onnxBefore) = Calls(method);
 
             long t0 = Stopwatch.GetTimestamp();
             passes[0].run();
@@ -107,11 +154,12 @@ foreach (var (name, create) in models.Where(m => m.name.Contains(filter, StringC
                     for (int i = 0; i < calls; i++) run();
                     times[path].Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds * 1000 / calls);
                 }
-            (long eagerAfter, long onnxAfter) = Calls(method);
-            string chose = onnxAfter - onnxBefore > eagerAfter - eagerBefore ? "onnx" : "eager";
-            double e = Median(times["eager"]), a = Median(times["auto"]);
+            (long eagerAfter, long tsAfter, long onnxAfter) = Calls(method);
+            var ran = new[] { ("eager", eagerAfter - eagerBefore), ("ts", tsAfter - tsBefore), ("onnx", onnxAfter - onnxBefore) };
+            string chose = ran.OrderByDescending(r => r.Item2).First().Item1;
+            double e = Median(times["eager"]), a = Median(times["auto"]), t = Median(times["ts"]);
             double? o = times.TryGetValue("onnx", out var onnxTimes) ? Median(onnxTimes) : null;
-            double best = Math.Min(e, o ?? double.MaxValue);
+            double best = Math.Min(Math.Min(e, t), o ?? double.MaxValue);
             autoOverBest.Add(($"{name}, batch {batch}, {(backward ? "fwd+bwd" : "forward")}", a / best));
             if (!backward && batch == 1) speedUps.Add(e / a);
             string onnxText = o is { } ov ? ov.ToString("F1", CultureInfo.InvariantCulture) : "-";
@@ -119,13 +167,15 @@ foreach (var (name, create) in models.Where(m => m.name.Contains(filter, StringC
             if (Environment.GetEnvironmentVariable("HYBRIDGEN_BENCH_VERBOSE") is "1")
                 foreach (SignatureReport sig in Signatures(method))
                     Console.WriteLine($"    {sig.State} eager/onnx calls {sig.EagerCalls}/{sig.OnnxCalls} medians {sig.EagerMedianMicroseconds:F1}/{sig.OnnxMedianMicroseconds:F1} {sig.Signature[..Math.Min(50, sig.Signature.Length)]} {sig.OnnxNote} {sig.Fallback}");
-            Console.WriteLine($"{name,-18} {batch,5} {(backward ? "fwd+bwd" : "forward"),-8} {e,10:F1} {onnxText,10} {a,10:F1} {onnxRatio,11} {a / best,10:F2} {chose,6} {firstCall,17} {toTwin,11}");
+            Console.WriteLine($"{name,-18} {batch,5} {(backward ? "fwd+bwd" : "forward"),-8} {e,10:F1} {t,10:F1} {onnxText,10} {a,10:F1} {t / e,9:F2} {onnxRatio,11} {a / best,10:F2} {chose,6} {firstCall,17} {toTwin,11}");
         }
 
 Console.WriteLine();
 var worst = autoOverBest.OrderByDescending(r => r.Item2).First();
 double geomean = speedUps.Count == 0 ? double.NaN : Math.Exp(speedUps.Average(Math.Log));
-Console.WriteLine($"summary: inference (forward, batch 1) auto speed-up over eager geomean {geomean:F2}x over {speedUps.Count} models; auto/best worst {worst.Item2:F2} ({worst.Item1}); {threads} thread(s)");
+var training = autoOverBest.Where(r => r.Item1.EndsWith("fwd+bwd", StringComparison.Ordinal)).OrderByDescending(r => r.Item2).FirstOrDefault();
+Console.WriteLine($"summary: inference (forward, batch 1) auto speed-up over eager geomean {geomean:F2}x over {speedUps.Count} models; auto/best worst {worst.Item2:F2} ({worst.Item1}), training worst {training.Item2:F2} ({training.Item1}); first call to TorchScript twin {toTorchScript.DefaultIfEmpty().Min():F0}-{toTorchScript.DefaultIfEmpty().Max():F0} ms; {threads} thread(s)");
+try { foreach (string folder in Directory.GetDirectories(Path.GetTempPath(), Path.GetFileName(cache) + "*")) Directory.Delete(folder, recursive: true); } catch (IOException) { }
 
 static double Median(List<double> values)
 {
@@ -133,26 +183,38 @@ static double Median(List<double> values)
     return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
 }
 
-// How many of the method's calls (every composed tree, every signature) ran eager, and ran ONNX Runtime.
-static (long eager, long onnx) Calls(string method) =>
-    (Signatures(method).Sum(s => s.EagerCalls), Signatures(method).Sum(s => s.OnnxCalls));
+// How many of the method's calls (every composed tree, every signature) ran eager, TorchScript and ONNX Runtime.
+static (long eager, long torchScript, long onnx) Calls(string method) =>
+    (Signatures(method).Sum(s => s.EagerCalls), Signatures(method).Sum(s => s.GraphCalls - s.OnnxCalls), Signatures(method).Sum(s => s.OnnxCalls));
 
 static IEnumerable<SignatureReport> Signatures(string method) =>
     HybridRuntime.GetReport().Where(r => r.Name.StartsWith(method, StringComparison.Ordinal)).SelectMany(r => r.Signatures);
 
-// The eager body and the composed ONNX twin of a model's forward (its generated ComposedFunction).
-static (Func<T, T> eager, Func<T, T> onnx) Paths(nn.Module<T, T> model)
-{
-    MethodInfo typed = typeof(ModelPaths).GetMethod(nameof(ModelPaths.Of), BindingFlags.Public | BindingFlags.Static)!.MakeGenericMethod(model.GetType());
-    return ((Func<T, T>, Func<T, T>))typed.Invoke(null, new object[] { model })!;
-}
+// The eager body and the composed TorchScript and ONNX twins of a model's forward (its generated ComposedFunction).
+static (Func<T, T> eager, Func<T, T> torchScript, Func<T, T> onnx) Paths(nn.Module<T, T> model) =>
+    ((Func<T, T>, Func<T, T>, Func<T, T>))ModelPaths.Typed(nameof(ModelPaths.Of), model);
+
+// The composed TorchScript text of a model's live tree and the function it calls.
+static (string text, string function) TorchScriptOf(nn.Module<T, T> model) => ((string, string))ModelPaths.Typed(nameof(ModelPaths.TorchScript), model);
 
 internal static class ModelPaths
 {
-    public static (Func<T, T>, Func<T, T>) Of<TModel>(nn.Module<T, T> model) where TModel : nn.Module<T, T>
+    public static object Typed(string method, nn.Module<T, T> model) =>
+        typeof(ModelPaths).GetMethod(method, BindingFlags.Public | BindingFlags.Static)!.MakeGenericMethod(model.GetType()).Invoke(null, new object[] { model })!;
+
+    public static (Func<T, T>, Func<T, T>, Func<T, T>) Of<TModel>(nn.Module<T, T> model) where TModel : nn.Module<T, T>
     {
         var m = (TModel)model;
-        var f = (ComposedFunction<(TModel, T), T>)typeof(TModel).GetField("__hybrid_forward", BindingFlags.NonPublic | BindingFlags.Static)!.GetValue(null)!;
-        return (t => f.InvokeEager((m, t)), t => f.InvokeOnnx((m, t)));
+        ComposedFunction<(TModel, T), T> f = Function<TModel>();
+        return (t => f.InvokeEager((m, t)), t => f.InvokeGraph((m, t)), t => f.InvokeOnnx((m, t)));
     }
+
+    public static (string, string) TorchScript<TModel>(nn.Module<T, T> model) where TModel : nn.Module<T, T>
+    {
+        HybridMethodInfo info = Function<TModel>().FunctionFor(model)!.Info;
+        return (info.TwinSource, info.TwinFunction);
+    }
+
+    private static ComposedFunction<(TModel, T), T> Function<TModel>() =>
+        (ComposedFunction<(TModel, T), T>)typeof(TModel).GetField("__hybrid_forward", BindingFlags.NonPublic | BindingFlags.Static)!.GetValue(null)!;
 }

@@ -1,5 +1,6 @@
 using HybridGen.Build.Tasks;
 using HybridGen.Formats;
+using HybridGen.Validation;
 
 namespace HybridGen.Build.Tests;
 

@@ -14,7 +14,8 @@ namespace HybridGen.EndToEnd.Tests;
 /// </summary>
 public class ExampleShapedModelTests
 {
-    private static readonly Dictionary<string, Func<nn.Module<Tensor, Tensor>>> Models = new()
+    // The corpus forwards whose trees are composed at run time, by name (ComposedTorchScriptTests uses them too).
+    internal static readonly Dictionary<string, Func<nn.Module<Tensor, Tensor>>> Models = new()
     {
         ["ResNet18-shaped"] = () => ResNetShaped.Basic18(10),
         ["ResNet50-shaped"] = () => ResNetShaped.Bottleneck50(10),

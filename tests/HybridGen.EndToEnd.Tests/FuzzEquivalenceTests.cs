@@ -6,7 +6,7 @@ using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Runtime.Loader;
 using HybridGen;
-using HybridGen.Build.Tasks;
+using HybridGen.Validation;
 using HybridGen.Formats;
 using HybridGen.Generator.Tests;
 using HybridGen.Tests;

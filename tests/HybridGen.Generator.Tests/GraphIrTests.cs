@@ -106,8 +106,8 @@ public class GraphIrTests
         Assert.Equal(new string?[] { null, null, null, "dtype" }, sum.Arguments.Select(a => a.Keyword));
         Assert.Equal(new GraphLiteral("True"), sum.Arguments[2].Value);
         // C#'s long division truncates: a runtime function, named in the program, not Python's floor division.
-        Assert.Contains(nodes, n => n is GraphCall { Callee: RuntimeHelpers.IntDivide });
-        Assert.Contains(RuntimeHelpers.IntDivide, program.Runtime);
+        Assert.Contains(nodes, n => n is GraphCall { Callee: TorchScriptHelpers.IntDivide });
+        Assert.Contains(TorchScriptHelpers.IntDivide, program.Runtime);
         Assert.Contains(nodes, n => n is GraphForRange { Variable: "i", Step: 1 });
         Assert.Contains(nodes, n => n is GraphIf);
         Assert.Contains(nodes, n => n is GraphOrigin { File: "C.cs" } origin && origin.Code.Contains("relu"));

@@ -299,15 +299,16 @@ public class SignatureStateTests
     [Fact]
     public void WithoutATorchScriptTwinEagerIsMeasuredAgainstOnnxRuntimeAlone()
     {
-        // A run-time-composed module tree has no TorchScript twin: the graph route is never tried.
-        var state = new SignatureState(1, "cpu", new DispatchOptions { ReprobeInterval = 0 }, cuda: false, onnxBlocked: null, graphAllowed: false);
+        // A run-time-composed module tree whose TorchScript could not be validated: the graph route is dropped
+        // before probing and never tried.
+        var state = WithoutTorchScript(new SignatureState(1, "cpu", new DispatchOptions { ReprobeInterval = 0 }, cuda: false, onnxBlocked: null));
         List<ProbeStep> steps = Decide(state, route => route switch { Route.Eager => 100, Route.Graph => 1, _ => 30 });
         Assert.DoesNotContain(steps, s => s.Route == Route.Graph);
         Assert.True(state.TryGetSteady(out Route route));
         Assert.Equal(Route.Onnx, route);
         Assert.Null(state.GraphMedian);
 
-        var slower = new SignatureState(1, "cpu", new DispatchOptions { ReprobeInterval = 0 }, cuda: false, onnxBlocked: null, graphAllowed: false);
+        var slower = WithoutTorchScript(new SignatureState(1, "cpu", new DispatchOptions { ReprobeInterval = 0 }, cuda: false, onnxBlocked: null));
         Decide(slower, route => route switch { Route.Eager => 30, _ => 100 });
         Assert.True(slower.TryGetSteady(out route));
         Assert.Equal(Route.Eager, route);
@@ -316,19 +317,41 @@ public class SignatureStateTests
     [Fact]
     public void WithoutATorchScriptTwinOrOnnxRuntimeTheSignatureRunsEagerWithoutProbing()
     {
-        // Calls that need gradients, on a composed tree: no route but eager, from the first call.
-        var blocked = new SignatureState(1, "cpu", new DispatchOptions(), cuda: false, onnxBlocked: "the calls need gradients", graphAllowed: false);
+        // Calls that need gradients, on a composed tree without TorchScript: no route but eager, from the first call.
+        var blocked = WithoutTorchScript(new SignatureState(1, "cpu", new DispatchOptions(), cuda: false, onnxBlocked: "the calls need gradients"));
         Assert.True(blocked.TryGetSteady(out Route route));
         Assert.Equal(Route.Eager, route);
         for (int i = 0; i < 1000; i++) blocked.CountSteady(Route.Eager); // never sent back to probing
         Assert.True(blocked.TryGetSteady(out _));
 
         // ONNX Runtime dropped while probing (no ONNX form for this signature): eager, decided.
-        var dropped = new SignatureState(1, "cpu", new DispatchOptions(), cuda: false, onnxBlocked: null, graphAllowed: false);
+        var dropped = WithoutTorchScript(new SignatureState(1, "cpu", new DispatchOptions(), cuda: false, onnxBlocked: null));
         Assert.False(dropped.TryGetSteady(out _));
         dropped.Record(dropped.NextStep(), 10);
         dropped.DisableOnnx("no ONNX form");
         Assert.True(dropped.TryGetSteady(out route));
         Assert.Equal(Route.Eager, route);
+    }
+
+    [Fact]
+    public void ATorchScriptRouteDroppedAfterItWasChosenSendsTheSignatureBackToProbing()
+    {
+        var state = WithOnnx();
+        Decide(state, route => route switch { Route.Eager => 100, Route.Graph => 10, _ => 50 });
+        Assert.True(state.TryGetSteady(out Route route));
+        Assert.Equal(Route.Graph, route);
+        Assert.True(state.DisableGraph("its TorchScript did not compile"));
+        Assert.False(state.DisableGraph("again"));                   // once
+        Assert.Equal("its TorchScript did not compile", state.GraphNote);
+        Assert.False(state.TryGetSteady(out _));                     // probes eager against ONNX Runtime
+        Assert.DoesNotContain(Decide(state, r => r switch { Route.Eager => 100, Route.Graph => 1, _ => 50 }), s => s.Route == Route.Graph);
+        Assert.True(state.TryGetSteady(out route));
+        Assert.Equal(Route.Onnx, route);
+    }
+
+    private static SignatureState WithoutTorchScript(SignatureState state)
+    {
+        state.DisableGraph("its TorchScript could not be validated");
+        return state;
     }
 }

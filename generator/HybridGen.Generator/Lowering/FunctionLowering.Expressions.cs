@@ -328,8 +328,8 @@ internal sealed partial class FunctionLowering
         if (op is not null) return new GraphBinary(op, l, r);
         return kind switch
         {
-            BinaryOperatorKind.Divide => GraphCall.Of(_twin.UseRuntime(RuntimeHelpers.IntDivide), l, r),
-            BinaryOperatorKind.Remainder => GraphCall.Of(_twin.UseRuntime(integral ? RuntimeHelpers.IntRemainder : RuntimeHelpers.FloatRemainder), l, r),
+            BinaryOperatorKind.Divide => GraphCall.Of(_twin.UseRuntime(TorchScriptHelpers.IntDivide), l, r),
+            BinaryOperatorKind.Remainder => GraphCall.Of(_twin.UseRuntime(integral ? TorchScriptHelpers.IntRemainder : TorchScriptHelpers.FloatRemainder), l, r),
             _ => throw new LoweringFailure(syntax, $"the operator '{kind}' on '{left.Type?.ToDisplayString()}'"),
         };
     }

@@ -175,7 +175,7 @@ internal sealed class TwinBuilder
         return k < _selection.Length ? _selection[k] : 0;
     }
 
-    /// <summary>A TorchScript runtime function (see <see cref="RuntimeHelpers"/>) the twin needs.</summary>
+    /// <summary>A TorchScript runtime function (see <see cref="TorchScriptHelpers"/>) the twin needs.</summary>
     public string UseRuntime(string name)
     {
         _runtime.Add(name);

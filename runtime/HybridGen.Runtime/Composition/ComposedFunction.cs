@@ -32,16 +32,16 @@ internal readonly struct ComposedCall<TArgs>
 /// <see cref="Invoke"/>. At the first call on a module instance it walks the live tree and composes one program from
 /// the build's pieces (<see cref="ModuleComposer"/>), on a thread-pool thread in auto mode while the call runs eager.
 /// Instances whose trees compose to the same program share one dispatcher (a
-/// <see cref="HybridFunction{TArgs,TResult}"/> over the composed IR), which measures eager against ONNX Runtime per
-/// signature as for any twin. Before every call a check confirms the tree is still the composed
+/// <see cref="HybridFunction{TArgs,TResult}"/> over the composed IR), which measures eager, TorchScript and ONNX
+/// Runtime per signature as for any twin. The composed TorchScript is compiled in this process only after the twin
+/// validator compiled it in a child process (<see cref="RunTimeValidation"/>); where it cannot be, calls under grad
+/// run eager and grad-free calls keep ONNX Runtime. Before every call a check confirms the tree is still the composed
 /// one; a changed tree is composed again, and the change is reported once with its module path. A tree that cannot
-/// be composed runs eager, reported once with the path and the reason. The TorchScript route of a composed tree is
-/// not built yet: calls that need gradients run eager.
+/// be composed runs eager, reported once with the path and the reason.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public sealed class ComposedFunction<TArgs, TResult> : IModulePiece
 {
-    private const string NoTorchScript = "a module tree composed at run time has no TorchScript twin yet (docs/modules.md): only the ONNX Runtime route serves it, for calls that need no gradient";
     // A tree that failed to compose is tried again after this many calls (its objects may have been fixed since).
     private const int RetryAfter = 4096;
 
@@ -140,10 +140,13 @@ public sealed class ComposedFunction<TArgs, TResult> : IModulePiece
     }
 
     private TResult Dispatch(in TArgs arguments) =>
-        InstanceOf(_ownerOf(arguments), wait: false).Current is { } composed ? Run(composed, arguments, onnx: false) : InvokeEager(arguments);
+        InstanceOf(_ownerOf(arguments), wait: false).Current is { } composed ? Run(composed, arguments, Alone.None) : InvokeEager(arguments);
+
+    // Which twin a call runs by itself (tests and benchmarks), or none: the dispatcher chooses.
+    private enum Alone { None, Onnx, TorchScript }
 
     /// <summary>One call on a composed tree: its state read once, for the signature and the twin's arguments alike.</summary>
-    private static TResult Run(Composed composed, in TArgs arguments, bool onnx)
+    private static TResult Run(Composed composed, in TArgs arguments, Alone alone)
     {
         ComposedTree tree = composed.Tree;
         TwinValue[] states = tree.RentStates();
@@ -151,7 +154,12 @@ public sealed class ComposedFunction<TArgs, TResult> : IModulePiece
         {
             tree.WriteStates(states.AsSpan(0, tree.StateCount));
             var call = new ComposedCall<TArgs>(arguments, states);
-            return onnx ? composed.Function.InvokeOnnx(call) : composed.Function.Invoke(call);
+            return alone switch
+            {
+                Alone.Onnx => composed.Function.InvokeOnnx(call),
+                Alone.TorchScript => composed.Function.InvokeGraph(call),
+                _ => composed.Function.Invoke(call),
+            };
         }
         finally
         {
@@ -164,11 +172,17 @@ public sealed class ComposedFunction<TArgs, TResult> : IModulePiece
 
     /// <summary>Runs the call's ONNX Runtime twin alone (tests compare it with the eager body): the tree composed for
     /// the call's module, then the model for its signature.</summary>
-    public TResult InvokeOnnx(in TArgs arguments)
+    public TResult InvokeOnnx(in TArgs arguments) => Run(ComposedFor(arguments), arguments, Alone.Onnx);
+
+    /// <summary>Runs the call's TorchScript twin alone (tests compare it with the eager body, values and gradients):
+    /// the tree composed for the call's module, its TorchScript validated in a child process first (waited for);
+    /// a <see cref="TwinUnavailableException"/> says why where it cannot be compiled.</summary>
+    public TResult InvokeGraph(in TArgs arguments) => Run(ComposedFor(arguments), arguments, Alone.TorchScript);
+
+    private Composed ComposedFor(in TArgs arguments)
     {
         Instance instance = InstanceOf(_ownerOf(arguments), wait: true);
-        if (instance.Current is not { } composed) throw new TwinUnavailableException($"{Info.Name} has no composed twin: {instance.Failure}");
-        return Run(composed, arguments, onnx: true);
+        return instance.Current ?? throw new TwinUnavailableException($"{Info.Name} has no composed twin: {instance.Failure}");
     }
 
     /// <summary>Why the tree of <paramref name="owner"/> cannot be composed, or null where it is.</summary>
@@ -234,13 +248,14 @@ public sealed class ComposedFunction<TArgs, TResult> : IModulePiece
         }
     }
 
-    /// <summary>The dispatcher of one composed program: eager against ONNX Runtime per signature, the composed
-    /// states read after the method's own arguments at every call.</summary>
+    /// <summary>The dispatcher of one composed program: eager, TorchScript and ONNX Runtime per signature, the
+    /// composed states read after the method's own arguments at every call.</summary>
     private HybridFunction<ComposedCall<TArgs>, TResult> NewFunction(string program, ComposedTree first)
     {
         int own = _argumentCount, states = first.StateCount;
-        var info = new HybridMethodInfo($"{Info.Name} [composed tree {Formats.Fnv.Hex32(program)}]", Info.Location, Info.TwinFunction,
-            twinSource: program, capturable: false, twinGraph: program);
+        string name = $"{Info.Name} [composed tree {Formats.Fnv.Hex32(program)}]";
+        string torchScript = TorchScriptPrinter.Print(GraphText.Read(program));
+        var info = new HybridMethodInfo(name, Info.Location, Info.TwinFunction, twinSource: torchScript, capturable: false, twinGraph: program);
         GraphArgumentWriter<ComposedCall<TArgs>> write = (in ComposedCall<TArgs> call, Span<TwinValue> values) =>
         {
             _writeArguments(call.Arguments, values.Slice(0, own));
@@ -252,25 +267,12 @@ public sealed class ComposedFunction<TArgs, TResult> : IModulePiece
             ComposedTree.AddToSignature(ref builder, call.States.AsSpan(0, states));
         };
         return new HybridFunction<ComposedCall<TArgs>, TResult>(info, call => _eager(call.Arguments), write, own + states, _readResult, _resultCount,
-            signature, overrides: null, _options, new NoTorchScriptTwin(NoTorchScript), checkTree: null, _parameterCount, graphless: true);
+            signature, overrides: null, _options, TorchScriptTwin.ValidatedAtRunTime(torchScript, Info.TwinFunction, name), checkTree: null,
+            _parameterCount, torchScriptOptional: true);
     }
 
     private void ReportOnce(string what)
     {
         if (_reported.TryAdd(what, 0)) HybridRuntime.Warn($"{Info.Name} ({Info.Location}): {what}", isWarning: true);
-    }
-
-    /// <summary>The TorchScript route of a composed tree: not built (the reason is reported where it is asked for).</summary>
-    private sealed class NoTorchScriptTwin : IGraphTwin
-    {
-        private readonly string _reason;
-
-        public NoTorchScriptTwin(string reason) => _reason = reason;
-
-        public void Prepare() => throw new TwinUnavailableException(_reason);
-
-        public int Invoke(ReadOnlySpan<TwinValue> arguments, Span<TwinValue> results) => throw new TwinUnavailableException(_reason);
-
-        public CapturedGraph Capture(ReadOnlySpan<TwinValue> arguments) => throw new TwinUnavailableException(_reason);
     }
 }

@@ -27,10 +27,6 @@ internal sealed class MethodDispatch
 
     public DispatchOptions Options { get; }
 
-    /// <summary>False for a method without a TorchScript twin (a run-time-composed tree): its signatures measure
-    /// eager against ONNX Runtime alone.</summary>
-    public bool GraphAllowed { get; init; } = true;
-
     public IReadOnlyCollection<SignatureState> States => _states.Values.Concat(_overflow is null ? Array.Empty<SignatureState>() : new[] { _overflow }).ToList();
 
     public bool TryGet(ulong key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out SignatureState? state)
@@ -62,7 +58,7 @@ internal sealed class MethodDispatch
                     HybridRuntime.Warn($"{_info.Name} ({_info.Location}) has seen {Options.SignatureCap} input signatures, its cap: calls with new ones run eager (raise signatureCap in hybridgen.json to dispatch more)", isWarning: true);
                 return _overflow ??= new SignatureState(0, "(signatures past the cap)", Options with { Mode = DispatchMode.Eager }, cuda);
             }
-            var state = new SignatureState(key, describe(), Options, cuda, captureAllowed, onnxBlocked, GraphAllowed);
+            var state = new SignatureState(key, describe(), Options, cuda, captureAllowed, onnxBlocked);
             if (HybridRuntime.Profile?.Lookup(_info, key, cuda) is { } remembered)
                 state.Restore(remembered.Route, remembered.EagerMedian, remembered.GraphMedian);
             _states[key] = state;

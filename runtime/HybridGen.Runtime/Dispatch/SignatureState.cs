@@ -51,12 +51,9 @@ internal sealed class SignatureState
 
     // onnxBlocked: null where the ONNX Runtime route may serve this signature's calls (they need no gradient, run on
     // the CPU, and the twin carries its graph IR); else why it may not, for the report.
-    // graphAllowed: false where the method has no TorchScript twin at all (a run-time-composed module tree), so
-    // probing measures eager against ONNX Runtime alone.
     public SignatureState(ulong key, string description, DispatchOptions options, bool cuda, bool captureAllowed = false,
-        string? onnxBlocked = "the ONNX Runtime route is not offered", bool graphAllowed = true)
+        string? onnxBlocked = "the ONNX Runtime route is not offered")
     {
-        GraphAllowed = graphAllowed;
         Key = key;
         Description = description;
         Cuda = cuda;
@@ -72,11 +69,10 @@ internal sealed class SignatureState
             DispatchMode.Onnx => (int)Route.Onnx,
             _ => Probing,
         };
-        if (_route == Probing && !GraphAllowed && !OnnxAllowed) NoTwinRoute();
     }
 
-    /// <summary>No twin route can serve this signature (no TorchScript twin, and the ONNX Runtime route blocked or
-    /// dropped): eager, decided once, never probed again.</summary>
+    /// <summary>No twin route can serve this signature (the TorchScript route dropped, and the ONNX Runtime route
+    /// blocked or dropped): eager, decided once, never probed again.</summary>
     private void NoTwinRoute()
     {
         Volatile.Write(ref _nextReprobe, long.MaxValue);
@@ -101,8 +97,11 @@ internal sealed class SignatureState
     /// <summary>Whether the ONNX Runtime route is a candidate (auto mode, no gradient needed, an ONNX form so far).</summary>
     public bool OnnxAllowed { get; private set; }
 
-    /// <summary>Whether the TorchScript route is a candidate (false for a method that has no TorchScript twin).</summary>
-    public bool GraphAllowed { get; }
+    /// <summary>Whether the TorchScript route is a candidate: true until <see cref="DisableGraph"/>.</summary>
+    public bool GraphAllowed { get; private set; } = true;
+
+    /// <summary>Why the TorchScript route does not serve this signature (its twin could not be compiled), or null.</summary>
+    public string? GraphNote { get; private set; }
 
     public double? OnnxMedian { get; private set; }
 
@@ -303,6 +302,25 @@ internal sealed class SignatureState
             _onnxTimes.Clear();
             if (_route == (int)Route.Onnx && _options.Mode == DispatchMode.Auto) _route = Probing;
             if (_route == Probing && !GraphAllowed) NoTwinRoute();
+            return true;
+        }
+    }
+
+    /// <summary>The TorchScript route cannot serve this signature (its twin could not be compiled), where it is one
+    /// route among others (a module tree composed at run time keeps ONNX Runtime for its grad-free calls): it is
+    /// dropped with the capture built on it, and the signature probes the routes left; with none left it runs eager.</summary>
+    public bool DisableGraph(string reason)
+    {
+        lock (this)
+        {
+            if (!GraphAllowed) return false;
+            GraphAllowed = false;
+            GraphNote = reason;
+            CaptureAllowed = false;
+            _graphTimes.Clear();
+            _capturedTimes.Clear();
+            if (_route is (int)Route.Graph or (int)Route.Captured && _options.Mode == DispatchMode.Auto) _route = Probing;
+            if (_route == Probing && !OnnxAllowed) NoTwinRoute();
             return true;
         }
     }

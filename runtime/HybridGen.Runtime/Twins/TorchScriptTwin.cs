@@ -13,7 +13,8 @@ namespace HybridGen.Twins;
 /// called through TorchSharp's invoke export directly (one native transition; arguments in a stack array, results
 /// in reused per-thread arrays). libtorch aborts the process on a TorchScript compile error and crashes on an
 /// unknown function name, so this compiles only text the build validated for this libtorch (see
-/// <see cref="TwinValidation"/>) and calls only the function the source defines.
+/// <see cref="TwinValidation"/>) or, for text composed at run time, text the validator compiled in a child process
+/// (<see cref="RunTimeValidation"/>), and calls only the function the source defines.
 /// </summary>
 public sealed unsafe class TorchScriptTwin : IGraphTwin
 {
@@ -39,6 +40,11 @@ public sealed unsafe class TorchScriptTwin : IGraphTwin
         if (!Defines(source, function))
             _failure = $"its twin source defines no function '{function}'";
     }
+
+    /// <summary>A twin of TorchScript no build saw (a module tree composed at run time): usable once the validator
+    /// compiled it in a child process (<see cref="RunTimeValidation"/>; <see cref="Prepare"/> waits for that).</summary>
+    internal static TorchScriptTwin ValidatedAtRunTime(string source, string function, string name) =>
+        new(source, function, () => RunTimeValidation.WhyNotValid(source, name));
 
     /// <summary>A twin whose source the caller vouches for (it was compiled successfully before, in this libtorch).
     /// For tests and tools; a wrong source aborts the process.</summary>

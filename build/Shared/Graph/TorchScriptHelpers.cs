@@ -1,10 +1,9 @@
-using HybridGen.Graph;
 using System.Collections.Generic;
 
-namespace HybridGen.Generator.Lowering;
+namespace HybridGen.Graph;
 
 /// <summary>TorchScript functions that give C#'s meaning where Python's differs, emitted into a twin only when used.</summary>
-internal static class RuntimeHelpers
+internal static class TorchScriptHelpers
 {
     // C#'s integer division truncates toward zero; Python's // floors.
     public const string IntDivide = "__hg_idiv";
@@ -13,28 +12,28 @@ internal static class RuntimeHelpers
     public const string FloatRemainder = "__hg_fmod";
     // TorchSharp's BatchNorm.forward (NN/Normalization/BatchNorm.cs), step for step: the running statistics and
     // num_batches_tracked are updated in place exactly as eager does (momentum None: a cumulative average).
-    public const string BatchNorm = HybridGen.Graph.ModuleFunctions.BatchNorm;
+    public const string BatchNorm = ModuleFunctions.BatchNorm;
     // A module's long[] setting, carried as its length (-1: null) and a fixed number of ints (Catalog/ModuleState).
-    public const string IntList = HybridGen.Graph.ModuleFunctions.IntList;
+    public const string IntList = ModuleFunctions.IntList;
     // TorchSharp's Conv1d/Conv2d.forward (NN/Convolution/Conv1D.cs, Conv2D.cs, Convolution.cs), step for step,
     // including its padding for Padding.Same under a padding mode (computed per dimension, not reversed). Its
     // input-shape check is left to aten, which refuses the same inputs (wrong rank or channel count): the twin
     // fails where eager throws, and eager's ArgumentException is what the caller sees (the interpreter charges
     // per instruction, and a model has many convolutions).
-    public const string Convolution = HybridGen.Graph.ModuleFunctions.Convolution;
+    public const string Convolution = ModuleFunctions.Convolution;
     // libtorch's C++ Embedding and EmbeddingBag forwards (torch/nn/functional/embedding.h), which TorchSharp's
     // native modules run: the padding index made non-negative, a 2-d EmbeddingBag input one bag per row; and
     // TorchSharp's EmbeddingBag.call checks.
-    public const string Embedding = HybridGen.Graph.ModuleFunctions.Embedding;
-    public const string EmbeddingBag = HybridGen.Graph.ModuleFunctions.EmbeddingBag;
+    public const string Embedding = ModuleFunctions.Embedding;
+    public const string EmbeddingBag = ModuleFunctions.EmbeddingBag;
     // A module whose forward is an op or its in-place form (ReLU(inplace: true)...): a function, so the input's
     // expression is written once (a spelling `relu_(x) if inplace else relu(x)` would repeat x's whole expression
     // in both branches, doubling the text at every such module of a chain).
-    public const string Relu = HybridGen.Graph.ModuleFunctions.Relu, Tanh = HybridGen.Graph.ModuleFunctions.Tanh,
-        Sigmoid = HybridGen.Graph.ModuleFunctions.Sigmoid, Silu = HybridGen.Graph.ModuleFunctions.Silu,
-        LeakyRelu = HybridGen.Graph.ModuleFunctions.LeakyRelu, Gelu = HybridGen.Graph.ModuleFunctions.Gelu, Dropout = HybridGen.Graph.ModuleFunctions.Dropout;
+    public const string Relu = ModuleFunctions.Relu, Tanh = ModuleFunctions.Tanh,
+        Sigmoid = ModuleFunctions.Sigmoid, Silu = ModuleFunctions.Silu,
+        LeakyRelu = ModuleFunctions.LeakyRelu, Gelu = ModuleFunctions.Gelu, Dropout = ModuleFunctions.Dropout;
     // TorchSharp's GroupNorm.forward: inputs of fewer than 3 dimensions are refused.
-    public const string GroupNorm = HybridGen.Graph.ModuleFunctions.GroupNorm;
+    public const string GroupNorm = ModuleFunctions.GroupNorm;
 
     private static readonly Dictionary<string, string> s_sources = new()
     {

@@ -1,10 +1,8 @@
 using System.Globalization;
 using System.Linq;
 using System.Text;
-using HybridGen.Generator.Model;
-using HybridGen.Graph;
 
-namespace HybridGen.Generator.Lowering;
+namespace HybridGen.Graph;
 
 /// <summary>
 /// The TorchScript emitter: spells a twin's graph IR as the source the runtime compiles (four spaces an indent, the
@@ -15,7 +13,7 @@ internal static class TorchScriptPrinter
     public static string Print(GraphProgram program)
     {
         var text = new StringBuilder();
-        foreach (string helper in RuntimeHelpers.Sources(program.Runtime)) text.Append(helper).Append('\n');
+        foreach (string helper in TorchScriptHelpers.Sources(program.Runtime)) text.Append(helper).Append('\n');
         for (int k = 0; k < program.Functions.Count; k++)
         {
             text.Append(Print(program.Functions[k]));

@@ -9,7 +9,7 @@ using System.Text;
 using System.Threading;
 using HybridGen.Formats;
 
-namespace HybridGen.Build.Tasks;
+namespace HybridGen.Validation;
 
 /// <summary>What one run of the validator process told (see <see cref="TwinValidatorProtocol"/>).</summary>
 internal sealed class ValidatorRun
