@@ -66,13 +66,7 @@ public class ComposedTorchScriptTests
             eager.square().sum().backward();
             graph.square().sum().backward();
         }
-        var twinParameters = twin.named_parameters().ToDictionary(p => p.name, p => p.parameter);
-        foreach ((string key, TorchSharp.Modules.Parameter parameter) in model.named_parameters())
-        {
-            Tensor? expected = parameter.grad, actual = twinParameters[key].grad;
-            Assert.True(expected is not null && actual is not null, $"{name}: {key} has no gradient");
-            Assert.True(EagerOracle.Difference(expected, actual, 1e-3, 1e-4) is null, $"{name}, gradient of {key}: {EagerOracle.Difference(expected, actual, 1e-3, 1e-4)}");
-        }
+        ExampleShapedModelTests.AssertSameGradients(name, model, twin, 1e-3, 1e-4);
         var twinBuffers = twin.named_buffers().ToDictionary(b => b.name, b => b.buffer);
         foreach ((string key, Tensor buffer) in model.named_buffers())
             Assert.True(EagerOracle.Difference(buffer, twinBuffers[key], 1e-4, 1e-5) is null, $"{name}, buffer {key} after training calls");

@@ -10,7 +10,8 @@ namespace HybridGen.EndToEnd.Tests;
 /// <summary>
 /// Issue 21's corpus (Models/ExampleShapedModels.cs): models built as dotnet/TorchSharpExamples builds them. Each
 /// hybridized forward gives its eager body's result in eval and training mode, and the count of those that get a
-/// twin is pinned: all but the transformer, whose trees the runtime composes (ComposedTreeTests); a lost twin fails it.
+/// twin is pinned: all but the transformer (ComposedTreeTests and ComposedTorchScriptTests test the trees the runtime
+/// composes; the fixed trees' twins are tested here); a lost twin fails it.
 /// </summary>
 public class ExampleShapedModelTests
 {
@@ -60,14 +61,101 @@ public class ExampleShapedModelTests
     public void TheForwardsThatGetATwinArePinned()
     {
         Type[] kinds = { typeof(ResNetShaped), typeof(BasicBlockShaped), typeof(BottleneckShaped), typeof(MobileNetShaped), typeof(VggShaped),
-            typeof(TransformerShaped), typeof(PositionalEncodingShaped) };
+            typeof(TransformerShaped), typeof(PositionalEncodingShaped), typeof(AlexNetShaped), typeof(MnistShaped), typeof(TextClassifierShaped) };
         string[] withTwin = kinds.Where(k => k.GetFields(BindingFlags.NonPublic | BindingFlags.Static).Any(f => f.Name.StartsWith("__hybrid_forward", StringComparison.Ordinal)))
             .Select(k => k.Name).ToArray();
-        // Six of seven: the positional encoding's tree is fixed; ResNet, its two blocks, MobileNet and VGG are pieces
-        // whose trees are composed at run time (ComposedTreeTests). The transformer waits for TorchSharp's native
-        // TransformerEncoder in the module catalog.
+        // Nine of ten: the positional encoding's, AlexNet's, MNIST's and the text classifier's trees are fixed (twins
+        // built and validated at build time); ResNet, its two blocks, MobileNet and VGG are pieces whose trees are
+        // composed at run time (ComposedTreeTests). The transformer waits for TorchSharp's native TransformerEncoder
+        // in the module catalog.
         Assert.Equal(new[] { nameof(ResNetShaped), nameof(BasicBlockShaped), nameof(BottleneckShaped), nameof(MobileNetShaped), nameof(VggShaped),
-            nameof(PositionalEncodingShaped) }, withTwin);
+            nameof(PositionalEncodingShaped), nameof(AlexNetShaped), nameof(MnistShaped), nameof(TextClassifierShaped) }, withTwin);
+    }
+
+    private static HybridFunction<(T, Tensor), Tensor> Fixed<T>() =>
+        (HybridFunction<(T, Tensor), Tensor>)typeof(T).GetField("__hybrid_forward", BindingFlags.NonPublic | BindingFlags.Static)!.GetValue(null)!;
+
+    public static IEnumerable<object[]> FixedTreeNames() => new[] { "AlexNet-shaped", "MNIST-shaped" }.Select(n => new object[] { n });
+
+    private static nn.Module<Tensor, Tensor> MakeFixed(string name) => name == "AlexNet-shaped" ? new AlexNetShaped("alexnet-shaped", 10) : new MnistShaped("mnist-shaped");
+
+    private static Tensor Route(nn.Module<Tensor, Tensor> model, Tensor x, string route) => (model, route) switch
+    {
+        (AlexNetShaped m, "graph") => Fixed<AlexNetShaped>().InvokeGraph((m, x)),
+        (AlexNetShaped m, "onnx") => Fixed<AlexNetShaped>().InvokeOnnx((m, x)),
+        (AlexNetShaped m, _) => Fixed<AlexNetShaped>().InvokeEager((m, x)),
+        (MnistShaped m, "graph") => Fixed<MnistShaped>().InvokeGraph((m, x)),
+        (MnistShaped m, "onnx") => Fixed<MnistShaped>().InvokeOnnx((m, x)),
+        (MnistShaped m, _) => Fixed<MnistShaped>().InvokeEager((m, x)),
+        _ => throw new ArgumentException(route),
+    };
+
+    [Theory]
+    [MemberData(nameof(FixedTreeNames))]
+    public void AFixedTreesTwinsGiveEagersOutputsAndGradients(string name)
+    {
+        var generator = new torch.Generator(34);
+        nn.Module<Tensor, Tensor> model = MakeFixed(name);
+        long[] shape = name == "AlexNet-shaped" ? new long[] { 3, 32, 32 } : new long[] { 1, 28, 28 };
+        model.eval();
+        foreach (long batch in new long[] { 1, 3 })
+        {
+            using Tensor x = randn(new[] { batch }.Concat(shape).ToArray(), generator: generator);
+            using (no_grad())
+            {
+                EagerOracle.AssertAgree($"{name}, eval, batch {batch}, TorchScript", () => Route(model, x, "eager"), () => Route(model, x, "graph"));
+                EagerOracle.AssertAgree($"{name}, eval, batch {batch}, ONNX Runtime", () => Route(model, x, "eager"), () => Route(model, x, "onnx"), rtol: 1e-3, atol: 1e-4);
+            }
+        }
+        // Training, dropout on: the same seed before each path gives the same masks (both draw from libtorch's
+        // default generator through the same dropout kernel), so outputs and every parameter's gradient compare.
+        nn.Module<Tensor, Tensor> twin = MakeFixed(name);
+        twin.load_state_dict(model.state_dict());
+        model.train();
+        twin.train();
+        using Tensor input = randn(new[] { 2L }.Concat(shape).ToArray(), generator: generator);
+        manual_seed(5);
+        using Tensor eager = Route(model, input, "eager");
+        manual_seed(5);
+        using Tensor graph = Route(twin, input, "graph");
+        Assert.True(EagerOracle.Difference(eager, graph, 1e-4, 1e-5) is null, $"{name}, training: {EagerOracle.Difference(eager, graph, 1e-4, 1e-5)}");
+        eager.square().sum().backward();
+        graph.square().sum().backward();
+        AssertSameGradients(name, model, twin, 1e-3, 1e-4);
+    }
+
+    /// <summary>Every parameter of <paramref name="model"/> has the gradient its namesake in <paramref name="twin"/> has.</summary>
+    internal static void AssertSameGradients(string what, nn.Module model, nn.Module twin, double rtol, double atol)
+    {
+        var twinParameters = twin.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+        foreach ((string key, TorchSharp.Modules.Parameter parameter) in model.named_parameters())
+        {
+            Assert.True(parameter.grad is not null && twinParameters[key].grad is not null, $"{what}: {key} has no gradient");
+            Assert.True(EagerOracle.Difference(parameter.grad, twinParameters[key].grad, rtol, atol) is null,
+                $"{what}, gradient of {key}: {EagerOracle.Difference(parameter.grad, twinParameters[key].grad, rtol, atol)}");
+        }
+    }
+
+    [Fact]
+    public void TheTextClassifiersTwinsGiveEagersOutputsAndGradients()
+    {
+        var generator = new torch.Generator(35);
+        var model = new TextClassifierShaped(vocabSize: 50, embedDim: 8, numClass: 4);
+        var f = (HybridFunction<(TextClassifierShaped, Tensor, Tensor), Tensor>)typeof(TextClassifierShaped)
+            .GetField("__hybrid_forward", BindingFlags.NonPublic | BindingFlags.Static)!.GetValue(null)!;
+        using Tensor tokens = randint(0, 50, new long[] { 11 }, generator: generator);
+        using Tensor offsets = tensor(new long[] { 0, 3, 7 });
+        using (no_grad())
+        {
+            EagerOracle.AssertAgree("text classifier, TorchScript", () => f.InvokeEager((model, tokens, offsets)), () => f.InvokeGraph((model, tokens, offsets)));
+            EagerOracle.AssertAgree("text classifier, ONNX Runtime", () => f.InvokeEager((model, tokens, offsets)), () => f.InvokeOnnx((model, tokens, offsets)), rtol: 1e-3, atol: 1e-4);
+        }
+        var twin = new TextClassifierShaped(50, 8, 4);
+        twin.load_state_dict(model.state_dict());
+        using Tensor eager = f.InvokeEager((model, tokens, offsets)), graph = f.InvokeGraph((twin, tokens, offsets));
+        eager.square().sum().backward();
+        graph.square().sum().backward();
+        AssertSameGradients("text classifier", model, twin, 1e-4, 1e-5);
     }
 
     [Fact]

@@ -68,11 +68,32 @@ public class ModelCorpusTests
         }
         EagerOracle.AssertAgree("TextClassifier", () => OutputAndGradients(false), () => OutputAndGradients(true),
             nameOf: k => k == 0 ? "output" : $"gradient of parameter {k - 1}", toleranceOf: k => k == 0 ? (1e-5, 1e-6) : (1e-4, 1e-5));
+        // ONNX Runtime: bags scattered by their offsets, mean over each; an empty bag (offsets 3, 3) gives zeros.
+        using (no_grad())
+        {
+            EagerOracle.AssertAgree("TextClassifier (ONNX Runtime)", () => f.InvokeEager((model, tokens, offsets)), () => f.InvokeOnnx((model, tokens, offsets)));
+            using T withEmpty = tensor(new long[] { 0, 3, 3, 7 });
+            EagerOracle.AssertAgree("TextClassifier, an empty bag (ONNX Runtime)", () => f.InvokeEager((model, tokens, withEmpty)), () => f.InvokeOnnx((model, tokens, withEmpty)));
+        }
         // A 2-D input with offsets: TorchSharp's call refuses it eagerly (ArgumentException), the twin's assert too.
         using T rows = randint(0, 100, new long[] { 2, 3 });
         Assert.Throws<ArgumentException>(() => f.InvokeEager((model, rows, offsets)));
         Assert.Throws<System.Runtime.InteropServices.ExternalException>(() => f.InvokeGraph((model, rows, offsets)));
         Assert.Throws<ArgumentException>(() => model.forward(rows, offsets));
+    }
+
+    [Fact]
+    public void WeightedBagsWithALastOffsetAgreeOnEveryRoute()
+    {
+        var model = new WeightedBags();
+        var f = (HybridFunction<(WeightedBags, T, T, T), T>)typeof(WeightedBags)
+            .GetField("__hybrid_forward", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!.GetValue(null)!;
+        using T tokens = randint(0, 30, new long[] { 9 }), offsets = tensor(new long[] { 0, 2, 2, 6, 9 }), weights = rand(9);
+        using (no_grad())
+        {
+            EagerOracle.AssertAgree("WeightedBags (TorchScript)", () => f.InvokeEager((model, tokens, offsets, weights)), () => f.InvokeGraph((model, tokens, offsets, weights)));
+            EagerOracle.AssertAgree("WeightedBags (ONNX Runtime)", () => f.InvokeEager((model, tokens, offsets, weights)), () => f.InvokeOnnx((model, tokens, offsets, weights)));
+        }
     }
 
     [Fact]

@@ -301,6 +301,19 @@ public sealed partial class TextClassifier : Module<Tensor, Tensor, Tensor>
     private Tensor ForwardEager(Tensor tokens, Tensor offsets) => fc.call(embedding.call(tokens, offsets));
 }
 
+// Weighted bags whose offsets end with the input's length (include_last_offset), summed.
+public sealed partial class WeightedBags : Module<Tensor, Tensor, Tensor, Tensor>
+{
+    private readonly EmbeddingBag bag = EmbeddingBag(30, 4, mode: EmbeddingBagMode.Sum, include_last_offset: true);
+
+    public WeightedBags() : base(nameof(WeightedBags)) => RegisterComponents();
+
+    [Hybridize(nameof(ForwardEager))]
+    public override partial Tensor forward(Tensor tokens, Tensor offsets, Tensor weights);
+
+    private Tensor ForwardEager(Tensor tokens, Tensor offsets, Tensor weights) => bag.call(tokens, offsets, weights);
+}
+
 // Token embeddings with a padding index, summed over the sequence.
 public sealed partial class TokenEncoder : Module<Tensor, Tensor>
 {

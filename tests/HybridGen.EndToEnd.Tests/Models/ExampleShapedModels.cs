@@ -287,3 +287,121 @@ public sealed partial class PositionalEncodingShaped : Module<Tensor, Tensor>
     }
 }
 #pragma warning restore HG0102, HG0108
+
+// AlexNet as the examples write it: two Sequentials of constants, an adaptive pool, and a view whose first size is
+// read from the pooled tensor's shape.
+public sealed partial class AlexNetShaped : Module<Tensor, Tensor>
+{
+    private readonly Module<Tensor, Tensor> features;
+    private readonly Module<Tensor, Tensor> avgPool;
+    private readonly Module<Tensor, Tensor> classifier;
+
+    public AlexNetShaped(string name, int numClasses) : base(name)
+    {
+        features = Sequential(
+            ("c1", Conv2d(3, 16, kernel_size: 3, stride: 2, padding: 1)),
+            ("r1", ReLU(inplace: true)),
+            ("mp1", MaxPool2d(kernel_size: new long[] { 2, 2 })),
+            ("c2", Conv2d(16, 24, kernel_size: 3, padding: 1)),
+            ("r2", ReLU(inplace: true)),
+            ("mp2", MaxPool2d(kernel_size: new long[] { 2, 2 })),
+            ("c3", Conv2d(24, 32, kernel_size: 3, padding: 1)),
+            ("r3", ReLU(inplace: true)),
+            ("c4", Conv2d(32, 16, kernel_size: 3, padding: 1)),
+            ("r4", ReLU(inplace: true)));
+        avgPool = AdaptiveAvgPool2d(new long[] { 2, 2 });
+        classifier = Sequential(
+            ("d1", Dropout()),
+            ("l1", Linear(16 * 2 * 2, 64)),
+            ("r1", ReLU(inplace: true)),
+            ("d2", Dropout()),
+            ("l2", Linear(64, numClasses)));
+        RegisterComponents();
+    }
+
+    [Hybridize(nameof(ForwardEager))]
+    public override partial Tensor forward(Tensor input);
+
+    private Tensor ForwardEager(Tensor input)
+    {
+        var f = features.forward(input);
+        var avg = avgPool.forward(f);
+        var x = avg.view(new long[] { avg.shape[0], 16 * 2 * 2 });
+        return classifier.forward(x);
+    }
+}
+
+// The MNIST model as the examples write it: every layer a Module<Tensor,Tensor> field with an initializer, the
+// forward a chain of their calls.
+public sealed partial class MnistShaped : Module<Tensor, Tensor>
+{
+    private Module<Tensor, Tensor> conv1 = Conv2d(1, 8, 3);
+    private Module<Tensor, Tensor> conv2 = Conv2d(8, 16, 3);
+    private Module<Tensor, Tensor> fc1 = Linear(16 * 12 * 12, 32);
+    private Module<Tensor, Tensor> fc2 = Linear(32, 10);
+    private Module<Tensor, Tensor> pool1 = MaxPool2d(kernel_size: new long[] { 2, 2 });
+    private Module<Tensor, Tensor> relu1 = ReLU();
+    private Module<Tensor, Tensor> relu2 = ReLU();
+    private Module<Tensor, Tensor> relu3 = ReLU();
+    private Module<Tensor, Tensor> dropout1 = Dropout(0.25);
+    private Module<Tensor, Tensor> dropout2 = Dropout(0.5);
+    private Module<Tensor, Tensor> flatten = Flatten();
+    private Module<Tensor, Tensor> logsm = LogSoftmax(1);
+
+    public MnistShaped(string name) : base(name)
+    {
+        RegisterComponents();
+    }
+
+    [Hybridize(nameof(ForwardEager))]
+    public override partial Tensor forward(Tensor input);
+
+    private Tensor ForwardEager(Tensor input)
+    {
+        var l11 = conv1.forward(input);
+        var l12 = relu1.forward(l11);
+        var l21 = conv2.forward(l12);
+        var l22 = relu2.forward(l21);
+        var l23 = pool1.forward(l22);
+        var l24 = dropout1.forward(l23);
+        var x = flatten.forward(l24);
+        var l31 = fc1.forward(x);
+        var l32 = relu3.forward(l31);
+        var l33 = dropout2.forward(l32);
+        var l41 = fc2.forward(l33);
+        return logsm.forward(l41);
+    }
+}
+
+// The text classifier as the examples write it: an EmbeddingBag over token ids with bag offsets, then a Linear; the
+// weights set in a helper the constructor calls.
+public sealed partial class TextClassifierShaped : Module<Tensor, Tensor, Tensor>
+{
+    private TorchSharp.Modules.EmbeddingBag embedding;
+    private TorchSharp.Modules.Linear fc;
+
+    public TextClassifierShaped(long vocabSize, long embedDim, long numClass) : base("text-classifier-shaped")
+    {
+        embedding = EmbeddingBag(vocabSize, embedDim, sparse: false);
+        fc = Linear(embedDim, numClass);
+        InitWeights();
+        RegisterComponents();
+    }
+
+    private void InitWeights()
+    {
+        var initrange = 0.5;
+        init.uniform_(embedding.weight, -initrange, initrange);
+        init.uniform_(fc.weight, -initrange, initrange);
+        init.zeros_(fc.bias);
+    }
+
+    [Hybridize(nameof(ForwardEager))]
+    public override partial Tensor forward(Tensor input, Tensor offsets);
+
+    private Tensor ForwardEager(Tensor input, Tensor offsets)
+    {
+        var t = embedding.call(input, offsets);
+        return fc.forward(t);
+    }
+}

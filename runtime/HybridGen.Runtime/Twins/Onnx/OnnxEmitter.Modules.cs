@@ -233,26 +233,65 @@ internal sealed partial class OnnxEmitter
         return Node("AveragePool", new[] { x }, x.DType, shape, OnnxAttribute.Of("kernel_shape", kernel), OnnxAttribute.Of("strides", kernel));
     }
 
-    /// <summary>EmbeddingBag over a 2-D input, one bag per row (libtorch's C++ forward): the rows' embeddings
-    /// gathered, then summed, averaged or maxed over each bag. Offsets (bags of different lengths) and a padding index
-    /// have no ONNX form here (max_norm never reaches a twin: the generator refuses it).</summary>
+    /// <summary>EmbeddingBag as libtorch's C++ forward computes it: over a 2-D input one bag per row (the rows'
+    /// embeddings gathered, then summed, averaged or maxed), over a 1-D input bags that start at the offsets
+    /// (<see cref="BagsByOffsets"/>). A padding index has no ONNX form here (max_norm never reaches a twin: the
+    /// generator refuses it).</summary>
     private OnnxTensor EmbeddingBag(OnnxTensor x, Dictionary<string, OnnxValue> v)
     {
-        if (x.Rank != 2 || v["in1"] is not OnnxHost { Value: null })
-            throw new NoOnnxFormException("an EmbeddingBag over bags given by offsets (variable lengths)");
         if (IsFloating(x.DType) || x.DType == ScalarType.Bool) throw new NoOnnxFormException("an EmbeddingBag over a non-integral input");
         if (v["padding_index"] is OnnxHost { Value: long padding } && padding >= 0)
             throw new NoOnnxFormException("an EmbeddingBag with a padding index");
         long mode = Int(v["mode"]);
         OnnxTensor weight = TensorArg(v["weight"], "EmbeddingBag");
+        OnnxTensor? perSample = v["in2"] as OnnxTensor;
+        if (perSample is not null && mode != 0) throw new NoOnnxFormException("per_sample_weights with a mode other than Sum");
+        if (v["in1"] is OnnxTensor offsets) return BagsByOffsets(x, offsets, perSample, weight, mode, include_last: v["include_last_offset"] is OnnxHost { Value: true });
+        if (x.Rank != 2) throw new NoOnnxFormException("an EmbeddingBag over a 1-D input without offsets");
         OnnxTensor rows = Embedding(weight, x);                                   // [bags, length, dim]
-        if (v["in2"] is OnnxTensor perSample)
-        {
-            if (mode != 0) throw new NoOnnxFormException("per_sample_weights with a mode other than Sum");
+        if (perSample is not null)
             rows = Node("Mul", new[] { rows, Unsqueeze(Cast(perSample, weight.DType), 2) }, weight.DType, rows.Shape);
-        }
         string op = mode switch { 0 => "ReduceSum", 1 => "ReduceMean", 2 => "ReduceMax", _ => throw new NoOnnxFormException($"EmbeddingBag mode {mode}") };
         return Reduce(op, rows, new OnnxHost(1L), new OnnxHost(false), OnnxValue.None, "EmbeddingBag");
+    }
+
+    /// <summary>Bags of different lengths (a 1-D input; bag k runs from offsets[k] to the next offset, the last to the
+    /// input's end, or to the last offset with include_last_offset). Each index's bag is the number of offsets at or
+    /// before its position, less one; its embedding is scattered into its bag's row with ScatterElements' add (opset
+    /// 16). An empty bag gives zeros, its mean too (divided by at least one), as libtorch does. Max would need
+    /// ScatterElements' max, opset 18: refused.</summary>
+    private OnnxTensor BagsByOffsets(OnnxTensor x, OnnxTensor offsets, OnnxTensor? perSample, OnnxTensor weight, long mode, bool include_last)
+    {
+        if (x.Rank != 1 || offsets.Rank != 1) throw new NoOnnxFormException("an EmbeddingBag with offsets over an input that is not 1-D");
+        if (offsets.DType != x.DType) throw new NoOnnxFormException("an EmbeddingBag whose input and offsets differ in type");
+        if (mode is not (0 or 1)) throw new NoOnnxFormException("an EmbeddingBag with offsets in mode Max (ScatterElements takes max from opset 18)");
+        if (x.Shape![0] is not long count || offsets.Shape![0] is not long starts || weight.Shape?[1] is not long dim)
+            throw new NoOnnxFormException("an EmbeddingBag whose sizes are not known");
+        long bags = include_last ? starts - 1 : starts;
+        if (bags < 0) throw new NoOnnxFormException("an EmbeddingBag with include_last_offset and no offsets");
+        ScalarType type = weight.DType;
+        OnnxTensor first = Cast(include_last ? Slice(offsets, 0, 0, bags, 1) : offsets, ScalarType.Int64);
+        var positions = new OnnxTensor(ConstantOf(() => arange(count, ScalarType.Int64).unsqueeze(1)), ScalarType.Int64, new long?[] { count, 1 });
+        OnnxTensor started = Node("LessOrEqual", new[] { Unsqueeze(first, 0), positions }, ScalarType.Bool, new long?[] { count, bags });
+        var axis1 = new OnnxTensor(Constant(new long[] { 1 }), ScalarType.Int64, new long?[] { 1 });
+        OnnxTensor bag = Node("Sub", new[]
+        {
+            Node("ReduceSum", new[] { Cast(started, ScalarType.Int64), axis1 }, ScalarType.Int64, new long?[] { count }, OnnxAttribute.Of("keepdims", 0L)),
+            Scalar(1, ScalarType.Int64),
+        }, ScalarType.Int64, new long?[] { count });
+        OnnxTensor rows = Embedding(weight, x);                                   // [count, dim]
+        if (perSample is not null) rows = Node("Mul", new[] { rows, Unsqueeze(Cast(perSample, type), 1) }, type, rows.Shape);
+        var shape = new OnnxTensor(Constant(new[] { count, dim }), ScalarType.Int64, new long?[] { 2 });
+        OnnxTensor where = Node("Expand", new[] { Unsqueeze(bag, 1), shape }, ScalarType.Int64, new long?[] { count, dim });
+        var add = OnnxAttribute.Of("reduction", "add");
+        var zeros = new OnnxTensor(Full(new[] { bags, dim }, 0, type), type, new long?[] { bags, dim });
+        OnnxTensor sums = Node("ScatterElements", new[] { zeros, where, rows }, type, new long?[] { bags, dim }, OnnxAttribute.Of("axis", 0L), add);
+        if (mode == 0) return sums;
+        var none = new OnnxTensor(Full(new[] { bags }, 0, type), type, new long?[] { bags });
+        var ones = new OnnxTensor(Full(new[] { count }, 1, type), type, new long?[] { count });
+        OnnxTensor sizes = Node("ScatterElements", new[] { none, bag, ones }, type, new long?[] { bags }, OnnxAttribute.Of("axis", 0L), add);
+        OnnxTensor divisor = Node("Max", new[] { sizes, Scalar(1, type) }, type, new long?[] { bags });
+        return Node("Div", new[] { sums, Unsqueeze(divisor, 1) }, type, new long?[] { bags, dim });
     }
 
     /// <summary>The twin's runtime functions (the generator's RuntimeHelpers) on host values, with C#'s meaning.</summary>
