@@ -99,6 +99,33 @@ public class ComposedTorchScriptTests
     }
 
     [Fact]
+    public void ForcedModesRunTheComposedTwinsForEveryCall()
+    {
+        static (string, Module<Tensor, Tensor>)[] Layers() => new (string, Module<Tensor, Tensor>)[] { ("fc", Linear(4, 6)), ("norm", BatchNorm1d(6)), ("act", ReLU()), ("out", Linear(6, 2)) };
+        var graph = new ForcedTorchScriptNet(Layers());
+        var onnx = new ForcedOnnxNet(Layers());
+        graph.train();                                           // under grad, batch norm updating its statistics
+        onnx.eval();
+        Tensor statistics = graph.named_buffers().Single(b => b.name.EndsWith("running_mean", StringComparison.Ordinal)).buffer;
+        using Tensor before = statistics.clone();
+        using Tensor x = randn(5, 4);
+        for (int k = 0; k < 5; k++)
+        {
+            using Tensor y = graph.forward(x);
+            Assert.True(y.requires_grad);
+            using (no_grad())
+                EagerOracle.AssertAgree("forced ONNX Runtime", () => Eager(onnx, x), () => onnx.forward(x));
+        }
+        Assert.False(statistics.allclose(before));               // the twin updated the running statistics
+        SignatureReport ranGraph = Composed("ForcedTorchScriptNet"), ranOnnx = Composed("ForcedOnnxNet");
+        Assert.Equal((0, 5, 0), (ranGraph.EagerCalls, ranGraph.GraphCalls, ranGraph.OnnxCalls));
+        Assert.Equal((0, 5, 5), (ranOnnx.EagerCalls, ranOnnx.GraphCalls, ranOnnx.OnnxCalls));
+
+        static SignatureReport Composed(string type) => HybridRuntime.GetReport()
+            .Single(r => r.Name.StartsWith($"HybridGen.EndToEnd.Tests.{type}.forward [composed tree ", StringComparison.Ordinal)).Signatures.Single();
+    }
+
+    [Fact]
     public void RunTimeValidationKeepsItsAnswersAndRefusesABadTextWithoutACrash()
     {
         string cache = Path.Combine(Path.GetTempPath(), "hybridgen-cache-" + Guid.NewGuid().ToString("N"));

@@ -74,3 +74,37 @@ public sealed partial class ChoiceBlock : Module<Tensor, Tensor>
 
     private Tensor ForwardEager(Tensor input) => body.forward(input) + shortcut.forward(input);
 }
+
+/// <summary>A list-built tree whose forward is forced onto TorchScript: its composed twin serves every call.</summary>
+public sealed partial class ForcedTorchScriptNet : Module<Tensor, Tensor>
+{
+    private readonly Module<Tensor, Tensor> body;
+
+    public ForcedTorchScriptNet(IEnumerable<(string, Module<Tensor, Tensor>)> layers) : base("forced-torchscript")
+    {
+        body = Sequential(new List<(string, Module<Tensor, Tensor>)>(layers));
+        RegisterComponents();
+    }
+
+    [Hybridize(nameof(ForwardEager), Mode = DispatchMode.Graph)]
+    public override partial Tensor forward(Tensor input);
+
+    private Tensor ForwardEager(Tensor input) => body.forward(input);
+}
+
+/// <summary>A list-built tree whose forward is forced onto ONNX Runtime: its composed model serves every call.</summary>
+public sealed partial class ForcedOnnxNet : Module<Tensor, Tensor>
+{
+    private readonly Module<Tensor, Tensor> body;
+
+    public ForcedOnnxNet(IEnumerable<(string, Module<Tensor, Tensor>)> layers) : base("forced-onnx")
+    {
+        body = Sequential(new List<(string, Module<Tensor, Tensor>)>(layers));
+        RegisterComponents();
+    }
+
+    [Hybridize(nameof(ForwardEager), Mode = DispatchMode.Onnx)]
+    public override partial Tensor forward(Tensor input);
+
+    private Tensor ForwardEager(Tensor input) => body.forward(input);
+}
