@@ -13,6 +13,9 @@ namespace HybridGen.EndToEnd.Tests;
 /// twin is pinned: all but the transformer (ComposedTreeTests and ComposedTorchScriptTests test the trees the runtime
 /// composes; the fixed trees' twins are tested here); a lost twin fails it.
 /// </summary>
+// In the dispatch collection: these calls compose trees, whose TorchScript is validated at run time, and
+// ComposedTorchScriptTests points the validator elsewhere for a while.
+[Collection(nameof(DispatchTests))]
 public class ExampleShapedModelTests
 {
     // The corpus forwards whose trees are composed at run time, by name (ComposedTorchScriptTests uses them too).

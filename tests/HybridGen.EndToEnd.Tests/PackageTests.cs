@@ -233,6 +233,9 @@ public sealed class PackageTests : IClassFixture<PackageTests.Feed>
         Assert.Single(ValidatedTwinsFile.Parse(File.ReadAllText(record))!.Value.hashes);
         // One PackageReference brings ONNX Runtime's CPU natives too (the grad-free route).
         Assert.True(File.Exists(Path.Combine(app.Output, "runtimes", "linux-x64", "native", "libonnxruntime.so")), "no libonnxruntime.so in " + app.Output);
+        // The validator for TorchScript composed at run time (trees the build cannot see), next to the app.
+        foreach (string file in new[] { "HybridGen.TwinValidator.dll", "HybridGen.TwinValidator.runtimeconfig.json", "HybridGen.TwinValidator.deps.json" })
+            Assert.True(File.Exists(Path.Combine(app.Output, "hybridgen", file)), $"no hybridgen/{file} in {app.Output}");
 
         (exit, string run) = app.Run(mode: "graph");
         Assert.True(exit == 0, run);

@@ -139,8 +139,17 @@ public sealed class ComposedFunction<TArgs, TResult> : IModulePiece
         return true;
     }
 
-    private TResult Dispatch(in TArgs arguments) =>
-        InstanceOf(_ownerOf(arguments), wait: false).Current is { } composed ? Run(composed, arguments, Alone.None) : InvokeEager(arguments);
+    private TResult Dispatch(in TArgs arguments)
+    {
+        object owner = _ownerOf(arguments);
+        Instance instance = InstanceOf(owner, wait: false, out bool composeAfterCall);
+        if (instance.Current is { } composed) return Run(composed, arguments, Alone.None);
+        TResult result = InvokeEager(arguments);
+        // The composition starts once this call has its result, as a twin's compile does: on a machine with few
+        // cores, a thread started before it competes with the call itself (and with libtorch's intra-op threads).
+        if (composeAfterCall) ComposeInBackground(instance, owner);
+        return result;
+    }
 
     // Which twin a call runs by itself (tests and benchmarks), or none: the dispatcher chooses.
     private enum Alone { None, Onnx, TorchScript }
@@ -168,7 +177,7 @@ public sealed class ComposedFunction<TArgs, TResult> : IModulePiece
     }
 
     /// <summary>The composed twin's dispatcher for this instance's live tree (tests and benchmarks force its routes).</summary>
-    internal HybridFunction<ComposedCall<TArgs>, TResult>? FunctionFor(object owner) => InstanceOf(owner, wait: true).Current?.Function;
+    internal HybridFunction<ComposedCall<TArgs>, TResult>? FunctionFor(object owner) => InstanceOf(owner, wait: true, out _).Current?.Function;
 
     /// <summary>Runs the call's ONNX Runtime twin alone (tests compare it with the eager body): the tree composed for
     /// the call's module, then the model for its signature.</summary>
@@ -181,21 +190,23 @@ public sealed class ComposedFunction<TArgs, TResult> : IModulePiece
 
     private Composed ComposedFor(in TArgs arguments)
     {
-        Instance instance = InstanceOf(_ownerOf(arguments), wait: true);
+        Instance instance = InstanceOf(_ownerOf(arguments), wait: true, out _);
         return instance.Current ?? throw new TwinUnavailableException($"{Info.Name} has no composed twin: {instance.Failure}");
     }
 
     /// <summary>Why the tree of <paramref name="owner"/> cannot be composed, or null where it is.</summary>
-    public string? CompositionFailure(object owner) => InstanceOf(owner, wait: true).Failure;
+    public string? CompositionFailure(object owner) => InstanceOf(owner, wait: true, out _).Failure;
 
     /// <summary>Runs the eager body alone, freeing its intermediates when it returns.</summary>
     public TResult InvokeEager(in TArgs arguments) => EagerScope.Run(_eager, arguments);
 
-    /// <summary>The instance's composed tree, composed first where it has none or its tree changed: on a thread-pool
-    /// thread in auto mode (the call runs eager meanwhile, as while a twin compiles), else on the caller's thread
-    /// (<paramref name="wait"/>: forced modes, and callers that need the twin now).</summary>
-    private Instance InstanceOf(object owner, bool wait)
+    /// <summary>The instance's composed tree, composed first where it has none or its tree changed: on the caller's
+    /// thread in forced modes and for callers that need the twin now (<paramref name="wait"/>); else the caller runs
+    /// the call eager and then starts the composition on a thread-pool thread (<paramref name="composeAfterCall"/>),
+    /// as while a twin compiles.</summary>
+    private Instance InstanceOf(object owner, bool wait, out bool composeAfterCall)
     {
+        composeAfterCall = false;
         Instance instance = _instances.GetValue(owner, static _ => new Instance());
         if (instance.Current is { } current)
         {
@@ -211,22 +222,24 @@ public sealed class ComposedFunction<TArgs, TResult> : IModulePiece
         {
             Compose(instance, owner);
         }
-        else if (Interlocked.Exchange(ref instance.Composing, 1) == 0)
+        else
         {
-            BackgroundCompiles.Run(() =>
-            {
-                try
-                {
-                    Compose(instance, owner);
-                }
-                finally
-                {
-                    Volatile.Write(ref instance.Composing, 0);
-                }
-            });
+            composeAfterCall = Interlocked.Exchange(ref instance.Composing, 1) == 0;
         }
         return instance;
     }
+
+    private void ComposeInBackground(Instance instance, object owner) => BackgroundCompiles.Run(() =>
+    {
+        try
+        {
+            Compose(instance, owner);
+        }
+        finally
+        {
+            Volatile.Write(ref instance.Composing, 0);
+        }
+    });
 
     private void Compose(Instance instance, object owner)
     {
