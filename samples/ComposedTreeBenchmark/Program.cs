@@ -166,7 +166,7 @@ foreach (var (name, create) in models.Where(m => m.name.Contains(filter, StringC
             string onnxRatio = o is { } ov2 ? (ov2 / e).ToString("F2", CultureInfo.InvariantCulture) : "-";
             if (Environment.GetEnvironmentVariable("HYBRIDGEN_BENCH_VERBOSE") is "1")
                 foreach (SignatureReport sig in Signatures(method))
-                    Console.WriteLine($"    {sig.State} eager/onnx calls {sig.EagerCalls}/{sig.OnnxCalls} medians {sig.EagerMedianMicroseconds:F1}/{sig.OnnxMedianMicroseconds:F1} {sig.Signature[..Math.Min(50, sig.Signature.Length)]} {sig.OnnxNote} {sig.Fallback}");
+                    Console.WriteLine($"    {sig.State} eager/ts/onnx calls {sig.EagerCalls}/{sig.GraphCalls - sig.OnnxCalls}/{sig.OnnxCalls} medians {sig.EagerMedianMicroseconds:F1}/{sig.GraphMedianMicroseconds:F1}/{sig.OnnxMedianMicroseconds:F1} {sig.Signature[..Math.Min(50, sig.Signature.Length)]} {sig.OnnxNote} {sig.GraphNote} {sig.Fallback}");
             Console.WriteLine($"{name,-18} {batch,5} {(backward ? "fwd+bwd" : "forward"),-8} {e,10:F1} {t,10:F1} {onnxText,10} {a,10:F1} {t / e,9:F2} {onnxRatio,11} {a / best,10:F2} {chose,6} {firstCall,17} {toTwin,11}");
         }
 
