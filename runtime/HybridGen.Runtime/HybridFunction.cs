@@ -535,7 +535,7 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
     {
         state.DisableGraph(_brokenTwin!);
         if (Interlocked.Exchange(ref _droppedReported, 1) == 0)
-            HybridRuntime.Warn($"{Info.Name} ({Info.Location}) has no TorchScript route (calls under grad run eager): {_brokenTwin}", isWarning: true);
+            HybridRuntime.Warn($"{Info.Name} ({Info.Location}) has no TorchScript route (the calls ONNX Runtime cannot serve, such as those under grad, run eager): {_brokenTwin}", isWarning: true);
     }
 
     /// <summary>Starts the twin's compile on a thread-pool thread, once (auto mode with background compiles).</summary>

@@ -93,6 +93,10 @@ public class ModelCorpusTests
         {
             EagerOracle.AssertAgree("WeightedBags (TorchScript)", () => f.InvokeEager((model, tokens, offsets, weights)), () => f.InvokeGraph((model, tokens, offsets, weights)));
             EagerOracle.AssertAgree("WeightedBags (ONNX Runtime)", () => f.InvokeEager((model, tokens, offsets, weights)), () => f.InvokeOnnx((model, tokens, offsets, weights)));
+            // A last offset short of the input's end: the positions past it belong to no bag.
+            using T short_ = tensor(new long[] { 0, 2, 2, 6 });
+            EagerOracle.AssertAgree("WeightedBags, a short last offset (TorchScript)", () => f.InvokeEager((model, tokens, short_, weights)), () => f.InvokeGraph((model, tokens, short_, weights)));
+            EagerOracle.AssertAgree("WeightedBags, a short last offset (ONNX Runtime)", () => f.InvokeEager((model, tokens, short_, weights)), () => f.InvokeOnnx((model, tokens, short_, weights)));
         }
     }
 

@@ -343,6 +343,7 @@ public class SignatureStateTests
         Assert.True(state.DisableGraph("its TorchScript did not compile"));
         Assert.False(state.DisableGraph("again"));                   // once
         Assert.Equal("its TorchScript did not compile", state.GraphNote);
+        Assert.Null(state.GraphMedian);                              // no stale median in the report
         Assert.False(state.TryGetSteady(out _));                     // probes eager against ONNX Runtime
         Assert.DoesNotContain(Decide(state, r => r switch { Route.Eager => 100, Route.Graph => 1, _ => 50 }), s => s.Route == Route.Graph);
         Assert.True(state.TryGetSteady(out route));

@@ -21,7 +21,7 @@ internal sealed record GraphLiteral(string Text) : GraphExpr
 
 /// <summary>A call: a catalog op (<c>torch.relu</c>, named by its aten schema), a host builtin (<c>len</c>,
 /// <c>float</c>, <c>int</c>, <c>abs</c>, <c>max</c>, <c>round</c>), a lowered helper or user-module function, or a
-/// runtime function of the TorchScript RuntimeHelpers (C#'s integer division).</summary>
+/// runtime function of TorchScriptHelpers (C#'s integer division).</summary>
 internal sealed record GraphCall(string Callee, EquatableArray<GraphArgument> Arguments) : GraphExpr
 {
     public static GraphCall Of(string callee, params GraphExpr[] arguments) =>

@@ -47,7 +47,7 @@ internal sealed record GraphFunction(string Name, EquatableArray<GraphParameter>
 /// <summary>A parameter, with its TorchScript annotation (<c>Tensor</c>, <c>List[Tensor]</c>, <c>Optional[int]</c>).</summary>
 internal sealed record GraphParameter(string Name, string Annotation);
 
-/// <summary>A whole twin: the runtime functions it calls (TorchScript sources of Lowering/RuntimeHelpers, by
+/// <summary>A whole twin: the runtime functions it calls (TorchScript sources of TorchScriptHelpers, by
 /// name), then its functions, the hybridized method's last.</summary>
 internal sealed record GraphProgram(EquatableArray<string> Runtime, EquatableArray<GraphFunction> Functions)
 {

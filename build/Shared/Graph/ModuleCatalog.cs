@@ -82,7 +82,7 @@ internal abstract record ModuleArgument(string Name)
 
 /// <summary>
 /// A TorchSharp module whose <c>forward</c> (or <c>call</c>) a twin can run: the function its forward is (a
-/// TorchScript op or a runtime function of Lowering/RuntimeHelpers) and that function's arguments, each named. The
+/// TorchScript op or a runtime function of TorchScriptHelpers) and that function's arguments, each named. The
 /// lowering makes it one <see cref="HybridGen.Graph.GraphModuleOp"/>: the call, with the module kind and the names,
 /// which the ONNX emitter maps per kind.
 /// </summary>
@@ -99,7 +99,7 @@ internal sealed record ModuleRow(string MetadataName, string Callee, params Modu
     /// <summary>How many tensor inputs forward takes (EmbeddingBag: input, offsets, per_sample_weights).</summary>
     public int Inputs => Arguments.OfType<ModuleArgument.Input>().Max(a => a.Index) + 1;
 
-    /// <summary>A twin runtime function the call is (Lowering/RuntimeHelpers), or null for a TorchScript op.</summary>
+    /// <summary>A twin runtime function the call is (TorchScriptHelpers), or null for a TorchScript op.</summary>
     public string? Helper => Callee.StartsWith("__hg_", StringComparison.Ordinal) ? Callee : null;
 
     /// <summary>Whether forward always returns a new tensor; else (Identity, Flatten's view, in-place activations)
@@ -272,7 +272,7 @@ internal static partial class ModuleCatalog
     }
 }
 
-/// <summary>The runtime functions (TorchScript sources in the generator's Lowering/RuntimeHelpers) that module rows
+/// <summary>The runtime functions (TorchScript sources in TorchScriptHelpers) that module rows
 /// call, by name: a row's callee is one of these or a TorchScript op.</summary>
 internal static class ModuleFunctions
 {

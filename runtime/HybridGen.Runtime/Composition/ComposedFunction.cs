@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.ComponentModel;
 using System.Runtime.CompilerServices;
 using System.Threading;
@@ -144,11 +145,17 @@ public sealed class ComposedFunction<TArgs, TResult> : IModulePiece
         object owner = _ownerOf(arguments);
         Instance instance = InstanceOf(owner, wait: false, out bool composeAfterCall);
         if (instance.Current is { } composed) return Run(composed, arguments, Alone.None);
-        TResult result = InvokeEager(arguments);
-        // The composition starts once this call has its result, as a twin's compile does: on a machine with few
-        // cores, a thread started before it competes with the call itself (and with libtorch's intra-op threads).
-        if (composeAfterCall) ComposeInBackground(instance, owner);
-        return result;
+        try
+        {
+            return InvokeEager(arguments);
+        }
+        finally
+        {
+            // The composition starts once this call has its result (or its exception), as a twin's compile does: on
+            // a machine with few cores, a thread started before it competes with the call itself (and with
+            // libtorch's intra-op threads).
+            if (composeAfterCall) ComposeInBackground(instance, owner);
+        }
     }
 
     // Which twin a call runs by itself (tests and benchmarks), or none: the dispatcher chooses.
@@ -267,8 +274,16 @@ public sealed class ComposedFunction<TArgs, TResult> : IModulePiece
     {
         int own = _argumentCount, states = first.StateCount;
         string name = $"{Info.Name} [composed tree {Formats.Fnv.Hex32(program)}]";
-        string torchScript = TorchScriptPrinter.Print(GraphText.Read(program));
-        var info = new HybridMethodInfo(name, Info.Location, Info.TwinFunction, twinSource: torchScript, capturable: false, twinGraph: program);
+        string? torchScript = null, unprintable = null;
+        try
+        {
+            torchScript = TorchScriptPrinter.Print(GraphText.Read(program));
+        }
+        catch (Exception error) when (error is InvalidOperationException or KeyNotFoundException or FormatException)
+        {
+            unprintable = "its composed program has no TorchScript spelling (a HybridGen bug; please report it): " + error.Message;
+        }
+        var info = new HybridMethodInfo(name, Info.Location, Info.TwinFunction, twinSource: torchScript ?? "", capturable: false, twinGraph: program);
         GraphArgumentWriter<ComposedCall<TArgs>> write = (in ComposedCall<TArgs> call, Span<TwinValue> values) =>
         {
             _writeArguments(call.Arguments, values.Slice(0, own));
@@ -280,8 +295,23 @@ public sealed class ComposedFunction<TArgs, TResult> : IModulePiece
             ComposedTree.AddToSignature(ref builder, call.States.AsSpan(0, states));
         };
         return new HybridFunction<ComposedCall<TArgs>, TResult>(info, call => _eager(call.Arguments), write, own + states, _readResult, _resultCount,
-            signature, overrides: null, _options, TorchScriptTwin.ValidatedAtRunTime(torchScript, Info.TwinFunction, name), checkTree: null,
-            _parameterCount, torchScriptOptional: true);
+            signature, overrides: null, _options,
+            torchScript is null ? new UnavailableTwin(unprintable!) : TorchScriptTwin.ValidatedAtRunTime(torchScript, Info.TwinFunction, name),
+            checkTree: null, _parameterCount, torchScriptOptional: true);
+    }
+
+    /// <summary>A TorchScript route that cannot be built; the reason is reported where the route is asked for.</summary>
+    private sealed class UnavailableTwin : IGraphTwin
+    {
+        private readonly string _reason;
+
+        public UnavailableTwin(string reason) => _reason = reason;
+
+        public void Prepare() => throw new TwinUnavailableException(_reason);
+
+        public int Invoke(ReadOnlySpan<TwinValue> arguments, Span<TwinValue> results) => throw new TwinUnavailableException(_reason);
+
+        public CapturedGraph Capture(ReadOnlySpan<TwinValue> arguments) => throw new TwinUnavailableException(_reason);
     }
 
     private void ReportOnce(string what)

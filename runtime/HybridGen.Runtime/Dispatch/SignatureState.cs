@@ -316,6 +316,7 @@ internal sealed class SignatureState
             if (!GraphAllowed) return false;
             GraphAllowed = false;
             GraphNote = reason;
+            GraphMedian = null;
             CaptureAllowed = false;
             _graphTimes.Clear();
             _capturedTimes.Clear();

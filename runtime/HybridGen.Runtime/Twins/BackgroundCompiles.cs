@@ -25,9 +25,25 @@ internal static class BackgroundCompiles
 
     /// <summary>Runs other libtorch work off the caller's thread with the same exit guarantee (the tensor field
     /// calibration, <see cref="Native.TensorFields"/>; ONNX models built from the IR, <see cref="Onnx.OnnxTwin"/>).</summary>
+    private static readonly List<Action> s_beforeExit = new();
+
+    /// <summary>Runs <paramref name="stop"/> at process exit before waiting for the work still running (it stops
+    /// work that would otherwise be waited for: a validator child process).</summary>
+    public static void BeforeExit(Action stop)
+    {
+        lock (s_beforeExit) s_beforeExit.Add(stop);
+    }
+
     public static Task Run(Action work)
     {
-        if (Interlocked.Exchange(ref s_hooked, 1) == 0) AppDomain.CurrentDomain.ProcessExit += (_, _) => WaitAll(ExitWait);
+        if (Interlocked.Exchange(ref s_hooked, 1) == 0)
+            AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+            {
+                Action[] stops;
+                lock (s_beforeExit) stops = s_beforeExit.ToArray();
+                foreach (Action stop in stops) stop();
+                WaitAll(ExitWait);
+            };
         Task task = Task.Run(work);
         lock (s_running)
         {

@@ -29,16 +29,18 @@ internal static class RunTimeValidation
     // Source hash → null (it compiled) or why it may not be compiled here; one validation per text at a time.
     private static readonly ConcurrentDictionary<string, Lazy<string?>> s_answers = new(StringComparer.Ordinal);
 
-    /// <summary>Where answers are kept: $HYBRIDGEN_CACHE, else the user's local application data
-    /// (~/.local/share/hybridgen on Linux), else the temporary folder; then <c>validated/LIBTORCH/HASH</c>.</summary>
-    internal static string CacheFolder
+    /// <summary>Where answers are kept: $HYBRIDGEN_CACHE (a relative path is taken from the current directory), else
+    /// the user's local application data (~/.local/share/hybridgen on Linux); then <c>validated/LIBTORCH/HASH</c>.
+    /// Null where the user has no such folder: answers are then kept for the process only (a shared temporary
+    /// folder would let another user plant an answer).</summary>
+    internal static string? CacheFolder
     {
         get
         {
             string? configured = Environment.GetEnvironmentVariable("HYBRIDGEN_CACHE");
             if (!string.IsNullOrWhiteSpace(configured)) return Path.GetFullPath(configured);
             string local = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.DoNotVerify);
-            return Path.Combine(string.IsNullOrEmpty(local) ? Path.GetTempPath() : local, "hybridgen");
+            return string.IsNullOrEmpty(local) ? null : Path.Combine(local, "hybridgen");
         }
     }
 
@@ -49,12 +51,23 @@ internal static class RunTimeValidation
             : Path.Combine(AppContext.BaseDirectory, "hybridgen", "HybridGen.TwinValidator.dll");
 
     /// <summary>Null when <paramref name="source"/> may be compiled in this process; else why not.
-    /// <paramref name="name"/> names it in progress messages. Blocks while the validator runs (seconds, the first
-    /// time on a machine): callers in auto mode call it off the caller's thread.</summary>
+    /// <paramref name="name"/> names it in progress messages. Blocks while the validator runs (about a second, the
+    /// first time on a machine; at most twice <see cref="Limit"/>): the dispatcher calls it from the twin's compile,
+    /// off the caller's thread in auto mode with background compiles, on it in forced modes. Never throws.</summary>
     public static string? WhyNotValid(string source, string name)
     {
         string hash = ValidatedTwinsFile.Hash(source);
-        return s_answers.GetOrAdd(hash, h => new Lazy<string?>(() => Answer(source, h, name))).Value;
+        return s_answers.GetOrAdd(hash, h => new Lazy<string?>(() =>
+        {
+            try
+            {
+                return Answer(source, h, name);
+            }
+            catch (Exception error) when (error is not OutOfMemoryException)
+            {
+                return "its composed TorchScript could not be validated: " + error.Message; // a bad path setting, say
+            }
+        })).Value;
     }
 
     /// <summary>Forgets the answers of this process (tests: the disk cache is then read again).</summary>
@@ -62,10 +75,10 @@ internal static class RunTimeValidation
 
     private static string? Answer(string source, string hash, string name)
     {
-        string record = Path.Combine(CacheFolder, "validated", FileNameOf(torch.__version__), hash);
-        if (Read(record) is { } known) return known.Length == 0 ? null : known;
+        string? record = CacheFolder is { } folder ? Path.Combine(folder, "validated", FileNameOf(torch.__version__), hash) : null;
+        if (record is not null && Read(record) is { } known) return known.Length == 0 ? null : $"{known} (kept in {record})";
         (string? why, bool lasting) = Validate(source, name);
-        if (lasting) Write(record, why);
+        if (lasting && record is not null) Write(record, why);
         return why;
     }
 
@@ -97,7 +110,7 @@ internal static class RunTimeValidation
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            HybridRuntime.Warn($"the answer of the TorchScript validation could not be kept in {CacheFolder} ({ex.Message}): it is validated again in the next process", isWarning: true);
+            HybridRuntime.Warn($"the answer of the TorchScript validation could not be kept in {record} ({ex.Message}): it is validated again in the next process", isWarning: true);
         }
     }
 
@@ -117,7 +130,17 @@ internal static class RunTimeValidation
         try
         {
             TwinValidatorProtocol.WriteTwins(twinsFile, new[] { new TwinToValidate(name, source) });
-            ValidatorRun run = new ValidatorProcess(dotnet, validator, appDirectory, twinsFile, Limit).Run(0);
+            var process = new ValidatorProcess(dotnet, validator, appDirectory, twinsFile, Limit);
+            ValidatorRun run;
+            lock (s_running) s_running.Add(process);
+            try
+            {
+                run = process.Run(0);
+            }
+            finally
+            {
+                lock (s_running) s_running.Remove(process);
+            }
             HybridRuntime.Warn($"{name}: validation took {Stopwatch.GetElapsedTime(start).TotalSeconds:F1} s", isWarning: false);
             if (run.Fatal is { } fatal) return ("the twin validator could not run: " + fatal, false);
             if (run.TimedOut is not null) return ($"the twin validator gave no answer within {Limit.TotalSeconds:F0} s", false);
@@ -126,7 +149,11 @@ internal static class RunTimeValidation
             if (run.Results.TryGetValue(0, out string? error))
                 return (error is null ? null : "its composed TorchScript did not compile: " + OneLine(error), true);
             // libtorch aborts on a compile error: the usual way a bad text ends, with its message on standard error.
-            if (run.Crashed is not null) return ("its composed TorchScript did not compile (libtorch ended the validator process): " + OneLine(run.CrashMessage ?? ""), true);
+            // Any other end (a signal, the OOM killer) says nothing lasting about the text.
+            if (run.Crashed is not null)
+                return run.StandardError.Contains("terminate called after throwing", StringComparison.Ordinal)
+                    ? ("its composed TorchScript did not compile (libtorch ended the validator process): " + OneLine(run.CrashMessage ?? ""), true)
+                    : ("the twin validator ended while compiling it: " + OneLine(run.CrashMessage ?? ""), false);
             return ($"the twin validator ended without an answer (exit code {run.ExitCode}): {OneLine(Tail(run.StandardError))}", false);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.ComponentModel.Win32Exception or InvalidOperationException)
@@ -138,6 +165,16 @@ internal static class RunTimeValidation
             try { File.Delete(twinsFile); } catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { }
         }
     }
+
+    private static readonly System.Collections.Generic.List<ValidatorProcess> s_running = new();
+
+    static RunTimeValidation() =>
+        // A process that exits while a validator runs stops it, rather than waiting for it (BackgroundCompiles waits
+        // for the compile that started it) or leaving it behind.
+        BackgroundCompiles.BeforeExit(() =>
+        {
+            lock (s_running) foreach (ValidatorProcess process in s_running) process.Cancel();
+        });
 
     private static string FileNameOf(string version)
     {

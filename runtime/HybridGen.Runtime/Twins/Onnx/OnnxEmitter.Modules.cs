@@ -256,9 +256,12 @@ internal sealed partial class OnnxEmitter
     }
 
     /// <summary>Bags of different lengths (a 1-D input; bag k runs from offsets[k] to the next offset, the last to the
-    /// input's end, or to the last offset with include_last_offset). Each index's bag is the number of offsets at or
-    /// before its position, less one; its embedding is scattered into its bag's row with ScatterElements' add (opset
-    /// 16). An empty bag gives zeros, its mean too (divided by at least one), as libtorch does. Max would need
+    /// input's end, or with include_last_offset to the last offset). Each position's bag row is the number of offsets
+    /// at or before it (a scatter of the offsets, then a running sum: linear in the input), and its embedding is
+    /// scattered into that row with ScatterElements' add (opset 16). Row 0 gathers positions before the first offset
+    /// and the row after the last bag positions past the last offset (include_last_offset): both are dropped. An empty
+    /// bag gives zeros, its mean too (divided by at least one), as libtorch does. Offsets are not checked here
+    /// (libtorch refuses a first offset other than 0, and decreasing ones; docs/onnx.md). Max would need
     /// ScatterElements' max, opset 18: refused.</summary>
     private OnnxTensor BagsByOffsets(OnnxTensor x, OnnxTensor offsets, OnnxTensor? perSample, OnnxTensor weight, long mode, bool include_last)
     {
@@ -270,31 +273,29 @@ internal sealed partial class OnnxEmitter
         long bags = include_last ? starts - 1 : starts;
         if (bags < 0) throw new NoOnnxFormException("an EmbeddingBag with include_last_offset and no offsets");
         ScalarType type = weight.DType;
-        OnnxTensor first = Cast(include_last ? Slice(offsets, 0, 0, bags, 1) : offsets, ScalarType.Int64);
-        var positions = new OnnxTensor(ConstantOf(() => arange(count, ScalarType.Int64).unsqueeze(1)), ScalarType.Int64, new long?[] { count, 1 });
-        OnnxTensor started = Node("LessOrEqual", new[] { Unsqueeze(first, 0), positions }, ScalarType.Bool, new long?[] { count, bags });
-        var axis1 = new OnnxTensor(Constant(new long[] { 1 }), ScalarType.Int64, new long?[] { 1 });
-        OnnxTensor bag = Node("Sub", new[]
-        {
-            Node("ReduceSum", new[] { Cast(started, ScalarType.Int64), axis1 }, ScalarType.Int64, new long?[] { count }, OnnxAttribute.Of("keepdims", 0L)),
-            Scalar(1, ScalarType.Int64),
-        }, ScalarType.Int64, new long?[] { count });
+        var axis0 = OnnxAttribute.Of("axis", 0L);
+        var add = OnnxAttribute.Of("reduction", "add");
+        // marks[p]: how many bags start at position p (an offset equal to the input's length starts an empty bag).
+        var noMarks = new OnnxTensor(Full(new[] { count + 1 }, 0, ScalarType.Int64), ScalarType.Int64, new long?[] { count + 1 });
+        var oneEach = new OnnxTensor(Full(new[] { starts }, 1, ScalarType.Int64), ScalarType.Int64, new long?[] { starts });
+        OnnxTensor marks = Node("ScatterElements", new[] { noMarks, Cast(offsets, ScalarType.Int64), oneEach }, ScalarType.Int64, new long?[] { count + 1 }, axis0, add);
+        var axis = new OnnxTensor(ConstantOf(() => tensor(0L)), ScalarType.Int64, Array.Empty<long?>());
+        OnnxTensor row = Node("CumSum", new[] { Slice(marks, 0, 0, count, 1), axis }, ScalarType.Int64, new long?[] { count });
         OnnxTensor rows = Embedding(weight, x);                                   // [count, dim]
         if (perSample is not null) rows = Node("Mul", new[] { rows, Unsqueeze(Cast(perSample, type), 1) }, type, rows.Shape);
         var shape = new OnnxTensor(Constant(new[] { count, dim }), ScalarType.Int64, new long?[] { 2 });
-        OnnxTensor where = Node("Expand", new[] { Unsqueeze(bag, 1), shape }, ScalarType.Int64, new long?[] { count, dim });
-        var add = OnnxAttribute.Of("reduction", "add");
-        var zeros = new OnnxTensor(Full(new[] { bags, dim }, 0, type), type, new long?[] { bags, dim });
-        OnnxTensor sums = Node("ScatterElements", new[] { zeros, where, rows }, type, new long?[] { bags, dim }, OnnxAttribute.Of("axis", 0L), add);
+        OnnxTensor where = Node("Expand", new[] { Unsqueeze(row, 1), shape }, ScalarType.Int64, new long?[] { count, dim });
+        var zeros = new OnnxTensor(Full(new[] { starts + 1, dim }, 0, type), type, new long?[] { starts + 1, dim });
+        OnnxTensor sums = Slice(Node("ScatterElements", new[] { zeros, where, rows }, type, new long?[] { starts + 1, dim }, axis0, add), 0, 1, 1 + bags, 1);
         if (mode == 0) return sums;
-        var none = new OnnxTensor(Full(new[] { bags }, 0, type), type, new long?[] { bags });
+        var none = new OnnxTensor(Full(new[] { starts + 1 }, 0, type), type, new long?[] { starts + 1 });
         var ones = new OnnxTensor(Full(new[] { count }, 1, type), type, new long?[] { count });
-        OnnxTensor sizes = Node("ScatterElements", new[] { none, bag, ones }, type, new long?[] { bags }, OnnxAttribute.Of("axis", 0L), add);
+        OnnxTensor sizes = Slice(Node("ScatterElements", new[] { none, row, ones }, type, new long?[] { starts + 1 }, axis0, add), 0, 1, 1 + bags, 1);
         OnnxTensor divisor = Node("Max", new[] { sizes, Scalar(1, type) }, type, new long?[] { bags });
         return Node("Div", new[] { sums, Unsqueeze(divisor, 1) }, type, new long?[] { bags, dim });
     }
 
-    /// <summary>The twin's runtime functions (the generator's RuntimeHelpers) on host values, with C#'s meaning.</summary>
+    /// <summary>The twin's runtime functions (TorchScriptHelpers in build/Shared/Graph) on host values, with C#'s meaning.</summary>
     private OnnxValue RuntimeFunction(string name, List<OnnxValue> a)
     {
         switch (name)
