@@ -54,6 +54,8 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
         DispatchOptions? options = null, IGraphTwin? twin = null, TreeCheck<TArgs>? checkTree = null, int parameterCount = -1)
         : this(info, eager, writeArguments, argumentCount, readResult, resultCount, writeSignature, overrides, options, twin, checkTree, parameterCount, torchScriptOptional: false)
     {
+        // A module forward whose tree the build saw whole can also be a block of a tree composed at run time.
+        Composition.FixedTreePiece<TArgs, TResult>.RegisterIfPiece(this, writeArguments, checkTree, argumentCount, _parameterCount);
     }
 
     /// <summary>A function whose TorchScript twin is optional (<paramref name="torchScriptOptional"/>: a module tree

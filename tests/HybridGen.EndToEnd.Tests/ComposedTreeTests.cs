@@ -156,6 +156,60 @@ public class ComposedTreeTests
     }
 
     [Fact]
+    public void BlocksWithTwinsOfTheirOwnArePiecesOfAComposedTree()
+    {
+        // Blocks whose trees the build saw whole (each has a twin of its own) inside a Sequential filled from a list.
+        static ListBuiltNet Make() => new(new (string, Module<Tensor, Tensor>)[]
+        {
+            ("b1", new FixedBlock(3, 4)), ("b2", new FixedBlock(4, 4)), ("pool", AdaptiveAvgPool2d(1)), ("flat", Flatten()), ("fc", Linear(4, 2)),
+        });
+        var generator = new torch.Generator(47);
+        ListBuiltNet model = Make();
+        Assert.Null(Function<ListBuiltNet>().CompositionFailure(model));
+        model.eval();
+        using Tensor x = randn(new long[] { 2, 3, 8, 8 }, generator: generator);
+        using (no_grad())
+        {
+            EagerOracle.AssertAgree("fixed blocks (ONNX Runtime)", () => Eager(model, x), () => Function<ListBuiltNet>().InvokeOnnx((model, x)));
+            EagerOracle.AssertAgree("fixed blocks (TorchScript)", () => Eager(model, x), () => Function<ListBuiltNet>().InvokeGraph((model, x)));
+        }
+        // Training on the TorchScript twin: outputs, every gradient, the batch-norm statistics.
+        ListBuiltNet twin = Make();
+        twin.load_state_dict(model.state_dict());
+        model.train();
+        twin.train();
+        using Tensor eager = Eager(model, x), graph = Function<ListBuiltNet>().InvokeGraph((twin, x));
+        Assert.Null(EagerOracle.Difference(eager, graph, 1e-4, 1e-5));
+        eager.square().sum().backward();
+        graph.square().sum().backward();
+        ExampleShapedModelTests.AssertSameGradients("fixed blocks", model, twin, 1e-3, 1e-4);
+        var buffers = twin.named_buffers().ToDictionary(b => b.name, b => b.buffer);
+        foreach ((string key, Tensor buffer) in model.named_buffers())
+            Assert.Null(EagerOracle.Difference(buffer, buffers[key], 1e-4, 1e-5));
+
+        // A block's own field reassigned from outside with another kind of module: its tree check notices it before
+        // the next call (one of the same kind needs nothing: its states are read at every call).
+        model.eval();
+        var warnings = new StringWriter();
+        TextWriter? before = HybridRuntime.Warnings;
+        HybridRuntime.Warnings = warnings;
+        try
+        {
+            ((FixedBlock)((TorchSharp.Modules.Sequential)model.body)[1]).conv = Identity();
+            using (no_grad())
+            {
+                using Tensor expected = Eager(model, x), actual = model.forward(x);
+                Assert.Null(EagerOracle.Difference(expected, actual, 1e-4, 1e-5));
+            }
+            Assert.Contains("'body[1]'", warnings.ToString());
+        }
+        finally
+        {
+            HybridRuntime.Warnings = before;
+        }
+    }
+
+    [Fact]
     public void EachBlockInATreeGetsThePieceForItsOwnChoice()
     {
         // ChoiceBlock has one piece per shortcut choice; the list holds one of each.

@@ -102,6 +102,8 @@ public sealed class ComposedFunction<TArgs, TResult> : IModulePiece
 
     string? IModulePiece.Misfit(object owner) => _checkModule?.Invoke(owner);
 
+    bool IModulePiece.HasFixedPart => _checkModule is not null;
+
     /// <summary>What runs a module instance's calls: its composed tree and the dispatcher of that tree's program, or
     /// why it cannot be composed.</summary>
     private sealed class Instance

@@ -162,6 +162,24 @@ internal sealed class PieceCheck : TreeCheck
     internal static string Describe(object? module) => module is null ? "null" : "a " + module.GetType().Name;
 }
 
+/// <summary>The fixed part of a piece's module (the submodules its build-time tree holds) is still the one its piece
+/// was built for: a reassigned field of a block is noticed as in the block's own twin.</summary>
+internal sealed class FixedPartCheck : TreeCheck
+{
+    private readonly IModulePiece _piece;
+    private readonly object _owner;
+    private readonly string _path;
+
+    public FixedPartCheck(IModulePiece piece, object owner, string path)
+    {
+        _piece = piece;
+        _owner = owner;
+        _path = path;
+    }
+
+    public override string? Misfit() => _piece.Misfit(_owner) is { } reason ? $"'{(_path.Length == 0 ? "this" : _path)}': {reason}" : null;
+}
+
 /// <summary>A Sequential still holds the children composed, in order.</summary>
 internal sealed class SequenceCheck : TreeCheck
 {

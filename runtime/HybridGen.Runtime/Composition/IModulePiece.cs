@@ -42,11 +42,16 @@ internal interface IModulePiece
     /// <summary>Null where the fixed part of the module's tree is the one this piece was built for (a submodule its
     /// constructor picks by a condition gives one piece per choice), else the reason.</summary>
     string? Misfit(object owner);
+
+    /// <summary>Whether the piece has a fixed part to check (<see cref="Misfit"/>): a composed tree checks it before
+    /// every call, as it checks the run-time submodules.</summary>
+    bool HasFixedPart { get; }
 }
 
 /// <summary>The pieces of this process by module type (one per tree where the constructor picks a submodule by a
 /// condition): a piece registers itself when its type's generated code is initialized, which <see cref="Find"/>
-/// forces for a type it meets in a live tree.</summary>
+/// forces for a type it meets in a live tree. A forward with run-time submodules is a <see cref="ComposedFunction{TArgs,TResult}"/>;
+/// one whose tree the build saw whole is a <see cref="FixedTreePiece{TArgs,TResult}"/> over its HybridFunction.</summary>
 internal static class ModulePieces
 {
     private static readonly ConcurrentDictionary<Type, ImmutableArray<IModulePiece>> s_pieces = new();

@@ -52,6 +52,8 @@ internal sealed class ModuleComposer
         var modules = new object?[piece.ModulePaths.Length];
         piece.ReadModules(owner, modules);
         _checks.Add(new PieceCheck(piece, owner, (object?[])modules.Clone(), path));
+        // The hybridized module's own fixed part is checked by its ComposedFunction before each call already.
+        if (piece.HasFixedPart && !isRoot) _checks.Add(new FixedPartCheck(piece, owner, path));
         var taken = new List<string>();
         GraphFunction main = program.Main;
         var body = Statements(main.Body, call =>

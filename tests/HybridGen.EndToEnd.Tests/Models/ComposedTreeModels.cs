@@ -108,3 +108,24 @@ public sealed partial class ForcedOnnxNet : Module<Tensor, Tensor>
 
     private Tensor ForwardEager(Tensor input) => body.forward(input);
 }
+
+/// <summary>A block whose tree the build sees whole (a convolution and a batch norm, each assigned once): a twin of
+/// its own, and a piece of any larger tree composed at run time. The convolution is public so that tests can
+/// reassign it from outside (which the build does not see, and the tree check does).</summary>
+public sealed partial class FixedBlock : Module<Tensor, Tensor>
+{
+    public Module<Tensor, Tensor> conv;
+    private readonly Module<Tensor, Tensor> norm;
+
+    public FixedBlock(long inChannels, long outChannels) : base("fixed-block")
+    {
+        conv = Conv2d(inChannels, outChannels, 3, padding: 1);
+        norm = BatchNorm2d(outChannels);
+        RegisterComponents();
+    }
+
+    [Hybridize(nameof(ForwardEager))]
+    public override partial Tensor forward(Tensor input);
+
+    private Tensor ForwardEager(Tensor input) => functional.relu(norm.forward(conv.forward(input)));
+}
