@@ -469,9 +469,11 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
                 return steady;
             }
             bool ready = PrepareTwin(state, startCompile: false);
-            // A dropped TorchScript route leaves ONNX Runtime's: probing starts once its model is being built (the
-            // first call of a signature starts it). With no route left the signature is decided eager already.
-            if (!ready && !state.GraphAllowed) ready = state.OnnxAllowed && state.OnnxBuildStarted;
+            // A dropped TorchScript route, or an optional one still compiling (validated in a child process first),
+            // leaves ONNX Runtime's: probing starts once its model is being built (the first call of a signature
+            // starts it). With no route left the signature is decided eager already.
+            state.GraphPending = !ready && state.GraphAllowed && _torchScriptOptional && Volatile.Read(ref _compile) != Broken;
+            if (!ready && (!state.GraphAllowed || state.GraphPending)) ready = state.OnnxAllowed && state.OnnxBuildStarted;
             if (!ready)
             {
                 state.Count(Route.Eager);
@@ -496,6 +498,8 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
             if (state.Record(ranOn == step.Route ? step : new ProbeStep(ranOn, Timed: false), microseconds)) OnDecision(state);
             // A signature met once the twin was compiled: its ONNX model starts building after this call's result.
             if (state.OnnxAllowed) StartOnnxBuild(state, arguments);
+            // An optional twin probed without: its compile (and validation) starts after this call's result too.
+            if (state.GraphPending) StartBackgroundCompile();
             return result;
         }
     }

@@ -350,6 +350,25 @@ public class SignatureStateTests
         Assert.Equal(Route.Onnx, route);
     }
 
+    [Fact]
+    public void AnOptionalTorchScriptRouteStillCompilingIsLeftOutOfProbingUntilReady()
+    {
+        var state = WithOnnx();
+        state.GraphPending = true;                                  // validated in a child process meanwhile
+        List<ProbeStep> steps = Decide(state, route => route switch { Route.Eager => 100, Route.Graph => 1, _ => 50 });
+        Assert.DoesNotContain(steps, s => s.Route == Route.Graph);
+        Assert.True(state.TryGetSteady(out Route route));
+        Assert.Equal(Route.Onnx, route);
+        Assert.Null(state.GraphMedian);
+
+        // Ready during probing: from then on it is warmed up and timed with the others.
+        var later = WithOnnx();
+        later.GraphPending = true;
+        later.Record(later.NextStep(), 100);
+        later.GraphPending = false;
+        Assert.Equal(new ProbeStep(Route.Graph, false), later.NextStep());
+    }
+
     private static SignatureState WithoutTorchScript(SignatureState state)
     {
         state.DisableGraph("its TorchScript could not be validated");

@@ -175,17 +175,26 @@ internal sealed class SignatureState
         }
     }
 
+    /// <summary>Whether the TorchScript route takes part in this probing round: allowed, and not still compiling
+    /// where it is optional (<see cref="GraphPending"/>).</summary>
+    private bool GraphProbed => GraphAllowed && !GraphPending;
+
+    /// <summary>Set by the dispatcher (under the lock) while an optional TorchScript twin (a module tree composed at
+    /// run time, validated in a child process first) is still compiling: probing measures the other routes
+    /// meanwhile and may decide without it; a later re-probe includes it. A required twin is waited for instead.</summary>
+    public bool GraphPending { get; set; }
+
     /// <summary>While probing (under the lock): what the next call runs.</summary>
     public ProbeStep NextStep()
     {
-        if (GraphAllowed && _graphWarmups < _options.WarmupCalls) return new ProbeStep(Route.Graph, false);
+        if (GraphProbed && _graphWarmups < _options.WarmupCalls) return new ProbeStep(Route.Graph, false);
         if (_eagerWarmups < _options.WarmupCalls) return new ProbeStep(Route.Eager, false);
         if (CaptureAllowed && _capturedWarmups < 1) return new ProbeStep(Route.Captured, false); // the capture itself
         if (OnnxAllowed && _onnxWarmups < _options.WarmupCalls) return new ProbeStep(Route.Onnx, false); // its session's first runs
         // Round robin over the candidates: the one with the fewest timings goes next (eager first on ties).
         Route next = Route.Eager;
         int fewest = _eagerTimes.Count;
-        if (GraphAllowed && _graphTimes.Count < fewest) { next = Route.Graph; fewest = _graphTimes.Count; }
+        if (GraphProbed && _graphTimes.Count < fewest) { next = Route.Graph; fewest = _graphTimes.Count; }
         if (CaptureAllowed && _capturedTimes.Count < fewest) { next = Route.Captured; fewest = _capturedTimes.Count; }
         if (OnnxAllowed && _onnxTimes.Count < fewest) next = Route.Onnx;
         return new ProbeStep(next, true);
@@ -205,13 +214,13 @@ internal sealed class SignatureState
             return false;
         }
         (step.Route switch { Route.Graph => _graphTimes, Route.Captured => _capturedTimes, Route.Onnx => _onnxTimes, _ => _eagerTimes }).Add(microseconds);
-        List<double> rival = GraphAllowed ? _graphTimes : _onnxTimes;
+        List<double> rival = GraphProbed ? _graphTimes : _onnxTimes;
         if (_eagerTimes.Count < _options.ProbeCalls || rival.Count < _options.ProbeCalls) return false;
         if (CaptureAllowed && _capturedTimes.Count < _options.ProbeCalls) return false;
         if (OnnxAllowed && _onnxTimes.Count < _options.ProbeCalls) return false;
         if (!Resolved(rival) && Math.Min(_eagerTimes.Count, rival.Count) < _options.ProbeCalls * MaxProbeRounds) return false;
         EagerMedian = Median(_eagerTimes);
-        GraphMedian = GraphAllowed ? Median(_graphTimes) : null;
+        GraphMedian = GraphProbed ? Median(_graphTimes) : null;
         CapturedMedian = CaptureAllowed ? Median(_capturedTimes) : null;
         OnnxMedian = OnnxAllowed ? Median(_onnxTimes) : null;
         // A twin path must beat eager by the margin; among the twin paths the fastest wins.
