@@ -56,7 +56,8 @@ internal sealed class ValidatorProcess
     /// <summary>Kills the running validator (the build was cancelled).</summary>
     public void Cancel()
     {
-        try { _current?.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
+        try { _current?.Kill(entireProcessTree: true); }
+        catch (Exception ex) when (ex is InvalidOperationException or System.ComponentModel.Win32Exception or NotSupportedException or AggregateException) { }
     }
 
     public ValidatorRun Run(int first)

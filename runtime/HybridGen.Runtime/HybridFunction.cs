@@ -558,11 +558,16 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
         {
             _twin.Prepare();
             Volatile.Write(ref _compile, Compiled);
+            // Signatures that decided while this optional twin was being validated probe again, with it.
+            if (_torchScriptOptional)
+                foreach (SignatureState state in _dispatch.States) state.ProbeAgainWithGraph();
             return true;
         }
-        catch (TwinUnavailableException unavailable)
+        catch (Exception error) when (error is not OutOfMemoryException)
         {
-            _brokenTwin = unavailable.Message;
+            // TwinUnavailableException says why; anything else is a HybridGen bug, which must still settle the twin
+            // (a compile left 'running' would keep its signatures probing).
+            _brokenTwin = error is TwinUnavailableException ? error.Message : $"its twin could not be prepared ({error.GetType().Name}: {error.Message})";
             Volatile.Write(ref _compile, Broken);
             return false;
         }
@@ -579,7 +584,8 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
 
     private void OnDecision(SignatureState state)
     {
-        HybridRuntime.Decided(Info, state);
+        // A decision made without a pending TorchScript twin is not final: not logged as one, nor kept in a profile.
+        if (!state.DecidedWithoutGraph) HybridRuntime.Decided(Info, state);
     }
 
     IReadOnlyCollection<SignatureState> IHybridFunction.Signatures => _dispatch.States;

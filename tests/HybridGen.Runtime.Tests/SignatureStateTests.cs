@@ -360,6 +360,15 @@ public class SignatureStateTests
         Assert.True(state.TryGetSteady(out Route route));
         Assert.Equal(Route.Onnx, route);
         Assert.Null(state.GraphMedian);
+        Assert.True(state.DecidedWithoutGraph);                     // not final: no profile, probed again
+        state.ProbeAgainWithGraph();                                // the twin is ready now
+        Assert.False(state.TryGetSteady(out _));
+        Assert.Contains(Decide(state, r => r switch { Route.Eager => 100, Route.Graph => 10, _ => 50 }), s => s.Route == Route.Graph);
+        Assert.True(state.TryGetSteady(out route));
+        Assert.Equal(Route.Graph, route);
+        Assert.False(state.DecidedWithoutGraph);
+        state.ProbeAgainWithGraph();                                // once only
+        Assert.True(state.TryGetSteady(out _));
 
         // Ready during probing: from then on it is warmed up and timed with the others.
         var later = WithOnnx();

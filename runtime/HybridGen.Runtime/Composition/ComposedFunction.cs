@@ -100,9 +100,10 @@ public sealed class ComposedFunction<TArgs, TResult> : IModulePiece
 
     void IModulePiece.WriteState(object owner, Span<TwinValue> values) => _writeState(owner, values);
 
-    string? IModulePiece.Misfit(object owner) => _checkModule?.Invoke(owner);
+    string? IModulePiece.Misfit(object owner) =>
+        _options.Mode == DispatchMode.Eager ? "its forward is forced eager (its mode)" : _checkModule?.Invoke(owner);
 
-    bool IModulePiece.HasFixedPart => _checkModule is not null;
+    bool IModulePiece.HasFixedPart => _checkModule is not null || _options.Mode == DispatchMode.Eager;
 
     /// <summary>What runs a module instance's calls: its composed tree and the dispatcher of that tree's program, or
     /// why it cannot be composed.</summary>
@@ -261,11 +262,13 @@ public sealed class ComposedFunction<TArgs, TResult> : IModulePiece
                 instance.Current = new Composed(tree, _functions.GetOrAdd(tree.Program, program => NewFunction(program, tree)));
                 instance.Failure = null;
             }
-            catch (CompositionException error)
+            catch (Exception error) when (error is CompositionException or FormatException or InvalidOperationException or KeyNotFoundException)
             {
+                // Past CompositionException: a piece's graph IR from another HybridGen version, or a HybridGen bug.
+                string why = error is CompositionException ? error.Message : $"{error.GetType().Name}: {error.Message} (rebuild with this HybridGen; if it persists, please report it)";
                 instance.Current = null;
-                instance.Failure = error.Message;
-                ReportOnce("its module tree cannot be composed, so it runs eager: " + error.Message);
+                instance.Failure = why;
+                ReportOnce("its module tree cannot be composed, so it runs eager: " + why);
             }
         }
     }

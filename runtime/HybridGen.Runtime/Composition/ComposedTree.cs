@@ -61,6 +61,7 @@ internal sealed class ComposedTree
                 case TwinValueKind.Int: signature.Add(value.ToInt64()); break;
                 case TwinValueKind.Float: signature.Add(value.ToDouble()); break;
                 case TwinValueKind.Bool: signature.Add(value.ToBoolean()); break;
+                case TwinValueKind.TensorList: signature.Add(value.Tensors); break;
                 default: signature.AddState((Tensor?)null); break;
             }
         }

@@ -93,9 +93,12 @@ internal sealed class FixedTreePiece<TArgs, TResult> : IModulePiece
         }
     }
 
-    public string? Misfit(object owner) => _checkTree?.Invoke(Arguments(owner));
+    // A block whose forward is forced eager (its attribute or hybridgen.json: the way out of a bad twin) is not
+    // composed either.
+    public string? Misfit(object owner) =>
+        _function.Mode == DispatchMode.Eager ? "its forward is forced eager (its mode)" : _checkTree?.Invoke(Arguments(owner));
 
-    public bool HasFixedPart => _checkTree is not null;
+    public bool HasFixedPart => _checkTree is not null || _function.Mode == DispatchMode.Eager;
 
     // The input slot's value while the state is read: never run, only copied.
     private static Tensor StandIn => s_standIn ??= empty(0).DetachFromDisposeScope();

@@ -181,8 +181,45 @@ internal sealed class SignatureState
 
     /// <summary>Set by the dispatcher (under the lock) while an optional TorchScript twin (a module tree composed at
     /// run time, validated in a child process first) is still compiling: probing measures the other routes
-    /// meanwhile and may decide without it; a later re-probe includes it. A required twin is waited for instead.</summary>
-    public bool GraphPending { get; set; }
+    /// meanwhile and may decide without it (<see cref="DecidedWithoutGraph"/>: not kept in a profile, probed again
+    /// once the twin is ready). A required twin is waited for instead. When it turns ready during probing, the
+    /// timings taken so far are dropped: they were taken while its validation and compile loaded the machine.</summary>
+    public bool GraphPending
+    {
+        get => _graphPending;
+        set
+        {
+            if (_graphPending && !value && _route == Probing)
+            {
+                _eagerTimes.Clear();
+                _capturedTimes.Clear();
+                _onnxTimes.Clear();
+            }
+            _graphPending = value;
+        }
+    }
+
+    private bool _graphPending;
+
+    /// <summary>The steady route was decided while the TorchScript twin was pending.</summary>
+    public bool DecidedWithoutGraph { get; private set; }
+
+    /// <summary>Sends a signature decided while its TorchScript twin was pending back to probing, now that the twin is
+    /// ready (the dispatcher calls it once the compile succeeds).</summary>
+    public void ProbeAgainWithGraph()
+    {
+        lock (this)
+        {
+            if (!DecidedWithoutGraph || _route == Probing || Fallback is not null || _options.Mode != DispatchMode.Auto) return;
+            DecidedWithoutGraph = false;
+            GraphPending = false;
+            _eagerTimes.Clear();
+            _graphTimes.Clear();
+            _capturedTimes.Clear();
+            _onnxTimes.Clear();
+            _route = Probing;
+        }
+    }
 
     /// <summary>While probing (under the lock): what the next call runs.</summary>
     public ProbeStep NextStep()
@@ -261,6 +298,7 @@ internal sealed class SignatureState
 
     private void Decide(Route route)
     {
+        DecidedWithoutGraph = GraphPending;
         Decisions++;
         long interval = _reprobeInterval;
         if (Decisions > 1 && interval > 0) _reprobeInterval = interval = Math.Min(interval * 2, 1L << 40);

@@ -41,7 +41,17 @@ internal static class BackgroundCompiles
             {
                 Action[] stops;
                 lock (s_beforeExit) stops = s_beforeExit.ToArray();
-                foreach (Action stop in stops) stop();
+                foreach (Action stop in stops)
+                {
+                    try
+                    {
+                        stop();
+                    }
+                    catch (Exception error) when (error is not OutOfMemoryException)
+                    {
+                        // Exiting regardless: the wait below still protects libtorch from being torn down under work.
+                    }
+                }
                 WaitAll(ExitWait);
             };
         Task task = Task.Run(work);
