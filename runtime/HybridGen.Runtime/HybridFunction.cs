@@ -189,6 +189,7 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
             try
             {
                 count = onnx.Invoke(ready!, args, outs);
+                t_onnxSettling = ready!.Session is { Settled: false };
             }
             catch (ExternalException error) when (!forced)
             {
@@ -366,6 +367,9 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
         }
     }
 
+    // Set by the ONNX Runtime route's call on this thread: its session had not settled (read by the probe that made it).
+    [ThreadStatic] private static bool t_onnxSettling;
+
     private Twins.Onnx.OnnxTwin? _onnx;
     private string? _onnxUnavailable;
     private int _onnxMade;
@@ -490,12 +494,15 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
             ProbeStep step = state.NextStep();
             if (state.Cuda) torch.cuda.synchronize();
             long start = Stopwatch.GetTimestamp();
+            t_onnxSettling = false;
             TResult result = Run(step.Route, state, arguments, out Route ranOn);
             if (state.Cuda) torch.cuda.synchronize();
             double microseconds = Stopwatch.GetElapsedTime(start).TotalMilliseconds * 1000;
             // A step that fell back to eager is counted as eager and its time is not the route's (the fallback has
-            // ended probing for this signature).
-            if (state.Record(ranOn == step.Route ? step : new ProbeStep(ranOn, Timed: false), microseconds)) OnDecision(state);
+            // ended probing for this signature). An ONNX Runtime call before its session settled (weights still
+            // inputs, the frozen session not built yet) is a warm-up: its time is not the route's lasting one.
+            bool timed = ranOn == step.Route && !(ranOn == Route.Onnx && t_onnxSettling);
+            if (state.Record(timed ? step : new ProbeStep(ranOn, Timed: false), microseconds)) OnDecision(state);
             // A signature met once the twin was compiled: its ONNX model starts building after this call's result.
             if (state.OnnxAllowed) StartOnnxBuild(state, arguments);
             // An optional twin probed without: its compile (and validation) starts after this call's result too.

@@ -242,6 +242,8 @@ public class ComposedTreeTests
         Dispatch.SignatureState inference = Batch1(function).Single(s => s.OnnxNote is null);
         Assert.NotNull(inference.OnnxMedian);                 // ONNX Runtime was measured against eager
         Assert.NotNull(inference.GraphMedian);                // and so was the composed TorchScript twin
+        // ONNX Runtime was timed only once its session had settled: on the frozen-weights session, every timed call.
+        Assert.True(function.OnnxTwin!.Calls.frozen >= function.Options.ProbeCalls, $"{function.OnnxTwin.Calls.frozen} frozen calls");
         Assert.StartsWith("HybridGen.EndToEnd.Tests.VggShaped.forward [composed tree ", function.Info.Name);
 
         // With grad on and parameters that require it: the report says what would let ONNX Runtime serve it
