@@ -124,8 +124,9 @@ public static class HybridRuntime
         return string.IsNullOrWhiteSpace(path) ? null : DispatchProfile.Open(path!, m => Warn(m, isWarning: true));
     }
 
-    /// <summary>Waits for twins compiling in the background (<see cref="DispatchOptions.BackgroundCompile"/>) to be
-    /// ready; false when some are still compiling after <paramref name="timeout"/>. Calls never need this: until a
+    /// <summary>Waits for twins compiling in the background (<see cref="DispatchOptions.BackgroundCompile"/>), and for
+    /// the other background builds (composed trees, ONNX models, frozen-weight sessions), to be ready; false when some
+    /// are still running after <paramref name="timeout"/>. Calls never need this: until a
     /// twin is ready its method runs eager. Benchmarks and tests use it to start from compiled twins.</summary>
     public static bool WaitForTwins(TimeSpan timeout) => Twins.BackgroundCompiles.WaitAll(timeout);
 

@@ -273,7 +273,9 @@ public class ComposedTreeTests
         using (no_grad())
             for (int k = 0; k < 500 && !Decided(); k++)
             {
+                // The twins' builds, and the frozen session's (so a fast machine does not run out of calls first).
                 HybridRuntime.WaitForTwins(TimeSpan.FromSeconds(60));
+                function?.OnnxTwin?.WaitForFrozen();
                 using Tensor y = model.forward(x);
             }
         Assert.True(Decided(), "no decision after 500 calls");

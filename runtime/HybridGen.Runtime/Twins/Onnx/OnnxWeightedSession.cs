@@ -135,7 +135,9 @@ internal sealed class OnnxWeightedSession : IDisposable
                 views[k] = view.DetachFromDisposeScope();
             }
             _stable = 0;
-            Volatile.Write(ref _freezing, Task.Run(() => Freeze(snapshot, views)));
+            // A background build like a twin's compile: WaitForTwins waits for it, and process exit does not tear libtorch
+            // down under it.
+            Volatile.Write(ref _freezing, BackgroundCompiles.Run(() => Freeze(snapshot, views)));
         }
     }
 
