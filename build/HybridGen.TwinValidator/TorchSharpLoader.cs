@@ -73,5 +73,5 @@ internal static class TorchSharpLoader
         return OneLine(at < 0 ? message : message.Substring(at + marker.Length)).Trim();
     }
 
-    public static string OneLine(string text) => string.Join(" ", text.Split(new[] { '\r', '\n' }, StringSplitOptions.RemoveEmptyEntries));
+    public static string OneLine(string text) => HybridGen.Formats.TwinValidatorProtocol.OneLine(text);
 }

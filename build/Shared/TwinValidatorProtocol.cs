@@ -61,6 +61,9 @@ internal static class TwinValidatorProtocol
         }
     }
 
+    /// <summary>A message on one line (its line breaks become spaces), as build messages and reports show it.</summary>
+    public static string OneLine(string text) => string.Join(" ", text.Split(new[] { '\r', '\n' }, StringSplitOptions.RemoveEmptyEntries));
+
     public static string Escape(string text) => text.Replace("\\", "\\\\").Replace("\r", "\\r").Replace("\n", "\\n");
 
     public static string Unescape(string text)

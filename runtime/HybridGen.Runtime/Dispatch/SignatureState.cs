@@ -167,10 +167,7 @@ internal sealed class SignatureState
         lock (this)
         {
             if (_route == Probing || Fallback is not null || EagerCalls + GraphCalls < Volatile.Read(ref _nextReprobe)) return;
-            _eagerTimes.Clear();
-            _graphTimes.Clear();
-            _capturedTimes.Clear();
-            _onnxTimes.Clear();
+            ClearTimings();
             _route = Probing;
         }
     }
@@ -191,9 +188,7 @@ internal sealed class SignatureState
         {
             if (_graphPending && !value && _route == Probing)
             {
-                _eagerTimes.Clear();
-                _capturedTimes.Clear();
-                _onnxTimes.Clear();
+                ClearTimings(); // the graph's are empty: it was not probed while pending
             }
             _graphPending = value;
         }
@@ -213,12 +208,17 @@ internal sealed class SignatureState
             if (!DecidedWithoutGraph || _route == Probing || Fallback is not null || _options.Mode != DispatchMode.Auto) return;
             DecidedWithoutGraph = false;
             GraphPending = false;
-            _eagerTimes.Clear();
-            _graphTimes.Clear();
-            _capturedTimes.Clear();
-            _onnxTimes.Clear();
+            ClearTimings();
             _route = Probing;
         }
+    }
+
+    private void ClearTimings()
+    {
+        _eagerTimes.Clear();
+        _graphTimes.Clear();
+        _capturedTimes.Clear();
+        _onnxTimes.Clear();
     }
 
     /// <summary>While probing (under the lock): what the next call runs.</summary>

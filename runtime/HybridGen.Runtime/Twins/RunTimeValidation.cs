@@ -183,7 +183,7 @@ internal static class RunTimeValidation
         return text.ToString();
     }
 
-    private static string OneLine(string text) => string.Join(" ", text.Split(new[] { '\r', '\n' }, StringSplitOptions.RemoveEmptyEntries)).Trim();
+    private static string OneLine(string text) => TwinValidatorProtocol.OneLine(text).Trim();
 
     private static string Tail(string text) => text.Length <= 400 ? text : text.Substring(text.Length - 400);
 }
