@@ -107,7 +107,12 @@ internal static class EagerOracle
 /// </summary>
 internal static class HostKernels
 {
-    private static readonly Lazy<bool> s_changing = new(() => Measure().changing);
+    // Measured at the first disagreement, which may come under a caller's no_grad: the measure needs gradients.
+    private static readonly Lazy<bool> s_changing = new(() =>
+    {
+        using var grad = enable_grad();
+        return Measure().changing;
+    });
 
     /// <summary>Whether a convolution's input gradient changes from run to run here (after the set-up).</summary>
     public static bool ChangeFromRunToRun => s_changing.Value;

@@ -32,6 +32,14 @@ internal static class TorchScriptHelpers
     public const string Relu = ModuleFunctions.Relu, Tanh = ModuleFunctions.Tanh,
         Sigmoid = ModuleFunctions.Sigmoid, Silu = ModuleFunctions.Silu,
         LeakyRelu = ModuleFunctions.LeakyRelu, Gelu = ModuleFunctions.Gelu, Dropout = ModuleFunctions.Dropout;
+    // libtorch's C++ TransformerEncoderLayer.forward (torch/csrc/api/src/nn/modules/transformer.cpp), which TorchSharp's
+    // native module runs, with its self-attention (F::multi_head_attention_forward): post-norm, q scaled before the
+    // product, a 2-d or 3-d attention mask added in place whatever its type (libtorch 2.10 adds a boolean mask as
+    // 0 and 1, measured: NativeTransformerTests), the key padding mask (boolean only) filled with -inf per batch,
+    // dropout p everywhere. Its settings come from the composition (Composition/
+    // NativeTransformer): nhead and the activation probed on the live module, dropout -1 where unknown, which only a
+    // call in training mode needs (then the twin fails first, and the dispatcher runs the call eager).
+    public const string TransformerEncoderLayer = ModuleFunctions.TransformerEncoderLayer;
     // TorchSharp's GroupNorm.forward: inputs of fewer than 3 dimensions are refused.
     public const string GroupNorm = ModuleFunctions.GroupNorm;
 
@@ -173,6 +181,44 @@ internal static class TorchScriptHelpers
             def __hg_group_norm(x: Tensor, num_groups: int, weight: Optional[Tensor], bias: Optional[Tensor], eps: float) -> Tensor:
                 assert x.dim() >= 3, "group norm: the input has fewer than 3 dimensions"
                 return torch.group_norm(x, num_groups, weight, bias, eps, True)
+            """,
+        [TransformerEncoderLayer] = """
+            def __hg_transformer_encoder_layer(src: Tensor, src_mask: Optional[Tensor], key_padding_mask: Optional[Tensor], nhead: int, gelu: bool, dropout: float, scaling: float, training: bool, in_proj_weight: Tensor, in_proj_bias: Tensor, out_proj_weight: Tensor, out_proj_bias: Tensor, linear1_weight: Tensor, linear1_bias: Tensor, linear2_weight: Tensor, linear2_bias: Tensor, norm1_weight: Tensor, norm1_bias: Tensor, norm2_weight: Tensor, norm2_bias: Tensor) -> Tensor:
+                assert not training or dropout >= 0.0, "a native TransformerEncoderLayer in training mode: its dropout probability lives in libtorch's options, which TorchSharp does not expose"
+                assert src.dim() == 3, "TransformerEncoderLayer: the input must be (sequence, batch, features)"
+                p = dropout if training else 0.0
+                tgt_len = src.size(0)
+                bsz = src.size(1)
+                embed_dim = src.size(2)
+                head_dim = embed_dim // nhead
+                qkv = torch.chunk(torch.linear(src, in_proj_weight, in_proj_bias), 3, -1)
+                q = qkv[0] * scaling
+                q = q.contiguous().view([tgt_len, bsz * nhead, head_dim]).transpose(0, 1)
+                k = qkv[1].contiguous().view([-1, bsz * nhead, head_dim]).transpose(0, 1)
+                v = qkv[2].contiguous().view([-1, bsz * nhead, head_dim]).transpose(0, 1)
+                src_len = k.size(1)
+                w = torch.bmm(q, k.transpose(1, 2))
+                if src_mask is not None:
+                    mask = src_mask
+                    if mask.dim() == 2:
+                        assert mask.size(0) == tgt_len and mask.size(1) == src_len, "The size of the 2D attn_mask is not correct."
+                        mask = mask.unsqueeze(0)
+                    else:
+                        assert mask.dim() == 3 and mask.size(0) == bsz * nhead and mask.size(1) == tgt_len and mask.size(2) == src_len, "The size of the attn_mask is not correct."
+                    w.add_(mask)
+                if key_padding_mask is not None:
+                    w = w.view([bsz, nhead, tgt_len, src_len]).masked_fill(key_padding_mask.unsqueeze(1).unsqueeze(2), float('-inf')).view([bsz * nhead, tgt_len, src_len])
+                w = torch.dropout(torch.softmax(w, -1), p, training)
+                a = torch.bmm(w, v).transpose(0, 1).contiguous().view([tgt_len, bsz, embed_dim])
+                a = torch.linear(a, out_proj_weight, out_proj_bias)
+                x = torch.layer_norm(src + torch.dropout(a, p, training), [embed_dim], norm1_weight, norm1_bias, 1e-05)
+                h = torch.linear(x, linear1_weight, linear1_bias)
+                if gelu:
+                    h = torch.gelu(h)
+                else:
+                    h = torch.relu(h)
+                h = torch.linear(torch.dropout(h, p, training), linear2_weight, linear2_bias)
+                return torch.layer_norm(x + torch.dropout(h, p, training), [embed_dim], norm2_weight, norm2_bias, 1e-05)
             """,
         [FloatRemainder] = """
             def __hg_fmod(a: float, b: float) -> float:

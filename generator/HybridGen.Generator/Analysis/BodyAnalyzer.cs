@@ -33,6 +33,8 @@ internal sealed class BodyAnalyzer : OperationWalker
     private readonly List<Finding> _runTimeModuleCalls = new();
     private readonly SortedSet<string> _freshModules = new(System.StringComparer.Ordinal);
     private readonly SortedSet<string> _runTimeModules = new(System.StringComparer.Ordinal);
+    // Whether every tensor the method returns is one it created (or a view of one), never an input or state.
+    private bool _returnsOwned = true;
 
     private BodyAnalyzer(CallGraph graph, IMethodSymbol method, CancellationToken ct)
     {
@@ -52,6 +54,7 @@ internal sealed class BodyAnalyzer : OperationWalker
             RunTimeModuleCalls = analyzer._runTimeModuleCalls,
             FreshModules = analyzer._freshModules,
             RunTimeModules = analyzer._runTimeModules,
+            ReturnsOwned = analyzer._returnsOwned,
         };
     }
 
@@ -497,7 +500,11 @@ internal sealed class BodyAnalyzer : OperationWalker
     /// kind is fixed, and HG0108 names it at build time.</summary>
     private static string? RunTimeModule(IMethodSymbol forward, IOperation? receiver)
     {
-        if (forward.Parameters.Length != 1 || !KnownApis.IsTensor(forward.Parameters[0].Type) || !KnownApis.IsTensor(forward.ReturnType)) return null;
+        if (!KnownApis.IsTensor(forward.ReturnType) || !forward.Parameters.All(p => KnownApis.IsTensor(p.Type))) return null;
+        ITypeSymbol? declaredType = receiver?.Type;
+        // A native kind whose settings only the live module shows (a TransformerEncoder: src, mask, padding mask).
+        bool nativeAtRunTime = RunTimeNativeKinds.MetadataNames.Any(name => KnownTypes.Is(declaredType, name));
+        if (forward.Parameters.Length != 1 && !nativeAtRunTime) return null;
         ISymbol? member = receiver switch
         {
             IFieldReferenceOperation { Instance: IInstanceReferenceOperation, Field: var f } => f,
@@ -506,7 +513,8 @@ internal sealed class BodyAnalyzer : OperationWalker
         };
         if (member is null) return null;
         ITypeSymbol declared = receiver!.Type!;
-        bool fixedNativeKind = KnownTypes.IsNamespace(declared.ContainingNamespace, "TorchSharp.Modules") && !KnownTypes.Is(declared, KnownTypes.Sequential);
+        bool fixedNativeKind = KnownTypes.IsNamespace(declared.ContainingNamespace, "TorchSharp.Modules") && !KnownTypes.Is(declared, KnownTypes.Sequential)
+            && !nativeAtRunTime;
         return fixedNativeKind ? null : member.Name;
     }
 
@@ -538,10 +546,12 @@ internal sealed class BodyAnalyzer : OperationWalker
     /// <summary>Whether a submodule's result is the body's own (in-place ops on it are fine, ResNet's
     /// <c>y.add_(shortcut.forward(x)).relu_()</c>): a module that allocates gives a new tensor; one that may alias
     /// its input (Identity, an in-place activation, an empty Sequential) gives the body's own only for its own
-    /// input; a user module's forward may return anything, so its result is not.</summary>
+    /// input; a user module's forward is its own where every tensor its body returns is one the body created
+    /// (PositionalEncoding's <c>dropout.forward(x)</c> of its own <c>x</c>).</summary>
     private bool IsFreshModuleResult(Submodule module, IOperation input) => module switch
     {
         CatalogSubmodule catalog => catalog.Row.Allocates || IsOwned(input),
+        SourceSubmodule source => !_graph.IsOnStack(source.Body) && _graph.SummaryOf(source.Body, _ct).ReturnsOwned,
         ChoiceSubmodule choice => IsFreshModuleResult(choice.WhenTrue, input) && IsFreshModuleResult(choice.WhenFalse, input),
         SequenceSubmodule { IsList: false } sequence => SequenceResultIsFresh(sequence, sequence.Children.Length - 1, input),
         _ => false,
@@ -651,6 +661,25 @@ internal sealed class BodyAnalyzer : OperationWalker
     {
         Add(DiagnosticDescriptors.IteratorOrAsync, operation.Syntax, "awaits");
         base.VisitAwait(operation);
+    }
+
+    public override void VisitReturn(IReturnOperation operation)
+    {
+        // Only the method's own returns (not a lambda's or a local function's, which the analysis refuses anyway);
+        // a result owned only where a run-time submodule allocates is not counted as owned.
+        if (operation.ReturnedValue is { } value && KnownApis.IsTensor(value.Type) && _returnsOwned)
+        {
+            _ownershipDependsOn = new List<string>();
+            try
+            {
+                _returnsOwned = OwnedCore(value) && _ownershipDependsOn.Count == 0;
+            }
+            finally
+            {
+                _ownershipDependsOn = null;
+            }
+        }
+        base.VisitReturn(operation);
     }
 
     public override void VisitAnonymousFunction(IAnonymousFunctionOperation operation)

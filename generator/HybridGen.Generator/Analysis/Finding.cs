@@ -40,4 +40,8 @@ internal sealed class MethodSummary
     /// <summary>The run-time submodules (member names) whose results the body treats as its own (writes in place,
     /// disposes): the live module must allocate its result, which the runtime confirms when it composes.</summary>
     public System.Collections.Generic.IReadOnlyCollection<string> FreshModules { get; init; } = System.Array.Empty<string>();
+
+    /// <summary>Whether every tensor the method returns is one its body created (or a view of one): a caller may
+    /// treat the result of a module whose forward this is as its own (dispose it, write it in place).</summary>
+    public bool ReturnsOwned { get; init; }
 }

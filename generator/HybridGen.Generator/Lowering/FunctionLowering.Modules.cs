@@ -72,9 +72,9 @@ internal sealed partial class FunctionLowering
                     value = ApplyModule(sequence.Children[k], new StateAccess.Element(access, k), $"{path}[{k}]", $"{stem}_{k}", new[] { value }, syntax);
                 return value;
             }
-            case UnknownSubmodule when _isMain && _scope is null && _twin.IsRunTimeModule(path) && inputs.Count == 1:
+            case UnknownSubmodule when _isMain && _scope is null && _twin.IsRunTimeModule(path):
                 // The analysis took it as a run-time submodule (decision 5): the runtime composes the live tree.
-                return _twin.RunTimeModule(access, path, input);
+                return _twin.RunTimeModule(access, path, inputs);
             case UnknownSubmodule unknown:
                 throw new LoweringFailure(syntax, $"the submodule '{path.Replace("{0}.", "")}': {unknown.Reason}");
             default:

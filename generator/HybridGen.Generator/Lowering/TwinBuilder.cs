@@ -152,7 +152,7 @@ internal sealed class TwinBuilder
 
     /// <summary>A call of a run-time submodule: its slot (one per member, however often it is called) and the node
     /// the runtime replaces with the live module's forward.</summary>
-    public GraphExpr RunTimeModule(StateAccess access, string path, GraphExpr input)
+    public GraphExpr RunTimeModule(StateAccess access, string path, IReadOnlyList<GraphExpr> inputs)
     {
         string member = MemberOf(path);
         int slot = _runTimeModules.FindIndex(m => m.Access == access);
@@ -161,7 +161,7 @@ internal sealed class TwinBuilder
             slot = _runTimeModules.Count;
             _runTimeModules.Add(new RunTimeModuleModel(access, member));
         }
-        return new GraphSubmoduleCall(slot, member, _summary.FreshModules.Contains(member), new[] { input }.ToEquatableArray());
+        return new GraphSubmoduleCall(slot, member, _summary.FreshModules.Contains(member), inputs.ToEquatableArray());
     }
 
     private static string MemberOf(string path) => path.StartsWith("{0}.", System.StringComparison.Ordinal) ? path.Substring(4) : path;

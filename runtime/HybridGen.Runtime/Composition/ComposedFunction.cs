@@ -113,6 +113,7 @@ public sealed class ComposedFunction<TArgs, TResult> : IModulePiece
         // together.
         public volatile Composed? Current;
         public volatile string? Failure;
+        public volatile Func<bool>? RetryWhen;
         public int CallsSinceFailure;
         public int Composing;
     }
@@ -224,7 +225,7 @@ public sealed class ComposedFunction<TArgs, TResult> : IModulePiece
             ReportOnce($"the module tree changed after it was composed ({changed}): composed again");
             Interlocked.CompareExchange(ref instance.Current, null, current); // no call runs the old tree's program
         }
-        else if (instance.Failure is not null && Interlocked.Increment(ref instance.CallsSinceFailure) % RetryAfter != 0)
+        else if (instance.Failure is not null && instance.RetryWhen?.Invoke() != true && Interlocked.Increment(ref instance.CallsSinceFailure) % RetryAfter != 0)
         {
             return instance;
         }
@@ -261,6 +262,7 @@ public sealed class ComposedFunction<TArgs, TResult> : IModulePiece
                 ComposedTree tree = ModuleComposer.Compose(this, owner);
                 instance.Current = new Composed(tree, _functions.GetOrAdd(tree.Program, program => NewFunction(program, tree)));
                 instance.Failure = null;
+                instance.RetryWhen = null;
             }
             catch (Exception error) when (error is CompositionException or FormatException or InvalidOperationException or KeyNotFoundException)
             {
@@ -268,6 +270,7 @@ public sealed class ComposedFunction<TArgs, TResult> : IModulePiece
                 string why = error is CompositionException ? error.Message : $"{error.GetType().Name}: {error.Message} (rebuild with this HybridGen; if it persists, please report it)";
                 instance.Current = null;
                 instance.Failure = why;
+                instance.RetryWhen = (error as CompositionException)?.RetryWhen;
                 ReportOnce("its module tree cannot be composed, so it runs eager: " + why);
             }
         }

@@ -10,6 +10,10 @@ namespace HybridGen.Composition;
 internal sealed class CompositionException : Exception
 {
     public CompositionException(string message) : base(message) { }
+
+    /// <summary>Where the tree may compose once something changes (a native module leaves training mode), the check
+    /// each call makes before trying again; else the tree is tried again after many calls.</summary>
+    public Func<bool>? RetryWhen { get; init; }
 }
 
 /// <summary>
@@ -63,6 +67,9 @@ internal sealed class ModuleComposer
             if (live is null) throw new CompositionException($"'{at}' is null");
             if (call.MustAllocate && FreshnessOf(live) != Freshness.New)
                 throw new CompositionException($"the body changes the result of '{at}' in place (or disposes it), and that {live.GetType().Name} may return its input or a view of it (HG0110)");
+            if (NativeTransformer.Is(live)) return Native(live, at, call.Inputs, taken);
+            if (call.Inputs.Count != 1)
+                throw new CompositionException($"'{at}' is a {live.GetType().Name}, called with {call.Inputs.Count} inputs (its kind takes one)");
             return Module(live, at, call.Inputs[0], taken);
         });
         extras = taken;
@@ -112,6 +119,27 @@ internal sealed class ModuleComposer
         throw new CompositionException(type.Namespace == "TorchSharp.Modules"
             ? $"'{path}' is a {type.Name}, a module kind HybridGen does not spell yet (docs/modules.md lists those it does)"
             : $"'{path}' is a {type.Name}, whose forward is not [Hybridize]d (hybridize it, and its module tree is composed too)");
+    }
+
+    /// <summary>A native module whose settings only the live module shows (NativeTransformer): a function of the
+    /// program, its states graph inputs read at every call.</summary>
+    private GraphExpr Native(object module, string path, EquatableArray<GraphExpr> inputs, List<string> taken)
+    {
+        if (inputs.Count > 3) throw new CompositionException($"'{path}' is a {module.GetType().Name}, called with {inputs.Count} inputs");
+        var own = new List<string>();
+        string name = "__hg_native_" + (_pieces++).ToString(CultureInfo.InvariantCulture);
+        GraphFunction function = NativeTransformer.Function(module, path, name, (reader, annotation) =>
+        {
+            _blocks.Add(StateBlock.Of(module, reader));
+            string input = NewInput(annotation);
+            own.Add(input);
+            return input;
+        });
+        _functions.Add(function);
+        _runtime.Add(ModuleFunctions.TransformerEncoderLayer);
+        taken.AddRange(own);
+        var arguments = Enumerable.Range(0, 3).Select(k => k < inputs.Count ? inputs[k] : GraphLiteral.None).Concat(own.Select(n => (GraphExpr)new GraphName(n)));
+        return GraphCall.Of(function.Name, arguments.ToArray());
     }
 
     /// <summary>A catalog module's call (ModuleCatalog.Call, as the build spells a fixed tree), its states graph inputs
@@ -190,6 +218,7 @@ internal sealed class ModuleComposer
             }
             return Freshness.SameAsInput;
         }
+        if (NativeTransformer.Is(module)) return Freshness.New;
         ModuleRow? row = ModuleCatalog.Find(module.GetType().FullName);
         return row is null ? Freshness.Unknown : row.Allocates ? Freshness.New : Freshness.SameAsInput;
     }

@@ -129,3 +129,29 @@ public sealed partial class FixedBlock : Module<Tensor, Tensor>
 
     private Tensor ForwardEager(Tensor input) => functional.relu(norm.forward(conv.forward(input)));
 }
+
+// TorchSharp's native TransformerEncoderLayer called with both masks, its settings (heads, activation) only the live
+// module shows (NativeTransformerTests).
+public sealed partial class EncoderLayerBlock : Module<Tensor, Tensor, Tensor, Tensor>
+{
+    private readonly TorchSharp.Modules.TransformerEncoderLayer layer;
+    private readonly TorchSharp.Modules.Linear head;
+
+    public EncoderLayerBlock(long width, long heads, long feedForward, Activations activation) : base("encoder-layer-block")
+    {
+        layer = TransformerEncoderLayer(width, heads, feedForward, 0.1, activation);
+        head = Linear(width, 3);
+        RegisterComponents();
+    }
+
+    public TorchSharp.Modules.TransformerEncoderLayer Layer => layer;
+
+    [Hybridize(nameof(ForwardEager))]
+    public override partial Tensor forward(Tensor x, Tensor mask, Tensor padding);
+
+    private Tensor ForwardEager(Tensor x, Tensor mask, Tensor padding)
+    {
+        using var y = layer.call(x, mask, padding);
+        return head.forward(y);
+    }
+}

@@ -12,9 +12,8 @@ namespace HybridGen.EndToEnd.Tests;
 // trees are only known at run time (lists filled in helpers, a block factory, a field changed across helper calls,
 // a table looked up by name): the build lowers each forward as a piece, and the runtime composes the live tree
 // (ComposedTreeTests). ExampleShapedModelTests checks that they give eager's results and records which get a twin.
-// The transformer still runs eager: TorchSharp's native TransformerEncoder is not in the module catalog (HG0108), and
-// its using-declared results of submodules follow from that (HG0102).
-#pragma warning disable HG0102, HG0108
+// The transformer's TorchSharp-native TransformerEncoder keeps its settings in libtorch's options: the runtime reads
+// them off the live module when it composes the tree (NativeTransformerTests).
 
 // ResNet as the examples write it: a block factory, a helper that appends blocks to a list and advances the
 // in_planes field, a Sequential made from the list.
@@ -286,7 +285,6 @@ public sealed partial class PositionalEncodingShaped : Module<Tensor, Tensor>
         return dropout.forward(x);
     }
 }
-#pragma warning restore HG0102, HG0108
 
 // AlexNet as the examples write it: two Sequentials of constants, an adaptive pool, and a view whose first size is
 // read from the pooled tensor's shape.

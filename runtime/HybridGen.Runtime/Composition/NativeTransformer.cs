@@ -1,0 +1,190 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Runtime.CompilerServices;
+using HybridGen.Graph;
+using HybridGen.Twins;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace HybridGen.Composition;
+
+/// <summary>
+/// TorchSharp's native TransformerEncoder and TransformerEncoderLayer in a composed tree (issue 21, item 3). libtorch
+/// keeps their settings in C++ options that TorchSharp does not expose, so the composition reads what the live module
+/// shows and measures the rest:
+/// <list type="bullet">
+/// <item>its parameters, by name (their shapes give the model width, the feed-forward width and the layer count; any
+/// other parameter, a final norm say, stops the composition);</item>
+/// <item>its number of heads and its activation, probed once per module: in eval mode, its output on a private input
+/// is compared with that of fresh native layers built with each candidate (every divisor of the width, ReLU and GELU)
+/// and the same weights; exactly one must agree, else the tree runs eager;</item>
+/// <item>its dropout probability, which no call in eval mode needs and nothing shows: a call in training mode fails in
+/// the twin and runs eager (the report says so).</item>
+/// </list>
+/// Each layer becomes the runtime function <c>__hg_transformer_encoder_layer</c> (TorchScriptHelpers; the ONNX emitter
+/// spells it too), its parameters and the training flag state inputs read at every call.
+/// </summary>
+internal static class NativeTransformer
+{
+    private static readonly string[] s_layerParameters =
+    {
+        "self_attn.in_proj_weight", "self_attn.in_proj_bias", "self_attn.out_proj.weight", "self_attn.out_proj.bias",
+        "linear1.weight", "linear1.bias", "linear2.weight", "linear2.bias", "norm1.weight", "norm1.bias", "norm2.weight", "norm2.bias",
+    };
+
+    // The graph names of the layer function's values, in TorchScriptHelpers' parameter order.
+    private static readonly string[] s_valueNames = new[] { "input", "src_mask", "key_padding_mask", "nhead", "gelu", "dropout", "scaling", "training" }
+        .Concat(s_layerParameters.Select(n => n.Replace("self_attn.", "").Replace('.', '_'))).ToArray();
+
+    private static readonly ConditionalWeakTable<nn.Module, Settings> s_probed = new();
+
+    /// <summary>What the probe found: the heads and whether the activation is GELU (else ReLU).</summary>
+    internal sealed record Settings(long Heads, bool Gelu);
+
+    public static bool Is(object module) => module is TransformerEncoder or TransformerEncoderLayer;
+
+    /// <summary>A function computing <paramref name="module"/>'s forward: parameters src, src_mask, key_padding_mask,
+    /// then the state inputs <paramref name="newState"/> gives names (each read from the live module at every call).</summary>
+    public static GraphFunction Function(object module, string path, string name, Func<Func<object, TwinValue>, string, string> newState)
+    {
+        var native = (nn.Module)module;
+        string kind = module.GetType().Name;
+        Dictionary<string, Parameter> parameters = native.named_parameters().ToDictionary(p => p.name, p => p.parameter, StringComparer.Ordinal);
+        if (native.named_buffers().Any())
+            throw new CompositionException($"'{path}' is a native {kind} with buffers, which its twin does not carry");
+        string[] prefixes = LayerPrefixes(module, parameters, path, kind);
+        Tensor inProjection = parameters[prefixes[0] + s_layerParameters[0]];
+        long width = inProjection.shape[1];
+        Settings settings = SettingsOf(native, prefixes.Length, width, parameters[prefixes[0] + "linear1.weight"].shape[0], path, kind);
+
+        var statements = new List<GraphStatement>();
+        var stateNames = new List<string>();
+        string training = newState(m => ((nn.Module)m).training, "bool");
+        stateNames.Add(training);
+        GraphExpr value = new GraphName("src");
+        for (int layer = 0; layer < prefixes.Length; layer++)
+        {
+            var values = new List<GraphExpr>
+            {
+                value, new GraphName("src_mask"), new GraphName("key_padding_mask"),
+                new GraphLiteral(settings.Heads.ToString(CultureInfo.InvariantCulture)), settings.Gelu ? GraphLiteral.True : GraphLiteral.False,
+                new GraphLiteral("-1.0"), new GraphLiteral(Float(1.0 / Math.Sqrt(width / settings.Heads))), new GraphName(training),
+            };
+            foreach (string parameter in s_layerParameters)
+            {
+                Parameter held = parameters[prefixes[layer] + parameter];
+                // The Parameter objects TorchSharp registered for the native module: an optimizer step, a
+                // load_state_dict or a to(dtype) changes them in place, so reading them at every call sees it.
+                string state = newState(_ => held, "Tensor");
+                stateNames.Add(state);
+                values.Add(new GraphName(state));
+            }
+            string target = "x" + layer.ToString(CultureInfo.InvariantCulture);
+            statements.Add(new GraphAssign(new GraphName(target),
+                new GraphModuleOp("TransformerEncoderLayer", ModuleFunctions.TransformerEncoderLayer, s_valueNames.ToEquatableArray(), values.ToEquatableArray())));
+            value = new GraphName(target);
+        }
+        statements.Add(new GraphReturn(value));
+        var signature = new[] { new GraphParameter("src", "Tensor"), new GraphParameter("src_mask", "Optional[Tensor]"), new GraphParameter("key_padding_mask", "Optional[Tensor]") }
+            .Concat(stateNames.Select(s => new GraphParameter(s, s == training ? "bool" : "Tensor")));
+        return new GraphFunction(name, signature.ToEquatableArray(), "Tensor", statements.ToEquatableArray());
+    }
+
+    /// <summary>Whether a tree that failed to compose because of <paramref name="module"/> (in training mode, not yet
+    /// probed) may compose now.</summary>
+    public static bool CanProbe(object module) => module is nn.Module native && (s_probed.TryGetValue(native, out _) || !native.training);
+
+    private static string Float(double value)
+    {
+        string text = value.ToString("R", CultureInfo.InvariantCulture);
+        return text.Contains('.') || text.Contains('E') ? text : text + ".0";
+    }
+
+    /// <summary>The parameter-name prefix of each layer ("" for a layer, "layers.k." for an encoder), checking that
+    /// the module holds exactly those layers' parameters.</summary>
+    private static string[] LayerPrefixes(object module, Dictionary<string, Parameter> parameters, string path, string kind)
+    {
+        string[] prefixes;
+        if (module is TransformerEncoderLayer) prefixes = new[] { "" };
+        else
+        {
+            int layers = 0;
+            while (parameters.ContainsKey($"layers.{layers}.{s_layerParameters[0]}")) layers++;
+            if (layers == 0) throw new CompositionException($"'{path}' is a native {kind} without layers");
+            prefixes = Enumerable.Range(0, layers).Select(k => $"layers.{k}.").ToArray();
+        }
+        var expected = new HashSet<string>(prefixes.SelectMany(p => s_layerParameters.Select(n => p + n)), StringComparer.Ordinal);
+        if (parameters.Keys.FirstOrDefault(k => !expected.Contains(k)) is { } other)
+            throw new CompositionException($"'{path}' is a native {kind} with a parameter '{other}' its twin does not carry (a final norm, a layer of another kind)");
+        if (expected.FirstOrDefault(k => !parameters.ContainsKey(k)) is { } missing)
+            throw new CompositionException($"'{path}' is a native {kind} without the parameter '{missing}'");
+        return prefixes;
+    }
+
+    private static Settings SettingsOf(nn.Module module, int layers, long width, long feedForward, string path, string kind)
+    {
+        if (s_probed.TryGetValue(module, out Settings? known)) return known;
+        if (module.training)
+            throw new CompositionException($"'{path}' is a native {kind} in training mode: its heads and activation are measured in eval mode, " +
+                "so the tree is composed at its first call in eval mode (its calls in training mode run eager: its dropout probability lives in libtorch's options)")
+            {
+                RetryWhen = () => CanProbe(module),
+            };
+        Settings probed = Probe(module, layers, width, feedForward, path, kind);
+        s_probed.AddOrUpdate(module, probed);
+        return probed;
+    }
+
+    /// <summary>The one candidate (heads, activation) whose fresh native module, given the live module's weights,
+    /// gives its output on a private input.</summary>
+    private static Settings Probe(nn.Module module, int layers, long width, long feedForward, string path, string kind)
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        Tensor first = module.parameters().First();
+        var generator = new Generator(0x5EED);
+        // Three positions, two sequences: every head's attention mixes positions, so a wrong head count shows.
+        Tensor input = randn(new long[] { 3, 2, width }, generator: generator).to(first.dtype, first.device);
+        Tensor expected = Forward(module, input);
+        var found = new List<Settings>();
+        var source = module.named_parameters().ToDictionary(p => p.name, p => p.parameter, StringComparer.Ordinal);
+        foreach (bool gelu in new[] { false, true })
+        {
+            for (long heads = 1; heads <= width; heads++)
+            {
+                if (width % heads != 0) continue;
+                using nn.Module candidate = Candidate(module is TransformerEncoder, layers, width, heads, feedForward, gelu);
+                candidate.to(first.device, first.dtype);
+                candidate.eval();
+                foreach ((string name, Parameter parameter) in candidate.named_parameters()) parameter.copy_(source[name]);
+                Tensor output = Forward(candidate, input);
+                if (output.allclose(expected, rtol: 1e-5, atol: 1e-6)) found.Add(new Settings(heads, gelu));
+            }
+        }
+        return found.Count switch
+        {
+            1 => found[0],
+            0 => throw new CompositionException($"'{path}' is a native {kind} whose output no candidate (heads dividing {width}, ReLU or GELU) reproduces"),
+            _ => throw new CompositionException($"'{path}' is a native {kind} whose weights do not tell its settings apart " +
+                $"({string.Join(", ", found.Select(f => $"{f.Heads} heads {(f.Gelu ? "GELU" : "ReLU")}"))} all agree on the probe)"),
+        };
+    }
+
+    private static nn.Module Candidate(bool encoder, int layers, long width, long heads, long feedForward, bool gelu)
+    {
+        var activation = gelu ? nn.Activations.GELU : nn.Activations.ReLU;
+        TransformerEncoderLayer layer = nn.TransformerEncoderLayer(width, heads, feedForward, 0.0, activation);
+        if (!encoder) return layer;
+        using (layer) return nn.TransformerEncoder(layer, layers);
+    }
+
+    private static Tensor Forward(nn.Module module, Tensor input) => module switch
+    {
+        TransformerEncoder encoder => encoder.call(input),
+        TransformerEncoderLayer layer => layer.call(input),
+        _ => throw new InvalidOperationException("not a native transformer: " + module.GetType().Name),
+    };
+}
