@@ -282,6 +282,47 @@ public class LoweringTests
     }
 
     [Theory]
+    [InlineData("x.relu()", false)]                                 // a tensor the block's forward creates
+    [InlineData("{ using var y = x * 2; return drop.forward(y); }", false)] // PositionalEncoding's dropout of its own sum
+    [InlineData("x", true)]                                        // the caller's own input back
+    [InlineData("drop.forward(x)", true)]                          // in eval, dropout gives back its input
+    public void InPlaceOnAUserBlocksResultIsFineWhereItsForwardReturnsOnlyTensorsItCreated(string blockBody, bool hg0110)
+    {
+        string body = blockBody.StartsWith("{", System.StringComparison.Ordinal) ? blockBody : "=> " + blockBody + ";";
+        GeneratorHarness.Run run = GeneratorHarness.Generate(GeneratorHarness.Compilation(("Net.cs", GeneratorHarness.Usings + $$"""
+            public sealed class Block : nn.Module<Tensor, Tensor>
+            {
+                private readonly TorchSharp.Modules.Dropout drop = nn.Dropout(0.1);
+                public Block() : base("Block") => RegisterComponents();
+                public override Tensor forward(Tensor x) {{body}}
+            }
+            public sealed partial class Net : nn.Module<Tensor, Tensor>
+            {
+                private readonly Block block = new Block();
+                public Net() : base("Net") => RegisterComponents();
+                [Hybridize(nameof(ForwardEager))] public override partial Tensor forward(Tensor x);
+                private Tensor ForwardEager(Tensor x) => block.forward(x).relu_();
+            }
+            """)));
+        Assert.Equal(hg0110, run.Diagnostics.Any(d => d.Id == "HG0110"));
+    }
+
+    [Theory]
+    [InlineData("private readonly TorchSharp.Modules.TransformerEncoder enc = nn.TransformerEncoder(nn.TransformerEncoderLayer(8, 2), 2);", "enc.call(x, x)",
+        "(submodule 0 \\\"enc\\\" 0 [ (name \\\"x\\\") (name \\\"x\\\")])")]
+    [InlineData("private readonly TorchSharp.Modules.TransformerEncoderLayer layer = nn.TransformerEncoderLayer(8, 2);", "layer.call(x, x, x).relu_()",
+        "(submodule 0 \\\"layer\\\" 1 [ (name \\\"x\\\") (name \\\"x\\\") (name \\\"x\\\")])")]
+    public void ANativeTransformerIsAHoleWithItsInputsThatTheRuntimeComposes(string field, string body, string hole)
+    {
+        // Its heads, activation and dropout live in libtorch's options: only the live module shows them.
+        GeneratorHarness.Run run = Model(field, body);
+        Assert.DoesNotContain(run.Diagnostics, d => d.Severity >= DiagnosticSeverity.Warning);
+        string code = run.Result.GeneratedSources.Single().SourceText.ToString();
+        Assert.Contains("global::HybridGen.Composition.ComposedFunction<", code);
+        Assert.Contains(hole, code);
+    }
+
+    [Theory]
     [InlineData("private readonly TorchSharp.Modules.Linear fc = nn.Linear(4, 4); private int calls;", "{ calls++; return fc.forward(x); }")]
     [InlineData("private readonly TorchSharp.Modules.Linear fc = nn.Linear(4, 4);", "{ fc.bias = null; return fc.forward(x); }")]
     public void WritingAFieldOrASubmodulesStateIsHG0102(string field, string body)

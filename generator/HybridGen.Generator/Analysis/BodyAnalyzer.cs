@@ -49,6 +49,8 @@ internal sealed class BodyAnalyzer : OperationWalker
         if (method.IsAsync) analyzer.Add(DiagnosticDescriptors.IteratorOrAsync, body.Syntax, "is async");
         if (IsIterator(method)) analyzer.Add(DiagnosticDescriptors.IteratorOrAsync, body.Syntax, "is an iterator (yield)");
         analyzer.Visit(body);
+        // An expression body binds as its expression (CallGraph.OperationOf): that is what it returns.
+        if (body is not (IBlockOperation or IMethodBodyOperation)) analyzer.Returned(body);
         return new MethodSummary(analyzer._findings, analyzer._tensorWork, analyzer._advisories)
         {
             RunTimeModuleCalls = analyzer._runTimeModuleCalls,
@@ -665,21 +667,25 @@ internal sealed class BodyAnalyzer : OperationWalker
 
     public override void VisitReturn(IReturnOperation operation)
     {
-        // Only the method's own returns (not a lambda's or a local function's, which the analysis refuses anyway);
-        // a result owned only where a run-time submodule allocates is not counted as owned.
-        if (operation.ReturnedValue is { } value && KnownApis.IsTensor(value.Type) && _returnsOwned)
-        {
-            _ownershipDependsOn = new List<string>();
-            try
-            {
-                _returnsOwned = OwnedCore(value) && _ownershipDependsOn.Count == 0;
-            }
-            finally
-            {
-                _ownershipDependsOn = null;
-            }
-        }
+        // Only the method's own returns (not a lambda's or a local function's, which the analysis refuses anyway).
+        if (operation.ReturnedValue is { } value) Returned(value);
         base.VisitReturn(operation);
+    }
+
+    /// <summary>Notes whether a returned tensor is the method's own; one owned only where a run-time submodule
+    /// allocates is not counted as owned.</summary>
+    private void Returned(IOperation value)
+    {
+        if (!KnownApis.IsTensor(value.Type) || !_returnsOwned) return;
+        _ownershipDependsOn = new List<string>();
+        try
+        {
+            _returnsOwned = OwnedCore(value) && _ownershipDependsOn.Count == 0;
+        }
+        finally
+        {
+            _ownershipDependsOn = null;
+        }
     }
 
     public override void VisitAnonymousFunction(IAnonymousFunctionOperation operation)
