@@ -142,3 +142,24 @@ public class NativeTransformerTests
             EagerOracle.AssertAgree("ambiguous settings", () => Eager(model, x, mask, padding), () => model.forward(x, mask, padding));
     }
 }
+
+/// <summary>Probing a native transformer's settings draws nothing from the process's random generator: a program that
+/// seeds it gets the same numbers with HybridGen as without (alone in its collection: other tests draw from it).</summary>
+[Collection(nameof(DefaultGeneratorCollection))]
+public class NativeTransformerRandomTests
+{
+    [Fact]
+    public void ComposingANativeTransformerLeavesTheRandomGeneratorAlone()
+    {
+        var model = new EncoderLayerBlock(16, 4, 24, Activations.GELU);
+        model.eval();
+        var function = (ComposedFunction<(EncoderLayerBlock, Tensor, Tensor, Tensor), Tensor>)typeof(EncoderLayerBlock)
+            .GetField("__hybrid_forward", BindingFlags.NonPublic | BindingFlags.Static)!.GetValue(null)!;
+        manual_seed(77);
+        Assert.Null(function.CompositionFailure(model));          // composes here, on this thread
+        using Tensor after = rand(8);
+        manual_seed(77);
+        using Tensor fresh = rand(8);
+        Assert.True(after.allclose(fresh, 0, 0), "the composition drew from the default generator");
+    }
+}
