@@ -181,7 +181,7 @@ foreach (var (name, create, inputs, trainsOnTwin) in models.Where(m => m.name.Co
             string tsText = t is { } tv ? tv.ToString("F1", CultureInfo.InvariantCulture) : "-";
             string tsRatio = t is { } tv2 ? (tv2 / e).ToString("F2", CultureInfo.InvariantCulture) : "-";
             Console.WriteLine($"{name,-18} {batch,5} {(backward ? "fwd+bwd" : "forward"),-8} {e,10:F1} {tsText,10} {onnxText,10} {a,10:F1} {tsRatio,9} {onnxRatio,11} {a / best,10:F2} {chose,6} {firstCall,17} {toTwin,11}");
-            foreach (T tensor in x.Concat(xg).Distinct()) tensor.Dispose();
+            foreach (T tensor in x.Concat(xg.Where(g => !x.Any(o => ReferenceEquals(o, g))))) tensor.Dispose();
         }
 
 Console.WriteLine();

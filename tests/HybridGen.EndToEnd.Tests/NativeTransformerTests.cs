@@ -1,4 +1,5 @@
 using System;
+using System.IO;
 using System.Linq;
 using System.Reflection;
 using HybridGen.Composition;
@@ -119,10 +120,46 @@ public class NativeTransformerTests
         HybridRuntime.WaitForTwins(TimeSpan.FromSeconds(120));
         Assert.Null(Block.CompositionFailure(model));
 
-        // Back in training mode the twin cannot run (its dropout probability is unknown): TorchScript refuses.
+        // Back in training mode the call runs eager (the twin would need the dropout probability), reported once; the
+        // TorchScript twin run by itself refuses.
         model.train();
+        TextWriter? quiet = HybridRuntime.Warnings;
+        var warnings = new StringWriter();
+        HybridRuntime.Warnings = warnings;
+        try
+        {
+            using (Tensor y = model.forward(x, mask, padding)) Assert.True(y.requires_grad);
+        }
+        finally
+        {
+            HybridRuntime.Warnings = quiet;
+        }
+        Assert.Contains("'layer' is a native TransformerEncoderLayer in training mode, whose dropout probability lives in libtorch's options", warnings.ToString());
+        Assert.Null(Block.CompositionFailure(model));                    // the tree stays composed
         var error = Assert.ThrowsAny<Exception>(() => Block.InvokeGraph((model, x, mask, padding)));
         Assert.Contains("dropout probability", error.Message);
+    }
+
+    [Fact]
+    public void ForcedModesRunTheNativeTransformersTwinsForEveryCall()
+    {
+        var graph = new ForcedGraphEncoder();
+        var onnx = new ForcedOnnxEncoder();
+        graph.eval();
+        onnx.eval();
+        using Tensor x = randn(4, 3, 8);
+        for (int k = 0; k < 3; k++)
+        {
+            using (Tensor y = graph.forward(x)) Assert.True(y.requires_grad);            // under grad: TorchScript
+            using (no_grad())
+                EagerOracle.AssertAgree("forced ONNX Runtime", () => Eager(onnx, x), () => onnx.forward(x), rtol: 1e-3, atol: 1e-4);
+        }
+        SignatureReport ranGraph = Composed("ForcedGraphEncoder"), ranOnnx = Composed("ForcedOnnxEncoder");
+        Assert.Equal((0, 3, 0), (ranGraph.EagerCalls, ranGraph.GraphCalls, ranGraph.OnnxCalls));
+        Assert.Equal((0, 3, 3), (ranOnnx.EagerCalls, ranOnnx.GraphCalls, ranOnnx.OnnxCalls));
+
+        static SignatureReport Composed(string type) => HybridRuntime.GetReport()
+            .Single(r => r.Name.StartsWith($"HybridGen.EndToEnd.Tests.{type}.forward [composed tree ", StringComparison.Ordinal)).Signatures.Single();
     }
 
     [Fact]

@@ -148,7 +148,12 @@ public sealed class ComposedFunction<TArgs, TResult> : IModulePiece
     {
         object owner = _ownerOf(arguments);
         Instance instance = InstanceOf(owner, wait: false, out bool composeAfterCall);
-        if (instance.Current is { } composed) return Run(composed, arguments, Alone.None);
+        if (instance.Current is { } composed)
+        {
+            if (composed.Tree.EagerReason() is not { } why) return Run(composed, arguments, Alone.None);
+            ReportOnce(why);
+            return InvokeEager(arguments);
+        }
         try
         {
             return InvokeEager(arguments);

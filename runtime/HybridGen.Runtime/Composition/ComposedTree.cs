@@ -16,12 +16,24 @@ internal sealed class ComposedTree
     private readonly StateBlock[] _blocks;
     private readonly TreeCheck[] _checks;
 
-    public ComposedTree(string program, StateBlock[] blocks, int stateCount, TreeCheck[] checks)
+    private readonly TreeCheck[] _eagerWhen;
+
+    public ComposedTree(string program, StateBlock[] blocks, int stateCount, TreeCheck[] checks, TreeCheck[]? eagerWhen = null)
     {
         Program = program;
         _blocks = blocks;
         StateCount = stateCount;
         _checks = checks;
+        _eagerWhen = eagerWhen ?? Array.Empty<TreeCheck>();
+    }
+
+    /// <summary>Null where the composed twins can run this call, else why it runs eager (a native transformer in
+    /// training mode, whose dropout probability no twin knows): the tree stays composed.</summary>
+    public string? EagerReason()
+    {
+        foreach (TreeCheck check in _eagerWhen)
+            if (check.Misfit() is { } reason) return reason;
+        return null;
     }
 
     /// <summary>The composed graph IR's text.</summary>

@@ -31,6 +31,7 @@ internal sealed class ModuleComposer
     private readonly SortedSet<string> _runtime = new(StringComparer.Ordinal);
     private readonly List<StateBlock> _blocks = new();
     private readonly List<TreeCheck> _checks = new();
+    private readonly List<TreeCheck> _eagerWhen = new();
     // The state inputs the composition added, in order (__hg_s0, __hg_s1...), with their annotations.
     private readonly Dictionary<string, string> _annotations = new(StringComparer.Ordinal);
     private int _pieces;
@@ -43,7 +44,8 @@ internal sealed class ModuleComposer
         var composer = new ModuleComposer();
         GraphFunction main = composer.Piece(root, owner, "", isRoot: true, out _);
         var program = new GraphProgram(composer._runtime.ToEquatableArray(), composer._functions.Append(main).ToEquatableArray());
-        return new ComposedTree(GraphText.Write(program), composer._blocks.ToArray(), composer._annotations.Count, composer._checks.ToArray());
+        return new ComposedTree(GraphText.Write(program), composer._blocks.ToArray(), composer._annotations.Count, composer._checks.ToArray(),
+            composer._eagerWhen.ToArray());
     }
 
     /// <summary>A piece's function for one live module: its main function with each run-time submodule call filled.
@@ -137,6 +139,7 @@ internal sealed class ModuleComposer
         });
         _functions.Add(function);
         _runtime.Add(ModuleFunctions.TransformerEncoderLayer);
+        _eagerWhen.Add(new NativeTransformer.TrainingCheck((TorchSharp.torch.nn.Module)module, path));
         taken.AddRange(own);
         var arguments = Enumerable.Range(0, 3).Select(k => k < inputs.Count ? inputs[k] : GraphLiteral.None).Concat(own.Select(n => (GraphExpr)new GraphName(n)));
         return GraphCall.Of(function.Name, arguments.ToArray());

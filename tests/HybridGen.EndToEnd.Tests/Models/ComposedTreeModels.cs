@@ -155,3 +155,29 @@ public sealed partial class EncoderLayerBlock : Module<Tensor, Tensor, Tensor, T
         return head.forward(y);
     }
 }
+
+/// <summary>A native TransformerEncoder whose forward is forced onto the TorchScript twin (NativeTransformerTests).</summary>
+public sealed partial class ForcedGraphEncoder : Module<Tensor, Tensor>
+{
+    private readonly TorchSharp.Modules.TransformerEncoder encoder = TransformerEncoder(TransformerEncoderLayer(8, 2, 16, 0.1), 2);
+
+    public ForcedGraphEncoder() : base("forced-graph-encoder") => RegisterComponents();
+
+    [Hybridize(nameof(ForwardEager), Mode = DispatchMode.Graph)]
+    public override partial Tensor forward(Tensor x);
+
+    private Tensor ForwardEager(Tensor x) => encoder.call(x);
+}
+
+/// <summary>A native TransformerEncoder whose forward is forced onto the ONNX Runtime twin (NativeTransformerTests).</summary>
+public sealed partial class ForcedOnnxEncoder : Module<Tensor, Tensor>
+{
+    private readonly TorchSharp.Modules.TransformerEncoder encoder = TransformerEncoder(TransformerEncoderLayer(8, 2, 16, 0.1), 2);
+
+    public ForcedOnnxEncoder() : base("forced-onnx-encoder") => RegisterComponents();
+
+    [Hybridize(nameof(ForwardEager), Mode = DispatchMode.Onnx)]
+    public override partial Tensor forward(Tensor x);
+
+    private Tensor ForwardEager(Tensor x) => encoder.call(x);
+}
