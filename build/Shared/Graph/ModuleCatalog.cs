@@ -112,13 +112,16 @@ internal sealed record ModuleRow(string MetadataName, string Callee, params Modu
 
 /// <summary>TorchSharp's native module kinds whose settings only the live module shows (libtorch keeps them in its
 /// C++ options, which TorchSharp does not expose): a call of one is a run-time submodule the build leaves as a hole,
-/// and the runtime's composition reads the live module (Composition/NativeTransformer) and spells it.</summary>
+/// and the runtime's composition reads the live module (Composition/NativeTransformer, NativeRecurrent) and spells
+/// it. The recurrent kinds return tuples (output and hidden state).</summary>
 internal static class RunTimeNativeKinds
 {
     public const string TransformerEncoder = "TorchSharp.Modules.TransformerEncoder";
     public const string TransformerEncoderLayer = "TorchSharp.Modules.TransformerEncoderLayer";
+    public const string Gru = "TorchSharp.Modules.GRU";
+    public const string Lstm = "TorchSharp.Modules.LSTM";
 
-    public static readonly string[] MetadataNames = { TransformerEncoder, TransformerEncoderLayer };
+    public static readonly string[] MetadataNames = { TransformerEncoder, TransformerEncoderLayer, Gru, Lstm };
 }
 
 /// <summary>The module kinds a twin calls (docs/modules.md lists them; ModuleKindTests runs each eager vs twin).</summary>
@@ -290,7 +293,7 @@ internal static class ModuleFunctions
     public const string BatchNorm = "__hg_batch_norm", Convolution = "__hg_convolution", Embedding = "__hg_embedding",
         EmbeddingBag = "__hg_embedding_bag", Relu = "__hg_relu", Tanh = "__hg_tanh", Sigmoid = "__hg_sigmoid", Silu = "__hg_silu",
         LeakyRelu = "__hg_leaky_relu", Gelu = "__hg_gelu", Dropout = "__hg_dropout", GroupNorm = "__hg_group_norm", IntList = "__hg_int_list",
-        TransformerEncoderLayer = "__hg_transformer_encoder_layer";
+        TransformerEncoderLayer = "__hg_transformer_encoder_layer", Gru = "__hg_gru", Lstm = "__hg_lstm";
 }
 
 /// <summary>How a value is carried into the graph.</summary>

@@ -40,6 +40,11 @@ internal static class TorchScriptHelpers
     // NativeTransformer): nhead and the activation probed on the live module, dropout -1 where unknown, which only a
     // call in training mode needs (then the twin fails first, and the dispatcher runs the call eager).
     public const string TransformerEncoderLayer = ModuleFunctions.TransformerEncoderLayer;
+    // TorchSharp's GRU and LSTM forwards (NN/Recurrent), which run libtorch's C++ modules: a missing initial state is
+    // zeros of (layers x directions, batch, hidden), then aten's gru/lstm over the flat weights (per layer and
+    // direction: w_ih, w_hh, b_ih, b_hh), as the C++ module calls it. Dropout only acts between layers in training
+    // mode, where its probability is unknown (Composition/NativeRecurrent runs such calls eager), so it is 0 here.
+    public const string Gru = ModuleFunctions.Gru, Lstm = ModuleFunctions.Lstm;
     // TorchSharp's GroupNorm.forward: inputs of fewer than 3 dimensions are refused.
     public const string GroupNorm = ModuleFunctions.GroupNorm;
 
@@ -219,6 +224,25 @@ internal static class TorchScriptHelpers
                     h = torch.relu(h)
                 h = torch.linear(torch.dropout(h, p, training), linear2_weight, linear2_bias)
                 return torch.layer_norm(x + torch.dropout(h, p, training), [embed_dim], norm2_weight, norm2_bias, 1e-05)
+            """,
+        [Gru] = """
+            def __hg_gru(x: Tensor, hx: Optional[Tensor], params: List[Tensor], has_biases: bool, num_layers: int, bidirectional: bool, batch_first: bool, hidden_size: int, training: bool) -> Tuple[Tensor, Tensor]:
+                if hx is None:
+                    batch = x.size(0) if batch_first else x.size(1)
+                    h = torch.zeros([num_layers * (2 if bidirectional else 1), batch, hidden_size], dtype=x.dtype, device=x.device)
+                else:
+                    h = hx
+                return torch.gru(x, h, params, has_biases, num_layers, 0.0, training, bidirectional, batch_first)
+            """,
+        [Lstm] = """
+            def __hg_lstm(x: Tensor, hc: Optional[Tuple[Tensor, Tensor]], params: List[Tensor], has_biases: bool, num_layers: int, bidirectional: bool, batch_first: bool, hidden_size: int, training: bool) -> Tuple[Tensor, Tensor, Tensor]:
+                if hc is None:
+                    batch = x.size(0) if batch_first else x.size(1)
+                    h = torch.zeros([num_layers * (2 if bidirectional else 1), batch, hidden_size], dtype=x.dtype, device=x.device)
+                    c = torch.zeros([num_layers * (2 if bidirectional else 1), batch, hidden_size], dtype=x.dtype, device=x.device)
+                else:
+                    h, c = hc
+                return torch.lstm(x, [h, c], params, has_biases, num_layers, 0.0, training, bidirectional, batch_first)
             """,
         [FloatRemainder] = """
             def __hg_fmod(a: float, b: float) -> float:

@@ -502,11 +502,18 @@ internal sealed class BodyAnalyzer : OperationWalker
     /// kind is fixed, and HG0108 names it at build time.</summary>
     private static string? RunTimeModule(IMethodSymbol forward, IOperation? receiver)
     {
-        if (!KnownApis.IsTensor(forward.ReturnType) || !forward.Parameters.All(p => KnownApis.IsTensor(p.Type))) return null;
         ITypeSymbol? declaredType = receiver?.Type;
-        // A native kind whose settings only the live module shows (a TransformerEncoder: src, mask, padding mask).
+        // A native kind whose settings only the live module shows (a TransformerEncoder: src, mask, padding mask; a
+        // GRU or LSTM: input and initial state, giving output and final state as a tuple).
         bool nativeAtRunTime = RunTimeNativeKinds.MetadataNames.Any(name => KnownTypes.Is(declaredType, name));
-        if (forward.Parameters.Length != 1 && !nativeAtRunTime) return null;
+        if (nativeAtRunTime)
+        {
+            if (!IsTensors(forward.ReturnType) || !forward.Parameters.All(p => IsTensors(p.Type))) return null;
+        }
+        else if (forward.Parameters.Length != 1 || !KnownApis.IsTensor(forward.Parameters[0].Type) || !KnownApis.IsTensor(forward.ReturnType))
+        {
+            return null;
+        }
         ISymbol? member = receiver switch
         {
             IFieldReferenceOperation { Instance: IInstanceReferenceOperation, Field: var f } => f,
@@ -518,6 +525,13 @@ internal sealed class BodyAnalyzer : OperationWalker
         bool fixedNativeKind = KnownTypes.IsNamespace(declared.ContainingNamespace, "TorchSharp.Modules") && !KnownTypes.Is(declared, KnownTypes.Sequential)
             && !nativeAtRunTime;
         return fixedNativeKind ? null : member.Name;
+    }
+
+    /// <summary>A tensor, or a tuple of tensors (nullable too: an LSTM's initial state).</summary>
+    private static bool IsTensors(ITypeSymbol type)
+    {
+        if (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable) type = nullable.TypeArguments[0];
+        return KnownApis.IsTensor(type) || type is INamedTypeSymbol { IsTupleType: true } tuple && tuple.TupleElements.All(e => KnownApis.IsTensor(e.Type));
     }
 
     private bool DependOn(string[] members)

@@ -69,7 +69,7 @@ internal sealed class ModuleComposer
             if (live is null) throw new CompositionException($"'{at}' is null");
             if (call.MustAllocate && FreshnessOf(live) != Freshness.New)
                 throw new CompositionException($"the body changes the result of '{at}' in place (or disposes it), and that {live.GetType().Name} may return its input or a view of it (HG0110)");
-            if (NativeTransformer.Is(live)) return Native(live, at, call.Inputs, taken);
+            if (NativeTransformer.Is(live) || NativeRecurrent.Is(live)) return Native(live, at, call.Inputs, taken);
             if (call.Inputs.Count != 1)
                 throw new CompositionException($"'{at}' is a {live.GetType().Name}, called with {call.Inputs.Count} inputs (its kind takes one)");
             return Module(live, at, call.Inputs[0], taken);
@@ -123,25 +123,40 @@ internal sealed class ModuleComposer
             : $"'{path}' is a {type.Name}, whose forward is not [Hybridize]d (hybridize it, and its module tree is composed too)");
     }
 
-    /// <summary>A native module whose settings only the live module shows (NativeTransformer): a function of the
-    /// program, its states graph inputs read at every call.</summary>
+    /// <summary>A native module whose settings only the live module shows (NativeTransformer, NativeRecurrent): a
+    /// function of the program, its states graph inputs read at every call; in training mode, where its twin would
+    /// need the dropout probability, the call runs eager.</summary>
     private GraphExpr Native(object module, string path, EquatableArray<GraphExpr> inputs, List<string> taken)
     {
-        if (inputs.Count > 3) throw new CompositionException($"'{path}' is a {module.GetType().Name}, called with {inputs.Count} inputs");
+        bool recurrent = NativeRecurrent.Is(module);
+        int accepted = recurrent ? 2 : 3;        // input and initial state; or src, mask and key padding mask
+        if (inputs.Count > accepted) throw new CompositionException($"'{path}' is a {module.GetType().Name}, called with {inputs.Count} inputs");
         var own = new List<string>();
         string name = "__hg_native_" + (_pieces++).ToString(CultureInfo.InvariantCulture);
-        GraphFunction function = NativeTransformer.Function(module, path, name, (reader, annotation) =>
+        string NewState(Func<object, Twins.TwinValue> reader, string annotation)
         {
             _blocks.Add(StateBlock.Of(module, reader));
             string input = NewInput(annotation);
             own.Add(input);
             return input;
-        });
+        }
+        GraphFunction function;
+        bool dropoutMatters = true;
+        if (recurrent)
+        {
+            NativeRecurrent.Composed composed = NativeRecurrent.Function(module, path, name, NewState);
+            (function, dropoutMatters) = (composed.Function, composed.DropoutMatters);
+            _runtime.Add(composed.Runtime);
+        }
+        else
+        {
+            function = NativeTransformer.Function(module, path, name, NewState);
+            _runtime.Add(ModuleFunctions.TransformerEncoderLayer);
+        }
         _functions.Add(function);
-        _runtime.Add(ModuleFunctions.TransformerEncoderLayer);
-        _eagerWhen.Add(new NativeTransformer.TrainingCheck((TorchSharp.torch.nn.Module)module, path));
+        if (dropoutMatters) _eagerWhen.Add(new NativeTrainingCheck((TorchSharp.torch.nn.Module)module, path));
         taken.AddRange(own);
-        var arguments = Enumerable.Range(0, 3).Select(k => k < inputs.Count ? inputs[k] : GraphLiteral.None).Concat(own.Select(n => (GraphExpr)new GraphName(n)));
+        var arguments = Enumerable.Range(0, accepted).Select(k => k < inputs.Count ? inputs[k] : GraphLiteral.None).Concat(own.Select(n => (GraphExpr)new GraphName(n)));
         return GraphCall.Of(function.Name, arguments.ToArray());
     }
 
@@ -221,7 +236,7 @@ internal sealed class ModuleComposer
             }
             return Freshness.SameAsInput;
         }
-        if (NativeTransformer.Is(module)) return Freshness.New;
+        if (NativeTransformer.Is(module) || NativeRecurrent.Is(module)) return Freshness.New;
         ModuleRow? row = ModuleCatalog.Find(module.GetType().FullName);
         return row is null ? Freshness.Unknown : row.Allocates ? Freshness.New : Freshness.SameAsInput;
     }

@@ -46,24 +46,6 @@ internal static class NativeTransformer
 
     public static bool Is(object module) => module is TransformerEncoder or TransformerEncoderLayer;
 
-    /// <summary>Before every call of a composed tree: a native transformer in training mode sends the call to eager
-    /// (its twin would need the dropout probability).</summary>
-    internal sealed class TrainingCheck : TreeCheck
-    {
-        private readonly nn.Module _module;
-        private readonly string _path;
-
-        public TrainingCheck(nn.Module module, string path)
-        {
-            _module = module;
-            _path = path;
-        }
-
-        public override string? Misfit() => _module.training
-            ? $"'{_path}' is a native {_module.GetType().Name} in training mode, whose dropout probability lives in libtorch's options (TorchSharp does not expose it): calls in training mode run eager"
-            : null;
-    }
-
     /// <summary>A function computing <paramref name="module"/>'s forward: parameters src, src_mask, key_padding_mask,
     /// then the state inputs <paramref name="newState"/> gives names (each read from the live module at every call).</summary>
     public static GraphFunction Function(object module, string path, string name, Func<Func<object, TwinValue>, string, string> newState)

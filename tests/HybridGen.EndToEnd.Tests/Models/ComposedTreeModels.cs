@@ -181,3 +181,47 @@ public sealed partial class ForcedOnnxEncoder : Module<Tensor, Tensor>
 
     private Tensor ForwardEager(Tensor x) => encoder.call(x);
 }
+
+// TorchSharp's native GRU and LSTM, whose forwards return tuples and whose settings TorchSharp keeps in private fields
+// (NativeRecurrentTests).
+public sealed partial class RecurrentNet : Module<Tensor, Tensor>
+{
+    private readonly TorchSharp.Modules.GRU gru;
+    private readonly TorchSharp.Modules.LSTM lstm;
+    private readonly TorchSharp.Modules.Linear head;
+
+    public RecurrentNet(long layers, bool bidirectional) : base("recurrent-net")
+    {
+        gru = GRU(4, 6, numLayers: layers, batchFirst: true, bidirectional: bidirectional);
+        lstm = LSTM(bidirectional ? 12 : 6, 5);
+        head = Linear(5, 3);
+        RegisterComponents();
+    }
+
+    [Hybridize(nameof(ForwardEager))]
+    public override partial Tensor forward(Tensor x);
+
+    private Tensor ForwardEager(Tensor x)
+    {
+        var (sequence, _) = gru.call(x);                             // batch first: (batch, time, features)
+        var (output, hidden, cell) = lstm.call(sequence.transpose(0, 1));
+        return head.forward(output[-1]) + hidden.sum() + cell.mean();
+    }
+}
+
+/// <summary>A two-layer LSTM given its initial state (NativeRecurrentTests).</summary>
+public sealed partial class StatefulLstm : Module<Tensor, Tensor, Tensor, Tensor>
+{
+    private readonly TorchSharp.Modules.LSTM lstm = LSTM(4, 6, numLayers: 2, dropout: 0.3);
+
+    public StatefulLstm() : base("stateful-lstm") => RegisterComponents();
+
+    [Hybridize(nameof(ForwardEager))]
+    public override partial Tensor forward(Tensor x, Tensor h0, Tensor c0);
+
+    private Tensor ForwardEager(Tensor x, Tensor h0, Tensor c0)
+    {
+        var (y, h, c) = lstm.call(x, (h0, c0));
+        return y[-1] + h[-1] * c[-1];
+    }
+}

@@ -1,0 +1,89 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Reflection;
+using HybridGen.Graph;
+using HybridGen.Twins;
+using TorchSharp;
+using TorchSharp.Modules;
+
+namespace HybridGen.Composition;
+
+/// <summary>
+/// TorchSharp's native GRU and LSTM in a composed tree (issue 21, item 3). TorchSharp keeps what its forward needs in
+/// private fields (hidden size, layers, bidirectional, batch first), set once by the constructor: the composition reads
+/// them, and the weights by name (bias or not follows from their presence). The dropout probability lives only in
+/// libtorch's options; it acts between layers in training mode, so a module of more than one layer in training mode
+/// sends the call to eager (<see cref="NativeTrainingCheck"/>). The forward is the runtime function <c>__hg_gru</c> or
+/// <c>__hg_lstm</c> (TorchScriptHelpers: aten's gru/lstm over the flat weights, as the C++ module calls it).
+/// </summary>
+internal static class NativeRecurrent
+{
+    public static bool Is(object module) => module is GRU or LSTM;
+
+    /// <summary>What the composition adds for one module: its function and whether its calls in training mode need the
+    /// unknown dropout probability.</summary>
+    internal sealed record Composed(GraphFunction Function, string Runtime, bool DropoutMatters);
+
+    /// <summary>A function computing <paramref name="module"/>'s forward: parameters input and the initial state, then
+    /// the state inputs <paramref name="newState"/> names (the training flag, the weights).</summary>
+    public static Composed Function(object module, string path, string name, Func<Func<object, TwinValue>, string, string> newState)
+    {
+        var native = (torch.nn.Module)module;
+        string kind = module.GetType().Name;
+        bool lstm = module is LSTM;
+        long hidden = Field<long>(module, "_hidden_size", path), layers = Field<long>(module, "_num_layers", path);
+        bool bidirectional = Field<bool>(module, "_bidirectional", path), batchFirst = Field<bool>(module, "_batch_first", path);
+        Dictionary<string, Parameter> parameters = native.named_parameters().ToDictionary(p => p.name, p => p.parameter, StringComparer.Ordinal);
+        bool hasBiases = parameters.ContainsKey("bias_ih_l0");
+        var order = new List<string>();
+        for (long layer = 0; layer < layers; layer++)
+            foreach (string direction in bidirectional ? new[] { "", "_reverse" } : new[] { "" })
+            {
+                order.Add($"weight_ih_l{layer}{direction}");
+                order.Add($"weight_hh_l{layer}{direction}");
+                if (!hasBiases) continue;
+                order.Add($"bias_ih_l{layer}{direction}");
+                order.Add($"bias_hh_l{layer}{direction}");
+            }
+        if (parameters.Keys.FirstOrDefault(k => !order.Contains(k)) is { } other)
+            throw new CompositionException($"'{path}' is a native {kind} with a parameter '{other}' its twin does not carry (a projection, say)");
+        if (order.FirstOrDefault(k => !parameters.ContainsKey(k)) is { } missing)
+            throw new CompositionException($"'{path}' is a native {kind} without the parameter '{missing}'");
+
+        string training = newState(m => ((torch.nn.Module)m).training, "bool");
+        var weights = new List<GraphExpr>();
+        var states = new List<GraphParameter> { new(training, "bool") };
+        foreach (string parameter in order)
+        {
+            // The Parameter objects TorchSharp registered for the native module (changed in place by optimizer steps,
+            // load_state_dict and to(dtype)), read at every call.
+            Parameter held = parameters[parameter];
+            string state = newState(_ => held, "Tensor");
+            states.Add(new GraphParameter(state, "Tensor"));
+            weights.Add(new GraphName(state));
+        }
+        string runtime = lstm ? ModuleFunctions.Lstm : ModuleFunctions.Gru;
+        string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
+        GraphLiteral Truth(bool value) => value ? GraphLiteral.True : GraphLiteral.False;
+        var values = new GraphExpr[]
+        {
+            new GraphName("input"), new GraphName("hx"), new GraphList(weights.ToEquatableArray()), Truth(hasBiases), new GraphLiteral(Number(layers)),
+            Truth(bidirectional), Truth(batchFirst), new GraphLiteral(Number(hidden)), new GraphName(training),
+        };
+        var names = new[] { "input", "hx", "params", "has_biases", "num_layers", "bidirectional", "batch_first", "hidden_size", "training" };
+        var body = new GraphStatement[] { new GraphReturn(new GraphModuleOp(kind, runtime, names.ToEquatableArray(), values.ToEquatableArray())) };
+        var signature = new[] { new GraphParameter("input", "Tensor"), new GraphParameter("hx", lstm ? "Optional[Tuple[Tensor, Tensor]]" : "Optional[Tensor]") }.Concat(states);
+        var function = new GraphFunction(name, signature.ToEquatableArray(), lstm ? "Tuple[Tensor, Tensor, Tensor]" : "Tuple[Tensor, Tensor]", body.ToEquatableArray());
+        return new Composed(function, runtime, DropoutMatters: layers > 1);
+    }
+
+    private static T Field<T>(object module, string name, string path)
+    {
+        FieldInfo? field = module.GetType().GetField(name, BindingFlags.NonPublic | BindingFlags.Instance);
+        return field?.GetValue(module) is T value
+            ? value
+            : throw new CompositionException($"'{path}' is a native {module.GetType().Name} whose '{name}' this HybridGen cannot read (another TorchSharp version?)");
+    }
+}
