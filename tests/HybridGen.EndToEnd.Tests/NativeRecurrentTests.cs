@@ -11,7 +11,8 @@ namespace HybridGen.EndToEnd.Tests;
 /// <summary>
 /// TorchSharp's native GRU and LSTM in composed trees (docs/modules.md, "Native recurrent modules"): their settings
 /// read from TorchSharp's private fields and their weights by name, their TorchScript twins agreeing with libtorch's own
-/// forward on outputs and gradients (bidirectional, batch first, several layers, a given initial state); in training
+/// forward on outputs and gradients, their ONNX Runtime twins on outputs (bidirectional, batch first, several layers, a
+/// given initial state); in training
 /// mode a module of more than one layer runs eager (its dropout probability is unknown).
 /// </summary>
 [Collection(nameof(DispatchTests))]
@@ -42,7 +43,10 @@ public class NativeRecurrentTests
         {
             using Tensor x = randn(new long[] { batch, 7, 4 }, generator: generator);
             using (no_grad())
+            {
                 EagerOracle.AssertAgree($"{layers} layers, batch {batch}, TorchScript", () => Eager(model, x), () => Net.InvokeGraph((model, x)));
+                EagerOracle.AssertAgree($"{layers} layers, batch {batch}, ONNX Runtime", () => Eager(model, x), () => Net.InvokeOnnx((model, x)), rtol: 1e-3, atol: 1e-4);
+            }
         }
         using Tensor input = randn(new long[] { 2, 5, 4 }, generator: generator);
         using Tensor eager = Eager(model, input), graph = Net.InvokeGraph((twin, input));
@@ -98,6 +102,10 @@ public class NativeRecurrentTests
         using Tensor x = randn(new long[] { 5, 3, 4 }, generator: generator);
         using Tensor h0 = randn(new long[] { 2, 3, 6 }, generator: generator), c0 = randn(new long[] { 2, 3, 6 }, generator: generator);
         using (no_grad())
-            EagerOracle.AssertAgree("LSTM with its initial state", () => Eager(model, x, h0, c0), () => Stateful.InvokeGraph((model, x, h0, c0)));
+        {
+            EagerOracle.AssertAgree("LSTM with its initial state, TorchScript", () => Eager(model, x, h0, c0), () => Stateful.InvokeGraph((model, x, h0, c0)));
+            EagerOracle.AssertAgree("LSTM with its initial state, ONNX Runtime", () => Eager(model, x, h0, c0), () => Stateful.InvokeOnnx((model, x, h0, c0)),
+                rtol: 1e-3, atol: 1e-4);
+        }
     }
 }
