@@ -40,11 +40,13 @@ string cache = Path.Combine(Path.GetTempPath(), "hybridgen-benchmark-cache-" + G
 Environment.SetEnvironmentVariable("HYBRIDGEN_CACHE", cache);
 
 // Images 16x16; the transformer at the SequenceToSequence example's sizes (width 200, 2 heads, feed-forward 200, 2
-// layers, sequences of 35 tokens) over a 2,000-token vocabulary, "batch" sequences at a time. Its native
-// TransformerEncoder cannot run a twin in training mode (its dropout probability is unknown: docs/modules.md), so its
-// time to a TorchScript twin is taken in eval mode, and its fwd+bwd has no TorchScript column.
+// layers, sequences of 35 tokens) over a 2,000-token vocabulary, "batch" sequences at a time; an LSTM classifier
+// (embeddings of 64, a 2-layer LSTM of 128) over the same tokens. Their native TransformerEncoder and 2-layer LSTM
+// cannot run a twin in training mode (the dropout probability is unknown: docs/modules.md), so their time to a
+// TorchScript twin is taken in eval mode, and their fwd+bwd rows have no TorchScript column.
 Func<long, T[]> Images = batch => new[] { randn(batch, 3, 16, 16) };
 Func<long, T[]> Tokens = batch => new[] { randint(0, 2000, new long[] { 35, batch }), TransformerShaped.SquareSubsequentMask(35) };
+Func<long, T[]> TokenIds = batch => new[] { randint(0, 2000, new long[] { 35, batch }) };
 var models = new (string name, Func<nn.Module> create, Func<long, T[]> inputs, bool trainsOnTwin)[]
 {
     ("ResNet18-shaped", () => ResNetShaped.Basic18(10), Images, true),
@@ -52,6 +54,7 @@ var models = new (string name, Func<nn.Module> create, Func<long, T[]> inputs, b
     ("MobileNet-shaped", () => new MobileNetShaped(10), Images, true),
     ("VGG-shaped", () => new VggShaped("VGG-deeper", 10), Images, true),
     ("Transformer-shaped", () => new TransformerShaped(2000, 200, 2, 200, 2, 0.2), Tokens, false),
+    ("LSTM classifier", () => new HybridGen.Samples.ComposedTreeBenchmark.LstmClassifier(2000, 64, 128, 2, 4), TokenIds, false),
 };
 
 Console.WriteLine($"HybridGen composed-tree benchmark: {rounds} alternating rounds, medians, {threads} intra-op thread(s), libtorch {torch.__version__}");
