@@ -9,7 +9,7 @@ using static TorchSharp.torch.nn;
 namespace HybridGen.EndToEnd.Tests;
 
 /// <summary>
-/// TorchSharp's native GRU and LSTM in composed trees (docs/modules.md, "Native recurrent modules"): their settings
+/// TorchSharp's native GRU, LSTM and RNN in composed trees (docs/modules.md, "Native recurrent modules"): their settings
 /// read from TorchSharp's private fields and their weights by name, their TorchScript twins agreeing with libtorch's own
 /// forward on outputs and gradients, their ONNX Runtime twins on outputs (bidirectional, batch first, several layers, a
 /// given initial state); in training
@@ -91,6 +91,50 @@ public class NativeRecurrentTests
             HybridRuntime.Warnings = quiet;
         }
         Assert.Contains("'lstm' is a native LSTM in training mode, whose dropout probability lives in libtorch's options", warnings.ToString());
+    }
+
+    private static ComposedFunction<(ElmanNet, Tensor), Tensor> Elman => Function<ElmanNet, (ElmanNet, Tensor)>();
+
+    [Theory]
+    [InlineData(1L, false, false)]
+    [InlineData(2L, true, true)]
+    [InlineData(2L, false, true)]
+    public void AnRnnsNonlinearityIsProbedAndItsTwinsAgree(long layers, bool relu, bool bidirectional)
+    {
+        var generator = new torch.Generator(64);
+        var model = new ElmanNet(layers, relu ? NonLinearities.ReLU : NonLinearities.Tanh, bidirectional);
+        var twin = new ElmanNet(layers, relu ? NonLinearities.ReLU : NonLinearities.Tanh, bidirectional);
+        twin.load_state_dict(model.state_dict());
+        model.eval();
+        twin.eval();
+        using Tensor x = randn(new long[] { 6, 3, 4 }, generator: generator);
+        using (no_grad())
+        {
+            EagerOracle.AssertAgree($"RNN {layers} layers, TorchScript", () => Eager(model, x), () => Elman.InvokeGraph((model, x)));
+            EagerOracle.AssertAgree($"RNN {layers} layers, ONNX Runtime", () => Eager(model, x), () => Elman.InvokeOnnx((model, x)), rtol: 1e-3, atol: 1e-4);
+        }
+        Assert.Contains(relu ? "torch.rnn_relu(" : "torch.rnn_tanh(", Elman.FunctionFor(model)!.Info.TwinSource);
+        Assert.Contains($"{(relu ? "True" : "False")})", Elman.FunctionFor(model)!.Info.TwinSource.Split("__hg_rnn(input")[1].Split('\n')[0]);
+        using Tensor eager = Eager(model, x), graph = Elman.InvokeGraph((twin, x));
+        eager.square().sum().backward();
+        graph.square().sum().backward();
+        ExampleShapedModelTests.AssertSameGradients($"RNN {layers} layers", model, twin, 1e-4, 1e-5);
+    }
+
+    [Fact]
+    public void AStackedRnnFirstCalledInTrainingModeIsComposedInEvalMode()
+    {
+        var model = new ElmanNet(2, NonLinearities.ReLU, false);
+        model.train();
+        string? failure = Elman.CompositionFailure(model);
+        Assert.NotNull(failure);
+        Assert.Contains("'rnn' is a native RNN of 2 layers in training mode", failure);
+        model.eval();
+        using Tensor x = randn(5, 2, 4);
+        using (no_grad())
+        using (Tensor y = model.forward(x)) Assert.Equal(new long[] { 2, 12 }, y.shape);
+        HybridRuntime.WaitForTwins(TimeSpan.FromSeconds(120));
+        Assert.Null(Elman.CompositionFailure(model));
     }
 
     [Fact]

@@ -314,12 +314,14 @@ public class LoweringTests
         "(submodule 0 \\\"layer\\\" 1 [ (name \\\"x\\\") (name \\\"x\\\") (name \\\"x\\\")])")]
     [InlineData("private readonly TorchSharp.Modules.GRU gru = nn.GRU(4, 4);", "gru.call(x).Item1",
         "(submodule 0 \\\"gru\\\" 0 [ (name \\\"x\\\") (lit \\\"None\\\")])")]
+    [InlineData("private readonly TorchSharp.Modules.RNN rnn = nn.RNN(4, 4);", "rnn.call(x, null).Item2",
+        "(submodule 0 \\\"rnn\\\" 0 [ (name \\\"x\\\") (lit \\\"None\\\")])")]
     [InlineData("private readonly TorchSharp.Modules.LSTM lstm = nn.LSTM(4, 4);", "lstm.call(x, (x, x)).Item2",
         "(submodule 0 \\\"lstm\\\" 0 [ (name \\\"x\\\") (tuple [ (name \\\"x\\\") (name \\\"x\\\")] 1)])")]
     public void ANativeTransformerIsAHoleWithItsInputsThatTheRuntimeComposes(string field, string body, string hole)
     {
         // Their heads, activation and dropout live in libtorch's options (a GRU's and an LSTM's dropout too): only the
-        // live module shows them. A GRU's and an LSTM's results are tuples.
+        // live module shows them (an RNN's nonlinearity too). A GRU's, an LSTM's and an RNN's results are tuples.
         GeneratorHarness.Run run = Model(field, body);
         Assert.DoesNotContain(run.Diagnostics, d => d.Severity >= DiagnosticSeverity.Warning);
         string code = run.Result.GeneratedSources.Single().SourceText.ToString();
@@ -347,7 +349,7 @@ public class LoweringTests
     [Fact]
     public void ASubmoduleTheCatalogDoesNotKnowIsHG0108()
     {
-        GeneratorHarness.Run run = Model("private readonly TorchSharp.Modules.RNN rnn = nn.RNN(4, 4);", "rnn.call(x, null).Item1");
+        GeneratorHarness.Run run = Model("private readonly TorchSharp.Modules.MultiheadAttention mha = nn.MultiheadAttention(4, 2);", "mha.call(x, x, x).Item1");
         Assert.Contains(run.Diagnostics, d => d.Id == "HG0108");
         Assert.DoesNotContain("HybridFunction", run.Result.GeneratedSources.Single().SourceText.ToString());
     }

@@ -120,8 +120,9 @@ internal static class RunTimeNativeKinds
     public const string TransformerEncoderLayer = "TorchSharp.Modules.TransformerEncoderLayer";
     public const string Gru = "TorchSharp.Modules.GRU";
     public const string Lstm = "TorchSharp.Modules.LSTM";
+    public const string Rnn = "TorchSharp.Modules.RNN";
 
-    public static readonly string[] MetadataNames = { TransformerEncoder, TransformerEncoderLayer, Gru, Lstm };
+    public static readonly string[] MetadataNames = { TransformerEncoder, TransformerEncoderLayer, Gru, Lstm, Rnn };
 }
 
 /// <summary>The module kinds a twin calls (docs/modules.md lists them; ModuleKindTests runs each eager vs twin).</summary>
@@ -293,7 +294,7 @@ internal static class ModuleFunctions
     public const string BatchNorm = "__hg_batch_norm", Convolution = "__hg_convolution", Embedding = "__hg_embedding",
         EmbeddingBag = "__hg_embedding_bag", Relu = "__hg_relu", Tanh = "__hg_tanh", Sigmoid = "__hg_sigmoid", Silu = "__hg_silu",
         LeakyRelu = "__hg_leaky_relu", Gelu = "__hg_gelu", Dropout = "__hg_dropout", GroupNorm = "__hg_group_norm", IntList = "__hg_int_list",
-        TransformerEncoderLayer = "__hg_transformer_encoder_layer", Gru = "__hg_gru", Lstm = "__hg_lstm";
+        TransformerEncoderLayer = "__hg_transformer_encoder_layer", Gru = "__hg_gru", Lstm = "__hg_lstm", Rnn = "__hg_rnn";
 }
 
 /// <summary>How a value is carried into the graph.</summary>

@@ -44,7 +44,8 @@ internal static class TorchScriptHelpers
     // zeros of (layers x directions, batch, hidden), then aten's gru/lstm over the flat weights (per layer and
     // direction: w_ih, w_hh, b_ih, b_hh), as the C++ module calls it. Dropout only acts between layers in training
     // mode, where its probability is unknown (Composition/NativeRecurrent runs such calls eager), so it is 0 here.
-    public const string Gru = ModuleFunctions.Gru, Lstm = ModuleFunctions.Lstm;
+    // An RNN's nonlinearity (TorchSharp keeps none) comes probed from the composition: aten's rnn_tanh or rnn_relu.
+    public const string Gru = ModuleFunctions.Gru, Lstm = ModuleFunctions.Lstm, Rnn = ModuleFunctions.Rnn;
     // TorchSharp's GroupNorm.forward: inputs of fewer than 3 dimensions are refused.
     public const string GroupNorm = ModuleFunctions.GroupNorm;
 
@@ -233,6 +234,17 @@ internal static class TorchScriptHelpers
                 else:
                     h = hx
                 return torch.gru(x, h, params, has_biases, num_layers, 0.0, training, bidirectional, batch_first)
+            """,
+        [Rnn] = """
+            def __hg_rnn(x: Tensor, hx: Optional[Tensor], params: List[Tensor], has_biases: bool, num_layers: int, bidirectional: bool, batch_first: bool, hidden_size: int, training: bool, relu: bool) -> Tuple[Tensor, Tensor]:
+                if hx is None:
+                    batch = x.size(0) if batch_first else x.size(1)
+                    h = torch.zeros([num_layers * (2 if bidirectional else 1), batch, hidden_size], dtype=x.dtype, device=x.device)
+                else:
+                    h = hx
+                if relu:
+                    return torch.rnn_relu(x, h, params, has_biases, num_layers, 0.0, training, bidirectional, batch_first)
+                return torch.rnn_tanh(x, h, params, has_biases, num_layers, 0.0, training, bidirectional, batch_first)
             """,
         [Lstm] = """
             def __hg_lstm(x: Tensor, hc: Optional[Tuple[Tensor, Tensor]], params: List[Tensor], has_biases: bool, num_layers: int, bidirectional: bool, batch_first: bool, hidden_size: int, training: bool) -> Tuple[Tensor, Tensor, Tensor]:

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Reflection;
+using System.Runtime.CompilerServices;
 using HybridGen.Graph;
 using HybridGen.Twins;
 using TorchSharp;
@@ -11,16 +12,20 @@ using TorchSharp.Modules;
 namespace HybridGen.Composition;
 
 /// <summary>
-/// TorchSharp's native GRU and LSTM in a composed tree (issue 21, item 3). TorchSharp keeps what its forward needs in
+/// TorchSharp's native GRU, LSTM and RNN in a composed tree (issue 21, item 3). TorchSharp keeps what its forward needs in
 /// private fields (hidden size, layers, bidirectional, batch first), set once by the constructor: the composition reads
 /// them, and the weights by name (bias or not follows from their presence). The dropout probability lives only in
 /// libtorch's options; it acts between layers in training mode, so a module of more than one layer in training mode
-/// sends the call to eager (<see cref="NativeTrainingCheck"/>). The forward is the runtime function <c>__hg_gru</c> or
-/// <c>__hg_lstm</c> (TorchScriptHelpers: aten's gru/lstm over the flat weights, as the C++ module calls it).
+/// sends the call to eager (<see cref="NativeTrainingCheck"/>). An RNN's nonlinearity is kept by neither: it is probed
+/// once per module. The forward is the runtime function <c>__hg_gru</c>, <c>__hg_lstm</c> or <c>__hg_rnn</c>
+/// (TorchScriptHelpers: aten's gru/lstm/rnn_tanh/rnn_relu over the flat weights, as the C++ module calls them).
 /// </summary>
 internal static class NativeRecurrent
 {
-    public static bool Is(object module) => module is GRU or LSTM;
+    public static bool Is(object module) => module is GRU or LSTM or RNN;
+
+    // An RNN's nonlinearity, probed once per module (TorchSharp keeps none): true for ReLU, false for tanh.
+    private static readonly ConditionalWeakTable<torch.nn.Module, StrongBox<bool>> s_relu = new();
 
     /// <summary>What the composition adds for one module: its function and whether its calls in training mode need the
     /// unknown dropout probability.</summary>
@@ -64,7 +69,7 @@ internal static class NativeRecurrent
             states.Add(new GraphParameter(state, "Tensor"));
             weights.Add(new GraphName(state));
         }
-        string runtime = lstm ? ModuleFunctions.Lstm : ModuleFunctions.Gru;
+        string runtime = lstm ? ModuleFunctions.Lstm : module is RNN ? ModuleFunctions.Rnn : ModuleFunctions.Gru;
         string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
         GraphLiteral Truth(bool value) => value ? GraphLiteral.True : GraphLiteral.False;
         var values = new GraphExpr[]
@@ -72,11 +77,61 @@ internal static class NativeRecurrent
             new GraphName("input"), new GraphName("hx"), new GraphList(weights.ToEquatableArray()), Truth(hasBiases), new GraphLiteral(Number(layers)),
             Truth(bidirectional), Truth(batchFirst), new GraphLiteral(Number(hidden)), new GraphName(training),
         };
-        var names = new[] { "input", "hx", "params", "has_biases", "num_layers", "bidirectional", "batch_first", "hidden_size", "training" };
+        var names = new List<string> { "input", "hx", "params", "has_biases", "num_layers", "bidirectional", "batch_first", "hidden_size", "training" };
+        if (module is RNN rnn)
+        {
+            names.Add("relu");
+            values = values.Append(Truth(IsRelu(rnn, order.Select(n => (torch.Tensor)parameters[n]).ToArray(), hasBiases, layers, bidirectional, path))).ToArray();
+        }
         var body = new GraphStatement[] { new GraphReturn(new GraphModuleOp(kind, runtime, names.ToEquatableArray(), values.ToEquatableArray())) };
         var signature = new[] { new GraphParameter("input", "Tensor"), new GraphParameter("hx", lstm ? "Optional[Tuple[Tensor, Tensor]]" : "Optional[Tensor]") }.Concat(states);
         var function = new GraphFunction(name, signature.ToEquatableArray(), lstm ? "Tuple[Tensor, Tensor, Tensor]" : "Tuple[Tensor, Tensor]", body.ToEquatableArray());
         return new Composed(function, runtime, DropoutMatters: layers > 1);
+    }
+
+    /// <summary>Whether an RNN's nonlinearity is ReLU (else tanh): its output for one step from a zero state, compared
+    /// with both computed from its weights (<c>act(W_ih x + b_ih + b_hh)</c> per layer and direction); exactly one
+    /// must agree. Several layers in training mode would apply the unknown dropout: composed at the first call in
+    /// eval mode then.</summary>
+    private static bool IsRelu(RNN module, torch.Tensor[] weights, bool hasBiases, long layers, bool bidirectional, string path)
+    {
+        if (s_relu.TryGetValue(module, out StrongBox<bool>? known)) return known.Value;
+        if (module.training && layers > 1)
+            throw new CompositionException($"'{path}' is a native RNN of {layers} layers in training mode: its nonlinearity is measured without dropout, " +
+                "so the tree is composed at its first call in eval mode (its calls in training mode run eager: its dropout probability lives in libtorch's options)")
+            {
+                RetryWhen = () => !module.training,
+            };
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        int directions = bidirectional ? 2 : 1, perDirection = hasBiases ? 4 : 2;
+        torch.Tensor first = weights[0];
+        torch.Tensor x = torch.randn(new long[] { 1, 1, first.shape[1] }, generator: new torch.Generator(0x5EED)).to(first.dtype, first.device);
+        torch.Tensor expected = module.call(x).Item1[0];
+        var found = new List<bool>();
+        foreach (bool relu in new[] { false, true })
+        {
+            torch.Tensor input = x[0];
+            for (int layer = 0; layer < layers; layer++)
+            {
+                var outputs = new List<torch.Tensor>();
+                for (int direction = 0; direction < directions; direction++)
+                {
+                    int at = (layer * directions + direction) * perDirection;
+                    torch.Tensor pre = torch.nn.functional.linear(input, weights[at], hasBiases ? weights[at + 2] : null);
+                    if (hasBiases) pre = pre + weights[at + 3];
+                    outputs.Add(relu ? pre.relu() : pre.tanh());
+                }
+                input = torch.cat(outputs, -1);
+            }
+            if (input.allclose(expected, rtol: 1e-4, atol: 1e-5)) found.Add(relu);
+        }
+        if (found.Count != 1)
+            throw new CompositionException(found.Count == 0
+                ? $"'{path}' is a native RNN whose output neither tanh nor ReLU reproduces"
+                : $"'{path}' is a native RNN whose weights do not tell tanh from ReLU (both agree on the probe)");
+        s_relu.AddOrUpdate(module, new StrongBox<bool>(found[0]));
+        return found[0];
     }
 
     private static T Field<T>(object module, string name, string path)

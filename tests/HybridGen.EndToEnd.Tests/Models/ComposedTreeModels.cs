@@ -225,3 +225,24 @@ public sealed partial class StatefulLstm : Module<Tensor, Tensor, Tensor, Tensor
         return y[-1] + h[-1] * c[-1];
     }
 }
+
+/// <summary>TorchSharp's native RNN, whose nonlinearity TorchSharp keeps nowhere (NativeRecurrentTests).</summary>
+public sealed partial class ElmanNet : Module<Tensor, Tensor>
+{
+    private readonly TorchSharp.Modules.RNN rnn;
+
+    public ElmanNet(long layers, NonLinearities nonLinearity, bool bidirectional) : base("elman-net")
+    {
+        rnn = RNN(4, 6, numLayers: layers, nonLinearity: nonLinearity, bidirectional: bidirectional);
+        RegisterComponents();
+    }
+
+    [Hybridize(nameof(ForwardEager))]
+    public override partial Tensor forward(Tensor x);
+
+    private Tensor ForwardEager(Tensor x)
+    {
+        var (output, hidden) = rnn.call(x);
+        return torch.cat(new[] { output[-1], hidden[-1] }, 1);
+    }
+}

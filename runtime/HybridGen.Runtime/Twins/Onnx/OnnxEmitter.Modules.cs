@@ -58,7 +58,7 @@ internal sealed partial class OnnxEmitter
                 return Flatten(x, Int(v["start_dim"]), Int(v["end_dim"]));
             case "TransformerEncoderLayer":
                 return TransformerEncoderLayer(x, v);
-            case "GRU" or "LSTM":
+            case "GRU" or "LSTM" or "RNN":
                 return Recurrent(kind, x, v);
             case "Identity":
                 return new OnnxTensor(_graph.Node("Identity", new[] { x.Name }), x.DType, x.Shape, viewOf: x);

@@ -4,8 +4,8 @@ using static TorchSharp.torch;
 
 namespace HybridGen.Twins.Onnx;
 
-// TorchSharp's native GRU and LSTM (the runtime functions __hg_gru and __hg_lstm of TorchScriptHelpers) as ONNX's GRU
-// and LSTM nodes, one per layer: the flat weights restacked per direction with the gates in ONNX's order (GRU: torch's
+// TorchSharp's native GRU, LSTM and RNN (the runtime functions __hg_gru, __hg_lstm and __hg_rnn of TorchScriptHelpers)
+// as ONNX's GRU, LSTM and RNN nodes (tanh or ReLU), one per layer: the flat weights restacked per direction with the gates in ONNX's order (GRU: torch's
 // r, z, n as z, r, n, with linear_before_reset as torch computes n; LSTM: torch's i, f, g, o as i, o, f, g), each
 // layer's output (time, directions, batch, hidden) made (time, batch, directions x hidden) for the next, the final
 // states concatenated layer after layer. A missing initial state is zeros in both. Dropout between layers only acts in
@@ -14,7 +14,7 @@ internal sealed partial class OnnxEmitter
 {
     private OnnxValue Recurrent(string kind, OnnxTensor x, Dictionary<string, OnnxValue> v)
     {
-        bool lstm = kind == "LSTM";
+        bool lstm = kind == "LSTM", rnn = kind == "RNN";
         if (x.Rank != 3 || !x.ShapeKnown) throw new NoOnnxFormException($"a {kind} input that is not (time, batch, features) with a known shape");
         if (!IsFloating(x.DType)) throw new NoOnnxFormException($"a {kind} over a {x.DType} tensor");
         List<OnnxTensor> weights = ((OnnxList)v["params"]).Items.Select(w => TensorArg(w, kind)).ToList();
@@ -23,7 +23,7 @@ internal sealed partial class OnnxEmitter
         if (layers > 1 && Truth(v["training"])) throw new NoOnnxFormException($"a {kind} of {layers} layers in training mode (dropout between layers)");
         int directions = bidirectional ? 2 : 1, perDirection = biases ? 4 : 2;
         // Where torch's gate k goes in ONNX's order.
-        int[] gates = lstm ? new[] { 0, 3, 1, 2 } : new[] { 1, 0, 2 };
+        int[] gates = lstm ? new[] { 0, 3, 1, 2 } : rnn ? new[] { 0 } : new[] { 1, 0, 2 };
 
         OnnxTensor? h0 = null, c0 = null;
         switch (v["hx"])
@@ -55,7 +55,12 @@ internal sealed partial class OnnxEmitter
             {
                 OnnxAttribute.Of("hidden_size", hidden), OnnxAttribute.Of("direction", bidirectional ? "bidirectional" : "forward"),
             };
-            if (!lstm) attributes.Add(OnnxAttribute.Of("linear_before_reset", 1L));
+            if (kind == "GRU") attributes.Add(OnnxAttribute.Of("linear_before_reset", 1L));
+            if (rnn)
+            {
+                string activation = Truth(v["relu"]) ? "Relu" : "Tanh";
+                attributes.Add(OnnxAttribute.Of("activations", Enumerable.Repeat(activation, directions).ToArray()));
+            }
             string[] outputs = _graph.Node(kind, inputs, lstm ? 3 : 2, attributes.ToArray());
             var y = new OnnxTensor(outputs[0], x.DType, new long?[] { steps, directions, batch, hidden });
             input = Reshape(Transpose(y, new[] { 0, 2, 1, 3 }), new[] { steps, batch, directions * hidden });

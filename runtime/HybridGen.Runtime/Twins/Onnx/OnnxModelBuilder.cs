@@ -5,9 +5,11 @@ using static TorchSharp.torch;
 
 namespace HybridGen.Twins.Onnx;
 
-/// <summary>An attribute of an ONNX node (one of its kinds: int, float, string, ints, floats).</summary>
-internal sealed record OnnxAttribute(string Name, long? Int = null, float? Float = null, string? Text = null, long[]? Ints = null, float[]? Floats = null)
+/// <summary>An attribute of an ONNX node (one of its kinds: int, float, string, ints, floats, strings).</summary>
+internal sealed record OnnxAttribute(string Name, long? Int = null, float? Float = null, string? Text = null, long[]? Ints = null, float[]? Floats = null,
+    string[]? Texts = null)
 {
+    public static OnnxAttribute Of(string name, params string[] values) => new(name, Texts: values);
     public static OnnxAttribute Of(string name, long value) => new(name, Int: value);
     public static OnnxAttribute Of(string name, float value) => new(name, Float: value);
     public static OnnxAttribute Of(string name, string value) => new(name, Text: value);
@@ -135,7 +137,7 @@ internal sealed class OnnxModelBuilder
     private static void Attribute(ProtoWriter w, OnnxAttribute a)
     {
         w.String(1, a.Name);
-        // AttributeProto.type: FLOAT 1, INT 2, STRING 3, FLOATS 6, INTS 7.
+        // AttributeProto.type: FLOAT 1, INT 2, STRING 3, FLOATS 6, INTS 7, STRINGS 8.
         if (a.Int is { } i) w.Int(3, i).Int(20, 2);
         else if (a.Float is { } f) w.Float(2, f).Int(20, 1);
         else if (a.Text is { } s) w.String(4, s).Int(20, 3);
@@ -148,6 +150,11 @@ internal sealed class OnnxModelBuilder
         {
             foreach (float v in floats) w.Float(7, v);
             w.Int(20, 6);
+        }
+        else if (a.Texts is { } texts)
+        {
+            foreach (string v in texts) w.String(9, v);
+            w.Int(20, 8);
         }
         else throw new ArgumentException($"the attribute '{a.Name}' has no value");
     }
