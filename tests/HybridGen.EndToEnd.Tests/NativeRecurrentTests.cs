@@ -153,3 +153,63 @@ public class NativeRecurrentTests
         }
     }
 }
+
+/// <summary>A native module's weights are read at every call: a load_state_dict, an optimizer step and a to(dtype)
+/// after the tree was composed are seen by the next call of its twin.</summary>
+[Collection(nameof(DispatchTests))]
+public class NativeWeightsTests
+{
+    private static ComposedFunction<TArgs, Tensor> Function<TModel, TArgs>() =>
+        (ComposedFunction<TArgs, Tensor>)typeof(TModel).GetField("__hybrid_forward", BindingFlags.NonPublic | BindingFlags.Static)!.GetValue(null)!;
+
+    private static Tensor Eager(object model, params object[] arguments) =>
+        (Tensor)model.GetType().GetMethod("ForwardEager", BindingFlags.NonPublic | BindingFlags.Instance)!.Invoke(model, arguments)!;
+
+    [Fact]
+    public void LoadedSteppedAndConvertedWeightsReachTheTwins()
+    {
+        var generator = new torch.Generator(71);
+        var recurrent = new RecurrentNet(2, true);
+        var encoder = new EncoderLayerBlock(8, 2, 12, Activations.ReLU);
+        recurrent.eval();
+        encoder.eval();
+        var net = Function<RecurrentNet, (RecurrentNet, Tensor)>();
+        var block = Function<EncoderLayerBlock, (EncoderLayerBlock, Tensor, Tensor, Tensor)>();
+        Tensor x = randn(new long[] { 2, 5, 4 }, generator: generator), s = randn(new long[] { 5, 2, 8 }, generator: generator);
+        Tensor mask = zeros(5, 5), padding = zeros(new long[] { 2, 5 }, ScalarType.Bool);
+        void Check(string what)
+        {
+            using (no_grad())
+            try
+            {
+                EagerOracle.AssertAgree($"recurrent, {what}", () => Eager(recurrent, x), () => net.InvokeGraph((recurrent, x)));
+                if (x.dtype == ScalarType.Float32)
+                    EagerOracle.AssertAgree($"recurrent, {what}, ONNX Runtime", () => Eager(recurrent, x), () => net.InvokeOnnx((recurrent, x)), rtol: 1e-3, atol: 1e-4);
+                else // ONNX Runtime's GRU and LSTM take float32 only: no ONNX form, said so
+                    Assert.Contains("takes float32", Assert.ThrowsAny<Exception>(() => net.InvokeOnnx((recurrent, x))).Message);
+                EagerOracle.AssertAgree($"encoder, {what}", () => Eager(encoder, s, mask, padding), () => block.InvokeGraph((encoder, s, mask, padding)));
+                EagerOracle.AssertAgree($"encoder, {what}, ONNX Runtime", () => Eager(encoder, s, mask, padding), () => block.InvokeOnnx((encoder, s, mask, padding)),
+                    rtol: 1e-3, atol: 1e-4);
+            }
+            catch (Exception error) when (error is not Xunit.Sdk.XunitException)
+            {
+                throw new InvalidOperationException($"{what}: {error.Message}", error);
+            }
+        }
+        Check("as built");
+        recurrent.load_state_dict(new RecurrentNet(2, true).state_dict());
+        encoder.load_state_dict(new EncoderLayerBlock(8, 2, 12, Activations.ReLU).state_dict());
+        Check("after load_state_dict");
+        foreach (var module in new nn.Module[] { recurrent, encoder })
+        {
+            var optimizer = torch.optim.SGD(module.parameters(), 0.5);
+            using (Tensor y = module is RecurrentNet r ? r.forward(x) : ((EncoderLayerBlock)module).forward(s, mask, padding)) y.square().sum().backward();
+            optimizer.step();
+        }
+        Check("after an optimizer step");
+        recurrent.to(ScalarType.Float64);
+        encoder.to(ScalarType.Float64);
+        (x, s, mask) = (x.to(ScalarType.Float64), s.to(ScalarType.Float64), mask.to(ScalarType.Float64));
+        Check("in float64");
+    }
+}

@@ -62,10 +62,7 @@ internal static class NativeRecurrent
         var states = new List<GraphParameter> { new(training, "bool") };
         foreach (string parameter in order)
         {
-            // The Parameter objects TorchSharp registered for the native module (changed in place by optimizer steps,
-            // load_state_dict and to(dtype)), read at every call.
-            Parameter held = parameters[parameter];
-            string state = newState(_ => held, "Tensor");
+            string state = newState(NativeParameters.Reader(parameter), "Tensor");
             states.Add(new GraphParameter(state, "Tensor"));
             weights.Add(new GraphName(state));
         }

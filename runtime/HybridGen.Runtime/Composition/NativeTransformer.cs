@@ -75,10 +75,7 @@ internal static class NativeTransformer
             };
             foreach (string parameter in s_layerParameters)
             {
-                Parameter held = parameters[prefixes[layer] + parameter];
-                // The Parameter objects TorchSharp registered for the native module: an optimizer step, a
-                // load_state_dict or a to(dtype) changes them in place, so reading them at every call sees it.
-                string state = newState(_ => held, "Tensor");
+                string state = newState(NativeParameters.Reader(prefixes[layer] + parameter), "Tensor");
                 stateNames.Add(state);
                 values.Add(new GraphName(state));
             }

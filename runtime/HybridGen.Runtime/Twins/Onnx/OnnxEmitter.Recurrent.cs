@@ -16,7 +16,8 @@ internal sealed partial class OnnxEmitter
     {
         bool lstm = kind == "LSTM", rnn = kind == "RNN";
         if (x.Rank != 3 || !x.ShapeKnown) throw new NoOnnxFormException($"a {kind} input that is not (time, batch, features) with a known shape");
-        if (!IsFloating(x.DType)) throw new NoOnnxFormException($"a {kind} over a {x.DType} tensor");
+        // ONNX Runtime's CPU kernels for these nodes take float32 only (measured: "GRU operator does not support double").
+        if (x.DType != ScalarType.Float32) throw new NoOnnxFormException($"a {kind} over a {x.DType} tensor (ONNX Runtime's {kind} takes float32)");
         List<OnnxTensor> weights = ((OnnxList)v["params"]).Items.Select(w => TensorArg(w, kind)).ToList();
         bool biases = Truth(v["has_biases"]), bidirectional = Truth(v["bidirectional"]), batchFirst = Truth(v["batch_first"]);
         long layers = Int(v["num_layers"]), hidden = Int(v["hidden_size"]);
