@@ -18,15 +18,13 @@ namespace HybridGen.EndToEnd.Tests;
 [Collection(nameof(DispatchTests))]
 public class NativeRecurrentTests
 {
-    private static ComposedFunction<TArgs, Tensor> Function<TModel, TArgs>() =>
-        (ComposedFunction<TArgs, Tensor>)typeof(TModel).GetField("__hybrid_forward", BindingFlags.NonPublic | BindingFlags.Static)!.GetValue(null)!;
+    private static ComposedFunction<TArgs, Tensor> Function<TModel, TArgs>() => ComposedForwards.Of<TModel, TArgs>();
 
     private static ComposedFunction<(RecurrentNet, Tensor), Tensor> Net => Function<RecurrentNet, (RecurrentNet, Tensor)>();
 
     private static ComposedFunction<(StatefulLstm, Tensor, Tensor, Tensor), Tensor> Stateful => Function<StatefulLstm, (StatefulLstm, Tensor, Tensor, Tensor)>();
 
-    private static Tensor Eager(object model, params object[] arguments) =>
-        (Tensor)model.GetType().GetMethod("ForwardEager", BindingFlags.NonPublic | BindingFlags.Instance)!.Invoke(model, arguments)!;
+    private static Tensor Eager(object model, params object[] arguments) => ComposedForwards.Eager(model, arguments);
 
     [Theory]
     [InlineData(1L, false)]
@@ -159,11 +157,9 @@ public class NativeRecurrentTests
 [Collection(nameof(DispatchTests))]
 public class NativeWeightsTests
 {
-    private static ComposedFunction<TArgs, Tensor> Function<TModel, TArgs>() =>
-        (ComposedFunction<TArgs, Tensor>)typeof(TModel).GetField("__hybrid_forward", BindingFlags.NonPublic | BindingFlags.Static)!.GetValue(null)!;
+    private static ComposedFunction<TArgs, Tensor> Function<TModel, TArgs>() => ComposedForwards.Of<TModel, TArgs>();
 
-    private static Tensor Eager(object model, params object[] arguments) =>
-        (Tensor)model.GetType().GetMethod("ForwardEager", BindingFlags.NonPublic | BindingFlags.Instance)!.Invoke(model, arguments)!;
+    private static Tensor Eager(object model, params object[] arguments) => ComposedForwards.Eager(model, arguments);
 
     [Fact]
     public void LoadedSteppedAndConvertedWeightsReachTheTwins()

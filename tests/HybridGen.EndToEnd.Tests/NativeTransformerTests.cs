@@ -17,15 +17,13 @@ namespace HybridGen.EndToEnd.Tests;
 [Collection(nameof(DispatchTests))]
 public class NativeTransformerTests
 {
-    private static ComposedFunction<TArgs, Tensor> Function<TModel, TArgs>() =>
-        (ComposedFunction<TArgs, Tensor>)typeof(TModel).GetField("__hybrid_forward", BindingFlags.NonPublic | BindingFlags.Static)!.GetValue(null)!;
+    private static ComposedFunction<TArgs, Tensor> Function<TModel, TArgs>() => ComposedForwards.Of<TModel, TArgs>();
 
     private static ComposedFunction<(TransformerShaped, Tensor, Tensor), Tensor> Transformer => Function<TransformerShaped, (TransformerShaped, Tensor, Tensor)>();
 
     private static ComposedFunction<(EncoderLayerBlock, Tensor, Tensor, Tensor), Tensor> Block => Function<EncoderLayerBlock, (EncoderLayerBlock, Tensor, Tensor, Tensor)>();
 
-    private static Tensor Eager(object model, params object[] arguments) =>
-        (Tensor)model.GetType().GetMethod("ForwardEager", BindingFlags.NonPublic | BindingFlags.Instance)!.Invoke(model, arguments)!;
+    private static Tensor Eager(object model, params object[] arguments) => ComposedForwards.Eager(model, arguments);
 
     [Fact]
     public void TheTransformersTwinsGiveEagersOutputsAtEveryLengthAndBatch()
@@ -190,8 +188,7 @@ public class NativeTransformerRandomTests
     {
         var model = new EncoderLayerBlock(16, 4, 24, Activations.GELU);
         model.eval();
-        var function = (ComposedFunction<(EncoderLayerBlock, Tensor, Tensor, Tensor), Tensor>)typeof(EncoderLayerBlock)
-            .GetField("__hybrid_forward", BindingFlags.NonPublic | BindingFlags.Static)!.GetValue(null)!;
+        var function = ComposedForwards.Of<EncoderLayerBlock, (EncoderLayerBlock, Tensor, Tensor, Tensor)>();
         manual_seed(77);
         Assert.Null(function.CompositionFailure(model));          // composes here, on this thread
         using Tensor after = rand(8);

@@ -21,8 +21,8 @@ namespace HybridGen.Composition;
 /// <item>its number of heads and its activation, probed once per module: in eval mode, its output on a private input
 /// is compared with libtorch's layer computed for each candidate (every divisor of the width, ReLU and GELU) with the
 /// same weights; exactly one must agree, else the tree runs eager;</item>
-/// <item>its dropout probability, which no call in eval mode needs and nothing shows: a call in training mode fails in
-/// the twin and runs eager (the report says so).</item>
+/// <item>its dropout probability, which no call in eval mode needs and nothing shows: a call in training mode runs
+/// eager (<see cref="NativeTrainingCheck"/>, reported once; the twin itself refuses training mode too).</item>
 /// </list>
 /// Each layer becomes the runtime function <c>__hg_transformer_encoder_layer</c> (TorchScriptHelpers; the ONNX emitter
 /// spells it too), its parameters and the training flag state inputs read at every call.
