@@ -46,6 +46,11 @@ internal static class TorchScriptHelpers
     // mode, where its probability is unknown (Composition/NativeRecurrent runs such calls eager), so it is 0 here.
     // An RNN's nonlinearity (TorchSharp keeps none) comes probed from the composition: aten's rnn_tanh or rnn_relu.
     public const string Gru = ModuleFunctions.Gru, Lstm = ModuleFunctions.Lstm, Rnn = ModuleFunctions.Rnn;
+    // TorchSharp's Upsample.forward: libtorch's C++ F::interpolate (torch/nn/functional/upsampling.h) with the module's
+    // settings (mode: TorchSharp's UpsampleMode, 0 nearest, 1 linear, 2 bilinear, 3 bicubic, 4 trilinear): exactly one
+    // of size and scale factor; from a scale factor the size is floor(input size x factor), and the factor is passed
+    // on to the kernel unless recompute_scale_factor; align_corners refused with nearest, false where unset.
+    public const string Upsample = ModuleFunctions.Upsample;
     // TorchSharp's GroupNorm.forward: inputs of fewer than 3 dimensions are refused.
     public const string GroupNorm = ModuleFunctions.GroupNorm;
 
@@ -255,6 +260,41 @@ internal static class TorchScriptHelpers
                 else:
                     h, c = hc
                 return torch.lstm(x, [h, c], params, has_biases, num_layers, 0.0, training, bidirectional, batch_first)
+            """,
+        [Upsample] = """
+            def __hg_upsample(x: Tensor, size: Optional[List[int]], scale_factor: Optional[List[float]], mode: int, align_corners: Optional[bool], recompute_scale_factor: bool) -> Tensor:
+                dims = x.dim() - 2
+                assert dims >= 1 and dims <= 3, "Input Error: Only 3D, 4D and 5D input Tensors supported for the modes: nearest | linear | bilinear | bicubic | trilinear"
+                corners = False
+                if align_corners is not None:
+                    assert mode != 0, "align_corners option can only be set with the interpolating modes: linear | bilinear | bicubic | trilinear"
+                    corners = align_corners
+                output: List[int] = []
+                scales: List[Optional[float]] = [None, None, None]
+                if size is not None:
+                    assert scale_factor is None, "only one of size or scale_factor should be defined"
+                    output = size
+                else:
+                    assert scale_factor is not None, "either size or scale_factor should be defined"
+                    assert len(scale_factor) == dims, "scale_factor shape must match input shape"
+                    for i in range(dims):
+                        output.append(int(float(x.size(i + 2)) * scale_factor[i]))
+                        if not recompute_scale_factor:
+                            scales[i] = scale_factor[i]
+                if mode == 0 and dims == 1:
+                    return torch.upsample_nearest1d(x, output, scales[0])
+                if mode == 0 and dims == 2:
+                    return torch.upsample_nearest2d(x, output, scales[0], scales[1])
+                if mode == 0 and dims == 3:
+                    return torch.upsample_nearest3d(x, output, scales[0], scales[1], scales[2])
+                if mode == 1 and dims == 1:
+                    return torch.upsample_linear1d(x, output, corners, scales[0])
+                if mode == 2 and dims == 2:
+                    return torch.upsample_bilinear2d(x, output, corners, scales[0], scales[1])
+                if mode == 3 and dims == 2:
+                    return torch.upsample_bicubic2d(x, output, corners, scales[0], scales[1])
+                assert mode == 4 and dims == 3, "Input Error: this mode does not take an input of this rank"
+                return torch.upsample_trilinear3d(x, output, corners, scales[0], scales[1], scales[2])
             """,
         [FloatRemainder] = """
             def __hg_fmod(a: float, b: float) -> float:

@@ -97,6 +97,12 @@ internal sealed class ModuleComposer
                 return value;
             }
         }
+        if (module is TorchSharp.Modules.Upsample upsample)
+        {
+            _runtime.Add(ModuleFunctions.Upsample);
+            _checks.Add(new NativeUpsample.Check(upsample, path));
+            return NativeUpsample.Call(upsample, input);
+        }
         Type type = module.GetType();
         if (ModuleCatalog.Find(type.FullName) is { } row) return ModuleCatalog.Call(row, new[] { input }, new LiveStates(this, row, module, path, taken));
         if (ModulePieces.Find(module, out string? misfit) is { } piece)
@@ -236,7 +242,7 @@ internal sealed class ModuleComposer
             }
             return Freshness.SameAsInput;
         }
-        if (NativeTransformer.Is(module) || NativeRecurrent.Is(module)) return Freshness.New;
+        if (NativeTransformer.Is(module) || NativeRecurrent.Is(module) || module is TorchSharp.Modules.Upsample) return Freshness.New;
         ModuleRow? row = ModuleCatalog.Find(module.GetType().FullName);
         return row is null ? Freshness.Unknown : row.Allocates ? Freshness.New : Freshness.SameAsInput;
     }

@@ -71,7 +71,7 @@ internal static class NativeTransformer
             {
                 value, new GraphName("src_mask"), new GraphName("key_padding_mask"),
                 new GraphLiteral(settings.Heads.ToString(CultureInfo.InvariantCulture)), settings.Gelu ? GraphLiteral.True : GraphLiteral.False,
-                new GraphLiteral("-1.0"), new GraphLiteral(Float(1.0 / Math.Sqrt(width / settings.Heads))), new GraphName(training),
+                new GraphLiteral("-1.0"), new GraphLiteral(LiteralText.Float(1.0 / Math.Sqrt(width / settings.Heads))), new GraphName(training),
             };
             foreach (string parameter in s_layerParameters)
             {
@@ -94,11 +94,6 @@ internal static class NativeTransformer
     /// probed) may compose now.</summary>
     public static bool CanProbe(object module) => module is nn.Module native && (s_probed.TryGetValue(native, out _) || !native.training);
 
-    private static string Float(double value)
-    {
-        string text = value.ToString("R", CultureInfo.InvariantCulture);
-        return text.Contains('.') || text.Contains('E') ? text : text + ".0";
-    }
 
     /// <summary>The parameter-name prefix of each layer ("" for a layer, "layers.k." for an encoder), checking that
     /// the module holds exactly those layers' parameters.</summary>

@@ -246,3 +246,20 @@ public sealed partial class ElmanNet : Module<Tensor, Tensor>
         return torch.cat(new[] { output[-1], hidden[-1] }, 1);
     }
 }
+
+/// <summary>TorchSharp's Upsample in a Sequential built from a list (NativeUpsampleTests).</summary>
+public sealed partial class UpsampleNet : Module<Tensor, Tensor>
+{
+    private readonly Module<Tensor, Tensor> body;
+
+    public UpsampleNet(Module<Tensor, Tensor> upsample) : base("upsample-net")
+    {
+        body = Sequential(new List<(string, Module<Tensor, Tensor>)> { ("up", upsample), ("act", Tanh()) });
+        RegisterComponents();
+    }
+
+    [Hybridize(nameof(ForwardEager))]
+    public override partial Tensor forward(Tensor x);
+
+    private Tensor ForwardEager(Tensor x) => body.forward(x * 2);
+}
