@@ -286,6 +286,9 @@ public class LoweringTests
     [InlineData("{ using var y = x * 2; return drop.forward(y); }", false)] // PositionalEncoding's dropout of its own sum
     [InlineData("x", true)]                                        // the caller's own input back
     [InlineData("drop.forward(x)", true)]                          // in eval, dropout gives back its input
+    [InlineData("{ var y = x * 2; if (x.shape[0] > 1) y = x; return y; }", true)]  // reassigned under a condition
+    [InlineData("{ var y = x * 2; var z = x; (y, z) = (z, y); return y; }", true)] // reassigned by a deconstruction
+    [InlineData("torch.abs_(x)", true)]                            // a static in-place op returns what it wrote
     public void InPlaceOnAUserBlocksResultIsFineWhereItsForwardReturnsOnlyTensorsItCreated(string blockBody, bool hg0110)
     {
         string body = blockBody.StartsWith("{", System.StringComparison.Ordinal) ? blockBody : "=> " + blockBody + ";";

@@ -38,12 +38,13 @@ internal static class TorchScriptHelpers
     // 0 and 1, measured: NativeTransformerTests), the key padding mask (boolean only) filled with -inf per batch,
     // dropout p everywhere. Its settings come from the composition (Composition/
     // NativeTransformer): nhead and the activation probed on the live module, dropout -1 where unknown, which only a
-    // call in training mode needs (then the twin fails first, and the dispatcher runs the call eager).
+    // call in training mode needs (the composed tree runs such calls eager before any twin; the twin refuses them too).
     public const string TransformerEncoderLayer = ModuleFunctions.TransformerEncoderLayer;
     // TorchSharp's GRU and LSTM forwards (NN/Recurrent), which run libtorch's C++ modules: a missing initial state is
     // zeros of (layers x directions, batch, hidden), then aten's gru/lstm over the flat weights (per layer and
-    // direction: w_ih, w_hh, b_ih, b_hh), as the C++ module calls it. Dropout only acts between layers in training
-    // mode, where its probability is unknown (Composition/NativeRecurrent runs such calls eager), so it is 0 here.
+    // direction: w_ih, w_hh, b_ih, b_hh), as the C++ module calls it, after the C++ module's check of a 3-d input (aten
+    // itself would broadcast a 2-d one). Dropout only acts between layers in training mode, where its probability is
+    // unknown (-1: Composition/NativeRecurrent runs such calls eager, and the twin refuses them too).
     // An RNN's nonlinearity (TorchSharp keeps none) comes probed from the composition: aten's rnn_tanh or rnn_relu.
     public const string Gru = ModuleFunctions.Gru, Lstm = ModuleFunctions.Lstm, Rnn = ModuleFunctions.Rnn;
     // TorchSharp's Upsample.forward: libtorch's C++ F::interpolate (torch/nn/functional/upsampling.h) with the module's
@@ -218,6 +219,7 @@ internal static class TorchScriptHelpers
                         assert mask.dim() == 3 and mask.size(0) == bsz * nhead and mask.size(1) == tgt_len and mask.size(2) == src_len, "The size of the attn_mask is not correct."
                     w.add_(mask)
                 if key_padding_mask is not None:
+                    assert key_padding_mask.dim() == 2 and key_padding_mask.size(0) == bsz and key_padding_mask.size(1) == src_len, "The size of the key padding mask is not correct."
                     w = w.view([bsz, nhead, tgt_len, src_len]).masked_fill(key_padding_mask.unsqueeze(1).unsqueeze(2), float('-inf')).view([bsz * nhead, tgt_len, src_len])
                 w = torch.dropout(torch.softmax(w, -1), p, training)
                 a = torch.bmm(w, v).transpose(0, 1).contiguous().view([tgt_len, bsz, embed_dim])
@@ -232,34 +234,40 @@ internal static class TorchScriptHelpers
                 return torch.layer_norm(x + torch.dropout(h, p, training), [embed_dim], norm2_weight, norm2_bias, 1e-05)
             """,
         [Gru] = """
-            def __hg_gru(x: Tensor, hx: Optional[Tensor], params: List[Tensor], has_biases: bool, num_layers: int, bidirectional: bool, batch_first: bool, hidden_size: int, training: bool) -> Tuple[Tensor, Tensor]:
+            def __hg_gru(x: Tensor, hx: Optional[Tensor], params: List[Tensor], has_biases: bool, num_layers: int, bidirectional: bool, batch_first: bool, hidden_size: int, training: bool, dropout: float) -> Tuple[Tensor, Tensor]:
+                assert x.dim() == 3, "GRU: the input must be 3-d (time, batch, features; batch first if so built)"
+                assert not (training and num_layers > 1) or dropout >= 0.0, "a native GRU of several layers in training mode: its dropout probability lives in libtorch's options, which TorchSharp does not expose"
                 if hx is None:
                     batch = x.size(0) if batch_first else x.size(1)
                     h = torch.zeros([num_layers * (2 if bidirectional else 1), batch, hidden_size], dtype=x.dtype, device=x.device)
                 else:
                     h = hx
-                return torch.gru(x, h, params, has_biases, num_layers, 0.0, training, bidirectional, batch_first)
+                return torch.gru(x, h, params, has_biases, num_layers, max(dropout, 0.0), training, bidirectional, batch_first)
             """,
         [Rnn] = """
-            def __hg_rnn(x: Tensor, hx: Optional[Tensor], params: List[Tensor], has_biases: bool, num_layers: int, bidirectional: bool, batch_first: bool, hidden_size: int, training: bool, relu: bool) -> Tuple[Tensor, Tensor]:
+            def __hg_rnn(x: Tensor, hx: Optional[Tensor], params: List[Tensor], has_biases: bool, num_layers: int, bidirectional: bool, batch_first: bool, hidden_size: int, training: bool, dropout: float, relu: bool) -> Tuple[Tensor, Tensor]:
+                assert x.dim() == 3, "RNN: the input must be 3-d (time, batch, features; batch first if so built)"
+                assert not (training and num_layers > 1) or dropout >= 0.0, "a native RNN of several layers in training mode: its dropout probability lives in libtorch's options, which TorchSharp does not expose"
                 if hx is None:
                     batch = x.size(0) if batch_first else x.size(1)
                     h = torch.zeros([num_layers * (2 if bidirectional else 1), batch, hidden_size], dtype=x.dtype, device=x.device)
                 else:
                     h = hx
                 if relu:
-                    return torch.rnn_relu(x, h, params, has_biases, num_layers, 0.0, training, bidirectional, batch_first)
-                return torch.rnn_tanh(x, h, params, has_biases, num_layers, 0.0, training, bidirectional, batch_first)
+                    return torch.rnn_relu(x, h, params, has_biases, num_layers, max(dropout, 0.0), training, bidirectional, batch_first)
+                return torch.rnn_tanh(x, h, params, has_biases, num_layers, max(dropout, 0.0), training, bidirectional, batch_first)
             """,
         [Lstm] = """
-            def __hg_lstm(x: Tensor, hc: Optional[Tuple[Tensor, Tensor]], params: List[Tensor], has_biases: bool, num_layers: int, bidirectional: bool, batch_first: bool, hidden_size: int, training: bool) -> Tuple[Tensor, Tensor, Tensor]:
+            def __hg_lstm(x: Tensor, hc: Optional[Tuple[Tensor, Tensor]], params: List[Tensor], has_biases: bool, num_layers: int, bidirectional: bool, batch_first: bool, hidden_size: int, training: bool, dropout: float) -> Tuple[Tensor, Tensor, Tensor]:
+                assert x.dim() == 3, "LSTM: the input must be 3-d (time, batch, features; batch first if so built)"
+                assert not (training and num_layers > 1) or dropout >= 0.0, "a native LSTM of several layers in training mode: its dropout probability lives in libtorch's options, which TorchSharp does not expose"
                 if hc is None:
                     batch = x.size(0) if batch_first else x.size(1)
                     h = torch.zeros([num_layers * (2 if bidirectional else 1), batch, hidden_size], dtype=x.dtype, device=x.device)
                     c = torch.zeros([num_layers * (2 if bidirectional else 1), batch, hidden_size], dtype=x.dtype, device=x.device)
                 else:
                     h, c = hc
-                return torch.lstm(x, [h, c], params, has_biases, num_layers, 0.0, training, bidirectional, batch_first)
+                return torch.lstm(x, [h, c], params, has_biases, num_layers, max(dropout, 0.0), training, bidirectional, batch_first)
             """,
         [Upsample] = """
             def __hg_upsample(x: Tensor, size: Optional[List[int]], scale_factor: Optional[List[float]], mode: int, align_corners: Optional[bool], recompute_scale_factor: bool) -> Tensor:

@@ -33,8 +33,13 @@ internal sealed class BodyAnalyzer : OperationWalker
     private readonly List<Finding> _runTimeModuleCalls = new();
     private readonly SortedSet<string> _freshModules = new(System.StringComparer.Ordinal);
     private readonly SortedSet<string> _runTimeModules = new(System.StringComparer.Ordinal);
-    // Whether every tensor the method returns is one it created (or a view of one), never an input or state.
+    // Whether every tensor the method returns is one it created (or a view of one), never an input or state; the
+    // locals that answer rests on, and the locals assigned after their declaration (the walk follows no branches or
+    // loops, so an answer resting on a reassigned local is not trusted).
     private bool _returnsOwned = true;
+    private readonly HashSet<ILocalSymbol> _returnedFrom = new(SymbolEqualityComparer.Default);
+    private readonly HashSet<ILocalSymbol> _reassigned = new(SymbolEqualityComparer.Default);
+    private List<ILocalSymbol>? _consulted;
 
     private BodyAnalyzer(CallGraph graph, IMethodSymbol method, CancellationToken ct)
     {
@@ -56,7 +61,7 @@ internal sealed class BodyAnalyzer : OperationWalker
             RunTimeModuleCalls = analyzer._runTimeModuleCalls,
             FreshModules = analyzer._freshModules,
             RunTimeModules = analyzer._runTimeModules,
-            ReturnsOwned = analyzer._returnsOwned,
+            ReturnsOwned = analyzer._returnsOwned && !analyzer._returnedFrom.Overlaps(analyzer._reassigned),
         };
     }
 
@@ -123,8 +128,11 @@ internal sealed class BodyAnalyzer : OperationWalker
         {
             _tensorWork = true;
             if (op.Facts.HasFlag(OpFacts.HostRead)) { HostRead(syntax, $"'{name}'"); return; }
-            if (op.Facts.HasFlag(OpFacts.InPlace) && !method.IsStatic && receiver is not null && !IsOwned(receiver))
-                Add(DiagnosticDescriptors.InPlaceOnInput, syntax, $"changes '{Describe(receiver)}' in place with '{method.Name}', a tensor it did not create");
+            // An in-place op writes its receiver, or a static one named so (torch.clamp_(x, ...)) its first argument; a
+            // static row marked in place for an inplace flag (F.relu) is spelled only where the flag is off.
+            IOperation? written = !method.IsStatic ? receiver : method.Name.EndsWith("_", System.StringComparison.Ordinal) ? arguments.FirstOrDefault() : null;
+            if (op.Facts.HasFlag(OpFacts.InPlace) && written is not null && !IsOwned(written))
+                Add(DiagnosticDescriptors.InPlaceOnInput, syntax, $"changes '{Describe(written)}' in place with '{method.Name}', a tensor it did not create");
             if (op.Facts.HasFlag(OpFacts.DataDependentShape))
                 _advisories.Add(new Finding(DiagnosticDescriptors.NotCapturable, syntax.GetLocation(), $"'{method.Name}' gives a result whose shape depends on tensor values"));
             return;
@@ -419,6 +427,7 @@ internal sealed class BodyAnalyzer : OperationWalker
 
     private void CheckWrite(IOperation target, SyntaxNode syntax)
     {
+        if (target is ILocalReferenceOperation written) _reassigned.Add(written.Local);
         switch (target)
         {
             case IFieldReferenceOperation field when field.Instance is null || !IsOwned(field.Instance):
@@ -489,7 +498,7 @@ internal sealed class BodyAnalyzer : OperationWalker
 
     private bool OwnedCore(IOperation operation) => operation switch
     {
-        ILocalReferenceOperation local => _owned.TryGetValue(local.Local, out string[]? dependsOn) && DependOn(dependsOn),
+        ILocalReferenceOperation local => Consult(local.Local) && _owned.TryGetValue(local.Local, out string[]? dependsOn) && DependOn(dependsOn),
         IConversionOperation conversion => IsOwned(conversion.Operand),
         // The object a collection or object initializer fills (new List<Tensor> { x }) is being created here.
         IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ImplicitReceiver } => true,
@@ -532,6 +541,12 @@ internal sealed class BodyAnalyzer : OperationWalker
     {
         if (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable) type = nullable.TypeArguments[0];
         return KnownApis.IsTensor(type) || type is INamedTypeSymbol { IsTupleType: true } tuple && tuple.TupleElements.All(e => KnownApis.IsTensor(e.Type));
+    }
+
+    private bool Consult(ILocalSymbol local)
+    {
+        _consulted?.Add(local);
+        return true;
     }
 
     private bool DependOn(string[] members)
@@ -586,8 +601,10 @@ internal sealed class BodyAnalyzer : OperationWalker
     }
 
     private bool IsFreshResult(OpRow op, IInvocationOperation invocation) =>
-        // An in-place op returns its receiver: the result is fresh exactly when the receiver is the body's own.
-        op.Facts.HasFlag(OpFacts.InPlace) && invocation.Instance is { } receiver ? IsOwned(receiver)
+        // An in-place op returns what it writes (its receiver, or a static one's first argument, torch.clamp_): the
+        // result is fresh exactly when that is the body's own.
+        op.Facts.HasFlag(OpFacts.InPlace) && (invocation.Instance ?? (invocation.TargetMethod.Name.EndsWith("_", System.StringComparison.Ordinal) ? AliasSource(invocation) : null)) is { } written
+            ? IsOwned(written)
         // A view (or other alias) of the body's own tensor is the body's own too; of an input, it is not.
         : !op.Facts.HasFlag(OpFacts.MayAlias) || AliasSource(invocation) is { } source && IsOwned(source);
 
@@ -692,13 +709,16 @@ internal sealed class BodyAnalyzer : OperationWalker
     {
         if (!KnownApis.IsTensor(value.Type) || !_returnsOwned) return;
         _ownershipDependsOn = new List<string>();
+        _consulted = new List<ILocalSymbol>();
         try
         {
             _returnsOwned = OwnedCore(value) && _ownershipDependsOn.Count == 0;
+            _returnedFrom.UnionWith(_consulted);
         }
         finally
         {
             _ownershipDependsOn = null;
+            _consulted = null;
         }
     }
 

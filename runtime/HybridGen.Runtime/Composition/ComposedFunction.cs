@@ -269,9 +269,11 @@ public sealed class ComposedFunction<TArgs, TResult> : IModulePiece
                 instance.Failure = null;
                 instance.RetryWhen = null;
             }
-            catch (Exception error) when (error is CompositionException or FormatException or InvalidOperationException or KeyNotFoundException)
+            catch (Exception error) when (error is CompositionException or FormatException or InvalidOperationException or KeyNotFoundException
+                or System.Runtime.InteropServices.ExternalException)
             {
-                // Past CompositionException: a piece's graph IR from another HybridGen version, or a HybridGen bug.
+                // Past CompositionException: a piece's graph IR from another HybridGen version, libtorch refusing a
+                // call the composition made, or a HybridGen bug.
                 string why = error is CompositionException ? error.Message : $"{error.GetType().Name}: {error.Message} (rebuild with this HybridGen; if it persists, please report it)";
                 instance.Current = null;
                 instance.Failure = why;

@@ -72,9 +72,9 @@ internal static class NativeRecurrent
         var values = new GraphExpr[]
         {
             new GraphName("input"), new GraphName("hx"), new GraphList(weights.ToEquatableArray()), Truth(hasBiases), new GraphLiteral(Number(layers)),
-            Truth(bidirectional), Truth(batchFirst), new GraphLiteral(Number(hidden)), new GraphName(training),
+            Truth(bidirectional), Truth(batchFirst), new GraphLiteral(Number(hidden)), new GraphName(training), new GraphLiteral("-1.0"),
         };
-        var names = new List<string> { "input", "hx", "params", "has_biases", "num_layers", "bidirectional", "batch_first", "hidden_size", "training" };
+        var names = new List<string> { "input", "hx", "params", "has_biases", "num_layers", "bidirectional", "batch_first", "hidden_size", "training", "dropout" };
         if (module is RNN rnn)
         {
             names.Add("relu");
@@ -99,12 +99,32 @@ internal static class NativeRecurrent
             {
                 RetryWhen = () => !module.training,
             };
+        try
+        {
+            bool relu = ProbeRelu(module, weights, hasBiases, layers, bidirectional, path);
+            if (module.training && layers > 1)
+                // Put in training mode while it was measured: its dropout may have acted, so the answer is not kept.
+                throw new CompositionException($"'{path}' is a native RNN put in training mode while its nonlinearity was measured") { RetryWhen = () => !module.training };
+            s_relu.AddOrUpdate(module, new StrongBox<bool>(relu));
+            return relu;
+        }
+        catch (System.Runtime.InteropServices.ExternalException error)
+        {
+            // libtorch refused the probe's own calls (an unusual dtype or device, out of memory): the tree runs eager.
+            throw new CompositionException($"'{path}' is a native RNN whose nonlinearity could not be measured: {error.Message.Split('\n')[0]}");
+        }
+    }
+
+    private static bool ProbeRelu(RNN module, torch.Tensor[] weights, bool hasBiases, long layers, bool bidirectional, string path)
+    {
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
         int directions = bidirectional ? 2 : 1, perDirection = hasBiases ? 4 : 2;
         torch.Tensor first = weights[0];
-        torch.Tensor x = torch.randn(new long[] { 1, 1, first.shape[1] }, generator: new torch.Generator(0x5EED)).to(first.dtype, first.device);
-        torch.Tensor expected = module.call(x).Item1[0];
+        using var generator = new torch.Generator(0x5EED);
+        torch.Tensor x = torch.randn(new long[] { 1, 1, first.shape[1] }, generator: generator).to(first.dtype, first.device);
+        // The native forward itself, not Module.call: the probe must not run the user's forward hooks.
+        torch.Tensor expected = module.forward(x, null).Item1[0];
         var found = new List<bool>();
         foreach (bool relu in new[] { false, true })
         {
@@ -127,7 +147,6 @@ internal static class NativeRecurrent
             throw new CompositionException(found.Count == 0
                 ? $"'{path}' is a native RNN whose output neither tanh nor ReLU reproduces"
                 : $"'{path}' is a native RNN whose weights do not tell tanh from ReLU (both agree on the probe)");
-        s_relu.AddOrUpdate(module, new StrongBox<bool>(found[0]));
         return found[0];
     }
 

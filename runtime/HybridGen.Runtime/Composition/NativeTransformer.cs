@@ -125,7 +125,19 @@ internal static class NativeTransformer
             {
                 RetryWhen = () => CanProbe(module),
             };
-        Settings probed = Probe(module, prefixes, width, path, kind);
+        Settings probed;
+        try
+        {
+            probed = Probe(module, prefixes, width, path, kind);
+        }
+        catch (System.Runtime.InteropServices.ExternalException error)
+        {
+            // libtorch refused the probe's own calls (an unusual dtype or device, out of memory): the tree runs eager.
+            throw new CompositionException($"'{path}' is a native {kind} whose settings could not be measured: {error.Message.Split('\n')[0]}");
+        }
+        if (module.training)
+            // Put in training mode while it was measured: its dropout may have acted, so the answer is not kept.
+            throw new CompositionException($"'{path}' is a native {kind} put in training mode while its settings were measured") { RetryWhen = () => CanProbe(module) };
         s_probed.AddOrUpdate(module, probed);
         return probed;
     }
@@ -142,7 +154,8 @@ internal static class NativeTransformer
         Tensor[][] layers = prefixes.Select(prefix => s_layerParameters.Select(n => named[prefix + n]).ToArray()).ToArray();
         Tensor first = layers[0][0];
         // Three positions, two sequences: every head's attention mixes positions, so a wrong head count shows.
-        Tensor input = randn(new long[] { 3, 2, width }, generator: new Generator(0x5EED)).to(first.dtype, first.device);
+        using var generator = new Generator(0x5EED);
+        Tensor input = randn(new long[] { 3, 2, width }, generator: generator).to(first.dtype, first.device);
         Tensor expected = Forward(module, input);
         var found = new List<Settings>();
         foreach (bool gelu in new[] { false, true })
@@ -178,10 +191,11 @@ internal static class NativeTransformer
         return x;
     }
 
+    // The native forwards themselves, not Module.call: the probe must not run the user's forward hooks.
     private static Tensor Forward(nn.Module module, Tensor input) => module switch
     {
-        TransformerEncoder encoder => encoder.call(input),
-        TransformerEncoderLayer layer => layer.call(input),
+        TransformerEncoder encoder => encoder.forward(input, null, null),
+        TransformerEncoderLayer layer => layer.call(input, null, null),
         _ => throw new InvalidOperationException("not a native transformer: " + module.GetType().Name),
     };
 }
