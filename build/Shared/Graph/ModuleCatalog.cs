@@ -124,7 +124,10 @@ internal static class RunTimeNativeKinds
     // Managed, but its sizes and scale factors are arrays the build cannot read as constants: read off the live module.
     public const string Upsample = "TorchSharp.Modules.Upsample";
 
-    public static readonly string[] MetadataNames = { TransformerEncoder, TransformerEncoderLayer, Gru, Lstm, Rnn, Upsample };
+    // Six arguments (query, key, value, key padding mask, need_weights, attention mask) and a System.Tuple result.
+    public const string MultiheadAttention = "TorchSharp.Modules.MultiheadAttention";
+
+    public static readonly string[] MetadataNames = { TransformerEncoder, TransformerEncoderLayer, Gru, Lstm, Rnn, Upsample, MultiheadAttention };
 }
 
 /// <summary>The module kinds a twin calls (docs/modules.md lists them; ModuleKindTests runs each eager vs twin).</summary>
@@ -296,7 +299,8 @@ internal static class ModuleFunctions
     public const string BatchNorm = "__hg_batch_norm", Convolution = "__hg_convolution", Embedding = "__hg_embedding",
         EmbeddingBag = "__hg_embedding_bag", Relu = "__hg_relu", Tanh = "__hg_tanh", Sigmoid = "__hg_sigmoid", Silu = "__hg_silu",
         LeakyRelu = "__hg_leaky_relu", Gelu = "__hg_gelu", Dropout = "__hg_dropout", GroupNorm = "__hg_group_norm", IntList = "__hg_int_list",
-        TransformerEncoderLayer = "__hg_transformer_encoder_layer", Gru = "__hg_gru", Lstm = "__hg_lstm", Rnn = "__hg_rnn", Upsample = "__hg_upsample";
+        TransformerEncoderLayer = "__hg_transformer_encoder_layer", Gru = "__hg_gru", Lstm = "__hg_lstm", Rnn = "__hg_rnn", Upsample = "__hg_upsample",
+        MultiheadAttention = "__hg_multi_head_attention";
 }
 
 /// <summary>How a value is carried into the graph.</summary>

@@ -52,6 +52,12 @@ internal static class TorchScriptHelpers
     // of size and scale factor; from a scale factor the size is floor(input size x factor), and the factor is passed
     // on to the kernel unless recompute_scale_factor; align_corners refused with nearest, false where unset.
     public const string Upsample = ModuleFunctions.Upsample;
+    // libtorch's C++ MultiheadAttention.forward (F::multi_head_attention_forward), which TorchSharp's native module
+    // runs: q, k and v projected (one packed weight or three), q scaled, the attention mask added whatever its type and
+    // the key padding mask filled with -inf per batch (as the transformer layer's), the weights averaged over the heads
+    // where need_weights (else an empty tensor: TorchSharp's eager result has none). Heads come probed from the
+    // composition (Composition/NativeAttention), which refuses add_bias_kv and add_zero_attn.
+    public const string MultiheadAttention = ModuleFunctions.MultiheadAttention;
     // TorchSharp's GroupNorm.forward: inputs of fewer than 3 dimensions are refused.
     public const string GroupNorm = ModuleFunctions.GroupNorm;
 
@@ -303,6 +309,57 @@ internal static class TorchScriptHelpers
                     return torch.upsample_bicubic2d(x, output, corners, scales[0], scales[1])
                 assert mode == 4 and dims == 3, "Input Error: this mode does not take an input of this rank"
                 return torch.upsample_trilinear3d(x, output, corners, scales[0], scales[1], scales[2])
+            """,
+        [MultiheadAttention] = """
+            def __hg_multi_head_attention(query: Tensor, key: Tensor, value: Tensor, key_padding_mask: Optional[Tensor], need_weights: bool, attn_mask: Optional[Tensor], num_heads: int, scaling: float, dropout: float, training: bool, in_proj_weight: Optional[Tensor], q_proj_weight: Optional[Tensor], k_proj_weight: Optional[Tensor], v_proj_weight: Optional[Tensor], in_proj_bias: Optional[Tensor], out_proj_weight: Tensor, out_proj_bias: Optional[Tensor]) -> Tuple[Tensor, Tensor]:
+                assert not training or dropout >= 0.0, "a native MultiheadAttention in training mode: its dropout probability lives in libtorch's options, which TorchSharp does not expose"
+                assert query.dim() == 3 and key.dim() == 3 and value.dim() == 3, "MultiheadAttention: query, key and value must be (sequence, batch, features)"
+                p = dropout if training else 0.0
+                tgt_len = query.size(0)
+                bsz = query.size(1)
+                embed_dim = query.size(2)
+                head_dim = embed_dim // num_heads
+                b_q: Optional[Tensor] = None
+                b_k: Optional[Tensor] = None
+                b_v: Optional[Tensor] = None
+                if in_proj_bias is not None:
+                    b_q = in_proj_bias[0:embed_dim]
+                    b_k = in_proj_bias[embed_dim:2 * embed_dim]
+                    b_v = in_proj_bias[2 * embed_dim:]
+                if in_proj_weight is not None:
+                    w_q = in_proj_weight[0:embed_dim]
+                    w_k = in_proj_weight[embed_dim:2 * embed_dim]
+                    w_v = in_proj_weight[2 * embed_dim:]
+                else:
+                    assert q_proj_weight is not None and k_proj_weight is not None and v_proj_weight is not None, "MultiheadAttention without projection weights"
+                    w_q = q_proj_weight
+                    w_k = k_proj_weight
+                    w_v = v_proj_weight
+                q = torch.linear(query, w_q, b_q) * scaling
+                k = torch.linear(key, w_k, b_k)
+                v = torch.linear(value, w_v, b_v)
+                q = q.contiguous().view([tgt_len, bsz * num_heads, head_dim]).transpose(0, 1)
+                k = k.contiguous().view([-1, bsz * num_heads, head_dim]).transpose(0, 1)
+                v = v.contiguous().view([-1, bsz * num_heads, head_dim]).transpose(0, 1)
+                src_len = k.size(1)
+                w = torch.bmm(q, k.transpose(1, 2))
+                if attn_mask is not None:
+                    mask = attn_mask
+                    if mask.dim() == 2:
+                        assert mask.size(0) == tgt_len and mask.size(1) == src_len, "The size of the 2D attn_mask is not correct."
+                        mask = mask.unsqueeze(0)
+                    else:
+                        assert mask.dim() == 3 and mask.size(0) == bsz * num_heads and mask.size(1) == tgt_len and mask.size(2) == src_len, "The size of the attn_mask is not correct."
+                    w.add_(mask)
+                if key_padding_mask is not None:
+                    assert key_padding_mask.dim() == 2 and key_padding_mask.size(0) == bsz and key_padding_mask.size(1) == src_len, "The size of the key padding mask is not correct."
+                    w = w.view([bsz, num_heads, tgt_len, src_len]).masked_fill(key_padding_mask.unsqueeze(1).unsqueeze(2), float('-inf')).view([bsz * num_heads, tgt_len, src_len])
+                w = torch.dropout(torch.softmax(w, -1), p, training)
+                a = torch.bmm(w, v).transpose(0, 1).contiguous().view([tgt_len, bsz, embed_dim])
+                a = torch.linear(a, out_proj_weight, out_proj_bias)
+                if need_weights:
+                    return a, w.view([bsz, num_heads, tgt_len, src_len]).sum(1) / num_heads
+                return a, torch.empty([0], dtype=a.dtype, device=a.device)
             """,
         [FloatRemainder] = """
             def __hg_fmod(a: float, b: float) -> float:

@@ -323,7 +323,7 @@ internal sealed class BodyAnalyzer : OperationWalker
         else if (KnownApis.IsTensor(property.ContainingType) && property.Name == "grad") Add(DiagnosticDescriptors.UnprovableCall, operation.Syntax, "reads a gradient (.grad), which a graph twin does not carry");
         else if (KnownApis.IsTensor(property.ContainingType) && property.IsIndexer) Call(property.GetMethod!, operation.Instance, operation.Syntax, operation.Arguments.Select(a => a.Value).ToList());
         else if (property.GetMethod is { } getter && !KnownApis.IsNeutralTorchMember(property) && !KnownApis.IsPureBcl(property) && !KnownApis.IsCollection(property.ContainingType)
-                 && !IsAutoOrSimple(property))
+                 && !IsAutoOrSimple(property) && !IsSystemTupleItem(property))
         {
             if (CallGraph.HasSource(getter)) FollowIntoSource(getter, operation.Syntax);
             else if (!KnownApis.InTorchSharp(property))
@@ -331,6 +331,11 @@ internal sealed class BodyAnalyzer : OperationWalker
         }
         base.VisitPropertyReference(operation);
     }
+
+    /// <summary>A System.Tuple's ItemN (MultiheadAttention's result): a plain read.</summary>
+    private static bool IsSystemTupleItem(IPropertySymbol property) =>
+        property.ContainingType is { Name: "Tuple", IsGenericType: true } tuple && KnownTypes.IsNamespace(tuple.ContainingNamespace, "System")
+        && property.Name.StartsWith("Item", System.StringComparison.Ordinal);
 
     /// <summary>Auto-properties and properties of this compilation without a body of their own are plain reads.</summary>
     private static bool IsAutoOrSimple(IPropertySymbol property) =>
@@ -517,7 +522,8 @@ internal sealed class BodyAnalyzer : OperationWalker
         bool nativeAtRunTime = RunTimeNativeKinds.MetadataNames.Any(name => KnownTypes.Is(declaredType, name));
         if (nativeAtRunTime)
         {
-            if (!IsTensors(forward.ReturnType) || !forward.Parameters.All(p => IsTensors(p.Type))) return null;
+            // MultiheadAttention's need_weights is a bool.
+            if (!IsTensors(forward.ReturnType) || !forward.Parameters.All(p => IsTensors(p.Type) || p.Type.SpecialType == SpecialType.System_Boolean)) return null;
         }
         else if (forward.Parameters.Length != 1 || !KnownApis.IsTensor(forward.Parameters[0].Type) || !KnownApis.IsTensor(forward.ReturnType))
         {
@@ -536,11 +542,15 @@ internal sealed class BodyAnalyzer : OperationWalker
         return fixedNativeKind ? null : member.Name;
     }
 
-    /// <summary>A tensor, or a tuple of tensors (nullable too: an LSTM's initial state).</summary>
+    /// <summary>A tensor, or a tuple of tensors (nullable too: an LSTM's initial state; a System.Tuple:
+    /// MultiheadAttention's result).</summary>
     private static bool IsTensors(ITypeSymbol type)
     {
         if (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable) type = nullable.TypeArguments[0];
-        return KnownApis.IsTensor(type) || type is INamedTypeSymbol { IsTupleType: true } tuple && tuple.TupleElements.All(e => KnownApis.IsTensor(e.Type));
+        return KnownApis.IsTensor(type)
+            || type is INamedTypeSymbol { IsTupleType: true } tuple && tuple.TupleElements.All(e => KnownApis.IsTensor(e.Type))
+            || type is INamedTypeSymbol { Name: "Tuple", IsGenericType: true } system && KnownTypes.IsNamespace(system.ContainingNamespace, "System")
+                && system.TypeArguments.All(KnownApis.IsTensor);
     }
 
     private bool Consult(ILocalSymbol local)

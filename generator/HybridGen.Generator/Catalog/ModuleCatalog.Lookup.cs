@@ -17,7 +17,9 @@ internal static partial class ModuleCatalog
     }
 
     /// <summary>Whether a call is a module's forward (or call, which runs hooks and then forward).</summary>
-    public static bool IsForward(IMethodSymbol method) => method.Name is "forward" or "call" && method.Parameters.Length is >= 1 and <= 3;
+    public static bool IsForward(IMethodSymbol method) => method.Name is "forward" or "call"
+        && (method.Parameters.Length is >= 1 and <= 3
+            || method.Parameters.Length == 6 && HybridGen.Generator.Analysis.KnownTypes.Is(method.ContainingType, RunTimeNativeKinds.MultiheadAttention));
 }
 
 internal static class ModuleStateAccess

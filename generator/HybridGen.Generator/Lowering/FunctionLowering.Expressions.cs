@@ -151,6 +151,10 @@ internal sealed partial class FunctionLowering
             return GraphCall.Of("len", Expr(collection));
         if (symbol.IsIndexer && property.Arguments.Length == 1 && property.Instance is { } list)
             return Element(Expr(list), Expr(property.Arguments[0].Value));
+        // A System.Tuple's ItemN (MultiheadAttention's result): the tuple's element.
+        if (symbol.ContainingType is { Name: "Tuple", IsGenericType: true } tuple && KnownTypes.IsNamespace(tuple.ContainingNamespace, "System")
+            && symbol.Name.StartsWith("Item", System.StringComparison.Ordinal) && property.Instance is { } owner)
+            return Element(Expr(owner), new GraphLiteral((int.Parse(symbol.Name.Substring(4), CultureInfo.InvariantCulture) - 1).ToString(CultureInfo.InvariantCulture)));
         // A module's own training flag (train()/eval()): a graph input read at every call.
         if (symbol.Name == "training" && property.Instance is IInstanceReferenceOperation && Submodules.IsModule(symbol.ContainingType))
             return StateRead(new StateAccess.Member(StateAccess.Owner.Instance, "training"), "training", "bool", GraphKind.Bool);

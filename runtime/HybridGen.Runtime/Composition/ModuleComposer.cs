@@ -69,7 +69,7 @@ internal sealed class ModuleComposer
             if (live is null) throw new CompositionException($"'{at}' is null");
             if (call.MustAllocate && FreshnessOf(live) != Freshness.New)
                 throw new CompositionException($"the body changes the result of '{at}' in place (or disposes it), and that {live.GetType().Name} may return its input or a view of it (HG0110)");
-            if (NativeTransformer.Is(live) || NativeRecurrent.Is(live)) return Native(live, at, call.Inputs, taken);
+            if (NativeTransformer.Is(live) || NativeRecurrent.Is(live) || NativeAttention.Is(live)) return Native(live, at, call.Inputs, taken);
             if (call.Inputs.Count != 1)
                 throw new CompositionException($"'{at}' is a {live.GetType().Name}, called with {call.Inputs.Count} inputs (its kind takes one)");
             return Module(live, at, call.Inputs[0], taken);
@@ -134,8 +134,10 @@ internal sealed class ModuleComposer
     /// need the dropout probability, the call runs eager.</summary>
     private GraphExpr Native(object module, string path, EquatableArray<GraphExpr> inputs, List<string> taken)
     {
-        bool recurrent = NativeRecurrent.Is(module);
-        int accepted = recurrent ? 2 : 3;        // input and initial state; or src, mask and key padding mask
+        bool recurrent = NativeRecurrent.Is(module), attention = NativeAttention.Is(module);
+        // Input and initial state; query, key, value, key padding mask, need_weights, attention mask; or src, mask
+        // and key padding mask.
+        int accepted = recurrent ? 2 : attention ? 6 : 3;
         if (inputs.Count > accepted) throw new CompositionException($"'{path}' is a {module.GetType().Name}, called with {inputs.Count} inputs");
         var own = new List<string>();
         string name = "__hg_native_" + (_pieces++).ToString(CultureInfo.InvariantCulture);
@@ -154,6 +156,11 @@ internal sealed class ModuleComposer
             (function, dropoutMatters) = (composed.Function, composed.DropoutMatters);
             _runtime.Add(composed.Runtime);
         }
+        else if (attention)
+        {
+            function = NativeAttention.Function(module, path, name, NewState);
+            _runtime.Add(ModuleFunctions.MultiheadAttention);
+        }
         else
         {
             function = NativeTransformer.Function(module, path, name, NewState);
@@ -162,7 +169,8 @@ internal sealed class ModuleComposer
         _functions.Add(function);
         if (dropoutMatters) _eagerWhen.Add(new NativeTrainingCheck((TorchSharp.torch.nn.Module)module, path));
         taken.AddRange(own);
-        var arguments = Enumerable.Range(0, accepted).Select(k => k < inputs.Count ? inputs[k] : GraphLiteral.None).Concat(own.Select(n => (GraphExpr)new GraphName(n)));
+        // Left out: None, but need_weights, whose default is true (MultiheadAttention.call).
+        var arguments = Enumerable.Range(0, accepted).Select(k => k < inputs.Count ? inputs[k] : attention && k == 4 ? GraphLiteral.True : GraphLiteral.None).Concat(own.Select(n => (GraphExpr)new GraphName(n)));
         return GraphCall.Of(function.Name, arguments.ToArray());
     }
 
@@ -242,7 +250,7 @@ internal sealed class ModuleComposer
             }
             return Freshness.SameAsInput;
         }
-        if (NativeTransformer.Is(module) || NativeRecurrent.Is(module) || module is TorchSharp.Modules.Upsample) return Freshness.New;
+        if (NativeTransformer.Is(module) || NativeRecurrent.Is(module) || NativeAttention.Is(module) || module is TorchSharp.Modules.Upsample) return Freshness.New;
         ModuleRow? row = ModuleCatalog.Find(module.GetType().FullName);
         return row is null ? Freshness.Unknown : row.Allocates ? Freshness.New : Freshness.SameAsInput;
     }

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using HybridGen;
 using TorchSharp;
@@ -262,4 +263,31 @@ public sealed partial class UpsampleNet : Module<Tensor, Tensor>
     public override partial Tensor forward(Tensor x);
 
     private Tensor ForwardEager(Tensor x) => body.forward(x * 2);
+}
+
+/// <summary>TorchSharp's native MultiheadAttention on its own, its result a System.Tuple (NativeAttentionTests).</summary>
+public sealed partial class AttentionBlock : Module<Tensor, Tensor, Tensor, Tensor>
+{
+    private readonly TorchSharp.Modules.MultiheadAttention attention;
+    private readonly TorchSharp.Modules.Linear head;
+
+    public AttentionBlock(long width, long heads, long? keyWidth = null, bool bias = true) : base("attention-block")
+    {
+        attention = MultiheadAttention(width, heads, dropout: 0.1, bias: bias, kdim: keyWidth, vdim: keyWidth);
+        head = Linear(width, 3);
+        RegisterComponents();
+    }
+
+    public TorchSharp.Modules.MultiheadAttention Attention => attention;
+
+    [Hybridize(nameof(ForwardEager))]
+    public override partial Tensor forward(Tensor query, Tensor memory, Tensor mask);
+
+    private Tensor ForwardEager(Tensor query, Tensor memory, Tensor mask)
+    {
+        var (output, weights) = attention.call(query, memory, memory, null, true, mask);
+        var unmasked = attention.call(query, memory, memory).Item1;           // need_weights' default, no mask
+        var plain = attention.forward(query, memory, memory, null, false, null).Item1;  // no weights asked for
+        return head.forward(output + unmasked + plain) + weights.sum();
+    }
 }

@@ -58,6 +58,8 @@ internal sealed partial class OnnxEmitter
                 return Flatten(x, Int(v["start_dim"]), Int(v["end_dim"]));
             case "TransformerEncoderLayer":
                 return TransformerEncoderLayer(x, v);
+            case "MultiheadAttention":
+                return MultiheadAttention(x, v);
             case "Upsample":
                 return Upsample(x, v);
             case "GRU" or "LSTM" or "RNN":

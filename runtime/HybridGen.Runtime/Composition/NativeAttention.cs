@@ -1,0 +1,146 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Runtime.CompilerServices;
+using HybridGen.Graph;
+using HybridGen.Twins;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace HybridGen.Composition;
+
+/// <summary>
+/// TorchSharp's native MultiheadAttention on its own in a composed tree (issue 21, item 3), read as
+/// <see cref="NativeTransformer"/> reads a transformer layer: its projection weights by name (one packed weight, or
+/// three where key and value widths differ), its number of heads measured once per module in eval mode against
+/// libtorch's attention written out with TorchSharp's functional ops, its dropout probability unknown (training mode
+/// runs eager). <c>add_bias_kv</c> (parameters bias_k and bias_v) and <c>add_zero_attn</c> (no parameter shows it: no
+/// candidate then agrees) are not spelled: such a module stops the composition, reported. The forward is the runtime
+/// function <c>__hg_multi_head_attention</c>, returning the output and the head-averaged weights where need_weights.
+/// </summary>
+internal static class NativeAttention
+{
+    private static readonly string[] s_known =
+        { "in_proj_weight", "q_proj_weight", "k_proj_weight", "v_proj_weight", "in_proj_bias", "out_proj.weight", "out_proj.bias" };
+
+    private static readonly ConditionalWeakTable<nn.Module, StrongBox<long>> s_heads = new();
+
+    public static bool Is(object module) => module is MultiheadAttention;
+
+    /// <summary>A function computing the module's forward: parameters query, key, value, key_padding_mask,
+    /// need_weights, attn_mask, then the state inputs <paramref name="newState"/> names.</summary>
+    public static GraphFunction Function(object module, string path, string name, Func<Func<object, TwinValue>, string, string> newState)
+    {
+        var native = (MultiheadAttention)module;
+        Dictionary<string, Parameter> parameters = native.named_parameters().ToDictionary(p => p.name, p => p.parameter, StringComparer.Ordinal);
+        if (parameters.ContainsKey("bias_k") || parameters.ContainsKey("bias_v"))
+            throw new CompositionException($"'{path}' is a native MultiheadAttention with add_bias_kv, which HybridGen does not spell");
+        if (parameters.Keys.FirstOrDefault(k => !s_known.Contains(k)) is { } other)
+            throw new CompositionException($"'{path}' is a native MultiheadAttention with a parameter '{other}' its twin does not carry");
+        if (!parameters.ContainsKey("out_proj.weight") || !parameters.ContainsKey("in_proj_weight") && !parameters.ContainsKey("q_proj_weight"))
+            throw new CompositionException($"'{path}' is a native MultiheadAttention without its projection weights");
+        long width = parameters["out_proj.weight"].shape[0];
+        long heads = HeadsOf(native, parameters, width, path);
+
+        string training = newState(m => ((nn.Module)m).training, "bool");
+        var states = new List<GraphParameter> { new(training, "bool") };
+        GraphExpr Weight(string parameter)
+        {
+            if (!parameters.ContainsKey(parameter)) return GraphLiteral.None;
+            string state = newState(NativeParameters.Reader(parameter), "Tensor");
+            states.Add(new GraphParameter(state, "Tensor"));
+            return new GraphName(state);
+        }
+        var values = new List<GraphExpr>
+        {
+            new GraphName("query"), new GraphName("key"), new GraphName("value"), new GraphName("key_padding_mask"), new GraphName("need_weights"),
+            new GraphName("attn_mask"), new GraphLiteral(heads.ToString(CultureInfo.InvariantCulture)),
+            new GraphLiteral(LiteralText.Float(1.0 / Math.Sqrt(width / heads))), new GraphLiteral("-1.0"), new GraphName(training),
+        };
+        values.AddRange(s_known.Select(Weight));
+        var names = new[]
+        {
+            "input", "key", "value", "key_padding_mask", "need_weights", "attn_mask", "num_heads", "scaling", "dropout", "training",
+            "in_proj_weight", "q_proj_weight", "k_proj_weight", "v_proj_weight", "in_proj_bias", "out_proj_weight", "out_proj_bias",
+        };
+        var body = new GraphStatement[]
+        {
+            new GraphReturn(new GraphModuleOp("MultiheadAttention", ModuleFunctions.MultiheadAttention, names.ToEquatableArray(), values.ToEquatableArray())),
+        };
+        var signature = new[]
+        {
+            new GraphParameter("query", "Tensor"), new GraphParameter("key", "Tensor"), new GraphParameter("value", "Tensor"),
+            new GraphParameter("key_padding_mask", "Optional[Tensor]"), new GraphParameter("need_weights", "bool"), new GraphParameter("attn_mask", "Optional[Tensor]"),
+        }.Concat(states);
+        return new GraphFunction(name, signature.ToEquatableArray(), "Tuple[Tensor, Tensor]", body.ToEquatableArray());
+    }
+
+    private static long HeadsOf(MultiheadAttention module, Dictionary<string, Parameter> parameters, long width, string path)
+    {
+        if (s_heads.TryGetValue(module, out StrongBox<long>? known)) return known.Value;
+        if (module.training)
+            throw new CompositionException($"'{path}' is a native MultiheadAttention in training mode: its heads are measured in eval mode, " +
+                "so the tree is composed at its first call in eval mode (its calls in training mode run eager: its dropout probability lives in libtorch's options)")
+            {
+                RetryWhen = () => !module.training,
+            };
+        long heads;
+        try
+        {
+            heads = Probe(module, parameters, width, path);
+        }
+        catch (System.Runtime.InteropServices.ExternalException error)
+        {
+            throw new CompositionException($"'{path}' is a native MultiheadAttention whose heads could not be measured: {error.Message.Split('\n')[0]}");
+        }
+        if (module.training)
+            throw new CompositionException($"'{path}' is a native MultiheadAttention put in training mode while its heads were measured") { RetryWhen = () => !module.training };
+        s_heads.AddOrUpdate(module, new StrongBox<long>(heads));
+        return heads;
+    }
+
+    /// <summary>The one head count (a divisor of the width) for which libtorch's attention, written out with
+    /// TorchSharp's functional ops (<see cref="Reference"/>), gives the module's output on private inputs.</summary>
+    private static long Probe(MultiheadAttention module, Dictionary<string, Parameter> parameters, long width, string path)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        Tensor Get(string name) => parameters.TryGetValue(name, out Parameter? p) ? p : null!;
+        Tensor first = Get("out_proj.weight");
+        long keyWidth = parameters.TryGetValue("k_proj_weight", out Parameter? k) ? k.shape[1] : width;
+        long valueWidth = parameters.TryGetValue("v_proj_weight", out Parameter? v) ? v.shape[1] : width;
+        using var generator = new Generator(0x5EED);
+        Tensor query = randn(new long[] { 3, 2, width }, generator: generator).to(first.dtype, first.device);
+        Tensor key = randn(new long[] { 4, 2, keyWidth }, generator: generator).to(first.dtype, first.device);
+        Tensor value = randn(new long[] { 4, 2, valueWidth }, generator: generator).to(first.dtype, first.device);
+        // The native forward itself, not Module.call: the probe must not run the user's forward hooks.
+        Tensor expected = module.forward(query, key, value, null, false, null).Item1;
+        var found = new List<long>();
+        for (long heads = 1; heads <= width; heads++)
+            if (width % heads == 0 && Reference(query, key, value, Get, heads).allclose(expected, rtol: 1e-4, atol: 1e-5))
+                found.Add(heads);
+        return found.Count switch
+        {
+            1 => found[0],
+            0 => throw new CompositionException($"'{path}' is a native MultiheadAttention whose output no head count reproduces (add_zero_attn is not spelled)"),
+            _ => throw new CompositionException($"'{path}' is a native MultiheadAttention whose weights do not tell its heads apart ({string.Join(", ", found)} all agree)"),
+        };
+    }
+
+    /// <summary>libtorch's attention in eval mode without masks (the runtime function's arithmetic).</summary>
+    internal static Tensor Reference(Tensor query, Tensor key, Tensor value, Func<string, Tensor> weight, long heads)
+    {
+        long width = query.shape[2], length = query.shape[0], batch = query.shape[1], headWidth = width / heads;
+        Tensor? packed = weight("in_proj_weight"), bias = weight("in_proj_bias");
+        Tensor Slice(Tensor t, int k) => t[TensorIndex.Slice(k * width, (k + 1) * width)];
+        Tensor Project(Tensor x, int k, string separate) =>
+            nn.functional.linear(x, packed is null ? weight(separate) : Slice(packed, k), bias is null ? null : Slice(bias, k));
+        Tensor Heads(Tensor t) => t.contiguous().view(-1, batch * heads, headWidth).transpose(0, 1);
+        Tensor q = Heads(Project(query, 0, "q_proj_weight") * (1.0 / Math.Sqrt(headWidth)));
+        Tensor k = Heads(Project(key, 1, "k_proj_weight")), v = Heads(Project(value, 2, "v_proj_weight"));
+        Tensor attended = bmm(softmax(bmm(q, k.transpose(1, 2)), -1), v).transpose(0, 1).contiguous().view(length, batch, width);
+        return nn.functional.linear(attended, weight("out_proj.weight"), weight("out_proj.bias"));
+    }
+}

@@ -1,0 +1,68 @@
+using System.Collections.Generic;
+using static TorchSharp.torch;
+
+namespace HybridGen.Twins.Onnx;
+
+// libtorch's C++ MultiheadAttention in eval mode (the runtime function __hg_multi_head_attention of
+// TorchScriptHelpers, step for step): q, k and v projected (slices of the packed weight, or three weights), q scaled,
+// the attention mask added (a boolean one as 0 and 1), the key padding mask filled with -inf per batch, and the
+// weights averaged over the heads where need_weights (else an empty tensor). The signature fixes every shape.
+internal sealed partial class OnnxEmitter
+{
+    private OnnxTuple MultiheadAttention(OnnxTensor query, Dictionary<string, OnnxValue> v)
+    {
+        const string kind = "MultiheadAttention";
+        if (Truth(v["training"])) throw new NoOnnxFormException("a native MultiheadAttention in training mode (its dropout is random)");
+        OnnxTensor key = TensorArg(v["key"], kind), value = TensorArg(v["value"], kind);
+        foreach (OnnxTensor t in new[] { query, key, value })
+            if (t.Rank != 3 || !t.ShapeKnown) throw new NoOnnxFormException("a MultiheadAttention input that is not (sequence, batch, features)");
+        if (!IsFloating(query.DType)) throw new NoOnnxFormException($"a MultiheadAttention over a {query.DType} tensor");
+        long length = query.Shape![0]!.Value, batch = query.Shape[1]!.Value, width = query.Shape[2]!.Value, sources = key.Shape![0]!.Value;
+        long heads = Int(v["num_heads"]), headWidth = width / heads;
+        OnnxTensor? packed = v["in_proj_weight"] as OnnxTensor, bias = v["in_proj_bias"] as OnnxTensor;
+        OnnxTensor Project(OnnxTensor x, int k, string separate)
+        {
+            OnnxTensor weight = packed is null ? TensorArg(v[separate], kind) : Slice(packed, 0, k * width, (k + 1) * width, 1);
+            return Linear(x, weight, bias is null ? OnnxValue.None : Slice(bias, 0, k * width, (k + 1) * width, 1));
+        }
+        OnnxTensor Heads(OnnxTensor x, long steps) => Transpose(Reshape(x, new[] { steps, batch * heads, headWidth }), new[] { 1, 0, 2 });
+        OnnxTensor projected = Project(query, 0, "q_proj_weight");
+        OnnxTensor q = Heads(Node("Mul", new[] { projected, Scalar(Float(v["scaling"]), query.DType) }, query.DType, projected.Shape), length);
+        OnnxTensor k = Heads(Project(key, 1, "k_proj_weight"), sources), val = Heads(Project(value, 2, "v_proj_weight"), sources);
+        var scoresShape = new long?[] { batch * heads, length, sources };
+        OnnxTensor scores = Node("MatMul", new[] { q, Transpose(k, new[] { 0, 2, 1 }) }, query.DType, scoresShape);
+        if (v["attn_mask"] is OnnxTensor mask)
+        {
+            bool matches = mask.Rank == 2 && mask.ShapeKnown && mask.Shape![0] == length && mask.Shape[1] == sources
+                || mask.Rank == 3 && mask.ShapeKnown && mask.Shape![0] == batch * heads && mask.Shape[1] == length && mask.Shape[2] == sources;
+            if (!matches) throw new NoOnnxFormException("an attention mask of the wrong size (eager throws)");
+            if (mask.Rank == 2) mask = Unsqueeze(mask, 0);
+            scores = Node("Add", new[] { scores, Cast(mask, query.DType) }, query.DType, scoresShape);
+        }
+        if (v["key_padding_mask"] is OnnxTensor padding)
+        {
+            if (padding.Rank != 2 || !padding.ShapeKnown || padding.Shape![0] != batch || padding.Shape[1] != sources || padding.DType != ScalarType.Bool)
+                throw new NoOnnxFormException("a key padding mask that is not boolean (batch, sequence) (eager throws)");
+            OnnxTensor filled = Node("Where", new[] { Unsqueeze(Unsqueeze(padding, 1), 2), Scalar(double.NegativeInfinity, query.DType),
+                Reshape(scores, new[] { batch, heads, length, sources }) }, query.DType, new long?[] { batch, heads, length, sources });
+            scores = Reshape(filled, new[] { batch * heads, length, sources });
+        }
+        OnnxTensor weights = Node("Softmax", new[] { scores }, query.DType, scoresShape, OnnxAttribute.Of("axis", -1L));
+        OnnxTensor attended = Node("MatMul", new[] { weights, val }, query.DType, new long?[] { batch * heads, length, headWidth });
+        attended = Reshape(Transpose(attended, new[] { 1, 0, 2 }), new[] { length, batch, width });
+        OnnxTensor output = Linear(attended, TensorArg(v["out_proj_weight"], kind), v["out_proj_bias"]);
+        OnnxTensor averaged;
+        if (Truth(v["need_weights"]))
+        {
+            OnnxTensor perHead = Reshape(weights, new[] { batch, heads, length, sources });
+            OnnxTensor summed = new(_graph.Node("ReduceSum", new[] { perHead.Name, Constant(new[] { 1L }) }, OnnxAttribute.Of("keepdims", 0L)),
+                query.DType, new long?[] { batch, length, sources });
+            averaged = Node("Div", new[] { summed, Scalar(heads, query.DType) }, query.DType, summed.Shape);
+        }
+        else
+        {
+            averaged = new OnnxTensor(Full(new long[] { 0 }, 0, query.DType), query.DType, new long?[] { 0 });
+        }
+        return new OnnxTuple(new OnnxValue[] { output, averaged });
+    }
+}

@@ -1,0 +1,61 @@
+using System;
+using TorchSharp;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace HybridGen.EndToEnd.Tests;
+
+/// <summary>
+/// TorchSharp's native MultiheadAttention on its own in composed trees (docs/modules.md, "Native transformer modules"):
+/// its heads probed, packed or separate projections, with and without bias, the attention mask and need_weights'
+/// averaged weights; the twins agree with libtorch on outputs (TorchScript and ONNX Runtime) and gradients.
+/// </summary>
+[Collection(nameof(DispatchTests))]
+public class NativeAttentionTests
+{
+    [Theory]
+    [InlineData(8L, 2L, null, true)]
+    [InlineData(8L, 4L, 6L, true)]
+    [InlineData(12L, 3L, null, false)]
+    public void TheTwinsGiveLibtorchsAttention(long width, long heads, long? keyWidth, bool bias)
+    {
+        var generator = new torch.Generator(91 + (ulong)heads);
+        var model = new AttentionBlock(width, heads, keyWidth, bias);
+        var twin = new AttentionBlock(width, heads, keyWidth, bias);
+        twin.load_state_dict(model.state_dict());
+        model.eval();
+        twin.eval();
+        var function = ComposedForwards.Of<AttentionBlock, (AttentionBlock, Tensor, Tensor, Tensor)>();
+        using Tensor query = randn(new long[] { 3, 2, width }, generator: generator);
+        using Tensor memory = randn(new long[] { 4, 2, keyWidth ?? width }, generator: generator);
+        using Tensor mask = randn(new long[] { 3, 4 }, generator: generator);
+        using (no_grad())
+        {
+            EagerOracle.AssertAgree($"{heads} heads, TorchScript", () => ComposedForwards.Eager(model, query, memory, mask), () => function.InvokeGraph((model, query, memory, mask)));
+            EagerOracle.AssertAgree($"{heads} heads, ONNX Runtime", () => ComposedForwards.Eager(model, query, memory, mask), () => function.InvokeOnnx((model, query, memory, mask)),
+                rtol: 1e-3, atol: 1e-4);
+        }
+        Assert.Contains($"__hg_multi_head_attention(query, key, value, key_padding_mask, need_weights, attn_mask, {heads},", function.FunctionFor(model)!.Info.TwinSource);
+        using (Tensor eager = ComposedForwards.Eager(model, query, memory, mask), graph = function.InvokeGraph((twin, query, memory, mask)))
+        {
+            eager.square().sum().backward();
+            graph.square().sum().backward();
+        }
+        ExampleShapedModelTests.AssertSameGradients($"{heads} heads", model, twin, 1e-4, 1e-5);
+    }
+
+    [Fact]
+    public void InTrainingModeItRunsEagerAndIsComposedInEvalMode()
+    {
+        var model = new AttentionBlock(8, 2);
+        var function = ComposedForwards.Of<AttentionBlock, (AttentionBlock, Tensor, Tensor, Tensor)>();
+        model.train();
+        Assert.Contains("'attention' is a native MultiheadAttention in training mode", function.CompositionFailure(model));
+        model.eval();
+        using Tensor query = randn(3, 2, 8), memory = randn(4, 2, 8), mask = zeros(3, 4);
+        using (no_grad())
+        using (Tensor y = model.forward(query, memory, mask)) Assert.Equal(new long[] { 3, 2, 3 }, y.shape);
+        HybridRuntime.WaitForTwins(TimeSpan.FromSeconds(120));
+        Assert.Null(function.CompositionFailure(model));
+    }
+}
