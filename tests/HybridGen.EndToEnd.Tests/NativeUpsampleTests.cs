@@ -16,21 +16,23 @@ public class NativeUpsampleTests
 {
     public static IEnumerable<object[]> Cases() => new[]
     {
-        new object[] { "nearest, scale 2x2", new long[] { 2, 3, 4, 5 }, null!, new[] { 2.0, 2.0 }, UpsampleMode.Nearest, null!, null!, true },
-        new object[] { "nearest, size 7x9", new long[] { 2, 3, 4, 5 }, new long[] { 7, 9 }, null!, UpsampleMode.Nearest, null!, null!, true },
-        new object[] { "nearest 1-d, scale 3", new long[] { 2, 3, 5 }, null!, new[] { 3.0 }, UpsampleMode.Nearest, null!, null!, true },
-        new object[] { "bilinear, scale 1.5x2", new long[] { 1, 2, 4, 6 }, null!, new[] { 1.5, 2.0 }, UpsampleMode.Bilinear, false, null!, true },
-        new object[] { "bilinear, align corners, size 9x5", new long[] { 1, 2, 4, 6 }, new long[] { 9, 5 }, null!, UpsampleMode.Bilinear, true, null!, true },
-        new object[] { "bilinear, corners unset, scale 2x2", new long[] { 1, 2, 3, 3 }, null!, new[] { 2.0, 2.0 }, UpsampleMode.Bilinear, null!, null!, true },
-        new object[] { "bilinear, recomputed scale 1.7", new long[] { 1, 2, 5, 5 }, null!, new[] { 1.7, 1.7 }, UpsampleMode.Bilinear, false, true, true },
-        new object[] { "linear 1-d, scale 2.5", new long[] { 2, 3, 6 }, null!, new[] { 2.5 }, UpsampleMode.Linear, false, null!, true },
-        new object[] { "trilinear, size 4x5x6", new long[] { 1, 2, 2, 3, 4 }, new long[] { 4, 5, 6 }, null!, UpsampleMode.Trilinear, false, null!, true },
-        new object[] { "bicubic, scale 2x2", new long[] { 1, 2, 4, 4 }, null!, new[] { 2.0, 2.0 }, UpsampleMode.Bicubic, false, null!, false },
+        new object[] { "nearest, scale 2x2", new long[] { 2, 3, 4, 5 }, null!, new[] { 2.0, 2.0 }, UpsampleMode.Nearest, null!, null!, null! },
+        new object[] { "nearest, size 7x9", new long[] { 2, 3, 4, 5 }, new long[] { 7, 9 }, null!, UpsampleMode.Nearest, null!, null!, null! },
+        new object[] { "nearest 1-d, scale 3", new long[] { 2, 3, 5 }, null!, new[] { 3.0 }, UpsampleMode.Nearest, null!, null!, null! },
+        new object[] { "bilinear, scale 1.5x2", new long[] { 1, 2, 4, 6 }, null!, new[] { 1.5, 2.0 }, UpsampleMode.Bilinear, false, null!, null! },
+        new object[] { "bilinear, align corners, size 9x5", new long[] { 1, 2, 4, 6 }, new long[] { 9, 5 }, null!, UpsampleMode.Bilinear, true, null!, null! },
+        new object[] { "bilinear, corners unset, scale 2x2", new long[] { 1, 2, 3, 3 }, null!, new[] { 2.0, 2.0 }, UpsampleMode.Bilinear, null!, null!, null! },
+        new object[] { "bilinear, recomputed scale 1.7", new long[] { 1, 2, 5, 5 }, null!, new[] { 1.7, 1.7 }, UpsampleMode.Bilinear, false, true, null! },
+        new object[] { "linear 1-d, scale 2.5", new long[] { 2, 3, 6 }, null!, new[] { 2.5 }, UpsampleMode.Linear, false, null!, null! },
+        new object[] { "trilinear, size 4x5x6", new long[] { 1, 2, 2, 3, 4 }, new long[] { 4, 5, 6 }, null!, UpsampleMode.Trilinear, false, null!, null! },
+        new object[] { "bicubic, scale 2x2", new long[] { 1, 2, 4, 4 }, null!, new[] { 2.0, 2.0 }, UpsampleMode.Bicubic, false, null!, "bicubic" },
+        // ONNX Runtime sizes the output from float32 scales: 0.29 of 100 gives it 29 where libtorch gives 28.
+        new object[] { "nearest 1-d, scale 0.29 of 100", new long[] { 1, 2, 100 }, null!, new[] { 0.29 }, UpsampleMode.Nearest, null!, null!, "sizes differently" },
     };
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void TheTwinsGiveLibtorchsInterpolation(string what, long[] shape, long[]? size, double[]? scale, UpsampleMode mode, bool? corners, bool? recompute, bool onnx)
+    public void TheTwinsGiveLibtorchsInterpolation(string what, long[] shape, long[]? size, double[]? scale, UpsampleMode mode, bool? corners, bool? recompute, string? onnxRefusal)
     {
         var generator = new torch.Generator(81);
         var model = new UpsampleNet(Upsample(size, scale, mode, corners, recompute));
@@ -39,10 +41,10 @@ public class NativeUpsampleTests
         using (no_grad())
         {
             EagerOracle.AssertAgree($"{what}, TorchScript", () => ComposedForwards.Eager(model, x), () => function.InvokeGraph((model, x)));
-            if (onnx)
+            if (onnxRefusal is null)
                 EagerOracle.AssertAgree($"{what}, ONNX Runtime", () => ComposedForwards.Eager(model, x), () => function.InvokeOnnx((model, x)), rtol: 1e-4, atol: 1e-5);
             else
-                Assert.Contains("bicubic", Assert.ThrowsAny<Exception>(() => function.InvokeOnnx((model, x))).Message);
+                Assert.Contains(onnxRefusal, Assert.ThrowsAny<Exception>(() => function.InvokeOnnx((model, x))).Message);
         }
         using Tensor a = x.detach().requires_grad_(), b = x.detach().requires_grad_();
         using (Tensor eager = ComposedForwards.Eager(model, a), graph = function.InvokeGraph((model, b)))

@@ -289,6 +289,8 @@ public class LoweringTests
     [InlineData("{ var y = x * 2; if (x.shape[0] > 1) y = x; return y; }", true)]  // reassigned under a condition
     [InlineData("{ var y = x * 2; var z = x; (y, z) = (z, y); return y; }", true)] // reassigned by a deconstruction
     [InlineData("torch.abs_(x)", true)]                            // a static in-place op returns what it wrote
+    [InlineData("{ var y = x; if (x.shape[0] > 1) y = x * 2; var z = y.view(-1); return z; }", true)] // through another local
+    [InlineData("{ var y = x * 2; y = y.relu(); return y; }", false)]                          // straight-line reassignment
     public void InPlaceOnAUserBlocksResultIsFineWhereItsForwardReturnsOnlyTensorsItCreated(string blockBody, bool hg0110)
     {
         string body = blockBody.StartsWith("{", System.StringComparison.Ordinal) ? blockBody : "=> " + blockBody + ";";

@@ -34,9 +34,9 @@ internal static class TorchScriptHelpers
         LeakyRelu = ModuleFunctions.LeakyRelu, Gelu = ModuleFunctions.Gelu, Dropout = ModuleFunctions.Dropout;
     // libtorch's C++ TransformerEncoderLayer.forward (torch/csrc/api/src/nn/modules/transformer.cpp), which TorchSharp's
     // native module runs, with its self-attention (F::multi_head_attention_forward): post-norm, q scaled before the
-    // product, a 2-d or 3-d attention mask added in place whatever its type (libtorch 2.10 adds a boolean mask as
-    // 0 and 1, measured: NativeTransformerTests), the key padding mask (boolean only) filled with -inf per batch,
-    // dropout p everywhere. Its settings come from the composition (Composition/
+    // product, the attention mask unsqueezed and added in place whatever its type, as libtorch's C++ does (a boolean
+    // mask as 0 and 1, measured: NativeTransformerTests; a 3-d mask fails there as in eager), the key padding mask
+    // (boolean only) filled with -inf per batch, dropout p everywhere. Its settings come from the composition (Composition/
     // NativeTransformer): nhead and the activation probed on the live module, dropout -1 where unknown, which only a
     // call in training mode needs (the composed tree runs such calls eager before any twin; the twin refuses them too).
     public const string TransformerEncoderLayer = ModuleFunctions.TransformerEncoderLayer;
@@ -217,13 +217,7 @@ internal static class TorchScriptHelpers
                 src_len = k.size(1)
                 w = torch.bmm(q, k.transpose(1, 2))
                 if src_mask is not None:
-                    mask = src_mask
-                    if mask.dim() == 2:
-                        assert mask.size(0) == tgt_len and mask.size(1) == src_len, "The size of the 2D attn_mask is not correct."
-                        mask = mask.unsqueeze(0)
-                    else:
-                        assert mask.dim() == 3 and mask.size(0) == bsz * nhead and mask.size(1) == tgt_len and mask.size(2) == src_len, "The size of the attn_mask is not correct."
-                    w.add_(mask)
+                    w.add_(src_mask.unsqueeze(0))
                 if key_padding_mask is not None:
                     assert key_padding_mask.dim() == 2 and key_padding_mask.size(0) == bsz and key_padding_mask.size(1) == src_len, "The size of the key padding mask is not correct."
                     w = w.view([bsz, nhead, tgt_len, src_len]).masked_fill(key_padding_mask.unsqueeze(1).unsqueeze(2), float('-inf')).view([bsz * nhead, tgt_len, src_len])
@@ -314,6 +308,7 @@ internal static class TorchScriptHelpers
             def __hg_multi_head_attention(query: Tensor, key: Tensor, value: Tensor, key_padding_mask: Optional[Tensor], need_weights: bool, attn_mask: Optional[Tensor], num_heads: int, scaling: float, dropout: float, training: bool, in_proj_weight: Optional[Tensor], q_proj_weight: Optional[Tensor], k_proj_weight: Optional[Tensor], v_proj_weight: Optional[Tensor], in_proj_bias: Optional[Tensor], out_proj_weight: Tensor, out_proj_bias: Optional[Tensor]) -> Tuple[Tensor, Tensor]:
                 assert not training or dropout >= 0.0, "a native MultiheadAttention in training mode: its dropout probability lives in libtorch's options, which TorchSharp does not expose"
                 assert query.dim() == 3 and key.dim() == 3 and value.dim() == 3, "MultiheadAttention: query, key and value must be (sequence, batch, features)"
+                assert key.size() == value.size(), "MultiheadAttention: key and value must have the same size"
                 p = dropout if training else 0.0
                 tgt_len = query.size(0)
                 bsz = query.size(1)
@@ -344,13 +339,7 @@ internal static class TorchScriptHelpers
                 src_len = k.size(1)
                 w = torch.bmm(q, k.transpose(1, 2))
                 if attn_mask is not None:
-                    mask = attn_mask
-                    if mask.dim() == 2:
-                        assert mask.size(0) == tgt_len and mask.size(1) == src_len, "The size of the 2D attn_mask is not correct."
-                        mask = mask.unsqueeze(0)
-                    else:
-                        assert mask.dim() == 3 and mask.size(0) == bsz * num_heads and mask.size(1) == tgt_len and mask.size(2) == src_len, "The size of the attn_mask is not correct."
-                    w.add_(mask)
+                    w.add_(attn_mask.unsqueeze(0))
                 if key_padding_mask is not None:
                     assert key_padding_mask.dim() == 2 and key_padding_mask.size(0) == bsz and key_padding_mask.size(1) == src_len, "The size of the key padding mask is not correct."
                     w = w.view([bsz, num_heads, tgt_len, src_len]).masked_fill(key_padding_mask.unsqueeze(1).unsqueeze(2), float('-inf')).view([bsz * num_heads, tgt_len, src_len])

@@ -33,13 +33,13 @@ internal sealed class BodyAnalyzer : OperationWalker
     private readonly List<Finding> _runTimeModuleCalls = new();
     private readonly SortedSet<string> _freshModules = new(System.StringComparer.Ordinal);
     private readonly SortedSet<string> _runTimeModules = new(System.StringComparer.Ordinal);
-    // Whether every tensor the method returns is one it created (or a view of one), never an input or state; the
-    // locals that answer rests on, and the locals assigned after their declaration (the walk follows no branches or
-    // loops, so an answer resting on a reassigned local is not trusted).
+    // Whether every tensor the method returns is one it created (or a view of one), never an input or state. The walk
+    // tracks a local's ownership in visiting order, which holds for straight-line code only: a local assigned inside a
+    // branch or loop body (_branchDepth), or by a deconstruction, makes the answer untrusted for the whole method
+    // (also where the returned value reaches it through another local).
     private bool _returnsOwned = true;
-    private readonly HashSet<ILocalSymbol> _returnedFrom = new(SymbolEqualityComparer.Default);
-    private readonly HashSet<ILocalSymbol> _reassigned = new(SymbolEqualityComparer.Default);
-    private List<ILocalSymbol>? _consulted;
+    private bool _untrustedLocals;
+    private int _branchDepth;
 
     private BodyAnalyzer(CallGraph graph, IMethodSymbol method, CancellationToken ct)
     {
@@ -61,7 +61,7 @@ internal sealed class BodyAnalyzer : OperationWalker
             RunTimeModuleCalls = analyzer._runTimeModuleCalls,
             FreshModules = analyzer._freshModules,
             RunTimeModules = analyzer._runTimeModules,
-            ReturnsOwned = analyzer._returnsOwned && !analyzer._returnedFrom.Overlaps(analyzer._reassigned),
+            ReturnsOwned = analyzer._returnsOwned && !analyzer._untrustedLocals,
         };
     }
 
@@ -130,7 +130,8 @@ internal sealed class BodyAnalyzer : OperationWalker
             if (op.Facts.HasFlag(OpFacts.HostRead)) { HostRead(syntax, $"'{name}'"); return; }
             // An in-place op writes its receiver, or a static one named so (torch.clamp_(x, ...)) its first argument; a
             // static row marked in place for an inplace flag (F.relu) is spelled only where the flag is off.
-            IOperation? written = !method.IsStatic ? receiver : method.Name.EndsWith("_", System.StringComparison.Ordinal) ? arguments.FirstOrDefault() : null;
+            IOperation? written = !method.IsStatic ? receiver
+                : method.Name.EndsWith("_", System.StringComparison.Ordinal) ? ArgumentFor(arguments, 0) ?? arguments.FirstOrDefault() : null;
             if (op.Facts.HasFlag(OpFacts.InPlace) && written is not null && !IsOwned(written))
                 Add(DiagnosticDescriptors.InPlaceOnInput, syntax, $"changes '{Describe(written)}' in place with '{method.Name}', a tensor it did not create");
             if (op.Facts.HasFlag(OpFacts.DataDependentShape))
@@ -366,6 +367,8 @@ internal sealed class BodyAnalyzer : OperationWalker
 
     public override void VisitDeconstructionAssignment(IDeconstructionAssignmentOperation operation)
     {
+        // Its targets' ownership is not tracked (ReturnsOwned).
+        if (Flatten(operation.Target).Any(t => t is ILocalReferenceOperation)) _untrustedLocals = true;
         foreach (IOperation target in Flatten(operation.Target)) CheckWrite(target, operation.Syntax);
         Visit(operation.Value);
     }
@@ -432,7 +435,7 @@ internal sealed class BodyAnalyzer : OperationWalker
 
     private void CheckWrite(IOperation target, SyntaxNode syntax)
     {
-        if (target is ILocalReferenceOperation written) _reassigned.Add(written.Local);
+        if (target is ILocalReferenceOperation && _branchDepth > 0) _untrustedLocals = true;
         switch (target)
         {
             case IFieldReferenceOperation field when field.Instance is null || !IsOwned(field.Instance):
@@ -503,7 +506,7 @@ internal sealed class BodyAnalyzer : OperationWalker
 
     private bool OwnedCore(IOperation operation) => operation switch
     {
-        ILocalReferenceOperation local => Consult(local.Local) && _owned.TryGetValue(local.Local, out string[]? dependsOn) && DependOn(dependsOn),
+        ILocalReferenceOperation local => _owned.TryGetValue(local.Local, out string[]? dependsOn) && DependOn(dependsOn),
         IConversionOperation conversion => IsOwned(conversion.Operand),
         // The object a collection or object initializer fills (new List<Tensor> { x }) is being created here.
         IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ImplicitReceiver } => true,
@@ -551,12 +554,6 @@ internal sealed class BodyAnalyzer : OperationWalker
             || type is INamedTypeSymbol { IsTupleType: true } tuple && tuple.TupleElements.All(e => KnownApis.IsTensor(e.Type))
             || type is INamedTypeSymbol { Name: "Tuple", IsGenericType: true } system && KnownTypes.IsNamespace(system.ContainingNamespace, "System")
                 && system.TypeArguments.All(KnownApis.IsTensor);
-    }
-
-    private bool Consult(ILocalSymbol local)
-    {
-        _consulted?.Add(local);
-        return true;
     }
 
     private bool DependOn(string[] members)
@@ -645,14 +642,18 @@ internal sealed class BodyAnalyzer : OperationWalker
     public override void VisitConditional(IConditionalOperation operation)
     {
         VisitCondition(operation.Condition);
+        _branchDepth++;
         Visit(operation.WhenTrue);
         if (operation.WhenFalse is not null) Visit(operation.WhenFalse);
+        _branchDepth--;
     }
 
     public override void VisitWhileLoop(IWhileLoopOperation operation)
     {
         if (operation.Condition is not null) VisitCondition(operation.Condition);
+        _branchDepth++;
         Visit(operation.Body);
+        _branchDepth--;
         if (operation.IgnoredCondition is not null) Visit(operation.IgnoredCondition);
     }
 
@@ -660,14 +661,18 @@ internal sealed class BodyAnalyzer : OperationWalker
     {
         foreach (IOperation before in operation.Before) Visit(before);
         if (operation.Condition is not null) VisitCondition(operation.Condition);
+        _branchDepth++;
         foreach (IOperation next in operation.AtLoopBottom) Visit(next);
         Visit(operation.Body);
+        _branchDepth--;
     }
 
     public override void VisitSwitch(ISwitchOperation operation)
     {
         VisitCondition(operation.Value);
+        _branchDepth++;
         foreach (ISwitchCaseOperation c in operation.Cases) Visit(c);
+        _branchDepth--;
     }
 
     private void VisitCondition(IOperation condition)
@@ -689,7 +694,9 @@ internal sealed class BodyAnalyzer : OperationWalker
             else
                 Add(DiagnosticDescriptors.UnprovableCall, collection.Syntax, $"enumerates the submodule '{Describe(collection)}', which the build cannot see through: "
                     + (modules is UnknownSubmodule unknown ? unknown.Reason : "only a ModuleList is enumerated"));
+            _branchDepth++;
             base.VisitForEachLoop(operation);
+            _branchDepth--;
             return;
         }
         ITypeSymbol? type = operation.Collection is IConversionOperation c ? c.Operand.Type : operation.Collection.Type;
@@ -697,7 +704,9 @@ internal sealed class BodyAnalyzer : OperationWalker
         bool readOnlyList = KnownTypes.Is(type, KnownTypes.ReadOnlyList);
         if (!array && !readOnlyList)
             Add(DiagnosticDescriptors.IteratorOrAsync, operation.Collection.Syntax, $"enumerates a '{type?.ToDisplayString() ?? "sequence"}' (only arrays and IReadOnlyList<T> have a graph form)");
+        _branchDepth++;
         base.VisitForEachLoop(operation);
+        _branchDepth--;
     }
 
     public override void VisitAwait(IAwaitOperation operation)
@@ -719,16 +728,13 @@ internal sealed class BodyAnalyzer : OperationWalker
     {
         if (!KnownApis.IsTensor(value.Type) || !_returnsOwned) return;
         _ownershipDependsOn = new List<string>();
-        _consulted = new List<ILocalSymbol>();
         try
         {
             _returnsOwned = OwnedCore(value) && _ownershipDependsOn.Count == 0;
-            _returnedFrom.UnionWith(_consulted);
         }
         finally
         {
             _ownershipDependsOn = null;
-            _consulted = null;
         }
     }
 

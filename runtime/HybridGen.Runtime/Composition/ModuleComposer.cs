@@ -99,9 +99,10 @@ internal sealed class ModuleComposer
         }
         if (module is TorchSharp.Modules.Upsample upsample)
         {
+            bool? recompute = upsample.recompute_scale_factor;     // read once: the literal and the check agree
             _runtime.Add(ModuleFunctions.Upsample);
-            _checks.Add(new NativeUpsample.Check(upsample, path));
-            return NativeUpsample.Call(upsample, input);
+            _checks.Add(new NativeUpsample.Check(upsample, recompute, path));
+            return NativeUpsample.Call(upsample, recompute, input);
         }
         Type type = module.GetType();
         if (ModuleCatalog.Find(type.FullName) is { } row) return ModuleCatalog.Call(row, new[] { input }, new LiveStates(this, row, module, path, taken));

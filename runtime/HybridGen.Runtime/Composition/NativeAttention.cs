@@ -116,7 +116,10 @@ internal static class NativeAttention
         Tensor key = randn(new long[] { 4, 2, keyWidth }, generator: generator).to(first.dtype, first.device);
         Tensor value = randn(new long[] { 4, 2, valueWidth }, generator: generator).to(first.dtype, first.device);
         // The native forward itself, not Module.call: the probe must not run the user's forward hooks.
-        Tensor expected = module.forward(query, key, value, null, false, null).Item1;
+        (Tensor expected, Tensor weights) = module.forward(query, key, value, null, true, null);
+        // add_zero_attn shows in the weights: one more key position than given.
+        if (weights.shape[^1] != key.shape[0])
+            throw new CompositionException($"'{path}' is a native MultiheadAttention with add_zero_attn, which HybridGen does not spell");
         var found = new List<long>();
         for (long heads = 1; heads <= width; heads++)
             if (width % heads == 0 && Reference(query, key, value, Get, heads).allclose(expected, rtol: 1e-4, atol: 1e-5))

@@ -17,9 +17,10 @@ internal static class NativeUpsample
     private static readonly EquatableArray<string> s_names =
         new[] { "input", "size", "scale_factor", "mode", "align_corners", "recompute_scale_factor" }.ToEquatableArray();
 
-    /// <summary>The module's forward on <paramref name="input"/>. An empty size or scale factor is none, as TorchSharp
-    /// passes it to libtorch.</summary>
-    public static GraphExpr Call(Upsample module, GraphExpr input)
+    /// <summary>The module's forward on <paramref name="input"/>, for its <paramref name="recompute"/> setting as read
+    /// once (the check compares with the same value). An empty size or scale factor is none, as TorchSharp passes it to
+    /// libtorch.</summary>
+    public static GraphExpr Call(Upsample module, bool? recompute, GraphExpr input)
     {
         long[] size = module.size.ToArray();
         double[] scale = module.scale_factor.ToArray();
@@ -31,7 +32,7 @@ internal static class NativeUpsample
             scale.Length == 0 ? GraphLiteral.None : new GraphList(scale.Select(s => (GraphExpr)new GraphLiteral(LiteralText.Float(s))).ToEquatableArray()),
             new GraphLiteral(((long)module.mode).ToString(CultureInfo.InvariantCulture)),
             Truth(module.align_corners),
-            Truth(module.recompute_scale_factor ?? false),
+            Truth(recompute ?? false),
         };
         return new GraphModuleOp("Upsample", ModuleFunctions.Upsample, s_names, values.ToEquatableArray());
     }
@@ -44,10 +45,10 @@ internal static class NativeUpsample
         private readonly bool? _recompute;
         private readonly string _path;
 
-        public Check(Upsample module, string path)
+        public Check(Upsample module, bool? recompute, string path)
         {
             _module = module;
-            _recompute = module.recompute_scale_factor;
+            _recompute = recompute;
             _path = path;
         }
 

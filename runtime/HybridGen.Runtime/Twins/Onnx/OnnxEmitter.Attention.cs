@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using static TorchSharp.torch;
 
 namespace HybridGen.Twins.Onnx;
@@ -16,6 +17,7 @@ internal sealed partial class OnnxEmitter
         OnnxTensor key = TensorArg(v["key"], kind), value = TensorArg(v["value"], kind);
         foreach (OnnxTensor t in new[] { query, key, value })
             if (t.Rank != 3 || !t.ShapeKnown) throw new NoOnnxFormException("a MultiheadAttention input that is not (sequence, batch, features)");
+        if (!key.StaticShape().SequenceEqual(value.StaticShape())) throw new NoOnnxFormException("a MultiheadAttention whose key and value differ in size (eager throws)");
         if (!IsFloating(query.DType)) throw new NoOnnxFormException($"a MultiheadAttention over a {query.DType} tensor");
         long length = query.Shape![0]!.Value, batch = query.Shape[1]!.Value, width = query.Shape[2]!.Value, sources = key.Shape![0]!.Value;
         long heads = Int(v["num_heads"]), headWidth = width / heads;
@@ -33,10 +35,10 @@ internal sealed partial class OnnxEmitter
         OnnxTensor scores = Node("MatMul", new[] { q, Transpose(k, new[] { 0, 2, 1 }) }, query.DType, scoresShape);
         if (v["attn_mask"] is OnnxTensor mask)
         {
-            bool matches = mask.Rank == 2 && mask.ShapeKnown && mask.Shape![0] == length && mask.Shape[1] == sources
-                || mask.Rank == 3 && mask.ShapeKnown && mask.Shape![0] == batch * heads && mask.Shape[1] == length && mask.Shape[2] == sources;
-            if (!matches) throw new NoOnnxFormException("an attention mask of the wrong size (eager throws)");
-            if (mask.Rank == 2) mask = Unsqueeze(mask, 0);
+            // libtorch's C++ adds the mask unsqueezed in place: it must broadcast to the scores' shape (a 3-d mask does not:
+            // eager throws).
+            mask = Unsqueeze(mask, 0);
+            if (!BroadcastsTo(mask, scoresShape)) throw new NoOnnxFormException("an attention mask that does not broadcast to the scores (eager throws)");
             scores = Node("Add", new[] { scores, Cast(mask, query.DType) }, query.DType, scoresShape);
         }
         if (v["key_padding_mask"] is OnnxTensor padding)
@@ -64,5 +66,18 @@ internal sealed partial class OnnxEmitter
             averaged = new OnnxTensor(Full(new long[] { 0 }, 0, query.DType), query.DType, new long?[] { 0 });
         }
         return new OnnxTuple(new OnnxValue[] { output, averaged });
+    }
+}
+
+internal sealed partial class OnnxEmitter
+{
+    /// <summary>Whether <paramref name="value"/> broadcasts to exactly <paramref name="shape"/> (every size known).</summary>
+    private static bool BroadcastsTo(OnnxTensor value, long?[] shape)
+    {
+        if (!value.ShapeKnown || value.Rank > shape.Length) return false;
+        long[] sizes = value.StaticShape();
+        for (int k = 1; k <= sizes.Length; k++)
+            if (sizes[^k] != 1 && sizes[^k] != shape[^k]) return false;
+        return true;
     }
 }

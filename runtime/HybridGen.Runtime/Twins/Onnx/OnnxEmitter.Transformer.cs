@@ -29,10 +29,10 @@ internal sealed partial class OnnxEmitter
         OnnxTensor scores = Node("MatMul", new[] { q, Transpose(k, new[] { 0, 2, 1 }) }, src.DType, scoresShape);
         if (v["src_mask"] is OnnxTensor mask)
         {
-            bool matches = mask.Rank == 2 && mask.ShapeKnown && mask.Shape![0] == length && mask.Shape[1] == length
-                || mask.Rank == 3 && mask.ShapeKnown && mask.Shape![0] == batch * heads && mask.Shape[1] == length && mask.Shape[2] == length;
-            if (!matches) throw new NoOnnxFormException("an attention mask of the wrong size (eager throws)");
-            if (mask.Rank == 2) mask = Unsqueeze(mask, 0);
+            // libtorch's C++ adds the mask unsqueezed in place: it must broadcast to the scores' shape (a 3-d mask does not:
+            // eager throws).
+            mask = Unsqueeze(mask, 0);
+            if (!BroadcastsTo(mask, scoresShape)) throw new NoOnnxFormException("an attention mask that does not broadcast to the scores (eager throws)");
             // Added whatever its type, a boolean mask as 0 and 1, as libtorch 2.10's layer does.
             scores = Node("Add", new[] { scores, Cast(mask, src.DType) }, src.DType, scoresShape);
         }

@@ -40,7 +40,14 @@ internal sealed partial class OnnxEmitter
             if (scale.Length != dims) throw new NoOnnxFormException("an Upsample scale factor of the wrong length (eager throws)");
             output = Enumerable.Range(0, dims).Select(i => (long)Math.Floor(shape[i + 2] * scale[i])).ToArray();
             if (!recompute)
+            {
+                // ONNX Runtime sizes the output from float32 scales ((long)(scale x size) in float), aten from doubles:
+                // where they differ (scale 0.29 of 100: 29 against 28), there is no form.
+                for (int i = 0; i < dims; i++)
+                    if ((long)((float)scale[i] * shape[i + 2]) != output[i])
+                        throw new NoOnnxFormException($"an Upsample scale factor {scale[i]} that ONNX Runtime sizes differently from libtorch");
                 scales = ConstantOf(() => tensor(new[] { 1f, 1f }.Concat(scale.Select(s => (float)s)).ToArray()));
+            }
         }
         else
         {
