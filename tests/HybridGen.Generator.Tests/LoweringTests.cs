@@ -282,6 +282,21 @@ public class LoweringTests
     }
 
     [Theory]
+    [InlineData("var y = x; if (x.shape[0] > 1) y = x * 2; y.add_(1); return y;", true)]          // an input on one path
+    [InlineData("var y = x * 3; if (x.shape[0] > 1) y = x * 2; y.add_(1); return y;", false)]     // its own on both
+    [InlineData("var y = x * 3; if (x.shape[0] > 1) y = x * 2; else y = x; y.add_(1); return y;", true)]
+    [InlineData("var y = x * 3; for (int i = 0; i < 2; i++) y = x; y.add_(1); return y;", true)]   // the loop may run
+    [InlineData("var y = x * 3; switch (x.shape[0]) { case 1: y = x; break; default: y = x * 2; break; } y.add_(1); return y;", true)]
+    public void InPlaceAfterABranchNeedsTheLocalToBeTheBodysOwnOnEveryPath(string body, bool hg0110)
+    {
+        GeneratorHarness.Run run = GeneratorHarness.GenerateClass($$"""
+            [Hybridize(nameof(E))] public static partial Tensor M(Tensor x);
+            static Tensor E(Tensor x) { {{body}} }
+            """);
+        Assert.Equal(hg0110, run.Diagnostics.Any(d => d.Id == "HG0110"));
+    }
+
+    [Theory]
     [InlineData("x.relu()", false)]                                 // a tensor the block's forward creates
     [InlineData("{ using var y = x * 2; return drop.forward(y); }", false)] // PositionalEncoding's dropout of its own sum
     [InlineData("x", true)]                                        // the caller's own input back

@@ -639,12 +639,38 @@ internal sealed class BodyAnalyzer : OperationWalker
 
     // ---- control flow, iterators, exceptions, dynamic ------------------------------------------------------------
 
+    // Local ownership at a join: a local is the method's own after a branch only where it is on every path (a
+    // variable that holds an input on one path must not be written in place after it). A loop's body may run or not:
+    // its end joins the state before it. (Within a loop, a later iteration's start is not re-checked.)
+    private Dictionary<ILocalSymbol, string[]> OwnedNow() => new(_owned, SymbolEqualityComparer.Default);
+
+    private void Restore(Dictionary<ILocalSymbol, string[]> state)
+    {
+        _owned.Clear();
+        foreach (var entry in state) _owned[entry.Key] = entry.Value;
+    }
+
+    private void Join(IReadOnlyList<Dictionary<ILocalSymbol, string[]>> paths)
+    {
+        var joined = new Dictionary<ILocalSymbol, string[]>(SymbolEqualityComparer.Default);
+        foreach (var entry in paths[0])
+        {
+            if (!paths.All(p => p.ContainsKey(entry.Key))) continue;
+            joined[entry.Key] = paths.SelectMany(p => p[entry.Key]).Distinct().ToArray();
+        }
+        Restore(joined);
+    }
+
     public override void VisitConditional(IConditionalOperation operation)
     {
         VisitCondition(operation.Condition);
         _branchDepth++;
+        var before = OwnedNow();
         Visit(operation.WhenTrue);
+        var whenTrue = OwnedNow();
+        Restore(before);
         if (operation.WhenFalse is not null) Visit(operation.WhenFalse);
+        Join(new[] { whenTrue, OwnedNow() });
         _branchDepth--;
     }
 
@@ -652,7 +678,9 @@ internal sealed class BodyAnalyzer : OperationWalker
     {
         if (operation.Condition is not null) VisitCondition(operation.Condition);
         _branchDepth++;
+        var before = OwnedNow();
         Visit(operation.Body);
+        Join(new[] { before, OwnedNow() });
         _branchDepth--;
         if (operation.IgnoredCondition is not null) Visit(operation.IgnoredCondition);
     }
@@ -662,8 +690,10 @@ internal sealed class BodyAnalyzer : OperationWalker
         foreach (IOperation before in operation.Before) Visit(before);
         if (operation.Condition is not null) VisitCondition(operation.Condition);
         _branchDepth++;
-        foreach (IOperation next in operation.AtLoopBottom) Visit(next);
+        var start = OwnedNow();
         Visit(operation.Body);
+        foreach (IOperation next in operation.AtLoopBottom) Visit(next);
+        Join(new[] { start, OwnedNow() });
         _branchDepth--;
     }
 
@@ -671,7 +701,17 @@ internal sealed class BodyAnalyzer : OperationWalker
     {
         VisitCondition(operation.Value);
         _branchDepth++;
-        foreach (ISwitchCaseOperation c in operation.Cases) Visit(c);
+        var before = OwnedNow();
+        var paths = new List<Dictionary<ILocalSymbol, string[]>>();
+        foreach (ISwitchCaseOperation c in operation.Cases)
+        {
+            Restore(before);
+            Visit(c);
+            paths.Add(OwnedNow());
+        }
+        // Without a default case, no case may run.
+        if (!operation.Cases.Any(c => c.Clauses.Any(clause => clause.CaseKind == CaseKind.Default))) paths.Add(before);
+        Join(paths);
         _branchDepth--;
     }
 
@@ -695,7 +735,9 @@ internal sealed class BodyAnalyzer : OperationWalker
                 Add(DiagnosticDescriptors.UnprovableCall, collection.Syntax, $"enumerates the submodule '{Describe(collection)}', which the build cannot see through: "
                     + (modules is UnknownSubmodule unknown ? unknown.Reason : "only a ModuleList is enumerated"));
             _branchDepth++;
+            var beforeModules = OwnedNow();
             base.VisitForEachLoop(operation);
+            Join(new[] { beforeModules, OwnedNow() });
             _branchDepth--;
             return;
         }
@@ -705,7 +747,9 @@ internal sealed class BodyAnalyzer : OperationWalker
         if (!array && !readOnlyList)
             Add(DiagnosticDescriptors.IteratorOrAsync, operation.Collection.Syntax, $"enumerates a '{type?.ToDisplayString() ?? "sequence"}' (only arrays and IReadOnlyList<T> have a graph form)");
         _branchDepth++;
+        var beforeLoop = OwnedNow();
         base.VisitForEachLoop(operation);
+        Join(new[] { beforeLoop, OwnedNow() });
         _branchDepth--;
     }
 
