@@ -12,8 +12,7 @@ namespace HybridGen.EndToEnd.Tests;
 /// TorchSharp's native GRU, LSTM and RNN in composed trees (docs/modules.md, "Native recurrent modules"): their settings
 /// read from TorchSharp's private fields and their weights by name, their TorchScript twins agreeing with libtorch's own
 /// forward on outputs and gradients, their ONNX Runtime twins on outputs (bidirectional, batch first, several layers, a
-/// given initial state); in training
-/// mode a module of more than one layer runs eager (its dropout probability is unknown).
+/// given initial state); several layers in training mode, with dropout between them: NativeDropoutTests.
 /// </summary>
 [Collection(nameof(DispatchTests))]
 public class NativeRecurrentTests
@@ -57,7 +56,7 @@ public class NativeRecurrentTests
     }
 
     [Fact]
-    public void ASingleLayerTrainsOnItsTwinAndSeveralLayersRunEager()
+    public void ASingleLayerTrainsOnItsTwin()
     {
         var generator = new torch.Generator(62);
         var single = new RecurrentNet(1, false);
@@ -72,23 +71,7 @@ public class NativeRecurrentTests
             graph.square().sum().backward();
         }
         ExampleShapedModelTests.AssertSameGradients("one layer, training", single, twin, 1e-4, 1e-5);
-
-        var stacked = new StatefulLstm();
-        stacked.train();
-        using Tensor h0 = zeros(2, 3, 6), c0 = zeros(2, 3, 6);
-        Assert.Null(Stateful.CompositionFailure(stacked));
-        TextWriter? quiet = HybridRuntime.Warnings;
-        var warnings = new StringWriter();
-        HybridRuntime.Warnings = warnings;
-        try
-        {
-            using Tensor y = stacked.forward(x.transpose(0, 1), h0, c0);
-        }
-        finally
-        {
-            HybridRuntime.Warnings = quiet;
-        }
-        Assert.Contains("'lstm' is a native LSTM in training mode, whose dropout probability lives in libtorch's options", warnings.ToString());
+        // Several layers in training mode (dropout between them): NativeDropoutTests.
     }
 
     private static ComposedFunction<(ElmanNet, Tensor), Tensor> Elman => Function<ElmanNet, (ElmanNet, Tensor)>();

@@ -37,8 +37,11 @@ internal static class TorchScriptHelpers
     // product, the attention mask unsqueezed and added in place whatever its type, as libtorch's C++ does (a boolean
     // mask as 0 and 1, measured: NativeTransformerTests; a 3-d mask fails there as in eager), the key padding mask
     // (boolean only) filled with -inf per batch, dropout p everywhere. Its settings come from the composition (Composition/
-    // NativeTransformer): nhead and the activation probed on the live module, dropout -1 where unknown, which only a
-    // call in training mode needs (the composed tree runs such calls eager before any twin; the twin refuses them too).
+    // NativeTransformer): nhead and the activation probed on the live module, dropout measured at the first call in
+    // training mode (Composition/NativeDropout; -1 where unknown: the composed tree runs such calls eager before any twin,
+    // and the twin refuses them too). A dropout of p = 0 is not called at all: aten's returns its input without drawing,
+    // but a twin calling it drew from the generator under grad (measured: NativeDropoutTests, MultiheadAttention at 0;
+    // likely TorchScript's autodiff form of dropout, a bernoulli_ mask), and a twin must draw what eager draws.
     public const string TransformerEncoderLayer = ModuleFunctions.TransformerEncoderLayer;
     // TorchSharp's GRU and LSTM forwards (NN/Recurrent), which run libtorch's C++ modules: a missing initial state is
     // zeros of (layers x directions, batch, hidden), then aten's gru/lstm over the flat weights (per layer and
@@ -191,6 +194,8 @@ internal static class TorchScriptHelpers
             """,
         [Dropout] = """
             def __hg_dropout(x: Tensor, p: float, training: bool, inplace: bool) -> Tensor:
+                if not training or p == 0.0:
+                    return x
                 if inplace:
                     return torch.dropout_(x, p, training)
                 return torch.dropout(x, p, training)
@@ -221,17 +226,25 @@ internal static class TorchScriptHelpers
                 if key_padding_mask is not None:
                     assert key_padding_mask.dim() == 2 and key_padding_mask.size(0) == bsz and key_padding_mask.size(1) == src_len, "The size of the key padding mask is not correct."
                     w = w.view([bsz, nhead, tgt_len, src_len]).masked_fill(key_padding_mask.unsqueeze(1).unsqueeze(2), float('-inf')).view([bsz * nhead, tgt_len, src_len])
-                w = torch.dropout(torch.softmax(w, -1), p, training)
+                w = torch.softmax(w, -1)
+                if p > 0.0:
+                    w = torch.dropout(w, p, True)
                 a = torch.bmm(w, v).transpose(0, 1).contiguous().view([tgt_len, bsz, embed_dim])
                 a = torch.linear(a, out_proj_weight, out_proj_bias)
-                x = torch.layer_norm(src + torch.dropout(a, p, training), [embed_dim], norm1_weight, norm1_bias, 1e-05)
+                if p > 0.0:
+                    a = torch.dropout(a, p, True)
+                x = torch.layer_norm(src + a, [embed_dim], norm1_weight, norm1_bias, 1e-05)
                 h = torch.linear(x, linear1_weight, linear1_bias)
                 if gelu:
                     h = torch.gelu(h)
                 else:
                     h = torch.relu(h)
-                h = torch.linear(torch.dropout(h, p, training), linear2_weight, linear2_bias)
-                return torch.layer_norm(x + torch.dropout(h, p, training), [embed_dim], norm2_weight, norm2_bias, 1e-05)
+                if p > 0.0:
+                    h = torch.dropout(h, p, True)
+                h = torch.linear(h, linear2_weight, linear2_bias)
+                if p > 0.0:
+                    h = torch.dropout(h, p, True)
+                return torch.layer_norm(x + h, [embed_dim], norm2_weight, norm2_bias, 1e-05)
             """,
         [Gru] = """
             def __hg_gru(x: Tensor, hx: Optional[Tensor], params: List[Tensor], has_biases: bool, num_layers: int, bidirectional: bool, batch_first: bool, hidden_size: int, training: bool, dropout: float) -> Tuple[Tensor, Tensor]:
@@ -343,7 +356,9 @@ internal static class TorchScriptHelpers
                 if key_padding_mask is not None:
                     assert key_padding_mask.dim() == 2 and key_padding_mask.size(0) == bsz and key_padding_mask.size(1) == src_len, "The size of the key padding mask is not correct."
                     w = w.view([bsz, num_heads, tgt_len, src_len]).masked_fill(key_padding_mask.unsqueeze(1).unsqueeze(2), float('-inf')).view([bsz * num_heads, tgt_len, src_len])
-                w = torch.dropout(torch.softmax(w, -1), p, training)
+                w = torch.softmax(w, -1)
+                if p > 0.0:
+                    w = torch.dropout(w, p, True)
                 a = torch.bmm(w, v).transpose(0, 1).contiguous().view([tgt_len, bsz, embed_dim])
                 a = torch.linear(a, out_proj_weight, out_proj_bias)
                 if need_weights:

@@ -168,7 +168,7 @@ internal sealed class ModuleComposer
             _runtime.Add(ModuleFunctions.TransformerEncoderLayer);
         }
         _functions.Add(function);
-        if (dropoutMatters) _eagerWhen.Add(new NativeTrainingCheck((TorchSharp.torch.nn.Module)module, path));
+        if (dropoutMatters) _eagerWhen.Add(new NativeTrainingCheck((TorchSharp.torch.nn.Module)module));
         taken.AddRange(own);
         // Left out: None, but need_weights, whose default is true (MultiheadAttention.call).
         var arguments = Enumerable.Range(0, accepted).Select(k => k < inputs.Count ? inputs[k] : attention && k == 4 ? GraphLiteral.True : GraphLiteral.None).Concat(own.Select(n => (GraphExpr)new GraphName(n)));

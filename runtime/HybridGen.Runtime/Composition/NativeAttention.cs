@@ -15,8 +15,8 @@ namespace HybridGen.Composition;
 /// TorchSharp's native MultiheadAttention on its own in a composed tree (issue 21, item 3), read as
 /// <see cref="NativeTransformer"/> reads a transformer layer: its projection weights by name (one packed weight, or
 /// three where key and value widths differ), its number of heads measured once per module in eval mode against
-/// libtorch's attention written out with TorchSharp's functional ops, its dropout probability unknown (training mode
-/// runs eager). <c>add_bias_kv</c> (parameters bias_k and bias_v) and <c>add_zero_attn</c> (no parameter shows it: no
+/// libtorch's attention written out with TorchSharp's functional ops, its dropout probability measured at its first
+/// call in training mode (<see cref="NativeDropout"/>; where it cannot be, calls in training mode run eager). <c>add_bias_kv</c> (parameters bias_k and bias_v) and <c>add_zero_attn</c> (no parameter shows it: no
 /// candidate then agrees) are not spelled: such a module stops the composition, reported. The forward is the runtime
 /// function <c>__hg_multi_head_attention</c>, returning the output and the head-averaged weights where need_weights.
 /// </summary>
@@ -43,9 +43,18 @@ internal static class NativeAttention
             throw new CompositionException($"'{path}' is a native MultiheadAttention without its projection weights");
         long width = parameters["out_proj.weight"].shape[0];
         long heads = HeadsOf(native, parameters, width, path);
+        NativeDropout.Register(native, path, p =>
+        {
+            Dictionary<string, Parameter> now = native.named_parameters().ToDictionary(n => n.name, n => n.parameter, StringComparer.Ordinal);
+            (Tensor query, Tensor key, Tensor value) = ProbeInputs(now, width);
+            return p is null
+                ? native.forward(query, key, value, null, true, null).Item1
+                : Reference(query, key, value, name => now.TryGetValue(name, out Parameter? w) ? w : null!, heads, p);
+        });
 
         string training = newState(m => ((nn.Module)m).training, "bool");
-        var states = new List<GraphParameter> { new(training, "bool") };
+        string dropout = newState(NativeDropout.Reader, "float");
+        var states = new List<GraphParameter> { new(training, "bool"), new(dropout, "float") };
         GraphExpr Weight(string parameter)
         {
             if (!parameters.ContainsKey(parameter)) return GraphLiteral.None;
@@ -57,7 +66,7 @@ internal static class NativeAttention
         {
             new GraphName("query"), new GraphName("key"), new GraphName("value"), new GraphName("key_padding_mask"), new GraphName("need_weights"),
             new GraphName("attn_mask"), new GraphLiteral(heads.ToString(CultureInfo.InvariantCulture)),
-            new GraphLiteral(LiteralText.Float(1.0 / Math.Sqrt(width / heads))), new GraphLiteral("-1.0"), new GraphName(training),
+            new GraphLiteral(LiteralText.Float(1.0 / Math.Sqrt(width / heads))), new GraphName(dropout), new GraphName(training),
         };
         values.AddRange(s_known.Select(Weight));
         var names = new[]
@@ -82,7 +91,7 @@ internal static class NativeAttention
         if (s_heads.TryGetValue(module, out StrongBox<long>? known)) return known.Value;
         if (module.training)
             throw new CompositionException($"'{path}' is a native MultiheadAttention in training mode: its heads are measured in eval mode, " +
-                "so the tree is composed at its first call in eval mode (its calls in training mode run eager: its dropout probability lives in libtorch's options)")
+                "so the tree is composed at its first call in eval mode (calls before it run eager; its dropout probability is measured at its first call in training mode after it)")
             {
                 RetryWhen = () => !module.training,
             };
@@ -108,13 +117,7 @@ internal static class NativeAttention
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         Tensor Get(string name) => parameters.TryGetValue(name, out Parameter? p) ? p : null!;
-        Tensor first = Get("out_proj.weight");
-        long keyWidth = parameters.TryGetValue("k_proj_weight", out Parameter? k) ? k.shape[1] : width;
-        long valueWidth = parameters.TryGetValue("v_proj_weight", out Parameter? v) ? v.shape[1] : width;
-        using var generator = new Generator(0x5EED);
-        Tensor query = randn(new long[] { 3, 2, width }, generator: generator).to(first.dtype, first.device);
-        Tensor key = randn(new long[] { 4, 2, keyWidth }, generator: generator).to(first.dtype, first.device);
-        Tensor value = randn(new long[] { 4, 2, valueWidth }, generator: generator).to(first.dtype, first.device);
+        (Tensor query, Tensor key, Tensor value) = ProbeInputs(parameters, width);
         // The native forward itself, not Module.call: the probe must not run the user's forward hooks.
         (Tensor expected, Tensor weights) = module.forward(query, key, value, null, true, null);
         // add_zero_attn shows in the weights: one more key position than given.
@@ -132,8 +135,21 @@ internal static class NativeAttention
         };
     }
 
-    /// <summary>libtorch's attention in eval mode without masks (the runtime function's arithmetic).</summary>
-    internal static Tensor Reference(Tensor query, Tensor key, Tensor value, Func<string, Tensor> weight, long heads)
+    /// <summary>The probe's query (three positions), key and value (four), two sequences, from a private generator.</summary>
+    private static (Tensor Query, Tensor Key, Tensor Value) ProbeInputs(Dictionary<string, Parameter> parameters, long width)
+    {
+        Tensor first = parameters["out_proj.weight"];
+        long keyWidth = parameters.TryGetValue("k_proj_weight", out Parameter? k) ? k.shape[1] : width;
+        long valueWidth = parameters.TryGetValue("v_proj_weight", out Parameter? v) ? v.shape[1] : width;
+        using var generator = new Generator(0x5EED);
+        return (randn(new long[] { 3, 2, width }, generator: generator).to(first.dtype, first.device),
+            randn(new long[] { 4, 2, keyWidth }, generator: generator).to(first.dtype, first.device),
+            randn(new long[] { 4, 2, valueWidth }, generator: generator).to(first.dtype, first.device));
+    }
+
+    /// <summary>libtorch's attention without masks (the runtime function's arithmetic): in eval mode, or in training
+    /// mode with dropout probability <paramref name="dropout"/> on the attention weights.</summary>
+    internal static Tensor Reference(Tensor query, Tensor key, Tensor value, Func<string, Tensor> weight, long heads, double? dropout = null)
     {
         long width = query.shape[2], length = query.shape[0], batch = query.shape[1], headWidth = width / heads;
         Tensor? packed = weight("in_proj_weight"), bias = weight("in_proj_bias");
@@ -143,7 +159,9 @@ internal static class NativeAttention
         Tensor Heads(Tensor t) => t.contiguous().view(-1, batch * heads, headWidth).transpose(0, 1);
         Tensor q = Heads(Project(query, 0, "q_proj_weight") * (1.0 / Math.Sqrt(headWidth)));
         Tensor k = Heads(Project(key, 1, "k_proj_weight")), v = Heads(Project(value, 2, "v_proj_weight"));
-        Tensor attended = bmm(softmax(bmm(q, k.transpose(1, 2)), -1), v).transpose(0, 1).contiguous().view(length, batch, width);
+        Tensor weights = softmax(bmm(q, k.transpose(1, 2)), -1);
+        if (dropout is { } p) weights = nn.functional.dropout(weights, p, training: true);
+        Tensor attended = bmm(weights, v).transpose(0, 1).contiguous().view(length, batch, width);
         return nn.functional.linear(attended, weight("out_proj.weight"), weight("out_proj.bias"));
     }
 }

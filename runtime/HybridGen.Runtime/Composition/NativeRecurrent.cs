@@ -15,8 +15,9 @@ namespace HybridGen.Composition;
 /// TorchSharp's native GRU, LSTM and RNN in a composed tree (issue 21, item 3). TorchSharp keeps what its forward needs in
 /// private fields (hidden size, layers, bidirectional, batch first), set once by the constructor: the composition reads
 /// them, and the weights by name (bias or not follows from their presence). The dropout probability lives only in
-/// libtorch's options; it acts between layers in training mode, so a module of more than one layer in training mode
-/// sends the call to eager (<see cref="NativeTrainingCheck"/>). An RNN's nonlinearity is kept by neither: it is probed
+/// libtorch's options; it acts between layers in training mode, so for a module of more than one layer it is measured
+/// at the first call in training mode (<see cref="NativeDropout"/>; where it cannot be, such calls run eager,
+/// <see cref="NativeTrainingCheck"/>). An RNN's nonlinearity is kept by neither: it is probed
 /// once per module. The forward is the runtime function <c>__hg_gru</c>, <c>__hg_lstm</c> or <c>__hg_rnn</c>
 /// (TorchScriptHelpers: aten's gru/lstm/rnn_tanh/rnn_relu over the flat weights, as the C++ module calls them).
 /// </summary>
@@ -57,9 +58,29 @@ internal static class NativeRecurrent
         if (order.FirstOrDefault(k => !parameters.ContainsKey(k)) is { } missing)
             throw new CompositionException($"'{path}' is a native {kind} without the parameter '{missing}'");
 
+        bool relu = module is RNN rnn && IsRelu(rnn, order.Select(n => (torch.Tensor)parameters[n]).ToArray(), hasBiases, layers, bidirectional, path);
+        if (layers > 1)
+            NativeDropout.Register(native, path, p =>
+            {
+                torch.Tensor[] now = order.Select(n => (torch.Tensor)native.get_parameter(n)!).ToArray();
+                using var generator = new torch.Generator(0x5EED);
+                // One step of two sequences, from a zero state.
+                torch.Tensor x = torch.randn(new long[] { 1, 2, now[0].shape[1] }, generator: generator).to(now[0].dtype, now[0].device);
+                if (p is not null) return Reference(module, x, now, hasBiases, layers, bidirectional ? 2 : 1, relu, p.Value);
+                torch.Tensor input = batchFirst ? x.transpose(0, 1) : x;
+                torch.Tensor output = module switch
+                {
+                    GRU gru => gru.forward(input, null).Item1,
+                    LSTM lstmModule => lstmModule.forward(input, null).Item1,
+                    _ => ((RNN)module).forward(input, null).Item1,
+                };
+                return batchFirst ? output.transpose(0, 1) : output;
+            });
+
         string training = newState(m => ((torch.nn.Module)m).training, "bool");
+        string dropout = newState(NativeDropout.Reader, "float");
         var weights = new List<GraphExpr>();
-        var states = new List<GraphParameter> { new(training, "bool") };
+        var states = new List<GraphParameter> { new(training, "bool"), new(dropout, "float") };
         foreach (string parameter in order)
         {
             string state = newState(NativeParameters.Reader(parameter), "Tensor");
@@ -72,13 +93,13 @@ internal static class NativeRecurrent
         var values = new GraphExpr[]
         {
             new GraphName("input"), new GraphName("hx"), new GraphList(weights.ToEquatableArray()), Truth(hasBiases), new GraphLiteral(Number(layers)),
-            Truth(bidirectional), Truth(batchFirst), new GraphLiteral(Number(hidden)), new GraphName(training), new GraphLiteral("-1.0"),
+            Truth(bidirectional), Truth(batchFirst), new GraphLiteral(Number(hidden)), new GraphName(training), new GraphName(dropout),
         };
         var names = new List<string> { "input", "hx", "params", "has_biases", "num_layers", "bidirectional", "batch_first", "hidden_size", "training", "dropout" };
-        if (module is RNN rnn)
+        if (module is RNN)
         {
             names.Add("relu");
-            values = values.Append(Truth(IsRelu(rnn, order.Select(n => (torch.Tensor)parameters[n]).ToArray(), hasBiases, layers, bidirectional, path))).ToArray();
+            values = values.Append(Truth(relu)).ToArray();
         }
         var body = new GraphStatement[] { new GraphReturn(new GraphModuleOp(kind, runtime, names.ToEquatableArray(), values.ToEquatableArray())) };
         var signature = new[] { new GraphParameter("input", "Tensor"), new GraphParameter("hx", lstm ? "Optional[Tuple[Tensor, Tensor]]" : "Optional[Tensor]") }.Concat(states);
@@ -119,7 +140,7 @@ internal static class NativeRecurrent
     {
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
-        int directions = bidirectional ? 2 : 1, perDirection = hasBiases ? 4 : 2;
+        int directions = bidirectional ? 2 : 1;
         torch.Tensor first = weights[0];
         using var generator = new torch.Generator(0x5EED);
         torch.Tensor x = torch.randn(new long[] { 1, 1, first.shape[1] }, generator: generator).to(first.dtype, first.device);
@@ -127,27 +148,54 @@ internal static class NativeRecurrent
         torch.Tensor expected = module.forward(x, null).Item1[0];
         var found = new List<bool>();
         foreach (bool relu in new[] { false, true })
-        {
-            torch.Tensor input = x[0];
-            for (int layer = 0; layer < layers; layer++)
-            {
-                var outputs = new List<torch.Tensor>();
-                for (int direction = 0; direction < directions; direction++)
-                {
-                    int at = (layer * directions + direction) * perDirection;
-                    torch.Tensor pre = torch.nn.functional.linear(input, weights[at], hasBiases ? weights[at + 2] : null);
-                    if (hasBiases) pre = pre + weights[at + 3];
-                    outputs.Add(relu ? pre.relu() : pre.tanh());
-                }
-                input = torch.cat(outputs, -1);
-            }
-            if (input.allclose(expected, rtol: 1e-4, atol: 1e-5)) found.Add(relu);
-        }
+            if (Reference(module, x, weights, hasBiases, layers, directions, relu, dropout: null)[0].allclose(expected, rtol: 1e-4, atol: 1e-5)) found.Add(relu);
         if (found.Count != 1)
             throw new CompositionException(found.Count == 0
                 ? $"'{path}' is a native RNN whose output neither tanh nor ReLU reproduces"
                 : $"'{path}' is a native RNN whose weights do not tell tanh from ReLU (both agree on the probe)");
         return found[0];
+    }
+
+    /// <summary>One step from a zero state (<paramref name="x"/>: one position), layer after layer (the gates in
+    /// PyTorch's order: GRU r, z, n; LSTM i, f, g, o): in eval mode, or with aten's dropout between layers at
+    /// probability <paramref name="dropout"/>, as the stacked forward in training mode computes it.</summary>
+    private static torch.Tensor Reference(object module, torch.Tensor x, torch.Tensor[] weights, bool hasBiases, long layers, int directions, bool relu, double? dropout)
+    {
+        int perDirection = hasBiases ? 4 : 2;
+        torch.Tensor input = x[0];
+        for (int layer = 0; layer < layers; layer++)
+        {
+            var outputs = new List<torch.Tensor>();
+            for (int direction = 0; direction < directions; direction++)
+            {
+                int at = (layer * directions + direction) * perDirection;
+                torch.Tensor fromInput = torch.nn.functional.linear(input, weights[at], hasBiases ? weights[at + 2] : null);
+                torch.Tensor fromState = hasBiases ? weights[at + 3] : torch.zeros_like(fromInput[0]);
+                outputs.Add(module switch
+                {
+                    GRU => Gru(fromInput, fromState),
+                    LSTM => Lstm(fromInput + fromState),
+                    _ => relu ? (fromInput + fromState).relu() : (fromInput + fromState).tanh(),
+                });
+            }
+            input = torch.cat(outputs, -1).unsqueeze(0);
+            if (layer < layers - 1 && dropout is { } p) input = torch.nn.functional.dropout(input, p, training: true);
+            input = input[0];
+        }
+        return input.unsqueeze(0);
+
+        static torch.Tensor Gru(torch.Tensor fromInput, torch.Tensor fromState)
+        {
+            torch.Tensor[] i = fromInput.chunk(3, -1), h = fromState.chunk(3, -1);
+            torch.Tensor r = (i[0] + h[0]).sigmoid(), z = (i[1] + h[1]).sigmoid();
+            return (1 - z) * (i[2] + r * h[2]).tanh();
+        }
+
+        static torch.Tensor Lstm(torch.Tensor gates)
+        {
+            torch.Tensor[] g = gates.chunk(4, -1);
+            return g[3].sigmoid() * (g[0].sigmoid() * g[2].tanh()).tanh();
+        }
     }
 
     private static T Field<T>(object module, string name, string path)

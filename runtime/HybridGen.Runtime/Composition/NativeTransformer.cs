@@ -21,8 +21,9 @@ namespace HybridGen.Composition;
 /// <item>its number of heads and its activation, probed once per module: in eval mode, its output on a private input
 /// is compared with libtorch's layer computed for each candidate (every divisor of the width, ReLU and GELU) with the
 /// same weights; exactly one must agree, else the tree runs eager;</item>
-/// <item>its dropout probability, which no call in eval mode needs and nothing shows: a call in training mode runs
-/// eager (<see cref="NativeTrainingCheck"/>, reported once; the twin itself refuses training mode too).</item>
+/// <item>its dropout probability, which only calls in training mode need: measured at the first of them
+/// (<see cref="NativeDropout"/>), a state input of the twin; where it cannot be, calls in training mode run eager
+/// (<see cref="NativeTrainingCheck"/>, reported once; the twin itself refuses them too).</item>
 /// </list>
 /// Each layer becomes the runtime function <c>__hg_transformer_encoder_layer</c> (TorchScriptHelpers; the ONNX emitter
 /// spells it too), its parameters and the training flag state inputs read at every call.
@@ -59,11 +60,14 @@ internal static class NativeTransformer
         Tensor inProjection = parameters[prefixes[0] + s_layerParameters[0]];
         long width = inProjection.shape[1];
         Settings settings = SettingsOf(native, prefixes, width, path, kind);
+        NativeDropout.Register(native, path, DropoutProbe(native, prefixes, width, settings));
 
         var statements = new List<GraphStatement>();
         var stateNames = new List<string>();
         string training = newState(m => ((nn.Module)m).training, "bool");
+        string dropout = newState(NativeDropout.Reader, "float");
         stateNames.Add(training);
+        stateNames.Add(dropout);
         GraphExpr value = new GraphName("src");
         for (int layer = 0; layer < prefixes.Length; layer++)
         {
@@ -71,7 +75,7 @@ internal static class NativeTransformer
             {
                 value, new GraphName("src_mask"), new GraphName("key_padding_mask"),
                 new GraphLiteral(settings.Heads.ToString(CultureInfo.InvariantCulture)), settings.Gelu ? GraphLiteral.True : GraphLiteral.False,
-                new GraphLiteral("-1.0"), new GraphLiteral(LiteralText.Float(1.0 / Math.Sqrt(width / settings.Heads))), new GraphName(training),
+                new GraphName(dropout), new GraphLiteral(LiteralText.Float(1.0 / Math.Sqrt(width / settings.Heads))), new GraphName(training),
             };
             foreach (string parameter in s_layerParameters)
             {
@@ -86,7 +90,7 @@ internal static class NativeTransformer
         }
         statements.Add(new GraphReturn(value));
         var signature = new[] { new GraphParameter("src", "Tensor"), new GraphParameter("src_mask", "Optional[Tensor]"), new GraphParameter("key_padding_mask", "Optional[Tensor]") }
-            .Concat(stateNames.Select(s => new GraphParameter(s, s == training ? "bool" : "Tensor")));
+            .Concat(stateNames.Select(s => new GraphParameter(s, s == training ? "bool" : s == dropout ? "float" : "Tensor")));
         return new GraphFunction(name, signature.ToEquatableArray(), "Tensor", statements.ToEquatableArray());
     }
 
@@ -121,7 +125,7 @@ internal static class NativeTransformer
         if (s_probed.TryGetValue(module, out Settings? known)) return known;
         if (module.training)
             throw new CompositionException($"'{path}' is a native {kind} in training mode: its heads and activation are measured in eval mode, " +
-                "so the tree is composed at its first call in eval mode (its calls in training mode run eager: its dropout probability lives in libtorch's options)")
+                "so the tree is composed at its first call in eval mode (calls before it run eager; its dropout probability is measured at its first call in training mode after it)")
             {
                 RetryWhen = () => CanProbe(module),
             };
@@ -150,12 +154,8 @@ internal static class NativeTransformer
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        var named = module.named_parameters().ToDictionary(p => p.name, p => (Tensor)p.parameter, StringComparer.Ordinal);
-        Tensor[][] layers = prefixes.Select(prefix => s_layerParameters.Select(n => named[prefix + n]).ToArray()).ToArray();
-        Tensor first = layers[0][0];
-        // Three positions, two sequences: every head's attention mixes positions, so a wrong head count shows.
-        using var generator = new Generator(0x5EED);
-        Tensor input = randn(new long[] { 3, 2, width }, generator: generator).to(first.dtype, first.device);
+        Tensor[][] layers = LayerWeights(module, prefixes);
+        Tensor input = ProbeInput(layers[0][0], width);
         Tensor expected = Forward(module, input);
         var found = new List<Settings>();
         foreach (bool gelu in new[] { false, true })
@@ -171,10 +171,37 @@ internal static class NativeTransformer
         };
     }
 
-    /// <summary>libtorch's C++ TransformerEncoderLayer.forward in eval mode without masks, layer after layer (the
-    /// runtime function __hg_transformer_encoder_layer's arithmetic; weights in s_layerParameters' order).</summary>
-    internal static Tensor Reference(Tensor src, Tensor[][] layers, long heads, bool gelu)
+    /// <summary>The module's training-mode output and its reference with a candidate dropout probability, on the
+    /// probe's input (<see cref="NativeDropout"/> runs it from one random state each time).</summary>
+    private static NativeDropout.Probe DropoutProbe(nn.Module module, string[] prefixes, long width, Settings settings) => p =>
     {
+        Tensor[][] layers = LayerWeights(module, prefixes);
+        Tensor input = ProbeInput(layers[0][0], width);
+        return p is null ? Forward(module, input) : Reference(input, layers, settings.Heads, settings.Gelu, p);
+    };
+
+    /// <summary>Each layer's parameters in s_layerParameters' order, read by name now.</summary>
+    private static Tensor[][] LayerWeights(nn.Module module, string[] prefixes)
+    {
+        var named = module.named_parameters().ToDictionary(p => p.name, p => (Tensor)p.parameter, StringComparer.Ordinal);
+        return prefixes.Select(prefix => s_layerParameters.Select(n => named[prefix + n]).ToArray()).ToArray();
+    }
+
+    /// <summary>Three positions, two sequences, from a private generator: every head's attention mixes positions, so
+    /// a wrong head count shows.</summary>
+    private static Tensor ProbeInput(Tensor like, long width)
+    {
+        using var generator = new Generator(0x5EED);
+        return randn(new long[] { 3, 2, width }, generator: generator).to(like.dtype, like.device);
+    }
+
+    /// <summary>libtorch's C++ TransformerEncoderLayer.forward without masks, layer after layer (the runtime function
+    /// __hg_transformer_encoder_layer's arithmetic; weights in s_layerParameters' order): in eval mode, or in training
+    /// mode with dropout probability <paramref name="dropout"/>, its dropouts drawn in libtorch's order (attention
+    /// weights, attention output, feed-forward hidden, feed-forward output).</summary>
+    internal static Tensor Reference(Tensor src, Tensor[][] layers, long heads, bool gelu, double? dropout = null)
+    {
+        Tensor Drop(Tensor t) => dropout is { } p ? nn.functional.dropout(t, p, training: true) : t;
         Tensor x = src;
         foreach (Tensor[] w in layers)
         {
@@ -182,11 +209,11 @@ internal static class NativeTransformer
             Tensor[] qkv = nn.functional.linear(x, w[0], w[1]).chunk(3, -1);
             Tensor Heads(Tensor t) => t.contiguous().view(length, batch * heads, headWidth).transpose(0, 1);
             Tensor q = Heads(qkv[0] * (1.0 / Math.Sqrt(headWidth))), k = Heads(qkv[1]), v = Heads(qkv[2]);
-            Tensor attended = bmm(softmax(bmm(q, k.transpose(1, 2)), -1), v).transpose(0, 1).contiguous().view(length, batch, width);
-            Tensor normed = nn.functional.layer_norm(x + nn.functional.linear(attended, w[2], w[3]), new[] { width }, w[8], w[9], 1e-5);
+            Tensor attended = bmm(Drop(softmax(bmm(q, k.transpose(1, 2)), -1)), v).transpose(0, 1).contiguous().view(length, batch, width);
+            Tensor normed = nn.functional.layer_norm(x + Drop(nn.functional.linear(attended, w[2], w[3])), new[] { width }, w[8], w[9], 1e-5);
             Tensor hidden = nn.functional.linear(normed, w[4], w[5]);
-            hidden = gelu ? nn.functional.gelu(hidden) : nn.functional.relu(hidden);
-            x = nn.functional.layer_norm(normed + nn.functional.linear(hidden, w[6], w[7]), new[] { width }, w[10], w[11], 1e-5);
+            hidden = Drop(gelu ? nn.functional.gelu(hidden) : nn.functional.relu(hidden));
+            x = nn.functional.layer_norm(normed + Drop(nn.functional.linear(hidden, w[6], w[7])), new[] { width }, w[10], w[11], 1e-5);
         }
         return x;
     }

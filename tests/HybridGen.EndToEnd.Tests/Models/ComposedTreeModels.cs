@@ -138,9 +138,9 @@ public sealed partial class EncoderLayerBlock : Module<Tensor, Tensor, Tensor, T
     private readonly TorchSharp.Modules.TransformerEncoderLayer layer;
     private readonly TorchSharp.Modules.Linear head;
 
-    public EncoderLayerBlock(long width, long heads, long feedForward, Activations activation) : base("encoder-layer-block")
+    public EncoderLayerBlock(long width, long heads, long feedForward, Activations activation, double dropout = 0.1) : base("encoder-layer-block")
     {
-        layer = TransformerEncoderLayer(width, heads, feedForward, 0.1, activation);
+        layer = TransformerEncoderLayer(width, heads, feedForward, dropout, activation);
         head = Linear(width, 3);
         RegisterComponents();
     }
@@ -191,9 +191,9 @@ public sealed partial class RecurrentNet : Module<Tensor, Tensor>
     private readonly TorchSharp.Modules.LSTM lstm;
     private readonly TorchSharp.Modules.Linear head;
 
-    public RecurrentNet(long layers, bool bidirectional) : base("recurrent-net")
+    public RecurrentNet(long layers, bool bidirectional, double dropout = 0.0) : base("recurrent-net")
     {
-        gru = GRU(4, 6, numLayers: layers, batchFirst: true, bidirectional: bidirectional);
+        gru = GRU(4, 6, numLayers: layers, batchFirst: true, bidirectional: bidirectional, dropout: dropout);
         lstm = LSTM(bidirectional ? 12 : 6, 5);
         head = Linear(5, 3);
         RegisterComponents();
@@ -213,9 +213,13 @@ public sealed partial class RecurrentNet : Module<Tensor, Tensor>
 /// <summary>A two-layer LSTM given its initial state (NativeRecurrentTests).</summary>
 public sealed partial class StatefulLstm : Module<Tensor, Tensor, Tensor, Tensor>
 {
-    private readonly TorchSharp.Modules.LSTM lstm = LSTM(4, 6, numLayers: 2, dropout: 0.3);
+    private readonly TorchSharp.Modules.LSTM lstm;
 
-    public StatefulLstm() : base("stateful-lstm") => RegisterComponents();
+    public StatefulLstm(double dropout = 0.3) : base("stateful-lstm")
+    {
+        lstm = LSTM(4, 6, numLayers: 2, dropout: dropout);
+        RegisterComponents();
+    }
 
     [Hybridize(nameof(ForwardEager))]
     public override partial Tensor forward(Tensor x, Tensor h0, Tensor c0);
@@ -232,9 +236,9 @@ public sealed partial class ElmanNet : Module<Tensor, Tensor>
 {
     private readonly TorchSharp.Modules.RNN rnn;
 
-    public ElmanNet(long layers, NonLinearities nonLinearity, bool bidirectional) : base("elman-net")
+    public ElmanNet(long layers, NonLinearities nonLinearity, bool bidirectional, double dropout = 0.0) : base("elman-net")
     {
-        rnn = RNN(4, 6, numLayers: layers, nonLinearity: nonLinearity, bidirectional: bidirectional);
+        rnn = RNN(4, 6, numLayers: layers, nonLinearity: nonLinearity, bidirectional: bidirectional, dropout: dropout);
         RegisterComponents();
     }
 
@@ -271,9 +275,9 @@ public sealed partial class AttentionBlock : Module<Tensor, Tensor, Tensor, Tens
     private readonly TorchSharp.Modules.MultiheadAttention attention;
     private readonly TorchSharp.Modules.Linear head;
 
-    public AttentionBlock(long width, long heads, long? keyWidth = null, bool bias = true) : base("attention-block")
+    public AttentionBlock(long width, long heads, long? keyWidth = null, bool bias = true, double dropout = 0.1) : base("attention-block")
     {
-        attention = MultiheadAttention(width, heads, dropout: 0.1, bias: bias, kdim: keyWidth, vdim: keyWidth);
+        attention = MultiheadAttention(width, heads, dropout: dropout, bias: bias, kdim: keyWidth, vdim: keyWidth);
         head = Linear(width, 3);
         RegisterComponents();
     }
