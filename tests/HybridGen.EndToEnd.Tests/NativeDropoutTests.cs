@@ -113,6 +113,73 @@ public class NativeDropoutTests
     }
 
     [Fact]
+    public void ALayerFirstCalledInTrainingModeIsMeasuredWholeAtItsNextCall()
+    {
+        var model = new EncoderLayerBlock(8, 2, 12, Activations.GELU, 0.2);
+        var twin = new EncoderLayerBlock(8, 2, 12, Activations.GELU, 0.2);
+        twin.load_state_dict(model.state_dict());
+        model.train();
+        twin.train();
+        Assert.Contains("'layer' is a native TransformerEncoderLayer in training mode: its heads and activation are measured with its dropout probability at its next call",
+            Block.CompositionFailure(twin));
+        // The next call measures heads, activation and dropout together, drawing nothing the program would see.
+        manual_seed(5);
+        Assert.Null(Block.CompositionFailure(twin));
+        using (Tensor drawn = rand(6))
+        {
+            manual_seed(5);
+            using Tensor fresh = rand(6);
+            Assert.True(drawn.allclose(fresh, 0, 0), "measuring in training mode left the random generator elsewhere");
+        }
+        Assert.Equal(0.2, NativeDropout.Measure(twin.Layer));
+        var generator = new torch.Generator(75);
+        using Tensor x = randn(new long[] { 4, 2, 8 }, generator: generator);
+        using Tensor mask = TransformerShaped.SquareSubsequentMask(4);
+        using Tensor padding = zeros(new long[] { 2, 4 }, ScalarType.Bool);
+        AssertTrainingAgrees("first called in training mode", model, twin, () => Eager(model, x, mask, padding), () => Block.InvokeGraph((twin, x, mask, padding)), dropoutActs: true);
+        Assert.Contains("__hg_transformer_encoder_layer(src, src_mask, key_padding_mask, 2, True,", Block.FunctionFor(twin)!.Info.TwinSource);
+    }
+
+    [Fact]
+    public void AProbabilityOffTheCommonOnesIsMeasuredAfterAnEvalCall()
+    {
+        // 0.12 is no multiple of 0.05: measured together with the heads in training mode, nothing agrees, so the tree
+        // waits for a call in eval mode (heads and activation), then the next call in training mode finds 0.12.
+        var model = new EncoderLayerBlock(8, 4, 12, Activations.ReLU, 0.12);
+        model.train();
+        Assert.NotNull(Block.CompositionFailure(model));
+        string? second = Block.CompositionFailure(model);
+        Assert.NotNull(second);
+        Assert.Contains("else at its first call in eval mode", second);
+        model.eval();
+        Assert.Null(Block.CompositionFailure(model));
+        model.train();
+        using Tensor x = randn(3, 2, 8), mask = TransformerShaped.SquareSubsequentMask(3), padding = zeros(new long[] { 2, 3 }, ScalarType.Bool);
+        using (Tensor y = Block.InvokeGraph((model, x, mask, padding))) Assert.True(y.requires_grad);
+        Assert.Equal(0.12, NativeDropout.Measure(model.Layer));
+    }
+
+    [Fact]
+    public void MultiheadAttentionFirstCalledInTrainingModeIsMeasuredWholeAtItsNextCall()
+    {
+        var model = new AttentionBlock(8, 4, dropout: 0.1);
+        var twin = new AttentionBlock(8, 4, dropout: 0.1);
+        twin.load_state_dict(model.state_dict());
+        var function = ComposedForwards.Of<AttentionBlock, (AttentionBlock, Tensor, Tensor, Tensor)>();
+        model.train();
+        twin.train();
+        Assert.Contains("'attention' is a native MultiheadAttention in training mode: its heads are measured with its dropout probability at its next call",
+            function.CompositionFailure(twin));
+        Assert.Null(function.CompositionFailure(twin));
+        Assert.Equal(0.1, NativeDropout.Measure(twin.Attention));
+        var generator = new torch.Generator(76);
+        using Tensor query = randn(new long[] { 3, 2, 8 }, generator: generator), memory = randn(new long[] { 4, 2, 8 }, generator: generator);
+        using Tensor mask = zeros(3, 4);
+        AssertTrainingAgrees("attention first called in training mode", model, twin, () => Eager(model, query, memory, mask),
+            () => function.InvokeGraph((twin, query, memory, mask)), dropoutActs: true);
+    }
+
+    [Fact]
     public void TheCorpusTransformerTrainsOnItsTwin()
     {
         var model = new TransformerShaped(ntokens: 30, ninputs: 12, nheads: 3, nhidden: 20, nlayers: 2, dropout: 0.2);

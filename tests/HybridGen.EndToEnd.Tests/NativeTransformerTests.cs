@@ -98,28 +98,7 @@ public class NativeTransformerTests
         Assert.Contains($"__hg_transformer_encoder_layer(src, src_mask, key_padding_mask, {heads}, {(gelu ? "True" : "False")},", source);
     }
 
-    [Fact]
-    public void InTrainingModeTheTreeRunsEagerUntilItsFirstCallInEvalMode()
-    {
-        var model = new EncoderLayerBlock(8, 2, 12, Activations.ReLU);
-        model.train();
-        using Tensor x = randn(4, 1, 8);
-        using Tensor mask = TransformerShaped.SquareSubsequentMask(4);
-        using Tensor padding = zeros(new long[] { 1, 4 }, ScalarType.Bool);
-        using (Tensor y = model.forward(x, mask, padding)) Assert.Equal(new long[] { 4, 1, 3 }, y.shape);
-        HybridRuntime.WaitForTwins(TimeSpan.FromSeconds(120));
-        string? failure = Block.CompositionFailure(model);
-        Assert.NotNull(failure);
-        Assert.Contains("'layer' is a native TransformerEncoderLayer in training mode", failure);
-
-        model.eval();
-        using (no_grad())
-        using (Tensor y = model.forward(x, mask, padding)) Assert.Equal(new long[] { 4, 1, 3 }, y.shape);
-        HybridRuntime.WaitForTwins(TimeSpan.FromSeconds(120));
-        Assert.Null(Block.CompositionFailure(model));
-        // Back in training mode its calls run the twin with the measured dropout probability: NativeDropoutTests (alone
-        // in their collection, since measuring draws from the process's random generator).
-    }
+    // A tree first called in training mode: NativeDropoutTests (measuring draws from the process's random generator).
 
     [Fact]
     public void ForcedModesRunTheNativeTransformersTwinsForEveryCall()

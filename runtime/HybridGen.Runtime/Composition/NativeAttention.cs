@@ -43,14 +43,7 @@ internal static class NativeAttention
             throw new CompositionException($"'{path}' is a native MultiheadAttention without its projection weights");
         long width = parameters["out_proj.weight"].shape[0];
         long heads = HeadsOf(native, parameters, width, path);
-        NativeDropout.Register(native, path, p =>
-        {
-            Dictionary<string, Parameter> now = native.named_parameters().ToDictionary(n => n.name, n => n.parameter, StringComparer.Ordinal);
-            (Tensor query, Tensor key, Tensor value) = ProbeInputs(now, width);
-            return p is null
-                ? native.forward(query, key, value, null, true, null).Item1
-                : Reference(query, key, value, name => now.TryGetValue(name, out Parameter? w) ? w : null!, heads, p);
-        });
+        NativeDropout.Register(native, path, DropoutProbe(native, width, heads));
 
         string training = newState(m => ((nn.Module)m).training, "bool");
         string dropout = newState(NativeDropout.Reader, "float");
@@ -90,10 +83,10 @@ internal static class NativeAttention
     {
         if (s_heads.TryGetValue(module, out StrongBox<long>? known)) return known.Value;
         if (module.training)
-            throw new CompositionException($"'{path}' is a native MultiheadAttention in training mode: its heads are measured in eval mode, " +
-                "so the tree is composed at its first call in eval mode (calls before it run eager; its dropout probability is measured at its first call in training mode after it)")
+            throw new CompositionException($"'{path}' is a native MultiheadAttention in training mode: its heads are measured with its dropout " +
+                "probability at its next call (where that is a multiple of 0.05), else at its first call in eval mode; calls until then run eager")
             {
-                RetryWhen = () => !module.training,
+                RetryWhen = () => s_heads.TryGetValue(module, out _) || !module.training || MeasuredInTraining(module, width, path),
             };
         long heads;
         try
@@ -105,10 +98,45 @@ internal static class NativeAttention
             throw new CompositionException($"'{path}' is a native MultiheadAttention whose heads could not be measured: {error.Message.Split('\n')[0]}");
         }
         if (module.training)
-            throw new CompositionException($"'{path}' is a native MultiheadAttention put in training mode while its heads were measured") { RetryWhen = () => !module.training };
+            throw new CompositionException($"'{path}' is a native MultiheadAttention put in training mode while its heads were measured")
+            {
+                RetryWhen = () => s_heads.TryGetValue(module, out _) || !module.training || MeasuredInTraining(module, width, path),
+            };
         s_heads.AddOrUpdate(module, new StrongBox<long>(heads));
         return heads;
     }
+
+    private static readonly ConditionalWeakTable<nn.Module, object> s_triedInTraining = new();
+
+    /// <summary>Heads and dropout probability at once, for a module first called in training mode (as
+    /// NativeTransformer.MeasuredInTraining does; once per module, on the caller's thread).</summary>
+    private static bool MeasuredInTraining(MultiheadAttention module, long width, string path)
+    {
+        if (!s_triedInTraining.TryAdd(module, new object())) return false;
+        long[] candidates = Enumerable.Range(1, (int)width).Select(h => (long)h).Where(h => width % h == 0).ToArray();
+        try
+        {
+            (int found, double p) = NativeDropout.SearchJointly(module, candidates.Length, (k, probability) => DropoutProbe(module, width, candidates[k])(probability));
+            s_heads.AddOrUpdate(module, new StrongBox<long>(candidates[found]));
+            NativeDropout.Record(module, path, DropoutProbe(module, width, candidates[found]), p);
+            return true;
+        }
+        catch (Exception error) when (error is CompositionException or System.Runtime.InteropServices.ExternalException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The module's training-mode output (null) or its reference with dropout probability p, on the probe's
+    /// inputs, the weights read by name now.</summary>
+    private static NativeDropout.Probe DropoutProbe(MultiheadAttention module, long width, long heads) => p =>
+    {
+        Dictionary<string, Parameter> now = module.named_parameters().ToDictionary(n => n.name, n => n.parameter, StringComparer.Ordinal);
+        (Tensor query, Tensor key, Tensor value) = ProbeInputs(now, width);
+        return p is null
+            ? module.forward(query, key, value, null, true, null).Item1
+            : Reference(query, key, value, name => now.TryGetValue(name, out Parameter? w) ? w : null!, heads, p);
+    };
 
     /// <summary>The one head count (a divisor of the width) for which libtorch's attention, written out with
     /// TorchSharp's functional ops (<see cref="Reference"/>), gives the module's output on private inputs.</summary>

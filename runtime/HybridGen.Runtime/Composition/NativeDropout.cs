@@ -92,7 +92,21 @@ internal static class NativeDropout
         return entry.Failure is null ? entry.Probability : null;
     }
 
-    private static double Search(nn.Module module, Probe probe)
+    /// <summary>Records a probability measured together with the module's other settings (a module first called in
+    /// training mode: <see cref="SearchJointly"/>).</summary>
+    public static void Record(nn.Module module, string path, Probe probe, double probability) =>
+        s_entries.AddOrUpdate(module, new Entry(path, probe) { Probability = probability, Measured = true });
+
+    /// <summary>The one (candidate setting, probability) whose reference (<paramref name="probe"/>: setting index and
+    /// probability; null for the module's own forward) reproduces the module's training-mode output, the probabilities
+    /// the common ones only (multiples of 0.05): every setting is tried at each, so the full grid would cost too much
+    /// on the caller's thread. Throws <see cref="CompositionException"/> where none or several agree.</summary>
+    public static (int Setting, double Probability) SearchJointly(nn.Module module, int settings, Func<int, double?, Tensor> probe) =>
+        Search(module, settings, probe, s_candidates.AsSpan(0, 20).ToArray());
+
+    private static double Search(nn.Module module, Probe probe) => Search(module, 1, (_, p) => probe(p), s_candidates).Probability;
+
+    private static (int Setting, double Probability) Search(nn.Module module, int settings, Func<int, double?, Tensor> probe, double[] candidates)
     {
         foreach ((string _, Parameter parameter) in module.named_parameters())
         {
@@ -107,23 +121,34 @@ internal static class NativeDropout
         {
             Tensor start;
             using (var fixedState = new Generator(0x5EED)) start = fixedState.get_state();
-            Tensor Draw(double? p)
+            Tensor Draw(int setting, double? p)
             {
                 random.set_rng_state(start);
-                return probe(p);
+                return probe(setting, p);
             }
-            Tensor expected = Draw(null);
+            Tensor expected = Draw(0, null);
             if (!module.training) throw new CompositionException("it was put in eval mode while it was measured");
-            foreach (double p in s_candidates)
+            bool Matches(int setting, double p)
             {
-                if (!Agrees(Draw(p), expected)) continue;
-                // A neighbour agreeing too would mean the probe cannot tell them apart (it should: the scale differs).
-                long thousandths = (long)Math.Round(p * 1000);
-                if (Agrees(Draw((thousandths + 1) / 1000.0), expected) || thousandths > 0 && Agrees(Draw((thousandths - 1) / 1000.0), expected))
-                    throw new CompositionException($"its output does not tell {p} from its neighbours on the grid");
-                return p;
+                using var inner = NewDisposeScope();                 // thousands of reference forwards at worst
+                return Agrees(Draw(setting, p), expected);
             }
-            throw new CompositionException("no probability on a grid of 0.001 reproduces its output");
+            foreach (double p in candidates)
+                for (int setting = 0; setting < settings; setting++)
+                {
+                    if (!Matches(setting, p)) continue;
+                    // A neighbour agreeing too would mean the probe cannot tell them apart (it should: the scale differs).
+                    long thousandths = (long)Math.Round(p * 1000);
+                    if (Matches(setting, (thousandths + 1) / 1000.0) || thousandths > 0 && Matches(setting, (thousandths - 1) / 1000.0))
+                        throw new CompositionException($"its output does not tell {p} from its neighbours on the grid");
+                    for (int other = setting + 1; other < settings; other++)
+                        if (Matches(other, p))
+                            throw new CompositionException("its weights do not tell its settings apart in training mode");
+                    return (setting, p);
+                }
+            throw new CompositionException(candidates.Length == s_candidates.Length
+                ? "no probability on a grid of 0.001 reproduces its output"
+                : "no multiple of 0.05 as its probability reproduces its output with any of its candidate settings");
         }
         finally
         {

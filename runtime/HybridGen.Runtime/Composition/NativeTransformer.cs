@@ -95,9 +95,41 @@ internal static class NativeTransformer
     }
 
     /// <summary>Whether a tree that failed to compose because of <paramref name="module"/> (in training mode, not yet
-    /// probed) may compose now.</summary>
-    public static bool CanProbe(object module) => module is nn.Module native && (s_probed.TryGetValue(native, out _) || !native.training);
+    /// probed) may compose now: it was probed since, it is in eval mode, or (asked on the caller's thread, once per
+    /// module) its settings and dropout probability are measured together in training mode.</summary>
+    private static bool CanProbe(nn.Module module, string[] prefixes, long width, string path) =>
+        s_probed.TryGetValue(module, out _) || !module.training || MeasuredInTraining(module, prefixes, width, path);
 
+    private static readonly ConditionalWeakTable<nn.Module, object> s_triedInTraining = new();
+
+    /// <summary>Heads, activation and dropout probability at once, for a module first called in training mode
+    /// (<see cref="NativeDropout.SearchJointly"/>, on the caller's thread: it draws from the process's generator and
+    /// restores it). Tried once per module; where it finds nothing, the tree is composed at its first call in eval
+    /// mode.</summary>
+    private static bool MeasuredInTraining(nn.Module module, string[] prefixes, long width, string path)
+    {
+        if (!s_triedInTraining.TryAdd(module, new object())) return false;
+        var candidates = new List<Settings>();
+        foreach (bool gelu in new[] { false, true })
+            for (long heads = 1; heads <= width; heads++)
+                if (width % heads == 0) candidates.Add(new Settings(heads, gelu));
+        try
+        {
+            (int found, double p) = NativeDropout.SearchJointly(module, candidates.Count, (k, probability) =>
+            {
+                Tensor[][] layers = LayerWeights(module, prefixes);
+                Tensor input = ProbeInput(layers[0][0], width);
+                return probability is null ? Forward(module, input) : Reference(input, layers, candidates[k].Heads, candidates[k].Gelu, probability);
+            });
+            s_probed.AddOrUpdate(module, candidates[found]);
+            NativeDropout.Record(module, path, DropoutProbe(module, prefixes, width, candidates[found]), p);
+            return true;
+        }
+        catch (Exception error) when (error is CompositionException or System.Runtime.InteropServices.ExternalException)
+        {
+            return false;
+        }
+    }
 
     /// <summary>The parameter-name prefix of each layer ("" for a layer, "layers.k." for an encoder), checking that
     /// the module holds exactly those layers' parameters.</summary>
@@ -124,10 +156,10 @@ internal static class NativeTransformer
     {
         if (s_probed.TryGetValue(module, out Settings? known)) return known;
         if (module.training)
-            throw new CompositionException($"'{path}' is a native {kind} in training mode: its heads and activation are measured in eval mode, " +
-                "so the tree is composed at its first call in eval mode (calls before it run eager; its dropout probability is measured at its first call in training mode after it)")
+            throw new CompositionException($"'{path}' is a native {kind} in training mode: its heads and activation are measured with its dropout " +
+                "probability at its next call (where that is a multiple of 0.05), else at its first call in eval mode; calls until then run eager")
             {
-                RetryWhen = () => CanProbe(module),
+                RetryWhen = () => CanProbe(module, prefixes, width, path),
             };
         Settings probed;
         try
@@ -141,7 +173,7 @@ internal static class NativeTransformer
         }
         if (module.training)
             // Put in training mode while it was measured: its dropout may have acted, so the answer is not kept.
-            throw new CompositionException($"'{path}' is a native {kind} put in training mode while its settings were measured") { RetryWhen = () => CanProbe(module) };
+            throw new CompositionException($"'{path}' is a native {kind} put in training mode while its settings were measured") { RetryWhen = () => CanProbe(module, prefixes, width, path) };
         s_probed.AddOrUpdate(module, probed);
         return probed;
     }
