@@ -28,7 +28,10 @@ internal static class TorchScriptHelpers
     public const string EmbeddingBag = ModuleFunctions.EmbeddingBag;
     // A module whose forward is an op or its in-place form (ReLU(inplace: true)...): a function, so the input's
     // expression is written once (a spelling `relu_(x) if inplace else relu(x)` would repeat x's whole expression
-    // in both branches, doubling the text at every such module of a chain).
+    // in both branches, doubling the text at every such module of a chain). Dropout at p = 0 and p = 1 returns what
+    // aten's does without calling it: aten draws nothing there, and a twin must draw what eager draws (a native
+    // MultiheadAttention's twin calling it at p = 0 drew, measured; this one's did not in NativeDropoutTests, but
+    // TorchScript's autodiff form of dropout, a bernoulli_ mask divided by 1 - p, may replace it in any graph).
     public const string Relu = ModuleFunctions.Relu, Tanh = ModuleFunctions.Tanh,
         Sigmoid = ModuleFunctions.Sigmoid, Silu = ModuleFunctions.Silu,
         LeakyRelu = ModuleFunctions.LeakyRelu, Gelu = ModuleFunctions.Gelu, Dropout = ModuleFunctions.Dropout;
@@ -46,8 +49,8 @@ internal static class TorchScriptHelpers
     // TorchSharp's GRU and LSTM forwards (NN/Recurrent), which run libtorch's C++ modules: a missing initial state is
     // zeros of (layers x directions, batch, hidden), then aten's gru/lstm over the flat weights (per layer and
     // direction: w_ih, w_hh, b_ih, b_hh), as the C++ module calls it, after the C++ module's check of a 3-d input (aten
-    // itself would broadcast a 2-d one). Dropout only acts between layers in training mode, where its probability is
-    // unknown (-1: Composition/NativeRecurrent runs such calls eager, and the twin refuses them too).
+    // itself would broadcast a 2-d one). Dropout only acts between layers in training mode, its probability measured
+    // then (Composition/NativeDropout; -1 where it could not be: such calls run eager, and the twin refuses them too).
     // An RNN's nonlinearity (TorchSharp keeps none) comes probed from the composition: aten's rnn_tanh or rnn_relu.
     public const string Gru = ModuleFunctions.Gru, Lstm = ModuleFunctions.Lstm, Rnn = ModuleFunctions.Rnn;
     // TorchSharp's Upsample.forward: libtorch's C++ F::interpolate (torch/nn/functional/upsampling.h) with the module's
@@ -196,6 +199,10 @@ internal static class TorchScriptHelpers
             def __hg_dropout(x: Tensor, p: float, training: bool, inplace: bool) -> Tensor:
                 if not training or p == 0.0:
                     return x
+                if p == 1.0:
+                    if inplace:
+                        return x.mul_(0.0)
+                    return x * 0.0
                 if inplace:
                     return torch.dropout_(x, p, training)
                 return torch.dropout(x, p, training)
@@ -207,7 +214,7 @@ internal static class TorchScriptHelpers
             """,
         [TransformerEncoderLayer] = """
             def __hg_transformer_encoder_layer(src: Tensor, src_mask: Optional[Tensor], key_padding_mask: Optional[Tensor], nhead: int, gelu: bool, dropout: float, scaling: float, training: bool, in_proj_weight: Tensor, in_proj_bias: Tensor, out_proj_weight: Tensor, out_proj_bias: Tensor, linear1_weight: Tensor, linear1_bias: Tensor, linear2_weight: Tensor, linear2_bias: Tensor, norm1_weight: Tensor, norm1_bias: Tensor, norm2_weight: Tensor, norm2_bias: Tensor) -> Tensor:
-                assert not training or dropout >= 0.0, "a native TransformerEncoderLayer in training mode: its dropout probability lives in libtorch's options, which TorchSharp does not expose"
+                assert not training or dropout >= 0.0, "a native TransformerEncoderLayer in training mode: its dropout probability (in libtorch's options) could not be measured (see HybridGen's report)"
                 assert src.dim() == 3, "TransformerEncoderLayer: the input must be (sequence, batch, features)"
                 p = dropout if training else 0.0
                 tgt_len = src.size(0)
@@ -249,7 +256,7 @@ internal static class TorchScriptHelpers
         [Gru] = """
             def __hg_gru(x: Tensor, hx: Optional[Tensor], params: List[Tensor], has_biases: bool, num_layers: int, bidirectional: bool, batch_first: bool, hidden_size: int, training: bool, dropout: float) -> Tuple[Tensor, Tensor]:
                 assert x.dim() == 3, "GRU: the input must be 3-d (time, batch, features; batch first if so built)"
-                assert not (training and num_layers > 1) or dropout >= 0.0, "a native GRU of several layers in training mode: its dropout probability lives in libtorch's options, which TorchSharp does not expose"
+                assert not (training and num_layers > 1) or dropout >= 0.0, "a native GRU of several layers in training mode: its dropout probability (in libtorch's options) could not be measured (see HybridGen's report)"
                 if hx is None:
                     batch = x.size(0) if batch_first else x.size(1)
                     h = torch.zeros([num_layers * (2 if bidirectional else 1), batch, hidden_size], dtype=x.dtype, device=x.device)
@@ -260,7 +267,7 @@ internal static class TorchScriptHelpers
         [Rnn] = """
             def __hg_rnn(x: Tensor, hx: Optional[Tensor], params: List[Tensor], has_biases: bool, num_layers: int, bidirectional: bool, batch_first: bool, hidden_size: int, training: bool, dropout: float, relu: bool) -> Tuple[Tensor, Tensor]:
                 assert x.dim() == 3, "RNN: the input must be 3-d (time, batch, features; batch first if so built)"
-                assert not (training and num_layers > 1) or dropout >= 0.0, "a native RNN of several layers in training mode: its dropout probability lives in libtorch's options, which TorchSharp does not expose"
+                assert not (training and num_layers > 1) or dropout >= 0.0, "a native RNN of several layers in training mode: its dropout probability (in libtorch's options) could not be measured (see HybridGen's report)"
                 if hx is None:
                     batch = x.size(0) if batch_first else x.size(1)
                     h = torch.zeros([num_layers * (2 if bidirectional else 1), batch, hidden_size], dtype=x.dtype, device=x.device)
@@ -273,7 +280,7 @@ internal static class TorchScriptHelpers
         [Lstm] = """
             def __hg_lstm(x: Tensor, hc: Optional[Tuple[Tensor, Tensor]], params: List[Tensor], has_biases: bool, num_layers: int, bidirectional: bool, batch_first: bool, hidden_size: int, training: bool, dropout: float) -> Tuple[Tensor, Tensor, Tensor]:
                 assert x.dim() == 3, "LSTM: the input must be 3-d (time, batch, features; batch first if so built)"
-                assert not (training and num_layers > 1) or dropout >= 0.0, "a native LSTM of several layers in training mode: its dropout probability lives in libtorch's options, which TorchSharp does not expose"
+                assert not (training and num_layers > 1) or dropout >= 0.0, "a native LSTM of several layers in training mode: its dropout probability (in libtorch's options) could not be measured (see HybridGen's report)"
                 if hc is None:
                     batch = x.size(0) if batch_first else x.size(1)
                     h = torch.zeros([num_layers * (2 if bidirectional else 1), batch, hidden_size], dtype=x.dtype, device=x.device)
@@ -319,7 +326,7 @@ internal static class TorchScriptHelpers
             """,
         [MultiheadAttention] = """
             def __hg_multi_head_attention(query: Tensor, key: Tensor, value: Tensor, key_padding_mask: Optional[Tensor], need_weights: bool, attn_mask: Optional[Tensor], num_heads: int, scaling: float, dropout: float, training: bool, in_proj_weight: Optional[Tensor], q_proj_weight: Optional[Tensor], k_proj_weight: Optional[Tensor], v_proj_weight: Optional[Tensor], in_proj_bias: Optional[Tensor], out_proj_weight: Tensor, out_proj_bias: Optional[Tensor]) -> Tuple[Tensor, Tensor]:
-                assert not training or dropout >= 0.0, "a native MultiheadAttention in training mode: its dropout probability lives in libtorch's options, which TorchSharp does not expose"
+                assert not training or dropout >= 0.0, "a native MultiheadAttention in training mode: its dropout probability (in libtorch's options) could not be measured (see HybridGen's report)"
                 assert query.dim() == 3 and key.dim() == 3 and value.dim() == 3, "MultiheadAttention: query, key and value must be (sequence, batch, features)"
                 assert key.size() == value.size(), "MultiheadAttention: key and value must have the same size"
                 p = dropout if training else 0.0

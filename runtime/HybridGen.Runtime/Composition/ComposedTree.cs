@@ -28,7 +28,7 @@ internal sealed class ComposedTree
     }
 
     /// <summary>Null where the composed twins can run this call, else why it runs eager (a native transformer in
-    /// training mode, whose dropout probability no twin knows): the tree stays composed.</summary>
+    /// training mode whose dropout probability could not be measured): the tree stays composed.</summary>
     public string? EagerReason()
     {
         foreach (TreeCheck check in _eagerWhen)

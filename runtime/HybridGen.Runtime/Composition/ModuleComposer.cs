@@ -130,9 +130,10 @@ internal sealed class ModuleComposer
             : $"'{path}' is a {type.Name}, whose forward is not [Hybridize]d (hybridize it, and its module tree is composed too)");
     }
 
-    /// <summary>A native module whose settings only the live module shows (NativeTransformer, NativeRecurrent): a
-    /// function of the program, its states graph inputs read at every call; in training mode, where its twin would
-    /// need the dropout probability, the call runs eager.</summary>
+    /// <summary>A native module whose settings only the live module shows (NativeTransformer, NativeAttention,
+    /// NativeRecurrent): a function of the program, its states graph inputs read at every call (the dropout probability
+    /// among them, measured at the first call in training mode: NativeDropout); where that cannot be measured, calls in
+    /// training mode run eager (NativeTrainingCheck).</summary>
     private GraphExpr Native(object module, string path, EquatableArray<GraphExpr> inputs, List<string> taken)
     {
         bool recurrent = NativeRecurrent.Is(module), attention = NativeAttention.Is(module);

@@ -30,41 +30,72 @@ internal static class NativeDropout
 
     private sealed class Entry
     {
-        public Entry(string path, Probe probe)
+        public Entry(nn.Module module, string path, Probe probe)
         {
             Path = path;
             ProbeRun = probe;
+            foreach ((string name, Parameter _) in module.named_parameters())
+            {
+                FirstParameter = name;
+                break;
+            }
         }
 
         public readonly string Path;
         public readonly Probe ProbeRun;
+        public readonly string? FirstParameter;
         public volatile bool Measured;
         public double Probability = -1.0;
         public string? Failure;
+        public int Attempts;
     }
+
+    /// <summary>A measurement disturbed from outside (another thread drew from the generator, the module left
+    /// training mode): tried again at a later call, a few times.</summary>
+    private sealed class DisturbedException : Exception
+    {
+        public DisturbedException(string message) : base(message) { }
+    }
+
+    private const int Attempts = 3;
 
     private static readonly ConditionalWeakTable<nn.Module, Entry> s_entries = new();
     private static readonly double[] s_candidates = Candidates();
 
-    /// <summary>Records how to measure <paramref name="module"/>'s probability (the first composition's way stays).</summary>
-    public static void Register(nn.Module module, string path, Probe probe) => s_entries.TryAdd(module, new Entry(path, probe));
+    // Every measurement sets and restores the one default generator: one at a time, or one could restore the
+    // other's fixed state as the user's.
+    private static readonly object s_generator = new();
 
-    /// <summary>The state input a composed twin reads at every call: the measured probability in training mode
-    /// (measured now where this is the first such call), else -1 (the twin's runtime functions use none in eval mode
-    /// and refuse training mode with a negative one).</summary>
+    /// <summary>Records how to measure <paramref name="module"/>'s probability (the first composition's way stays).</summary>
+    public static void Register(nn.Module module, string path, Probe probe) => s_entries.TryAdd(module, new Entry(module, path, probe));
+
+    /// <summary>Records a probability measured together with the module's other settings (a module first called in
+    /// training mode: <see cref="SearchJointly"/>).</summary>
+    public static void Record(nn.Module module, string path, Probe probe, double probability) =>
+        s_entries.AddOrUpdate(module, new Entry(module, path, probe) { Probability = probability, Measured = true });
+
+    /// <summary>The state input a composed twin reads at every call: the measured probability in training mode on the
+    /// CPU (measured now where this is the first such call), else -1 (the twin's runtime functions use none in eval
+    /// mode and refuse training mode with a negative one).</summary>
     public static TwinValue Reader(object module)
     {
         var native = (nn.Module)module;
-        return native.training && Measure(native) is { } p ? p : -1.0;
+        return native.training && Measure(native) is { } p && OnCpu(native) is null ? p : -1.0;
     }
 
-    /// <summary>Null where a call in training mode can run the twin (the probability is known), else why not.</summary>
+    /// <summary>Null where a call in training mode can run the twin (the probability is known, the module on the
+    /// CPU), else why not.</summary>
     public static string? Misfit(nn.Module module)
     {
-        if (Measure(module) is not null) return null;
-        string failure = s_entries.TryGetValue(module, out Entry? entry) ? entry.Failure ?? "" : "it was never registered (a HybridGen bug)";
-        return $"'{entry?.Path}' is a native {module.GetType().Name} in training mode whose dropout probability (in libtorch's options, " +
-            $"which TorchSharp does not expose) could not be measured: {failure}; its calls in training mode run eager";
+        string kind = module.GetType().Name;
+        if (!s_entries.TryGetValue(module, out Entry? entry))
+            return $"a native {kind} in training mode whose dropout probability was never registered for measuring (a HybridGen bug; please report it)";
+        if (Measure(module) is null)
+            return $"'{entry.Path}' is a native {kind} in training mode whose dropout probability (in libtorch's options, " +
+                $"which TorchSharp does not expose) could not be measured: {entry.Failure}; its calls in training mode run eager";
+        return OnCpu(module) is { } device
+            ? $"'{entry.Path}' is a native {kind} in training mode on {device}, where its dropout draws from the device's generator in a way the twin's does not follow: its calls in training mode there run eager"
+            : null;
     }
 
     /// <summary>The probability, measured at the first call that asks; null where it cannot be.</summary>
@@ -73,38 +104,55 @@ internal static class NativeDropout
         if (!s_entries.TryGetValue(module, out Entry? entry)) return null;
         if (!entry.Measured)
         {
-            lock (entry)
+            lock (s_generator)
             {
                 if (!entry.Measured)
                 {
                     try
                     {
-                        entry.Probability = Search(module, entry.ProbeRun);
+                        entry.Probability = Search(module, 1, (_, p) => entry.ProbeRun(p), s_candidates).Probability;
+                        entry.Failure = null;
+                        entry.Measured = true;
                     }
-                    catch (Exception error) when (error is CompositionException or System.Runtime.InteropServices.ExternalException)
+                    catch (DisturbedException error) when (++entry.Attempts < Attempts)
                     {
-                        entry.Failure = error is CompositionException ? error.Message : "libtorch refused the probe: " + error.Message.Split('\n')[0];
+                        entry.Failure = error.Message;                     // not kept: tried again at the next call
                     }
-                    entry.Measured = true;
+                    catch (Exception error)
+                    {
+                        entry.Failure = Describe(error);
+                        entry.Measured = true;
+                    }
                 }
             }
         }
-        return entry.Failure is null ? entry.Probability : null;
+        return entry.Measured && entry.Failure is null ? entry.Probability : null;
     }
 
-    /// <summary>Records a probability measured together with the module's other settings (a module first called in
-    /// training mode: <see cref="SearchJointly"/>).</summary>
-    public static void Record(nn.Module module, string path, Probe probe, double probability) =>
-        s_entries.AddOrUpdate(module, new Entry(path, probe) { Probability = probability, Measured = true });
+    /// <summary>Null where the module's parameters are on the CPU (or it has none), else their device.</summary>
+    private static string? OnCpu(nn.Module module)
+    {
+        if (!s_entries.TryGetValue(module, out Entry? entry) || entry.FirstParameter is null) return null;
+        Parameter? first = module.get_parameter(entry.FirstParameter);
+        return first is null || first.device_type == DeviceType.CPU ? null : first.device.ToString();
+    }
+
+    private static string Describe(Exception error) => error switch
+    {
+        CompositionException or DisturbedException => error.Message,
+        System.Runtime.InteropServices.ExternalException => "libtorch refused the probe: " + error.Message.Split('\n')[0],
+        _ => $"{error.GetType().Name}: {error.Message} (a HybridGen bug; please report it)",
+    };
 
     /// <summary>The one (candidate setting, probability) whose reference (<paramref name="probe"/>: setting index and
     /// probability; null for the module's own forward) reproduces the module's training-mode output, the probabilities
     /// the common ones only (multiples of 0.05): every setting is tried at each, so the full grid would cost too much
     /// on the caller's thread. Throws <see cref="CompositionException"/> where none or several agree.</summary>
-    public static (int Setting, double Probability) SearchJointly(nn.Module module, int settings, Func<int, double?, Tensor> probe) =>
-        Search(module, settings, probe, s_candidates.AsSpan(0, 20).ToArray());
-
-    private static double Search(nn.Module module, Probe probe) => Search(module, 1, (_, p) => probe(p), s_candidates).Probability;
+    public static (int Setting, double Probability) SearchJointly(nn.Module module, int settings, Func<int, double?, Tensor> probe)
+    {
+        lock (s_generator)
+            return Search(module, settings, probe, s_candidates.AsSpan(0, 20).ToArray());
+    }
 
     private static (int Setting, double Probability) Search(nn.Module module, int settings, Func<int, double?, Tensor> probe, double[] candidates)
     {
@@ -127,7 +175,10 @@ internal static class NativeDropout
                 return probe(setting, p);
             }
             Tensor expected = Draw(0, null);
-            if (!module.training) throw new CompositionException("it was put in eval mode while it was measured");
+            // The same state twice gives the same masks, unless another thread drew from the generator in between.
+            if (!Draw(0, null).allclose(expected, rtol: 1e-6, atol: 1e-7))
+                throw new DisturbedException("its output from one random state changed between two runs (another thread drawing from the generator meanwhile?)");
+            if (!module.training) throw new DisturbedException("it was put in eval mode while it was measured");
             bool Matches(int setting, double p)
             {
                 using var inner = NewDisposeScope();                 // thousands of reference forwards at worst
@@ -137,10 +188,10 @@ internal static class NativeDropout
                 for (int setting = 0; setting < settings; setting++)
                 {
                     if (!Matches(setting, p)) continue;
-                    // A neighbour agreeing too would mean the probe cannot tell them apart (it should: the scale differs).
-                    long thousandths = (long)Math.Round(p * 1000);
-                    if (Matches(setting, (thousandths + 1) / 1000.0) || thousandths > 0 && Matches(setting, (thousandths - 1) / 1000.0))
-                        throw new CompositionException($"its output does not tell {p} from its neighbours on the grid");
+                    // Half a step either side must not agree: a probability off the grid but near it (0.1002) is not
+                    // taken for the grid point, and one the probe cannot tell apart is refused.
+                    if (Matches(setting, p + 0.0005) || p > 0 && Matches(setting, p - 0.0005))
+                        throw new CompositionException($"its output does not tell {p} from probabilities 0.0005 away");
                     for (int other = setting + 1; other < settings; other++)
                         if (Matches(other, p))
                             throw new CompositionException("its weights do not tell its settings apart in training mode");

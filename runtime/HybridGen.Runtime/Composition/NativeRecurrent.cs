@@ -29,7 +29,7 @@ internal static class NativeRecurrent
     private static readonly ConditionalWeakTable<torch.nn.Module, StrongBox<bool>> s_relu = new();
 
     /// <summary>What the composition adds for one module: its function and whether its calls in training mode need the
-    /// unknown dropout probability.</summary>
+    /// dropout probability (measured then: NativeDropout).</summary>
     internal sealed record Composed(GraphFunction Function, string Runtime, bool DropoutMatters);
 
     /// <summary>A function computing <paramref name="module"/>'s forward: parameters input and the initial state, then
@@ -109,14 +109,14 @@ internal static class NativeRecurrent
 
     /// <summary>Whether an RNN's nonlinearity is ReLU (else tanh): its output for one step from a zero state, compared
     /// with both computed from its weights (<c>act(W_ih x + b_ih + b_hh)</c> per layer and direction); exactly one
-    /// must agree. Several layers in training mode would apply the unknown dropout: composed at the first call in
+    /// must agree. Several layers in training mode would apply dropout between them: composed at the first call in
     /// eval mode then.</summary>
     private static bool IsRelu(RNN module, torch.Tensor[] weights, bool hasBiases, long layers, bool bidirectional, string path)
     {
         if (s_relu.TryGetValue(module, out StrongBox<bool>? known)) return known.Value;
         if (module.training && layers > 1)
             throw new CompositionException($"'{path}' is a native RNN of {layers} layers in training mode: its nonlinearity is measured without dropout, " +
-                "so the tree is composed at its first call in eval mode (its calls in training mode run eager: its dropout probability lives in libtorch's options)")
+                "so the tree is composed at its first call in eval mode (calls until then run eager; its dropout probability is measured at its next call in training mode)")
             {
                 RetryWhen = () => !module.training,
             };

@@ -125,8 +125,9 @@ internal static class NativeTransformer
             NativeDropout.Record(module, path, DropoutProbe(module, prefixes, width, candidates[found]), p);
             return true;
         }
-        catch (Exception error) when (error is CompositionException or System.Runtime.InteropServices.ExternalException)
+        catch (Exception)
         {
+            // Nothing agreed, or the probe failed: the tree is composed at its first call in eval mode, as reported.
             return false;
         }
     }

@@ -9,7 +9,8 @@ namespace HybridGen.Twins.Onnx;
 // r, z, n as z, r, n, with linear_before_reset as torch computes n; LSTM: torch's i, f, g, o as i, o, f, g), each
 // layer's output (time, directions, batch, hidden) made (time, batch, directions x hidden) for the next, the final
 // states concatenated layer after layer. A missing initial state is zeros in both. Dropout between layers only acts in
-// training mode, whose calls do not come here with more than one layer (Composition/NativeRecurrent).
+// training mode, which ONNX Runtime does not serve with more than one layer (refused below; such calls train on the
+// TorchScript twin or eager).
 internal sealed partial class OnnxEmitter
 {
     private OnnxValue Recurrent(string kind, OnnxTensor x, Dictionary<string, OnnxValue> v)
