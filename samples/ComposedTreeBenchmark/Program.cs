@@ -185,6 +185,10 @@ foreach (var (name, create, inputs, composesInTraining) in models.Where(m => m.n
             if (!backward && batch == 1) speedUps.Add(e / a);
             string onnxText = o is { } ov ? ov.ToString("F1", CultureInfo.InvariantCulture) : "-";
             string onnxRatio = o is { } ov2 ? (ov2 / e).ToString("F2", CultureInfo.InvariantCulture) : "-";
+            if (Environment.GetEnvironmentVariable("HYBRIDGEN_BENCH_VERBOSE") is "2")
+                foreach (HybridMethodReport report in HybridRuntime.GetReport())       // every hybridized method, nested ones too
+                    foreach (SignatureReport sig in report.Signatures)
+                        Console.WriteLine($"    {report.Name[..Math.Min(60, report.Name.Length)]}: {sig.State} eager/ts/onnx calls {sig.EagerCalls}/{sig.GraphCalls - sig.OnnxCalls}/{sig.OnnxCalls} medians {sig.EagerMedianMicroseconds:F1}/{sig.GraphMedianMicroseconds:F1}/{sig.OnnxMedianMicroseconds:F1} {sig.Signature[..Math.Min(50, sig.Signature.Length)]}");
             if (Environment.GetEnvironmentVariable("HYBRIDGEN_BENCH_VERBOSE") is "1")
                 foreach (SignatureReport sig in Signatures(method))
                     Console.WriteLine($"    {sig.State} eager/ts/onnx calls {sig.EagerCalls}/{sig.GraphCalls - sig.OnnxCalls}/{sig.OnnxCalls} medians {sig.EagerMedianMicroseconds:F1}/{sig.GraphMedianMicroseconds:F1}/{sig.OnnxMedianMicroseconds:F1} {sig.Signature[..Math.Min(50, sig.Signature.Length)]} {sig.OnnxNote} {sig.GraphNote} {sig.Fallback}");

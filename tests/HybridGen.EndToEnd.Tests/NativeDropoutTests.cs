@@ -188,8 +188,8 @@ public class NativeDropoutTests
     [Fact]
     public void MultiheadAttentionFirstCalledInTrainingModeIsMeasuredWholeAtItsNextCall()
     {
-        var model = new AttentionBlock(8, 4, dropout: 0.1);
-        var twin = new AttentionBlock(8, 4, dropout: 0.1);
+        var model = new AttentionBlock(8, 4, dropout: 0.1, addZeroAttn: true);
+        var twin = new AttentionBlock(8, 4, dropout: 0.1, addZeroAttn: true);
         twin.load_state_dict(model.state_dict());
         var function = ComposedForwards.Of<AttentionBlock, (AttentionBlock, Tensor, Tensor, Tensor)>();
         model.train();
@@ -224,12 +224,13 @@ public class NativeDropoutTests
     }
 
     [Theory]
-    [InlineData(0.0)]
-    [InlineData(0.25)]
-    public void MultiheadAttentionsProbabilityIsMeasuredAndItsTwinTrains(double p)
+    [InlineData(0.0, false)]
+    [InlineData(0.25, false)]
+    [InlineData(0.3, true)]
+    public void MultiheadAttentionsProbabilityIsMeasuredAndItsTwinTrains(double p, bool addedKeys)
     {
-        var model = new AttentionBlock(8, 2, dropout: p);
-        var twin = new AttentionBlock(8, 2, dropout: p);
+        var model = new AttentionBlock(8, 2, dropout: p, addBiasKv: addedKeys, addZeroAttn: addedKeys);
+        var twin = new AttentionBlock(8, 2, dropout: p, addBiasKv: addedKeys, addZeroAttn: addedKeys);
         twin.load_state_dict(model.state_dict());
         var function = ComposedForwards.Of<AttentionBlock, (AttentionBlock, Tensor, Tensor, Tensor)>();
         twin.eval();
@@ -277,6 +278,24 @@ public class NativeDropoutTests
         rnn.train();
         rnnTwin.train();
         AssertTrainingAgrees("RNN, 3 layers", rnn, rnnTwin, () => Eager(rnn, sequence), () => elman.InvokeGraph((rnnTwin, sequence)), dropoutActs: true);
+    }
+
+    [Fact]
+    public void AStackedRnnFirstCalledInTrainingModeIsMeasuredWholeAtItsNextCall()
+    {
+        var model = new ElmanNet(2, NonLinearities.ReLU, bidirectional: true, dropout: 0.25);
+        var twin = new ElmanNet(2, NonLinearities.ReLU, bidirectional: true, dropout: 0.25);
+        twin.load_state_dict(model.state_dict());
+        var elman = ComposedForwards.Of<ElmanNet, (ElmanNet, Tensor)>();
+        model.train();
+        twin.train();
+        Assert.Contains("'rnn' is a native RNN of 2 layers in training mode: its nonlinearity is measured with its dropout probability at its next call",
+            elman.CompositionFailure(twin));
+        Assert.Null(elman.CompositionFailure(twin));
+        Assert.Equal(0.25, NativeDropout.Measure(twin.Rnn));
+        Assert.Contains("torch.rnn_relu(", elman.FunctionFor(twin)!.Info.TwinSource);
+        using Tensor sequence = randn(new long[] { 4, 3, 4 }, generator: new torch.Generator(77));
+        AssertTrainingAgrees("RNN first called in training mode", model, twin, () => Eager(model, sequence), () => elman.InvokeGraph((twin, sequence)), dropoutActs: true);
     }
 
     [Theory]

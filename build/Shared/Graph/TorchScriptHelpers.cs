@@ -61,8 +61,10 @@ internal static class TorchScriptHelpers
     // libtorch's C++ MultiheadAttention.forward (F::multi_head_attention_forward), which TorchSharp's native module
     // runs: q, k and v projected (one packed weight or three), q scaled, the attention mask added whatever its type and
     // the key padding mask filled with -inf per batch (as the transformer layer's), the weights averaged over the heads
-    // where need_weights (else an empty tensor: TorchSharp's eager result has none). Heads come probed from the
-    // composition (Composition/NativeAttention), which refuses add_bias_kv and add_zero_attn.
+    // where need_weights (else an empty tensor: TorchSharp's eager result has none). add_bias_kv's bias_k and bias_v are
+    // appended to the projected key and value (a zero column to each mask), the padding mask's size checked, then
+    // add_zero_attn's zero key and value per head (another zero column), in libtorch's order. Heads and add_zero_attn
+    // come probed from the composition (Composition/NativeAttention).
     public const string MultiheadAttention = ModuleFunctions.MultiheadAttention;
     // TorchSharp's GroupNorm.forward: inputs of fewer than 3 dimensions are refused.
     public const string GroupNorm = ModuleFunctions.GroupNorm;
@@ -325,7 +327,7 @@ internal static class TorchScriptHelpers
                 return torch.upsample_trilinear3d(x, output, corners, scales[0], scales[1], scales[2])
             """,
         [MultiheadAttention] = """
-            def __hg_multi_head_attention(query: Tensor, key: Tensor, value: Tensor, key_padding_mask: Optional[Tensor], need_weights: bool, attn_mask: Optional[Tensor], num_heads: int, scaling: float, dropout: float, training: bool, in_proj_weight: Optional[Tensor], q_proj_weight: Optional[Tensor], k_proj_weight: Optional[Tensor], v_proj_weight: Optional[Tensor], in_proj_bias: Optional[Tensor], out_proj_weight: Tensor, out_proj_bias: Optional[Tensor]) -> Tuple[Tensor, Tensor]:
+            def __hg_multi_head_attention(query: Tensor, key: Tensor, value: Tensor, key_padding_mask: Optional[Tensor], need_weights: bool, attn_mask: Optional[Tensor], num_heads: int, scaling: float, dropout: float, training: bool, in_proj_weight: Optional[Tensor], q_proj_weight: Optional[Tensor], k_proj_weight: Optional[Tensor], v_proj_weight: Optional[Tensor], in_proj_bias: Optional[Tensor], out_proj_weight: Tensor, out_proj_bias: Optional[Tensor], bias_k: Optional[Tensor], bias_v: Optional[Tensor], add_zero_attn: bool) -> Tuple[Tensor, Tensor]:
                 assert not training or dropout >= 0.0, "a native MultiheadAttention in training mode: its dropout probability (in libtorch's options) could not be measured (see HybridGen's report)"
                 assert query.dim() == 3 and key.dim() == 3 and value.dim() == 3, "MultiheadAttention: query, key and value must be (sequence, batch, features)"
                 assert key.size() == value.size(), "MultiheadAttention: key and value must have the same size"
@@ -353,15 +355,31 @@ internal static class TorchScriptHelpers
                 q = torch.linear(query, w_q, b_q) * scaling
                 k = torch.linear(key, w_k, b_k)
                 v = torch.linear(value, w_v, b_v)
+                if bias_k is not None and bias_v is not None:
+                    k = torch.cat([k, bias_k.repeat([1, bsz, 1])])
+                    v = torch.cat([v, bias_v.repeat([1, bsz, 1])])
+                    if attn_mask is not None:
+                        attn_mask = torch.cat([attn_mask, torch.zeros([attn_mask.size(0), 1], dtype=attn_mask.dtype, device=attn_mask.device)], 1)
+                    if key_padding_mask is not None:
+                        key_padding_mask = torch.cat([key_padding_mask, torch.zeros([key_padding_mask.size(0), 1], dtype=key_padding_mask.dtype, device=key_padding_mask.device)], 1)
                 q = q.contiguous().view([tgt_len, bsz * num_heads, head_dim]).transpose(0, 1)
                 k = k.contiguous().view([-1, bsz * num_heads, head_dim]).transpose(0, 1)
                 v = v.contiguous().view([-1, bsz * num_heads, head_dim]).transpose(0, 1)
                 src_len = k.size(1)
+                if key_padding_mask is not None:
+                    assert key_padding_mask.dim() == 2 and key_padding_mask.size(0) == bsz and key_padding_mask.size(1) == src_len, "The size of the key padding mask is not correct."
+                if add_zero_attn:
+                    src_len += 1
+                    k = torch.cat([k, torch.zeros([k.size(0), 1, k.size(2)], dtype=k.dtype, device=k.device)], 1)
+                    v = torch.cat([v, torch.zeros([v.size(0), 1, v.size(2)], dtype=v.dtype, device=v.device)], 1)
+                    if attn_mask is not None:
+                        attn_mask = torch.cat([attn_mask, torch.zeros([attn_mask.size(0), 1], dtype=attn_mask.dtype, device=attn_mask.device)], 1)
+                    if key_padding_mask is not None:
+                        key_padding_mask = torch.cat([key_padding_mask, torch.zeros([key_padding_mask.size(0), 1], dtype=key_padding_mask.dtype, device=key_padding_mask.device)], 1)
                 w = torch.bmm(q, k.transpose(1, 2))
                 if attn_mask is not None:
                     w.add_(attn_mask.unsqueeze(0))
                 if key_padding_mask is not None:
-                    assert key_padding_mask.dim() == 2 and key_padding_mask.size(0) == bsz and key_padding_mask.size(1) == src_len, "The size of the key padding mask is not correct."
                     w = w.view([bsz, num_heads, tgt_len, src_len]).masked_fill(key_padding_mask.unsqueeze(1).unsqueeze(2), float('-inf')).view([bsz * num_heads, tgt_len, src_len])
                 w = torch.softmax(w, -1)
                 if p > 0.0:

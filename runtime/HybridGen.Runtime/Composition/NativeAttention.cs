@@ -16,16 +16,20 @@ namespace HybridGen.Composition;
 /// <see cref="NativeTransformer"/> reads a transformer layer: its projection weights by name (one packed weight, or
 /// three where key and value widths differ), its number of heads measured once per module in eval mode against
 /// libtorch's attention written out with TorchSharp's functional ops, its dropout probability measured at its first
-/// call in training mode (<see cref="NativeDropout"/>; where it cannot be, calls in training mode run eager). <c>add_bias_kv</c> (parameters bias_k and bias_v) and <c>add_zero_attn</c> (no parameter shows it: no
-/// candidate then agrees) are not spelled: such a module stops the composition, reported. The forward is the runtime
+/// call in training mode (<see cref="NativeDropout"/>; where it cannot be, calls in training mode run eager).
+/// <c>add_bias_kv</c> shows as the parameters bias_k and bias_v (state inputs like the weights); <c>add_zero_attn</c>
+/// shows in the probe's attention weights, one key position more than given and the bias. The forward is the runtime
 /// function <c>__hg_multi_head_attention</c>, returning the output and the head-averaged weights where need_weights.
 /// </summary>
 internal static class NativeAttention
 {
     private static readonly string[] s_known =
-        { "in_proj_weight", "q_proj_weight", "k_proj_weight", "v_proj_weight", "in_proj_bias", "out_proj.weight", "out_proj.bias" };
+        { "in_proj_weight", "q_proj_weight", "k_proj_weight", "v_proj_weight", "in_proj_bias", "out_proj.weight", "out_proj.bias", "bias_k", "bias_v" };
 
-    private static readonly ConditionalWeakTable<nn.Module, StrongBox<long>> s_heads = new();
+    /// <summary>What the probe found: the heads and whether the module adds a zero key and value (add_zero_attn).</summary>
+    internal sealed record Settings(long Heads, bool ZeroAttention);
+
+    private static readonly ConditionalWeakTable<nn.Module, Settings> s_heads = new();
 
     public static bool Is(object module) => module is MultiheadAttention;
 
@@ -35,15 +39,14 @@ internal static class NativeAttention
     {
         var native = (MultiheadAttention)module;
         Dictionary<string, Parameter> parameters = native.named_parameters().ToDictionary(p => p.name, p => p.parameter, StringComparer.Ordinal);
-        if (parameters.ContainsKey("bias_k") || parameters.ContainsKey("bias_v"))
-            throw new CompositionException($"'{path}' is a native MultiheadAttention with add_bias_kv, which HybridGen does not spell");
         if (parameters.Keys.FirstOrDefault(k => !s_known.Contains(k)) is { } other)
             throw new CompositionException($"'{path}' is a native MultiheadAttention with a parameter '{other}' its twin does not carry");
         if (!parameters.ContainsKey("out_proj.weight") || !parameters.ContainsKey("in_proj_weight") && !parameters.ContainsKey("q_proj_weight"))
             throw new CompositionException($"'{path}' is a native MultiheadAttention without its projection weights");
         long width = parameters["out_proj.weight"].shape[0];
-        long heads = HeadsOf(native, parameters, width, path);
-        NativeDropout.Register(native, path, DropoutProbe(native, width, heads));
+        Settings settings = HeadsOf(native, parameters, width, path);
+        long heads = settings.Heads;
+        NativeDropout.Register(native, path, DropoutProbe(native, width, settings));
 
         string training = newState(m => ((nn.Module)m).training, "bool");
         string dropout = newState(NativeDropout.Reader, "float");
@@ -65,8 +68,10 @@ internal static class NativeAttention
         var names = new[]
         {
             "input", "key", "value", "key_padding_mask", "need_weights", "attn_mask", "num_heads", "scaling", "dropout", "training",
-            "in_proj_weight", "q_proj_weight", "k_proj_weight", "v_proj_weight", "in_proj_bias", "out_proj_weight", "out_proj_bias",
+            "in_proj_weight", "q_proj_weight", "k_proj_weight", "v_proj_weight", "in_proj_bias", "out_proj_weight", "out_proj_bias", "bias_k", "bias_v",
+            "add_zero_attn",
         };
+        values.Add(settings.ZeroAttention ? GraphLiteral.True : GraphLiteral.False);
         var body = new GraphStatement[]
         {
             new GraphReturn(new GraphModuleOp("MultiheadAttention", ModuleFunctions.MultiheadAttention, names.ToEquatableArray(), values.ToEquatableArray())),
@@ -79,19 +84,19 @@ internal static class NativeAttention
         return new GraphFunction(name, signature.ToEquatableArray(), "Tuple[Tensor, Tensor]", body.ToEquatableArray());
     }
 
-    private static long HeadsOf(MultiheadAttention module, Dictionary<string, Parameter> parameters, long width, string path)
+    private static Settings HeadsOf(MultiheadAttention module, Dictionary<string, Parameter> parameters, long width, string path)
     {
-        if (s_heads.TryGetValue(module, out StrongBox<long>? known)) return known.Value;
+        if (s_heads.TryGetValue(module, out Settings? known)) return known;
         if (module.training)
             throw new CompositionException($"'{path}' is a native MultiheadAttention in training mode: its heads are measured with its dropout " +
                 "probability at its next call (where that is a multiple of 0.05), else at its first call in eval mode; calls until then run eager")
             {
                 RetryWhen = () => s_heads.TryGetValue(module, out _) || !module.training || MeasuredInTraining(module, width, path),
             };
-        long heads;
+        Settings settings;
         try
         {
-            heads = Probe(module, parameters, width, path);
+            settings = Probe(module, parameters, width, path);
         }
         catch (System.Runtime.InteropServices.ExternalException error)
         {
@@ -102,8 +107,8 @@ internal static class NativeAttention
             {
                 RetryWhen = () => s_heads.TryGetValue(module, out _) || !module.training || MeasuredInTraining(module, width, path),
             };
-        s_heads.AddOrUpdate(module, new StrongBox<long>(heads));
-        return heads;
+        s_heads.AddOrUpdate(module, settings);
+        return settings;
     }
 
     private static readonly ConditionalWeakTable<nn.Module, object> s_triedInTraining = new();
@@ -113,11 +118,12 @@ internal static class NativeAttention
     private static bool MeasuredInTraining(MultiheadAttention module, long width, string path)
     {
         if (!s_triedInTraining.TryAdd(module, new object())) return false;
-        long[] candidates = Enumerable.Range(1, (int)width).Select(h => (long)h).Where(h => width % h == 0).ToArray();
+        Settings[] candidates = Enumerable.Range(1, (int)width).Where(h => width % h == 0)
+            .SelectMany(h => new[] { new Settings(h, false), new Settings(h, true) }).ToArray();
         try
         {
             (int found, double p) = NativeDropout.SearchJointly(module, candidates.Length, (k, probability) => DropoutProbe(module, width, candidates[k])(probability));
-            s_heads.AddOrUpdate(module, new StrongBox<long>(candidates[found]));
+            s_heads.AddOrUpdate(module, candidates[found]);
             NativeDropout.Record(module, path, DropoutProbe(module, width, candidates[found]), p);
             return true;
         }
@@ -130,18 +136,18 @@ internal static class NativeAttention
 
     /// <summary>The module's training-mode output (null) or its reference with dropout probability p, on the probe's
     /// inputs, the weights read by name now.</summary>
-    private static NativeDropout.Probe DropoutProbe(MultiheadAttention module, long width, long heads) => p =>
+    private static NativeDropout.Probe DropoutProbe(MultiheadAttention module, long width, Settings settings) => p =>
     {
         Dictionary<string, Parameter> now = module.named_parameters().ToDictionary(n => n.name, n => n.parameter, StringComparer.Ordinal);
         (Tensor query, Tensor key, Tensor value) = ProbeInputs(now, width);
         return p is null
             ? module.forward(query, key, value, null, true, null).Item1
-            : Reference(query, key, value, name => now.TryGetValue(name, out Parameter? w) ? w : null!, heads, p);
+            : Reference(query, key, value, name => now.TryGetValue(name, out Parameter? w) ? w : null!, settings, p);
     };
 
     /// <summary>The one head count (a divisor of the width) for which libtorch's attention, written out with
     /// TorchSharp's functional ops (<see cref="Reference"/>), gives the module's output on private inputs.</summary>
-    private static long Probe(MultiheadAttention module, Dictionary<string, Parameter> parameters, long width, string path)
+    private static Settings Probe(MultiheadAttention module, Dictionary<string, Parameter> parameters, long width, string path)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
@@ -149,18 +155,19 @@ internal static class NativeAttention
         (Tensor query, Tensor key, Tensor value) = ProbeInputs(parameters, width);
         // The native forward itself, not Module.call: the probe must not run the user's forward hooks.
         (Tensor expected, Tensor weights) = module.forward(query, key, value, null, true, null);
-        // add_zero_attn shows in the weights: one more key position than given.
-        if (weights.shape[^1] != key.shape[0])
-            throw new CompositionException($"'{path}' is a native MultiheadAttention with add_zero_attn, which HybridGen does not spell");
-        var found = new List<long>();
+        // add_zero_attn shows in the weights: one key position more than given (and than bias_k adds).
+        long extra = weights.shape[^1] - key.shape[0] - (parameters.ContainsKey("bias_k") ? 1 : 0);
+        if (extra is not (0 or 1))
+            throw new CompositionException($"'{path}' is a native MultiheadAttention whose attention weights have {weights.shape[^1]} key positions for {key.shape[0]} keys");
+        var found = new List<Settings>();
         for (long heads = 1; heads <= width; heads++)
-            if (width % heads == 0 && Reference(query, key, value, Get, heads).allclose(expected, rtol: 1e-4, atol: 1e-5))
-                found.Add(heads);
+            if (width % heads == 0 && Reference(query, key, value, Get, new Settings(heads, extra == 1)).allclose(expected, rtol: 1e-4, atol: 1e-5))
+                found.Add(new Settings(heads, extra == 1));
         return found.Count switch
         {
             1 => found[0],
-            0 => throw new CompositionException($"'{path}' is a native MultiheadAttention whose output no head count reproduces (add_zero_attn is not spelled)"),
-            _ => throw new CompositionException($"'{path}' is a native MultiheadAttention whose weights do not tell its heads apart ({string.Join(", ", found)} all agree)"),
+            0 => throw new CompositionException($"'{path}' is a native MultiheadAttention whose output no head count reproduces"),
+            _ => throw new CompositionException($"'{path}' is a native MultiheadAttention whose weights do not tell its heads apart ({string.Join(", ", found.Select(f => f.Heads))} all agree)"),
         };
     }
 
@@ -176,10 +183,13 @@ internal static class NativeAttention
             randn(new long[] { 4, 2, valueWidth }, generator: generator).to(first.dtype, first.device));
     }
 
-    /// <summary>libtorch's attention without masks (the runtime function's arithmetic): in eval mode, or in training
-    /// mode with dropout probability <paramref name="dropout"/> on the attention weights.</summary>
-    internal static Tensor Reference(Tensor query, Tensor key, Tensor value, Func<string, Tensor> weight, long heads, double? dropout = null)
+    /// <summary>libtorch's attention without masks (the runtime function's arithmetic, F::multi_head_attention_forward):
+    /// in eval mode, or in training mode with dropout probability <paramref name="dropout"/> on the attention weights;
+    /// bias_k and bias_v appended to the projected key and value where the module has them, then a zero key and value
+    /// per head where add_zero_attn.</summary>
+    internal static Tensor Reference(Tensor query, Tensor key, Tensor value, Func<string, Tensor> weight, Settings settings, double? dropout = null)
     {
+        long heads = settings.Heads;
         long width = query.shape[2], length = query.shape[0], batch = query.shape[1], headWidth = width / heads;
         Tensor? packed = weight("in_proj_weight"), bias = weight("in_proj_bias");
         Tensor Slice(Tensor t, int k) => t[TensorIndex.Slice(k * width, (k + 1) * width)];
@@ -187,7 +197,18 @@ internal static class NativeAttention
             nn.functional.linear(x, packed is null ? weight(separate) : Slice(packed, k), bias is null ? null : Slice(bias, k));
         Tensor Heads(Tensor t) => t.contiguous().view(-1, batch * heads, headWidth).transpose(0, 1);
         Tensor q = Heads(Project(query, 0, "q_proj_weight") * (1.0 / Math.Sqrt(headWidth)));
-        Tensor k = Heads(Project(key, 1, "k_proj_weight")), v = Heads(Project(value, 2, "v_proj_weight"));
+        Tensor kProjected = Project(key, 1, "k_proj_weight"), vProjected = Project(value, 2, "v_proj_weight");
+        if (weight("bias_k") is { } biasK && weight("bias_v") is { } biasV)
+        {
+            kProjected = cat(new[] { kProjected, biasK.repeat(1, batch, 1) }, 0);
+            vProjected = cat(new[] { vProjected, biasV.repeat(1, batch, 1) }, 0);
+        }
+        Tensor k = Heads(kProjected), v = Heads(vProjected);
+        if (settings.ZeroAttention)
+        {
+            k = cat(new[] { k, zeros(new[] { k.shape[0], 1, headWidth }, k.dtype, k.device) }, 1);
+            v = cat(new[] { v, zeros(new[] { v.shape[0], 1, headWidth }, v.dtype, v.device) }, 1);
+        }
         Tensor weights = softmax(bmm(q, k.transpose(1, 2)), -1);
         if (dropout is { } p) weights = nn.functional.dropout(weights, p, training: true);
         Tensor attended = bmm(weights, v).transpose(0, 1).contiguous().view(length, batch, width);

@@ -58,24 +58,9 @@ internal static class NativeRecurrent
         if (order.FirstOrDefault(k => !parameters.ContainsKey(k)) is { } missing)
             throw new CompositionException($"'{path}' is a native {kind} without the parameter '{missing}'");
 
-        bool relu = module is RNN rnn && IsRelu(rnn, order.Select(n => (torch.Tensor)parameters[n]).ToArray(), hasBiases, layers, bidirectional, path);
-        if (layers > 1)
-            NativeDropout.Register(native, path, p =>
-            {
-                torch.Tensor[] now = order.Select(n => (torch.Tensor)native.get_parameter(n)!).ToArray();
-                using var generator = new torch.Generator(0x5EED);
-                // One step of two sequences, from a zero state.
-                torch.Tensor x = torch.randn(new long[] { 1, 2, now[0].shape[1] }, generator: generator).to(now[0].dtype, now[0].device);
-                if (p is not null) return Reference(module, x, now, hasBiases, layers, bidirectional ? 2 : 1, relu, p.Value);
-                torch.Tensor input = batchFirst ? x.transpose(0, 1) : x;
-                torch.Tensor output = module switch
-                {
-                    GRU gru => gru.forward(input, null).Item1,
-                    LSTM lstmModule => lstmModule.forward(input, null).Item1,
-                    _ => ((RNN)module).forward(input, null).Item1,
-                };
-                return batchFirst ? output.transpose(0, 1) : output;
-            });
+        var shape = new Shape(order.ToArray(), hasBiases, layers, bidirectional, batchFirst);
+        bool relu = module is RNN rnn && IsRelu(rnn, order.Select(n => (torch.Tensor)parameters[n]).ToArray(), shape, path);
+        if (layers > 1) NativeDropout.Register(native, path, DropoutProbe(native, shape, relu));
 
         string training = newState(m => ((torch.nn.Module)m).training, "bool");
         string dropout = newState(NativeDropout.Reader, "float");
@@ -107,25 +92,47 @@ internal static class NativeRecurrent
         return new Composed(function, runtime, DropoutMatters: layers > 1);
     }
 
+    /// <summary>What the probes need of a module: its weights' names in aten's order and its layout.</summary>
+    private sealed record Shape(string[] Order, bool HasBiases, long Layers, bool Bidirectional, bool BatchFirst);
+
+    /// <summary>The module's training-mode output (null) or its reference with dropout probability p, for one step of
+    /// two sequences from a zero state, the weights read by name now.</summary>
+    private static NativeDropout.Probe DropoutProbe(torch.nn.Module module, Shape shape, bool relu) => p =>
+    {
+        torch.Tensor[] now = shape.Order.Select(n => (torch.Tensor)module.get_parameter(n)!).ToArray();
+        using var generator = new torch.Generator(0x5EED);
+        torch.Tensor x = torch.randn(new long[] { 1, 2, now[0].shape[1] }, generator: generator).to(now[0].dtype, now[0].device);
+        if (p is not null) return Reference(module, x, now, shape.HasBiases, shape.Layers, shape.Bidirectional ? 2 : 1, relu, p.Value);
+        torch.Tensor input = shape.BatchFirst ? x.transpose(0, 1) : x;
+        torch.Tensor output = module switch
+        {
+            GRU gru => gru.forward(input, null).Item1,
+            LSTM lstm => lstm.forward(input, null).Item1,
+            _ => ((RNN)module).forward(input, null).Item1,
+        };
+        return shape.BatchFirst ? output.transpose(0, 1) : output;
+    };
+
     /// <summary>Whether an RNN's nonlinearity is ReLU (else tanh): its output for one step from a zero state, compared
     /// with both computed from its weights (<c>act(W_ih x + b_ih + b_hh)</c> per layer and direction); exactly one
-    /// must agree. Several layers in training mode would apply dropout between them: composed at the first call in
-    /// eval mode then.</summary>
-    private static bool IsRelu(RNN module, torch.Tensor[] weights, bool hasBiases, long layers, bool bidirectional, string path)
+    /// must agree. Several layers in training mode apply dropout between them: measured with the dropout probability
+    /// at the next call (<see cref="MeasuredInTraining"/>), else at the first call in eval mode.</summary>
+    private static bool IsRelu(RNN module, torch.Tensor[] weights, Shape shape, string path)
     {
         if (s_relu.TryGetValue(module, out StrongBox<bool>? known)) return known.Value;
-        if (module.training && layers > 1)
-            throw new CompositionException($"'{path}' is a native RNN of {layers} layers in training mode: its nonlinearity is measured without dropout, " +
-                "so the tree is composed at its first call in eval mode (calls until then run eager; its dropout probability is measured at its next call in training mode)")
+        Func<bool> retryWhen = () => s_relu.TryGetValue(module, out _) || !module.training || MeasuredInTraining(module, shape, path);
+        if (module.training && shape.Layers > 1)
+            throw new CompositionException($"'{path}' is a native RNN of {shape.Layers} layers in training mode: its nonlinearity is measured with its dropout " +
+                "probability at its next call (where that is a multiple of 0.05), else at its first call in eval mode; calls until then run eager")
             {
-                RetryWhen = () => !module.training,
+                RetryWhen = retryWhen,
             };
         try
         {
-            bool relu = ProbeRelu(module, weights, hasBiases, layers, bidirectional, path);
-            if (module.training && layers > 1)
+            bool relu = ProbeRelu(module, weights, shape.HasBiases, shape.Layers, shape.Bidirectional, path);
+            if (module.training && shape.Layers > 1)
                 // Put in training mode while it was measured: its dropout may have acted, so the answer is not kept.
-                throw new CompositionException($"'{path}' is a native RNN put in training mode while its nonlinearity was measured") { RetryWhen = () => !module.training };
+                throw new CompositionException($"'{path}' is a native RNN put in training mode while its nonlinearity was measured") { RetryWhen = retryWhen };
             s_relu.AddOrUpdate(module, new StrongBox<bool>(relu));
             return relu;
         }
@@ -133,6 +140,27 @@ internal static class NativeRecurrent
         {
             // libtorch refused the probe's own calls (an unusual dtype or device, out of memory): the tree runs eager.
             throw new CompositionException($"'{path}' is a native RNN whose nonlinearity could not be measured: {error.Message.Split('\n')[0]}");
+        }
+    }
+
+    private static readonly ConditionalWeakTable<torch.nn.Module, object> s_triedInTraining = new();
+
+    /// <summary>Nonlinearity and dropout probability at once, for a stacked RNN first called in training mode (as
+    /// NativeTransformer.MeasuredInTraining does; once per module, on the caller's thread).</summary>
+    private static bool MeasuredInTraining(RNN module, Shape shape, string path)
+    {
+        if (!s_triedInTraining.TryAdd(module, new object())) return false;
+        try
+        {
+            (int found, double p) = NativeDropout.SearchJointly(module, 2, (k, probability) => DropoutProbe(module, shape, relu: k == 1)(probability));
+            s_relu.AddOrUpdate(module, new StrongBox<bool>(found == 1));
+            NativeDropout.Record(module, path, DropoutProbe(module, shape, found == 1), p);
+            return true;
+        }
+        catch (Exception)
+        {
+            // Nothing agreed, or the probe failed: the tree is composed at its first call in eval mode, as reported.
+            return false;
         }
     }
 

@@ -242,6 +242,8 @@ public sealed partial class ElmanNet : Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    public TorchSharp.Modules.RNN Rnn => rnn;
+
     [Hybridize(nameof(ForwardEager))]
     public override partial Tensor forward(Tensor x);
 
@@ -275,9 +277,10 @@ public sealed partial class AttentionBlock : Module<Tensor, Tensor, Tensor, Tens
     private readonly TorchSharp.Modules.MultiheadAttention attention;
     private readonly TorchSharp.Modules.Linear head;
 
-    public AttentionBlock(long width, long heads, long? keyWidth = null, bool bias = true, double dropout = 0.1) : base("attention-block")
+    public AttentionBlock(long width, long heads, long? keyWidth = null, bool bias = true, double dropout = 0.1, bool addBiasKv = false, bool addZeroAttn = false)
+        : base("attention-block")
     {
-        attention = MultiheadAttention(width, heads, dropout: dropout, bias: bias, kdim: keyWidth, vdim: keyWidth);
+        attention = MultiheadAttention(width, heads, dropout: dropout, bias: bias, add_bias_kv: addBiasKv, add_zero_attn: addZeroAttn, kdim: keyWidth, vdim: keyWidth);
         head = Linear(width, 3);
         RegisterComponents();
     }
@@ -293,5 +296,27 @@ public sealed partial class AttentionBlock : Module<Tensor, Tensor, Tensor, Tens
         var unmasked = attention.call(query, memory, memory).Item1;           // need_weights' default, no mask
         var plain = attention.forward(query, memory, memory, null, false, null).Item1;  // no weights asked for
         return head.forward(output + unmasked + plain) + weights.sum();
+    }
+}
+
+/// <summary>MultiheadAttention given a key padding mask, with add_bias_kv and add_zero_attn, which extend it
+/// (NativeAttentionTests).</summary>
+public sealed partial class PaddedAttentionBlock : Module<Tensor, Tensor, Tensor, Tensor>
+{
+    private readonly TorchSharp.Modules.MultiheadAttention attention;
+
+    public PaddedAttentionBlock(long width, long heads, bool addBiasKv, bool addZeroAttn) : base("padded-attention-block")
+    {
+        attention = MultiheadAttention(width, heads, add_bias_kv: addBiasKv, add_zero_attn: addZeroAttn);
+        RegisterComponents();
+    }
+
+    [Hybridize(nameof(ForwardEager))]
+    public override partial Tensor forward(Tensor query, Tensor memory, Tensor padding);
+
+    private Tensor ForwardEager(Tensor query, Tensor memory, Tensor padding)
+    {
+        var (output, weights) = attention.call(query, memory, memory, padding, true, null);
+        return output.tanh() + weights.mean();
     }
 }
