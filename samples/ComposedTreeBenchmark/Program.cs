@@ -151,7 +151,7 @@ foreach (var (name, create, inputs, composesInTraining) in models.Where(m => m.n
                 ? () => { using var scope = NewDisposeScope(); model.zero_grad(); forward(xg).square().mean().backward(); return 0; }
                 : () => { using var scope = NewDisposeScope(); using (no_grad()) forward(x); return 0; };
             var passes = new List<(string path, Func<object> run)> { ("eager", Pass(eager)), ("auto", Pass(modelAuto)) };
-            passes.Add(("ts", Pass(torchScript)));
+            if (Environment.GetEnvironmentVariable("HYBRIDGEN_BENCH_SKIP_TS") is not "1") passes.Add(("ts", Pass(torchScript)));
             if (!backward) passes.Add(("onnx", Pass(onnx)));
 
             // Warm up: the composition, the ONNX model's build, the dispatcher's probing.
