@@ -287,6 +287,13 @@ public class LoweringTests
     [InlineData("var y = x * 3; if (x.shape[0] > 1) y = x * 2; else y = x; y.add_(1); return y;", true)]
     [InlineData("var y = x * 3; for (int i = 0; i < 2; i++) y = x; y.add_(1); return y;", true)]   // the loop may run
     [InlineData("var y = x * 3; switch (x.shape[0]) { case 1: y = x; break; default: y = x * 2; break; } y.add_(1); return y;", true)]
+    // A later iteration starts where the earlier one left the local: an input put in it at the end of the body is
+    // written in place at the top of the next.
+    [InlineData("var y = x * 3; for (int i = 0; i < 2; i++) { y.add_(1); y = x; } return y * 1;", true)]
+    [InlineData("var y = x * 3; for (int i = 0; i < 2; i++) { y.add_(1); y = x * 2; } return y;", false)]
+    [InlineData("var y = x * 3; var z = x * 4; int i = 0; while (i < 3) { y.mul_(2); y = z; z = x; i++; } return y * 1;", true)]   // two iterations on
+    [InlineData("var y = x * 3; foreach (var t in new[] { x, x }) { y.sub_(1); y = t; } return y * 1;", true)]
+    [InlineData("var y = x * 3; foreach (var t in new[] { x, x }) { y.sub_(1); y = t * 1; } return y;", false)]
     public void InPlaceAfterABranchNeedsTheLocalToBeTheBodysOwnOnEveryPath(string body, bool hg0110)
     {
         GeneratorHarness.Run run = GeneratorHarness.GenerateClass($$"""

@@ -1,3 +1,4 @@
+using System;
 using HybridGen.Graph;
 using System.Collections.Generic;
 using System.Linq;
@@ -641,7 +642,7 @@ internal sealed class BodyAnalyzer : OperationWalker
 
     // Local ownership at a join: a local is the method's own after a branch only where it is on every path (a
     // variable that holds an input on one path must not be written in place after it). A loop's body may run or not:
-    // its end joins the state before it. (Within a loop, a later iteration's start is not re-checked.)
+    // its end joins the state before it, and a later iteration starts from that join (VisitLoopBody).
     private Dictionary<ILocalSymbol, string[]> OwnedNow() => new(_owned, SymbolEqualityComparer.Default);
 
     private void Restore(Dictionary<ILocalSymbol, string[]> state)
@@ -661,6 +662,42 @@ internal sealed class BodyAnalyzer : OperationWalker
         Restore(joined);
     }
 
+    /// <summary>Visits a loop's body (with its step) until the ownership at its start is stable: a local the body
+    /// leaves holding an input is not the method's own at the next iteration's start either, so an in-place write
+    /// earlier in the body is found on a later visit. Findings a later visit repeats are dropped. Leaves the state of
+    /// "after the loop" (the body ran any number of times, none included).</summary>
+    private void VisitLoopBody(Action body)
+    {
+        var start = OwnedNow();
+        int findings = _findings.Count, advisories = _advisories.Count, calls = _runTimeModuleCalls.Count;
+        // Each round only removes locals or widens what they depend on, so this ends; the bound is a safeguard.
+        for (int round = 0; round < 8; round++)
+        {
+            body();
+            Join(new[] { start, OwnedNow() });
+            var next = OwnedNow();
+            if (SameOwnership(next, start)) break;
+            start = next;
+        }
+        Dedupe(_findings, findings);
+        Dedupe(_advisories, advisories);
+        Dedupe(_runTimeModuleCalls, calls);
+    }
+
+    private static bool SameOwnership(Dictionary<ILocalSymbol, string[]> a, Dictionary<ILocalSymbol, string[]> b) =>
+        a.Count == b.Count && a.All(entry => b.TryGetValue(entry.Key, out string[]? other) && entry.Value.OrderBy(v => v).SequenceEqual(other.OrderBy(v => v)));
+
+    /// <summary>Removes the entries from <paramref name="from"/> on that an earlier entry equals.</summary>
+    private static void Dedupe(List<Finding> findings, int from)
+    {
+        var seen = new HashSet<Finding>(findings.Take(from));
+        for (int k = from; k < findings.Count;)
+        {
+            if (seen.Add(findings[k])) k++;
+            else findings.RemoveAt(k);
+        }
+    }
+
     public override void VisitConditional(IConditionalOperation operation)
     {
         VisitCondition(operation.Condition);
@@ -678,9 +715,7 @@ internal sealed class BodyAnalyzer : OperationWalker
     {
         if (operation.Condition is not null) VisitCondition(operation.Condition);
         _branchDepth++;
-        var before = OwnedNow();
-        Visit(operation.Body);
-        Join(new[] { before, OwnedNow() });
+        VisitLoopBody(() => Visit(operation.Body));
         _branchDepth--;
         if (operation.IgnoredCondition is not null) Visit(operation.IgnoredCondition);
     }
@@ -690,10 +725,11 @@ internal sealed class BodyAnalyzer : OperationWalker
         foreach (IOperation before in operation.Before) Visit(before);
         if (operation.Condition is not null) VisitCondition(operation.Condition);
         _branchDepth++;
-        var start = OwnedNow();
-        Visit(operation.Body);
-        foreach (IOperation next in operation.AtLoopBottom) Visit(next);
-        Join(new[] { start, OwnedNow() });
+        VisitLoopBody(() =>
+        {
+            Visit(operation.Body);
+            foreach (IOperation next in operation.AtLoopBottom) Visit(next);
+        });
         _branchDepth--;
     }
 
@@ -735,9 +771,7 @@ internal sealed class BodyAnalyzer : OperationWalker
                 Add(DiagnosticDescriptors.UnprovableCall, collection.Syntax, $"enumerates the submodule '{Describe(collection)}', which the build cannot see through: "
                     + (modules is UnknownSubmodule unknown ? unknown.Reason : "only a ModuleList is enumerated"));
             _branchDepth++;
-            var beforeModules = OwnedNow();
-            base.VisitForEachLoop(operation);
-            Join(new[] { beforeModules, OwnedNow() });
+            VisitLoopBody(() => base.VisitForEachLoop(operation));
             _branchDepth--;
             return;
         }
@@ -747,9 +781,7 @@ internal sealed class BodyAnalyzer : OperationWalker
         if (!array && !readOnlyList)
             Add(DiagnosticDescriptors.IteratorOrAsync, operation.Collection.Syntax, $"enumerates a '{type?.ToDisplayString() ?? "sequence"}' (only arrays and IReadOnlyList<T> have a graph form)");
         _branchDepth++;
-        var beforeLoop = OwnedNow();
-        base.VisitForEachLoop(operation);
-        Join(new[] { beforeLoop, OwnedNow() });
+        VisitLoopBody(() => base.VisitForEachLoop(operation));
         _branchDepth--;
     }
 
