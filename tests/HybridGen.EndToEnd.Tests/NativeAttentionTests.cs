@@ -79,10 +79,16 @@ public class NativeAttentionTests
             graph.square().sum().backward();
         }
         ExampleShapedModelTests.AssertSameGradients("padding", model, twin, 1e-3, 1e-4);
-        // A padding mask of the wrong length fails as eager does (the added keys are the module's, not the caller's).
-        using Tensor wrong = zeros(new long[] { 2, 6 }, ScalarType.Bool);
+        // A padding mask of the wrong length fails as eager does (the added keys are the module's, not the caller's):
+        // one as long as the keys with add_zero_attn's would pass a check made after that key is added, and libtorch
+        // checks before.
+        long length = 5 + (addBiasKv ? 1 : 0) + 1;
+        using Tensor wrong = zeros(new long[] { 2, length }, ScalarType.Bool);
         using (no_grad())
+        {
+            Assert.ThrowsAny<Exception>(() => ComposedForwards.Eager(model, query, memory, wrong));
             Assert.ThrowsAny<Exception>(() => function.InvokeGraph((model, query, memory, wrong)));
+        }
     }
 
     [Fact]

@@ -14,8 +14,9 @@ namespace HybridGen.Composition;
 /// <summary>
 /// TorchSharp's native MultiheadAttention on its own in a composed tree (issue 21, item 3), read as
 /// <see cref="NativeTransformer"/> reads a transformer layer: its projection weights by name (one packed weight, or
-/// three where key and value widths differ), its number of heads measured once per module in eval mode against
-/// libtorch's attention written out with TorchSharp's functional ops, its dropout probability measured at its first
+/// three where key and value widths differ), its number of heads measured once per module in eval mode (or, first
+/// called in training mode, together with its dropout probability) against libtorch's attention written out with
+/// TorchSharp's functional ops, its dropout probability measured at its first
 /// call in training mode (<see cref="NativeDropout"/>; where it cannot be, calls in training mode run eager).
 /// <c>add_bias_kv</c> shows as the parameters bias_k and bias_v (state inputs like the weights); <c>add_zero_attn</c>
 /// shows in the probe's attention weights, one key position more than given and the bias. The forward is the runtime
@@ -88,11 +89,17 @@ internal static class NativeAttention
     {
         if (s_heads.TryGetValue(module, out Settings? known)) return known;
         if (module.training)
-            throw new CompositionException($"'{path}' is a native MultiheadAttention in training mode: its heads are measured with its dropout " +
-                "probability at its next call (where that is a multiple of 0.05), else at its first call in eval mode; calls until then run eager")
-            {
-                RetryWhen = () => s_heads.TryGetValue(module, out _) || !module.training || MeasuredInTraining(module, width, path),
-            };
+            throw NativeDropout.JointFailure(module) is { } failure
+                ? new CompositionException($"'{path}' is a native MultiheadAttention in training mode whose heads could not be measured with its " +
+                    $"dropout probability ({failure}): the tree is composed at its first call in eval mode; calls until then run eager")
+                {
+                    RetryWhen = () => s_heads.TryGetValue(module, out _) || !module.training,
+                }
+                : new CompositionException($"'{path}' is a native MultiheadAttention in training mode: its heads are measured with its dropout " +
+                    "probability at its next call (where that is a multiple of 0.05), else at its first call in eval mode; calls until then run eager")
+                {
+                    RetryWhen = () => s_heads.TryGetValue(module, out _) || !module.training || MeasuredInTraining(module, width, path),
+                };
         Settings settings;
         try
         {
@@ -111,27 +118,35 @@ internal static class NativeAttention
         return settings;
     }
 
-    private static readonly ConditionalWeakTable<nn.Module, object> s_triedInTraining = new();
-
     /// <summary>Heads and dropout probability at once, for a module first called in training mode (as
-    /// NativeTransformer.MeasuredInTraining does; once per module, on the caller's thread).</summary>
+    /// NativeTransformer.MeasuredInTraining does); add_zero_attn read off its training-mode attention weights (from a
+    /// fixed random state, the process's put back).</summary>
     private static bool MeasuredInTraining(MultiheadAttention module, long width, string path)
     {
-        if (!s_triedInTraining.TryAdd(module, new object())) return false;
-        Settings[] candidates = Enumerable.Range(1, (int)width).Where(h => width % h == 0)
-            .SelectMany(h => new[] { new Settings(h, false), new Settings(h, true) }).ToArray();
+        bool zeroAttention;
         try
         {
-            (int found, double p) = NativeDropout.SearchJointly(module, candidates.Length, (k, probability) => DropoutProbe(module, width, candidates[k])(probability));
-            s_heads.AddOrUpdate(module, candidates[found]);
-            NativeDropout.Record(module, path, DropoutProbe(module, width, candidates[found]), p);
-            return true;
+            Dictionary<string, Parameter> parameters = module.named_parameters().ToDictionary(n => n.name, n => n.parameter, StringComparer.Ordinal);
+            zeroAttention = NativeDropout.FromFixedRandomState(() =>
+            {
+                using var noGrad = no_grad();
+                (Tensor query, Tensor key, Tensor value) = ProbeInputs(parameters, width);
+                return module.forward(query, key, value, null, true, null).Item2.shape[^1] - key.shape[0] - (parameters.ContainsKey("bias_k") ? 1 : 0) == 1;
+            });
         }
         catch (Exception)
         {
-            // Nothing agreed, or the probe failed: the tree is composed at its first call in eval mode, as reported.
-            return false;
+            return false;                                    // measured in eval mode, or again at a later call
         }
+        Settings[] candidates = Enumerable.Range(1, (int)width).Where(h => width % h == 0).Select(h => new Settings(h, zeroAttention)).ToArray();
+        NativeDropout.Joint result = NativeDropout.MeasureJointly(module, candidates.Length,
+            (k, probability) => DropoutProbe(module, width, candidates[k])(probability), out int found, out double p);
+        if (result == NativeDropout.Joint.Found && found >= 0)
+        {
+            s_heads.AddOrUpdate(module, candidates[found]);
+            NativeDropout.Record(module, path, DropoutProbe(module, width, candidates[found]), p);
+        }
+        return result != NativeDropout.Joint.TryLater;
     }
 
     /// <summary>The module's training-mode output (null) or its reference with dropout probability p, on the probe's

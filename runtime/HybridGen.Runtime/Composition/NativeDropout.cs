@@ -17,7 +17,9 @@ namespace HybridGen.Composition;
 /// composition) for each candidate probability, from that same state. Dropout's masks and its 1/(1-p) scale both
 /// follow the probability, so only the module's own reproduces its output; the candidates are the multiples of 0.001
 /// below 1, the common ones first. A probability off that grid (or a module on another device than the CPU, whose
-/// dropout draws from another generator) is not found: its calls in training mode run eager, reported once.
+/// dropout draws from another generator) is not found: its calls in training mode run eager, reported once. A module
+/// whose first calls are in training mode has its other settings (heads, activation, nonlinearity) measured together
+/// with the probability (<see cref="MeasureJointly"/>, over the common probabilities).
 /// <para>The process's random state is saved before and restored after, so the user's random sequence stays what it
 /// would have been (unless another thread draws from it meanwhile); the twin then draws what the native forward draws,
 /// in its order (aten's dropout on the same shapes).</para>
@@ -70,7 +72,7 @@ internal static class NativeDropout
     public static void Register(nn.Module module, string path, Probe probe) => s_entries.TryAdd(module, new Entry(module, path, probe));
 
     /// <summary>Records a probability measured together with the module's other settings (a module first called in
-    /// training mode: <see cref="SearchJointly"/>).</summary>
+    /// training mode: <see cref="MeasureJointly"/>).</summary>
     public static void Record(nn.Module module, string path, Probe probe, double probability) =>
         s_entries.AddOrUpdate(module, new Entry(module, path, probe) { Probability = probability, Measured = true });
 
@@ -80,7 +82,7 @@ internal static class NativeDropout
     public static TwinValue Reader(object module)
     {
         var native = (nn.Module)module;
-        return native.training && Measure(native) is { } p && OnCpu(native) is null ? p : -1.0;
+        return native.training && DeviceOf(native) is null && Measure(native) is { } p ? p : -1.0;
     }
 
     /// <summary>Null where a call in training mode can run the twin (the probability is known, the module on the
@@ -90,11 +92,13 @@ internal static class NativeDropout
         string kind = module.GetType().Name;
         if (!s_entries.TryGetValue(module, out Entry? entry))
             return $"a native {kind} in training mode whose dropout probability was never registered for measuring (a HybridGen bug; please report it)";
-        if (Measure(module) is null)
-            return $"'{entry.Path}' is a native {kind} in training mode whose dropout probability (in libtorch's options, " +
-                $"which TorchSharp does not expose) could not be measured: {entry.Failure}; its calls in training mode run eager";
-        return OnCpu(module) is { } device
-            ? $"'{entry.Path}' is a native {kind} in training mode on {device}, where its dropout draws from the device's generator in a way the twin's does not follow: its calls in training mode there run eager"
+        // The device first: a module measured on the CPU and moved to a GPU trains eager there, and one first trained on
+        // a GPU is measured once it is back on the CPU.
+        if (DeviceOf(module) is { } device)
+            return $"'{entry.Path}' is a native {kind} in training mode on {device}, where its dropout draws from the device's generator in a way the twin's does not follow: its calls in training mode there run eager";
+        return Measure(module) is null
+            ? $"'{entry.Path}' is a native {kind} in training mode whose dropout probability (in libtorch's options, " +
+                $"which TorchSharp does not expose) could not be measured: {entry.Failure}; its calls in training mode run eager"
             : null;
     }
 
@@ -130,10 +134,23 @@ internal static class NativeDropout
     }
 
     /// <summary>Null where the module's parameters are on the CPU (or it has none), else their device.</summary>
-    private static string? OnCpu(nn.Module module)
+    private static string? DeviceOf(nn.Module module)
     {
-        if (!s_entries.TryGetValue(module, out Entry? entry) || entry.FirstParameter is null) return null;
-        Parameter? first = module.get_parameter(entry.FirstParameter);
+        Parameter? first;
+        if (s_entries.TryGetValue(module, out Entry? entry))
+        {
+            if (entry.FirstParameter is null) return null;
+            first = module.get_parameter(entry.FirstParameter);
+        }
+        else
+        {
+            first = null;
+            foreach ((string _, Parameter parameter) in module.named_parameters())
+            {
+                first = parameter;
+                break;
+            }
+        }
         return first is null || first.device_type == DeviceType.CPU ? null : first.device.ToString();
     }
 
@@ -144,24 +161,84 @@ internal static class NativeDropout
         _ => $"{error.GetType().Name}: {error.Message} (a HybridGen bug; please report it)",
     };
 
-    /// <summary>The one (candidate setting, probability) whose reference (<paramref name="probe"/>: setting index and
-    /// probability; null for the module's own forward) reproduces the module's training-mode output, the probabilities
-    /// the common ones only (multiples of 0.05): every setting is tried at each, so the full grid would cost too much
-    /// on the caller's thread. Throws <see cref="CompositionException"/> where none or several agree.</summary>
-    public static (int Setting, double Probability) SearchJointly(nn.Module module, int settings, Func<int, double?, Tensor> probe)
+    /// <summary>What measuring a module first called in training mode came to.</summary>
+    internal enum Joint { Found, Failed, TryLater }
+
+    private sealed class JointState
+    {
+        public int Attempts;
+        public bool Done;
+        public string? Failure;
+    }
+
+    private static readonly ConditionalWeakTable<nn.Module, JointState> s_joint = new();
+
+    /// <summary>
+    /// Measures a module's settings and dropout probability together (its first calls are in training mode, where
+    /// dropout hides the settings): the one (candidate setting, probability) whose reference (<paramref name="probe"/>:
+    /// setting index and probability; null for the module's own forward) reproduces the module's training-mode output,
+    /// the probabilities the common ones only (multiples of 0.05: every setting is tried at each, so the full grid would
+    /// cost too much on the caller's thread). On the caller's thread; a final answer once per module: a measurement
+    /// disturbed by another thread's draws is tried again at a later call (three attempts), and a module not on the
+    /// CPU waits until it is. <see cref="JointFailure"/> says why it failed.
+    /// </summary>
+    public static Joint MeasureJointly(nn.Module module, int settings, Func<int, double?, Tensor> probe, out int setting, out double probability)
+    {
+        (setting, probability) = (-1, -1.0);
+        JointState state = s_joint.GetValue(module, _ => new JointState());
+        lock (s_generator)
+        {
+            if (state.Done) return state.Failure is null ? Joint.Found : Joint.Failed;
+            if (DeviceOf(module) is { } device)
+            {
+                state.Failure = $"it is on {device}, and only a module on the CPU is measured";
+                return Joint.TryLater;
+            }
+            try
+            {
+                (setting, probability) = Search(module, settings, probe, s_candidates.AsSpan(0, 20).ToArray());
+                (state.Done, state.Failure) = (true, null);
+                return Joint.Found;
+            }
+            catch (DisturbedException error) when (++state.Attempts < Attempts)
+            {
+                state.Failure = error.Message;
+                return Joint.TryLater;
+            }
+            catch (Exception error)
+            {
+                (state.Done, state.Failure) = (true, Describe(error));
+                return Joint.Failed;
+            }
+        }
+    }
+
+    /// <summary>Why measuring <paramref name="module"/> in training mode failed for good, or null.</summary>
+    public static string? JointFailure(nn.Module module) => s_joint.TryGetValue(module, out JointState? state) && state.Done ? state.Failure : null;
+
+    /// <summary>Runs <paramref name="probe"/> from a fixed random state and puts the process's state back after, as
+    /// the measurements do (a training-mode forward whose result is read for something other than dropout).</summary>
+    public static T FromFixedRandomState<T>(Func<T> probe)
     {
         lock (s_generator)
-            return Search(module, settings, probe, s_candidates.AsSpan(0, 20).ToArray());
+        {
+            using var scope = NewDisposeScope();
+            Tensor saved = random.get_rng_state();
+            try
+            {
+                using (var fixedState = new Generator(0x5EED)) random.set_rng_state(fixedState.get_state());
+                return probe();
+            }
+            finally
+            {
+                random.set_rng_state(saved);
+            }
+        }
     }
 
     private static (int Setting, double Probability) Search(nn.Module module, int settings, Func<int, double?, Tensor> probe, double[] candidates)
     {
-        foreach ((string _, Parameter parameter) in module.named_parameters())
-        {
-            if (parameter.device_type != DeviceType.CPU)
-                throw new CompositionException($"it is on {parameter.device}, and only a module on the CPU is measured");
-            break;
-        }
+        if (DeviceOf(module) is { } device) throw new CompositionException($"it is on {device}, and only a module on the CPU is measured");
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         Tensor saved = random.get_rng_state();

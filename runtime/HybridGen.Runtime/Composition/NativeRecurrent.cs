@@ -122,11 +122,17 @@ internal static class NativeRecurrent
         if (s_relu.TryGetValue(module, out StrongBox<bool>? known)) return known.Value;
         Func<bool> retryWhen = () => s_relu.TryGetValue(module, out _) || !module.training || MeasuredInTraining(module, shape, path);
         if (module.training && shape.Layers > 1)
-            throw new CompositionException($"'{path}' is a native RNN of {shape.Layers} layers in training mode: its nonlinearity is measured with its dropout " +
-                "probability at its next call (where that is a multiple of 0.05), else at its first call in eval mode; calls until then run eager")
-            {
-                RetryWhen = retryWhen,
-            };
+            throw NativeDropout.JointFailure(module) is { } failure
+                ? new CompositionException($"'{path}' is a native RNN of {shape.Layers} layers in training mode whose nonlinearity could not be measured " +
+                    $"with its dropout probability ({failure}): the tree is composed at its first call in eval mode; calls until then run eager")
+                {
+                    RetryWhen = () => s_relu.TryGetValue(module, out _) || !module.training,
+                }
+                : new CompositionException($"'{path}' is a native RNN of {shape.Layers} layers in training mode: its nonlinearity is measured with its dropout " +
+                    "probability at its next call (where that is a multiple of 0.05), else at its first call in eval mode; calls until then run eager")
+                {
+                    RetryWhen = retryWhen,
+                };
         try
         {
             bool relu = ProbeRelu(module, weights, shape.HasBiases, shape.Layers, shape.Bidirectional, path);
@@ -143,25 +149,18 @@ internal static class NativeRecurrent
         }
     }
 
-    private static readonly ConditionalWeakTable<torch.nn.Module, object> s_triedInTraining = new();
-
     /// <summary>Nonlinearity and dropout probability at once, for a stacked RNN first called in training mode (as
-    /// NativeTransformer.MeasuredInTraining does; once per module, on the caller's thread).</summary>
+    /// NativeTransformer.MeasuredInTraining does).</summary>
     private static bool MeasuredInTraining(RNN module, Shape shape, string path)
     {
-        if (!s_triedInTraining.TryAdd(module, new object())) return false;
-        try
+        NativeDropout.Joint result = NativeDropout.MeasureJointly(module, 2,
+            (k, probability) => DropoutProbe(module, shape, relu: k == 1)(probability), out int found, out double p);
+        if (result == NativeDropout.Joint.Found && found >= 0)
         {
-            (int found, double p) = NativeDropout.SearchJointly(module, 2, (k, probability) => DropoutProbe(module, shape, relu: k == 1)(probability));
             s_relu.AddOrUpdate(module, new StrongBox<bool>(found == 1));
             NativeDropout.Record(module, path, DropoutProbe(module, shape, found == 1), p);
-            return true;
         }
-        catch (Exception)
-        {
-            // Nothing agreed, or the probe failed: the tree is composed at its first call in eval mode, as reported.
-            return false;
-        }
+        return result != NativeDropout.Joint.TryLater;
     }
 
     private static bool ProbeRelu(RNN module, torch.Tensor[] weights, bool hasBiases, long layers, bool bidirectional, string path)

@@ -95,41 +95,32 @@ internal static class NativeTransformer
     }
 
     /// <summary>Whether a tree that failed to compose because of <paramref name="module"/> (in training mode, not yet
-    /// probed) may compose now: it was probed since, it is in eval mode, or (asked on the caller's thread, once per
-    /// module) its settings and dropout probability are measured together in training mode.</summary>
+    /// probed) may compose now: it was probed since, it is in eval mode, or (asked on the caller's thread) its settings
+    /// and dropout probability were measured together in training mode, or that failed for good (composed again to
+    /// report why).</summary>
     private static bool CanProbe(nn.Module module, string[] prefixes, long width, string path) =>
         s_probed.TryGetValue(module, out _) || !module.training || MeasuredInTraining(module, prefixes, width, path);
 
-    private static readonly ConditionalWeakTable<nn.Module, object> s_triedInTraining = new();
-
     /// <summary>Heads, activation and dropout probability at once, for a module first called in training mode
-    /// (<see cref="NativeDropout.SearchJointly"/>, on the caller's thread: it draws from the process's generator and
-    /// restores it). Tried once per module; where it finds nothing, the tree is composed at its first call in eval
-    /// mode.</summary>
+    /// (<see cref="NativeDropout.MeasureJointly"/>): false while it has no final answer.</summary>
     private static bool MeasuredInTraining(nn.Module module, string[] prefixes, long width, string path)
     {
-        if (!s_triedInTraining.TryAdd(module, new object())) return false;
         var candidates = new List<Settings>();
         foreach (bool gelu in new[] { false, true })
             for (long heads = 1; heads <= width; heads++)
                 if (width % heads == 0) candidates.Add(new Settings(heads, gelu));
-        try
+        NativeDropout.Joint result = NativeDropout.MeasureJointly(module, candidates.Count, (k, probability) =>
         {
-            (int found, double p) = NativeDropout.SearchJointly(module, candidates.Count, (k, probability) =>
-            {
-                Tensor[][] layers = LayerWeights(module, prefixes);
-                Tensor input = ProbeInput(layers[0][0], width);
-                return probability is null ? Forward(module, input) : Reference(input, layers, candidates[k].Heads, candidates[k].Gelu, probability);
-            });
+            Tensor[][] layers = LayerWeights(module, prefixes);
+            Tensor input = ProbeInput(layers[0][0], width);
+            return probability is null ? Forward(module, input) : Reference(input, layers, candidates[k].Heads, candidates[k].Gelu, probability);
+        }, out int found, out double p);
+        if (result == NativeDropout.Joint.Found && found >= 0)
+        {
             s_probed.AddOrUpdate(module, candidates[found]);
             NativeDropout.Record(module, path, DropoutProbe(module, prefixes, width, candidates[found]), p);
-            return true;
         }
-        catch (Exception)
-        {
-            // Nothing agreed, or the probe failed: the tree is composed at its first call in eval mode, as reported.
-            return false;
-        }
+        return result != NativeDropout.Joint.TryLater;
     }
 
     /// <summary>The parameter-name prefix of each layer ("" for a layer, "layers.k." for an encoder), checking that
@@ -157,11 +148,17 @@ internal static class NativeTransformer
     {
         if (s_probed.TryGetValue(module, out Settings? known)) return known;
         if (module.training)
-            throw new CompositionException($"'{path}' is a native {kind} in training mode: its heads and activation are measured with its dropout " +
-                "probability at its next call (where that is a multiple of 0.05), else at its first call in eval mode; calls until then run eager")
-            {
-                RetryWhen = () => CanProbe(module, prefixes, width, path),
-            };
+            throw NativeDropout.JointFailure(module) is { } failure
+                ? new CompositionException($"'{path}' is a native {kind} in training mode whose heads and activation could not be measured with its " +
+                    $"dropout probability ({failure}): the tree is composed at its first call in eval mode; calls until then run eager")
+                {
+                    RetryWhen = () => s_probed.TryGetValue(module, out _) || !module.training,
+                }
+                : new CompositionException($"'{path}' is a native {kind} in training mode: its heads and activation are measured with its dropout " +
+                    "probability at its next call (where that is a multiple of 0.05), else at its first call in eval mode; calls until then run eager")
+                {
+                    RetryWhen = () => CanProbe(module, prefixes, width, path),
+                };
         Settings probed;
         try
         {
@@ -251,7 +248,8 @@ internal static class NativeTransformer
         return x;
     }
 
-    // The native forwards themselves, not Module.call: the probe must not run the user's forward hooks.
+    // The native forwards themselves, not Module.call: the probe must not run the user's forward hooks (a
+    // TransformerEncoderLayer's three-argument call is TorchSharp's direct native call, which runs none).
     private static Tensor Forward(nn.Module module, Tensor input) => module switch
     {
         TransformerEncoder encoder => encoder.forward(input, null, null),

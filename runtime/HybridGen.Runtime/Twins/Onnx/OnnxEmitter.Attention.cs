@@ -100,7 +100,7 @@ internal sealed partial class OnnxEmitter
     private OnnxTensor? WithZeroColumn(OnnxTensor? mask)
     {
         if (mask is null) return null;
-        if (mask.Rank != 2 || !mask.ShapeKnown) throw new NoOnnxFormException("an attention mask that is not 2-d where add_bias_kv or add_zero_attn extends it");
+        if (mask.Rank != 2 || !mask.ShapeKnown) throw new NoOnnxFormException("an attention or key padding mask that is not 2-d where add_bias_kv or add_zero_attn extends it");
         long rows = mask.Shape![0]!.Value;
         var zeros = new OnnxTensor(Full(new[] { rows, 1L }, 0, mask.DType), mask.DType, new long?[] { rows, 1 });
         return Concatenated(new[] { mask, zeros }, 1);
