@@ -16,6 +16,8 @@ internal static class EagerScope
     /// <summary>Runs <paramref name="eager"/> in a dispose scope and moves its result out.</summary>
     public static TResult Run<TArgs, TResult>(System.Func<TArgs, TResult> eager, in TArgs arguments)
     {
+        // Background work its nested hybridized calls ask for starts when the outermost eager body returns.
+        using Twins.BackgroundCompiles.EagerBody body = Twins.BackgroundCompiles.EnterEager();
         using DisposeScope scope = torch.NewDisposeScope();
         TResult result = eager(arguments);
         MoveOut(result, scope);

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using HybridGen.Dispatch;
@@ -10,9 +11,33 @@ namespace HybridGen.Twins;
 /// Twin compiles running on thread-pool threads while their methods' first calls run eager. A process that exits
 /// while one is inside libtorch waits for it (up to <see cref="ExitWait"/>), so libtorch is never torn down under a
 /// running compile; nothing else holds a thread.
+/// <para>Work asked for while the thread runs an eager body (a hybridized block called from its model's eager
+/// forward) starts when the outermost eager body returns, as a method's own work starts once its call has its result:
+/// on a machine with few cores a compile started mid-call competes with the call (<see cref="EnterEager"/>).</para>
 /// </summary>
 internal static class BackgroundCompiles
 {
+    [ThreadStatic] private static int t_eagerDepth;
+    [ThreadStatic] private static List<Task>? t_deferred;
+
+    /// <summary>Marks this thread as running an eager body until the result is disposed (EagerScope.Run).</summary>
+    public static EagerBody EnterEager()
+    {
+        t_eagerDepth++;
+        return default;
+    }
+
+    /// <summary>The outermost eager body's end starts the work deferred meanwhile.</summary>
+    internal readonly struct EagerBody : IDisposable
+    {
+        public void Dispose()
+        {
+            if (--t_eagerDepth > 0 || t_deferred is not { } deferred) return;
+            t_deferred = null;
+            foreach (Task task in deferred) task.Start(TaskScheduler.Default);
+        }
+    }
+
     public static readonly TimeSpan ExitWait = TimeSpan.FromSeconds(30);
     private static readonly List<Task> s_running = new();
     private static int s_hooked;
@@ -54,7 +79,16 @@ internal static class BackgroundCompiles
                 }
                 WaitAll(ExitWait);
             };
-        Task task = Task.Run(work);
+        Task task;
+        if (t_eagerDepth > 0)
+        {
+            task = new Task(work);                        // started by the outermost eager body's end
+            (t_deferred ??= new List<Task>()).Add(task);
+        }
+        else
+        {
+            task = Task.Run(work);
+        }
         lock (s_running)
         {
             s_running.RemoveAll(t => t.IsCompleted);
@@ -67,7 +101,9 @@ internal static class BackgroundCompiles
     public static bool WaitAll(TimeSpan timeout)
     {
         Task[] running;
-        lock (s_running) running = s_running.ToArray();
+        // Not those still deferred (created, not started): their thread is inside an eager body and starts them when
+        // it returns; waiting for them from that thread would wait for itself.
+        lock (s_running) running = s_running.Where(t => t.Status != TaskStatus.Created).ToArray();
         try
         {
             return Task.WaitAll(running, timeout);

@@ -1,0 +1,76 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+using HybridGen.Twins;
+using Xunit;
+
+namespace HybridGen.Runtime.Tests;
+
+/// <summary>Background work a hybridized block asks for while its model's eager body runs (a nested call) starts
+/// when the outermost eager body returns, not mid-call.</summary>
+public class BackgroundCompilesTests
+{
+    [Fact]
+    public void WorkAskedForInsideAnEagerBodyStartsWhenTheOutermostReturns()
+    {
+        using var started = new ManualResetEventSlim();
+        Task task;
+        using (BackgroundCompiles.EnterEager())
+        {
+            using (BackgroundCompiles.EnterEager())
+                task = BackgroundCompiles.Run(() => started.Set());
+            // The inner body has returned, the outer has not: nothing started, and waiting for the running work from
+            // inside does not wait for this thread's own deferred work.
+            Assert.False(started.Wait(TimeSpan.FromMilliseconds(200)));
+            Assert.Equal(TaskStatus.Created, task.Status);
+            Assert.True(BackgroundCompiles.WaitAll(TimeSpan.FromSeconds(30)));
+        }
+        Assert.True(started.Wait(TimeSpan.FromSeconds(30)));
+        Assert.True(task.Wait(TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
+    public void AnEagerBodyThatThrowsStillStartsItsDeferredWork()
+    {
+        using var started = new ManualResetEventSlim();
+        Assert.Throws<InvalidOperationException>((Action)(() =>
+        {
+            using (BackgroundCompiles.EnterEager())
+            {
+                BackgroundCompiles.Run(() => started.Set());
+                throw new InvalidOperationException("the eager body failed");
+            }
+        }));
+        Assert.True(started.Wait(TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
+    public void WorkAskedForOutsideAnEagerBodyStartsAtOnce()
+    {
+        using var started = new ManualResetEventSlim();
+        BackgroundCompiles.Run(() => started.Set());
+        Assert.True(started.Wait(TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
+    public void AnotherThreadsEagerBodyDefersNothingHere()
+    {
+        using var inside = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var other = new Thread(() =>
+        {
+            using (BackgroundCompiles.EnterEager())
+            {
+                inside.Set();
+                release.Wait(TimeSpan.FromSeconds(30));
+            }
+        });
+        other.Start();
+        Assert.True(inside.Wait(TimeSpan.FromSeconds(30)));
+        using var started = new ManualResetEventSlim();
+        BackgroundCompiles.Run(() => started.Set());
+        Assert.True(started.Wait(TimeSpan.FromSeconds(30)));
+        release.Set();
+        other.Join();
+    }
+}
