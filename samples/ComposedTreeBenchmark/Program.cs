@@ -25,7 +25,8 @@ using T = TorchSharp.torch.Tensor;
 //    - fwd+bwd (train mode): eager vs TorchScript vs auto (ONNX Runtime serves no call under grad);
 //    - in a fresh model: the first call (the tree composed off the caller's thread, the call itself eager) against an
 //      eager call of another fresh model whose kernels for the shape were set up by one call before (so the ratio is
-//      what HybridGen adds to it, not libtorch's first-run setup), and the time from that first call until the
+//      what HybridGen adds to it, not libtorch's first-run setup) and against a third fresh model's first eager call
+//      (`1st/eager 1st`: a fresh instance's own first-call costs on both sides), and the time from that first call until the
 //      composed twins are ready (composed, then built at the second call, both off the caller's thread; the
 //      TorchScript text was validated in part 1).
 // Rounds alternate the paths; each figure is a median of per-round means, ratios taken side by side.
@@ -98,23 +99,27 @@ foreach (var (name, create, inputs, composesInTraining) in models.Where(m => m.n
     Console.WriteLine($"{name,-18} {ready,22:F0} {validate,12:F0} {cached,10:F1} {compile,11}{(why is null ? "" : "  not valid: " + why)}");
 }
 Console.WriteLine();
-Console.WriteLine($"{"model",-18} {"batch",5} {"pass",-8} {"eager us",10} {"ts us",10} {"onnx us",10} {"auto us",10} {"ts/eager",9} {"onnx/eager",11} {"auto/best",10} {"chose",6} {"first call/eager",17} {"to twin ms",11}");
+Console.WriteLine($"{"model",-18} {"batch",5} {"pass",-8} {"eager us",10} {"ts us",10} {"onnx us",10} {"auto us",10} {"ts/eager",9} {"onnx/eager",11} {"auto/best",10} {"chose",6} {"first call/eager",17} {"1st/eager 1st",14} {"to twin ms",11}");
 var speedUps = new List<double>();
 var autoOverBest = new List<(string, double)>();
+var firstOverFirst = new List<double>();
 foreach (var (name, create, inputs, composesInTraining) in models.Where(m => m.name.Contains(filter, StringComparison.OrdinalIgnoreCase)))
     foreach (long batch in new long[] { 1, 32 })
         foreach (bool backward in new[] { false, true })
         {
             T[] x = inputs(batch);
             // The first call on a fresh model (forward, eval, no_grad): composition + an eager call, against eager's
-            // first call on another fresh model; then the wait until the composed ONNX twin is built.
-            string firstCall = "-", toTwin = "-";
+            // second call on another fresh model, and against the first eager call of a third (a fresh instance's own
+            // first-call costs, such as libtorch preparing its weights, are then on both sides); then the wait until
+            // the composed ONNX twin is built.
+            string firstCall = "-", firstToFirst = "-", toTwin = "-";
             if (!backward)
             {
-                nn.Module coldEager = create(), cold = create();
+                nn.Module coldEager = create(), freshEager = create(), cold = create();
                 coldEager.eval();
+                freshEager.eval();
                 cold.eval();
-                Func<T[], T> coldEagerBody = Paths(coldEager).eager, coldAuto = Paths(cold).auto;
+                Func<T[], T> coldEagerBody = Paths(coldEager).eager, freshEagerBody = Paths(freshEager).eager, coldAuto = Paths(cold).auto;
                 using (no_grad())
                 {
                     // libtorch's first run of a shape sets up its kernels: done once first, so the comparison is of the
@@ -123,6 +128,9 @@ foreach (var (name, create, inputs, composesInTraining) in models.Where(m => m.n
                     long e0 = Stopwatch.GetTimestamp();
                     coldEagerBody(x).Dispose();
                     double eagerCall = Stopwatch.GetElapsedTime(e0).TotalMilliseconds;
+                    long f0 = Stopwatch.GetTimestamp();
+                    freshEagerBody(x).Dispose();
+                    double freshFirst = Stopwatch.GetElapsedTime(f0).TotalMilliseconds;
                     long c0 = Stopwatch.GetTimestamp();
                     coldAuto(x).Dispose();
                     double composedFirst = Stopwatch.GetElapsedTime(c0).TotalMilliseconds;
@@ -132,6 +140,8 @@ foreach (var (name, create, inputs, composesInTraining) in models.Where(m => m.n
                     HybridRuntime.WaitForTwins(TimeSpan.FromSeconds(120));
                     double ready = Stopwatch.GetElapsedTime(c0).TotalMilliseconds;
                     firstCall = (composedFirst / eagerCall).ToString("F2", CultureInfo.InvariantCulture);
+                    firstToFirst = (composedFirst / freshFirst).ToString("F2", CultureInfo.InvariantCulture);
+                    firstOverFirst.Add(composedFirst / freshFirst);
                     toTwin = ready.ToString("F0", CultureInfo.InvariantCulture);
                 }
             }
@@ -194,7 +204,7 @@ foreach (var (name, create, inputs, composesInTraining) in models.Where(m => m.n
                     Console.WriteLine($"    {sig.State} eager/ts/onnx calls {sig.EagerCalls}/{sig.GraphCalls - sig.OnnxCalls}/{sig.OnnxCalls} medians {sig.EagerMedianMicroseconds:F1}/{sig.GraphMedianMicroseconds:F1}/{sig.OnnxMedianMicroseconds:F1} {sig.Signature[..Math.Min(50, sig.Signature.Length)]} {sig.OnnxNote} {sig.GraphNote} {sig.Fallback}");
             string tsText = t is { } tv ? tv.ToString("F1", CultureInfo.InvariantCulture) : "-";
             string tsRatio = t is { } tv2 ? (tv2 / e).ToString("F2", CultureInfo.InvariantCulture) : "-";
-            Console.WriteLine($"{name,-18} {batch,5} {(backward ? "fwd+bwd" : "forward"),-8} {e,10:F1} {tsText,10} {onnxText,10} {a,10:F1} {tsRatio,9} {onnxRatio,11} {a / best,10:F2} {chose,6} {firstCall,17} {toTwin,11}");
+            Console.WriteLine($"{name,-18} {batch,5} {(backward ? "fwd+bwd" : "forward"),-8} {e,10:F1} {tsText,10} {onnxText,10} {a,10:F1} {tsRatio,9} {onnxRatio,11} {a / best,10:F2} {chose,6} {firstCall,17} {firstToFirst,14} {toTwin,11}");
             foreach (T tensor in x.Concat(xg.Where(g => !x.Any(o => ReferenceEquals(o, g))))) tensor.Dispose();
         }
 
@@ -202,7 +212,7 @@ Console.WriteLine();
 var worst = autoOverBest.OrderByDescending(r => r.Item2).First();
 double geomean = speedUps.Count == 0 ? double.NaN : Math.Exp(speedUps.Average(Math.Log));
 var training = autoOverBest.Where(r => r.Item1.EndsWith("fwd+bwd", StringComparison.Ordinal)).OrderByDescending(r => r.Item2).FirstOrDefault();
-Console.WriteLine($"summary: inference (forward, batch 1) auto speed-up over eager geomean {geomean:F2}x over {speedUps.Count} models; auto/best worst {worst.Item2:F2} ({worst.Item1}), training worst {training.Item2:F2} ({training.Item1}); first call to TorchScript twin {toTorchScript.DefaultIfEmpty().Min():F0}-{toTorchScript.DefaultIfEmpty().Max():F0} ms; {threads} thread(s)");
+Console.WriteLine($"summary: inference (forward, batch 1) auto speed-up over eager geomean {geomean:F2}x over {speedUps.Count} models; auto/best worst {worst.Item2:F2} ({worst.Item1}), training worst {training.Item2:F2} ({training.Item1}); first call to TorchScript twin {toTorchScript.DefaultIfEmpty().Min():F0}-{toTorchScript.DefaultIfEmpty().Max():F0} ms; first call over a fresh eager first call {firstOverFirst.DefaultIfEmpty().Min():F2}-{firstOverFirst.DefaultIfEmpty().Max():F2}; {threads} thread(s)");
 try { foreach (string folder in Directory.GetDirectories(Path.GetTempPath(), Path.GetFileName(cache) + "*")) Directory.Delete(folder, recursive: true); } catch (IOException) { }
 
 static double Median(List<double> values)
