@@ -23,9 +23,9 @@ using T = TorchSharp.torch.Tensor;
 // 2. For each model at batch 1 and 32:
 //    - forward (eval, no_grad): TorchSharp eager vs the composed TorchScript twin vs its ONNX Runtime twin vs auto;
 //    - fwd+bwd (train mode): eager vs TorchScript vs auto (ONNX Runtime serves no call under grad);
-//    - in a fresh model: the first call (the tree composed off the caller's thread, the call itself eager) against an
-//      eager call of another fresh model whose kernels for the shape were set up by one call before (so the ratio is
-//      what HybridGen adds to it, not libtorch's first-run setup) and against a third fresh model's first eager call
+//    - in fresh models (the median over 5): the first call (the tree composed off the caller's thread, the call itself
+//      eager) against an eager call of a model whose kernels for the shape were set up by one call before (so the ratio
+//      is what HybridGen adds to it, not libtorch's first-run setup) and against other fresh models' first eager call
 //      (`1st/eager 1st`: a fresh instance's own first-call costs on both sides), and the time from that first call until the
 //      composed twins are ready (composed, then built at the second call, both off the caller's thread; the
 //      TorchScript text was validated in part 1).
@@ -98,6 +98,40 @@ foreach (var (name, create, inputs, composesInTraining) in models.Where(m => m.n
     toTorchScript.Add(ready);
     Console.WriteLine($"{name,-18} {ready,22:F0} {validate,12:F0} {cached,10:F1} {compile,11}{(why is null ? "" : "  not valid: " + why)}");
 }
+// HYBRIDGEN_BENCH_FIRSTCALLS=1: at batch 1 in eval mode, the first and second calls of fresh instances one after the
+// other, the background work of each waited for before the next (eager: one instance, its kernels set up by another).
+if (Environment.GetEnvironmentVariable("HYBRIDGEN_BENCH_FIRSTCALLS") is "1")
+{
+    foreach (var (name, create, inputs, _) in models.Where(m => m.name.Contains(filter, StringComparison.OrdinalIgnoreCase)))
+    {
+        T[] x = inputs(1);
+        nn.Module[] fresh = Enumerable.Range(0, 6).Select(_ => create()).ToArray();
+        foreach (nn.Module m in fresh) m.eval();
+        using (no_grad())
+        {
+            double Timed(Func<T[], T> path)
+            {
+                long start = Stopwatch.GetTimestamp();
+                path(x).Dispose();
+                return Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            }
+            Timed(Paths(fresh[0]).eager);
+            Timed(Paths(fresh[0]).eager);
+            Func<T[], T> eagerBody = Paths(fresh[1]).eager;
+            double eagerFirst = Timed(eagerBody), eagerSecond = Timed(eagerBody);
+            var autoCalls = new List<string>();
+            for (int k = 2; k < fresh.Length; k++)
+            {
+                HybridRuntime.WaitForTwins(TimeSpan.FromSeconds(120));
+                Func<T[], T> auto = Paths(fresh[k]).auto;
+                double first = Timed(auto), second = Timed(auto);
+                autoCalls.Add($"{first:F2}/{second:F2}");
+            }
+            Console.WriteLine($"first calls, {name}: eager first {eagerFirst:F2} ms, second {eagerSecond:F2} ms; auto first/second, per fresh instance: {string.Join("  ", autoCalls)} ms");
+        }
+    }
+}
+
 Console.WriteLine();
 Console.WriteLine($"{"model",-18} {"batch",5} {"pass",-8} {"eager us",10} {"ts us",10} {"onnx us",10} {"auto us",10} {"ts/eager",9} {"onnx/eager",11} {"auto/best",10} {"chose",6} {"first call/eager",17} {"1st/eager 1st",14} {"to twin ms",11}");
 var speedUps = new List<double>();
@@ -115,35 +149,11 @@ foreach (var (name, create, inputs, composesInTraining) in models.Where(m => m.n
             string firstCall = "-", firstToFirst = "-", toTwin = "-";
             if (!backward)
             {
-                nn.Module coldEager = create(), freshEager = create(), cold = create();
-                coldEager.eval();
-                freshEager.eval();
-                cold.eval();
-                Func<T[], T> coldEagerBody = Paths(coldEager).eager, freshEagerBody = Paths(freshEager).eager, coldAuto = Paths(cold).auto;
-                using (no_grad())
-                {
-                    // libtorch's first run of a shape sets up its kernels: done once first, so the comparison is of the
-                    // composition's cost against an eager call on the same footing (eager's second call).
-                    coldEagerBody(x).Dispose();
-                    long e0 = Stopwatch.GetTimestamp();
-                    coldEagerBody(x).Dispose();
-                    double eagerCall = Stopwatch.GetElapsedTime(e0).TotalMilliseconds;
-                    long f0 = Stopwatch.GetTimestamp();
-                    freshEagerBody(x).Dispose();
-                    double freshFirst = Stopwatch.GetElapsedTime(f0).TotalMilliseconds;
-                    long c0 = Stopwatch.GetTimestamp();
-                    coldAuto(x).Dispose();
-                    double composedFirst = Stopwatch.GetElapsedTime(c0).TotalMilliseconds;
-                    // The tree is composed off the caller's thread; the next call starts its signature's ONNX model.
-                    HybridRuntime.WaitForTwins(TimeSpan.FromSeconds(120));
-                    coldAuto(x).Dispose();
-                    HybridRuntime.WaitForTwins(TimeSpan.FromSeconds(120));
-                    double ready = Stopwatch.GetElapsedTime(c0).TotalMilliseconds;
-                    firstCall = (composedFirst / eagerCall).ToString("F2", CultureInfo.InvariantCulture);
-                    firstToFirst = (composedFirst / freshFirst).ToString("F2", CultureInfo.InvariantCulture);
-                    firstOverFirst.Add(composedFirst / freshFirst);
-                    toTwin = ready.ToString("F0", CultureInfo.InvariantCulture);
-                }
+                (double autoFirst, double eagerFirst, double eagerSecond, double ready) = FirstCalls(create, x);
+                firstCall = (autoFirst / eagerSecond).ToString("F2", CultureInfo.InvariantCulture);
+                firstToFirst = (autoFirst / eagerFirst).ToString("F2", CultureInfo.InvariantCulture);
+                firstOverFirst.Add(autoFirst / eagerFirst);
+                toTwin = ready.ToString("F0", CultureInfo.InvariantCulture);
             }
 
             nn.Module model = create();
@@ -224,6 +234,59 @@ static double Median(List<double> values)
 // How many of the method's calls (every composed tree, every signature) ran eager, TorchScript and ONNX Runtime.
 static (long eager, long torchScript, long onnx) Calls(string method) =>
     (Signatures(method).Sum(s => s.EagerCalls), Signatures(method).Sum(s => s.GraphCalls - s.OnnxCalls), Signatures(method).Sum(s => s.OnnxCalls));
+
+// The first call of fresh models (forward, eval, no_grad), the median over FreshInstances of them: auto's (the call
+// eager, its tree composed off the caller's thread after it), eager's first call of other fresh models, and eager's
+// second call (libtorch's kernels for the shape set up by a model before, so neither side pays that); and the time
+// from the first auto call until its composed twins are ready (composed, then built at the second call). Each fresh
+// model starts quiet: the background work before it waited for and finalizers run, which would otherwise land in a
+// sub-millisecond call.
+static (double autoFirst, double eagerFirst, double eagerSecond, double ready) FirstCalls(Func<nn.Module> create, T[] x)
+{
+    const int FreshInstances = 5;
+    static double Timed(Func<T[], T> path, T[] x)
+    {
+        long start = Stopwatch.GetTimestamp();
+        path(x).Dispose();
+        return Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+    }
+    static void Quiet()
+    {
+        HybridRuntime.WaitForTwins(TimeSpan.FromSeconds(120));
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+    }
+    static double Median(List<double> values) => values.OrderBy(v => v).ElementAt(values.Count / 2);
+    using var noGrad = no_grad();
+    nn.Module warm = create();
+    warm.eval();
+    Func<T[], T> warmBody = Paths(warm).eager;
+    Timed(warmBody, x);
+    var eagerFirsts = new List<double>();
+    var eagerSeconds = new List<double>();
+    var autoFirsts = new List<double>();
+    double ready = 0;
+    for (int k = 0; k < FreshInstances; k++)
+    {
+        Quiet();
+        eagerSeconds.Add(Timed(warmBody, x));
+        nn.Module eagerModel = create(), autoModel = create();
+        eagerModel.eval();
+        autoModel.eval();
+        Func<T[], T> eagerBody = Paths(eagerModel).eager, auto = Paths(autoModel).auto;
+        Quiet();
+        eagerFirsts.Add(Timed(eagerBody, x));
+        Quiet();
+        long start = Stopwatch.GetTimestamp();
+        autoFirsts.Add(Timed(auto, x));
+        if (k > 0) continue;
+        HybridRuntime.WaitForTwins(TimeSpan.FromSeconds(120));
+        auto(x).Dispose();
+        HybridRuntime.WaitForTwins(TimeSpan.FromSeconds(120));
+        ready = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+    }
+    return (Median(autoFirsts), Median(eagerFirsts), Median(eagerSeconds), ready);
+}
 
 static IEnumerable<SignatureReport> Signatures(string method) =>
     HybridRuntime.GetReport().Where(r => r.Name.StartsWith(method, StringComparison.Ordinal)).SelectMany(r => r.Signatures);
