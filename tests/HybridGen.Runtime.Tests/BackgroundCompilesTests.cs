@@ -26,7 +26,7 @@ public class BackgroundCompilesTests
             Assert.True(BackgroundCompiles.WaitAll(TimeSpan.FromSeconds(30)));
         }
         Assert.True(started.Wait(TimeSpan.FromSeconds(30)));
-        Assert.True(task.Wait(TimeSpan.FromSeconds(30)));
+        Assert.True(SpinWait.SpinUntil(() => task.IsCompleted, TimeSpan.FromSeconds(30)));
     }
 
     [Fact]
