@@ -89,17 +89,8 @@ internal static class NativeAttention
     {
         if (s_heads.TryGetValue(module, out Settings? known)) return known;
         if (module.training)
-            throw NativeDropout.JointFailure(module) is { } failure
-                ? new CompositionException($"'{path}' is a native MultiheadAttention in training mode whose heads could not be measured with its " +
-                    $"dropout probability ({failure}): the tree is composed at its first call in eval mode; calls until then run eager")
-                {
-                    RetryWhen = () => s_heads.TryGetValue(module, out _) || !module.training,
-                }
-                : new CompositionException($"'{path}' is a native MultiheadAttention in training mode: its heads are measured with its dropout " +
-                    "probability at its next call (where that is a multiple of 0.05), else at its first call in eval mode; calls until then run eager")
-                {
-                    RetryWhen = () => s_heads.TryGetValue(module, out _) || !module.training || MeasuredInTraining(module, width, path),
-                };
+            throw NativeDropout.NotMeasuredYet(module, $"'{path}' is a native MultiheadAttention", "heads", plural: true,
+                () => s_heads.TryGetValue(module, out _), () => MeasuredInTraining(module, width, path));
         Settings settings;
         try
         {

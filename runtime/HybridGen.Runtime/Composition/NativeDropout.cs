@@ -213,6 +213,25 @@ internal static class NativeDropout
         }
     }
 
+    /// <summary>
+    /// Why a module in training mode whose other settings (<paramref name="settings"/>: "heads and activation") are not
+    /// known yet stops its tree's composition, and when to try again: once they are known (<paramref name="known"/>)
+    /// or the module is in eval mode, or, until its joint measurement has failed for good, when
+    /// <paramref name="measuredInTraining"/> (asked on the caller's thread) has an answer.
+    /// </summary>
+    public static CompositionException NotMeasuredYet(nn.Module module, string described, string settings, bool plural, Func<bool> known, Func<bool> measuredInTraining) =>
+        JointFailure(module) is { } failure
+            ? new CompositionException($"{described} in training mode whose {settings} could not be measured with its dropout probability ({failure}): " +
+                "the tree is composed at its first call in eval mode; calls until then run eager")
+            {
+                RetryWhen = () => known() || !module.training,
+            }
+            : new CompositionException($"{described} in training mode: its {settings} {(plural ? "are" : "is")} measured with its dropout probability at its " +
+                "next call (where that is a multiple of 0.05), else at its first call in eval mode; calls until then run eager")
+            {
+                RetryWhen = () => known() || !module.training || measuredInTraining(),
+            };
+
     /// <summary>Why measuring <paramref name="module"/> in training mode failed for good, or null.</summary>
     public static string? JointFailure(nn.Module module) => s_joint.TryGetValue(module, out JointState? state) && state.Done ? state.Failure : null;
 

@@ -122,17 +122,8 @@ internal static class NativeRecurrent
         if (s_relu.TryGetValue(module, out StrongBox<bool>? known)) return known.Value;
         Func<bool> retryWhen = () => s_relu.TryGetValue(module, out _) || !module.training || MeasuredInTraining(module, shape, path);
         if (module.training && shape.Layers > 1)
-            throw NativeDropout.JointFailure(module) is { } failure
-                ? new CompositionException($"'{path}' is a native RNN of {shape.Layers} layers in training mode whose nonlinearity could not be measured " +
-                    $"with its dropout probability ({failure}): the tree is composed at its first call in eval mode; calls until then run eager")
-                {
-                    RetryWhen = () => s_relu.TryGetValue(module, out _) || !module.training,
-                }
-                : new CompositionException($"'{path}' is a native RNN of {shape.Layers} layers in training mode: its nonlinearity is measured with its dropout " +
-                    "probability at its next call (where that is a multiple of 0.05), else at its first call in eval mode; calls until then run eager")
-                {
-                    RetryWhen = retryWhen,
-                };
+            throw NativeDropout.NotMeasuredYet(module, $"'{path}' is a native RNN of {shape.Layers} layers", "nonlinearity", plural: false,
+                () => s_relu.TryGetValue(module, out _), () => MeasuredInTraining(module, shape, path));
         try
         {
             bool relu = ProbeRelu(module, weights, shape.HasBiases, shape.Layers, shape.Bidirectional, path);

@@ -94,13 +94,6 @@ internal static class NativeTransformer
         return new GraphFunction(name, signature.ToEquatableArray(), "Tensor", statements.ToEquatableArray());
     }
 
-    /// <summary>Whether a tree that failed to compose because of <paramref name="module"/> (in training mode, not yet
-    /// probed) may compose now: it was probed since, it is in eval mode, or (asked on the caller's thread) its settings
-    /// and dropout probability were measured together in training mode, or that failed for good (composed again to
-    /// report why).</summary>
-    private static bool CanProbe(nn.Module module, string[] prefixes, long width, string path) =>
-        s_probed.TryGetValue(module, out _) || !module.training || MeasuredInTraining(module, prefixes, width, path);
-
     /// <summary>Heads, activation and dropout probability at once, for a module first called in training mode
     /// (<see cref="NativeDropout.MeasureJointly"/>): false while it has no final answer.</summary>
     private static bool MeasuredInTraining(nn.Module module, string[] prefixes, long width, string path)
@@ -148,17 +141,8 @@ internal static class NativeTransformer
     {
         if (s_probed.TryGetValue(module, out Settings? known)) return known;
         if (module.training)
-            throw NativeDropout.JointFailure(module) is { } failure
-                ? new CompositionException($"'{path}' is a native {kind} in training mode whose heads and activation could not be measured with its " +
-                    $"dropout probability ({failure}): the tree is composed at its first call in eval mode; calls until then run eager")
-                {
-                    RetryWhen = () => s_probed.TryGetValue(module, out _) || !module.training,
-                }
-                : new CompositionException($"'{path}' is a native {kind} in training mode: its heads and activation are measured with its dropout " +
-                    "probability at its next call (where that is a multiple of 0.05), else at its first call in eval mode; calls until then run eager")
-                {
-                    RetryWhen = () => CanProbe(module, prefixes, width, path),
-                };
+            throw NativeDropout.NotMeasuredYet(module, $"'{path}' is a native {kind}", "heads and activation", plural: true,
+                () => s_probed.TryGetValue(module, out _), () => MeasuredInTraining(module, prefixes, width, path));
         Settings probed;
         try
         {
@@ -171,7 +155,7 @@ internal static class NativeTransformer
         }
         if (module.training)
             // Put in training mode while it was measured: its dropout may have acted, so the answer is not kept.
-            throw new CompositionException($"'{path}' is a native {kind} put in training mode while its settings were measured") { RetryWhen = () => CanProbe(module, prefixes, width, path) };
+            throw new CompositionException($"'{path}' is a native {kind} put in training mode while its settings were measured") { RetryWhen = () => s_probed.TryGetValue(module, out _) || !module.training || MeasuredInTraining(module, prefixes, width, path) };
         s_probed.AddOrUpdate(module, probed);
         return probed;
     }
