@@ -493,6 +493,7 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
             }
             ProbeStep step = state.NextStep();
             if (state.Cuda) torch.cuda.synchronize();
+            bool busy = BackgroundCompiles.Busy;
             long start = Stopwatch.GetTimestamp();
             t_onnxSettling = false;
             TResult result = Run(step.Route, state, arguments, out Route ranOn);
@@ -502,6 +503,11 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
             // ended probing for this signature). An ONNX Runtime call before its session settled (weights still
             // inputs, the frozen session not built yet) is a warm-up: its time is not the route's lasting one.
             bool timed = ranOn == step.Route && !(ranOn == Route.Onnx && t_onnxSettling);
+            // Nor is a call's time while HybridGen's own background work (a compile, an ONNX build, a weight freeze)
+            // shares the cores with it: probing medians read 16-76 % above the rounds after them and sometimes chose
+            // TorchScript where ONNX Runtime was faster (measured; this is a likely cause). A bounded number of times,
+            // so probing ends.
+            if (timed && (busy || BackgroundCompiles.Busy) && state.DiscardBusyTiming()) timed = false;
             if (state.Record(timed ? step : new ProbeStep(ranOn, Timed: false), microseconds)) OnDecision(state);
             // A signature met once the twin was compiled: its ONNX model starts building after this call's result.
             if (state.OnnxAllowed) StartOnnxBuild(state, arguments);

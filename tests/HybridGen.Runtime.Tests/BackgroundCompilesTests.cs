@@ -73,4 +73,20 @@ public class BackgroundCompilesTests
         release.Set();
         other.Join();
     }
+
+    [Fact]
+    public void BusyWhileWorkIsDeferredOrRunning()
+    {
+        using var release = new ManualResetEventSlim();
+        Task task;
+        using (BackgroundCompiles.EnterEager())
+        {
+            task = BackgroundCompiles.Run(() => release.Wait(TimeSpan.FromSeconds(30)));
+            Assert.True(BackgroundCompiles.Busy);                         // deferred
+        }
+        Assert.True(BackgroundCompiles.Busy);                             // running
+        release.Set();
+        Assert.True(SpinWait.SpinUntil(() => task.IsCompleted, TimeSpan.FromSeconds(30)));
+        // Other tests' work may run beside this one: Busy is only asserted while this work is known to be there.
+    }
 }

@@ -383,4 +383,15 @@ public class SignatureStateTests
         state.DisableGraph("its TorchScript could not be validated");
         return state;
     }
+
+    [Fact]
+    public void ProbingLeavesBusyTimingsOutABoundedNumberOfTimes()
+    {
+        SignatureState state = State(new DispatchOptions { ProbeCalls = 5, ReprobeInterval = 0 });
+        int discarded = 0;
+        while (state.DiscardBusyTiming() && discarded < 1000) discarded++;
+        // Four probing rounds' worth: a machine that is never quiet still gets a decision.
+        Assert.Equal(20, discarded);
+        Assert.False(state.DiscardBusyTiming());
+    }
 }

@@ -213,8 +213,20 @@ internal sealed class SignatureState
         }
     }
 
+    private int _busyDiscards;
+
+    /// <summary>Whether a probing call timed while HybridGen's own background work ran may be left untimed: yes, up
+    /// to ProbeCalls x 4 times per probing, so probing still ends on a machine that is never quiet.</summary>
+    public bool DiscardBusyTiming()
+    {
+        if (_busyDiscards >= _options.ProbeCalls * MaxProbeRounds) return false;
+        _busyDiscards++;
+        return true;
+    }
+
     private void ClearTimings()
     {
+        _busyDiscards = 0;
         _eagerTimes.Clear();
         _graphTimes.Clear();
         _capturedTimes.Clear();

@@ -18,6 +18,11 @@ namespace HybridGen.Twins;
 internal static class BackgroundCompiles
 {
     [ThreadStatic] private static int t_eagerDepth;
+    private static int s_active;
+
+    /// <summary>Whether work of this class is queued, deferred or running: a call timed meanwhile shares the cores
+    /// with it (the dispatcher's probing does not count such a time as the route's lasting one).</summary>
+    public static bool Busy => Volatile.Read(ref s_active) > 0;
     [ThreadStatic] private static List<Task>? t_deferred;
 
     /// <summary>Marks this thread as running an eager body until the result is disposed (EagerScope.Run).</summary>
@@ -79,15 +84,27 @@ internal static class BackgroundCompiles
                 }
                 WaitAll(ExitWait);
             };
+        Interlocked.Increment(ref s_active);
+        void Counted()
+        {
+            try
+            {
+                work();
+            }
+            finally
+            {
+                Interlocked.Decrement(ref s_active);
+            }
+        }
         Task task;
         if (t_eagerDepth > 0)
         {
-            task = new Task(work);                        // started by the outermost eager body's end
+            task = new Task(Counted);                     // started by the outermost eager body's end
             (t_deferred ??= new List<Task>()).Add(task);
         }
         else
         {
-            task = Task.Run(work);
+            task = Task.Run(Counted);
         }
         lock (s_running)
         {
