@@ -75,18 +75,34 @@ public class BackgroundCompilesTests
     }
 
     [Fact]
-    public void BusyWhileWorkIsDeferredOrRunning()
+    public void BusyWhileWorkRuns()
     {
         using var release = new ManualResetEventSlim();
         Task task;
+        // Deferred by this thread, it does not count here yet (it is not using a core; other tests' work may, so
+        // nothing is asserted inside).
         using (BackgroundCompiles.EnterEager())
-        {
             task = BackgroundCompiles.Run(() => release.Wait(TimeSpan.FromSeconds(30)));
-            Assert.True(BackgroundCompiles.Busy);                         // deferred
-        }
-        Assert.True(BackgroundCompiles.Busy);                             // running
+        Assert.True(BackgroundCompiles.Busy);                             // started when the body returned, running
         release.Set();
         Assert.True(SpinWait.SpinUntil(() => task.IsCompleted, TimeSpan.FromSeconds(30)));
         // Other tests' work may run beside this one: Busy is only asserted while this work is known to be there.
+    }
+
+    [Fact]
+    public void AWaitOnThisThreadsDeferredWorkRunsItHere()
+    {
+        int runs = 0;
+        Task task;
+        using (BackgroundCompiles.EnterEager())
+        {
+            task = BackgroundCompiles.Run(() => Interlocked.Increment(ref runs));
+            BackgroundCompiles.RunIfDeferredHere(task);     // what a wait on it does first
+            Assert.Equal(1, runs);
+            Assert.True(task.IsCompleted);
+        }
+        // Not started again when the body returns.
+        Thread.Sleep(100);
+        Assert.Equal(1, runs);
     }
 }

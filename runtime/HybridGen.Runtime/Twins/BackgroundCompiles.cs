@@ -22,7 +22,16 @@ internal static class BackgroundCompiles
 
     /// <summary>Whether work of this class is queued, deferred or running: a call timed meanwhile shares the cores
     /// with it (the dispatcher's probing does not count such a time as the route's lasting one).</summary>
-    public static bool Busy => Volatile.Read(ref s_active) > 0;
+    public static bool Busy => Volatile.Read(ref s_active) > (t_deferred?.Count ?? 0); // this thread's deferred work is not running
+
+    private static volatile bool s_exiting;
+
+    /// <summary>Runs <paramref name="task"/> here and now where it is this thread's deferred work (else does nothing):
+    /// a wait on it from inside the eager body that deferred it would otherwise wait for itself.</summary>
+    public static void RunIfDeferredHere(Task? task)
+    {
+        if (task is not null && t_deferred is { } deferred && deferred.Remove(task)) task.RunSynchronously(TaskScheduler.Default);
+    }
     [ThreadStatic] private static List<Task>? t_deferred;
 
     /// <summary>Marks this thread as running an eager body until the result is disposed (EagerScope.Run).</summary>
@@ -39,7 +48,12 @@ internal static class BackgroundCompiles
         {
             if (--t_eagerDepth > 0 || t_deferred is not { } deferred) return;
             t_deferred = null;
-            foreach (Task task in deferred) task.Start(TaskScheduler.Default);
+            foreach (Task task in deferred)
+            {
+                // Past process exit's wait, libtorch may be torn down under new work: it is dropped (counted done).
+                if (s_exiting) Interlocked.Decrement(ref s_active);
+                else task.Start(TaskScheduler.Default);
+            }
         }
     }
 
@@ -69,6 +83,7 @@ internal static class BackgroundCompiles
         if (Interlocked.Exchange(ref s_hooked, 1) == 0)
             AppDomain.CurrentDomain.ProcessExit += (_, _) =>
             {
+                s_exiting = true;
                 Action[] stops;
                 lock (s_beforeExit) stops = s_beforeExit.ToArray();
                 foreach (Action stop in stops)

@@ -143,6 +143,8 @@ internal sealed class OnnxTwin : IDisposable
         public int DataCount;
         public volatile string? NoForm;
         public Task Building = Task.CompletedTask;
+        /// <summary>The background build (BackgroundCompiles.Run), or null: run here where this thread deferred it.</summary>
+        public Task? Job;
         /// <summary>A call's input array, reused (a call takes it, or makes its own while another call holds it).</summary>
         public Tensor[]? Scratch;
     }
@@ -169,7 +171,11 @@ internal sealed class OnnxTwin : IDisposable
             return OnnxReadiness.NoForm;
         }
         if (s is null) return OnnxReadiness.NoForm;
-        if (!background) s.Building.Wait();
+        if (!background)
+        {
+            BackgroundCompiles.RunIfDeferredHere(s.Job);
+            s.Building.Wait();
+        }
         reason = s.NoForm;
         if (reason is not null) return OnnxReadiness.NoForm;
         if (s.Session is null) return OnnxReadiness.Building;
@@ -187,6 +193,7 @@ internal sealed class OnnxTwin : IDisposable
         string? reason = null;
         Specialization? s = _specializations.TryGetValue(key, out Specialization? known) ? known : Start(key, described, background: false, out reason);
         if (s is null) return reason;
+        BackgroundCompiles.RunIfDeferredHere(s.Job);
         s.Building.Wait();
         return s.NoForm;
     }
@@ -211,7 +218,7 @@ internal sealed class OnnxTwin : IDisposable
             try { Build(fresh, described); }
             finally { built.SetResult(); }
         }
-        if (background) BackgroundCompiles.Run(BuildIt);
+        if (background) fresh.Job = BackgroundCompiles.Run(BuildIt);
         else BuildIt();
         return fresh;
     }
@@ -295,7 +302,11 @@ internal sealed class OnnxTwin : IDisposable
     /// <summary>Waits for the frozen-weight builds under way (tests).</summary>
     public void WaitForFrozen()
     {
-        foreach (Specialization s in _specializations.Values) s.Session?.Freezing?.Wait();
+        foreach (Specialization s in _specializations.Values)
+        {
+            BackgroundCompiles.RunIfDeferredHere(s.Session?.Freezing);
+            s.Session?.Freezing?.Wait();
+        }
     }
 
     public void Dispose()

@@ -199,6 +199,7 @@ internal sealed class OnnxWeightedSession : IDisposable
             _frozen = null;
         }
         frozen?.Retire();
+        BackgroundCompiles.RunIfDeferredHere(_freezing); // deferred by this thread's eager body: it sees _disposed and drops its session
         _freezing?.Wait(TimeSpan.FromSeconds(30)); // a build under way sees _disposed and drops its session
         _asInputs.Dispose();
     }
