@@ -665,9 +665,11 @@ internal sealed class BodyAnalyzer : OperationWalker
     /// <summary>Visits a loop's body (with its step) until the ownership at its start is stable: a local the body
     /// leaves holding an input is not the method's own at the next iteration's start either, so an in-place write
     /// earlier in the body is found on a later visit. Findings a later visit repeats are dropped. Leaves the state of
-    /// "after the loop" (the body ran any number of times, none included).</summary>
+    /// "after the loop" (the body ran any number of times, none included). The body counts as a branch
+    /// (_branchDepth).</summary>
     private void VisitLoopBody(Action body)
     {
+        _branchDepth++;
         var start = OwnedNow();
         int findings = _findings.Count, advisories = _advisories.Count, calls = _runTimeModuleCalls.Count;
         // Each round only removes locals or widens what they depend on, so this ends; the bound is a safeguard.
@@ -682,6 +684,7 @@ internal sealed class BodyAnalyzer : OperationWalker
         Dedupe(_findings, findings);
         Dedupe(_advisories, advisories);
         Dedupe(_runTimeModuleCalls, calls);
+        _branchDepth--;
     }
 
     private static bool SameOwnership(Dictionary<ILocalSymbol, string[]> a, Dictionary<ILocalSymbol, string[]> b) =>
@@ -714,9 +717,7 @@ internal sealed class BodyAnalyzer : OperationWalker
     public override void VisitWhileLoop(IWhileLoopOperation operation)
     {
         if (operation.Condition is not null) VisitCondition(operation.Condition);
-        _branchDepth++;
         VisitLoopBody(() => Visit(operation.Body));
-        _branchDepth--;
         if (operation.IgnoredCondition is not null) Visit(operation.IgnoredCondition);
     }
 
@@ -724,13 +725,11 @@ internal sealed class BodyAnalyzer : OperationWalker
     {
         foreach (IOperation before in operation.Before) Visit(before);
         if (operation.Condition is not null) VisitCondition(operation.Condition);
-        _branchDepth++;
         VisitLoopBody(() =>
         {
             Visit(operation.Body);
             foreach (IOperation next in operation.AtLoopBottom) Visit(next);
         });
-        _branchDepth--;
     }
 
     public override void VisitSwitch(ISwitchOperation operation)
@@ -770,9 +769,7 @@ internal sealed class BodyAnalyzer : OperationWalker
             else
                 Add(DiagnosticDescriptors.UnprovableCall, collection.Syntax, $"enumerates the submodule '{Describe(collection)}', which the build cannot see through: "
                     + (modules is UnknownSubmodule unknown ? unknown.Reason : "only a ModuleList is enumerated"));
-            _branchDepth++;
             VisitLoopBody(() => base.VisitForEachLoop(operation));
-            _branchDepth--;
             return;
         }
         ITypeSymbol? type = operation.Collection is IConversionOperation c ? c.Operand.Type : operation.Collection.Type;
@@ -780,9 +777,7 @@ internal sealed class BodyAnalyzer : OperationWalker
         bool readOnlyList = KnownTypes.Is(type, KnownTypes.ReadOnlyList);
         if (!array && !readOnlyList)
             Add(DiagnosticDescriptors.IteratorOrAsync, operation.Collection.Syntax, $"enumerates a '{type?.ToDisplayString() ?? "sequence"}' (only arrays and IReadOnlyList<T> have a graph form)");
-        _branchDepth++;
         VisitLoopBody(() => base.VisitForEachLoop(operation));
-        _branchDepth--;
     }
 
     public override void VisitAwait(IAwaitOperation operation)

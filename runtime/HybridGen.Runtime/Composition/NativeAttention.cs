@@ -121,7 +121,7 @@ internal static class NativeAttention
             zeroAttention = NativeDropout.FromFixedRandomState(() =>
             {
                 using var noGrad = no_grad();
-                (Tensor query, Tensor key, Tensor value) = ProbeInputs(parameters, width);
+                (Tensor query, Tensor key, Tensor value) = QueryKeyValue(parameters, width);
                 return module.forward(query, key, value, null, true, null).Item2.shape[^1] - key.shape[0] - (parameters.ContainsKey("bias_k") ? 1 : 0) == 1;
             });
         }
@@ -130,14 +130,8 @@ internal static class NativeAttention
             return false;                                    // measured in eval mode, or again at a later call
         }
         Settings[] candidates = Enumerable.Range(1, (int)width).Where(h => width % h == 0).Select(h => new Settings(h, zeroAttention)).ToArray();
-        NativeDropout.Joint result = NativeDropout.MeasureJointly(module, candidates.Length,
-            (k, probability) => DropoutProbe(module, width, candidates[k])(probability), out int found, out double p);
-        if (result == NativeDropout.Joint.Found && found >= 0)
-        {
-            s_heads.AddOrUpdate(module, candidates[found]);
-            NativeDropout.Record(module, path, DropoutProbe(module, width, candidates[found]), p);
-        }
-        return result != NativeDropout.Joint.TryLater;
+        return NativeDropout.MeasureJointly(module, path, candidates, settings => DropoutProbe(module, width, settings),
+            found => s_heads.AddOrUpdate(module, found));
     }
 
     /// <summary>The module's training-mode output (null) or its reference with dropout probability p, on the probe's
@@ -145,7 +139,7 @@ internal static class NativeAttention
     private static NativeDropout.Probe DropoutProbe(MultiheadAttention module, long width, Settings settings) => p =>
     {
         Dictionary<string, Parameter> now = module.named_parameters().ToDictionary(n => n.name, n => n.parameter, StringComparer.Ordinal);
-        (Tensor query, Tensor key, Tensor value) = ProbeInputs(now, width);
+        (Tensor query, Tensor key, Tensor value) = QueryKeyValue(now, width);
         return p is null
             ? module.forward(query, key, value, null, true, null).Item1
             : Reference(query, key, value, name => now.TryGetValue(name, out Parameter? w) ? w : null!, settings, p);
@@ -158,7 +152,7 @@ internal static class NativeAttention
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         Tensor Get(string name) => parameters.TryGetValue(name, out Parameter? p) ? p : null!;
-        (Tensor query, Tensor key, Tensor value) = ProbeInputs(parameters, width);
+        (Tensor query, Tensor key, Tensor value) = QueryKeyValue(parameters, width);
         // The native forward itself, not Module.call: the probe must not run the user's forward hooks.
         (Tensor expected, Tensor weights) = module.forward(query, key, value, null, true, null);
         // add_zero_attn shows in the weights: one key position more than given (and than bias_k adds).
@@ -178,15 +172,12 @@ internal static class NativeAttention
     }
 
     /// <summary>The probe's query (three positions), key and value (four), two sequences, from a private generator.</summary>
-    private static (Tensor Query, Tensor Key, Tensor Value) ProbeInputs(Dictionary<string, Parameter> parameters, long width)
+    private static (Tensor Query, Tensor Key, Tensor Value) QueryKeyValue(Dictionary<string, Parameter> parameters, long width)
     {
-        Tensor first = parameters["out_proj.weight"];
         long keyWidth = parameters.TryGetValue("k_proj_weight", out Parameter? k) ? k.shape[1] : width;
         long valueWidth = parameters.TryGetValue("v_proj_weight", out Parameter? v) ? v.shape[1] : width;
-        using var generator = new Generator(0x5EED);
-        return (randn(new long[] { 3, 2, width }, generator: generator).to(first.dtype, first.device),
-            randn(new long[] { 4, 2, keyWidth }, generator: generator).to(first.dtype, first.device),
-            randn(new long[] { 4, 2, valueWidth }, generator: generator).to(first.dtype, first.device));
+        Tensor[] inputs = ProbeInputs.Randn(parameters["out_proj.weight"], new long[] { 3, 2, width }, new long[] { 4, 2, keyWidth }, new long[] { 4, 2, valueWidth });
+        return (inputs[0], inputs[1], inputs[2]);
     }
 
     /// <summary>libtorch's attention without masks (the runtime function's arithmetic, F::multi_head_attention_forward):

@@ -30,7 +30,16 @@ internal static class NativeDropout
     /// same private input each time.</summary>
     internal delegate Tensor Probe(double? p);
 
-    private sealed class Entry
+    /// <summary>Where a measurement stands: answered for good (<see cref="Done"/>; <see cref="Failure"/> null where it
+    /// succeeded), or still open (<see cref="Failure"/> the last disturbance, <see cref="Attempts"/> so far).</summary>
+    private class Attempt
+    {
+        public volatile bool Done;
+        public string? Failure;
+        public int Attempts;
+    }
+
+    private sealed class Entry : Attempt
     {
         public Entry(nn.Module module, string path, Probe probe)
         {
@@ -46,10 +55,11 @@ internal static class NativeDropout
         public readonly string Path;
         public readonly Probe ProbeRun;
         public readonly string? FirstParameter;
-        public volatile bool Measured;
         public double Probability = -1.0;
-        public string? Failure;
-        public int Attempts;
+    }
+
+    private sealed class JointState : Attempt
+    {
     }
 
     /// <summary>A measurement disturbed from outside (another thread drew from the generator, the module left
@@ -63,6 +73,8 @@ internal static class NativeDropout
 
     private static readonly ConditionalWeakTable<nn.Module, Entry> s_entries = new();
     private static readonly double[] s_candidates = Candidates();
+    // The common probabilities (multiples of 0.05): where every candidate setting is tried at each.
+    private static readonly double[] s_common = s_candidates.AsSpan(0, 20).ToArray();
 
     // Every measurement sets and restores the one default generator: one at a time, or one could restore the
     // other's fixed state as the user's.
@@ -74,7 +86,7 @@ internal static class NativeDropout
     /// <summary>Records a probability measured together with the module's other settings (a module first called in
     /// training mode: <see cref="MeasureJointly"/>).</summary>
     public static void Record(nn.Module module, string path, Probe probe, double probability) =>
-        s_entries.AddOrUpdate(module, new Entry(module, path, probe) { Probability = probability, Measured = true });
+        s_entries.AddOrUpdate(module, new Entry(module, path, probe) { Probability = probability, Done = true });
 
     /// <summary>The state input a composed twin reads at every call: the measured probability in training mode on the
     /// CPU (measured now where this is the first such call), else -1 (the twin's runtime functions use none in eval
@@ -82,7 +94,7 @@ internal static class NativeDropout
     public static TwinValue Reader(object module)
     {
         var native = (nn.Module)module;
-        return native.training && DeviceOf(native) is null && Measure(native) is { } p ? p : -1.0;
+        return native.training && Measure(native) is { } p ? p : -1.0;
     }
 
     /// <summary>Null where a call in training mode can run the twin (the probability is known, the module on the
@@ -102,35 +114,41 @@ internal static class NativeDropout
             : null;
     }
 
-    /// <summary>The probability, measured at the first call that asks; null where it cannot be.</summary>
+    /// <summary>The probability, measured at the first call that asks on the CPU; null where it cannot be (yet).</summary>
     internal static double? Measure(nn.Module module)
     {
         if (!s_entries.TryGetValue(module, out Entry? entry)) return null;
-        if (!entry.Measured)
-        {
+        if (!entry.Done && DeviceOf(module) is null)
             lock (s_generator)
-            {
-                if (!entry.Measured)
-                {
-                    try
-                    {
-                        entry.Probability = Search(module, 1, (_, p) => entry.ProbeRun(p), s_candidates).Probability;
-                        entry.Failure = null;
-                        entry.Measured = true;
-                    }
-                    catch (DisturbedException error) when (++entry.Attempts < Attempts)
-                    {
-                        entry.Failure = error.Message;                     // not kept: tried again at the next call
-                    }
-                    catch (Exception error)
-                    {
-                        entry.Failure = Describe(error);
-                        entry.Measured = true;
-                    }
-                }
-            }
+                if (!entry.Done)
+                    Settle(entry, () => entry.Probability = Search(module, 1, (_, p) => entry.ProbeRun(p), s_candidates,
+                        "no probability on a grid of 0.001 reproduces its output").Probability);
+        return entry.Done && entry.Failure is null ? entry.Probability : null;
+    }
+
+    /// <summary>Runs a measurement (under the generator's lock) and settles its attempt: true where it succeeded. One
+    /// disturbed from outside stays open, to be tried again at a later call, <see cref="Attempts"/> times at most;
+    /// any other failure is final, and says why.</summary>
+    private static bool Settle(Attempt attempt, Action measure)
+    {
+        try
+        {
+            measure();
+            attempt.Failure = null;
+            attempt.Done = true;
+            return true;
         }
-        return entry.Measured && entry.Failure is null ? entry.Probability : null;
+        catch (DisturbedException error) when (++attempt.Attempts < Attempts)
+        {
+            attempt.Failure = error.Message;
+            return false;
+        }
+        catch (Exception error)
+        {
+            attempt.Failure = Describe(error);
+            attempt.Done = true;
+            return false;
+        }
     }
 
     /// <summary>Null where the module's parameters are on the CPU (or it has none), else their device.</summary>
@@ -161,55 +179,37 @@ internal static class NativeDropout
         _ => $"{error.GetType().Name}: {error.Message} (a HybridGen bug; please report it)",
     };
 
-    /// <summary>What measuring a module first called in training mode came to.</summary>
-    internal enum Joint { Found, Failed, TryLater }
-
-    private sealed class JointState
-    {
-        public int Attempts;
-        public bool Done;
-        public string? Failure;
-    }
-
     private static readonly ConditionalWeakTable<nn.Module, JointState> s_joint = new();
 
     /// <summary>
     /// Measures a module's settings and dropout probability together (its first calls are in training mode, where
-    /// dropout hides the settings): the one (candidate setting, probability) whose reference (<paramref name="probe"/>:
-    /// setting index and probability; null for the module's own forward) reproduces the module's training-mode output,
-    /// the probabilities the common ones only (multiples of 0.05: every setting is tried at each, so the full grid would
-    /// cost too much on the caller's thread). On the caller's thread; a final answer once per module: a measurement
-    /// disturbed by another thread's draws is tried again at a later call (three attempts), and a module not on the
-    /// CPU waits until it is. <see cref="JointFailure"/> says why it failed.
+    /// dropout hides the settings): the one candidate setting and probability whose reference
+    /// (<paramref name="probeOf"/> the setting) reproduces the module's training-mode output, the probabilities the
+    /// common ones only (multiples of 0.05: every setting is tried at each, so the full grid would cost too much on the
+    /// caller's thread). The setting found goes to <paramref name="found"/> and the probability is recorded. On the
+    /// caller's thread; true once there is a final answer, found or not (<see cref="JointFailure"/> says why not): a
+    /// measurement disturbed by another thread's draws is tried again at a later call (three attempts), and a module
+    /// not on the CPU waits until it is.
     /// </summary>
-    public static Joint MeasureJointly(nn.Module module, int settings, Func<int, double?, Tensor> probe, out int setting, out double probability)
+    public static bool MeasureJointly<T>(nn.Module module, string path, IReadOnlyList<T> candidates, Func<T, Probe> probeOf, Action<T> found)
     {
-        (setting, probability) = (-1, -1.0);
         JointState state = s_joint.GetValue(module, _ => new JointState());
         lock (s_generator)
         {
-            if (state.Done) return state.Failure is null ? Joint.Found : Joint.Failed;
+            if (state.Done) return true;
             if (DeviceOf(module) is { } device)
             {
                 state.Failure = $"it is on {device}, and only a module on the CPU is measured";
-                return Joint.TryLater;
+                return false;
             }
-            try
+            (int Setting, double Probability) result = default;
+            if (Settle(state, () => result = Search(module, candidates.Count, (k, p) => probeOf(candidates[k])(p), s_common,
+                "no multiple of 0.05 as its probability reproduces its output with any of its candidate settings")))
             {
-                (setting, probability) = Search(module, settings, probe, s_candidates.AsSpan(0, 20).ToArray());
-                (state.Done, state.Failure) = (true, null);
-                return Joint.Found;
+                found(candidates[result.Setting]);
+                Record(module, path, probeOf(candidates[result.Setting]), result.Probability);
             }
-            catch (DisturbedException error) when (++state.Attempts < Attempts)
-            {
-                state.Failure = error.Message;
-                return Joint.TryLater;
-            }
-            catch (Exception error)
-            {
-                (state.Done, state.Failure) = (true, Describe(error));
-                return Joint.Failed;
-            }
+            return state.Done;
         }
     }
 
@@ -240,31 +240,33 @@ internal static class NativeDropout
     public static T FromFixedRandomState<T>(Func<T> probe)
     {
         lock (s_generator)
-        {
-            using var scope = NewDisposeScope();
-            Tensor saved = random.get_rng_state();
-            try
-            {
-                using (var fixedState = new Generator(0x5EED)) random.set_rng_state(fixedState.get_state());
-                return probe();
-            }
-            finally
-            {
-                random.set_rng_state(saved);
-            }
-        }
+            return WithFixedRandomState(_ => probe());
     }
 
-    private static (int Setting, double Probability) Search(nn.Module module, int settings, Func<int, double?, Tensor> probe, double[] candidates)
+    /// <summary>Saves the process's random state, sets the fixed one, runs <paramref name="body"/> (given the fixed
+    /// state, to set again before each draw) and restores the saved state, whatever happens.</summary>
+    private static T WithFixedRandomState<T>(Func<Tensor, T> body)
     {
-        if (DeviceOf(module) is { } device) throw new CompositionException($"it is on {device}, and only a module on the CPU is measured");
         using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
         Tensor saved = random.get_rng_state();
         try
         {
             Tensor start;
-            using (var fixedState = new Generator(0x5EED)) start = fixedState.get_state();
+            using (var fixedState = new Generator(ProbeInputs.Seed)) start = fixedState.get_state();
+            random.set_rng_state(start);
+            return body(start);
+        }
+        finally
+        {
+            random.set_rng_state(saved);
+        }
+    }
+
+    private static (int Setting, double Probability) Search(nn.Module module, int settings, Func<int, double?, Tensor> probe, double[] candidates, string noneAgrees)
+    {
+        using var noGrad = no_grad();
+        return WithFixedRandomState(start =>
+        {
             Tensor Draw(int setting, double? p)
             {
                 random.set_rng_state(start);
@@ -293,14 +295,8 @@ internal static class NativeDropout
                             throw new CompositionException("its weights do not tell its settings apart in training mode");
                     return (setting, p);
                 }
-            throw new CompositionException(candidates.Length == s_candidates.Length
-                ? "no probability on a grid of 0.001 reproduces its output"
-                : "no multiple of 0.05 as its probability reproduces its output with any of its candidate settings");
-        }
-        finally
-        {
-            random.set_rng_state(saved);
-        }
+            throw new CompositionException(noneAgrees);
+        });
     }
 
     private static bool Agrees(Tensor candidate, Tensor expected) =>

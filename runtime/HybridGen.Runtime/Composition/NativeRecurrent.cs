@@ -100,8 +100,7 @@ internal static class NativeRecurrent
     private static NativeDropout.Probe DropoutProbe(torch.nn.Module module, Shape shape, bool relu) => p =>
     {
         torch.Tensor[] now = shape.Order.Select(n => (torch.Tensor)module.get_parameter(n)!).ToArray();
-        using var generator = new torch.Generator(0x5EED);
-        torch.Tensor x = torch.randn(new long[] { 1, 2, now[0].shape[1] }, generator: generator).to(now[0].dtype, now[0].device);
+        torch.Tensor x = ProbeInputs.Randn(now[0], new long[] { 1, 2, now[0].shape[1] })[0];
         if (p is not null) return Reference(module, x, now, shape.HasBiases, shape.Layers, shape.Bidirectional ? 2 : 1, relu, p.Value);
         torch.Tensor input = shape.BatchFirst ? x.transpose(0, 1) : x;
         torch.Tensor output = module switch
@@ -144,14 +143,8 @@ internal static class NativeRecurrent
     /// NativeTransformer.MeasuredInTraining does).</summary>
     private static bool MeasuredInTraining(RNN module, Shape shape, string path)
     {
-        NativeDropout.Joint result = NativeDropout.MeasureJointly(module, 2,
-            (k, probability) => DropoutProbe(module, shape, relu: k == 1)(probability), out int found, out double p);
-        if (result == NativeDropout.Joint.Found && found >= 0)
-        {
-            s_relu.AddOrUpdate(module, new StrongBox<bool>(found == 1));
-            NativeDropout.Record(module, path, DropoutProbe(module, shape, found == 1), p);
-        }
-        return result != NativeDropout.Joint.TryLater;
+        return NativeDropout.MeasureJointly(module, path, new[] { false, true }, relu => DropoutProbe(module, shape, relu),
+            relu => s_relu.AddOrUpdate(module, new StrongBox<bool>(relu)));
     }
 
     private static bool ProbeRelu(RNN module, torch.Tensor[] weights, bool hasBiases, long layers, bool bidirectional, string path)
@@ -160,8 +153,7 @@ internal static class NativeRecurrent
         using var noGrad = torch.no_grad();
         int directions = bidirectional ? 2 : 1;
         torch.Tensor first = weights[0];
-        using var generator = new torch.Generator(0x5EED);
-        torch.Tensor x = torch.randn(new long[] { 1, 1, first.shape[1] }, generator: generator).to(first.dtype, first.device);
+        torch.Tensor x = ProbeInputs.Randn(first, new long[] { 1, 1, first.shape[1] })[0];
         // The native forward itself, not Module.call: the probe must not run the user's forward hooks.
         torch.Tensor expected = module.forward(x, null).Item1[0];
         var found = new List<bool>();

@@ -102,18 +102,8 @@ internal static class NativeTransformer
         foreach (bool gelu in new[] { false, true })
             for (long heads = 1; heads <= width; heads++)
                 if (width % heads == 0) candidates.Add(new Settings(heads, gelu));
-        NativeDropout.Joint result = NativeDropout.MeasureJointly(module, candidates.Count, (k, probability) =>
-        {
-            Tensor[][] layers = LayerWeights(module, prefixes);
-            Tensor input = ProbeInput(layers[0][0], width);
-            return probability is null ? Forward(module, input) : Reference(input, layers, candidates[k].Heads, candidates[k].Gelu, probability);
-        }, out int found, out double p);
-        if (result == NativeDropout.Joint.Found && found >= 0)
-        {
-            s_probed.AddOrUpdate(module, candidates[found]);
-            NativeDropout.Record(module, path, DropoutProbe(module, prefixes, width, candidates[found]), p);
-        }
-        return result != NativeDropout.Joint.TryLater;
+        return NativeDropout.MeasureJointly(module, path, candidates, settings => DropoutProbe(module, prefixes, width, settings),
+            found => s_probed.AddOrUpdate(module, found));
     }
 
     /// <summary>The parameter-name prefix of each layer ("" for a layer, "layers.k." for an encoder), checking that
@@ -203,11 +193,7 @@ internal static class NativeTransformer
 
     /// <summary>Three positions, two sequences, from a private generator: every head's attention mixes positions, so
     /// a wrong head count shows.</summary>
-    private static Tensor ProbeInput(Tensor like, long width)
-    {
-        using var generator = new Generator(0x5EED);
-        return randn(new long[] { 3, 2, width }, generator: generator).to(like.dtype, like.device);
-    }
+    private static Tensor ProbeInput(Tensor like, long width) => ProbeInputs.Randn(like, new long[] { 3, 2, width })[0];
 
     /// <summary>libtorch's C++ TransformerEncoderLayer.forward without masks, layer after layer (the runtime function
     /// __hg_transformer_encoder_layer's arithmetic; weights in s_layerParameters' order): in eval mode, or in training
