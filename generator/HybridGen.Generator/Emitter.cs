@@ -110,17 +110,7 @@ internal static class Emitter
         w.Line($"argumentCount: {model.Parameters.Count + twin.Inputs.Count},");
         int output = 0;
         w.Line($"readResult: static r => {ReadResult(twin.Result, ref output)},");
-        w.Line($"resultCount: {twin.Result.OutputCount},");
-        w.Line($"writeSignature: static (in {tupleType} a, ref global::HybridGen.SignatureBuilder s) =>");
-        w.Line("{");
-        w.Indent();
-        for (int i = 0; i < model.Parameters.Count; i++) w.Line($"s.Add({SignaturePart($"a.Item{i + first + 1}", model.Parameters[i].Kind)});");
-        foreach (TwinInput input in twin.Inputs)
-            w.Line(input.Kind is GraphKind.Tensor or GraphKind.OptionalTensor
-                ? $"s.AddState({Access(input)});"
-                : $"s.Add({SignaturePart(Access(input), input.Kind)});");
-        w.Outdent();
-        // The named arguments after writeSignature, each ended with ',' and the last with ');'.
+        // The named arguments after resultCount, each ended with ',' and the last with ');'.
         var trailing = new List<List<string>>();
         // The module tree the twin was built for (fields typed Module<Tensor,Tensor>, containers), checked before
         // every call: the first check that fails gives the reason the call runs eager.
@@ -147,7 +137,7 @@ internal static class Emitter
                 .Concat(new[] { "}" }).ToList());
         }
         if (model.Overrides is { } overrides) trailing.Add(new List<string> { $"overrides: {Overrides(overrides)}" });
-        w.Line(trailing.Count == 0 ? "});" : "},");
+        w.Line($"resultCount: {twin.Result.OutputCount}" + (trailing.Count == 0 ? ");" : ","));
         for (int k = 0; k < trailing.Count; k++)
             for (int line = 0; line < trailing[k].Count; line++)
                 w.Line(trailing[k][line] + (line + 1 < trailing[k].Count ? "" : k + 1 < trailing.Count ? "," : ");"));
@@ -230,16 +220,6 @@ internal static class Emitter
         GraphKind.OptionalTensor or GraphKind.OptionalFloat or GraphKind.OptionalInt => $"{ScriptValue}.Optional({value})",
         GraphKind.IntList => $"{ScriptValue}.FromInts({value})",
         GraphKind.FloatList => $"{ScriptValue}.FromDoubles({value})",
-        _ => value,
-    };
-
-    /// <summary>A value as the signature builder takes it (ints widened, floats as doubles).</summary>
-    private static string SignaturePart(string value, GraphKind kind) => kind switch
-    {
-        GraphKind.Int => $"(long){value}",
-        GraphKind.Float => $"(double){value}",
-        GraphKind.OptionalFloat => $"{value} ?? double.NaN",
-        GraphKind.OptionalInt => $"{value} ?? long.MinValue",
         _ => value,
     };
 

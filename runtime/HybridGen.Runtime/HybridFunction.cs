@@ -30,7 +30,6 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
     private readonly Func<TArgs, TResult> _eager;
     private readonly GraphArgumentWriter<TArgs> _writeArguments;
     private readonly GraphResultReader<TResult> _readResult;
-    private readonly SignatureWriter<TArgs>? _writeSignature;
     private readonly TreeCheck<TArgs>? _checkTree;
     // The graph arguments that are the method's parameters; the rest are fields and submodule state.
     private readonly int _parameterCount;
@@ -50,9 +49,9 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
     public HybridFunction(
         HybridMethodInfo info, Func<TArgs, TResult> eager, GraphArgumentWriter<TArgs> writeArguments,
         int argumentCount, GraphResultReader<TResult> readResult, int resultCount,
-        SignatureWriter<TArgs>? writeSignature = null, DispatchOverrides? overrides = null,
+        DispatchOverrides? overrides = null,
         DispatchOptions? options = null, IGraphTwin? twin = null, TreeCheck<TArgs>? checkTree = null, int parameterCount = -1)
-        : this(info, eager, writeArguments, argumentCount, readResult, resultCount, writeSignature, overrides, options, twin, checkTree, parameterCount, torchScriptOptional: false)
+        : this(info, eager, writeArguments, argumentCount, readResult, resultCount, overrides, options, twin, checkTree, parameterCount, torchScriptOptional: false)
     {
         // A module forward whose tree the build saw whole can also be a block of a tree composed at run time.
         Composition.FixedTreePiece<TArgs, TResult>.RegisterIfPiece(this, writeArguments, checkTree, argumentCount, _parameterCount);
@@ -64,7 +63,7 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
     internal HybridFunction(
         HybridMethodInfo info, Func<TArgs, TResult> eager, GraphArgumentWriter<TArgs> writeArguments,
         int argumentCount, GraphResultReader<TResult> readResult, int resultCount,
-        SignatureWriter<TArgs>? writeSignature, DispatchOverrides? overrides,
+        DispatchOverrides? overrides,
         DispatchOptions? options, IGraphTwin? twin, TreeCheck<TArgs>? checkTree, int parameterCount, bool torchScriptOptional)
     {
         _torchScriptOptional = torchScriptOptional;
@@ -74,13 +73,12 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
         _eager = eager ?? throw new ArgumentNullException(nameof(eager));
         _writeArguments = writeArguments ?? throw new ArgumentNullException(nameof(writeArguments));
         _readResult = readResult ?? throw new ArgumentNullException(nameof(readResult));
-        _writeSignature = writeSignature;
         _argumentCount = argumentCount;
         _resultCount = resultCount;
         _twin = twin ?? new TorchScriptTwin(info.TwinSource, info.TwinFunction, eager.Method.Module.Assembly);
         _dispatch = new MethodDispatch(info, options ?? HybridRuntime.OptionsFor(info.Name, overrides));
         _captureAllowed = info.Capturable && _dispatch.Options.Mode == DispatchMode.Auto && HybridRuntime.CudaGraphsAvailable;
-        if (_dispatch.Options.Mode != DispatchMode.Eager && writeSignature is not null) Native.TensorFields.Calibration.Start();
+        if (_dispatch.Options.Mode != DispatchMode.Eager) Native.TensorFields.Calibration.Start();
         HybridRuntime.Register(this);
     }
 
@@ -114,7 +112,11 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
         return Dispatch(arguments);
     }
 
-    /// <summary>One call whose module tree was confirmed (or does not matter: forced eager).</summary>
+    /// <summary>One call whose module tree was confirmed (or does not matter: forced eager). The twin's arguments
+    /// (the call's parameters, then every field and submodule state the twin reads) are read once, into this thread's
+    /// buffer: the signature is taken from them, and a twin route passes them on as they are. Reading a model's state
+    /// twice, once for the key and once for the twin, cost up to a microsecond a call (measured: ResNet blocks, an
+    /// embedding model's native weight getters), a fifth of the smallest ONNX Runtime calls.</summary>
     private TResult Dispatch(in TArgs arguments)
     {
         if (OnnxExport.Waiting)
@@ -129,62 +131,88 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
             _dispatch.Get(0, false, static () => "(all calls, forced eager)").Count(Route.Eager);
             return InvokeEager(arguments);
         }
-        SignatureState state = SignatureOf(arguments);
-        if (state.TryGetSteady(out Route route))
+        TwinValue[] argv = TwinBuffers.Arguments(_argumentCount);
+        try
         {
-            TResult result = Run(route, state, arguments, out Route ran);
-            state.CountSteady(ran);
-            return result;
+            Span<TwinValue> written = argv.AsSpan(0, _argumentCount);
+            try
+            {
+                _writeArguments(arguments, written);
+            }
+            catch (Exception error) when (error is not OutOfMemoryException)
+            {
+                // A value no twin can take (a null weight, a null submodule): the eager body decides what the caller
+                // sees, its exception or its result.
+                Array.Clear(argv, 0, _argumentCount);
+                return Misfit($"its arguments cannot be given to a twin ({error.GetType().Name}: {error.Message})", arguments);
+            }
+            SignatureState state = SignatureOf(written);
+            if (state.TryGetSteady(out Route route))
+            {
+                TResult result = Run(route, state, arguments, argv, out Route ran);
+                state.CountSteady(ran);
+                return result;
+            }
+            return Probe(state, arguments, argv);
         }
-        return Probe(state, arguments);
+        finally
+        {
+            Array.Clear(argv, 0, _argumentCount); // holds no caller's tensor between calls
+        }
     }
 
     /// <summary>Runs the call on <paramref name="route"/>, or on eager where that route cannot take it;
-    /// <paramref name="ran"/> says which ran, since the report counts a graph call only where a twin gave the result.</summary>
-    private TResult Run(Route route, SignatureState state, in TArgs arguments, out Route ran)
+    /// <paramref name="ran"/> says which ran, since the report counts a graph call only where a twin gave the result.
+    /// <paramref name="argv"/> holds the call's twin arguments (this thread's buffer): an eager call clears it first,
+    /// since hybridized calls inside the eager body write their own arguments into the same buffer.</summary>
+    private TResult Run(Route route, SignatureState state, in TArgs arguments, TwinValue[] argv, out Route ran)
     {
         ran = route;
-        return route switch
+        switch (route)
         {
-            Route.Eager => InvokeEager(arguments),
-            Route.Captured => CapturedOrFallBack(state, arguments, out ran),
-            Route.Onnx => OnnxOrFallBack(state, arguments, out ran),
-            _ => GraphOrFallBack(state, arguments, out ran),
-        };
+            case Route.Onnx: return OnnxOrFallBack(state, arguments, argv, out ran);
+            case Route.Graph: return GraphOrFallBack(state, arguments, argv, out ran);
+            case Route.Captured:
+                Array.Clear(argv, 0, _argumentCount);
+                return CapturedOrFallBack(state, arguments, out ran);
+            default:
+                Array.Clear(argv, 0, _argumentCount);
+                return InvokeEager(arguments);
+        }
     }
 
     /// <summary>Runs the call's ONNX model. In auto mode, a specialization whose model is still being built off the
     /// caller's thread runs eager meanwhile; one with no ONNX form, or an ONNX Runtime failure, drops the route for
     /// the signature (the report says why) and the call runs eager. In forced onnx mode the model is built on the
     /// caller's thread, a call with no ONNX form runs eager (reported once) and ONNX Runtime's errors reach the caller.</summary>
-    private TResult OnnxOrFallBack(SignatureState state, in TArgs arguments, out Route ran)
+    private TResult OnnxOrFallBack(SignatureState state, in TArgs arguments, TwinValue[] argv, out Route ran)
     {
         ran = Route.Eager;
         bool forced = _dispatch.Options.Mode == DispatchMode.Onnx;
+        Twins.Onnx.OnnxTwin? onnx = OnnxTwin;
         if (state.OnnxNote is { } blocked && (forced || !state.OnnxAllowed))
         {
             if (forced) FallBack(state, "the ONNX Runtime route cannot serve it: " + blocked);
-            return InvokeEager(arguments);
+            return EagerInstead(argv, arguments);
         }
-        Twins.Onnx.OnnxTwin? onnx = OnnxTwin;
         if (onnx is null)
         {
             NoOnnx(state, _onnxUnavailable ?? "no ONNX form", forced);
-            return InvokeEager(arguments);
+            return EagerInstead(argv, arguments);
         }
-        TwinValue[] argv = TwinBuffers.Arguments(_argumentCount), results = TwinBuffers.Results(_resultCount);
+        Span<TwinValue> args = argv.AsSpan(0, _argumentCount);
+        switch (onnx.Ensure(args, background: !forced, out string? reason, out Twins.Onnx.OnnxTwin.Specialization? ready))
+        {
+            case Twins.Onnx.OnnxReadiness.Building:
+                return EagerInstead(argv, arguments);
+            case Twins.Onnx.OnnxReadiness.NoForm:
+                NoOnnx(state, reason!, forced);
+                return EagerInstead(argv, arguments);
+        }
+        TwinValue[] results = TwinBuffers.Results(_resultCount);
         try
         {
-            Span<TwinValue> args = argv.AsSpan(0, _argumentCount), outs = results.AsSpan(0, _resultCount);
-            _writeArguments(arguments, args);
-            switch (onnx.Ensure(args, background: !forced, out string? reason, out Twins.Onnx.OnnxTwin.Specialization? ready))
-            {
-                case Twins.Onnx.OnnxReadiness.Building:
-                    return InvokeEager(arguments);
-                case Twins.Onnx.OnnxReadiness.NoForm:
-                    NoOnnx(state, reason!, forced);
-                    return InvokeEager(arguments);
-            }
+            Span<TwinValue> outs = results.AsSpan(0, _resultCount);
             int count;
             try
             {
@@ -194,16 +222,23 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
             catch (ExternalException error) when (!forced)
             {
                 NoOnnx(state, "ONNX Runtime failed: " + error.Message, forced);
-                return InvokeEager(arguments);
+                return EagerInstead(argv, arguments);
             }
             ran = Route.Onnx;
             return Results(outs, count, "ONNX twin");
         }
         finally
         {
-            Array.Clear(argv, 0, _argumentCount);
             Array.Clear(results, 0, _resultCount);
         }
+    }
+
+    /// <summary>The call runs eager after all: the twin arguments written for it are cleared first (the eager
+    /// body's own hybridized calls use this thread's buffer).</summary>
+    private TResult EagerInstead(TwinValue[] argv, in TArgs arguments)
+    {
+        Array.Clear(argv, 0, _argumentCount);
+        return InvokeEager(arguments);
     }
 
     /// <summary>Starts building the ONNX model of this call's specialization on a thread-pool thread, once per
@@ -266,7 +301,9 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
         {
             if (state.DisableCapture(error.Message))
                 HybridRuntime.Warn($"{Info.Name} ({Info.Location}) is not captured as a CUDA graph for [{state.Description}]: {error.Message}", isWarning: true);
-            return GraphOrFallBack(state, arguments, out ran);
+            TwinValue[] written = TwinBuffers.Arguments(_argumentCount);
+            _writeArguments(arguments, written.AsSpan(0, _argumentCount));
+            return GraphOrFallBack(state, arguments, written, out ran);
         }
     }
 
@@ -292,15 +329,29 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
         if (_checkTree is not null && _checkTree(arguments) is { } misfit)
             throw new InvalidOperationException($"{Info.Name}: the module tree is not the one its twin was built for: {misfit}");
         // Per-thread buffers, cleared after the call so they hold no tensor alive: a twin call allocates no array.
-        TwinValue[] argv = TwinBuffers.Arguments(_argumentCount), results = TwinBuffers.Results(_resultCount);
+        TwinValue[] argv = TwinBuffers.Arguments(_argumentCount);
         try
         {
-            Span<TwinValue> args = argv.AsSpan(0, _argumentCount), outs = results.AsSpan(0, _resultCount);
-            _writeArguments(arguments, args);
+            _writeArguments(arguments, argv.AsSpan(0, _argumentCount));
+            return GraphWith(argv);
+        }
+        finally
+        {
+            Array.Clear(argv, 0, _argumentCount);
+        }
+    }
+
+    /// <summary>Runs the TorchScript twin on arguments already written.</summary>
+    private TResult GraphWith(TwinValue[] argv)
+    {
+        TwinValue[] results = TwinBuffers.Results(_resultCount);
+        try
+        {
+            Span<TwinValue> outs = results.AsSpan(0, _resultCount);
             int count;
             try
             {
-                count = _twin.Invoke(args, outs);
+                count = _twin.Invoke(argv.AsSpan(0, _argumentCount), outs);
             }
             catch (ExternalException error)
             {
@@ -310,7 +361,6 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
         }
         finally
         {
-            Array.Clear(argv, 0, _argumentCount);
             Array.Clear(results, 0, _resultCount);
         }
     }
@@ -396,11 +446,12 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
     /// <summary>Runs the eager body alone, whatever the mode, freeing its intermediates when it returns.</summary>
     public TResult InvokeEager(in TArgs arguments) => EagerScope.Run(_eager, arguments);
 
-    private SignatureState SignatureOf(in TArgs arguments)
+    /// <summary>The signature of a call from its twin arguments: the parameters' tensors with their sizes, the
+    /// state's without (SignatureBuilder).</summary>
+    private SignatureState SignatureOf(ReadOnlySpan<TwinValue> arguments)
     {
-        if (_writeSignature is null) return _dispatch.Get(0, false, static () => "(all calls)");
         var builder = new SignatureBuilder(_captureAllowed);
-        _writeSignature(arguments, ref builder);
+        builder.AddArguments(arguments, _parameterCount);
         (ulong key, bool cuda, bool needsGrad) = builder.Finish();
         if (_dispatch.TryGet(key, out SignatureState? known)) return known;
         string description = Describe(arguments);
@@ -420,12 +471,10 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
 
     /// <summary>"float32[64,256] cpu, float32[256] cpu grad, float": for the report (once per new signature). A
     /// module's state is summed up ("+ 40 state inputs, 12 tensors, 8 with grad"), not listed.</summary>
-    private string Describe(in TArgs arguments)
+    private string Describe(ReadOnlySpan<TwinValue> argv)
     {
         // Plain loops, no LINQ: this runs on a method's first call, where each generic instantiation over TwinValue
         // is one more method for the JIT to compile before the first result.
-        var argv = new TwinValue[_argumentCount];
-        _writeArguments(arguments, argv);
         int stateCount = _argumentCount - _parameterCount;
         var text = new System.Text.StringBuilder();
         int listed = stateCount <= 4 ? _argumentCount : _parameterCount;
@@ -441,34 +490,34 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
         return text.Append($" + {stateCount} state inputs ({tensors} tensors, {grad} with grad)").ToString();
     }
 
-    private TResult GraphOrFallBack(SignatureState state, in TArgs arguments, out Route ran)
+    private TResult GraphOrFallBack(SignatureState state, in TArgs arguments, TwinValue[] argv, out Route ran)
     {
         // A twin this process may not compile (not validated for this libtorch) runs eager, forced graph mode too.
         ran = Route.Eager;
-        if (!PrepareTwin(state)) return InvokeEager(arguments);
+        if (!PrepareTwin(state)) return EagerInstead(argv, arguments);
         ran = Route.Graph;
-        if (_dispatch.Options.Mode == DispatchMode.Graph) return InvokeGraph(arguments);
+        if (_dispatch.Options.Mode == DispatchMode.Graph) return GraphWith(argv);
         try
         {
-            return InvokeGraph(arguments);
+            return GraphWith(argv);
         }
         catch (ExternalException graphError)
         {
             // Eager decides what the caller sees: its exception if it fails too, else its result.
             ran = Route.Eager;
-            TResult result = InvokeEager(arguments);
+            TResult result = EagerInstead(argv, arguments);
             FallBack(state, $"its graph twin failed where the eager body did not: {graphError.Message}");
             return result;
         }
     }
 
-    private TResult Probe(SignatureState state, in TArgs arguments)
+    private TResult Probe(SignatureState state, in TArgs arguments, TwinValue[] argv)
     {
         lock (state)
         {
             if (state.TryGetSteady(out Route route))
             {
-                TResult steady = Run(route, state, arguments, out Route ran);
+                TResult steady = Run(route, state, arguments, argv, out Route ran);
                 state.CountSteady(ran);
                 return steady;
             }
@@ -481,7 +530,7 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
             if (!ready)
             {
                 state.Count(Route.Eager);
-                TResult eager = InvokeEager(arguments);
+                TResult eager = EagerInstead(argv, arguments);
                 // The compile starts once this call has its result: on a machine with few cores, a compile thread
                 // started before it would compete with the first call itself (measured: ~10 ms of a 50 ms first
                 // call on 2 cores), and a program that calls the method once gets its result just as soon.
@@ -496,7 +545,7 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
             bool busy = BackgroundCompiles.Busy;
             long start = Stopwatch.GetTimestamp();
             t_onnxSettling = false;
-            TResult result = Run(step.Route, state, arguments, out Route ranOn);
+            TResult result = Run(step.Route, state, arguments, argv, out Route ranOn);
             if (state.Cuda) torch.cuda.synchronize();
             double microseconds = Stopwatch.GetElapsedTime(start).TotalMilliseconds * 1000;
             // A step that fell back to eager is counted as eager and its time is not the route's (the fallback has

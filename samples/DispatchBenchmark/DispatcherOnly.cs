@@ -26,10 +26,6 @@ internal static class DispatcherOnly
         argumentCount: 7,
         readResult: static r => r[0].Tensor!,
         resultCount: 1,
-        writeSignature: static (in (Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor) a, ref SignatureBuilder s) =>
-        {
-            s.Add(a.Item1); s.Add(a.Item2); s.Add(a.Item3); s.Add(a.Item4); s.Add(a.Item5); s.Add(a.Item6); s.Add(a.Item7);
-        },
         twin: new SlowTwin());
 
     /// <summary>A twin that returns its first input after spinning ~50 µs: never the faster path.</summary>

@@ -53,7 +53,6 @@ public class CudaTests
         static a => a.Item1.matmul(a.Item2).relu(),
         static (in (Tensor, Tensor) a, Span<TwinValue> g) => { g[0] = a.Item1; g[1] = a.Item2; }, 2,
         static r => r[0].Tensor!, 1,
-        static (in (Tensor, Tensor) a, ref SignatureBuilder s) => { s.Add(a.Item1); s.Add(a.Item2); },
         twin: TorchScriptTwin.Trusted(MlpSource, "mlp"));
 
     [CudaFact]

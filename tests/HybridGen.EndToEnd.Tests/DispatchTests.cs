@@ -43,7 +43,6 @@ public class DispatchTests
             argumentCount: 1,
             readResult: static r => r[0].Tensor!,
             resultCount: 1,
-            writeSignature: static (in ValueTuple<T> a, ref SignatureBuilder s) => s.Add(a.Item1),
             options: new DispatchOptions { Mode = DispatchMode.Graph, BackgroundCompile = false },
             twin: TorchScriptTwin.Trusted(GradModeSource, "f"));
         using T x = ones(2);

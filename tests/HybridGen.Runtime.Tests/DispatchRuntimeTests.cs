@@ -28,7 +28,6 @@ public class DispatchRuntimeTests
         argumentCount: 2,
         readResult: static r => r[0].Tensor!,
         resultCount: 1,
-        writeSignature: static (in (Tensor, Tensor) a, ref SignatureBuilder s) => { s.Add(a.Item1); s.Add(a.Item2); },
         options: options with { BackgroundCompile = false }, // these tests count probing calls from the first one
         twin: TorchScriptTwin.Trusted(AddSource, "add"));
 
@@ -54,6 +53,41 @@ public class DispatchRuntimeTests
         Assert.All(report.Signatures, s => Assert.Equal(60, s.EagerCalls + s.GraphCalls));
         Assert.All(report.Signatures, s => Assert.NotEqual("probing", s.State));
         Assert.All(report.Signatures, s => Assert.NotNull(s.SpeedUp));
+    }
+
+    // The twin's arguments are read once per call, for the key and the twin alike; a value no twin can take (here a
+    // null tensor, as a model's weight set to null would be) runs the eager body, which decides what the caller sees,
+    // and the reason is reported once, where before the twin route threw at the caller.
+    [Fact]
+    public void ArgumentsNoTwinCanTakeRunEagerAndSaySo()
+    {
+        var warnings = new StringWriter();
+        TextWriter? previous = HybridRuntime.Warnings;
+        HybridRuntime.Warnings = warnings;
+        try
+        {
+            var add = new HybridFunction<(Tensor, Tensor?), Tensor>(
+                new HybridMethodInfo("Tests.NullArgument." + Guid.NewGuid().ToString("N"), "DispatchRuntimeTests.cs(2)", "add", AddSource),
+                eager: static a => a.Item2 is null ? a.Item1 * 2 : a.Item1 + a.Item2,
+                writeArguments: static (in (Tensor, Tensor?) a, Span<TwinValue> g) => { g[0] = a.Item1; g[1] = a.Item2!; },
+                argumentCount: 2,
+                readResult: static r => r[0].Tensor!,
+                resultCount: 1,
+                options: new DispatchOptions { Mode = DispatchMode.Graph, BackgroundCompile = false },
+                twin: TorchScriptTwin.Trusted(AddSource, "add"));
+            using Tensor a = ones(3);
+            for (int i = 0; i < 3; i++)
+                using (Tensor r = add.Invoke((a, null))) Assert.Equal(new[] { 2f, 2f, 2f }, r.data<float>().ToArray());
+            using (Tensor r = add.Invoke((a, a))) Assert.Equal(new[] { 2f, 2f, 2f }, r.data<float>().ToArray());
+            HybridMethodReport report = ReportOf(add);
+            Assert.Contains(report.Signatures, s => s.State == "eager (graph failed)" && s.EagerCalls == 3 && s.Fallback!.Contains("its arguments cannot be given to a twin (ArgumentNullException"));
+            Assert.Contains(report.Signatures, s => s.Signature == "float32[3] cpu, float32[3] cpu" && s.GraphCalls == 1);
+            Assert.Single(warnings.ToString().Split('\n'), line => line.Contains("its arguments cannot be given to a twin"));
+        }
+        finally
+        {
+            HybridRuntime.Warnings = previous;
+        }
     }
 
     [Fact]

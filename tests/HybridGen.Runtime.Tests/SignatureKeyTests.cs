@@ -1,4 +1,5 @@
 using HybridGen;
+using HybridGen.Twins;
 using static TorchSharp.torch;
 
 namespace HybridGen.Runtime.Tests;
@@ -8,12 +9,43 @@ namespace HybridGen.Runtime.Tests;
 /// since a forward under no_grad then costs less than one that records a graph.</summary>
 public class SignatureKeyTests
 {
-    private static ulong Key(Tensor argument, Tensor state)
+    private static ulong Key(Tensor argument, Tensor state) => Key(1, argument, state);
+
+    // As the dispatcher keys a call: from its twin arguments, the first parameterCount of them the method's parameters.
+    private static ulong Key(int parameterCount, params TwinValue[] arguments) => Key(false, parameterCount, arguments);
+
+    private static ulong Key(bool specializeOnScalars, int parameterCount, params TwinValue[] arguments)
     {
-        var builder = new SignatureBuilder(false);
-        builder.Add(argument);
-        builder.AddState(state);
+        var builder = new SignatureBuilder(specializeOnScalars);
+        builder.AddArguments(arguments, parameterCount);
         return builder.Finish().key;
+    }
+
+    [Fact]
+    public void ArgumentsAreKeyedAsTheBuildersOwnAddsKeyThem()
+    {
+        using Tensor a = ones(2, 3), w = ones(3, 3);
+        var builder = new SignatureBuilder(false);
+        builder.Add(a);
+        builder.AddState(w);
+        builder.AddState(null);
+        Assert.Equal(builder.Finish().key, Key(1, a, w, TwinValue.None));
+    }
+
+    [Fact]
+    public void ListsNoneAndScalarsAreKeyed()
+    {
+        using Tensor a = ones(2, 3), b = ones(4, 3);
+        // A list's length and each tensor's sizes (where it is a parameter) count.
+        Assert.NotEqual(Key(1, TwinValue.FromTensors(new[] { a })), Key(1, TwinValue.FromTensors(new[] { a, a })));
+        Assert.NotEqual(Key(1, TwinValue.FromTensors(new[] { a, a })), Key(1, TwinValue.FromTensors(new[] { a, b })));
+        // An absent optional tensor is not a tensor.
+        Assert.NotEqual(Key(1, a, TwinValue.None), Key(1, a, a));
+        // Numbers count only where a backend specializes on them (a captured CUDA graph).
+        Assert.Equal(Key(1, a, 2L, 0.5, true), Key(1, a, 3L, 0.25, false));
+        Assert.NotEqual(Key(true, 1, a, 2L), Key(true, 1, a, 3L));
+        Assert.NotEqual(Key(true, 1, a, 0.5), Key(true, 1, a, 0.25));
+        Assert.NotEqual(Key(true, 1, a, true), Key(true, 1, a, false));
     }
 
     [Fact]

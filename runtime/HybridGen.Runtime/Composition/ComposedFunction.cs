@@ -49,7 +49,6 @@ public sealed class ComposedFunction<TArgs, TResult> : IModulePiece
     private readonly Func<TArgs, TResult> _eager;
     private readonly GraphArgumentWriter<TArgs> _writeArguments;
     private readonly GraphResultReader<TResult> _readResult;
-    private readonly SignatureWriter<TArgs>? _writeSignature;
     private readonly Func<object, string?>? _checkModule;
     private readonly OwnerReader<TArgs> _ownerOf;
     private readonly ModuleReader _readModules;
@@ -64,7 +63,7 @@ public sealed class ComposedFunction<TArgs, TResult> : IModulePiece
     public ComposedFunction(
         HybridMethodInfo info, Func<TArgs, TResult> eager, GraphArgumentWriter<TArgs> writeArguments,
         int argumentCount, GraphResultReader<TResult> readResult, int resultCount,
-        SignatureWriter<TArgs>? writeSignature = null, DispatchOverrides? overrides = null, Func<object, string?>? checkModule = null,
+        DispatchOverrides? overrides = null, Func<object, string?>? checkModule = null,
         int parameterCount = -1, OwnerReader<TArgs>? ownerOf = null, ModuleReader? readModules = null, string[]? modulePaths = null,
         StateWriter? writeState = null)
     {
@@ -76,7 +75,6 @@ public sealed class ComposedFunction<TArgs, TResult> : IModulePiece
         _readModules = readModules ?? throw new ArgumentNullException(nameof(readModules));
         _writeState = writeState ?? throw new ArgumentNullException(nameof(writeState));
         ModulePaths = modulePaths ?? throw new ArgumentNullException(nameof(modulePaths));
-        _writeSignature = writeSignature;
         _checkModule = checkModule;
         _argumentCount = argumentCount;
         _resultCount = resultCount;
@@ -304,13 +302,8 @@ public sealed class ComposedFunction<TArgs, TResult> : IModulePiece
             _writeArguments(call.Arguments, values.Slice(0, own));
             call.States.AsSpan(0, states).CopyTo(values.Slice(own, states));
         };
-        SignatureWriter<ComposedCall<TArgs>>? signature = _writeSignature is null ? null : (in ComposedCall<TArgs> call, ref SignatureBuilder builder) =>
-        {
-            _writeSignature(call.Arguments, ref builder);
-            ComposedTree.AddToSignature(ref builder, call.States.AsSpan(0, states));
-        };
         return new HybridFunction<ComposedCall<TArgs>, TResult>(info, call => _eager(call.Arguments), write, own + states, _readResult, _resultCount,
-            signature, overrides: null, _options,
+            overrides: null, _options,
             torchScript is null ? new UnavailableTwin(unprintable!) : TorchScriptTwin.ValidatedAtRunTime(torchScript, Info.TwinFunction, name),
             checkTree: null, _parameterCount, torchScriptOptional: true);
     }

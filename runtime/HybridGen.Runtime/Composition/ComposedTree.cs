@@ -60,25 +60,6 @@ internal sealed class ComposedTree
         }
     }
 
-    /// <summary>Adds the states a call read (<see cref="WriteStates"/>) to its signature as generated code adds a
-    /// fixed tree's: tensors by their shape and dtype (their values are the weights, not part of the key), numbers by
-    /// value (a specialization fixes them).</summary>
-    public static void AddToSignature(ref SignatureBuilder signature, ReadOnlySpan<TwinValue> states)
-    {
-        foreach (TwinValue value in states)
-        {
-            switch (value.Kind)
-            {
-                case TwinValueKind.Tensor: signature.AddState(value.Tensor); break;
-                case TwinValueKind.Int: signature.Add(value.ToInt64()); break;
-                case TwinValueKind.Float: signature.Add(value.ToDouble()); break;
-                case TwinValueKind.Bool: signature.Add(value.ToBoolean()); break;
-                case TwinValueKind.TensorList: signature.Add(value.Tensors); break;
-                default: signature.AddState((Tensor?)null); break;
-            }
-        }
-    }
-
     [ThreadStatic] private static Stack<TwinValue[]>? t_free;
 
     /// <summary>A buffer for one call's state values, read once and used by both its signature and its twin's

@@ -1,22 +1,23 @@
 using System;
-using System.Collections.Generic;
 using HybridGen.Native;
+using HybridGen.Twins;
 using static TorchSharp.torch;
 
 namespace HybridGen;
 
 /// <summary>
 /// Collects what identifies a call's input signature: the dtype, device, shape and requires_grad of each tensor
-/// argument and field the twin reads, plus scalar values where a backend specializes on them. The generated code
-/// fills it; it lives on the stack, and each value is mixed into the key as it is added (no buffer, no second pass).
+/// argument and field the twin reads, plus scalar values where a backend specializes on them. The dispatcher fills it
+/// from the call's twin arguments (<see cref="AddArguments"/>), read once for the key and the twin alike; it lives on
+/// the stack, and each value is mixed into the key as it is added (no buffer, no second pass).
 /// </summary>
-public ref struct SignatureBuilder
+internal ref struct SignatureBuilder
 {
     private ulong _key;
     private bool _cuda;
     private bool _anyGrad;
 
-    /// <summary>An empty signature (the generated code gets one from the dispatcher); scalars count where a backend
+    /// <summary>An empty signature; scalars count where a backend
     /// specializes on them (a captured CUDA graph does; TorchScript does not).</summary>
     internal SignatureBuilder(bool specializeOnScalars)
     {
@@ -26,10 +27,37 @@ public ref struct SignatureBuilder
 
     private readonly bool _specializeOnScalars;
 
+    /// <summary>A call's twin arguments: the first <paramref name="parameterCount"/> are the method's parameters
+    /// (tensors keyed with their sizes), the rest the state it reads (fields, submodules' weights and settings:
+    /// tensors keyed without their sizes, which such tensors keep from call to call).</summary>
+    public void AddArguments(ReadOnlySpan<TwinValue> values, int parameterCount)
+    {
+        for (int k = 0; k < values.Length; k++)
+        {
+            TwinValue value = values[k];
+            bool state = k >= parameterCount;
+            switch (value.Kind)
+            {
+                case TwinValueKind.Tensor: MixTensor(value.Tensor!.Handle, state); break;
+                case TwinValueKind.Int: Add(value.ToInt64()); break;
+                case TwinValueKind.Float: Add(value.ToDouble()); break;
+                case TwinValueKind.Bool: Add(value.ToBoolean()); break;
+                case TwinValueKind.TensorList:
+                    Tensor[] tensors = value.Tensors;
+                    Mix((ulong)tensors.Length);
+                    foreach (Tensor tensor in tensors) MixTensor(tensor.Handle, state);
+                    break;
+                default: Mix(NoneWord); break; // None: an absent optional tensor or number
+            }
+        }
+    }
+
+    private const ulong NoneWord = 0x9e3779b97f4a7c15UL;
+
     /// <summary>A tensor argument or input; null (an optional bias) counts as a kind of its own.</summary>
     public void Add(Tensor? tensor)
     {
-        if (tensor is null) Mix(0x9e3779b97f4a7c15UL);
+        if (tensor is null) Mix(NoneWord);
         else MixTensor(tensor.Handle, state: false);
     }
 
@@ -38,15 +66,8 @@ public ref struct SignatureBuilder
     /// the key only groups calls for timing.</summary>
     public void AddState(Tensor? tensor)
     {
-        if (tensor is null) Mix(0x9e3779b97f4a7c15UL);
+        if (tensor is null) Mix(NoneWord);
         else MixTensor(tensor.Handle, state: true);
-    }
-
-    public void Add(IReadOnlyList<Tensor> tensors)
-    {
-        Mix((ulong)(tensors?.Count ?? -1));
-        if (tensors is null) return;
-        for (int k = 0; k < tensors.Count; k++) Add(tensors[k]);
     }
 
     /// <summary>Scalars count only where a backend specializes on them (a captured CUDA graph does; TorchScript does not).</summary>
@@ -64,14 +85,6 @@ public ref struct SignatureBuilder
     {
         if (_specializeOnScalars) Mix(value ? 1UL : 2UL);
     }
-
-    public void Add(IReadOnlyList<long> values) => Mix((ulong)(values?.Count ?? -1));
-
-    public void Add(IReadOnlyList<int> values) => Mix((ulong)(values?.Count ?? -1));
-
-    public void Add(IReadOnlyList<double> values) => Mix((ulong)(values?.Count ?? -1));
-
-    public void Add(IReadOnlyList<float> values) => Mix((ulong)(values?.Count ?? -1));
 
     /// <summary>One tensor's dtype, device, requires_grad and (for arguments) sizes. A dense CPU tensor's fields are
     /// read in place (TensorFields); any other tensor through the getters. Both give the same values, so a tensor's
@@ -129,6 +142,3 @@ public ref struct SignatureBuilder
         return key * 1099511628211UL;
     }
 }
-
-/// <summary>Writes a call's signature (generated per hybridized method).</summary>
-public delegate void SignatureWriter<TArgs>(in TArgs arguments, ref SignatureBuilder builder);

@@ -31,13 +31,7 @@ namespace Samples
             },
             argumentCount: 3,
             readResult: static r => r[0].Tensor!,
-            resultCount: 1,
-            writeSignature: static (in (global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor, double) a, ref global::HybridGen.SignatureBuilder s) =>
-            {
-                s.Add(a.Item1);
-                s.Add(a.Item2);
-                s.Add((double)a.Item3);
-            });
+            resultCount: 1);
 
         public static partial global::TorchSharp.torch.Tensor Gate(global::TorchSharp.torch.Tensor x, global::TorchSharp.torch.Tensor h, double scale)
             => __hybrid_Gate.Invoke((x, h, scale));

@@ -33,15 +33,7 @@ namespace Samples
             },
             argumentCount: 5,
             readResult: static r => r[0].Tensor!,
-            resultCount: 1,
-            writeSignature: static (in (global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor) a, ref global::HybridGen.SignatureBuilder s) =>
-            {
-                s.Add(a.Item1);
-                s.Add(a.Item2);
-                s.Add(a.Item3);
-                s.Add(a.Item4);
-                s.Add(a.Item5);
-            });
+            resultCount: 1);
 
         public static partial global::TorchSharp.torch.Tensor Mlp(global::TorchSharp.torch.Tensor x, global::TorchSharp.torch.Tensor w1, global::TorchSharp.torch.Tensor b1, global::TorchSharp.torch.Tensor w2, global::TorchSharp.torch.Tensor b2)
             => __hybrid_Mlp.Invoke((x, w1, b1, w2, b2));
