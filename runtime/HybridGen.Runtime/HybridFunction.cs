@@ -146,14 +146,15 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
                 Array.Clear(argv, 0, _argumentCount);
                 return Misfit($"its arguments cannot be given to a twin ({error.GetType().Name}: {error.Message})", arguments);
             }
-            SignatureState state = SignatureOf(written);
+            SignatureState state = SignatureOf(written, out ulong specialization);
+            var call = new WrittenCall(argv, specialization);
             if (state.TryGetSteady(out Route route))
             {
-                TResult result = Run(route, state, arguments, argv, out Route ran);
+                TResult result = Run(route, state, arguments, call, out Route ran);
                 state.CountSteady(ran);
                 return result;
             }
-            return Probe(state, arguments, argv);
+            return Probe(state, arguments, call);
         }
         finally
         {
@@ -163,30 +164,35 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
 
     /// <summary>Runs the call on <paramref name="route"/>, or on eager where that route cannot take it;
     /// <paramref name="ran"/> says which ran, since the report counts a graph call only where a twin gave the result.
-    /// <paramref name="argv"/> holds the call's twin arguments (this thread's buffer): an eager call clears it first,
-    /// since hybridized calls inside the eager body write their own arguments into the same buffer.</summary>
-    private TResult Run(Route route, SignatureState state, in TArgs arguments, TwinValue[] argv, out Route ran)
+    /// <paramref name="call"/> holds the call's twin arguments (this thread's buffer): an eager call clears them
+    /// first, since hybridized calls inside the eager body write their own arguments into the same buffer.</summary>
+    private TResult Run(Route route, SignatureState state, in TArgs arguments, WrittenCall call, out Route ran)
     {
         ran = route;
         switch (route)
         {
-            case Route.Onnx: return OnnxOrFallBack(state, arguments, argv, out ran);
-            case Route.Graph: return GraphOrFallBack(state, arguments, argv, out ran);
+            case Route.Onnx: return OnnxOrFallBack(state, arguments, call, out ran);
+            case Route.Graph: return GraphOrFallBack(state, arguments, call.Arguments, out ran);
             case Route.Captured:
-                Array.Clear(argv, 0, _argumentCount);
+                Array.Clear(call.Arguments, 0, _argumentCount);
                 return CapturedOrFallBack(state, arguments, out ran);
             default:
-                Array.Clear(argv, 0, _argumentCount);
+                Array.Clear(call.Arguments, 0, _argumentCount);
                 return InvokeEager(arguments);
         }
     }
+
+    /// <summary>A call's twin arguments, written into this thread's buffer, and their ONNX specialization key
+    /// (without the thread count), taken in the same pass as the signature.</summary>
+    private readonly record struct WrittenCall(TwinValue[] Arguments, ulong RawSpecialization);
 
     /// <summary>Runs the call's ONNX model. In auto mode, a specialization whose model is still being built off the
     /// caller's thread runs eager meanwhile; one with no ONNX form, or an ONNX Runtime failure, drops the route for
     /// the signature (the report says why) and the call runs eager. In forced onnx mode the model is built on the
     /// caller's thread, a call with no ONNX form runs eager (reported once) and ONNX Runtime's errors reach the caller.</summary>
-    private TResult OnnxOrFallBack(SignatureState state, in TArgs arguments, TwinValue[] argv, out Route ran)
+    private TResult OnnxOrFallBack(SignatureState state, in TArgs arguments, WrittenCall call, out Route ran)
     {
+        TwinValue[] argv = call.Arguments;
         ran = Route.Eager;
         bool forced = _dispatch.Options.Mode == DispatchMode.Onnx;
         Twins.Onnx.OnnxTwin? onnx = OnnxTwin;
@@ -201,7 +207,8 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
             return EagerInstead(argv, arguments);
         }
         Span<TwinValue> args = argv.AsSpan(0, _argumentCount);
-        switch (onnx.Ensure(args, background: !forced, out string? reason, out Twins.Onnx.OnnxTwin.Specialization? ready))
+        ulong key = SignatureBuilder.WithThreads(call.RawSpecialization);
+        switch (onnx.Ensure(args, background: !forced, out string? reason, out Twins.Onnx.OnnxTwin.Specialization? ready, key))
         {
             case Twins.Onnx.OnnxReadiness.Building:
                 return EagerInstead(argv, arguments);
@@ -448,10 +455,11 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
 
     /// <summary>The signature of a call from its twin arguments: the parameters' tensors with their sizes, the
     /// state's without (SignatureBuilder).</summary>
-    private SignatureState SignatureOf(ReadOnlySpan<TwinValue> arguments)
+    private SignatureState SignatureOf(ReadOnlySpan<TwinValue> arguments, out ulong rawSpecialization)
     {
         var builder = new SignatureBuilder(_captureAllowed);
         builder.AddArguments(arguments, _parameterCount);
+        rawSpecialization = builder.RawSpecialization;
         (ulong key, bool cuda, bool needsGrad) = builder.Finish();
         if (_dispatch.TryGet(key, out SignatureState? known)) return known;
         string description = Describe(arguments);
@@ -511,13 +519,13 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
         }
     }
 
-    private TResult Probe(SignatureState state, in TArgs arguments, TwinValue[] argv)
+    private TResult Probe(SignatureState state, in TArgs arguments, WrittenCall call)
     {
         lock (state)
         {
             if (state.TryGetSteady(out Route route))
             {
-                TResult steady = Run(route, state, arguments, argv, out Route ran);
+                TResult steady = Run(route, state, arguments, call, out Route ran);
                 state.CountSteady(ran);
                 return steady;
             }
@@ -530,7 +538,7 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
             if (!ready)
             {
                 state.Count(Route.Eager);
-                TResult eager = EagerInstead(argv, arguments);
+                TResult eager = EagerInstead(call.Arguments, arguments);
                 // The compile starts once this call has its result: on a machine with few cores, a compile thread
                 // started before it would compete with the first call itself (measured: ~10 ms of a 50 ms first
                 // call on 2 cores), and a program that calls the method once gets its result just as soon.
@@ -545,7 +553,7 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
             bool busy = BackgroundCompiles.Busy;
             long start = Stopwatch.GetTimestamp();
             t_onnxSettling = false;
-            TResult result = Run(step.Route, state, arguments, argv, out Route ranOn);
+            TResult result = Run(step.Route, state, arguments, call, out Route ranOn);
             if (state.Cuda) torch.cuda.synchronize();
             double microseconds = Stopwatch.GetElapsedTime(start).TotalMilliseconds * 1000;
             // A step that fell back to eager is counted as eager and its time is not the route's (the fallback has

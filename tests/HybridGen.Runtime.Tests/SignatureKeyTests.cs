@@ -48,6 +48,37 @@ public class SignatureKeyTests
         Assert.NotEqual(Key(true, 1, a, true), Key(true, 1, a, false));
     }
 
+    // The ONNX route's specialization key is taken in the signature's pass; it must be the key the ONNX twin computes
+    // alone (forced calls, builds started after a call), or one model would be built twice under two keys.
+    [Fact]
+    public void TheSpecializationTakenWithTheSignatureIsTheOneTakenAlone()
+    {
+        using Tensor a = ones(2, 3), w = ones(3, 3).requires_grad_(), l1 = ones(4), l2 = ones(2, 2);
+        TwinValue[] arguments = { a, w, 3L, 0.5, true, TwinValue.FromTensors(new[] { l1, l2 }), TwinValue.None };
+        foreach (bool scalars in new[] { false, true })
+        {
+            var builder = new SignatureBuilder(scalars);
+            builder.AddArguments(arguments, 1);
+            Assert.Equal(SignatureBuilder.SpecializationOf(arguments), SignatureBuilder.WithThreads(builder.RawSpecialization));
+            Assert.Equal(SignatureBuilder.SpecializationOf(arguments), builder.Specialization);
+        }
+    }
+
+    // Unlike the signature, the specialization keys every tensor's shape (state too) and every number's value.
+    [Fact]
+    public void TheSpecializationKeysStateShapesAndNumbers()
+    {
+        using Tensor a = ones(2, 3), w = ones(3, 3), w2 = ones(5, 5), flat = ones(9);
+        ulong Of(params TwinValue[] arguments) => SignatureBuilder.SpecializationOf(arguments);
+        Assert.NotEqual(Of(a, w), Of(a, w2));
+        Assert.NotEqual(Of(a, w), Of(a, flat));
+        Assert.NotEqual(Of(a, 2L), Of(a, 3L));
+        Assert.NotEqual(Of(a, 0.5), Of(a, 0.25));
+        Assert.NotEqual(Of(a, true), Of(a, false));
+        Assert.NotEqual(Of(a, TwinValue.None), Of(a, 0L));
+        Assert.Equal(Of(a, w), Of(a, w));
+    }
+
     [Fact]
     public void ArgumentSizesCountStateSizesDoNot()
     {

@@ -48,45 +48,11 @@ internal sealed record OnnxArgument(TwinValueKind Kind, object? Value, OnnxArgum
         return new TensorType(tensor.dtype, tensor.shape);
     }
 
-    /// <summary>The specialization key: every tensor's dtype, device and shape, every number's value, and TorchSharp's
-    /// intra-op thread count (an ONNX Runtime session keeps the count it was made with: after set_num_threads, calls
-    /// get sessions of the new count).</summary>
-    public static ulong KeyOf(ReadOnlySpan<TwinValue> arguments)
-    {
-        ulong key = StableKey.Mix(StableKey.Start, (ulong)get_num_threads());
-        foreach (TwinValue a in arguments)
-        {
-            key = StableKey.Mix(key, (ulong)a.Kind);
-            switch (a.Kind)
-            {
-                case TwinValueKind.Tensor:
-                    key = MixTensor(key, a.Tensor!);
-                    break;
-                case TwinValueKind.TensorList:
-                    key = StableKey.Mix(key, (ulong)a.Tensors.Length);
-                    foreach (Tensor t in a.Tensors) key = MixTensor(key, t);
-                    break;
-                case TwinValueKind.Int: key = StableKey.Mix(key, (ulong)a.ToInt64()); break;
-                case TwinValueKind.Float: key = StableKey.Mix(key, (ulong)BitConverter.DoubleToInt64Bits(a.ToDouble())); break;
-                case TwinValueKind.Bool: key = StableKey.Mix(key, a.ToBoolean() ? 1UL : 0UL); break;
-            }
-        }
-        return key;
-    }
-
-    /// <summary>A tensor's dtype, device type and sizes: read in place for a dense CPU tensor (a model passes dozens
-    /// of weights at every call), else through the getters; both give the same key.</summary>
-    private static unsafe ulong MixTensor(ulong key, Tensor tensor)
-    {
-        nint handle = tensor.Handle;
-        if (Native.TensorFields.Calibration.Ready && Native.TensorFields.TryRead(handle, out sbyte dtype, out _, out _, out int dimensions, out long* sizes))
-        {
-            key = StableKey.Mix(StableKey.Mix(key, (ulong)dtype), 0UL);                  // device type 0: the CPU
-            return StableKey.MixSizes(key, dimensions, sizes);
-        }
-        return StableKey.MixSizes(StableKey.Mix(StableKey.Mix(key, (ulong)Native.LibTorchSharp.DType(handle)),
-            (ulong)Native.LibTorchSharp.DeviceType(handle)), handle);
-    }
+    /// <summary>The specialization key (SignatureBuilder.SpecializationOf): every tensor's dtype, device and shape,
+    /// every number's value, and TorchSharp's intra-op thread count (an ONNX Runtime session keeps the count it was
+    /// made with: after set_num_threads, calls get sessions of the new count). The dispatcher takes it in the same
+    /// pass as the call's signature.</summary>
+    public static ulong KeyOf(ReadOnlySpan<TwinValue> arguments) => SignatureBuilder.SpecializationOf(arguments);
 }
 
 /// <summary>
@@ -152,8 +118,10 @@ internal sealed class OnnxTwin : IDisposable
     /// <summary>Whether the model for this call's specialization is ready, giving the specialization to
     /// <see cref="Invoke"/>: built now (<paramref name="background"/> false), or started on a thread-pool thread and
     /// <see cref="OnnxReadiness.Building"/> until done (the caller runs another route meanwhile).
-    /// <see cref="OnnxReadiness.NoForm"/> gives the reason.</summary>
-    public OnnxReadiness Ensure(ReadOnlySpan<TwinValue> arguments, bool background, out string? reason, out Specialization? ready)
+    /// <see cref="OnnxReadiness.NoForm"/> gives the reason. <paramref name="key"/> is the arguments' specialization
+    /// key (<see cref="OnnxArgument.KeyOf"/>) where the caller has it (the dispatcher takes it with the signature),
+    /// else null.</summary>
+    public OnnxReadiness Ensure(ReadOnlySpan<TwinValue> arguments, bool background, out string? reason, out Specialization? ready, ulong? key = null)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ready = null;
@@ -161,9 +129,9 @@ internal sealed class OnnxTwin : IDisposable
         Specialization? s;
         try
         {
-            ulong key = OnnxArgument.KeyOf(arguments);
+            ulong k = key ?? OnnxArgument.KeyOf(arguments);
             // Described on the caller's thread (it reads the tensors), and only for a specialization not met yet.
-            s = _specializations.TryGetValue(key, out Specialization? known) ? known : Start(key, OnnxArgument.Of(arguments), background, out reason);
+            s = _specializations.TryGetValue(k, out Specialization? known) ? known : Start(k, OnnxArgument.Of(arguments), background, out reason);
         }
         catch (NoOnnxFormException unsupported)
         {
