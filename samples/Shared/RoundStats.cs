@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Linq;
 
 namespace HybridGen.Samples;
@@ -33,5 +34,26 @@ internal static class RoundStats
     {
         string best = times.Where(t => t.Key != auto).OrderBy(t => Median(t.Value)).First().Key;
         return (best, Median(times[auto]) / Median(times[best]), PairedRatio(times[auto], times[best]));
+    }
+
+    /// <summary>auto against one path alone, side by side: <paramref name="rounds"/> rounds of
+    /// <paramref name="calls"/> calls each, the two in turn (the one that goes first swapped every round), and the
+    /// median of the rounds' ratios. Run for every row after its main rounds, with the fastest path they found: two
+    /// paths alternating over many short rounds resolve a few percent where four paths over seven rounds do not
+    /// (the same rows moved by 10-20 % between runs on this 2-core machine).</summary>
+    public static double Confirm(Func<object> auto, Func<object> best, int calls, int rounds)
+    {
+        var autoTimes = new List<double>();
+        var bestTimes = new List<double>();
+        for (int round = 0; round < rounds; round++)
+            for (int k = 0; k < 2; k++)
+            {
+                bool autoNow = (k + round) % 2 == 0;
+                Func<object> run = autoNow ? auto : best;
+                long start = Stopwatch.GetTimestamp();
+                for (int i = 0; i < calls; i++) run();
+                (autoNow ? autoTimes : bestTimes).Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+            }
+        return PairedRatio(autoTimes, bestTimes);
     }
 }
