@@ -143,6 +143,8 @@ public static class HybridRuntime
                 OnnxCalls = s.OnnxCalls,
                 OnnxNote = s.OnnxNote,
                 GraphNote = s.GraphNote,
+                TimedWithBackward = s.TimesBackward,
+                BackwardNote = s.BackwardNote,
             })
             .OrderByDescending(s => s.EagerCalls + s.GraphCalls).ToArray();
         string state = signatures.Length == 0 ? "not called"
@@ -200,6 +202,12 @@ public static class HybridRuntime
         foreach (HybridMethodReport r in rows)
             foreach (SignatureReport s in r.Signatures.Where(s => s.GraphNote is not null && s.Fallback is null))
                 writer.WriteLine($"{r.Name} [{s.Signature}]: not on TorchScript: {s.GraphNote}");
+        // Where calls need gradients: whether the medians include the backward (what a route costs in training).
+        foreach (HybridMethodReport r in rows)
+            foreach (SignatureReport s in r.Signatures.Where(s => s.Fallback is null && (s.TimedWithBackward || s.BackwardNote is not null)))
+                writer.WriteLine(s.TimedWithBackward
+                    ? $"{r.Name} [{s.Signature}]: medians of a forward and its backward (the calls need gradients)"
+                    : $"{r.Name} [{s.Signature}]: medians of the forward alone: {s.BackwardNote}");
     }
 
     private static string[] Row(string name, string mode, string state, double? eager, double? graph, long eagerCalls, long graphCalls) => new[]
@@ -256,4 +264,11 @@ public sealed record SignatureReport(
     /// <summary>Why the TorchScript route does not serve this signature (a module tree composed at run time whose
     /// TorchScript could not be validated or compiled), or null.</summary>
     public string? GraphNote { get; init; }
+
+    /// <summary>The medians are of a forward and a backward through its graph (the calls need gradients;
+    /// DispatchOptions.TimeBackward).</summary>
+    public bool TimedWithBackward { get; init; }
+
+    /// <summary>Why a signature whose calls need gradients was timed on the forward alone, or null.</summary>
+    public string? BackwardNote { get; init; }
 }

@@ -129,7 +129,7 @@ Console.WriteLine();
 var worst = autoOverBest.OrderByDescending(r => r.Item2).First();
 Console.WriteLine($"auto/best: worst {worst.Item2:F2} ({worst.Item1}); {autoOverBest.Count(r => r.Item2 <= 1.05)} of {autoOverBest.Count} within 1.05");
 Console.WriteLine($"auto/best by each path's fastest round: worst {autoOverBestRounds.Max():F2}; {autoOverBestRounds.Count(r => r <= 1.05)} of {autoOverBestRounds.Count} within 1.05");
-Console.WriteLine($"auto/best paired (median over rounds of auto over the best path in the same round): worst {autoOverBestPaired.Max():F2}; {autoOverBestPaired.Count(r => r <= 1.05)} of {autoOverBestPaired.Count} within 1.05");
+Console.WriteLine($"auto/best paired (median over rounds of auto over the path with the best median, in the same round): worst {autoOverBestPaired.Max():F2}; {autoOverBestPaired.Count(r => r <= 1.05)} of {autoOverBestPaired.Count} within 1.05");
 var worstConfirmed = autoOverBestConfirmed.OrderByDescending(r => r.Item2).First();
 Console.WriteLine($"auto/best confirmed (auto and the best path alone, {3 * rounds} paired rounds): worst {worstConfirmed.Item2:F2} ({worstConfirmed.Item1}); {autoOverBestConfirmed.Count(r => r.Item2 <= 1.05)} of {autoOverBestConfirmed.Count} within 1.05");
 double geomean = inferenceSpeedUps.Count == 0 ? double.NaN : Math.Exp(inferenceSpeedUps.Average(Math.Log));

@@ -18,7 +18,7 @@ public class ConfigTests
               // comments are allowed
               "mode": "auto", "warmupCalls": 3, "probeCalls": 7, "margin": 0.1, "reprobeInterval": 500, "signatureCap": 8,
               "profile": "/tmp/p.json",
-              "methods": { "A.B.C": { "mode": "graph", "probeCalls": 2 } }
+              "methods": { "A.B.C": { "mode": "graph", "probeCalls": 2, "timeBackward": false } }
             }
             """);
         Assert.Equal(DispatchMode.Auto, config.Global.Mode);
@@ -28,6 +28,10 @@ public class ConfigTests
         Assert.Equal("/tmp/p.json", config.ProfilePath);
         Assert.Equal(DispatchMode.Graph, config.Methods["A.B.C"].Mode);
         Assert.Equal(2, config.Methods["A.B.C"].ProbeCalls);
+        Assert.False(config.Methods["A.B.C"].TimeBackward);
+        Assert.Null(config.Global.TimeBackward);
+        Assert.False(HybridRuntime.Resolve("A.B.C", null, config, environmentMode: null).TimeBackward);
+        Assert.True(HybridRuntime.Resolve("Other", null, config, environmentMode: null).TimeBackward); // the default
     }
 
     [Fact]

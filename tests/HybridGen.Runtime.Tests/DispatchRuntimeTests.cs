@@ -80,14 +80,68 @@ public class DispatchRuntimeTests
                 using (Tensor r = add.Invoke((a, null))) Assert.Equal(new[] { 2f, 2f, 2f }, r.data<float>().ToArray());
             using (Tensor r = add.Invoke((a, a))) Assert.Equal(new[] { 2f, 2f, 2f }, r.data<float>().ToArray());
             HybridMethodReport report = ReportOf(add);
-            Assert.Contains(report.Signatures, s => s.State == "eager (graph failed)" && s.EagerCalls == 3 && s.Fallback!.Contains("its arguments cannot be given to a twin (ArgumentNullException"));
+            Assert.Contains(report.Signatures, s => s.State == "eager (graph failed)" && s.EagerCalls == 3 && s.Fallback!.Contains("a value the twin reads is null (ArgumentNullException"));
             Assert.Contains(report.Signatures, s => s.Signature == "float32[3] cpu, float32[3] cpu" && s.GraphCalls == 1);
-            Assert.Single(warnings.ToString().Split('\n'), line => line.Contains("its arguments cannot be given to a twin"));
+            Assert.Single(warnings.ToString().Split('\n'), line => line.Contains("a value the twin reads is null"));
         }
         finally
         {
             HybridRuntime.Warnings = previous;
         }
+    }
+
+    // Under grad a probing call is timed with a backward of its own graph (autograd.grad, graph kept): the caller's
+    // own backward after every call still works, and .grad gets exactly the caller's gradients.
+    [Fact]
+    public void UnderGradProbingTimesTheBackwardAndLeavesGradientsAlone()
+    {
+        var add = Add(new DispatchOptions());
+        using Tensor a = ones(3).requires_grad_(), b = full(3, 2f);
+        for (int i = 0; i < 60; i++)
+        {
+            using Tensor r = add.Invoke((a, b));
+            using Tensor loss = r.sum();
+            loss.backward();
+        }
+        Assert.Equal(new[] { 60f, 60f, 60f }, a.grad!.data<float>().ToArray());
+        SignatureReport grad = Assert.Single(ReportOf(add).Signatures);
+        Assert.NotEqual("probing", grad.State);
+        Assert.True(grad.TimedWithBackward);
+        Assert.Null(grad.BackwardNote);
+        var report = new StringWriter();
+        HybridRuntime.WriteReport(report);
+        Assert.Contains($"{add.Info.Name} [float32[3] cpu grad, float32[3] cpu]: medians of a forward and its backward", report.ToString());
+
+        // Under no_grad, or with the option off, the forward alone.
+        using (no_grad())
+            for (int i = 0; i < 60; i++) using (add.Invoke((a, b))) { }
+        var off = Add(new DispatchOptions { TimeBackward = false });
+        for (int i = 0; i < 60; i++) using (off.Invoke((a, b))) { }
+        Assert.Equal(2, ReportOf(add).Signatures.Count);
+        Assert.Single(ReportOf(add).Signatures, s => s.TimedWithBackward);
+        Assert.All(ReportOf(off).Signatures, s => Assert.False(s.TimedWithBackward));
+    }
+
+    // A result that needs no gradient has no backward to time: the forward alone, and the report says why.
+    [Fact]
+    public void AResultWithoutGradientIsTimedOnItsForward()
+    {
+        const string source = "def f(x: Tensor) -> Tensor:\n    return torch.mul(x.detach(), 2.0)\n";
+        var f = new HybridFunction<ValueTuple<Tensor>, Tensor>(
+            new HybridMethodInfo("Tests.Detached." + Guid.NewGuid().ToString("N"), "DispatchRuntimeTests.cs(3)", "f", source),
+            eager: static a => a.Item1.detach() * 2,
+            writeArguments: static (in ValueTuple<Tensor> a, Span<TwinValue> g) => g[0] = a.Item1,
+            argumentCount: 1,
+            readResult: static r => r[0].Tensor!,
+            resultCount: 1,
+            options: new DispatchOptions { BackgroundCompile = false },
+            twin: TorchScriptTwin.Trusted(source, "f"));
+        using Tensor x = ones(3).requires_grad_();
+        for (int i = 0; i < 60; i++) using (f.Invoke(new ValueTuple<Tensor>(x))) { }
+        SignatureReport s = Assert.Single(ReportOf(f).Signatures);
+        Assert.NotEqual("probing", s.State);
+        Assert.False(s.TimedWithBackward);
+        Assert.Equal("its results need no gradient", s.BackwardNote);
     }
 
     [Fact]

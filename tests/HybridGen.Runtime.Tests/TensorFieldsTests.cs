@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Threading;
 using HybridGen.Native;
+using HybridGen.Twins;
 using static TorchSharp.torch;
 
 namespace HybridGen.Runtime.Tests;
@@ -12,7 +13,7 @@ namespace HybridGen.Runtime.Tests;
 /// way its tensors were read.</summary>
 public unsafe class TensorFieldsTests
 {
-    private static void EnsureCalibrated()
+    internal static void EnsureCalibrated()
     {
         TensorFields.Calibration.Start();
         var clock = Stopwatch.StartNew();
@@ -75,27 +76,25 @@ public unsafe class TensorFieldsTests
         Assert.False(TensorFields.TryRead(0, out _, out _, out _, out _, out _));
     }
 
+    // Both keys (the signature and the ONNX specialization), whether the fields are read in place or through the
+    // getters, and the specialization the same taken with the signature or alone.
     [Fact]
-    public void AKeyIsTheSameReadEitherWay()
+    public void KeysAreTheSameReadEitherWay()
     {
         EnsureCalibrated();
         using Tensor a = randn(3, 4), b = randn(4, 3).t(), c = ones(2).requires_grad_(), six = zeros(new long[] { 1, 2, 1, 2, 1, 2 });
         using Tensor w = randn(5, 5), wg = randn(5).requires_grad_();
-        var keys = new List<ulong>();
+        TwinValue[] arguments = { a, b, c, six, TwinValue.None, w, wg, 3L, TwinValue.FromTensors(new[] { w, a }) };
+        var keys = new List<(ulong signature, ulong specialization, ulong alone)>();
         for (int way = 0; way < 2; way++)
         {
             using IDisposable? getters = way == 1 ? TensorFields.Calibration.GettersOnly() : null;
             var builder = new SignatureBuilder(false);
-            builder.Add(a);
-            builder.Add(b);
-            builder.Add(c);
-            builder.Add(six);
-            builder.Add((Tensor?)null);
-            builder.AddState(w);
-            builder.AddState(wg);
-            keys.Add(builder.Finish().key);
+            builder.AddArguments(arguments, 5);
+            keys.Add((builder.Finish().key, builder.Specialization, SignatureBuilder.SpecializationOf(arguments)));
         }
         Assert.Equal(keys[0], keys[1]);
+        Assert.Equal(keys[0].specialization, keys[0].alone);
     }
 
     [Fact]
@@ -113,7 +112,7 @@ public unsafe class TensorFieldsTests
     private static ulong Key(Tensor t)
     {
         var builder = new SignatureBuilder(false);
-        builder.Add(t);
+        builder.AddArguments(new TwinValue[] { t }, 1);
         return builder.Finish().key;
     }
 }

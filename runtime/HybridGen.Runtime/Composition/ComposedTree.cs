@@ -62,8 +62,8 @@ internal sealed class ComposedTree
 
     [ThreadStatic] private static Stack<TwinValue[]>? t_free;
 
-    /// <summary>A buffer for one call's state values, read once and used by both its signature and its twin's
-    /// arguments; calls nest (a composed block's forward inside an eager body), so each takes its own.</summary>
+    /// <summary>A buffer for one call's state values, read once and copied into its twin arguments (from which the
+    /// dispatcher takes the signature); calls nest (a composed block's forward inside an eager body), so each takes its own.</summary>
     public TwinValue[] RentStates()
     {
         Stack<TwinValue[]> free = t_free ??= new Stack<TwinValue[]>();

@@ -10,7 +10,7 @@ namespace HybridGen;
 /// hybridgen.json: dispatch settings for every method and per method, and where to keep a profile.
 /// <code>
 /// {
-///   "mode": "auto", "warmupCalls": 2, "probeCalls": 5, "margin": 0.05, "reprobeInterval": 10000, "signatureCap": 64, "backgroundCompile": true,
+///   "mode": "auto", "warmupCalls": 2, "probeCalls": 5, "margin": 0.05, "reprobeInterval": 10000, "signatureCap": 64, "backgroundCompile": true, "timeBackward": true,
 ///   "profile": "hybridgen.profile.json",
 ///   "methods": { "Samples.Blocks.Mlp": { "mode": "graph" } }
 /// }
@@ -116,7 +116,8 @@ public sealed class DispatchConfig
                 "reprobeInterval" => o with { ReprobeInterval = Check(reader.GetInt64(), v => v >= 0, "0 or more (0: never)") },
                 "signatureCap" => o with { SignatureCap = Check(reader.GetInt32(), v => v >= 1, "1 or more") },
                 "backgroundCompile" => o with { BackgroundCompile = reader.TokenType is JsonTokenType.True or JsonTokenType.False ? reader.GetBoolean() : throw new FormatException("must be true or false") },
-                _ => throw new FormatException("is not a setting; known: mode, warmupCalls, probeCalls, margin, reprobeInterval, signatureCap, backgroundCompile, profile, methods"),
+                "timeBackward" => o with { TimeBackward = reader.TokenType is JsonTokenType.True or JsonTokenType.False ? reader.GetBoolean() : throw new FormatException("must be true or false") },
+                _ => throw new FormatException("is not a setting; known: mode, warmupCalls, probeCalls, margin, reprobeInterval, signatureCap, backgroundCompile, timeBackward, profile, methods"),
             };
         }
         catch (Exception e) when (e is FormatException or InvalidOperationException)

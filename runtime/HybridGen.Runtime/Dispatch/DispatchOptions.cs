@@ -25,6 +25,12 @@ public sealed record DispatchOptions
     /// <summary>Steady calls before the first re-probe of a signature (doubling after each); 0 never re-probes.</summary>
     public long ReprobeInterval { get; init; } = 10_000;
 
+    /// <summary>Where a signature's calls need gradients, time each probing call with a backward through its own
+    /// graph (<c>torch.autograd.grad</c> of its results, graph kept, nothing accumulated into <c>.grad</c>): a route's
+    /// cost in training is its forward and its backward, and the two can rank routes differently. False times the
+    /// forward alone (for a body whose backward has side effects, such as a custom autograd function's).</summary>
+    public bool TimeBackward { get; init; } = true;
+
     /// <summary>Distinct input signatures a method dispatches separately; calls with new signatures past it run eager.</summary>
     public int SignatureCap { get; init; } = 64;
 
@@ -74,6 +80,7 @@ public sealed record DispatchOverrides
     public long? ReprobeInterval { get; init; }
     public int? SignatureCap { get; init; }
     public bool? BackgroundCompile { get; init; }
+    public bool? TimeBackward { get; init; }
 
     public DispatchOptions ApplyTo(DispatchOptions options) => options with
     {
@@ -84,5 +91,6 @@ public sealed record DispatchOverrides
         ReprobeInterval = ReprobeInterval ?? options.ReprobeInterval,
         SignatureCap = SignatureCap ?? options.SignatureCap,
         BackgroundCompile = BackgroundCompile ?? options.BackgroundCompile,
+        TimeBackward = TimeBackward ?? options.TimeBackward,
     };
 }

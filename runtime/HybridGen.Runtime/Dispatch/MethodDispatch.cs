@@ -38,16 +38,17 @@ internal sealed class MethodDispatch
         return true;
     }
 
-    public SignatureState Get(ulong key, bool cuda, Func<string> describe, bool captureAllowed = false, string? onnxBlocked = "the ONNX Runtime route is not offered")
+    public SignatureState Get(ulong key, bool cuda, Func<string> describe, bool captureAllowed = false, string? onnxBlocked = "the ONNX Runtime route is not offered",
+        bool needsGrad = false)
     {
         SignatureState? last = Volatile.Read(ref _last);
         if (last is not null && last.Key == key) return last;
-        if (!_states.TryGetValue(key, out SignatureState? state)) state = Add(key, cuda, describe, captureAllowed, onnxBlocked);
+        if (!_states.TryGetValue(key, out SignatureState? state)) state = Add(key, cuda, describe, captureAllowed, onnxBlocked, needsGrad);
         Volatile.Write(ref _last, state);
         return state;
     }
 
-    private SignatureState Add(ulong key, bool cuda, Func<string> describe, bool captureAllowed, string? onnxBlocked)
+    private SignatureState Add(ulong key, bool cuda, Func<string> describe, bool captureAllowed, string? onnxBlocked, bool needsGrad)
     {
         lock (_states)
         {
@@ -58,7 +59,7 @@ internal sealed class MethodDispatch
                     HybridRuntime.Warn($"{_info.Name} ({_info.Location}) has seen {Options.SignatureCap} input signatures, its cap: calls with new ones run eager (raise signatureCap in hybridgen.json to dispatch more)", isWarning: true);
                 return _overflow ??= new SignatureState(0, "(signatures past the cap)", Options with { Mode = DispatchMode.Eager }, cuda);
             }
-            var state = new SignatureState(key, describe(), Options, cuda, captureAllowed, onnxBlocked);
+            var state = new SignatureState(key, describe(), Options, cuda, captureAllowed, onnxBlocked, needsGrad);
             if (HybridRuntime.Profile?.Lookup(_info, key, cuda) is { } remembered)
                 state.Restore(remembered.Route, remembered.EagerMedian, remembered.GraphMedian);
             _states[key] = state;

@@ -27,15 +27,18 @@ internal ref struct SignatureBuilder
     private bool _anyGrad;
     private readonly bool _specializeOnScalars;
     private readonly bool _signature;
+    private readonly bool _specialize;
 
     /// <summary>An empty signature; scalars count where a backend specializes on them (a captured CUDA graph does;
-    /// TorchScript does not). Without <paramref name="signature"/> only the specialization is kept.</summary>
-    internal SignatureBuilder(bool specializeOnScalars, bool signature = true)
+    /// TorchScript does not). Without <paramref name="signature"/> only the specialization is kept; without
+    /// <paramref name="specialize"/> (no ONNX Runtime route for the method) only the signature.</summary>
+    internal SignatureBuilder(bool specializeOnScalars, bool signature = true, bool specialize = true)
     {
         _key = 0x51ed27;
         _specialization = 0x0a77e5;
         _specializeOnScalars = specializeOnScalars;
         _signature = signature;
+        _specialize = specialize;
     }
 
     /// <summary>The specialization key of a call's twin arguments (an ONNX model's), alone.</summary>
@@ -75,20 +78,6 @@ internal ref struct SignatureBuilder
 
     private const ulong NoneWord = 0x9e3779b97f4a7c15UL;
 
-    /// <summary>A tensor argument; null (an optional bias) counts as a kind of its own.</summary>
-    public void Add(Tensor? tensor)
-    {
-        if (tensor is null) Mix(NoneWord);
-        else MixTensor(tensor.Handle, state: false);
-    }
-
-    /// <summary>A tensor of a module's or field's state (a parameter, a running statistic).</summary>
-    public void AddState(Tensor? tensor)
-    {
-        if (tensor is null) Mix(NoneWord);
-        else MixTensor(tensor.Handle, state: true);
-    }
-
     /// <summary>A number: always part of the specialization; part of the signature only where a backend specializes
     /// on it.</summary>
     private void AddScalar(ulong bits)
@@ -110,9 +99,10 @@ internal ref struct SignatureBuilder
         }
         int deviceType = LibTorchSharp.DeviceType(handle);
         _cuda |= deviceType == 1; // c10::DeviceType::CUDA
-        // Off the CPU no ONNX model is picked (that route runs on the CPU): a state tensor's sizes are not read there,
-        // a native call a dimension for each of a model's weights.
-        long rank = state && deviceType != 0 ? 0 : LibTorchSharp.Dimensions(handle);
+        // Sizes through the getters are a native call a dimension: read where a key takes them, the signature an
+        // argument's, the specialization a CPU tensor's (the ONNX Runtime route runs on the CPU).
+        bool sized = (_signature && !state) || (_specialize && deviceType == 0);
+        long rank = sized ? LibTorchSharp.Dimensions(handle) : 0;
         ulong read = Shape(rank);
         for (long d = 0; d < rank; d++) read = WithSize(read, LibTorchSharp.Size(handle, d));
         bool grad = _signature && LibTorchSharp.RequiresGrad(handle);
@@ -123,7 +113,9 @@ internal ref struct SignatureBuilder
     /// the signature its dtype, device, requires_grad and, for an argument, its shape.</summary>
     private void Mixed(sbyte dtype, int deviceType, int deviceIndex, bool requiresGrad, ulong shape, bool state)
     {
-        _specialization = Mixed(Mixed(_specialization, (ulong)(byte)dtype | (ulong)(uint)deviceType << 8), shape);
+        // Off the CPU a tensor's sizes are not part of the specialization (no ONNX model is picked there): the same
+        // key whichever way it is taken.
+        if (_specialize) _specialization = Mixed(Mixed(_specialization, (ulong)(byte)dtype | (ulong)(uint)deviceType << 8), deviceType == 0 ? shape : 0);
         if (!_signature) return;
         _anyGrad |= requiresGrad;
         ulong header = (ulong)(byte)dtype | (ulong)(uint)deviceType << 8 | (ulong)(uint)(deviceIndex + 1) << 16

@@ -52,8 +52,9 @@ internal sealed class SignatureState
     // onnxBlocked: null where the ONNX Runtime route may serve this signature's calls (they need no gradient, run on
     // the CPU, and the twin carries its graph IR); else why it may not, for the report.
     public SignatureState(ulong key, string description, DispatchOptions options, bool cuda, bool captureAllowed = false,
-        string? onnxBlocked = "the ONNX Runtime route is not offered")
+        string? onnxBlocked = "the ONNX Runtime route is not offered", bool needsGrad = false)
     {
+        TimesBackward = needsGrad && options.TimeBackward && options.Mode == DispatchMode.Auto;
         Key = key;
         Description = description;
         Cuda = cuda;
@@ -117,6 +118,25 @@ internal sealed class SignatureState
     public bool OnnxBuildStarted => Volatile.Read(ref _onnxBuildStarted) == 1;
 
     public long CapturedCalls => Interlocked.Read(ref _capturedCalls);
+
+    /// <summary>Whether a timed probing call's time includes a backward through its own graph (the signature's calls
+    /// need gradients, so what a route costs is its forward and its backward; <see cref="DispatchOptions.TimeBackward"/>).
+    /// False from the start otherwise, or since <see cref="StopTimingBackward"/>.</summary>
+    public bool TimesBackward { get; private set; }
+
+    /// <summary>Why a signature whose calls need gradients is timed on the forward alone, or null.</summary>
+    public string? BackwardNote { get; private set; }
+
+    /// <summary>The backward of a probing call could not be timed (its results need no gradient, libtorch refused):
+    /// this signature is timed on the forward alone from now on, and the timings so far, which had it, are dropped
+    /// (under the lock, by the prober).</summary>
+    public void StopTimingBackward(string why)
+    {
+        if (!TimesBackward) return;
+        TimesBackward = false;
+        BackwardNote = why;
+        ClearTimings();
+    }
 
     /// <summary>Whether the captured CUDA graph is a candidate (CUDA, a capturable twin, auto mode, no failed capture).</summary>
     public bool CaptureAllowed { get; private set; }

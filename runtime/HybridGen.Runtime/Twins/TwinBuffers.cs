@@ -2,8 +2,9 @@ using System;
 
 namespace HybridGen.Twins;
 
-/// <summary>Per-thread argument and result arrays for twin calls, grown on demand and reused: nothing that runs
-/// between a call's writing of its arguments and its reading of its results can start another twin call.</summary>
+/// <summary>Per-thread argument and result arrays for twin calls, grown on demand and reused. A twin call runs no C#
+/// between writing its arguments and reading its results; a call that runs its eager body instead clears its
+/// arguments first, since hybridized calls inside that body write theirs into the same array.</summary>
 internal static class TwinBuffers
 {
     [ThreadStatic] private static TwinValue[]? t_arguments;
