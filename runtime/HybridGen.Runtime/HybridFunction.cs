@@ -556,31 +556,35 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
                 return eager;
             }
             ProbeStep step = state.NextStep();
-            // The tensors the call's backward would reach (taken before the call: an eager route clears the buffer).
-            // A call nested in another hybridized method's eager body is timed on its forward: its backward is part of
-            // the outer call's, and a second backward here would be counted in the outer call's eager time.
-            if (state.TimesBackward && step.Timed && BackgroundCompiles.InEagerBody)
-                state.StopTimingBackward("it is called inside another hybridized method's eager body, whose timing covers its backward");
-            List<torch.Tensor>? gradInputs = step.Timed && state.TimesBackward ? ProbeBackward.Inputs(call.Arguments.AsSpan(0, _argumentCount)) : null;
+            // Under grad a route costs its forward and its backward (measured: the composed transformer's TorchScript
+            // twin 9 % faster than eager on the forward, 27 % on both; at 2 threads eager was chosen where the twin
+            // was 7 % faster on both): a probing call's own graph is back-propagated, timed where the call is, and on
+            // warm-up calls too (TorchScript optimizes its backward on its first runs). Not for a call nested in
+            // another's timed probing call: its backward is part of that call's time.
+            bool nested = ProbeBackward.InTimedProbe;
+            Route ranOn;
+            List<torch.Tensor>? gradInputs = state.TimesBackward && !nested ? ProbeBackward.Inputs(call.Arguments.AsSpan(0, _argumentCount)) : null;
             if (state.Cuda) torch.cuda.synchronize();
             bool busy = BackgroundCompiles.Busy;
             long start = Stopwatch.GetTimestamp();
             t_onnxSettling = false;
-            TResult result = Run(step.Route, state, arguments, call, out Route ranOn);
-            if (state.Cuda) torch.cuda.synchronize();
-            double microseconds = Stopwatch.GetElapsedTime(start).TotalMilliseconds * 1000;
-            // Under grad a route costs its forward and its backward (measured: the composed transformer's TorchScript
-            // twin 9 % faster than eager on the forward, 27 % on both; at 2 threads eager was chosen where the twin
-            // was 7 % faster on both): the backward of this call's own graph is timed too.
-            if (gradInputs is not null && ranOn == step.Route)
+            TResult result;
+            double microseconds;
+            using (step.Timed ? ProbeBackward.EnterTimedProbe() : default)
             {
-                if (ProbeBackward.Time(result, gradInputs, state.Cuda, out double backward) is { } why) state.StopTimingBackward(why);
-                else microseconds += backward;
+                result = Run(step.Route, state, arguments, call, out ranOn);
+                if (state.Cuda) torch.cuda.synchronize();
+                microseconds = Stopwatch.GetElapsedTime(start).TotalMilliseconds * 1000;
+                if (gradInputs is not null && ranOn == step.Route)
+                {
+                    if (ProbeBackward.Time(result, gradInputs, state.Cuda, out double backward) is { } why) state.StopTimingBackward(why);
+                    else microseconds += backward;
+                }
             }
             // A step that fell back to eager is counted as eager and its time is not the route's (the fallback has
             // ended probing for this signature). An ONNX Runtime call before its session settled (weights still
             // inputs, the frozen session not built yet) is a warm-up: its time is not the route's lasting one.
-            bool timed = ranOn == step.Route && !(ranOn == Route.Onnx && t_onnxSettling);
+            bool timed = ranOn == step.Route && !(ranOn == Route.Onnx && t_onnxSettling) && !(nested && state.TimesBackward);
             // Nor is a call's time while HybridGen's own background work (a compile, an ONNX build, a weight freeze)
             // shares the cores with it: probing medians read 16-76 % above the rounds after them and sometimes chose
             // TorchScript where ONNX Runtime was faster (measured; this is a likely cause). A bounded number of times,

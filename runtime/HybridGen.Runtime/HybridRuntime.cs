@@ -143,7 +143,7 @@ public static class HybridRuntime
                 OnnxCalls = s.OnnxCalls,
                 OnnxNote = s.OnnxNote,
                 GraphNote = s.GraphNote,
-                TimedWithBackward = s.TimesBackward,
+                TimedWithBackward = s.MediansIncludeBackward,
                 BackwardNote = s.BackwardNote,
             })
             .OrderByDescending(s => s.EagerCalls + s.GraphCalls).ToArray();
@@ -265,8 +265,8 @@ public sealed record SignatureReport(
     /// TorchScript could not be validated or compiled), or null.</summary>
     public string? GraphNote { get; init; }
 
-    /// <summary>The medians are of a forward and a backward through its graph (the calls need gradients;
-    /// DispatchOptions.TimeBackward).</summary>
+    /// <summary>The medians were measured on a forward and a backward through its graph (the calls need gradients;
+    /// DispatchOptions.TimeBackward); false for forward-only medians and decisions from a profile.</summary>
     public bool TimedWithBackward { get; init; }
 
     /// <summary>Why a signature whose calls need gradients was timed on the forward alone, or null.</summary>

@@ -127,6 +127,9 @@ internal sealed class SignatureState
     /// <summary>Why a signature whose calls need gradients is timed on the forward alone, or null.</summary>
     public string? BackwardNote { get; private set; }
 
+    /// <summary>Whether the medians of the last decision were timed with a backward (not a decision from a profile).</summary>
+    public bool MediansIncludeBackward { get; private set; }
+
     /// <summary>The backward of a probing call could not be timed (its results need no gradient, libtorch refused):
     /// this signature is timed on the forward alone from now on, and the timings so far, which had it, are dropped
     /// (under the lock, by the prober).</summary>
@@ -292,6 +295,7 @@ internal sealed class SignatureState
         GraphMedian = GraphProbed ? Median(_graphTimes) : null;
         CapturedMedian = CaptureAllowed ? Median(_capturedTimes) : null;
         OnnxMedian = OnnxAllowed ? Median(_onnxTimes) : null;
+        MediansIncludeBackward = TimesBackward;
         // A twin path must beat eager by the margin; among the twin paths the fastest wins.
         double bar = EagerMedian.Value * (1 - _options.Margin);
         Route best = Route.Eager;

@@ -34,9 +34,6 @@ internal static class BackgroundCompiles
     }
     [ThreadStatic] private static List<Task>? t_deferred;
 
-    /// <summary>Whether this thread is running a hybridized method's eager body (a call made now is nested in it).</summary>
-    public static bool InEagerBody => t_eagerDepth > 0;
-
     /// <summary>Marks this thread as running an eager body until the result is disposed (EagerScope.Run).</summary>
     public static EagerBody EnterEager()
     {
