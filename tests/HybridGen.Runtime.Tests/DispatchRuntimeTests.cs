@@ -124,6 +124,36 @@ public class DispatchRuntimeTests
         Assert.All(ReportOf(off).Signatures, s => Assert.False(s.TimedWithBackward));
     }
 
+    // A hybridized call inside another's eager body (a block in its model's forward): both probe under grad, the
+    // inner one's calls inside the outer one's timed probing calls are not timed, and the caller's gradients are
+    // exactly its own however the probes' backwards nest.
+    [Fact]
+    public void NestedCallsUnderGradDecideAndLeaveGradientsAlone()
+    {
+        var inner = Add(new DispatchOptions());
+        const string source = "def outer(x: Tensor, y: Tensor) -> Tensor:\n    return torch.add(torch.add(x, y), y)\n";
+        var outer = new HybridFunction<(Tensor, Tensor), Tensor>(
+            new HybridMethodInfo("Tests.Outer." + Guid.NewGuid().ToString("N"), "DispatchRuntimeTests.cs(4)", "outer", source),
+            eager: a => { using Tensor once = inner.Invoke((a.Item1, a.Item2)); return once + a.Item2; },
+            writeArguments: static (in (Tensor, Tensor) a, Span<TwinValue> g) => { g[0] = a.Item1; g[1] = a.Item2; },
+            argumentCount: 2,
+            readResult: static r => r[0].Tensor!,
+            resultCount: 1,
+            options: new DispatchOptions { BackgroundCompile = false },
+            twin: TorchScriptTwin.Trusted(source, "outer"));
+        using Tensor a = ones(3).requires_grad_(), b = full(3, 2f);
+        for (int i = 0; i < 150; i++)
+        {
+            using Tensor r = outer.Invoke((a, b));
+            Assert.Equal(new[] { 5f, 5f, 5f }, r.data<float>().ToArray());
+            using Tensor loss = r.sum();
+            loss.backward();
+        }
+        Assert.Equal(new[] { 150f, 150f, 150f }, a.grad!.data<float>().ToArray());
+        Assert.All(ReportOf(outer).Signatures, s => Assert.NotEqual("probing", s.State));
+        Assert.All(ReportOf(outer).Signatures, s => Assert.True(s.TimedWithBackward));
+    }
+
     // A result that needs no gradient has no backward to time: the forward alone, and the report says why.
     [Fact]
     public void AResultWithoutGradientIsTimedOnItsForward()
