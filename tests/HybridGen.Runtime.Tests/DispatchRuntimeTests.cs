@@ -124,6 +124,24 @@ public class DispatchRuntimeTests
         Assert.All(ReportOf(off).Signatures, s => Assert.False(s.TimedWithBackward));
     }
 
+    // One parameter read through two wrappers (tied weights: two modules' getters each make one): the probe sets each
+    // aside and must put back the caller's gradient, not the null it set aside the second time.
+    [Fact]
+    public void AParameterReadTwiceKeepsTheCallersGradient()
+    {
+        var add = Add(new DispatchOptions());
+        using Tensor a = ones(3).requires_grad_();
+        using Tensor same = a.alias(); // another wrapper of the same leaf
+        for (int i = 0; i < 100; i++)
+        {
+            using Tensor r = add.Invoke((a, same));
+            using Tensor loss = r.sum();
+            loss.backward();
+        }
+        Assert.Equal(new[] { 200f, 200f, 200f }, a.grad!.data<float>().ToArray());
+        Assert.True(Assert.Single(ReportOf(add).Signatures).TimedWithBackward);
+    }
+
     // A hybridized call inside another's eager body (a block in its model's forward): both probe under grad, the
     // inner one's calls inside the outer one's timed probing calls are not timed, and the caller's gradients are
     // exactly its own however the probes' backwards nest.

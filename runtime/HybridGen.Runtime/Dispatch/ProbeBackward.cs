@@ -65,7 +65,8 @@ internal static class ProbeBackward
 
     private static void Add(Tensor tensor, List<Tensor> inputs)
     {
-        if (tensor.requires_grad && tensor.is_leaf && !inputs.Contains(tensor)) inputs.Add(tensor);
+        // By reference: TorchSharp's Tensor.Equals compares values (torch.equal).
+        if (tensor.requires_grad && tensor.is_leaf && !inputs.Exists(t => ReferenceEquals(t, tensor))) inputs.Add(tensor);
     }
 
     /// <summary>Times a backward of the call's own graph, from <paramref name="result"/> to <paramref name="inputs"/>;
@@ -101,8 +102,10 @@ internal static class ProbeBackward
         }
         finally
         {
-            // The caller's gradients back, the same tensors: the probe's own are dropped with them.
-            for (int k = 0; k < swapped; k++) inputs[k].grad = saved[k];
+            // The caller's gradients back, the same tensors: the probe's own are dropped with them. Last first: one
+            // parameter met twice (tied weights read through two modules' wrappers) was set aside as itself first and
+            // as null second, so the first one put back must be the second.
+            for (int k = swapped - 1; k >= 0; k--) inputs[k].grad = saved[k];
         }
     }
 
