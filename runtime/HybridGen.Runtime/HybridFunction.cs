@@ -566,6 +566,8 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
             List<torch.Tensor>? gradInputs = state.TimesBackward && !nested ? ProbeBackward.Inputs(call.Arguments.AsSpan(0, _argumentCount)) : null;
             if (state.Cuda) torch.cuda.synchronize();
             bool busy = BackgroundCompiles.Busy;
+            // ONNX Runtime right after libtorch runs while libtorch's workers still spin (LibtorchSpin): not timed.
+            bool spinning = step.Timed && step.Route == Route.Onnx && LibtorchSpin.SkipTiming();
             long start = Stopwatch.GetTimestamp();
             t_onnxSettling = false;
             TResult result;
@@ -584,7 +586,8 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
             // A step that fell back to eager is counted as eager and its time is not the route's (the fallback has
             // ended probing for this signature). An ONNX Runtime call before its session settled (weights still
             // inputs, the frozen session not built yet) is a warm-up: its time is not the route's lasting one.
-            bool timed = ranOn == step.Route && !(ranOn == Route.Onnx && t_onnxSettling) && !(nested && state.TimesBackward);
+            bool timed = ranOn == step.Route && !(ranOn == Route.Onnx && t_onnxSettling) && !(nested && state.TimesBackward) && !spinning;
+            if (ranOn is Route.Eager or Route.Graph) LibtorchSpin.LibtorchRan();
             // Nor is a call's time while HybridGen's own background work (a compile, an ONNX build, a weight freeze)
             // shares the cores with it: probing medians read 16-76 % above the rounds after them and sometimes chose
             // TorchScript where ONNX Runtime was faster (measured; this is a likely cause). A bounded number of times,
