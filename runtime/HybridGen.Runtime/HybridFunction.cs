@@ -178,9 +178,7 @@ public sealed class HybridFunction<TArgs, TResult> : IHybridFunction
             case Route.Onnx: return OnnxOrFallBack(state, arguments, call, out ran);
             case Route.Graph: return GraphOrFallBack(state, arguments, call.Arguments, out ran);
             case Route.Captured: return CapturedOrFallBack(state, arguments, call.Arguments, out ran);
-            default:
-                Array.Clear(call.Arguments, 0, _argumentCount);
-                return InvokeEager(arguments);
+            default: return EagerInstead(call.Arguments, arguments);
         }
     }
 

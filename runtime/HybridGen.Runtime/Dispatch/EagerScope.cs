@@ -25,18 +25,24 @@ internal static class EagerScope
     }
 
     /// <summary>Moves the result's tensors (a tensor, or tensors in tuples, arrays and lists) to the caller's scope.</summary>
-    public static void MoveOut(object? result, DisposeScope scope)
+    public static void MoveOut(object? result, DisposeScope scope) =>
+        ForEachTensor(result, scope, static (tensor, outer) => outer.MoveToOuter(tensor));
+
+    /// <summary>Calls <paramref name="action"/> on each tensor of a method's result: a tensor, or tensors in tuples,
+    /// arrays and lists (what a hybridized method may return). The state goes in as an argument, so a static lambda
+    /// allocates nothing (MoveOut runs at every eager call).</summary>
+    public static void ForEachTensor<TState>(object? result, TState state, System.Action<Tensor, TState> action)
     {
         switch (result)
         {
             case Tensor tensor:
-                scope.MoveToOuter(tensor);
+                action(tensor, state);
                 break;
             case ITuple tuple:
-                for (int k = 0; k < tuple.Length; k++) MoveOut(tuple[k], scope);
+                for (int k = 0; k < tuple.Length; k++) ForEachTensor(tuple[k], state, action);
                 break;
             case IEnumerable<Tensor> tensors:
-                foreach (Tensor t in tensors) scope.MoveToOuter(t);
+                foreach (Tensor t in tensors) action(t, state);
                 break;
         }
     }

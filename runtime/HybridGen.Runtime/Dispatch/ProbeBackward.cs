@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
-using System.Runtime.CompilerServices;
 using HybridGen.Twins;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -109,20 +108,11 @@ internal static class ProbeBackward
         }
     }
 
-    /// <summary>The result's tensors that a backward can start from (a tensor, or tensors in tuples and lists).</summary>
-    private static void Collect(object? result, List<Tensor> outputs)
-    {
-        switch (result)
+    /// <summary>The result's tensors that a backward can start from (those of EagerScope.ForEachTensor that require
+    /// grad).</summary>
+    private static void Collect(object? result, List<Tensor> outputs) =>
+        EagerScope.ForEachTensor(result, outputs, static (tensor, list) =>
         {
-            case Tensor tensor:
-                if (tensor.requires_grad) outputs.Add(tensor);
-                break;
-            case ITuple tuple:
-                for (int k = 0; k < tuple.Length; k++) Collect(tuple[k], outputs);
-                break;
-            case IEnumerable<Tensor> tensors:
-                foreach (Tensor t in tensors) Collect(t, outputs);
-                break;
-        }
-    }
+            if (tensor.requires_grad) list.Add(tensor);
+        });
 }

@@ -139,11 +139,7 @@ internal sealed class OnnxTwin : IDisposable
             return OnnxReadiness.NoForm;
         }
         if (s is null) return OnnxReadiness.NoForm;
-        if (!background)
-        {
-            BackgroundCompiles.RunIfDeferredHere(s.Job);
-            s.Building.Wait();
-        }
+        if (!background) WaitBuilt(s);
         reason = s.NoForm;
         if (reason is not null) return OnnxReadiness.NoForm;
         if (s.Session is null) return OnnxReadiness.Building;
@@ -161,8 +157,7 @@ internal sealed class OnnxTwin : IDisposable
         string? reason = null;
         Specialization? s = _specializations.TryGetValue(key, out Specialization? known) ? known : Start(key, described, background: false, out reason);
         if (s is null) return reason;
-        BackgroundCompiles.RunIfDeferredHere(s.Job);
-        s.Building.Wait();
+        WaitBuilt(s);
         return s.NoForm;
     }
 
@@ -266,6 +261,14 @@ internal sealed class OnnxTwin : IDisposable
 
     /// <summary>Calls served with frozen weights and with weights as inputs, over all specializations (tests).</summary>
     public (long frozen, long inputs) Calls => (_specializations.Values.Sum(s => s.Session?.FrozenCalls ?? 0), _specializations.Values.Sum(s => s.Session?.InputCalls ?? 0));
+
+    /// <summary>Waits until the specialization's model is built, building it here first where this thread's eager
+    /// body deferred the build (else the wait would wait for itself).</summary>
+    private static void WaitBuilt(Specialization s)
+    {
+        BackgroundCompiles.RunIfDeferredHere(s.Job);
+        s.Building.Wait();
+    }
 
     /// <summary>Waits for the frozen-weight builds under way (tests).</summary>
     public void WaitForFrozen()
